@@ -1,0 +1,145 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
+	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect"
+	"github.com/uptrace/bun/dialect/pgdialect"
+	"github.com/uptrace/bun/dialect/sqlitedialect"
+	_ "modernc.org/sqlite" // registers the pure-Go "sqlite" database/sql driver
+)
+
+// ErrNotFound is returned when a row the caller asked for does not exist.
+var ErrNotFound = errors.New("not found")
+
+// ErrConflict is returned when a unique value (a group name, a username) is taken.
+var ErrConflict = errors.New("already exists")
+
+// Open connects to the database named by dsn: empty means the SQLite file
+// <dataDir>/kith.db, "postgres://" or "postgresql://" means PostgreSQL. It
+// checks the connection before returning, so an unreachable database is
+// reported at start-up and not at the first request.
+func Open(ctx context.Context, dsn, dataDir string) (*bun.DB, error) {
+	switch {
+	case dsn == "" || strings.HasPrefix(dsn, "sqlite:") || strings.HasPrefix(dsn, "file:"):
+		path := strings.TrimPrefix(strings.TrimPrefix(dsn, "sqlite:"), "file:")
+		if path == "" {
+			if err := os.MkdirAll(dataDir, 0o750); err != nil {
+				return nil, fmt.Errorf("create data directory %s: %w", dataDir, err)
+			}
+			path = filepath.Join(dataDir, "kith.db")
+		}
+		return openSQLite(ctx, path)
+	case strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://"):
+		return openPostgres(ctx, dsn)
+	default:
+		return nil, fmt.Errorf("database URL %q: want empty (SQLite in the data directory), sqlite:PATH or postgres://…", redact(dsn))
+	}
+}
+
+// openSQLite opens a SQLite file in WAL mode. busy_timeout comes before
+// journal_mode so that switching to WAL waits for other processes instead of
+// failing; transactions start IMMEDIATE so a read that turns into a write
+// never hits SQLITE_BUSY half-way through.
+func openSQLite(ctx context.Context, path string) (*bun.DB, error) {
+	q := url.Values{}
+	for _, p := range []string{"busy_timeout(10000)", "journal_mode(WAL)", "foreign_keys(1)", "synchronous(NORMAL)"} {
+		q.Add("_pragma", p)
+	}
+	q.Set("_txlock", "immediate")
+	q.Set("_time_format", "sqlite")
+	sqldb, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+	if err != nil {
+		return nil, fmt.Errorf("open SQLite %s: %w", path, err)
+	}
+	// SQLite has one writer at a time. One connection serialises all work in
+	// the process (the job queue's too, as River recommends) and rules out
+	// SQLITE_BUSY between our own goroutines.
+	sqldb.SetMaxOpenConns(1)
+	sqldb.SetConnMaxLifetime(0)
+	db := bun.NewDB(sqldb, sqlitedialect.New())
+	if err := ping(ctx, db); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open SQLite %s: %w", path, err)
+	}
+	return db, nil
+}
+
+func openPostgres(ctx context.Context, dsn string) (*bun.DB, error) {
+	sqldb, err := sql.Open("pgx", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("open PostgreSQL %s: %w", redact(dsn), err)
+	}
+	sqldb.SetMaxOpenConns(20)
+	sqldb.SetMaxIdleConns(10)
+	sqldb.SetConnMaxIdleTime(5 * time.Minute)
+	db := bun.NewDB(sqldb, pgdialect.New())
+	if err := ping(ctx, db); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("connect to PostgreSQL %s: %w", redact(dsn), err)
+	}
+	return db, nil
+}
+
+func ping(ctx context.Context, db *bun.DB) error {
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	return db.PingContext(ctx)
+}
+
+// IsPostgres tells which dialect a handle speaks.
+func IsPostgres(db bun.IDB) bool { return db.Dialect().Name() == dialect.PG }
+
+// Ping checks that the database answers (used by /healthz).
+func Ping(ctx context.Context, db bun.IDB) error {
+	var one int
+	if err := db.NewSelect().ColumnExpr("1").Scan(ctx, &one); err != nil {
+		return fmt.Errorf("database ping: %w", err)
+	}
+	return nil
+}
+
+// redact hides a password in a DSN before it is shown in an error.
+func redact(dsn string) string {
+	u, err := url.Parse(dsn)
+	if err != nil || u.User == nil {
+		return dsn
+	}
+	if _, ok := u.User.Password(); ok {
+		u.User = url.UserPassword(u.User.Username(), "xxxxx")
+	}
+	return u.String()
+}
+
+// NewID returns a new time-ordered identifier (UUIDv7): rows sort by
+// creation time on their primary key on both databases.
+func NewID() string { return uuid.Must(uuid.NewV7()).String() }
+
+// notFound turns sql.ErrNoRows into ErrNotFound with context.
+func notFound(err error, what string) error {
+	if errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("%s: %w", what, ErrNotFound)
+	}
+	return fmt.Errorf("%s: %w", what, err)
+}
+
+// isUniqueViolation recognises a unique-constraint failure on both databases.
+func isUniqueViolation(err error) bool {
+	if err == nil {
+		return false
+	}
+	msg := err.Error()
+	return strings.Contains(msg, "UNIQUE constraint failed") || // SQLite
+		strings.Contains(msg, "SQLSTATE 23505") || strings.Contains(msg, "duplicate key value") // PostgreSQL
+}

@@ -1,0 +1,154 @@
+// Package queue is Kith's durable job queue: River on the node's own
+// database (riversqlite on SQLite, riverdatabasesql on PostgreSQL), so a job
+// is inserted in the same transaction as the data it concerns and survives
+// restarts and crashes. Several `kith serve` processes on one PostgreSQL
+// database share the work.
+package queue
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
+	"github.com/riverqueue/river/riverdriver/riversqlite"
+	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect"
+)
+
+// Options configure a queue.
+type Options struct {
+	// Workers are the job kinds this process runs. Nil makes an insert-only
+	// queue (the CLI enqueues jobs that `kith serve` runs).
+	Workers *river.Workers
+	// Periodic jobs, run by whichever process is the elected leader.
+	Periodic []*river.PeriodicJob
+	// MaxWorkers bounds concurrent jobs in this process.
+	MaxWorkers int
+	// PollInterval is how often idle workers look for new jobs inserted by
+	// other processes; jobs inserted by this process start at once.
+	PollInterval time.Duration
+	Logger       *slog.Logger
+}
+
+// Queue inserts and runs jobs.
+type Queue struct {
+	client *river.Client[*sql.Tx]
+	work   bool
+}
+
+// New builds a queue over db. Call Start to run jobs.
+func New(db *bun.DB, opts Options) (*Queue, error) {
+	cfg := &river.Config{
+		Logger:       opts.Logger,
+		PeriodicJobs: opts.Periodic,
+		// Jobs a crashed process was running are retried after this long.
+		RescueStuckJobsAfter: 10 * time.Minute,
+		JobTimeout:           2 * time.Minute,
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	work := opts.Workers != nil
+	if work {
+		maxWorkers := opts.MaxWorkers
+		if maxWorkers <= 0 {
+			maxWorkers = 16
+		}
+		cfg.Workers = opts.Workers
+		cfg.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: maxWorkers}}
+		cfg.FetchPollInterval = opts.PollInterval
+		if cfg.FetchPollInterval <= 0 {
+			cfg.FetchPollInterval = time.Second
+		}
+		cfg.FetchCooldown = min(cfg.FetchPollInterval, 100*time.Millisecond)
+	}
+	var (
+		client *river.Client[*sql.Tx]
+		err    error
+	)
+	if db.Dialect().Name() == dialect.PG {
+		// Poll-only on PostgreSQL: database/sql has no LISTEN. Jobs inserted
+		// by this process are still picked up at once.
+		cfg.PollOnly = true
+		client, err = river.NewClient(riverdatabasesql.New(db.DB), cfg)
+	} else {
+		client, err = river.NewClient(riversqlite.New(db.DB), cfg)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("create job queue: %w", err)
+	}
+	return &Queue{client: client, work: work}, nil
+}
+
+// InsertTx enqueues a job inside tx: it exists if and only if tx commits.
+func (q *Queue) InsertTx(ctx context.Context, tx bun.Tx, args river.JobArgs, opts *river.InsertOpts) error {
+	if _, err := q.client.InsertTx(ctx, tx.Tx, args, opts); err != nil {
+		return fmt.Errorf("enqueue %s job: %w", args.Kind(), err)
+	}
+	return nil
+}
+
+// InsertManyTx enqueues several jobs inside tx.
+func (q *Queue) InsertManyTx(ctx context.Context, tx bun.Tx, params []river.InsertManyParams) error {
+	if len(params) == 0 {
+		return nil
+	}
+	if _, err := q.client.InsertManyTx(ctx, tx.Tx, params); err != nil {
+		return fmt.Errorf("enqueue %d jobs: %w", len(params), err)
+	}
+	return nil
+}
+
+// Insert enqueues a job on its own.
+func (q *Queue) Insert(ctx context.Context, args river.JobArgs, opts *river.InsertOpts) error {
+	if _, err := q.client.Insert(ctx, args, opts); err != nil {
+		return fmt.Errorf("enqueue %s job: %w", args.Kind(), err)
+	}
+	return nil
+}
+
+// Start runs jobs until Stop. An insert-only queue does nothing.
+func (q *Queue) Start(ctx context.Context) error {
+	if !q.work {
+		return nil
+	}
+	if err := q.client.Start(ctx); err != nil {
+		return fmt.Errorf("start job queue: %w", err)
+	}
+	return nil
+}
+
+// Stop stops fetching new jobs and waits for running ones until ctx ends;
+// then it cancels them. A cancelled job is retried later (by this process
+// after a restart, or by another one), so nothing is lost.
+func (q *Queue) Stop(ctx context.Context) error {
+	if !q.work {
+		return nil
+	}
+	if err := q.client.Stop(ctx); err != nil {
+		// Out of patience: cancel what still runs; River records it for retry.
+		stopCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err2 := q.client.StopAndCancel(stopCtx); err2 != nil {
+			return fmt.Errorf("stop job queue: %w", err2)
+		}
+	}
+	return nil
+}
+
+// Client exposes River's client for job listing and tests.
+func (q *Queue) Client() *river.Client[*sql.Tx] { return q.client }
+
+// Depth counts jobs waiting to run or retry (for health pages and metrics).
+func Depth(ctx context.Context, db bun.IDB) (int, error) {
+	n, err := db.NewSelect().TableExpr("river_job").
+		Where("state IN (?)", bun.In([]string{"available", "scheduled", "retryable", "running"})).Count(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("count queued jobs: %w", err)
+	}
+	return int(n), nil
+}

@@ -1,0 +1,180 @@
+package queue_test
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"testing"
+	"time"
+
+	"github.com/riverqueue/river"
+	"github.com/uptrace/bun"
+
+	"github.com/kith-social/kith/storage"
+	"github.com/kith-social/kith/storage/queue"
+	"github.com/kith-social/kith/storage/storagetest"
+)
+
+// noteArgs is a test job that records the group it concerns.
+type noteArgs struct {
+	GroupID string `json:"group_id"`
+}
+
+func (noteArgs) Kind() string { return "test_note" }
+
+type noteWorker struct {
+	river.WorkerDefaults[noteArgs]
+	db   bun.IDB
+	done chan string
+}
+
+// Work fails when the group the job concerns is missing: a job must never
+// run without its data.
+func (w *noteWorker) Work(ctx context.Context, job *river.Job[noteArgs]) error {
+	if _, err := storage.GroupByID(ctx, w.db, job.Args.GroupID); err != nil {
+		w.done <- "missing:" + job.Args.GroupID
+		return err
+	}
+	w.done <- job.Args.GroupID
+	return nil
+}
+
+func startQueue(t *testing.T, db *bun.DB) (*queue.Queue, chan string) {
+	t.Helper()
+	done := make(chan string, 10)
+	workers := river.NewWorkers()
+	river.AddWorker(workers, &noteWorker{db: db, done: done})
+	q, err := queue.New(db, queue.Options{Workers: workers, PollInterval: 50 * time.Millisecond, Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := q.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { stopQueue(t, q) })
+	return q, done
+}
+
+func stopQueue(t *testing.T, q *queue.Queue) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := q.Stop(ctx); err != nil {
+		t.Errorf("stop: %v", err)
+	}
+}
+
+func wait(t *testing.T, done <-chan string) string {
+	t.Helper()
+	select {
+	case got := <-done:
+		return got
+	case <-time.After(20 * time.Second):
+		t.Fatal("job did not run")
+		return ""
+	}
+}
+
+func TestJobSurvivesRestart(t *testing.T) {
+	for _, b := range storagetest.Backends() {
+		t.Run(b.Name, func(t *testing.T) {
+			ctx := context.Background()
+			db, dsn := b.Open(t)
+			g := &storage.Group{Name: "g", PrivateKeyPEM: "x", PublicKeyPEM: "y"}
+			if err := storage.CreateGroup(ctx, db, g); err != nil {
+				t.Fatal(err)
+			}
+			// The CLI's insert-only queue enqueues; the process then "dies".
+			inserter, err := queue.New(db, queue.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := inserter.Insert(ctx, noteArgs{GroupID: g.ID}, nil); err != nil {
+				t.Fatal(err)
+			}
+			db.Close()
+
+			// A new process on the same database runs it.
+			db2, err := storage.Open(ctx, dsn, t.TempDir())
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { db2.Close() })
+			_, done := startQueue(t, db2)
+			if got := wait(t, done); got != g.ID {
+				t.Errorf("job ran with %q", got)
+			}
+		})
+	}
+}
+
+func TestInsertTxIsAtomic(t *testing.T) {
+	for _, b := range storagetest.Backends() {
+		t.Run(b.Name, func(t *testing.T) {
+			ctx := context.Background()
+			db, _ := b.Open(t)
+			q, done := startQueue(t, db)
+			errRollback := errors.New("rollback")
+
+			// Rolled back: neither the group nor its job exists.
+			err := db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+				g := &storage.Group{Name: "gone", PrivateKeyPEM: "x", PublicKeyPEM: "y"}
+				if err := storage.CreateGroup(ctx, tx, g); err != nil {
+					return err
+				}
+				if err := q.InsertTx(ctx, tx, noteArgs{GroupID: g.ID}, nil); err != nil {
+					return err
+				}
+				return errRollback
+			})
+			if !errors.Is(err, errRollback) {
+				t.Fatal(err)
+			}
+			// Committed: the job runs and finds its group.
+			var id string
+			err = db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+				g := &storage.Group{Name: "kept", PrivateKeyPEM: "x", PublicKeyPEM: "y"}
+				if err := storage.CreateGroup(ctx, tx, g); err != nil {
+					return err
+				}
+				id = g.ID
+				return q.InsertTx(ctx, tx, noteArgs{GroupID: g.ID}, nil)
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := wait(t, done); got != id {
+				t.Fatalf("first job to run: %q, want %q", got, id)
+			}
+			jobs, err := q.Client().JobList(ctx, river.NewJobListParams().Kinds("test_note").States("available", "scheduled", "retryable", "running", "completed", "discarded"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(jobs.Jobs) != 1 {
+				t.Errorf("jobs in the queue: %d, want 1 (the rolled-back one must not exist)", len(jobs.Jobs))
+			}
+		})
+	}
+}
+
+func TestPruneWorker(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *bun.DB) {
+		ctx := context.Background()
+		now := time.Now()
+		if _, err := storage.RecordActivity(ctx, db, "https://x.test/old", now.Add(-queue.ActivityRetention-time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := storage.RecordActivity(ctx, db, "https://x.test/new", now); err != nil {
+			t.Fatal(err)
+		}
+		w := &queue.PruneActivitiesWorker{DB: db, Now: func() time.Time { return now }}
+		if err := w.Work(ctx, &river.Job[queue.PruneActivitiesArgs]{}); err != nil {
+			t.Fatal(err)
+		}
+		if isNew, _ := storage.RecordActivity(ctx, db, "https://x.test/new", now); isNew {
+			t.Error("recent id was pruned")
+		}
+		if isNew, _ := storage.RecordActivity(ctx, db, "https://x.test/old", now); !isNew {
+			t.Error("old id was kept")
+		}
+	})
+}

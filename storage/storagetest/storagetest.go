@@ -1,0 +1,120 @@
+// Package storagetest opens migrated databases for tests: always a fresh
+// SQLite file, and a fresh PostgreSQL schema when KITH_TEST_POSTGRES holds a
+// DSN (CI sets it). Tests run the same code on each.
+package storagetest
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/uptrace/bun"
+
+	"github.com/kith-social/kith/migrations"
+	"github.com/kith-social/kith/storage"
+)
+
+// EnvPostgres names the variable holding the PostgreSQL DSN for tests.
+const EnvPostgres = "KITH_TEST_POSTGRES"
+
+// Backend is one database to run a test against.
+type Backend struct {
+	Name string // "sqlite" or "postgres"
+	// Open returns a new, empty, migrated database and the DSN that reaches
+	// it again (for tests that restart a node on the same database).
+	Open func(t testing.TB) (*bun.DB, string)
+}
+
+// Backends lists SQLite and, when configured, PostgreSQL.
+func Backends() []Backend {
+	bs := []Backend{{Name: "sqlite", Open: OpenSQLite}}
+	if os.Getenv(EnvPostgres) != "" {
+		bs = append(bs, Backend{Name: "postgres", Open: OpenPostgres})
+	}
+	return bs
+}
+
+// Each runs fn as a subtest on every backend.
+func Each(t *testing.T, fn func(t *testing.T, db *bun.DB)) {
+	t.Helper()
+	for _, b := range Backends() {
+		t.Run(b.Name, func(t *testing.T) {
+			db, _ := b.Open(t)
+			fn(t, db)
+		})
+	}
+}
+
+// OpenSQLite creates a migrated SQLite database in a temporary directory.
+func OpenSQLite(t testing.TB) (*bun.DB, string) {
+	t.Helper()
+	dsn := "sqlite:" + filepath.Join(t.TempDir(), "kith.db")
+	return open(t, dsn), dsn
+}
+
+// OpenPostgres creates a fresh schema in the test PostgreSQL database and
+// returns a handle whose connections use it; the schema is dropped at the
+// end. Schemas keep parallel test packages apart at little cost.
+func OpenPostgres(t testing.TB) (*bun.DB, string) {
+	t.Helper()
+	base := os.Getenv(EnvPostgres)
+	if base == "" {
+		t.Skip(EnvPostgres + " not set")
+	}
+	schema := "kith_test_" + randomHex(6)
+	admin, err := storage.Open(context.Background(), base, "")
+	if err != nil {
+		t.Fatalf("connect to test PostgreSQL: %v", err)
+	}
+	if _, err := admin.ExecContext(context.Background(), "CREATE SCHEMA "+schema); err != nil {
+		t.Fatalf("create schema: %v", err)
+	}
+	t.Cleanup(func() {
+		_, _ = admin.ExecContext(context.Background(), "DROP SCHEMA "+schema+" CASCADE")
+		admin.Close()
+	})
+	dsn, err := withSearchPath(base, schema)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return open(t, dsn), dsn
+}
+
+func open(t testing.TB, dsn string) *bun.DB {
+	t.Helper()
+	ctx := context.Background()
+	db, err := storage.Open(ctx, dsn, t.TempDir())
+	if err != nil {
+		t.Fatalf("open %s: %v", dsn, err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if err := migrations.Up(ctx, db, slog.New(slog.DiscardHandler)); err != nil {
+		t.Fatalf("migrate: %v", err)
+	}
+	return db
+}
+
+// withSearchPath adds search_path to a postgres:// DSN; pgx passes unknown
+// parameters to the server as run-time settings.
+func withSearchPath(dsn, schema string) (string, error) {
+	u, err := url.Parse(dsn)
+	if err != nil {
+		return "", fmt.Errorf("parse %s: %w", EnvPostgres, err)
+	}
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+	return u.String(), nil
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
