@@ -1,0 +1,108 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+
+	"github.com/uptrace/bun"
+
+	"github.com/kith-social/kith/migrations"
+	"github.com/kith-social/kith/storage"
+)
+
+var (
+	errHelpShown = errors.New("help shown")
+	errConflict  = storage.ErrConflict
+)
+
+// newFlagSet makes a FlagSet for a subcommand with the shared configuration flags.
+func newFlagSet(name string, e env) (*flag.FlagSet, *configFlags) {
+	fs := flag.NewFlagSet("kith "+name, flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	return fs, addConfigFlags(fs)
+}
+
+// parse parses args and loads the configuration.
+func parse(fs *flag.FlagSet, cf *configFlags, args []string, e env) (*Config, error) {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil, errHelpShown
+		}
+		return nil, usageError{err}
+	}
+	cfg, err := cf.load(e.getenv)
+	if err != nil {
+		return nil, usageError{err}
+	}
+	return cfg, nil
+}
+
+// parseInterleaved parses flags that may come before or after positional
+// arguments (`kith group create demo --closed`); it returns the positionals.
+func parseInterleaved(fs *flag.FlagSet, cf *configFlags, args []string, e env) (*Config, []string, error) {
+	var pos []string
+	rest := args
+	for {
+		if err := fs.Parse(rest); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, nil, errHelpShown
+			}
+			return nil, nil, usageError{err}
+		}
+		rest = fs.Args()
+		if len(rest) == 0 {
+			break
+		}
+		pos = append(pos, rest[0])
+		rest = rest[1:]
+	}
+	cfg, err := cf.load(e.getenv)
+	if err != nil {
+		return nil, nil, usageError{err}
+	}
+	return cfg, pos, nil
+}
+
+func newLogger(cfg *Config, w io.Writer) *slog.Logger {
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: cfg.LogLevel}))
+}
+
+// openDB opens and migrates the configured database.
+func openDB(ctx context.Context, cfg *Config, log *slog.Logger) (*bun.DB, error) {
+	db, err := storage.Open(ctx, cfg.DatabaseURL, cfg.Data)
+	if err != nil {
+		return nil, err
+	}
+	if err := migrations.Up(ctx, db, log); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+func cmdMigrate(ctx context.Context, args []string, e env) error {
+	fs, cf := newFlagSet("migrate", e)
+	cfg, err := parse(fs, cf, args, e)
+	if err != nil {
+		return err
+	}
+	log := newLogger(cfg, e.stderr)
+	db, err := storage.Open(ctx, cfg.DatabaseURL, cfg.Data)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	pending, err := migrations.Pending(ctx, db)
+	if err != nil {
+		return err
+	}
+	if err := migrations.Up(ctx, db, log); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "database up to date (%d migrations applied now)\n", len(pending))
+	return nil
+}

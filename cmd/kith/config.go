@@ -1,0 +1,248 @@
+package main
+
+import (
+	"bufio"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"strconv"
+	"strings"
+)
+
+// Config is everything a kith process is told at start-up. Every subcommand
+// takes the same settings, so `kith group create demo --data DIR` and
+// `kith serve --data DIR` use the same database.
+type Config struct {
+	Listen               string // address to serve HTTP on
+	Domain               string // public host[:port] the node's IRIs use
+	Data                 string // directory for the SQLite file and uploads
+	DatabaseURL          string // empty: SQLite in Data; postgres://…: PostgreSQL
+	InsecureHTTP         bool   // own IRIs use http:// and plain HTTP to other servers is allowed
+	AllowPrivateNetworks bool   // outgoing requests may reach loopback and private addresses
+	AuthorizedFetch      bool   // objects answer GETs only when signed
+	LogLevel             slog.Level
+}
+
+// setting describes one configuration value: its flag, its environment
+// variable (the config file uses the same names), its default and help.
+type setting struct {
+	flag, env, def, help string
+	isBool               bool
+}
+
+var settings = []setting{
+	{flag: "listen", env: "KITH_LISTEN", def: "127.0.0.1:8080", help: "address to listen on (host:port)"},
+	{flag: "domain", env: "KITH_DOMAIN", def: "", help: "public host name of the node, as in @group@DOMAIN (default: the listen address, for local trials)"},
+	{flag: "data", env: "KITH_DATA", def: "./data", help: "data directory: SQLite database and uploaded media"},
+	{flag: "database", env: "KITH_DATABASE_URL", def: "", help: "database: empty for SQLite in the data directory, or postgres://user@host/db"},
+	{flag: "insecure-http", env: "KITH_INSECURE_HTTP", def: "false", isBool: true, help: "development and tests only: use http:// for the node's IRIs and allow plain HTTP to other servers"},
+	{flag: "allow-private-networks", env: "KITH_ALLOW_PRIVATE_NETWORKS", def: "false", isBool: true, help: "development and tests only: let outgoing requests reach loopback and private addresses"},
+	{flag: "authorized-fetch", env: "KITH_AUTHORIZED_FETCH", def: "false", isBool: true, help: "answer GETs of ActivityPub objects only when they carry a valid HTTP signature"},
+	{flag: "log-level", env: "KITH_LOG_LEVEL", def: "info", help: "log level: debug, info, warn or error"},
+}
+
+// configFlags holds the raw values of the configuration flags of one FlagSet.
+type configFlags struct {
+	values map[string]*string
+	file   *string
+	fs     *flag.FlagSet
+}
+
+// addConfigFlags registers the shared configuration flags on fs.
+func addConfigFlags(fs *flag.FlagSet) *configFlags {
+	cf := &configFlags{values: map[string]*string{}, fs: fs}
+	for _, s := range settings {
+		v := new(string)
+		cf.values[s.flag] = v
+		help := fmt.Sprintf("%s (env %s, default %q)", s.help, s.env, s.def)
+		if s.isBool {
+			fs.BoolFunc(s.flag, help, func(val string) error { *v = val; return nil })
+		} else {
+			fs.StringVar(v, s.flag, "", help)
+		}
+	}
+	cf.file = fs.String("config", "", "optional config file of KITH_NAME=value lines (env KITH_CONFIG)")
+	return cf
+}
+
+// load resolves the configuration: flags win over environment variables,
+// which win over the config file, which wins over the defaults.
+func (cf *configFlags) load(getenv func(string) string) (*Config, error) {
+	set := map[string]bool{}
+	cf.fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+
+	path := *cf.file
+	if path == "" {
+		path = getenv("KITH_CONFIG")
+	}
+	fileVals := map[string]string{}
+	if path != "" {
+		var err error
+		if fileVals, err = readConfigFile(path); err != nil {
+			return nil, err
+		}
+	}
+	raw := map[string]string{}
+	for _, s := range settings {
+		switch {
+		case set[s.flag]:
+			raw[s.flag] = *cf.values[s.flag]
+		case getenv(s.env) != "":
+			raw[s.flag] = getenv(s.env)
+		case fileVals[s.env] != "":
+			raw[s.flag] = fileVals[s.env]
+		default:
+			raw[s.flag] = s.def
+		}
+	}
+	return parseConfig(raw)
+}
+
+// readConfigFile reads KITH_NAME=value lines; blank lines and # comments
+// are skipped, values may be quoted. The same file works as a systemd
+// EnvironmentFile.
+func readConfigFile(path string) (map[string]string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("config file: %w", err)
+	}
+	defer f.Close()
+	known := map[string]bool{}
+	for _, s := range settings {
+		known[s.env] = true
+	}
+	vals := map[string]string{}
+	sc := bufio.NewScanner(f)
+	for n := 1; sc.Scan(); n++ {
+		line := strings.TrimSpace(sc.Text())
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		key, val, ok := strings.Cut(strings.TrimPrefix(line, "export "), "=")
+		key, val = strings.TrimSpace(key), strings.TrimSpace(val)
+		if !ok {
+			return nil, fmt.Errorf("config file %s line %d: want KITH_NAME=value, got %q", path, n, line)
+		}
+		if !known[key] {
+			return nil, fmt.Errorf("config file %s line %d: unknown setting %s", path, n, key)
+		}
+		if uq, err := strconv.Unquote(val); err == nil {
+			val = uq
+		} else if len(val) >= 2 && val[0] == '\'' && val[len(val)-1] == '\'' {
+			val = val[1 : len(val)-1]
+		}
+		vals[key] = val
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("config file %s: %w", path, err)
+	}
+	return vals, nil
+}
+
+// parseConfig converts and validates raw values; every problem is
+// reported, each in words that say what to change.
+func parseConfig(raw map[string]string) (*Config, error) {
+	var errs []string
+	bad := func(name, format string, args ...any) {
+		errs = append(errs, fmt.Sprintf("--%s: "+format, append([]any{name}, args...)...))
+	}
+	parseBool := func(name string) bool {
+		v, err := strconv.ParseBool(strings.TrimSpace(raw[name]))
+		if err != nil {
+			bad(name, "%q is not true or false", raw[name])
+		}
+		return v
+	}
+	c := &Config{
+		Listen:               strings.TrimSpace(raw["listen"]),
+		Domain:               strings.ToLower(strings.TrimSpace(raw["domain"])),
+		Data:                 strings.TrimSpace(raw["data"]),
+		DatabaseURL:          strings.TrimSpace(raw["database"]),
+		InsecureHTTP:         parseBool("insecure-http"),
+		AllowPrivateNetworks: parseBool("allow-private-networks"),
+		AuthorizedFetch:      parseBool("authorized-fetch"),
+	}
+	if host, port, err := net.SplitHostPort(c.Listen); err != nil {
+		bad("listen", "%q is not host:port (for example 127.0.0.1:8080 or :8080)", c.Listen)
+	} else if p, err := strconv.Atoi(port); err != nil || p < 0 || p > 65535 {
+		bad("listen", "port %q is not a number from 0 to 65535", port)
+	} else if host != "" && net.ParseIP(host) == nil && !validHostname(host) {
+		bad("listen", "host %q is not an IP address or host name", host)
+	}
+	if c.Domain == "" {
+		c.Domain = c.Listen
+		if strings.HasPrefix(c.Domain, ":") {
+			c.Domain = "localhost" + c.Domain
+		}
+		if strings.HasSuffix(c.Listen, ":0") {
+			c.Domain = "" // a random port: serve takes the address it got
+		}
+	}
+	if c.Domain != "" {
+		if err := validateDomain(c.Domain); err != nil {
+			bad("domain", "%v", err)
+		}
+	}
+	if c.Data == "" {
+		bad("data", "the data directory must not be empty")
+	}
+	switch db := c.DatabaseURL; {
+	case db == "", strings.HasPrefix(db, "postgres://"), strings.HasPrefix(db, "postgresql://"), strings.HasPrefix(db, "sqlite:"):
+	default:
+		bad("database", "%q: leave it empty for SQLite in the data directory, or give sqlite:PATH or postgres://user@host/db", db)
+	}
+	if err := c.LogLevel.UnmarshalText([]byte(raw["log-level"])); err != nil {
+		bad("log-level", "%q: want debug, info, warn or error", raw["log-level"])
+	}
+	if len(errs) > 0 {
+		return nil, errors.New("invalid configuration:\n  " + strings.Join(errs, "\n  "))
+	}
+	return c, nil
+}
+
+// validateDomain accepts a host name or IP with an optional port, and
+// nothing else (no scheme, no path): it becomes part of every IRI.
+func validateDomain(d string) error {
+	if strings.Contains(d, "://") || strings.ContainsAny(d, "/?#@ ") {
+		return fmt.Errorf("%q: give only the host name (and port), like kith.example or localhost:8080", d)
+	}
+	host := d
+	if h, port, err := net.SplitHostPort(d); err == nil {
+		if p, err := strconv.Atoi(port); err != nil || p <= 0 || p > 65535 {
+			return fmt.Errorf("%q: port %q is not a number from 1 to 65535", d, port)
+		}
+		host = h
+	}
+	if net.ParseIP(host) == nil && !validHostname(host) {
+		return fmt.Errorf("%q is not a valid host name", d)
+	}
+	return nil
+}
+
+func validHostname(h string) bool {
+	if h == "" || len(h) > 253 {
+		return false
+	}
+	for _, label := range strings.Split(h, ".") {
+		if label == "" || len(label) > 63 || label[0] == '-' || label[len(label)-1] == '-' {
+			return false
+		}
+		for _, r := range label {
+			if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-') {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// Scheme is the scheme of the node's own IRIs.
+func (c *Config) Scheme() string {
+	if c.InsecureHTTP {
+		return "http"
+	}
+	return "https"
+}

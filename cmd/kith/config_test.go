@@ -1,0 +1,96 @@
+package main
+
+import (
+	"flag"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func loadConfig(t *testing.T, args []string, envs map[string]string) (*Config, error) {
+	t.Helper()
+	fs := flag.NewFlagSet("test", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	cf := addConfigFlags(fs)
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	return cf.load(func(k string) string { return envs[k] })
+}
+
+func TestConfigDefaults(t *testing.T) {
+	c, err := loadConfig(t, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Listen != "127.0.0.1:8080" || c.Domain != "127.0.0.1:8080" || c.Data != "./data" || c.DatabaseURL != "" ||
+		c.InsecureHTTP || c.AllowPrivateNetworks || c.AuthorizedFetch {
+		t.Errorf("defaults = %+v", c)
+	}
+	if c.Scheme() != "https" {
+		t.Errorf("scheme = %s", c.Scheme())
+	}
+}
+
+func TestConfigPrecedence(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "kith.env")
+	os.WriteFile(file, []byte("# comment\nKITH_DOMAIN=file.example\nKITH_DATA=\"/from/file\"\nexport KITH_LISTEN=127.0.0.1:7000\nKITH_INSECURE_HTTP=true\n"), 0o600)
+	c, err := loadConfig(t, []string{"--config", file, "--domain", "flag.example"},
+		map[string]string{"KITH_DOMAIN": "env.example", "KITH_DATA": "/from/env"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Domain != "flag.example" || c.Data != "/from/env" || c.Listen != "127.0.0.1:7000" || !c.InsecureHTTP {
+		t.Errorf("precedence wrong: %+v", c)
+	}
+	if c.Scheme() != "http" {
+		t.Errorf("scheme = %s", c.Scheme())
+	}
+	// The file named by the environment works too, and a bool flag without value is true.
+	c, err = loadConfig(t, []string{"--allow-private-networks"}, map[string]string{"KITH_CONFIG": file})
+	if err != nil || c.Domain != "file.example" || !c.AllowPrivateNetworks {
+		t.Errorf("KITH_CONFIG: %+v, %v", c, err)
+	}
+}
+
+func TestConfigErrors(t *testing.T) {
+	dir := t.TempDir()
+	badFile := filepath.Join(dir, "bad.env")
+	os.WriteFile(badFile, []byte("KITH_NOPE=1\n"), 0o600)
+	noEq := filepath.Join(dir, "noeq.env")
+	os.WriteFile(noEq, []byte("KITH_LISTEN\n"), 0o600)
+	for _, tc := range []struct {
+		name string
+		args []string
+		env  map[string]string
+		want string
+	}{
+		{"listen not host:port", []string{"--listen", "8080"}, nil, `--listen: "8080" is not host:port`},
+		{"listen bad port", []string{"--listen", "127.0.0.1:99999"}, nil, "--listen: port"},
+		{"domain with scheme", []string{"--domain", "https://kith.example"}, nil, "--domain: \"https://kith.example\": give only the host name"},
+		{"domain with path", []string{"--domain", "kith.example/x"}, nil, "give only the host name"},
+		{"domain bad port", []string{"--domain", "kith.example:0"}, nil, "port \"0\""},
+		{"domain bad chars", []string{"--domain", "kith_example.org"}, nil, "not a valid host name"},
+		{"empty data", []string{"--data", " "}, nil, "--data: the data directory must not be empty"},
+		{"mysql", []string{"--database", "mysql://x"}, nil, "--database: \"mysql://x\""},
+		{"bool env", nil, map[string]string{"KITH_INSECURE_HTTP": "maybe"}, `--insecure-http: "maybe" is not true or false`},
+		{"log level", []string{"--log-level", "loud"}, nil, `--log-level: "loud"`},
+		{"unknown file key", []string{"--config", badFile}, nil, "unknown setting KITH_NOPE"},
+		{"file line", []string{"--config", noEq}, nil, "line 1: want KITH_NAME=value"},
+		{"missing file", []string{"--config", filepath.Join(dir, "none")}, nil, "config file"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := loadConfig(t, tc.args, tc.env)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("err = %v, want it to contain %q", err, tc.want)
+			}
+		})
+	}
+	// Several problems are reported together.
+	_, err := loadConfig(t, []string{"--listen", "x", "--domain", "a b"}, nil)
+	if err == nil || !strings.Contains(err.Error(), "--listen") || !strings.Contains(err.Error(), "--domain") {
+		t.Errorf("combined errors: %v", err)
+	}
+}

@@ -1,0 +1,63 @@
+// Package web is Kith's HTTP face: the one route table, middleware, the
+// ActivityPub, WebFinger and NodeInfo endpoints, and (later) the admin UI
+// and public pages. Handlers are thin: they call the federation engine and
+// storage, and map errors to status codes in one place.
+package web
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/go-chi/chi/v5/middleware"
+	"github.com/uptrace/bun"
+
+	"github.com/kith-social/kith/storage"
+)
+
+// Deps is what the web layer needs from the rest of the node.
+type Deps struct {
+	DB  *bun.DB
+	Log *slog.Logger
+}
+
+// Server holds the handlers' dependencies.
+type Server struct {
+	db  *bun.DB
+	log *slog.Logger
+}
+
+// New builds the node's HTTP handler.
+func New(d Deps) http.Handler {
+	s := &Server{db: d.DB, log: d.Log}
+	return s.routes()
+}
+
+// routes is the one route table.
+func (s *Server) routes() http.Handler {
+	r := chi.NewRouter()
+	r.Use(middleware.RequestID)
+	r.Use(middleware.RealIP)
+	r.Use(s.logRequests)
+	r.Use(s.recoverPanics)
+
+	r.Get("/healthz", s.healthz)
+	return r
+}
+
+// healthz answers 200 when the database answers, 503 otherwise.
+func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 3*time.Second)
+	defer cancel()
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	if err := storage.Ping(ctx, s.db); err != nil {
+		s.log.ErrorContext(ctx, "health check failed", "err", err)
+		w.WriteHeader(http.StatusServiceUnavailable)
+		_, _ = w.Write([]byte("database unavailable\n"))
+		return
+	}
+	_, _ = w.Write([]byte("ok\n"))
+}
