@@ -70,13 +70,13 @@ func upQueue(ctx context.Context, db *bun.DB, log *slog.Logger) error {
 	opts := &rivermigrate.MigrateOpts{}
 	switch db.Dialect().Name() {
 	case dialect.PG:
-		mig, merr := rivermigrate.New(riverdatabasesql.New(db.DB), &rivermigrate.Config{Logger: log})
+		mig, merr := rivermigrate.New(riverdatabasesql.New(db.DB), &rivermigrate.Config{Logger: quiet(log)})
 		if merr != nil {
 			return fmt.Errorf("prepare job queue migrations: %w", merr)
 		}
 		res, err = mig.Migrate(ctx, rivermigrate.DirectionUp, opts)
 	default:
-		mig, merr := rivermigrate.New(riversqlite.New(db.DB), &rivermigrate.Config{Logger: log})
+		mig, merr := rivermigrate.New(riversqlite.New(db.DB), &rivermigrate.Config{Logger: quiet(log)})
 		if merr != nil {
 			return fmt.Errorf("prepare job queue migrations: %w", merr)
 		}
@@ -110,4 +110,18 @@ func Pending(ctx context.Context, db *bun.DB) ([]string, error) {
 		names = append(names, s.Name)
 	}
 	return names, nil
+}
+
+// quiet drops River's per-run "no migrations to apply" chatter below Warn.
+func quiet(log *slog.Logger) *slog.Logger {
+	return slog.New(minLevel{log.Handler(), slog.LevelWarn})
+}
+
+type minLevel struct {
+	slog.Handler
+	min slog.Level
+}
+
+func (h minLevel) Enabled(ctx context.Context, l slog.Level) bool {
+	return l >= h.min && h.Handler.Enabled(ctx, l)
 }

@@ -154,21 +154,6 @@ func DeletePostsByAuthor(ctx context.Context, db bun.IDB, authorID string) (int,
 	return int(n), nil
 }
 
-// AddReaction changes a post's like or dislike count by delta.
-func AddReaction(ctx context.Context, db bun.IDB, id string, dislike bool, delta int) error {
-	col := "likes"
-	if dislike {
-		col = "dislikes"
-	}
-	_, err := db.NewUpdate().Model((*Post)(nil)).
-		Set("? = CASE WHEN ? + ? < 0 THEN 0 ELSE ? + ? END", bun.Ident(col), bun.Ident(col), delta, bun.Ident(col), delta).
-		Where("id = ?", id).Exec(ctx)
-	if err != nil {
-		return fmt.Errorf("count reaction on post %s: %w", id, err)
-	}
-	return nil
-}
-
 // PostFilter selects posts for listings.
 type PostFilter struct {
 	GroupID      string

@@ -263,16 +263,27 @@ func TestPostsAndThreads(t *testing.T) {
 		if len(queue) != 1 || queue[0].ID != private.ID {
 			t.Errorf("review queue = %+v", queue)
 		}
-		for _, d := range []int{1, 1, -1} {
-			if err := storage.AddReaction(ctx, db, root.ID, false, d); err != nil {
+		like := func(actorID, kind, iri string) bool {
+			t.Helper()
+			isNew, err := storage.AddReactionOnce(ctx, db, &storage.Reaction{PostID: root.ID, ActorID: actorID, Kind: kind, ActivityIRI: iri})
+			if err != nil {
 				t.Fatal(err)
 			}
+			return isNew
 		}
-		if err := storage.AddReaction(ctx, db, root.ID, true, -1); err != nil {
+		b := newActor(t, db, "https://mastodon.test/users/bob")
+		if !like(a.ID, storage.ReactionLike, "l1") || like(a.ID, storage.ReactionLike, "l2") || !like(b.ID, storage.ReactionLike, "l3") ||
+			!like(b.ID, storage.ReactionDislike, "d1") {
+			t.Error("a second like by the same actor must count once")
+		}
+		if _, err := storage.RemoveReaction(ctx, db, "l3", b.ID); err != nil {
 			t.Fatal(err)
 		}
+		if _, err := storage.RemoveReaction(ctx, db, "l3", b.ID); !errors.Is(err, storage.ErrNotFound) {
+			t.Errorf("second undo: %v", err)
+		}
 		got, _ := storage.PostByID(ctx, db, root.ID)
-		if got.Likes != 1 || got.Dislikes != 0 {
+		if got.Likes != 1 || got.Dislikes != 1 {
 			t.Errorf("likes/dislikes = %d/%d", got.Likes, got.Dislikes)
 		}
 		got.ContentHTML = "<p>edited</p>"
@@ -330,4 +341,28 @@ func TestOpenErrors(t *testing.T) {
 	if got := err.Error(); strings.Contains(got, "secret") {
 		t.Errorf("password leaked in error: %s", got)
 	}
+}
+
+func TestServerHealth(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *bun.DB) {
+		ctx := context.Background()
+		t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+		for i := 0; i < 5; i++ {
+			s, err := storage.RecordDeliveryFailure(ctx, db, "down.test", "HTTP 500", t0.Add(time.Duration(i)*time.Hour), 3, 3*time.Hour)
+			if err != nil {
+				t.Fatal(err)
+			}
+			// Unreachable only after 3 failures spanning 3 hours: the 4th (i=3).
+			if want := i >= 3; s.Unreachable() != want {
+				t.Errorf("after failure %d: unreachable = %v", i+1, s.Unreachable())
+			}
+		}
+		if err := storage.RecordDeliverySuccess(ctx, db, "down.test", t0.Add(10*time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		s, _ := storage.ServerByHost(ctx, db, "down.test")
+		if s.Unreachable() || s.Failures != 0 || s.Deliveries != 1 || s.LastError != "HTTP 500" {
+			t.Errorf("after success: %+v", s)
+		}
+	})
 }

@@ -1,0 +1,130 @@
+// Package iri mints and parses every IRI the node owns. The route table in
+// web, the ids in every document and Owns all come from here, so they agree.
+//
+// Layout (BASE = scheme://domain):
+//
+//	BASE/actor                          the instance actor (Application)
+//	BASE/inbox                          the shared inbox
+//	BASE/groups/NAME                    a group actor (HTML for browsers)
+//	BASE/groups/NAME/{inbox,outbox,followers,following,featured,moderators}
+//	BASE/groups/NAME/posts/ID           a post the group knows (its own, or its copy's page)
+//	BASE/groups/NAME/activities/ID      an activity the group sent
+package iri
+
+import (
+	"net/url"
+	"strings"
+)
+
+// Builder mints IRIs for one node.
+type Builder struct {
+	base   string // scheme://domain, no trailing slash
+	domain string
+}
+
+// New returns a Builder for the node at scheme://domain.
+func New(scheme, domain string) Builder {
+	return Builder{base: scheme + "://" + domain, domain: domain}
+}
+
+// Base is scheme://domain.
+func (b Builder) Base() string { return b.base }
+
+// Domain is the host[:port] of the node.
+func (b Builder) Domain() string { return b.domain }
+
+// InstanceActor is the node's Application actor, which signs outgoing GETs.
+func (b Builder) InstanceActor() string { return b.base + "/actor" }
+
+// InstanceKey is the instance actor's key id.
+func (b Builder) InstanceKey() string { return b.InstanceActor() + "#main-key" }
+
+// SharedInbox receives activities for every group of the node.
+func (b Builder) SharedInbox() string { return b.base + "/inbox" }
+
+// Group is a group actor's id.
+func (b Builder) Group(name string) string { return b.base + "/groups/" + name }
+
+// GroupKey is a group's key id.
+func (b Builder) GroupKey(name string) string { return b.Group(name) + "#main-key" }
+
+// GroupInbox and the following are a group's endpoints and collections.
+func (b Builder) GroupInbox(name string) string      { return b.Group(name) + "/inbox" }
+func (b Builder) GroupOutbox(name string) string     { return b.Group(name) + "/outbox" }
+func (b Builder) GroupFollowers(name string) string  { return b.Group(name) + "/followers" }
+func (b Builder) GroupFollowing(name string) string  { return b.Group(name) + "/following" }
+func (b Builder) GroupFeatured(name string) string   { return b.Group(name) + "/featured" }
+func (b Builder) GroupModerators(name string) string { return b.Group(name) + "/moderators" }
+
+// Post is the IRI of a group post (the id of the group's own posts).
+func (b Builder) Post(group, postID string) string { return b.Group(group) + "/posts/" + postID }
+
+// Activity is the id of an activity the group sent.
+func (b Builder) Activity(group, id string) string { return b.Group(group) + "/activities/" + id }
+
+// Announce is the id of the group's plain boost of a post; derived from
+// the post so that Undo can name it again later.
+func (b Builder) Announce(group, postID string) string {
+	return b.Group(group) + "/activities/announce-" + postID
+}
+
+// AnnounceActivity is the id of the group's FEP-1b12 Announce of an
+// activity it received; derived from the post and the activity's kind.
+func (b Builder) AnnounceActivity(group, postID, kind string) string {
+	return b.Group(group) + "/activities/announce-" + strings.ToLower(kind) + "-" + postID
+}
+
+// Acct is the WebFinger handle of a group.
+func (b Builder) Acct(name string) string { return "acct:" + name + "@" + b.domain }
+
+// Owns tells whether iri belongs to this node.
+func (b Builder) Owns(iri string) bool {
+	u, err := url.Parse(iri)
+	return err == nil && u.Host == b.domain && b.base == u.Scheme+"://"+u.Host
+}
+
+// GroupName returns the group an IRI of this node belongs to
+// (BASE/groups/NAME[/…][#…]), or "" if none.
+func (b Builder) GroupName(iri string) string {
+	if !b.Owns(iri) {
+		return ""
+	}
+	u, _ := url.Parse(iri)
+	rest, ok := strings.CutPrefix(u.Path, "/groups/")
+	if !ok {
+		return ""
+	}
+	name, _, _ := strings.Cut(rest, "/")
+	return name
+}
+
+// IsGroup tells whether iri is exactly a group actor's id, and which.
+func (b Builder) IsGroup(iri string) (string, bool) {
+	name := b.GroupName(iri)
+	if name == "" || iri != b.Group(name) {
+		return "", false
+	}
+	return name, true
+}
+
+// IsGroupFollowers tells whether iri is a group's followers collection.
+func (b Builder) IsGroupFollowers(iri string) (string, bool) {
+	name := b.GroupName(iri)
+	if name == "" || iri != b.GroupFollowers(name) {
+		return "", false
+	}
+	return name, true
+}
+
+// PostID returns the post id in BASE/groups/NAME/posts/ID, or "".
+func (b Builder) PostID(iri string) (group, id string) {
+	name := b.GroupName(iri)
+	if name == "" {
+		return "", ""
+	}
+	rest, ok := strings.CutPrefix(iri, b.Group(name)+"/posts/")
+	if !ok || rest == "" || strings.ContainsAny(rest, "/#?") {
+		return "", ""
+	}
+	return name, rest
+}

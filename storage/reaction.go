@@ -1,0 +1,71 @@
+package storage
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/uptrace/bun"
+)
+
+// Reaction kinds.
+const (
+	ReactionLike    = "like"
+	ReactionDislike = "dislike"
+)
+
+// Reaction is one actor's Like or Dislike of a group post.
+type Reaction struct {
+	bun.BaseModel `bun:"table:reactions,alias:re"`
+
+	ID          string    `bun:"id,pk"`
+	PostID      string    `bun:"post_id,notnull"`
+	ActorID     string    `bun:"actor_id,notnull"`
+	Kind        string    `bun:"kind,notnull"`
+	ActivityIRI string    `bun:"activity_iri,notnull"`
+	CreatedAt   time.Time `bun:"created_at,notnull"`
+}
+
+// AddReactionOnce records a reaction and recounts the post; an actor's
+// second Like of the same post counts once. It reports whether it was new.
+func AddReactionOnce(ctx context.Context, db bun.IDB, r *Reaction) (bool, error) {
+	if r.ID == "" {
+		r.ID = NewID()
+	}
+	r.CreatedAt = time.Now().UTC()
+	res, err := db.NewInsert().Model(r).On("CONFLICT (post_id, actor_id, kind) DO NOTHING").Exec(ctx)
+	if err != nil {
+		return false, fmt.Errorf("store reaction: %w", err)
+	}
+	n, _ := res.RowsAffected()
+	if n == 0 {
+		return false, nil
+	}
+	return true, recount(ctx, db, r.PostID)
+}
+
+// RemoveReaction deletes the reaction an activity made (Undo{Like}) and
+// recounts; it returns the removed reaction or ErrNotFound.
+func RemoveReaction(ctx context.Context, db bun.IDB, activityIRI, actorID string) (*Reaction, error) {
+	r := new(Reaction)
+	err := db.NewSelect().Model(r).Where("activity_iri = ? AND actor_id = ?", activityIRI, actorID).Limit(1).Scan(ctx)
+	if err != nil {
+		return nil, notFound(err, "reaction "+activityIRI)
+	}
+	if _, err := db.NewDelete().Model(r).WherePK().Exec(ctx); err != nil {
+		return nil, fmt.Errorf("delete reaction: %w", err)
+	}
+	return r, recount(ctx, db, r.PostID)
+}
+
+// recount sets a post's like and dislike counts from its reactions.
+func recount(ctx context.Context, db bun.IDB, postID string) error {
+	_, err := db.NewUpdate().Model((*Post)(nil)).
+		Set("likes = (SELECT COUNT(*) FROM reactions WHERE post_id = ? AND kind = ?)", postID, ReactionLike).
+		Set("dislikes = (SELECT COUNT(*) FROM reactions WHERE post_id = ? AND kind = ?)", postID, ReactionDislike).
+		Where("id = ?", postID).Exec(ctx)
+	if err != nil {
+		return fmt.Errorf("recount reactions of %s: %w", postID, err)
+	}
+	return nil
+}
