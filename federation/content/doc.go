@@ -18,12 +18,11 @@
 // details/summary (Lemmy spoilers) and tables (Lemmy, our own Markdown).
 //
 // Attributes kept: href on a (absolute http and https URLs with a host and
-// no user info, and mailto URLs);
-// class on a, span and p, filtered word by word against the microformat
-// classes Mastodon and Lemmy emit (h-card, mention, hashtag, u-url,
-// invisible, ellipsis, quote-inline), so templates can style mentions and
-// hide the "https://" prefix of shortened links but remote servers cannot
-// borrow our own classes; translate="yes|no" on a and span (Mastodon marks
+// no user info, and mailto URLs); class on a, span and p, filtered word by
+// word against the microformat classes Mastodon and Lemmy emit (h-card,
+// mention, hashtag, u-url, invisible, ellipsis, quote-inline), so templates
+// can style mentions and hide the "https://" prefix of shortened links but
+// remote servers cannot borrow our own classes; translate="yes|no" on a and span (Mastodon marks
 // names untranslatable); start on ol; language-* on code; align on th/td.
 // Everything else goes, in particular every on* handler, style (no CSS
 // tricks: overlays, hidden text, fake UI), id and name (no DOM clobbering of

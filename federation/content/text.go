@@ -12,10 +12,11 @@ import (
 // decoded, <br> becomes a newline, paragraphs and other blocks are separated
 // by a blank line, list items and table rows start a new line, and other
 // runs of white space (including non-breaking spaces) collapse to one space,
-// except inside <pre>. Leading and trailing white space is trimmed and there
-// are never more than two newlines in a row. The content of script, style
-// and similar elements is dropped. The result is text, not HTML: escape it
-// before putting it on a page.
+// except inside <pre>, which is kept as written. Leading and trailing white
+// space is trimmed and, outside <pre>, there are never more than two
+// newlines in a row. NUL bytes are removed and invalid UTF-8 replaced. The
+// content of script, style and similar elements is dropped. The result is
+// text, not HTML: escape it before putting it on a page.
 func PlainText(src string) string {
 	var w textWriter
 	z := html.NewTokenizer(strings.NewReader(cleanText(src)))
