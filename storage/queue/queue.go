@@ -26,8 +26,9 @@ type Options struct {
 	Workers *river.Workers
 	// Periodic jobs, run by whichever process is the elected leader.
 	Periodic []*river.PeriodicJob
-	// MaxWorkers bounds concurrent jobs in this process.
-	MaxWorkers int
+	// Queues names the queues this process works and how many jobs of
+	// each it runs at once. Empty: the default queue with 16 workers.
+	Queues map[string]int
 	// PollInterval is how often idle workers look for new jobs inserted by
 	// other processes; jobs inserted by this process start at once.
 	PollInterval time.Duration
@@ -54,12 +55,14 @@ func New(db *bun.DB, opts Options) (*Queue, error) {
 	}
 	work := opts.Workers != nil
 	if work {
-		maxWorkers := opts.MaxWorkers
-		if maxWorkers <= 0 {
-			maxWorkers = 16
-		}
 		cfg.Workers = opts.Workers
-		cfg.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: maxWorkers}}
+		cfg.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 16}}
+		if len(opts.Queues) > 0 {
+			cfg.Queues = map[string]river.QueueConfig{}
+			for name, n := range opts.Queues {
+				cfg.Queues[name] = river.QueueConfig{MaxWorkers: n}
+			}
+		}
 		cfg.FetchPollInterval = opts.PollInterval
 		if cfg.FetchPollInterval <= 0 {
 			cfg.FetchPollInterval = time.Second
