@@ -32,6 +32,7 @@ type Group struct {
 	ReviewQueue   bool      `bun:"review_queue,notnull"`
 	BoostReplies  bool      `bun:"boost_replies,notnull"`
 	Discoverable  bool      `bun:"discoverable,notnull"`
+	FieldsJSON    string    `bun:"fields_json,notnull"` // profile fields: [{"name":…,"value":HTML}]
 	PrivateKeyPEM string    `bun:"private_key_pem,notnull"`
 	PublicKeyPEM  string    `bun:"public_key_pem,notnull"`
 	CreatedAt     time.Time `bun:"created_at,notnull"`
@@ -81,6 +82,9 @@ func CreateGroup(ctx context.Context, db bun.IDB, g *Group) error {
 	if g.ID == "" {
 		g.ID = NewID()
 	}
+	if g.FieldsJSON == "" {
+		g.FieldsJSON = "[]"
+	}
 	now := time.Now().UTC()
 	g.CreatedAt, g.UpdatedAt = now, now
 	if _, err := db.NewInsert().Model(g).Exec(ctx); err != nil {
@@ -127,7 +131,7 @@ func UpdateGroup(ctx context.Context, db bun.IDB, g *Group) error {
 	g.UpdatedAt = time.Now().UTC()
 	res, err := db.NewUpdate().Model(g).
 		Column("title", "summary", "summary_html", "icon_path", "header_path", "closed",
-			"posting_policy", "review_queue", "boost_replies", "discoverable", "updated_at").
+			"posting_policy", "review_queue", "boost_replies", "discoverable", "fields_json", "updated_at").
 		WherePK().Exec(ctx)
 	if err != nil {
 		return fmt.Errorf("update group %s: %w", g.Name, err)

@@ -1,0 +1,176 @@
+package federation
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"path"
+	"strings"
+
+	"github.com/kith-social/kith/federation/vocab"
+	"github.com/kith-social/kith/storage"
+)
+
+// pageSize is the number of items per collection page.
+const pageSize = 20
+
+// InstanceActorDocument is the instance actor (FEP-d556): an Application
+// named after the host, which signs the node's outgoing GETs.
+func (e *Engine) InstanceActorDocument() ([]byte, error) {
+	return vocab.ApplicationActorJSON(vocab.ApplicationActor{
+		ID: e.iri.InstanceActor(), PreferredUsername: e.iri.Domain(), Name: "Kith at " + e.iri.Domain(),
+		URL: e.iri.Base() + "/", Inbox: e.iri.SharedInbox(), Outbox: e.iri.InstanceActor() + "/outbox",
+		SharedInbox: e.iri.SharedInbox(), PublicKeyID: e.iri.InstanceKey(), PublicKeyPEM: e.instancePub,
+	})
+}
+
+// Field is a group profile field.
+type Field struct {
+	Name  string `json:"name"`
+	Value string `json:"value"` // HTML
+}
+
+// GroupFields decodes a group's profile fields.
+func GroupFields(g *storage.Group) []Field {
+	var fs []Field
+	_ = json.Unmarshal([]byte(g.FieldsJSON), &fs) // written only by us; empty on error
+	return fs
+}
+
+// GroupDocument is a group's actor document.
+func (e *Engine) GroupDocument(ctx context.Context, name string) ([]byte, error) {
+	g, err := storage.GroupByName(ctx, e.db, name)
+	if err != nil {
+		return nil, err
+	}
+	ga := vocab.GroupActor{
+		ID: e.iri.Group(name), PreferredUsername: name, Name: g.Title, SummaryHTML: g.SummaryHTML,
+		URL: e.iri.Group(name), Inbox: e.iri.GroupInbox(name), Outbox: e.iri.GroupOutbox(name),
+		Followers: e.iri.GroupFollowers(name), Following: e.iri.GroupFollowing(name),
+		Featured: e.iri.GroupFeatured(name), Moderators: e.iri.GroupModerators(name),
+		SharedInbox: e.iri.SharedInbox(), PublicKeyID: e.iri.GroupKey(name), PublicKeyPEM: g.PublicKeyPEM,
+		ManuallyApprovesFollowers: g.Closed, Discoverable: g.Discoverable,
+		PostingRestrictedToMods: g.PostingPolicy == storage.PostingModerators,
+		Published:               g.CreatedAt,
+	}
+	if g.IconPath != "" {
+		ga.IconURL, ga.IconMediaType = e.MediaURL(g.IconPath), mediaType(g.IconPath)
+	}
+	if g.HeaderPath != "" {
+		ga.ImageURL, ga.ImageMediaType = e.MediaURL(g.HeaderPath), mediaType(g.HeaderPath)
+	}
+	for _, f := range GroupFields(g) {
+		ga.Fields = append(ga.Fields, vocab.Field{Name: f.Name, Value: f.Value})
+	}
+	return vocab.GroupActorJSON(ga)
+}
+
+// MediaURL is the public URL of an uploaded file under the data directory.
+func (e *Engine) MediaURL(rel string) string {
+	return e.iri.Base() + "/media/" + strings.TrimPrefix(path.Clean("/"+rel), "/")
+}
+
+func mediaType(p string) string {
+	switch strings.ToLower(path.Ext(p)) {
+	case ".png":
+		return "image/png"
+	case ".gif":
+		return "image/gif"
+	case ".webp":
+		return "image/webp"
+	default:
+		return "image/jpeg"
+	}
+}
+
+// Collection names of a group.
+const (
+	CollectionOutbox     = "outbox"
+	CollectionFollowers  = "followers"
+	CollectionFollowing  = "following"
+	CollectionFeatured   = "featured"
+	CollectionModerators = "moderators"
+)
+
+// GroupCollection renders one of a group's collections. page is the
+// "page" query value: empty for the collection itself, "true" for the
+// first page; before pages the outbox by activity id.
+func (e *Engine) GroupCollection(ctx context.Context, name, collection string, q url.Values) ([]byte, error) {
+	g, err := storage.GroupByName(ctx, e.db, name)
+	if err != nil {
+		return nil, err
+	}
+	id := e.iri.Group(name) + "/" + collection
+	switch collection {
+	case CollectionOutbox:
+		return e.outbox(ctx, g, id, q)
+	case CollectionFollowers:
+		// Only the count: the member list of a micro-community is not
+		// public, even to other servers.
+		n, err := storage.CountFollows(ctx, e.db, g.ID, storage.FollowAccepted)
+		if err != nil {
+			return nil, err
+		}
+		return vocab.OrderedCollection(id, n, "")
+	case CollectionFollowing:
+		return vocab.OrderedCollectionItems(id, nil)
+	case CollectionFeatured:
+		pinned, err := storage.ListPinned(ctx, e.db, g.ID)
+		if err != nil {
+			return nil, err
+		}
+		items := make([]any, 0, len(pinned))
+		for _, p := range pinned {
+			if p.IsPublicish() {
+				items = append(items, p.IRI)
+			}
+		}
+		return vocab.OrderedCollectionItems(id, items)
+	case CollectionModerators:
+		// Staff act through the admin UI and are not ActivityPub actors;
+		// the collection exists for Lemmy, which expects it, and is empty.
+		return vocab.OrderedCollectionItems(id, nil)
+	}
+	return nil, fmt.Errorf("collection %s: %w", collection, storage.ErrNotFound)
+}
+
+func (e *Engine) outbox(ctx context.Context, g *storage.Group, id string, q url.Values) ([]byte, error) {
+	if q.Get("page") == "" {
+		n, err := storage.CountOutbox(ctx, e.db, g.ID)
+		if err != nil {
+			return nil, err
+		}
+		return vocab.OrderedCollection(id, n, id+"?page=true")
+	}
+	before := q.Get("before")
+	acts, err := storage.ListOutbox(ctx, e.db, g.ID, before, pageSize)
+	if err != nil {
+		return nil, err
+	}
+	items := make([]any, 0, len(acts))
+	for _, a := range acts {
+		items = append(items, json.RawMessage(a.Body))
+	}
+	pageID := id + "?page=true"
+	if before != "" {
+		pageID += "&before=" + url.QueryEscape(before)
+	}
+	next := ""
+	if len(acts) == pageSize {
+		next = id + "?page=true&before=" + url.QueryEscape(acts[len(acts)-1].ID)
+	}
+	return vocab.OrderedCollectionPage(pageID, id, items, next, "")
+}
+
+// ActivityDocument returns an activity a group sent, if it is public.
+func (e *Engine) ActivityDocument(ctx context.Context, iri string) ([]byte, error) {
+	a, err := storage.OutboxActivityByIRI(ctx, e.db, iri)
+	if err != nil {
+		return nil, err
+	}
+	if !a.Public {
+		return nil, fmt.Errorf("activity %s is not public: %w", iri, storage.ErrNotFound)
+	}
+	return []byte(a.Body), nil
+}

@@ -1,0 +1,257 @@
+// Package federation is Kith's group actor engine: it receives activities
+// (authenticate, validate, deduplicate, queue), processes them in jobs
+// (membership, posting, reactions), and delivers what groups send through
+// the durable queue. It serves the node's ActivityPub documents to the web
+// layer. It knows nothing about pages; it converts between the vocabulary
+// (federation/vocab) and storage models in one place.
+package federation
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/riverqueue/river"
+	"github.com/uptrace/bun"
+
+	"github.com/kith-social/kith/federation/content"
+	"github.com/kith-social/kith/federation/httpsig"
+	"github.com/kith-social/kith/federation/iri"
+	"github.com/kith-social/kith/federation/keys"
+	"github.com/kith-social/kith/federation/transport"
+	"github.com/kith-social/kith/storage"
+	"github.com/kith-social/kith/storage/queue"
+)
+
+// Version is reported in NodeInfo and the User-Agent.
+var Version = "dev"
+
+// Config configures an Engine.
+type Config struct {
+	Scheme          string // "https", or "http" with --insecure-http
+	Domain          string // host[:port] of the node
+	AuthorizedFetch bool   // answer GETs of AP documents only when signed
+	Transport       transport.Config
+	// Work runs the job queue in this process (kith serve). Without it the
+	// engine only enqueues (CLI commands).
+	Work bool
+	// DeliveryWorkers and InboxWorkers bound concurrent jobs per process.
+	DeliveryWorkers int
+	InboxWorkers    int
+	// PollInterval is how often idle workers look for jobs other processes
+	// inserted.
+	PollInterval time.Duration
+	Log          *slog.Logger
+	// Now is the clock (tests inject one).
+	Now func() time.Time
+}
+
+// Engine runs the federation of every group on the node.
+type Engine struct {
+	db       *bun.DB
+	q        *queue.Queue
+	iri      iri.Builder
+	client   *transport.Client
+	html     *content.Sanitizer
+	log      *slog.Logger
+	now      func() time.Time
+	authFech bool
+
+	instanceKey httpsig.Key
+	instancePub string
+
+	hosts *hostLimiter
+
+	// hooks lets tests wait for processed activities without sleeping.
+	hookMu sync.Mutex
+	hooks  []func(Processed)
+}
+
+// Processed describes an activity the engine finished processing.
+type Processed struct {
+	ActivityID string
+	Type       string
+	Err        error
+}
+
+// Queue names.
+const (
+	queueInbox    = "inbox"
+	queueDelivery = "delivery"
+)
+
+// New builds the engine and its job queue and makes sure the instance
+// actor has a key pair.
+func New(ctx context.Context, db *bun.DB, cfg Config) (*Engine, error) {
+	if cfg.Log == nil {
+		cfg.Log = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Scheme == "" {
+		cfg.Scheme = "https"
+	}
+	tcfg := cfg.Transport
+	if tcfg.UserAgent == "" {
+		tcfg.UserAgent = fmt.Sprintf("Kith/%s (+%s://%s/)", Version, cfg.Scheme, cfg.Domain)
+	}
+	e := &Engine{
+		db:       db,
+		iri:      iri.New(cfg.Scheme, cfg.Domain),
+		client:   transport.New(tcfg),
+		html:     content.New(),
+		log:      cfg.Log,
+		now:      cfg.Now,
+		authFech: cfg.AuthorizedFetch,
+		hosts:    newHostLimiter(4),
+	}
+	if err := e.loadInstanceKey(ctx); err != nil {
+		return nil, err
+	}
+	opts := queue.Options{Logger: cfg.Log.With("component", "queue"), PollInterval: cfg.PollInterval}
+	if cfg.Work {
+		workers := river.NewWorkers()
+		river.AddWorker(workers, &inboxWorker{e: e})
+		river.AddWorker(workers, &deliverWorker{e: e})
+		river.AddWorker(workers, &queue.PruneActivitiesWorker{DB: db, Log: cfg.Log, Now: cfg.Now})
+		opts.Workers = workers
+		opts.Periodic = []*river.PeriodicJob{queue.PrunePeriodic()}
+		opts.Queues = map[string]int{
+			river.QueueDefault: 2,
+			queueInbox:         orDefault(cfg.InboxWorkers, 8),
+			queueDelivery:      orDefault(cfg.DeliveryWorkers, 32),
+		}
+	}
+	q, err := queue.New(db, opts)
+	if err != nil {
+		return nil, err
+	}
+	e.q = q
+	return e, nil
+}
+
+func orDefault(n, def int) int {
+	if n > 0 {
+		return n
+	}
+	return def
+}
+
+// Start runs the job queue (with Config.Work).
+func (e *Engine) Start(ctx context.Context) error { return e.q.Start(ctx) }
+
+// Stop lets running jobs finish until ctx ends; the rest are retried later.
+func (e *Engine) Stop(ctx context.Context) error { return e.q.Stop(ctx) }
+
+// IRI is the node's IRI builder.
+func (e *Engine) IRI() iri.Builder { return e.iri }
+
+// DB is the engine's database.
+func (e *Engine) DB() *bun.DB { return e.db }
+
+// OnProcessed registers a hook called after each inbox job (tests).
+func (e *Engine) OnProcessed(fn func(Processed)) {
+	e.hookMu.Lock()
+	defer e.hookMu.Unlock()
+	e.hooks = append(e.hooks, fn)
+}
+
+func (e *Engine) processed(p Processed) {
+	e.hookMu.Lock()
+	hooks := append([]func(Processed){}, e.hooks...)
+	e.hookMu.Unlock()
+	for _, h := range hooks {
+		h(p)
+	}
+}
+
+// loadInstanceKey reads the instance actor's key pair, creating it on the
+// first start. Processes starting together agree on one pair.
+func (e *Engine) loadInstanceKey(ctx context.Context) error {
+	priv, err := storage.GetSetting(ctx, e.db, storage.SettingInstancePrivateKey)
+	if err != nil {
+		privPEM, pubPEM, gerr := keys.Generate()
+		if gerr != nil {
+			return gerr
+		}
+		err = e.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+			stored, err := storage.SetSettingIfAbsent(ctx, tx, storage.SettingInstancePrivateKey, privPEM)
+			if err != nil || !stored {
+				return err
+			}
+			return storage.SetSetting(ctx, tx, storage.SettingInstancePublicKey, pubPEM)
+		})
+		if err != nil {
+			return fmt.Errorf("create instance key: %w", err)
+		}
+		if priv, err = storage.GetSetting(ctx, e.db, storage.SettingInstancePrivateKey); err != nil {
+			return err
+		}
+	}
+	k, err := keys.ParsePrivate(priv)
+	if err != nil {
+		return fmt.Errorf("instance key: %w", err)
+	}
+	pub, err := storage.GetSetting(ctx, e.db, storage.SettingInstancePublicKey)
+	if err != nil {
+		return fmt.Errorf("instance public key: %w", err)
+	}
+	e.instanceKey = httpsig.Key{ID: e.iri.InstanceKey(), Private: k}
+	e.instancePub = pub
+	return nil
+}
+
+// groupKey returns the signing key of a group.
+func (e *Engine) groupKey(g *storage.Group) (httpsig.Key, error) {
+	k, err := keys.ParsePrivate(g.PrivateKeyPEM)
+	if err != nil {
+		return httpsig.Key{}, fmt.Errorf("key of group %s: %w", g.Name, err)
+	}
+	return httpsig.Key{ID: e.iri.GroupKey(g.Name), Private: k}, nil
+}
+
+// stamp returns now with millisecond precision, never before notBefore:
+// Misskey drops a boost stamped earlier than the boosted note.
+func (e *Engine) stamp(notBefore time.Time) time.Time {
+	t := e.now().UTC().Truncate(time.Millisecond)
+	if nb := notBefore.UTC().Truncate(time.Millisecond).Add(time.Millisecond); t.Before(nb) && !notBefore.IsZero() {
+		return nb
+	}
+	return t
+}
+
+// hostLimiter bounds concurrent deliveries per remote server, so one slow
+// server cannot hold every delivery worker. Entries are removed when idle,
+// so it does not grow without bound.
+type hostLimiter struct {
+	mu    sync.Mutex
+	max   int
+	inUse map[string]int
+}
+
+func newHostLimiter(max int) *hostLimiter {
+	return &hostLimiter{max: max, inUse: map[string]int{}}
+}
+
+func (h *hostLimiter) tryAcquire(host string) bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.inUse[host] >= h.max {
+		return false
+	}
+	h.inUse[host]++
+	return true
+}
+
+func (h *hostLimiter) release(host string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.inUse[host] <= 1 {
+		delete(h.inUse, host)
+		return
+	}
+	h.inUse[host]--
+}

@@ -1,0 +1,147 @@
+package federation
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+
+	"github.com/riverqueue/river"
+	"github.com/uptrace/bun"
+
+	"github.com/kith-social/kith/federation/httpsig"
+	"github.com/kith-social/kith/federation/vocab"
+	"github.com/kith-social/kith/storage"
+)
+
+// MaxInboxBody is the largest activity the inbox reads.
+const MaxInboxBody = 1 << 20
+
+// Error is a refusal the web layer turns into a status code; Reason is
+// written to the sender, so it says what was wrong.
+type Error struct {
+	Status int
+	Reason string
+	Err    error
+}
+
+func (e *Error) Error() string {
+	if e.Err != nil {
+		return fmt.Sprintf("%d %s: %v", e.Status, e.Reason, e.Err)
+	}
+	return fmt.Sprintf("%d %s", e.Status, e.Reason)
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+func refuse(status int, reason string, err error) *Error {
+	return &Error{Status: status, Reason: reason, Err: err}
+}
+
+// inboxArgs is an authenticated activity waiting to be processed. The body
+// is kept as a string, byte for byte: FEP-1b12 announces embed it unchanged.
+type inboxArgs struct {
+	Body  string `json:"body"`
+	Group string `json:"group,omitempty"` // the group whose inbox it came to; empty: the shared inbox
+}
+
+func (inboxArgs) Kind() string { return "inbox" }
+
+func (inboxArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{Queue: queueInbox, MaxAttempts: 8}
+}
+
+// Receive handles a POST to a group's inbox (groupName set) or to the
+// shared inbox: read at most 1 MiB, parse, verify the HTTP signature and
+// that its key belongs to the activity's actor, record the activity id
+// and queue its processing — all before answering, so a 202 means the
+// activity is safe. Refusals are *Error with a 4xx status; cheap checks
+// come before any database work or signature verification.
+func (e *Engine) Receive(ctx context.Context, r *http.Request, groupName string) error {
+	if r.Header.Get("Signature") == "" && r.Header.Get("Authorization") == "" {
+		return refuse(http.StatusUnauthorized, "request is not signed", httpsig.ErrMissingSignature)
+	}
+	if r.ContentLength > MaxInboxBody {
+		return refuse(http.StatusRequestEntityTooLarge, "activity larger than 1 MiB", nil)
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, MaxInboxBody))
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return refuse(http.StatusRequestEntityTooLarge, "activity larger than 1 MiB", err)
+		}
+		return refuse(http.StatusBadRequest, "could not read the body", err)
+	}
+	act, err := vocab.ParseActivity(ctx, body)
+	if err != nil {
+		return refuse(http.StatusBadRequest, "not a valid activity", err)
+	}
+	if e.iri.Owns(act.Actor) {
+		return refuse(http.StatusBadRequest, "the actor is local", nil)
+	}
+	if groupName != "" {
+		if _, err := storage.GroupByName(ctx, e.db, groupName); errors.Is(err, storage.ErrNotFound) {
+			return refuse(http.StatusNotFound, "no such group", nil)
+		} else if err != nil {
+			return err
+		}
+	}
+	if act.Type == "Delete" && act.Object != nil && act.Object.ID == act.Actor {
+		// An account deletion: its key usually cannot be fetched any more
+		// (410). Verify against the cached key if we know the actor; if we
+		// do not, the deletion concerns nothing here.
+		if _, err := storage.RemoteActorByIRI(ctx, e.db, act.Actor); errors.Is(err, storage.ErrNotFound) {
+			return nil
+		}
+	}
+	key, err := httpsig.Verify(ctx, r, body, e, e.now())
+	if err != nil {
+		return refuse(http.StatusUnauthorized, "HTTP signature not valid", err)
+	}
+	if key.Owner != act.Actor {
+		return refuse(http.StatusUnauthorized, "signed by "+key.Owner+", but the actor is "+act.Actor, nil)
+	}
+	return e.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		isNew, err := storage.RecordActivity(ctx, tx, act.ID, e.now())
+		if err != nil || !isNew {
+			return err // a repeated delivery: accepted, no second effect
+		}
+		return e.q.InsertTx(ctx, tx, inboxArgs{Body: string(body), Group: groupName}, nil)
+	})
+}
+
+// inboxWorker processes one received activity.
+type inboxWorker struct {
+	river.WorkerDefaults[inboxArgs]
+	e *Engine
+}
+
+func (w *inboxWorker) Work(ctx context.Context, job *river.Job[inboxArgs]) error {
+	act, err := vocab.ParseActivity(ctx, []byte(job.Args.Body))
+	if err != nil {
+		// It parsed when it arrived; a change of parser must not loop.
+		return river.JobCancel(fmt.Errorf("reparse activity: %w", err))
+	}
+	err = w.e.process(ctx, act, job.Args.Group)
+	var drop *dropped
+	if errors.As(err, &drop) {
+		w.e.log.InfoContext(ctx, "activity dropped", "id", act.ID, "type", act.Type, "actor", act.Actor, "reason", drop.reason)
+		err = nil
+	}
+	if job.Attempt >= job.MaxAttempts || err == nil {
+		w.e.processed(Processed{ActivityID: act.ID, Type: act.Type, Err: err})
+	}
+	if err != nil {
+		return fmt.Errorf("process %s %s: %w", act.Type, act.ID, err)
+	}
+	return nil
+}
+
+// dropped is an activity the node does not act on, with the reason; it is
+// logged, not retried.
+type dropped struct{ reason string }
+
+func (d *dropped) Error() string { return "dropped: " + d.reason }
+
+func drop(format string, args ...any) error { return &dropped{reason: fmt.Sprintf(format, args...)} }

@@ -1,0 +1,150 @@
+package federation
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/uptrace/bun"
+
+	"github.com/kith-social/kith/federation/vocab"
+	"github.com/kith-social/kith/storage"
+)
+
+// onFollow handles a request to join a group: an open group accepts at
+// once; a closed one keeps the request for a moderator.
+func (e *Engine) onFollow(ctx context.Context, act *vocab.Activity) error {
+	if act.Object == nil {
+		return drop("Follow without an object")
+	}
+	g, err := e.targetGroup(ctx, e.db, act.Object.ID)
+	if isNotFound(err) {
+		return drop("Follow of %s, which is not a group here", act.Object.ID)
+	}
+	if err != nil {
+		return err
+	}
+	actor, err := e.Actor(ctx, act.Actor, false)
+	if err != nil {
+		return fmt.Errorf("follower %s: %w", act.Actor, err)
+	}
+	return e.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		state := storage.FollowAccepted
+		if g.Closed {
+			state = storage.FollowPending
+		}
+		f := &storage.Follow{GroupID: g.ID, ActorID: actor.ID, ActivityIRI: act.ID, ActivityRaw: string(act.Raw), State: state}
+		if err := storage.UpsertFollow(ctx, tx, f); err != nil {
+			return err
+		}
+		if f.State == storage.FollowPending {
+			e.log.InfoContext(ctx, "follow request waits for a moderator", "group", g.Name, "actor", actor.IRI)
+			return nil
+		}
+		// Accept again even for an existing member: their server may have
+		// lost the first Accept.
+		return e.answerFollow(ctx, tx, g, actor, act, true)
+	})
+}
+
+// answerFollow sends Accept or Reject of a Follow to the follower only.
+func (e *Engine) answerFollow(ctx context.Context, tx bun.Tx, g *storage.Group, actor *storage.RemoteActor, follow *vocab.Activity, accept bool) error {
+	id := e.iri.Activity(g.Name, storage.NewID())
+	build, typ := vocab.Accept, "Accept"
+	if !accept {
+		build, typ = vocab.Reject, "Reject"
+	}
+	body, err := build(id, e.iri.Group(g.Name), follow)
+	if err != nil {
+		return fmt.Errorf("build %s: %w", typ, err)
+	}
+	return e.send(ctx, tx, g, outgoing{IRI: id, Type: typ, ObjectIRI: follow.ID, Body: body}, []string{actor.DeliveryInbox()})
+}
+
+// onUnfollow ends a membership or withdraws a request.
+func (e *Engine) onUnfollow(ctx context.Context, actorIRI, groupIRI string) error {
+	g, err := e.targetGroup(ctx, e.db, groupIRI)
+	if isNotFound(err) {
+		return drop("Undo{Follow} of %s, which is not a group here", groupIRI)
+	}
+	if err != nil {
+		return err
+	}
+	actor, err := storage.RemoteActorByIRI(ctx, e.db, actorIRI)
+	if isNotFound(err) {
+		return drop("Undo{Follow} from %s, who never followed", actorIRI)
+	}
+	if err != nil {
+		return err
+	}
+	f, err := storage.FollowOf(ctx, e.db, g.ID, actor.ID)
+	if isNotFound(err) {
+		return drop("Undo{Follow} from %s, who does not follow %s", actorIRI, g.Name)
+	}
+	if err != nil {
+		return err
+	}
+	return storage.DeleteFollow(ctx, e.db, f.ID)
+}
+
+// DecideFollow approves or rejects a pending request to join a closed
+// group (a moderator's decision, from the CLI or the admin UI) and
+// federates the answer.
+func (e *Engine) DecideFollow(ctx context.Context, groupName, actorIRI string, approve bool) error {
+	g, err := storage.GroupByName(ctx, e.db, groupName)
+	if err != nil {
+		return err
+	}
+	actor, err := storage.RemoteActorByIRI(ctx, e.db, actorIRI)
+	if err != nil {
+		return err
+	}
+	return e.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		f, err := storage.FollowOf(ctx, tx, g.ID, actor.ID)
+		if err != nil {
+			return err
+		}
+		if f.State != storage.FollowPending {
+			return fmt.Errorf("%s is already a member of %s: %w", actorIRI, groupName, ErrNotPending)
+		}
+		follow, err := vocab.ParseActivity(ctx, []byte(f.ActivityRaw))
+		if err != nil {
+			return fmt.Errorf("stored follow of %s: %w", actorIRI, err)
+		}
+		if approve {
+			if err := storage.AcceptFollow(ctx, tx, f.ID); err != nil {
+				return err
+			}
+		} else if err := storage.DeleteFollow(ctx, tx, f.ID); err != nil {
+			return err
+		}
+		return e.answerFollow(ctx, tx, g, actor, follow, approve)
+	})
+}
+
+// ErrNotPending means a follow request was already decided.
+var ErrNotPending = errors.New("not a pending request")
+
+// removeActor forgets an actor that was deleted or is gone: memberships,
+// requests and content. Boosts of its public posts are undone.
+func (e *Engine) removeActor(ctx context.Context, actor *storage.RemoteActor) error {
+	return e.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		var posts []storage.Post
+		err := tx.NewSelect().Model(&posts).Where("author_id = ? AND state = ?", actor.ID, storage.PostPublished).Scan(ctx)
+		if err != nil {
+			return fmt.Errorf("posts of %s: %w", actor.IRI, err)
+		}
+		for i := range posts {
+			if err := e.retractPost(ctx, tx, &posts[i]); err != nil {
+				return err
+			}
+		}
+		if _, err := storage.DeleteFollowsByActor(ctx, tx, actor.ID); err != nil {
+			return err
+		}
+		if _, err := storage.DeletePostsByAuthor(ctx, tx, actor.ID); err != nil {
+			return err
+		}
+		return storage.MarkRemoteActorGone(ctx, tx, actor.ID, e.now())
+	})
+}

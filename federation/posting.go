@@ -1,0 +1,461 @@
+package federation
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"github.com/kith-social/kith/federation/vocab"
+	"github.com/kith-social/kith/storage"
+)
+
+// contentTypes are the objects that can be group content.
+var contentTypes = map[string]bool{"Note": true, "Article": true, "Page": true, "Question": true, "Event": true}
+
+// actorTypes are the ActivityStreams actor types.
+var actorTypes = map[string]bool{"Person": true, "Service": true, "Group": true, "Application": true, "Organization": true}
+
+// onCreate handles a new post: it is group content for every local group
+// it mentions or addresses, and for the group of the post it replies to.
+func (e *Engine) onCreate(ctx context.Context, act *vocab.Activity) error {
+	obj, err := e.embeddedObject(ctx, act)
+	if err != nil {
+		return err
+	}
+	if !contentTypes[obj.Type] {
+		return drop("Create of %s is not group content", obj.Type)
+	}
+	if obj.AttributedTo != "" && obj.AttributedTo != act.Actor {
+		return drop("object attributed to %s, but created by %s", obj.AttributedTo, act.Actor)
+	}
+	groups, err := e.groupsFor(ctx, act, obj)
+	if err != nil {
+		return err
+	}
+	if len(groups) == 0 {
+		return drop("the post neither mentions a group here nor replies in one")
+	}
+	author, err := e.Actor(ctx, act.Actor, false)
+	if err != nil {
+		return fmt.Errorf("author %s: %w", act.Actor, err)
+	}
+	var reasons []string
+	for _, g := range groups {
+		if err := e.acceptPost(ctx, g, act, obj, author); err != nil {
+			var d *dropped
+			if !errors.As(err, &d) {
+				return err
+			}
+			reasons = append(reasons, g.Name+": "+d.reason)
+		}
+	}
+	if len(reasons) == len(groups) {
+		return drop("%v", reasons)
+	}
+	return nil
+}
+
+// embeddedObject returns the activity's object, fetching it when only its
+// id was sent. The object must come from the actor's own server.
+func (e *Engine) embeddedObject(ctx context.Context, act *vocab.Activity) (*vocab.Object, error) {
+	obj := act.Object
+	if obj == nil || obj.ID == "" && !obj.Embedded {
+		return nil, drop("%s without an object", act.Type)
+	}
+	if hostOf(obj.ID) != "" && hostOf(obj.ID) != hostOf(act.Actor) {
+		return nil, drop("object %s is not on the actor's server", obj.ID)
+	}
+	if obj.Embedded {
+		return obj, nil
+	}
+	body, err := e.client.Get(ctx, obj.ID, &e.instanceKey)
+	if err != nil {
+		return nil, fmt.Errorf("fetch %s: %w", obj.ID, err)
+	}
+	fetched, err := vocab.ParseObject(ctx, body)
+	if err != nil {
+		return nil, drop("object %s: %v", obj.ID, err)
+	}
+	if fetched.ID != obj.ID {
+		return nil, drop("fetched %s but got %s", obj.ID, fetched.ID)
+	}
+	return fetched, nil
+}
+
+// groupsFor lists the local groups a post concerns: those it addresses
+// (to, cc, audience) or mentions, and those holding the post it replies to.
+func (e *Engine) groupsFor(ctx context.Context, act *vocab.Activity, obj *vocab.Object) ([]*storage.Group, error) {
+	var names []string
+	add := func(name string) {
+		if name != "" && !slices.Contains(names, name) {
+			names = append(names, name)
+		}
+	}
+	for _, list := range [][]string{obj.To, obj.Cc, obj.Audience, act.To, act.Cc, act.Audience} {
+		for _, id := range list {
+			if name, ok := e.iri.IsGroup(id); ok {
+				add(name)
+			}
+		}
+	}
+	for _, t := range obj.Tags {
+		if name, ok := e.iri.IsGroup(t.Href); ok && t.Type == "Mention" {
+			add(name)
+		}
+	}
+	var groups []*storage.Group
+	for _, name := range names {
+		g, err := storage.GroupByName(ctx, e.db, name)
+		if isNotFound(err) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		groups = append(groups, g)
+	}
+	if obj.InReplyTo != "" {
+		parents, err := storage.PostsByIRI(ctx, e.db, obj.InReplyTo)
+		if err != nil {
+			return nil, err
+		}
+		for _, p := range parents {
+			if slices.ContainsFunc(groups, func(g *storage.Group) bool { return g.ID == p.GroupID }) {
+				continue
+			}
+			g, err := storage.GroupByID(ctx, e.db, p.GroupID)
+			if err != nil {
+				return nil, err
+			}
+			groups = append(groups, g)
+		}
+	}
+	return groups, nil
+}
+
+// visibility reads the audience of an object the way Mastodon writes it.
+func visibility(obj *vocab.Object, act *vocab.Activity, author *storage.RemoteActor) string {
+	to, cc := obj.To, obj.Cc
+	if len(to) == 0 && len(cc) == 0 {
+		to, cc = act.To, act.Cc
+	}
+	switch {
+	case slices.Contains(to, vocab.PublicAddress):
+		return storage.VisibilityPublic
+	case slices.Contains(cc, vocab.PublicAddress) || slices.Contains(obj.Audience, vocab.PublicAddress):
+		return storage.VisibilityUnlisted
+	case author.Followers != "" && (slices.Contains(to, author.Followers) || slices.Contains(cc, author.Followers)):
+		return storage.VisibilityFollowers
+	default:
+		return storage.VisibilityDirect
+	}
+}
+
+// acceptPost applies a group's posting policy and review queue to a post
+// and stores it; a published post is announced to the members.
+func (e *Engine) acceptPost(ctx context.Context, g *storage.Group, act *vocab.Activity, obj *vocab.Object, author *storage.RemoteActor) error {
+	vis := visibility(obj, act, author)
+	if vis != storage.VisibilityPublic && vis != storage.VisibilityUnlisted {
+		// Followers-only and direct posts are never boosted: Mastodon
+		// cannot show them, and re-sending them to every member would
+		// widen the author's audience.
+		return drop("%s posts are not shared by the group", vis)
+	}
+	return e.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		if _, err := storage.PostByIRI(ctx, tx, g.ID, obj.ID); err == nil {
+			return drop("already in the group")
+		} else if !isNotFound(err) {
+			return err
+		}
+		p := &storage.Post{
+			ID: storage.NewID(), GroupID: g.ID, IRI: obj.ID, AuthorID: author.ID, Kind: obj.Type,
+			URL: obj.URL, Name: plainLine(obj.Name), Summary: plainLine(obj.Summary),
+			ContentHTML: e.html.Sanitize(obj.Content), Sensitive: obj.Sensitive, InReplyTo: obj.InReplyTo,
+			Visibility: vis, ActivityRaw: string(act.Raw), ObjectRaw: string(obj.Raw),
+			PublishedAt: obj.Published, CreatedAt: e.now().UTC(),
+		}
+		if p.URL == "" {
+			p.URL = obj.ID
+		}
+		if obj.InReplyTo != "" {
+			if parent, err := storage.PostByIRI(ctx, tx, g.ID, obj.InReplyTo); err == nil {
+				p.ParentID, p.RootID = parent.ID, parent.RootID
+			} else if !isNotFound(err) {
+				return err
+			}
+		}
+		member := false
+		if f, err := storage.FollowOf(ctx, tx, g.ID, author.ID); err == nil {
+			member = f.State == storage.FollowAccepted
+		} else if !isNotFound(err) {
+			return err
+		}
+		isReply := p.ParentID != ""
+		switch {
+		case g.PostingPolicy == storage.PostingModerators && !isReply:
+			return drop("only moderators start threads in %s", g.Name)
+		case g.PostingPolicy != storage.PostingAnyone && !member:
+			return drop("%s is not a member of %s", author.IRI, g.Name)
+		}
+		p.State = storage.PostPublished
+		if g.ReviewQueue {
+			p.State = storage.PostPending
+		}
+		if err := storage.CreatePost(ctx, tx, p); err != nil {
+			return err
+		}
+		if p.State != storage.PostPublished {
+			e.log.InfoContext(ctx, "post waits in the review queue", "group", g.Name, "post", p.IRI)
+			return nil
+		}
+		return e.announcePost(ctx, tx, g, p, author)
+	})
+}
+
+// announcePost shares a published post with the members in both shapes:
+// Announce{Create} (FEP-1b12, the original activity embedded unchanged)
+// for group-aware software, and — for public and unlisted posts — a plain
+// boost of the object, which is all Mastodon, Misskey and GoToSocial show.
+// Replies get the plain boost only when the group boosts replies.
+func (e *Engine) announcePost(ctx context.Context, tx bun.Tx, g *storage.Group, p *storage.Post, author *storage.RemoteActor) error {
+	groupIRI, followers := e.iri.Group(g.Name), e.iri.GroupFollowers(g.Name)
+	to, cc := []string{vocab.PublicAddress}, []string{followers}
+	published := e.stamp(p.PublishedAt)
+	id := e.iri.AnnounceActivity(g.Name, p.ID, "create")
+	body, err := vocab.Announce(id, groupIRI, json.RawMessage(p.ActivityRaw), to, cc, published)
+	if err != nil {
+		return fmt.Errorf("build Announce{Create}: %w", err)
+	}
+	if err := e.publish(ctx, tx, g, outgoing{IRI: id, Type: "Announce", ObjectIRI: p.IRI, Body: body}, author.DeliveryInbox()); err != nil {
+		return err
+	}
+	if !p.IsPublicish() || (p.RootID != p.ID && !g.BoostReplies) {
+		return nil
+	}
+	boostID := e.iri.Announce(g.Name, p.ID)
+	boost, err := vocab.Announce(boostID, groupIRI, p.IRI, to, []string{followers, author.IRI}, published)
+	if err != nil {
+		return fmt.Errorf("build Announce: %w", err)
+	}
+	return e.publish(ctx, tx, g, outgoing{IRI: boostID, Type: "Announce", ObjectIRI: p.IRI, Body: boost, Public: true}, author.DeliveryInbox())
+}
+
+// onUpdate refreshes a changed actor, or updates the group's copies of an
+// edited post and re-announces the edit (FEP-1b12).
+func (e *Engine) onUpdate(ctx context.Context, act *vocab.Activity) error {
+	if act.Object != nil && (actorTypes[act.Object.Type] || act.Object.ID == act.Actor) {
+		if act.Object.ID != act.Actor {
+			return drop("Update of another actor")
+		}
+		if _, err := storage.RemoteActorByIRI(ctx, e.db, act.Actor); isNotFound(err) {
+			return drop("Update of an actor we do not know")
+		}
+		_, err := e.Actor(ctx, act.Actor, true)
+		return err
+	}
+	obj, err := e.embeddedObject(ctx, act)
+	if err != nil {
+		return err
+	}
+	copies, err := storage.PostsByIRI(ctx, e.db, obj.ID)
+	if err != nil {
+		return err
+	}
+	if len(copies) == 0 {
+		return drop("Update of %s, which is in no group", obj.ID)
+	}
+	for i := range copies {
+		p := &copies[i]
+		if p.Author == nil || p.Author.IRI != act.Actor {
+			return drop("Update of %s by %s, who is not its author", obj.ID, act.Actor)
+		}
+		err := e.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+			p.Name, p.Summary, p.ContentHTML = plainLine(obj.Name), plainLine(obj.Summary), e.html.Sanitize(obj.Content)
+			p.Sensitive, p.ObjectRaw, p.UpdatedAt = obj.Sensitive, string(obj.Raw), e.now().UTC()
+			if err := storage.UpdatePostContent(ctx, tx, p); err != nil {
+				return err
+			}
+			if p.State != storage.PostPublished {
+				return nil
+			}
+			g, err := storage.GroupByID(ctx, tx, p.GroupID)
+			if err != nil {
+				return err
+			}
+			return e.announceActivity(ctx, tx, g, p, act)
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// announceActivity forwards an activity about a group post to the members,
+// wrapped in the group's Announce (FEP-1b12).
+func (e *Engine) announceActivity(ctx context.Context, tx bun.Tx, g *storage.Group, p *storage.Post, act *vocab.Activity) error {
+	id := e.iri.Activity(g.Name, storage.NewID())
+	to, cc := []string{vocab.PublicAddress}, []string{e.iri.GroupFollowers(g.Name)}
+	if !p.IsPublicish() {
+		to, cc = []string{e.iri.GroupFollowers(g.Name)}, nil
+	}
+	body, err := vocab.Announce(id, e.iri.Group(g.Name), json.RawMessage(act.Raw), to, cc, e.stamp(time.Time{}))
+	if err != nil {
+		return fmt.Errorf("build Announce{%s}: %w", act.Type, err)
+	}
+	return e.publish(ctx, tx, g, outgoing{IRI: id, Type: "Announce", ObjectIRI: p.IRI, Body: body})
+}
+
+// onDelete removes a deleted account, or the group's copies of a deleted post.
+func (e *Engine) onDelete(ctx context.Context, act *vocab.Activity) error {
+	if act.Object == nil {
+		return drop("Delete without an object")
+	}
+	if act.Object.ID == act.Actor {
+		actor, err := storage.RemoteActorByIRI(ctx, e.db, act.Actor)
+		if isNotFound(err) {
+			return drop("Delete of an account we do not know")
+		}
+		if err != nil {
+			return err
+		}
+		return e.removeActor(ctx, actor)
+	}
+	copies, err := storage.PostsByIRI(ctx, e.db, act.Object.ID)
+	if err != nil {
+		return err
+	}
+	if len(copies) == 0 {
+		return drop("Delete of %s, which is in no group", act.Object.ID)
+	}
+	for i := range copies {
+		p := &copies[i]
+		if p.Author == nil || p.Author.IRI != act.Actor {
+			return drop("Delete of %s by %s, who is not its author", act.Object.ID, act.Actor)
+		}
+		err := e.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+			if p.State == storage.PostPublished {
+				g, err := storage.GroupByID(ctx, tx, p.GroupID)
+				if err != nil {
+					return err
+				}
+				if err := e.announceActivity(ctx, tx, g, p, act); err != nil {
+					return err
+				}
+			}
+			if err := e.retractPost(ctx, tx, p); err != nil {
+				return err
+			}
+			return storage.DeletePost(ctx, tx, p.ID)
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// retractPost undoes the group's plain boost of a post, if it made one:
+// Mastodon removes a boost only on Undo{Announce}, and Misskey (since
+// 2025.8) no longer removes renotes of deleted notes by itself.
+func (e *Engine) retractPost(ctx context.Context, tx bun.Tx, p *storage.Post) error {
+	g, err := storage.GroupByID(ctx, tx, p.GroupID)
+	if err != nil {
+		return err
+	}
+	boost, err := storage.OutboxActivityByIRI(ctx, tx, e.iri.Announce(g.Name, p.ID))
+	if isNotFound(err) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	id := boost.IRI + "/undo"
+	body, err := vocab.Undo(id, e.iri.Group(g.Name), []byte(boost.Body), []string{vocab.PublicAddress}, []string{e.iri.GroupFollowers(g.Name)})
+	if err != nil {
+		return fmt.Errorf("build Undo{Announce}: %w", err)
+	}
+	err = e.publish(ctx, tx, g, outgoing{IRI: id, Type: "Undo", ObjectIRI: boost.IRI, Body: body, Public: true})
+	if errors.Is(err, storage.ErrConflict) {
+		return nil // undone before
+	}
+	return err
+}
+
+// onReaction counts a Like or Dislike of a group post and announces it
+// to the members (FEP-1b12), so group-aware servers show the same counts.
+func (e *Engine) onReaction(ctx context.Context, act *vocab.Activity) error {
+	if act.Object == nil {
+		return drop("%s without an object", act.Type)
+	}
+	copies, err := storage.PostsByIRI(ctx, e.db, act.Object.ID)
+	if err != nil {
+		return err
+	}
+	if len(copies) == 0 {
+		return drop("%s of %s, which is in no group", act.Type, act.Object.ID)
+	}
+	actor, err := e.Actor(ctx, act.Actor, false)
+	if err != nil {
+		return err
+	}
+	kind := storage.ReactionLike
+	if act.Type == "Dislike" {
+		kind = storage.ReactionDislike
+	}
+	for i := range copies {
+		p := &copies[i]
+		if p.State != storage.PostPublished {
+			continue
+		}
+		err := e.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+			isNew, err := storage.AddReactionOnce(ctx, tx, &storage.Reaction{PostID: p.ID, ActorID: actor.ID, Kind: kind, ActivityIRI: act.ID})
+			if err != nil || !isNew {
+				return err
+			}
+			g, err := storage.GroupByID(ctx, tx, p.GroupID)
+			if err != nil {
+				return err
+			}
+			return e.announceActivity(ctx, tx, g, p, act)
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// onUndoReaction takes back a Like or Dislike and announces the Undo.
+func (e *Engine) onUndoReaction(ctx context.Context, act *vocab.Activity, inner *vocab.Object) error {
+	actor, err := storage.RemoteActorByIRI(ctx, e.db, act.Actor)
+	if isNotFound(err) {
+		return drop("Undo from an actor we do not know")
+	}
+	if err != nil {
+		return err
+	}
+	return e.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		r, err := storage.RemoveReaction(ctx, tx, inner.ID, actor.ID)
+		if isNotFound(err) {
+			return drop("Undo of %s, which was not counted", inner.ID)
+		}
+		if err != nil {
+			return err
+		}
+		p, err := storage.PostByID(ctx, tx, r.PostID)
+		if err != nil {
+			return err
+		}
+		g, err := storage.GroupByID(ctx, tx, p.GroupID)
+		if err != nil {
+			return err
+		}
+		return e.announceActivity(ctx, tx, g, p, act)
+	})
+}

@@ -1,0 +1,194 @@
+package federation
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/kith-social/kith/federation/content"
+	"github.com/kith-social/kith/federation/httpsig"
+	"github.com/kith-social/kith/federation/keys"
+	"github.com/kith-social/kith/federation/transport"
+	"github.com/kith-social/kith/federation/vocab"
+	"github.com/kith-social/kith/storage"
+)
+
+// actorTTL is how long a cached remote actor is used before it is fetched
+// again (profile changes reach members' pages within a day; keys are
+// refetched at once when a signature does not verify).
+const actorTTL = 24 * time.Hour
+
+// ErrActorGone means the actor's server answered 410 or sent Delete.
+var ErrActorGone = errors.New("actor is gone")
+
+// Actor returns the remote actor with this IRI, from the cache while it
+// is fresh, else fetched (signed by the instance actor).
+func (e *Engine) Actor(ctx context.Context, id string, refresh bool) (*storage.RemoteActor, error) {
+	if e.iri.Owns(id) {
+		return nil, fmt.Errorf("actor %s is local, not remote", id)
+	}
+	cached, err := storage.RemoteActorByIRI(ctx, e.db, id)
+	if err != nil && !errors.Is(err, storage.ErrNotFound) {
+		return nil, err
+	}
+	if cached != nil && !cached.GoneAt.IsZero() && !refresh {
+		return nil, fmt.Errorf("actor %s: %w", id, ErrActorGone)
+	}
+	if cached != nil && !refresh && e.now().Sub(cached.FetchedAt) < actorTTL {
+		return cached, nil
+	}
+	a, err := e.fetchActor(ctx, id)
+	if err != nil {
+		if errors.Is(err, transport.ErrGone) && cached != nil {
+			_ = storage.MarkRemoteActorGone(ctx, e.db, cached.ID, e.now())
+			return nil, fmt.Errorf("actor %s: %w", id, ErrActorGone)
+		}
+		if cached != nil && !refresh {
+			// The server is down: a stale copy is better than nothing.
+			e.log.WarnContext(ctx, "refresh of remote actor failed; using cached copy", "actor", id, "err", err)
+			return cached, nil
+		}
+		return nil, err
+	}
+	return a, nil
+}
+
+// fetchActor GETs an actor document, checks that it is what it claims to
+// be (its id is on the host we fetched from) and stores it.
+func (e *Engine) fetchActor(ctx context.Context, id string) (*storage.RemoteActor, error) {
+	body, err := e.client.Get(ctx, stripFragment(id), &e.instanceKey)
+	if err != nil {
+		return nil, fmt.Errorf("fetch actor %s: %w", id, err)
+	}
+	va, err := vocab.ParseActor(ctx, body)
+	if err != nil {
+		return nil, fmt.Errorf("actor %s: %w", id, err)
+	}
+	if hostOf(va.ID) != hostOf(id) {
+		return nil, fmt.Errorf("actor %s: document claims id %s on another host", id, va.ID)
+	}
+	if va.Inbox == "" {
+		return nil, fmt.Errorf("actor %s has no inbox", id)
+	}
+	return e.storeActor(ctx, va)
+}
+
+// storeActor converts a parsed actor into the cached model and saves it.
+func (e *Engine) storeActor(ctx context.Context, va *vocab.Actor) (*storage.RemoteActor, error) {
+	type field struct {
+		Name  string `json:"name"`
+		Value string `json:"value"`
+	}
+	fields := make([]field, 0, len(va.Fields))
+	for _, f := range va.Fields {
+		fields = append(fields, field{Name: content.PlainText(f.Name), Value: e.html.Sanitize(f.Value)})
+	}
+	fj, _ := json.Marshal(fields)
+	a := &storage.RemoteActor{
+		IRI: va.ID, Type: va.Type, Username: va.PreferredUsername, Host: hostOf(va.ID),
+		Name: va.Name, SummaryHTML: e.html.Sanitize(va.Summary), URL: va.URL, IconURL: va.IconURL,
+		Inbox: va.Inbox, SharedInbox: va.SharedInbox, Followers: va.Followers,
+		PublicKeyID: va.PublicKeyID, PublicKeyPEM: va.PublicKeyPEM,
+		FieldsJSON: string(fj), Raw: string(va.Raw), FetchedAt: e.now().UTC(),
+	}
+	if err := storage.UpsertRemoteActor(ctx, e.db, a); err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+// ResolveKey finds the public key for a keyId, for httpsig.Verify: the
+// cached actor's key, or (refresh, or unknown key) the key fetched again.
+func (e *Engine) ResolveKey(ctx context.Context, keyID string, refresh bool) (httpsig.PublicKey, error) {
+	if e.iri.Owns(keyID) {
+		return e.localKey(ctx, keyID)
+	}
+	if !refresh {
+		if a, err := storage.RemoteActorByKeyID(ctx, e.db, keyID); err == nil && a.PublicKeyPEM != "" {
+			return publicKeyOf(a)
+		}
+	}
+	// The keyId is usually the actor's IRI with #main-key; some servers
+	// (Misskey, GoToSocial) use a separate key document naming its owner.
+	var owner string
+	if a, err := storage.RemoteActorByKeyID(ctx, e.db, keyID); err == nil {
+		owner = a.IRI
+	} else if strings.Contains(keyID, "#") {
+		owner = stripFragment(keyID)
+	} else if owner, err = e.keyOwner(ctx, keyID); err != nil {
+		return httpsig.PublicKey{}, fmt.Errorf("key %s: %w", keyID, err)
+	}
+	a, err := e.Actor(ctx, owner, true)
+	if err != nil {
+		return httpsig.PublicKey{}, fmt.Errorf("key %s: %w", keyID, err)
+	}
+	if a.PublicKeyID != keyID {
+		return httpsig.PublicKey{}, fmt.Errorf("key %s: actor %s publishes key %s instead", keyID, a.IRI, a.PublicKeyID)
+	}
+	return publicKeyOf(a)
+}
+
+// keyOwner fetches a key document that is not an actor and returns its owner.
+func (e *Engine) keyOwner(ctx context.Context, keyID string) (string, error) {
+	body, err := e.client.Get(ctx, keyID, &e.instanceKey)
+	if err != nil {
+		return "", err
+	}
+	var doc struct {
+		ID        string `json:"id"`
+		Owner     string `json:"owner"`
+		PublicKey any    `json:"publicKey"`
+	}
+	if err := json.Unmarshal(body, &doc); err != nil {
+		return "", fmt.Errorf("key document %s: %w", keyID, err)
+	}
+	if doc.Owner != "" && hostOf(doc.Owner) == hostOf(keyID) {
+		return doc.Owner, nil
+	}
+	if doc.PublicKey != nil { // an actor document after all
+		return doc.ID, nil
+	}
+	return "", fmt.Errorf("key document %s names no owner", keyID)
+}
+
+func publicKeyOf(a *storage.RemoteActor) (httpsig.PublicKey, error) {
+	k, err := keys.ParsePublic(a.PublicKeyPEM)
+	if err != nil {
+		return httpsig.PublicKey{}, fmt.Errorf("key of %s: %w", a.IRI, err)
+	}
+	return httpsig.PublicKey{ID: a.PublicKeyID, Owner: a.IRI, Key: k}, nil
+}
+
+// localKey answers for the node's own keys (a group or the instance actor
+// signing a request that reaches this node, e.g. in tests or via relays).
+func (e *Engine) localKey(ctx context.Context, keyID string) (httpsig.PublicKey, error) {
+	if keyID == e.iri.InstanceKey() {
+		return httpsig.PublicKey{ID: keyID, Owner: e.iri.InstanceActor(), Key: &e.instanceKey.Private.PublicKey}, nil
+	}
+	if name := e.iri.GroupName(keyID); name != "" && keyID == e.iri.GroupKey(name) {
+		g, err := storage.GroupByName(ctx, e.db, name)
+		if err != nil {
+			return httpsig.PublicKey{}, err
+		}
+		k, err := keys.ParsePublic(g.PublicKeyPEM)
+		if err != nil {
+			return httpsig.PublicKey{}, err
+		}
+		return httpsig.PublicKey{ID: keyID, Owner: e.iri.Group(name), Key: k}, nil
+	}
+	return httpsig.PublicKey{}, fmt.Errorf("unknown local key %s", keyID)
+}
+
+func stripFragment(iri string) string {
+	u, err := url.Parse(iri)
+	if err != nil {
+		return iri
+	}
+	u.Fragment = ""
+	u.RawFragment = ""
+	return u.String()
+}
