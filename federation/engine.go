@@ -25,11 +25,9 @@ import (
 	"github.com/kith-social/kith/storage/queue"
 )
 
-// Version is reported in NodeInfo and the User-Agent.
-var Version = "dev"
-
 // Config configures an Engine.
 type Config struct {
+	Version         string // reported in NodeInfo and the User-Agent
 	Scheme          string // "https", or "http" with --insecure-http
 	Domain          string // host[:port] of the node
 	AuthorizedFetch bool   // answer GETs of AP documents only when signed
@@ -58,6 +56,7 @@ type Engine struct {
 	log      *slog.Logger
 	now      func() time.Time
 	authFech bool
+	version  string
 
 	instanceKey httpsig.Key
 	instancePub string
@@ -91,12 +90,15 @@ func New(ctx context.Context, db *bun.DB, cfg Config) (*Engine, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
+	if cfg.Version == "" {
+		cfg.Version = "dev"
+	}
 	if cfg.Scheme == "" {
 		cfg.Scheme = "https"
 	}
 	tcfg := cfg.Transport
 	if tcfg.UserAgent == "" {
-		tcfg.UserAgent = fmt.Sprintf("Kith/%s (+%s://%s/)", Version, cfg.Scheme, cfg.Domain)
+		tcfg.UserAgent = fmt.Sprintf("Kith/%s (+%s://%s/)", cfg.Version, cfg.Scheme, cfg.Domain)
 	}
 	e := &Engine{
 		db:       db,
@@ -106,6 +108,7 @@ func New(ctx context.Context, db *bun.DB, cfg Config) (*Engine, error) {
 		log:      cfg.Log,
 		now:      cfg.Now,
 		authFech: cfg.AuthorizedFetch,
+		version:  cfg.Version,
 		hosts:    newHostLimiter(4),
 	}
 	if err := e.loadInstanceKey(ctx); err != nil {

@@ -145,3 +145,16 @@ type dropped struct{ reason string }
 func (d *dropped) Error() string { return "dropped: " + d.reason }
 
 func drop(format string, args ...any) error { return &dropped{reason: fmt.Sprintf(format, args...)} }
+
+// AuthorizeFetch enforces authorized-fetch mode on a GET of an
+// ActivityPub document: without the mode every GET is allowed; with it
+// the request must carry a valid HTTP signature.
+func (e *Engine) AuthorizeFetch(ctx context.Context, r *http.Request) error {
+	if !e.authFech {
+		return nil
+	}
+	if _, err := httpsig.Verify(ctx, r, nil, e, e.now()); err != nil {
+		return refuse(http.StatusUnauthorized, "this server requires signed requests (authorized fetch)", err)
+	}
+	return nil
+}

@@ -14,24 +14,27 @@ import (
 	"github.com/go-chi/chi/v5/middleware"
 	"github.com/uptrace/bun"
 
+	"github.com/kith-social/kith/federation"
 	"github.com/kith-social/kith/storage"
 )
 
 // Deps is what the web layer needs from the rest of the node.
 type Deps struct {
 	DB  *bun.DB
+	Fed *federation.Engine
 	Log *slog.Logger
 }
 
 // Server holds the handlers' dependencies.
 type Server struct {
 	db  *bun.DB
+	fed *federation.Engine
 	log *slog.Logger
 }
 
 // New builds the node's HTTP handler.
 func New(d Deps) http.Handler {
-	s := &Server{db: d.DB, log: d.Log}
+	s := &Server{db: d.DB, fed: d.Fed, log: d.Log}
 	return s.routes()
 }
 
@@ -44,6 +47,27 @@ func (s *Server) routes() http.Handler {
 	r.Use(s.recoverPanics)
 
 	r.Get("/healthz", s.healthz)
+
+	// Discovery.
+	r.Get("/.well-known/webfinger", s.handle(s.webfinger))
+	r.Get("/.well-known/host-meta", s.handle(s.hostMeta))
+	r.Get("/.well-known/nodeinfo", s.handle(s.nodeInfoLinks))
+	r.Get("/nodeinfo/2.0", s.handle(s.nodeInfo("2.0")))
+	r.Get("/nodeinfo/2.1", s.handle(s.nodeInfo("2.1")))
+
+	// ActivityPub.
+	r.Get("/actor", s.handle(s.instanceActor))
+	r.Post("/inbox", s.handle(s.inbox))
+	r.Route("/groups/{name}", func(r chi.Router) {
+		r.Get("/", s.handle(s.group))
+		r.Post("/inbox", s.handle(s.inbox))
+		r.Get("/outbox", s.handle(s.groupCollection(federation.CollectionOutbox)))
+		r.Get("/followers", s.handle(s.groupCollection(federation.CollectionFollowers)))
+		r.Get("/following", s.handle(s.groupCollection(federation.CollectionFollowing)))
+		r.Get("/featured", s.handle(s.groupCollection(federation.CollectionFeatured)))
+		r.Get("/moderators", s.handle(s.groupCollection(federation.CollectionModerators)))
+		r.Get("/activities/{id}", s.handle(s.groupActivity))
+	})
 	return r
 }
 

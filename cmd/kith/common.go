@@ -10,6 +10,8 @@ import (
 
 	"github.com/uptrace/bun"
 
+	"github.com/kith-social/kith/federation"
+	"github.com/kith-social/kith/federation/transport"
 	"github.com/kith-social/kith/migrations"
 	"github.com/kith-social/kith/storage"
 )
@@ -105,4 +107,21 @@ func cmdMigrate(ctx context.Context, args []string, e env) error {
 	}
 	fmt.Fprintf(e.stdout, "database up to date (%d migrations applied now)\n", len(pending))
 	return nil
+}
+
+// newEngine builds the federation engine for the configuration; work runs
+// its job queue in this process (serve), otherwise it only enqueues.
+func newEngine(ctx context.Context, cfg *Config, db *bun.DB, log *slog.Logger, work bool) (*federation.Engine, error) {
+	return federation.New(ctx, db, federation.Config{
+		Version:         version,
+		Scheme:          cfg.Scheme(),
+		Domain:          cfg.Domain,
+		AuthorizedFetch: cfg.AuthorizedFetch,
+		Transport: transport.Config{
+			InsecureHTTP:         cfg.InsecureHTTP,
+			AllowPrivateNetworks: cfg.AllowPrivateNetworks,
+		},
+		Work: work,
+		Log:  log,
+	})
 }

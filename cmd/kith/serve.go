@@ -9,9 +9,7 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/riverqueue/river"
-
-	"github.com/kith-social/kith/storage/queue"
+	"github.com/kith-social/kith/federation"
 	"github.com/kith-social/kith/web"
 )
 
@@ -35,17 +33,6 @@ func cmdServe(ctx context.Context, args []string, e env) error {
 	}
 	defer db.Close()
 
-	workers := river.NewWorkers()
-	river.AddWorker(workers, &queue.PruneActivitiesWorker{DB: db, Log: log})
-	q, err := queue.New(db, queue.Options{
-		Workers:  workers,
-		Periodic: []*river.PeriodicJob{queue.PrunePeriodic()},
-		Logger:   log.With("component", "queue"),
-	})
-	if err != nil {
-		return err
-	}
-
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Listen, err)
@@ -53,8 +40,13 @@ func cmdServe(ctx context.Context, args []string, e env) error {
 	if cfg.Domain == "" {
 		cfg.Domain = ln.Addr().String()
 	}
+	fed, err := newEngine(ctx, cfg, db, log, true)
+	if err != nil {
+		ln.Close()
+		return err
+	}
 	srv := &http.Server{
-		Handler:           web.New(web.Deps{DB: db, Log: log}),
+		Handler:           web.New(web.Deps{DB: db, Fed: fed, Log: log}),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,
@@ -64,7 +56,7 @@ func cmdServe(ctx context.Context, args []string, e env) error {
 	}
 	// Jobs run on a context of their own: a signal stops them through Stop,
 	// which lets running jobs finish first.
-	if err := q.Start(context.WithoutCancel(ctx)); err != nil {
+	if err := fed.Start(context.WithoutCancel(ctx)); err != nil {
 		ln.Close()
 		return err
 	}
@@ -82,14 +74,14 @@ func cmdServe(ctx context.Context, args []string, e env) error {
 		log.Info("shutting down: finishing requests and jobs", "grace", shutdownGrace)
 	case err := <-serveErr:
 		if !errors.Is(err, http.ErrServerClosed) {
-			stopQueue(q, log)
+			stopEngine(fed, log)
 			return fmt.Errorf("serve HTTP: %w", err)
 		}
 	}
 	shutCtx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
 	defer cancel()
 	httpErr := srv.Shutdown(shutCtx)
-	stopQueue(q, log)
+	stopEngine(fed, log)
 	if httpErr != nil {
 		return fmt.Errorf("shut down HTTP server: %w", httpErr)
 	}
@@ -97,10 +89,10 @@ func cmdServe(ctx context.Context, args []string, e env) error {
 	return nil
 }
 
-func stopQueue(q *queue.Queue, log *slog.Logger) {
+func stopEngine(fed *federation.Engine, log *slog.Logger) {
 	ctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
 	defer cancel()
-	if err := q.Stop(ctx); err != nil {
+	if err := fed.Stop(ctx); err != nil {
 		log.Error("stop job queue", "err", err)
 	}
 }

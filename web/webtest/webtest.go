@@ -1,0 +1,158 @@
+// Package webtest starts a complete Kith node for end-to-end tests: the
+// web handler and the federation engine with its job queue, on a fresh
+// database, registered in a fake fediverse (federation/fedtest) under the
+// host name kith.test, so remote instances and the node reach each other
+// by name with real HTTP signatures.
+package webtest
+
+import (
+	"context"
+	"log/slog"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"github.com/kith-social/kith/federation"
+	"github.com/kith-social/kith/federation/content"
+	"github.com/kith-social/kith/federation/fedtest"
+	"github.com/kith-social/kith/federation/keys"
+	"github.com/kith-social/kith/federation/transport"
+	"github.com/kith-social/kith/storage"
+	"github.com/kith-social/kith/storage/storagetest"
+	"github.com/kith-social/kith/web"
+)
+
+// Host is the node's host name in the fake fediverse.
+const Host = "kith.test"
+
+// Node is a running node under test.
+type Node struct {
+	Net *fedtest.Network
+	Fed *federation.Engine
+	DB  *bun.DB
+
+	mu        sync.Mutex
+	processed []federation.Processed
+	changed   chan struct{}
+}
+
+// Options change how the node starts.
+type Options struct {
+	AuthorizedFetch bool
+	Now             func() time.Time
+}
+
+// Start runs a node on backend b in a new fake fediverse.
+func Start(t testing.TB, b storagetest.Backend, opts Options) *Node {
+	t.Helper()
+	db, _ := b.Open(t)
+	return StartOn(t, fedtest.NewNetwork(t), db, opts)
+}
+
+// StartOn runs a node on an existing network and database.
+func StartOn(t testing.TB, network *fedtest.Network, db *bun.DB, opts Options) *Node {
+	t.Helper()
+	ctx := context.Background()
+	log := slog.New(slog.DiscardHandler)
+	if os.Getenv("KITH_TEST_LOG") != "" {
+		log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
+	fed, err := federation.New(ctx, db, federation.Config{
+		Scheme: "http", Domain: Host, AuthorizedFetch: opts.AuthorizedFetch,
+		Transport: transport.Config{
+			InsecureHTTP: true, AllowPrivateNetworks: true,
+			DialContext: network.DialContext, RootCAs: network.RootCAs(),
+			Timeout: 5 * time.Second,
+		},
+		Work: true, PollInterval: 50 * time.Millisecond, Log: log, Now: opts.Now,
+	})
+	if err != nil {
+		t.Fatalf("start engine: %v", err)
+	}
+	n := &Node{Net: network, Fed: fed, DB: db, changed: make(chan struct{})}
+	fed.OnProcessed(func(p federation.Processed) {
+		n.mu.Lock()
+		n.processed = append(n.processed, p)
+		close(n.changed)
+		n.changed = make(chan struct{})
+		n.mu.Unlock()
+	})
+	network.AddHost(Host, web.New(web.Deps{DB: db, Fed: fed, Log: log}))
+	if err := fed.Start(ctx); err != nil {
+		t.Fatalf("start queue: %v", err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		_ = fed.Stop(ctx)
+	})
+	return n
+}
+
+// URL is the node's base URL.
+func (n *Node) URL(path string) string { return "http://" + Host + path }
+
+// GroupIRI is a group's actor IRI.
+func (n *Node) GroupIRI(name string) string { return n.Fed.IRI().Group(name) }
+
+// CreateGroup makes a group directly in storage; mutate adjusts it first.
+func (n *Node) CreateGroup(t testing.TB, name string, mutate func(*storage.Group)) *storage.Group {
+	t.Helper()
+	priv, pub, err := keys.Generate()
+	if err != nil {
+		t.Fatal(err)
+	}
+	summary, err := content.New().Markdown("The **" + name + "** group")
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := &storage.Group{Name: name, Title: strings.ToUpper(name[:1]) + name[1:], SummaryHTML: summary,
+		Discoverable: true, PrivateKeyPEM: priv, PublicKeyPEM: pub}
+	if mutate != nil {
+		mutate(g)
+	}
+	if err := storage.CreateGroup(context.Background(), n.DB, g); err != nil {
+		t.Fatal(err)
+	}
+	return g
+}
+
+// WaitProcessed blocks until the inbox job for activity id finished and
+// returns how it ended.
+func (n *Node) WaitProcessed(t testing.TB, id string) federation.Processed {
+	t.Helper()
+	deadline := time.NewTimer(20 * time.Second)
+	defer deadline.Stop()
+	for {
+		n.mu.Lock()
+		for _, p := range n.processed {
+			if p.ActivityID == id {
+				n.mu.Unlock()
+				return p
+			}
+		}
+		changed := n.changed
+		n.mu.Unlock()
+		select {
+		case <-changed:
+		case <-deadline.C:
+			t.Fatalf("activity %s was not processed in time", id)
+		}
+	}
+}
+
+// Eventually polls cond until it holds or the deadline passes.
+func Eventually(t testing.TB, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(20 * time.Millisecond) // polling with a deadline, not synchronising by sleep
+	}
+}
