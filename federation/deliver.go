@@ -137,25 +137,27 @@ func (w *deliverWorker) Work(ctx context.Context, job *river.Job[deliverArgs]) e
 }
 
 // NextRetry doubles the wait from 30 s up to 6 h; an unreachable server
-// waits the full 6 h. Jitter spreads retries of a fan-out.
+// waits the full 6 h. Jitter spreads the retries of a fan-out. River needs
+// a time on its own clock, so this is wall time, not the engine's clock.
 func (w *deliverWorker) NextRetry(job *river.Job[deliverArgs]) time.Time {
-	now := w.e.now()
-	wait := deliveryRetryDelay(job.Attempt)
-	if s, err := storage.ServerByHost(context.Background(), w.e.db, hostOf(job.Args.Inbox)); err == nil && s.Unreachable() {
-		wait = deliveryMaxRetry
+	unreachable := false
+	if s, err := storage.ServerByHost(context.Background(), w.e.db, hostOf(job.Args.Inbox)); err == nil {
+		unreachable = s.Unreachable()
 	}
-	return now.Add(wait + rand.N(wait/10+time.Second))
+	return time.Now().Add(w.e.retryDelay(job.Attempt, unreachable))
 }
 
-// deliveryRetryDelay is the wait after the attempt-th failure.
-func deliveryRetryDelay(attempt int) time.Duration {
+// DeliveryRetryDelay is the default wait after the attempt-th failed
+// delivery, with up to 10% jitter.
+func DeliveryRetryDelay(attempt int, unreachable bool) time.Duration {
 	if attempt < 1 {
 		attempt = 1
 	}
-	if attempt > 20 {
-		return deliveryMaxRetry
+	wait := deliveryMaxRetry
+	if !unreachable && attempt <= 20 {
+		wait = min(deliveryFirstRetry<<(attempt-1), deliveryMaxRetry)
 	}
-	return min(deliveryFirstRetry<<(attempt-1), deliveryMaxRetry)
+	return wait + rand.N(wait/10+1)
 }
 
 // hostOf returns the host[:port] of an IRI, or "" if it has none.

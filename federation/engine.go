@@ -42,8 +42,11 @@ type Config struct {
 	// inserted.
 	PollInterval time.Duration
 	Log          *slog.Logger
-	// Now is the clock (tests inject one).
+	// Now is the clock for timestamps and server health (tests inject one).
 	Now func() time.Time
+	// RetryDelay is the wait before the next delivery attempt; nil is
+	// DeliveryRetryDelay. Tests shorten it.
+	RetryDelay func(attempt int, unreachable bool) time.Duration
 }
 
 // Engine runs the federation of every group on the node.
@@ -61,7 +64,8 @@ type Engine struct {
 	instanceKey httpsig.Key
 	instancePub string
 
-	hosts *hostLimiter
+	hosts      *hostLimiter
+	retryDelay func(attempt int, unreachable bool) time.Duration
 
 	// hooks lets tests wait for processed activities without sleeping.
 	hookMu sync.Mutex
@@ -110,6 +114,10 @@ func New(ctx context.Context, db *bun.DB, cfg Config) (*Engine, error) {
 		authFech: cfg.AuthorizedFetch,
 		version:  cfg.Version,
 		hosts:    newHostLimiter(4),
+	}
+	e.retryDelay = cfg.RetryDelay
+	if e.retryDelay == nil {
+		e.retryDelay = DeliveryRetryDelay
 	}
 	if err := e.loadInstanceKey(ctx); err != nil {
 		return nil, err

@@ -107,6 +107,8 @@ type Instance struct {
 	rejected        []Delivery
 	fetches         []Fetch
 	changed         chan struct{} // closed and replaced on every delivery
+	inboxFault      func(*http.Request) int
+	inboxAttempts   int
 }
 
 type routeKind int
@@ -265,6 +267,10 @@ func (i *Instance) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if r.Method == http.MethodPost {
+		if status := i.fault(r); status != 0 {
+			http.Error(w, http.StatusText(status), status)
+			return
+		}
 		i.serveInbox(w, r)
 		return
 	}

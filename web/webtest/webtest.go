@@ -44,6 +44,7 @@ type Node struct {
 type Options struct {
 	AuthorizedFetch bool
 	Now             func() time.Time
+	RetryDelay      func(attempt int, unreachable bool) time.Duration
 }
 
 // Start runs a node on backend b in a new fake fediverse.
@@ -68,7 +69,7 @@ func StartOn(t testing.TB, network *fedtest.Network, db *bun.DB, opts Options) *
 			DialContext: network.DialContext, RootCAs: network.RootCAs(),
 			Timeout: 5 * time.Second,
 		},
-		Work: true, PollInterval: 50 * time.Millisecond, Log: log, Now: opts.Now,
+		Work: true, PollInterval: 50 * time.Millisecond, Log: log, Now: opts.Now, RetryDelay: opts.RetryDelay,
 	})
 	if err != nil {
 		t.Fatalf("start engine: %v", err)

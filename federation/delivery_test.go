@@ -1,0 +1,178 @@
+package federation_test
+
+import (
+	"context"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/riverqueue/river"
+
+	"github.com/kith-social/kith/federation"
+	"github.com/kith-social/kith/federation/fedtest"
+	"github.com/kith-social/kith/storage"
+	"github.com/kith-social/kith/storage/queue"
+	"github.com/kith-social/kith/storage/storagetest"
+	"github.com/kith-social/kith/web/webtest"
+)
+
+func TestDeliveryRetryDelay(t *testing.T) {
+	for _, tc := range []struct {
+		attempt     int
+		unreachable bool
+		min, max    time.Duration
+	}{
+		{1, false, 30 * time.Second, 34 * time.Second},
+		{2, false, time.Minute, 67 * time.Second},
+		{5, false, 8 * time.Minute, 9 * time.Minute},
+		{10, false, 256 * time.Minute, 282 * time.Minute},
+		{11, false, 6 * time.Hour, 6*time.Hour + 37*time.Minute},
+		{40, false, 6 * time.Hour, 6*time.Hour + 37*time.Minute},
+		{1, true, 6 * time.Hour, 6*time.Hour + 37*time.Minute},
+	} {
+		got := federation.DeliveryRetryDelay(tc.attempt, tc.unreachable)
+		if got < tc.min || got > tc.max {
+			t.Errorf("DeliveryRetryDelay(%d, %v) = %s, want %s..%s", tc.attempt, tc.unreachable, got, tc.min, tc.max)
+		}
+	}
+	// The whole schedule lasts at least two days before a delivery is given up.
+	var total time.Duration
+	for a := 1; a < 18; a++ { // 18 attempts: 17 waits
+		total += federation.DeliveryRetryDelay(a, false)
+	}
+	if total < 48*time.Hour {
+		t.Errorf("retries span %s, want at least 48h", total)
+	}
+}
+
+// clock is a test clock the fake server moves forward on each failure.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
+func follow(t *testing.T, n *webtest.Node, a *fedtest.Actor, group string) {
+	t.Helper()
+	f := a.Follow(group)
+	resp, err := a.Send(context.Background(), group, f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	a.Instance().WaitFor(t, func(d fedtest.Delivery) bool { return d.Type() == "Accept" }, 20*time.Second)
+}
+
+func mention(t *testing.T, n *webtest.Node, a *fedtest.Actor, group string) string {
+	t.Helper()
+	note := a.CreateNote(fedtest.Note{Content: "hello group", Mentions: []fedtest.Mention{{Href: group, Name: "@g@kith.test"}}})
+	resp, err := a.Send(context.Background(), group, note)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusAccepted {
+		t.Fatalf("post: %d", resp.StatusCode)
+	}
+	return fedtest.ObjectID(note)
+}
+
+// A member's server that fails for a long time (500s) is marked
+// unreachable, retried on the slow schedule, gets everything once it
+// recovers, and is marked reachable again.
+func TestDeliveryOutageAndRecovery(t *testing.T) {
+	for _, b := range storagetest.Backends() {
+		t.Run(b.Name, func(t *testing.T) {
+			ctx := context.Background()
+			clk := &clock{t: time.Now()}
+			var sawUnreachable atomic.Bool
+			n := webtest.Start(t, b, webtest.Options{
+				Now: clk.Now,
+				RetryDelay: func(attempt int, unreachable bool) time.Duration {
+					if unreachable {
+						sawUnreachable.Store(true)
+					}
+					return 10 * time.Millisecond
+				},
+			})
+			g := n.CreateGroup(t, "g", nil)
+			group := n.GroupIRI(g.Name)
+			masto := n.Net.NewInstance("down.test", fedtest.Mastodon)
+			lemmy := n.Net.NewInstance("up.test", fedtest.Lemmy)
+			follow(t, n, masto.NewActor("alice"), group)
+			poster := lemmy.NewActor("carol")
+			follow(t, n, poster, group)
+
+			// down.test fails 14 times, two hours apart: 28 hours of outage.
+			var failures atomic.Int32
+			masto.FailInbox(func(*http.Request) int {
+				if failures.Add(1) > 14 {
+					return 0
+				}
+				clk.Advance(2 * time.Hour)
+				return http.StatusServiceUnavailable
+			})
+			objectID := mention(t, n, poster, group)
+			lemmy.WaitFor(t, func(d fedtest.Delivery) bool { return d.Type() == "Announce" && d.ObjectID() == objectID }, 20*time.Second)
+			masto.WaitFor(t, func(d fedtest.Delivery) bool { return d.Type() == "Announce" && d.ObjectID() == objectID }, 60*time.Second)
+			masto.WaitFor(t, func(d fedtest.Delivery) bool { return d.Type() == "Announce" && d.ObjectType() == "Create" }, 60*time.Second)
+			if !sawUnreachable.Load() {
+				t.Error("down.test was never treated as unreachable")
+			}
+			webtest.Eventually(t, "down.test reachable again", func() bool {
+				s, err := storage.ServerByHost(ctx, n.DB, "down.test")
+				return err == nil && !s.Unreachable() && s.Failures == 0 && s.Deliveries > 0
+			})
+			if s, _ := storage.ServerByHost(ctx, n.DB, "up.test"); s == nil || s.Deliveries == 0 || s.Unreachable() {
+				t.Errorf("up.test health: %+v", s)
+			}
+		})
+	}
+}
+
+// A 4xx other than 408/429 means the server will never take the
+// activity: the delivery stops at once instead of retrying for days.
+func TestDeliveryPermanentRefusal(t *testing.T) {
+	for _, b := range storagetest.Backends() {
+		t.Run(b.Name, func(t *testing.T) {
+			ctx := context.Background()
+			n := webtest.Start(t, b, webtest.Options{RetryDelay: func(int, bool) time.Duration { return 10 * time.Millisecond }})
+			g := n.CreateGroup(t, "g", nil)
+			group := n.GroupIRI(g.Name)
+			refusing := n.Net.NewInstance("refusing.test", fedtest.Mastodon)
+			lemmy := n.Net.NewInstance("up.test", fedtest.Lemmy)
+			follow(t, n, refusing.NewActor("alice"), group)
+			poster := lemmy.NewActor("carol")
+			follow(t, n, poster, group)
+			before := refusing.InboxAttempts()
+			refusing.FailInbox(func(*http.Request) int { return http.StatusForbidden })
+			objectID := mention(t, n, poster, group)
+			lemmy.WaitFor(t, func(d fedtest.Delivery) bool { return d.Type() == "Announce" && d.ObjectID() == objectID }, 20*time.Second)
+
+			client, err := queue.New(n.DB, queue.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			webtest.Eventually(t, "both deliveries to refusing.test cancelled", func() bool {
+				res, err := client.Client().JobList(ctx, river.NewJobListParams().Kinds("deliver").States("cancelled"))
+				return err == nil && len(res.Jobs) == 2
+			})
+			if got := refusing.InboxAttempts() - before; got != 2 {
+				t.Errorf("refusing.test was tried %d times for two activities, want 2 (no retries)", got)
+			}
+		})
+	}
+}
