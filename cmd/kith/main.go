@@ -46,6 +46,9 @@ Usage:
   kith migrate                  bring the database schema up to date
   kith group create NAME [--title T] [--summary S] [--closed]
   kith group list
+  kith group requests NAME      pending follow requests of a closed group
+  kith group approve NAME ACTOR approve a request (ACTOR is the actor IRI)
+  kith group reject NAME ACTOR  reject a request
   kith owner create --username U [--password-stdin]
   kith version
 

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kith-social/kith/storage"
 	"github.com/kith-social/kith/storage/storagetest"
 )
 
@@ -203,5 +204,83 @@ func TestServeHealthzAndShutdown(t *testing.T) {
 				t.Errorf("no clean stop in logs:\n%s", logs.String())
 			}
 		})
+	}
+}
+
+func TestGroupRequestsCommands(t *testing.T) {
+	for name, db := range databases(t) {
+		t.Run(name, func(t *testing.T) {
+			if r := kith(t, "", append([]string{"group", "create", "quiet", "--closed"}, db...)...); r.code != exitOK {
+				t.Fatalf("create: %+v", r)
+			}
+			r := kith(t, "", append([]string{"group", "requests", "quiet"}, db...)...)
+			if r.code != exitOK || !strings.Contains(r.stdout, "no pending requests") {
+				t.Errorf("requests: %+v", r)
+			}
+			for _, tc := range []struct {
+				args []string
+				code int
+				want string
+			}{
+				{[]string{"group", "requests", "nope"}, exitFailure, "not found"},
+				{[]string{"group", "approve", "quiet"}, exitUsage, "want a group NAME and the requesting ACTOR"},
+				{[]string{"group", "approve", "quiet", "https://mastodon.test/users/nobody"}, exitFailure, "not found"},
+				{[]string{"group", "reject", "nope", "https://mastodon.test/users/nobody"}, exitFailure, "not found"},
+			} {
+				r := kith(t, "", append(tc.args, db...)...)
+				if r.code != tc.code || !strings.Contains(r.stderr, tc.want) {
+					t.Errorf("%v: code %d, stderr %q; want %d and %q", tc.args, r.code, r.stderr, tc.code, tc.want)
+				}
+			}
+		})
+	}
+}
+
+func TestGroupApproveQueuesAccept(t *testing.T) {
+	dir := t.TempDir()
+	if r := kith(t, "", "group", "create", "quiet", "--closed", "--data", dir); r.code != exitOK {
+		t.Fatalf("create: %+v", r)
+	}
+	ctx := context.Background()
+	db, err := storage.Open(ctx, "", dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := storage.GroupByName(ctx, db, "quiet")
+	if err != nil {
+		t.Fatal(err)
+	}
+	actor := &storage.RemoteActor{IRI: "https://mastodon.test/users/alice", Inbox: "https://mastodon.test/users/alice/inbox", Host: "mastodon.test"}
+	if err := storage.UpsertRemoteActor(ctx, db, actor); err != nil {
+		t.Fatal(err)
+	}
+	follow := `{"@context":"https://www.w3.org/ns/activitystreams","id":"https://mastodon.test/f/1","type":"Follow","actor":"https://mastodon.test/users/alice","object":"http://127.0.0.1:8080/groups/quiet"}`
+	if err := storage.UpsertFollow(ctx, db, &storage.Follow{GroupID: g.ID, ActorID: actor.ID, ActivityIRI: "https://mastodon.test/f/1", ActivityRaw: follow, State: storage.FollowPending}); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+
+	r := kith(t, "", "group", "requests", "quiet", "--data", dir)
+	if r.code != exitOK || !strings.Contains(r.stdout, actor.IRI) {
+		t.Fatalf("requests: %+v", r)
+	}
+	r = kith(t, "", "group", "approve", "quiet", actor.IRI, "--data", dir)
+	if r.code != exitOK || !strings.Contains(r.stdout, "approved") {
+		t.Fatalf("approve: %+v", r)
+	}
+	if r := kith(t, "", "group", "approve", "quiet", actor.IRI, "--data", dir); r.code != exitFailure || !strings.Contains(r.stderr, "already a member") {
+		t.Errorf("second approve: %+v", r)
+	}
+	db, err = storage.Open(ctx, "", dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if n, _ := storage.CountFollows(ctx, db, g.ID, storage.FollowAccepted); n != 1 {
+		t.Errorf("members = %d", n)
+	}
+	jobs, err := db.NewSelect().TableExpr("river_job").Where("kind = 'deliver'").Count(ctx)
+	if err != nil || jobs != 1 {
+		t.Errorf("queued deliveries = %d, %v; want the Accept", jobs, err)
 	}
 }
