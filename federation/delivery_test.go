@@ -176,3 +176,40 @@ func TestDeliveryPermanentRefusal(t *testing.T) {
 		})
 	}
 }
+
+// A member whose account is deleted (their server answers 410 for it)
+// leaves the group when the daily profile refresh notices.
+func TestRefreshRemovesGoneMembers(t *testing.T) {
+	for _, b := range storagetest.Backends() {
+		t.Run(b.Name, func(t *testing.T) {
+			ctx := context.Background()
+			clk := &clock{t: time.Now()}
+			n := webtest.Start(t, b, webtest.Options{Now: clk.Now})
+			g := n.CreateGroup(t, "g", nil)
+			group := n.GroupIRI(g.Name)
+			masto := n.Net.NewInstance("mastodon.test", fedtest.Mastodon)
+			alice, bob := masto.NewActor("alice"), masto.NewActor("bob")
+			follow(t, n, alice, group)
+			follow(t, n, bob, group)
+			mention(t, n, alice, group)
+			webtest.Eventually(t, "alice's post stored", func() bool {
+				c, _ := storage.CountPosts(ctx, n.DB, g.ID, storage.PostPublished)
+				return c == 1
+			})
+			masto.Gone("/users/alice")
+			if got, err := n.Fed.RefreshStaleActors(ctx, 10); err != nil || got != 0 {
+				t.Fatalf("fresh profiles refreshed: %d, %v", got, err)
+			}
+			clk.Advance(25 * time.Hour)
+			if got, err := n.Fed.RefreshStaleActors(ctx, 10); err != nil || got != 2 {
+				t.Fatalf("refreshed %d, %v; want 2", got, err)
+			}
+			if c, _ := storage.CountFollows(ctx, n.DB, g.ID, storage.FollowAccepted); c != 1 {
+				t.Errorf("members = %d, want 1 (bob)", c)
+			}
+			if c, _ := storage.CountPosts(ctx, n.DB, g.ID, storage.PostPublished); c != 0 {
+				t.Errorf("posts of the deleted account = %d, want 0", c)
+			}
+		})
+	}
+}

@@ -77,6 +77,8 @@ type Processed struct {
 	ActivityID string
 	Type       string
 	Err        error
+	// Dropped is why the node did not act on the activity ("" if it did).
+	Dropped string
 }
 
 // Queue names.
@@ -127,9 +129,10 @@ func New(ctx context.Context, db *bun.DB, cfg Config) (*Engine, error) {
 		workers := river.NewWorkers()
 		river.AddWorker(workers, &inboxWorker{e: e})
 		river.AddWorker(workers, &deliverWorker{e: e})
+		river.AddWorker(workers, &refreshActorsWorker{e: e})
 		river.AddWorker(workers, &queue.PruneActivitiesWorker{DB: db, Log: cfg.Log, Now: cfg.Now})
 		opts.Workers = workers
-		opts.Periodic = []*river.PeriodicJob{queue.PrunePeriodic()}
+		opts.Periodic = []*river.PeriodicJob{queue.PrunePeriodic(), refreshPeriodic()}
 		opts.Queues = map[string]int{
 			river.QueueDefault: 2,
 			queueInbox:         orDefault(cfg.InboxWorkers, 8),

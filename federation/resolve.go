@@ -44,7 +44,10 @@ func (e *Engine) Actor(ctx context.Context, id string, refresh bool) (*storage.R
 	a, err := e.fetchActor(ctx, id)
 	if err != nil {
 		if errors.Is(err, transport.ErrGone) && cached != nil {
-			_ = storage.MarkRemoteActorGone(ctx, e.db, cached.ID, e.now())
+			// The account was deleted: it leaves every group, with its posts.
+			if rerr := e.removeActor(ctx, cached); rerr != nil {
+				return nil, rerr
+			}
 			return nil, fmt.Errorf("actor %s: %w", id, ErrActorGone)
 		}
 		if cached != nil && !refresh {
