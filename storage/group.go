@@ -33,6 +33,7 @@ type Group struct {
 	BoostReplies  bool      `bun:"boost_replies,notnull"`
 	Discoverable  bool      `bun:"discoverable,notnull"`
 	FieldsJSON    string    `bun:"fields_json,notnull"` // profile fields: [{"name":…,"value":HTML}]
+	PublicModlog  bool      `bun:"public_modlog,notnull"`
 	PrivateKeyPEM string    `bun:"private_key_pem,notnull"`
 	PublicKeyPEM  string    `bun:"public_key_pem,notnull"`
 	CreatedAt     time.Time `bun:"created_at,notnull"`
@@ -131,7 +132,7 @@ func UpdateGroup(ctx context.Context, db bun.IDB, g *Group) error {
 	g.UpdatedAt = time.Now().UTC()
 	res, err := db.NewUpdate().Model(g).
 		Column("title", "summary", "summary_html", "icon_path", "header_path", "closed",
-			"posting_policy", "review_queue", "boost_replies", "discoverable", "fields_json", "updated_at").
+			"posting_policy", "review_queue", "boost_replies", "discoverable", "fields_json", "public_modlog", "updated_at").
 		WherePK().Exec(ctx)
 	if err != nil {
 		return fmt.Errorf("update group %s: %w", g.Name, err)
