@@ -44,6 +44,11 @@ func (e *Engine) GroupDocument(ctx context.Context, name string) ([]byte, error)
 	if err != nil {
 		return nil, err
 	}
+	return e.groupDocument(g)
+}
+
+func (e *Engine) groupDocument(g *storage.Group) ([]byte, error) {
+	name := g.Name
 	ga := vocab.GroupActor{
 		ID: e.iri.Group(name), PreferredUsername: name, Name: g.Title, SummaryHTML: g.SummaryHTML,
 		URL: e.iri.Group(name), Inbox: e.iri.GroupInbox(name), Outbox: e.iri.GroupOutbox(name),

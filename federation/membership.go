@@ -29,6 +29,12 @@ func (e *Engine) onFollow(ctx context.Context, act *vocab.Activity) error {
 		return fmt.Errorf("follower %s: %w", act.Actor, err)
 	}
 	return e.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		if banned, err := isBanned(ctx, tx, g.ID, actor.ID); err != nil {
+			return err
+		} else if banned {
+			e.log.InfoContext(ctx, "follow from a banned actor rejected", "group", g.Name, "actor", actor.IRI)
+			return e.answerFollow(ctx, tx, g, actor, act, false)
+		}
 		state := storage.FollowAccepted
 		if g.Closed {
 			state = storage.FollowPending

@@ -2,6 +2,7 @@ package federation
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -188,6 +189,11 @@ func (e *Engine) acceptPost(ctx context.Context, g *storage.Group, act *vocab.Ac
 			} else if !isNotFound(err) {
 				return err
 			}
+		}
+		if banned, err := isBanned(ctx, tx, g.ID, author.ID); err != nil {
+			return err
+		} else if banned {
+			return drop("%s is banned from %s", author.IRI, g.Name)
 		}
 		member := false
 		if f, err := storage.FollowOf(ctx, tx, g.ID, author.ID); err == nil {
@@ -443,6 +449,14 @@ func (e *Engine) onUndoReaction(ctx context.Context, act *vocab.Activity, inner 
 	return e.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		r, err := storage.RemoveReaction(ctx, tx, inner.ID, actor.ID)
 		if isNotFound(err) {
+			// Lemmy embeds a Vote with a fresh id in its Undo: match the
+			// reaction by actor, object and kind, as Misskey and Lemmy do.
+			var iri string
+			if iri, err = e.reactionOf(ctx, tx, actor, inner); err == nil {
+				r, err = storage.RemoveReaction(ctx, tx, iri, actor.ID)
+			}
+		}
+		if isNotFound(err) {
 			return drop("Undo of %s, which was not counted", inner.ID)
 		}
 		if err != nil {
@@ -458,4 +472,31 @@ func (e *Engine) onUndoReaction(ctx context.Context, act *vocab.Activity, inner 
 		}
 		return e.announceActivity(ctx, tx, g, p, act)
 	})
+}
+
+// reactionOf finds the activity IRI of actor's counted reaction to the
+// object an embedded Like or Dislike names, or ErrNotFound: one of the same
+// kind, else (Lemmy undoes a dislike with an Undo{Like}: a vote is a vote)
+// one of the other kind.
+func (e *Engine) reactionOf(ctx context.Context, tx bun.Tx, actor *storage.RemoteActor, inner *vocab.Object) (string, error) {
+	if inner.Object == nil || inner.Object.ID == "" || inner.Type != "Like" && inner.Type != "Dislike" {
+		return "", storage.ErrNotFound
+	}
+	kind := storage.ReactionLike
+	if inner.Type == "Dislike" {
+		kind = storage.ReactionDislike
+	}
+	var iris []string
+	err := tx.NewSelect().Model((*storage.Reaction)(nil)).Column("re.activity_iri").
+		Join("JOIN posts AS p ON p.id = re.post_id").
+		Where("re.actor_id = ? AND p.iri = ?", actor.ID, inner.Object.ID).
+		OrderExpr("CASE WHEN re.kind = ? THEN 0 ELSE 1 END", kind).
+		Limit(1).Scan(ctx, &iris)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return "", fmt.Errorf("reaction of %s to %s: %w", actor.IRI, inner.Object.ID, err)
+	}
+	if len(iris) == 0 {
+		return "", storage.ErrNotFound
+	}
+	return iris[0], nil
 }

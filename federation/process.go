@@ -34,6 +34,8 @@ func (e *Engine) process(ctx context.Context, act *vocab.Activity, groupName str
 		return e.onDelete(ctx, act)
 	case "Like", "Dislike":
 		return e.onReaction(ctx, act)
+	case "Flag":
+		return e.onFlag(ctx, act)
 	case "Accept", "Reject":
 		return drop("groups do not follow anyone, so there is nothing to accept")
 	default:

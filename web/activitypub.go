@@ -96,6 +96,20 @@ func (s *Server) groupActivity(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// groupPost serves a post the group published: the Note to servers.
+// (Browsers get the thread page once the public pages exist.)
+func (s *Server) groupPost(w http.ResponseWriter, r *http.Request) error {
+	if err := s.fed.AuthorizeFetch(r.Context(), r); err != nil {
+		return err
+	}
+	body, err := s.fed.PostDocument(r.Context(), chi.URLParam(r, "name"), chi.URLParam(r, "id"))
+	if err != nil {
+		return err
+	}
+	writeActivityJSON(w, body)
+	return nil
+}
+
 // inbox receives activities for one group ({name} set) or for every group
 // (the shared inbox). 202 means the activity is stored and queued.
 func (s *Server) inbox(w http.ResponseWriter, r *http.Request) error {

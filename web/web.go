@@ -67,6 +67,7 @@ func (s *Server) routes() http.Handler {
 		r.Get("/featured", s.handle(s.groupCollection(federation.CollectionFeatured)))
 		r.Get("/moderators", s.handle(s.groupCollection(federation.CollectionModerators)))
 		r.Get("/activities/{id}", s.handle(s.groupActivity))
+		r.Get("/posts/{id}", s.handle(s.groupPost))
 	})
 	return r
 }

@@ -424,6 +424,10 @@ func newActivity(typ string) (activityType, error) {
 		return streams.NewActivityStreamsRemove(), nil
 	case "Follow":
 		return streams.NewActivityStreamsFollow(), nil
+	case "Block":
+		return streams.NewActivityStreamsBlock(), nil
+	case "Flag":
+		return streams.NewActivityStreamsFlag(), nil
 	default:
 		return nil, fmt.Errorf("no builder for activity type %q", typ)
 	}
@@ -745,4 +749,36 @@ func orderedItems(items []any) ([]any, error) {
 		}
 	}
 	return out, nil
+}
+
+// Block returns a Block of an actor, addressed to it (a group banning a
+// member; Mastodon then drops the member's follow).
+func Block(id, actor, object string) ([]byte, error) {
+	doc, err := envelope{typ: "Block", id: id, actor: actor, objectIRI: object, to: []string{object}}.build()
+	if err != nil {
+		return nil, err
+	}
+	return marshalDocument(doc)
+}
+
+// Flag returns a report about objects (the account first, then posts),
+// with the reason as content, the shape Mastodon sends and accepts.
+func Flag(id, actor string, objects []string, reason string) ([]byte, error) {
+	if len(objects) == 0 {
+		return nil, fmt.Errorf("build Flag: no object")
+	}
+	doc, err := envelope{typ: "Flag", id: id, actor: actor, objectIRI: objects[0]}.build()
+	if err != nil {
+		return nil, err
+	}
+	for _, o := range objects {
+		if _, err := iri("object", o); err != nil {
+			return nil, fmt.Errorf("build Flag: %w", err)
+		}
+	}
+	doc["object"] = objects
+	if reason != "" {
+		doc["content"] = reason
+	}
+	return marshalDocument(doc)
 }

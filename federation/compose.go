@@ -1,0 +1,269 @@
+package federation
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/uptrace/bun"
+
+	"github.com/kith-social/kith/federation/vocab"
+	"github.com/kith-social/kith/storage"
+)
+
+// MaxPostLength bounds what staff write in the composer (Markdown runes).
+const MaxPostLength = 20000
+
+// PostInput is what staff write in the composer.
+type PostInput struct {
+	Markdown       string
+	ContentWarning string
+	MembersOnly    bool // addressed to the group's followers only
+	Attachments    []vocab.Attachment
+}
+
+// ErrInvalidPost is a composer input that cannot be published, with the reason.
+var ErrInvalidPost = errors.New("invalid post")
+
+func (in PostInput) validate() error {
+	body := strings.TrimSpace(in.Markdown)
+	switch {
+	case body == "" && len(in.Attachments) == 0:
+		return fmt.Errorf("%w: write something or attach an image", ErrInvalidPost)
+	case utf8.RuneCountInString(in.Markdown) > MaxPostLength:
+		return fmt.Errorf("%w: at most %d characters", ErrInvalidPost, MaxPostLength)
+	case utf8.RuneCountInString(in.ContentWarning) > 500:
+		return fmt.Errorf("%w: the content warning is limited to 500 characters", ErrInvalidPost)
+	}
+	for _, a := range in.Attachments {
+		if strings.TrimSpace(a.Name) == "" {
+			return fmt.Errorf("%w: every image needs a description (alt text)", ErrInvalidPost)
+		}
+	}
+	return nil
+}
+
+// Staff names who did something, for the moderation log.
+type Staff struct {
+	ID   string
+	Name string
+}
+
+// addressing returns to/cc for a group post.
+func (e *Engine) addressing(g *storage.Group, membersOnly bool) (to, cc []string) {
+	followers := e.iri.GroupFollowers(g.Name)
+	if membersOnly {
+		return []string{followers}, nil
+	}
+	return []string{vocab.PublicAddress}, []string{followers}
+}
+
+// note builds the Note of a group post. Every object the group publishes
+// mentions the group and names it as audience, so replies written on
+// Mastodon come back to the group.
+func (e *Engine) note(g *storage.Group, p *storage.Post, in PostInput) ([]byte, error) {
+	to, cc := e.addressing(g, in.MembersOnly)
+	html := p.ContentHTML
+	return vocab.NoteJSON(vocab.Note{
+		ID: p.IRI, AttributedTo: e.iri.Group(g.Name), ContentHTML: html, Summary: p.Summary, URL: p.IRI,
+		Audience: e.iri.Group(g.Name), To: to, Cc: cc, Sensitive: p.Summary != "",
+		Tags:        []vocab.Tag{{Type: "Mention", Href: e.iri.Group(g.Name), Name: "@" + g.Name + "@" + e.iri.Domain()}},
+		Attachments: in.Attachments, Published: p.PublishedAt, Updated: p.UpdatedAt,
+	})
+}
+
+// PublishPost publishes a post written by staff as the group: a Create of
+// a Note, sent to every member. Members-only posts are addressed to the
+// group's followers and never appear in the public outbox.
+func (e *Engine) PublishPost(ctx context.Context, groupName string, in PostInput, by Staff) (*storage.Post, error) {
+	if err := in.validate(); err != nil {
+		return nil, err
+	}
+	g, err := storage.GroupByName(ctx, e.db, groupName)
+	if err != nil {
+		return nil, err
+	}
+	html, err := e.html.Markdown(in.Markdown)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrInvalidPost, err)
+	}
+	now := e.stamp(time.Time{})
+	p := &storage.Post{
+		ID: storage.NewID(), GroupID: g.ID, Kind: "Note", Summary: strings.TrimSpace(in.ContentWarning),
+		ContentHTML: html, Visibility: storage.VisibilityPublic, State: storage.PostPublished,
+		PublishedAt: now, CreatedAt: now,
+	}
+	if in.MembersOnly {
+		p.Visibility = storage.VisibilityFollowers
+	}
+	p.IRI = e.iri.Post(g.Name, p.ID)
+	p.URL, p.Sensitive = p.IRI, p.Summary != ""
+	note, err := e.note(g, p, in)
+	if err != nil {
+		return nil, err
+	}
+	to, cc := e.addressing(g, in.MembersOnly)
+	createID := p.IRI + "/activity"
+	create, err := vocab.Create(createID, e.iri.Group(g.Name), note, to, cc)
+	if err != nil {
+		return nil, fmt.Errorf("build Create: %w", err)
+	}
+	p.ObjectRaw, p.ActivityRaw = string(note), string(create)
+	err = e.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		if err := storage.CreatePost(ctx, tx, p); err != nil {
+			return err
+		}
+		if err := e.logAction(ctx, tx, g, by, "publish_post", p.IRI, ""); err != nil {
+			return err
+		}
+		return e.publish(ctx, tx, g, outgoing{IRI: createID, Type: "Create", ObjectIRI: p.IRI, Body: create, Public: !in.MembersOnly})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// EditPost changes a group post and federates an Update of the Note.
+func (e *Engine) EditPost(ctx context.Context, postID string, in PostInput, by Staff) error {
+	if err := in.validate(); err != nil {
+		return err
+	}
+	p, g, err := e.ownPost(ctx, postID)
+	if err != nil {
+		return err
+	}
+	html, err := e.html.Markdown(in.Markdown)
+	if err != nil {
+		return fmt.Errorf("%w: %v", ErrInvalidPost, err)
+	}
+	in.MembersOnly = p.Visibility == storage.VisibilityFollowers // audience cannot change after the fact
+	p.ContentHTML, p.Summary = html, strings.TrimSpace(in.ContentWarning)
+	p.Sensitive, p.UpdatedAt = p.Summary != "", e.stamp(p.PublishedAt)
+	note, err := e.note(g, p, in)
+	if err != nil {
+		return err
+	}
+	p.ObjectRaw = string(note)
+	to, cc := e.addressing(g, in.MembersOnly)
+	id := e.iri.Activity(g.Name, storage.NewID())
+	update, err := vocab.Update(id, e.iri.Group(g.Name), note, to, cc)
+	if err != nil {
+		return fmt.Errorf("build Update: %w", err)
+	}
+	return e.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		if err := storage.UpdatePostContent(ctx, tx, p); err != nil {
+			return err
+		}
+		if err := e.logAction(ctx, tx, g, by, "edit_post", p.IRI, ""); err != nil {
+			return err
+		}
+		return e.publish(ctx, tx, g, outgoing{IRI: id, Type: "Update", ObjectIRI: p.IRI, Body: update, Public: !in.MembersOnly})
+	})
+}
+
+// DeleteOwnPost deletes a group post everywhere (Delete with a Tombstone).
+func (e *Engine) DeleteOwnPost(ctx context.Context, postID string, by Staff) error {
+	p, g, err := e.ownPost(ctx, postID)
+	if err != nil {
+		return err
+	}
+	to, cc := e.addressing(g, p.Visibility == storage.VisibilityFollowers)
+	id := e.iri.Activity(g.Name, storage.NewID())
+	del, err := vocab.DeleteTombstone(id, e.iri.Group(g.Name), p.IRI, to, cc)
+	if err != nil {
+		return fmt.Errorf("build Delete: %w", err)
+	}
+	return e.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		if err := storage.DeletePost(ctx, tx, p.ID); err != nil {
+			return err
+		}
+		if err := e.logAction(ctx, tx, g, by, "delete_post", p.IRI, ""); err != nil {
+			return err
+		}
+		return e.publish(ctx, tx, g, outgoing{IRI: id, Type: "Delete", ObjectIRI: p.IRI, Body: del, Public: p.IsPublicish()})
+	})
+}
+
+// SetPinned pins or unpins a public group post: the featured collection
+// changes and an Add or Remove tells the members' servers.
+func (e *Engine) SetPinned(ctx context.Context, postID string, pinned bool, by Staff) error {
+	p, err := storage.PostByID(ctx, e.db, postID)
+	if err != nil {
+		return err
+	}
+	g, err := storage.GroupByID(ctx, e.db, p.GroupID)
+	if err != nil {
+		return err
+	}
+	if !p.IsPublicish() || p.State != storage.PostPublished {
+		return fmt.Errorf("%w: only published public posts can be pinned", ErrInvalidPost)
+	}
+	if p.Pinned == pinned {
+		return nil
+	}
+	build, typ, action := vocab.Add, "Add", "pin"
+	if !pinned {
+		build, typ, action = vocab.Remove, "Remove", "unpin"
+	}
+	id := e.iri.Activity(g.Name, storage.NewID())
+	body, err := build(id, e.iri.Group(g.Name), p.IRI, e.iri.GroupFeatured(g.Name),
+		[]string{vocab.PublicAddress}, []string{e.iri.GroupFollowers(g.Name)})
+	if err != nil {
+		return fmt.Errorf("build %s: %w", typ, err)
+	}
+	return e.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		if _, err := tx.NewUpdate().Model((*storage.Post)(nil)).Set("pinned = ?", pinned).Where("id = ?", p.ID).Exec(ctx); err != nil {
+			return fmt.Errorf("pin post: %w", err)
+		}
+		if err := e.logAction(ctx, tx, g, by, action, p.IRI, ""); err != nil {
+			return err
+		}
+		return e.publish(ctx, tx, g, outgoing{IRI: id, Type: typ, ObjectIRI: p.IRI, Body: body, Public: true})
+	})
+}
+
+// ownPost loads a post the group itself published.
+func (e *Engine) ownPost(ctx context.Context, postID string) (*storage.Post, *storage.Group, error) {
+	p, err := storage.PostByID(ctx, e.db, postID)
+	if err != nil {
+		return nil, nil, err
+	}
+	if p.AuthorID != "" {
+		return nil, nil, fmt.Errorf("%w: only the group's own posts can be edited or deleted; remove a member's post instead", ErrInvalidPost)
+	}
+	g, err := storage.GroupByID(ctx, e.db, p.GroupID)
+	if err != nil {
+		return nil, nil, err
+	}
+	return p, g, nil
+}
+
+// PostDocument is the Note of a group post, for GETs of its IRI. Only
+// public and unlisted posts are served; members-only ones are not found.
+func (e *Engine) PostDocument(ctx context.Context, groupName, postID string) ([]byte, error) {
+	p, err := storage.PostByID(ctx, e.db, postID)
+	if err != nil {
+		return nil, err
+	}
+	g, err := storage.GroupByID(ctx, e.db, p.GroupID)
+	if err != nil {
+		return nil, err
+	}
+	if g.Name != groupName || p.AuthorID != "" || p.State != storage.PostPublished || !p.IsPublicish() {
+		return nil, fmt.Errorf("post %s: %w", postID, storage.ErrNotFound)
+	}
+	return []byte(p.ObjectRaw), nil
+}
+
+// logAction writes the moderation log inside the action's transaction.
+func (e *Engine) logAction(ctx context.Context, tx bun.IDB, g *storage.Group, by Staff, action, target, reason string) error {
+	entry := &storage.LogEntry{StaffID: by.ID, StaffName: by.Name, Action: action, Target: target, Reason: reason}
+	if g != nil {
+		entry.GroupID = g.ID
+	}
+	return storage.AddLogEntry(ctx, tx, entry)
+}

@@ -1,0 +1,322 @@
+package federation
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/uptrace/bun"
+
+	"github.com/kith-social/kith/federation/vocab"
+	"github.com/kith-social/kith/storage"
+)
+
+// UpdateGroup saves a group's profile and settings and sends Update{Group}
+// to the members, so their servers show the new name, avatar or rules.
+func (e *Engine) UpdateGroup(ctx context.Context, g *storage.Group, by Staff) error {
+	return e.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		if err := storage.UpdateGroup(ctx, tx, g); err != nil {
+			return err
+		}
+		doc, err := e.groupDocument(g)
+		if err != nil {
+			return err
+		}
+		id := e.iri.Activity(g.Name, storage.NewID())
+		body, err := vocab.Update(id, e.iri.Group(g.Name), doc, []string{vocab.PublicAddress}, []string{e.iri.GroupFollowers(g.Name)})
+		if err != nil {
+			return fmt.Errorf("build Update{Group}: %w", err)
+		}
+		if err := e.logAction(ctx, tx, g, by, "edit_group", e.iri.Group(g.Name), ""); err != nil {
+			return err
+		}
+		return e.publish(ctx, tx, g, outgoing{IRI: id, Type: "Update", ObjectIRI: e.iri.Group(g.Name), Body: body})
+	})
+}
+
+// ApprovePost publishes a post held in the review queue.
+func (e *Engine) ApprovePost(ctx context.Context, postID string, by Staff) error {
+	return e.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		p, g, err := e.pendingPost(ctx, tx, postID)
+		if err != nil {
+			return err
+		}
+		if err := storage.SetPostState(ctx, tx, p.ID, storage.PostPublished); err != nil {
+			return err
+		}
+		p.State = storage.PostPublished
+		if err := e.logAction(ctx, tx, g, by, "approve_post", p.IRI, ""); err != nil {
+			return err
+		}
+		return e.announcePost(ctx, tx, g, p, p.Author)
+	})
+}
+
+// RejectPost refuses a post held in the review queue.
+func (e *Engine) RejectPost(ctx context.Context, postID, reason string, by Staff) error {
+	return e.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		p, g, err := e.pendingPost(ctx, tx, postID)
+		if err != nil {
+			return err
+		}
+		if err := storage.SetPostState(ctx, tx, p.ID, storage.PostRejected); err != nil {
+			return err
+		}
+		return e.logAction(ctx, tx, g, by, "reject_post", p.IRI, reason)
+	})
+}
+
+// ErrNotPendingPost means the post is not waiting for review.
+var ErrNotPendingPost = errors.New("post is not in the review queue")
+
+func (e *Engine) pendingPost(ctx context.Context, tx bun.IDB, postID string) (*storage.Post, *storage.Group, error) {
+	p, err := storage.PostByID(ctx, tx, postID)
+	if err != nil {
+		return nil, nil, err
+	}
+	if p.State != storage.PostPending || p.Author == nil {
+		return nil, nil, ErrNotPendingPost
+	}
+	g, err := storage.GroupByID(ctx, tx, p.GroupID)
+	if err != nil {
+		return nil, nil, err
+	}
+	return p, g, nil
+}
+
+// RemovePost takes a member's post out of the group: it stays on the
+// author's server, but the group undoes its boost and tells group-aware
+// servers (FEP-1b12: an announced Delete by the group).
+func (e *Engine) RemovePost(ctx context.Context, postID, reason string, by Staff) error {
+	return e.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		p, err := storage.PostByID(ctx, tx, postID)
+		if err != nil {
+			return err
+		}
+		g, err := storage.GroupByID(ctx, tx, p.GroupID)
+		if err != nil {
+			return err
+		}
+		if p.AuthorID == "" {
+			return fmt.Errorf("%w: delete the group's own posts instead of removing them", ErrInvalidPost)
+		}
+		if p.State == storage.PostRemoved {
+			return nil
+		}
+		wasPublished := p.State == storage.PostPublished
+		if err := storage.SetPostState(ctx, tx, p.ID, storage.PostRemoved); err != nil {
+			return err
+		}
+		if err := e.logAction(ctx, tx, g, by, "remove_post", p.IRI, reason); err != nil {
+			return err
+		}
+		if !wasPublished {
+			return nil
+		}
+		if err := e.retractPost(ctx, tx, p); err != nil {
+			return err
+		}
+		groupIRI, followers := e.iri.Group(g.Name), e.iri.GroupFollowers(g.Name)
+		delID := e.iri.Activity(g.Name, storage.NewID())
+		del, err := vocab.Delete(delID, groupIRI, p.IRI, []string{vocab.PublicAddress}, []string{followers})
+		if err != nil {
+			return fmt.Errorf("build Delete: %w", err)
+		}
+		annID := e.iri.Activity(g.Name, storage.NewID())
+		ann, err := vocab.Announce(annID, groupIRI, json.RawMessage(del), []string{vocab.PublicAddress}, []string{followers}, e.stamp(p.PublishedAt))
+		if err != nil {
+			return fmt.Errorf("build Announce{Delete}: %w", err)
+		}
+		return e.publish(ctx, tx, g, outgoing{IRI: annID, Type: "Announce", ObjectIRI: p.IRI, Body: ann})
+	})
+}
+
+// Ban keeps an actor out of a group: their membership or request ends,
+// their follows and posts are refused from now on, and the group sends
+// them a Block (Mastodon then drops the follow on its side too).
+func (e *Engine) Ban(ctx context.Context, groupName, actorIRI, reason string, by Staff) error {
+	g, err := storage.GroupByName(ctx, e.db, groupName)
+	if err != nil {
+		return err
+	}
+	actor, err := e.Actor(ctx, actorIRI, false)
+	if err != nil {
+		return err
+	}
+	id := e.iri.Activity(g.Name, storage.NewID())
+	block, err := vocab.Block(id, e.iri.Group(g.Name), actor.IRI)
+	if err != nil {
+		return fmt.Errorf("build Block: %w", err)
+	}
+	return e.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		if err := storage.CreateBan(ctx, tx, &storage.Ban{GroupID: g.ID, ActorID: actor.ID, Reason: reason, BlockIRI: id, CreatedBy: by.Name}); err != nil {
+			return err
+		}
+		if f, err := storage.FollowOf(ctx, tx, g.ID, actor.ID); err == nil {
+			if err := storage.DeleteFollow(ctx, tx, f.ID); err != nil {
+				return err
+			}
+		} else if !isNotFound(err) {
+			return err
+		}
+		if err := e.logAction(ctx, tx, g, by, "ban", actor.IRI, reason); err != nil {
+			return err
+		}
+		return e.send(ctx, tx, g, outgoing{IRI: id, Type: "Block", ObjectIRI: actor.IRI, Body: block}, []string{actor.DeliveryInbox()})
+	})
+}
+
+// Unban lifts a ban and sends Undo{Block}.
+func (e *Engine) Unban(ctx context.Context, groupName, actorIRI string, by Staff) error {
+	g, err := storage.GroupByName(ctx, e.db, groupName)
+	if err != nil {
+		return err
+	}
+	actor, err := storage.RemoteActorByIRI(ctx, e.db, actorIRI)
+	if err != nil {
+		return err
+	}
+	return e.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		b, err := storage.BanOf(ctx, tx, g.ID, actor.ID)
+		if err != nil {
+			return err
+		}
+		if err := storage.DeleteBan(ctx, tx, b.ID); err != nil {
+			return err
+		}
+		if err := e.logAction(ctx, tx, g, by, "unban", actor.IRI, ""); err != nil {
+			return err
+		}
+		block, err := vocab.Block(b.BlockIRI, e.iri.Group(g.Name), actor.IRI)
+		if err != nil {
+			return err
+		}
+		id := b.BlockIRI + "/undo"
+		undo, err := vocab.Undo(id, e.iri.Group(g.Name), block, []string{actor.IRI}, nil)
+		if err != nil {
+			return fmt.Errorf("build Undo{Block}: %w", err)
+		}
+		return e.send(ctx, tx, g, outgoing{IRI: id, Type: "Undo", ObjectIRI: b.BlockIRI, Body: undo}, []string{actor.DeliveryInbox()})
+	})
+}
+
+// isBanned tells whether an actor is banned from a group.
+func isBanned(ctx context.Context, db bun.IDB, groupID, actorID string) (bool, error) {
+	_, err := storage.BanOf(ctx, db, groupID, actorID)
+	if isNotFound(err) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// BlockDomain drops all traffic from a server: its inbox POSTs are
+// refused, its members leave every group.
+func (e *Engine) BlockDomain(ctx context.Context, domain, reason string, by Staff) error {
+	return e.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		b := &storage.DomainBlock{Domain: domain, Reason: reason, CreatedBy: by.Name}
+		if err := storage.CreateDomainBlock(ctx, tx, b); err != nil {
+			return err
+		}
+		like := "%." + b.Domain
+		_, err := tx.NewDelete().Model((*storage.Follow)(nil)).
+			Where("actor_id IN (SELECT id FROM remote_actors WHERE host = ? OR host LIKE ? OR host LIKE ?)", b.Domain, like, b.Domain+":%").
+			Exec(ctx)
+		if err != nil {
+			return fmt.Errorf("remove members of %s: %w", b.Domain, err)
+		}
+		return e.logAction(ctx, tx, nil, by, "block_domain", b.Domain, reason)
+	})
+}
+
+// UnblockDomain lifts a domain block.
+func (e *Engine) UnblockDomain(ctx context.Context, domain string, by Staff) error {
+	return e.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		if err := storage.DeleteDomainBlock(ctx, tx, domain); err != nil {
+			return err
+		}
+		return e.logAction(ctx, tx, nil, by, "unblock_domain", storage.NormalizeDomain(domain), "")
+	})
+}
+
+// onFlag stores a report. Mastodon sends Flag from its instance actor
+// with object [account, statuses…]; the report belongs to the group it
+// names or whose posts it names.
+func (e *Engine) onFlag(ctx context.Context, act *vocab.Activity) error {
+	objects := act.ObjectIDs
+	if len(objects) == 0 {
+		return drop("Flag without objects")
+	}
+	r := &storage.Report{ActivityIRI: act.ID, ReporterIRI: act.Actor, Reason: strings.TrimSpace(plainLine(act.Content))}
+	var others []string
+	for _, id := range objects {
+		if name, ok := e.iri.IsGroup(id); ok {
+			if g, err := storage.GroupByName(ctx, e.db, name); err == nil {
+				r.GroupID = g.ID
+			}
+			continue
+		}
+		posts, err := storage.PostsByIRI(ctx, e.db, id)
+		if err != nil {
+			return err
+		}
+		if len(posts) > 0 {
+			if r.GroupID == "" {
+				r.GroupID = posts[0].GroupID
+			}
+			if r.TargetIRI == "" && posts[0].Author != nil {
+				r.TargetIRI = posts[0].Author.IRI
+			}
+			others = append(others, id)
+			continue
+		}
+		if r.TargetIRI == "" {
+			r.TargetIRI = id // the reported account comes first
+		} else {
+			others = append(others, id)
+		}
+	}
+	if r.GroupID == "" {
+		return drop("Flag about nothing in any group here")
+	}
+	oj, _ := json.Marshal(others)
+	r.ObjectIRIs = string(oj)
+	return storage.CreateReport(ctx, e.db, r)
+}
+
+// ForwardReport sends a report to the reported account's server, as a
+// Flag from the group, so that server's moderators see it too.
+func (e *Engine) ForwardReport(ctx context.Context, reportID string, by Staff) error {
+	r, err := storage.ReportByID(ctx, e.db, reportID)
+	if err != nil {
+		return err
+	}
+	if r.GroupID == "" || r.TargetIRI == "" {
+		return fmt.Errorf("report %s names no group or account to forward to", reportID)
+	}
+	g, err := storage.GroupByID(ctx, e.db, r.GroupID)
+	if err != nil {
+		return err
+	}
+	target, err := e.Actor(ctx, r.TargetIRI, false)
+	if err != nil {
+		return err
+	}
+	var objects []string
+	_ = json.Unmarshal([]byte(r.ObjectIRIs), &objects)
+	id := e.iri.Activity(g.Name, storage.NewID())
+	flag, err := vocab.Flag(id, e.iri.Group(g.Name), append([]string{target.IRI}, objects...), r.Reason)
+	if err != nil {
+		return fmt.Errorf("build Flag: %w", err)
+	}
+	return e.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		if err := storage.MarkReportForwarded(ctx, tx, r.ID); err != nil {
+			return err
+		}
+		if err := e.logAction(ctx, tx, g, by, "forward_report", target.IRI, ""); err != nil {
+			return err
+		}
+		return e.send(ctx, tx, g, outgoing{IRI: id, Type: "Flag", ObjectIRI: target.IRI, Body: flag}, []string{target.DeliveryInbox()})
+	})
+}
