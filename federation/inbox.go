@@ -11,6 +11,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/kith-social/kith/federation/httpsig"
+	"github.com/kith-social/kith/federation/transport"
 	"github.com/kith-social/kith/federation/vocab"
 	"github.com/kith-social/kith/storage"
 )
@@ -80,6 +81,11 @@ func (e *Engine) Receive(ctx context.Context, r *http.Request, groupName string)
 	if e.iri.Owns(act.Actor) {
 		return refuse(http.StatusBadRequest, "the actor is local", nil)
 	}
+	if blocked, err := storage.IsDomainBlocked(ctx, e.db, hostOf(act.Actor)); err != nil {
+		return err
+	} else if blocked {
+		return refuse(http.StatusForbidden, "this server is blocked here", nil)
+	}
 	if groupName != "" {
 		if _, err := storage.GroupByName(ctx, e.db, groupName); errors.Is(err, storage.ErrNotFound) {
 			return refuse(http.StatusNotFound, "no such group", nil)
@@ -124,18 +130,36 @@ func (w *inboxWorker) Work(ctx context.Context, job *river.Job[inboxArgs]) error
 		return river.JobCancel(fmt.Errorf("reparse activity: %w", err))
 	}
 	err = w.e.process(ctx, act, job.Args.Group)
+	if err != nil && cannotSucceed(err) {
+		// What the activity names cannot be had, and never will: retrying
+		// for hours would only load the remote server.
+		err = drop("%v", err)
+	}
 	var drop *dropped
+	reason := ""
 	if errors.As(err, &drop) {
 		w.e.log.InfoContext(ctx, "activity dropped", "id", act.ID, "type", act.Type, "actor", act.Actor, "reason", drop.reason)
-		err = nil
+		reason, err = drop.reason, nil
 	}
 	if job.Attempt >= job.MaxAttempts || err == nil {
-		w.e.processed(Processed{ActivityID: act.ID, Type: act.Type, Err: err})
+		w.e.processed(Processed{ActivityID: act.ID, Type: act.Type, Err: err, Dropped: reason})
 	}
 	if err != nil {
 		return fmt.Errorf("process %s %s: %w", act.Type, act.ID, err)
 	}
 	return nil
+}
+
+// cannotSucceed tells whether processing failed for a reason a retry
+// cannot change: a fetch refused with a 4xx (other than 408 and 429), a
+// redirect loop, a document too large or not valid, a forbidden address,
+// an actor that is gone. Timeouts, 5xx and database errors are retried.
+func cannotSucceed(err error) bool {
+	var se *transport.StatusError
+	return errors.As(err, &se) && se.Permanent() ||
+		errors.Is(err, transport.ErrTooLarge) || errors.Is(err, transport.ErrTooManyRedirects) ||
+		errors.Is(err, transport.ErrInvalidURL) || errors.Is(err, transport.ErrForbiddenAddress) ||
+		errors.Is(err, vocab.ErrInvalid) || errors.Is(err, ErrActorGone)
 }
 
 // dropped is an activity the node does not act on, with the reason; it is
