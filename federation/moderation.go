@@ -9,6 +9,7 @@ import (
 
 	"github.com/uptrace/bun"
 
+	"github.com/kith-social/kith/federation/keys"
 	"github.com/kith-social/kith/federation/vocab"
 	"github.com/kith-social/kith/storage"
 )
@@ -319,4 +320,31 @@ func (e *Engine) ForwardReport(ctx context.Context, reportID string, by Staff) e
 		}
 		return e.send(ctx, tx, g, outgoing{IRI: id, Type: "Flag", ObjectIRI: target.IRI, Body: flag}, []string{target.DeliveryInbox()})
 	})
+}
+
+// CreateGroup makes a new group with its own key pair; the summary is
+// Markdown. A taken name is storage.ErrConflict.
+func (e *Engine) CreateGroup(ctx context.Context, name, title, summaryMarkdown string, closed bool) (*storage.Group, error) {
+	if err := storage.ValidateGroupName(name); err != nil {
+		return nil, err
+	}
+	summaryHTML, err := e.html.Markdown(summaryMarkdown)
+	if err != nil {
+		return nil, fmt.Errorf("summary: %w", err)
+	}
+	priv, pub, err := keys.Generate()
+	if err != nil {
+		return nil, err
+	}
+	g := &storage.Group{
+		Name: name, Title: strings.TrimSpace(title), Summary: summaryMarkdown, SummaryHTML: summaryHTML,
+		Closed: closed, Discoverable: true, PrivateKeyPEM: priv, PublicKeyPEM: pub,
+	}
+	if g.Title == "" {
+		g.Title = name
+	}
+	if err := storage.CreateGroup(ctx, e.db, g); err != nil {
+		return nil, err
+	}
+	return g, nil
 }

@@ -16,26 +16,46 @@ import (
 
 	"github.com/kith-social/kith/federation"
 	"github.com/kith-social/kith/storage"
+	"github.com/kith-social/kith/web/admin"
 )
 
 // Deps is what the web layer needs from the rest of the node.
 type Deps struct {
-	DB  *bun.DB
-	Fed *federation.Engine
-	Log *slog.Logger
+	DB           *bun.DB
+	Fed          *federation.Engine
+	Log          *slog.Logger
+	InsecureHTTP bool // cookies without Secure (development and tests)
 }
 
 // Server holds the handlers' dependencies.
 type Server struct {
-	db  *bun.DB
-	fed *federation.Engine
-	log *slog.Logger
+	db    *bun.DB
+	fed   *federation.Engine
+	log   *slog.Logger
+	admin *admin.Admin
 }
 
 // New builds the node's HTTP handler.
 func New(d Deps) http.Handler {
 	s := &Server{db: d.DB, fed: d.Fed, log: d.Log}
+	s.admin = admin.New(admin.Deps{
+		DB: d.DB, Log: d.Log, Domain: d.Fed.IRI().Domain(), InsecureHTTP: d.InsecureHTTP,
+		CreateGroup: func(ctx context.Context, name, title, summary string, closed bool) error {
+			_, err := d.Fed.CreateGroup(ctx, name, title, summary, closed)
+			return err
+		},
+	})
 	return s.routes()
+}
+
+// SetupURL is the one-time setup address while the node has no owner.
+func SetupURL(ctx context.Context, d Deps) (string, bool, error) {
+	a := admin.New(admin.Deps{DB: d.DB, Log: d.Log, Domain: d.Fed.IRI().Domain(), InsecureHTTP: d.InsecureHTTP})
+	path, ok, err := a.SetupURL(ctx)
+	if err != nil || !ok {
+		return "", ok, err
+	}
+	return d.Fed.IRI().Base() + path, true, nil
 }
 
 // routes is the one route table.
@@ -47,6 +67,9 @@ func (s *Server) routes() http.Handler {
 	r.Use(s.recoverPanics)
 
 	r.Get("/healthz", s.healthz)
+
+	// Staff: setup, login, the admin UI.
+	s.admin.Routes(r)
 
 	// Discovery.
 	r.Get("/.well-known/webfinger", s.handle(s.webfinger))

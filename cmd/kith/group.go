@@ -3,11 +3,8 @@ package main
 import (
 	"context"
 	"fmt"
-	"strings"
 	"text/tabwriter"
 
-	"github.com/kith-social/kith/federation/content"
-	"github.com/kith-social/kith/federation/keys"
 	"github.com/kith-social/kith/storage"
 )
 
@@ -45,28 +42,18 @@ func cmdGroupCreate(ctx context.Context, args []string, e env) error {
 	if err := storage.ValidateGroupName(name); err != nil {
 		return usageError{err}
 	}
-	summaryHTML, err := content.New().Markdown(*summary)
-	if err != nil {
-		return usagef("group create: summary: %v", err)
-	}
 	log := newLogger(cfg, e.stderr)
 	db, err := openDB(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	priv, pub, err := keys.Generate()
+	fed, err := newEngine(ctx, cfg, db, log, false)
 	if err != nil {
 		return err
 	}
-	g := &storage.Group{
-		Name: name, Title: strings.TrimSpace(*title), Summary: *summary, SummaryHTML: summaryHTML,
-		Closed: *closed, Discoverable: true, PrivateKeyPEM: priv, PublicKeyPEM: pub,
-	}
-	if g.Title == "" {
-		g.Title = name
-	}
-	if err := storage.CreateGroup(ctx, db, g); err != nil {
+	g, err := fed.CreateGroup(ctx, name, *title, *summary, *closed)
+	if err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "created group @%s@%s\n", g.Name, cfg.Domain)

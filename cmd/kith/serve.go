@@ -45,8 +45,9 @@ func cmdServe(ctx context.Context, args []string, e env) error {
 		ln.Close()
 		return err
 	}
+	deps := web.Deps{DB: db, Fed: fed, Log: log, InsecureHTTP: cfg.InsecureHTTP}
 	srv := &http.Server{
-		Handler:           web.New(web.Deps{DB: db, Fed: fed, Log: log}),
+		Handler:           web.New(deps),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,
@@ -65,6 +66,12 @@ func cmdServe(ctx context.Context, args []string, e env) error {
 	go func() { serveErr <- srv.Serve(ln) }()
 	addr := ln.Addr().String()
 	log.Info("kith is serving", "listen", addr, "domain", cfg.Domain, "url", cfg.Scheme()+"://"+cfg.Domain, "version", version)
+	if setup, ok, err := web.SetupURL(ctx, deps); err != nil {
+		log.Error("prepare first-run setup", "err", err)
+	} else if ok {
+		log.Info("no owner yet: open the setup page to create the owner account and the first group", "url", setup)
+		fmt.Fprintf(e.stdout, "\nSet up this node: %s\n\n", setup)
+	}
 	if e.ready != nil {
 		e.ready(addr)
 	}

@@ -8,6 +8,7 @@ import (
 	_ "github.com/go-fed/activity/pub"
 	_ "github.com/go-fed/activity/streams"
 	_ "github.com/go-fed/httpsig"
+	_ "github.com/google/uuid"
 	_ "github.com/jackc/pgx/v5/stdlib"
 	_ "github.com/microcosm-cc/bluemonday"
 	_ "github.com/riverqueue/river"
@@ -20,7 +21,6 @@ import (
 	_ "github.com/uptrace/bun/migrate"
 	_ "github.com/yuin/goldmark"
 	_ "modernc.org/sqlite"
-	_ "github.com/google/uuid"
 )
 
 func main() {}

@@ -1,5 +1,6 @@
-// Package auth holds staff authentication: password hashing now; sessions,
-// CSRF and roles as the admin UI grows.
+// Package auth holds staff authentication: argon2id password hashes,
+// database-backed sessions, CSRF form tokens, login rate limits and the
+// owner/moderator roles. The pages that use them live in web/admin.
 package auth
 
 import (

@@ -1,0 +1,202 @@
+// Package admin is the staff-facing web UI: first-run setup, login and
+// logout, the dashboard, groups, moderators and invitations, and the
+// account page. Pages are server-rendered from embedded templates and work
+// without JavaScript.
+//
+// Security decisions (see also web/auth):
+//
+//   - Sessions live in the database (table staff_sessions). The cookie
+//     kith_session holds 32 random bytes; the row holds their SHA-256, the
+//     staff member, an absolute expiry (30 days) and the last-seen time (a
+//     session unused for 7 days ends). Cookie: HttpOnly, SameSite=Lax,
+//     Path=/, Secure unless the node runs on plain HTTP.
+//   - CSRF has two layers. Go's http.CrossOriginProtection refuses every
+//     non-GET request that the browser marks as cross-origin (Sec-Fetch-Site,
+//     or Origin against Host), on every route here, logged in or not: that
+//     covers login CSRF too. Behind it, every form of a logged-in session
+//     carries a per-session token (an HMAC of the session's secret, so it
+//     needs no storage) that POST handlers require. The token keeps the
+//     protection when a browser sends neither header (old browsers, some
+//     privacy extensions strip Origin) and does not depend on the reverse
+//     proxy passing the right Host. Forms used before logging in (setup,
+//     invitation) carry a secret of their own, the link's token, which a
+//     forger cannot know.
+//   - Logins are rate-limited per client IP and per username in memory
+//     (auth.LoginLimiter, owned by Admin). Unknown usernames cost the same
+//     argon2id work as wrong passwords.
+//   - Roles: the owner may do everything; a moderator may see and act on
+//     the groups they moderate (group_moderators) and nothing node-wide.
+package admin
+
+import (
+	"context"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"sync"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/uptrace/bun"
+
+	"github.com/kith-social/kith/storage"
+	"github.com/kith-social/kith/web/auth"
+)
+
+// InviteLifetime is how long a moderator invitation link stays valid.
+const InviteLifetime = 7 * 24 * time.Hour
+
+// maxFormBytes bounds every form body the admin UI reads.
+const maxFormBytes = 1 << 20
+
+// Deps is what the admin UI needs from the rest of the node.
+type Deps struct {
+	DB           *bun.DB
+	Log          *slog.Logger
+	Domain       string // public host (and port) of the node, for handles and links
+	InsecureHTTP bool   // development: links use http:// and the cookie is not Secure
+	// CreateGroup makes a new group (keys, profile, federation state). The
+	// summary is Markdown. A taken name must be reported as
+	// storage.ErrConflict.
+	CreateGroup func(ctx context.Context, name, title, summaryMarkdown string, closed bool) error
+	// LoginLimits bounds login attempts; zero fields take
+	// auth.DefaultLoginLimits.
+	LoginLimits auth.LoginLimits
+	// Now is the clock (nil: time.Now); tests move it to expire sessions.
+	Now func() time.Time
+}
+
+// Admin serves the admin UI. Everything it keeps between requests (the
+// parsed templates, the login limiter) lives here, not in package state.
+type Admin struct {
+	db          *bun.DB
+	log         *slog.Logger
+	domain      string
+	scheme      string
+	createGroup func(ctx context.Context, name, title, summaryMarkdown string, closed bool) error
+	now         func() time.Time
+
+	sessions  *auth.Sessions
+	limiter   *auth.LoginLimiter
+	cop       *http.CrossOriginProtection
+	pages     map[string]*template.Template
+	static    fs.FS
+	dummyHash func() (string, error)
+}
+
+// New builds the admin UI. It parses every template and panics if one is
+// broken: that is a bug in the binary, found by the first test.
+func New(d Deps) *Admin {
+	if d.Log == nil {
+		d.Log = slog.New(slog.DiscardHandler)
+	}
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	a := &Admin{
+		db:          d.DB,
+		log:         d.Log,
+		domain:      d.Domain,
+		scheme:      "https",
+		createGroup: d.CreateGroup,
+		now:         d.Now,
+		sessions:    auth.NewSessions(d.DB, !d.InsecureHTTP, d.Now),
+		limiter:     auth.NewLoginLimiter(d.LoginLimits),
+		cop:         http.NewCrossOriginProtection(),
+		pages:       mustParsePages(),
+		static:      mustSub(staticFiles, "static"),
+		// A hash to check against when the username is unknown, so that a
+		// missing account takes as long as a wrong password.
+		dummyHash: sync.OnceValues(func() (string, error) {
+			return auth.HashPassword("kith: no such account, same work")
+		}),
+	}
+	if d.InsecureHTTP {
+		a.scheme = "http"
+	}
+	a.cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		a.renderError(w, r, http.StatusForbidden, "This request came from another site and was refused. Reload the page and try again.")
+	}))
+	return a
+}
+
+// Routes mounts the admin UI on r: /setup, /login, /logout, /admin/… and
+// the stylesheet under /static/admin/. This is the package's route table.
+func (a *Admin) Routes(r chi.Router) {
+	r.Get("/static/admin/*", a.staticHandler())
+	r.Head("/static/admin/*", a.staticHandler())
+	r.Group(func(r chi.Router) {
+		r.Use(a.cop.Handler, a.limitBody, a.loadSession)
+
+		r.Get("/setup", a.h(a.setupForm))
+		r.Post("/setup", a.h(a.setupSubmit))
+		r.Get("/login", a.h(a.loginForm))
+		r.Post("/login", a.h(a.loginSubmit))
+		r.With(a.requireStaff, a.checkCSRF).Post("/logout", a.h(a.logout))
+
+		r.Route("/admin", func(r chi.Router) {
+			// The invitee has no account yet: the link's token is the credential.
+			r.Get("/invite/{token}", a.h(a.inviteForm))
+			r.Post("/invite/{token}", a.h(a.inviteAccept))
+
+			r.Group(func(r chi.Router) {
+				r.Use(a.requireStaff, a.checkCSRF)
+				r.Get("/", a.h(a.dashboard))
+				r.Get("/groups", a.h(a.groupList))
+				r.With(a.requireOwner).Get("/new-group", a.h(a.groupNewForm))
+				r.With(a.requireOwner).Post("/new-group", a.h(a.groupCreate))
+				r.Get("/account", a.h(a.account))
+				r.Post("/account/password", a.h(a.passwordChange))
+
+				r.Route("/groups/{group}", func(r chi.Router) {
+					r.Use(a.loadGroup)
+					r.Get("/", a.h(a.groupShow))
+					r.Get("/moderators", a.h(a.moderatorList))
+					r.With(a.requireOwner).Post("/invites", a.h(a.inviteCreate))
+					r.With(a.requireOwner).Post("/invites/{invite}/revoke", a.h(a.inviteRevoke))
+					r.With(a.requireOwner).Post("/moderators/{staff}/remove", a.h(a.moderatorRemove))
+				})
+			})
+		})
+	})
+}
+
+// SetupURL returns the path of the one-time setup page while the node has
+// no owner, creating the setup token on first use and keeping it until the
+// setup is done; ok is false once an owner exists.
+func (a *Admin) SetupURL(ctx context.Context) (string, bool, error) {
+	n, err := storage.CountOwners(ctx, a.db)
+	if err != nil {
+		return "", false, err
+	}
+	if n > 0 {
+		return "", false, nil
+	}
+	token, err := auth.NewToken()
+	if err != nil {
+		return "", false, err
+	}
+	// Several processes may start at once: they agree on the first token.
+	if _, err := storage.SetSettingIfAbsent(ctx, a.db, storage.SettingSetupToken, token); err != nil {
+		return "", false, fmt.Errorf("store setup token: %w", err)
+	}
+	token, err = storage.GetSetting(ctx, a.db, storage.SettingSetupToken)
+	if err != nil {
+		return "", false, fmt.Errorf("read setup token: %w", err)
+	}
+	return "/setup?token=" + url.QueryEscape(token), true, nil
+}
+
+// absURL makes an absolute link on this node.
+func (a *Admin) absURL(path string) string { return a.scheme + "://" + a.domain + path }
+
+func mustSub(f fs.FS, dir string) fs.FS {
+	sub, err := fs.Sub(f, dir)
+	if err != nil {
+		panic(err)
+	}
+	return sub
+}

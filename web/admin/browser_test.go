@@ -1,0 +1,130 @@
+package admin_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/kith-social/kith/storage/storagetest"
+)
+
+// chromiumPath is Debian's chromium; .ci/run installs it.
+const chromiumPath = "/usr/bin/chromium"
+
+// TestBrowserSetupToDashboard drives a real browser through the first run:
+// setup, log out, log in, create a group, see it on the dashboard. It saves
+// a screenshot of the dashboard to docs/screenshots/admin-dashboard.png.
+func TestBrowserSetupToDashboard(t *testing.T) {
+	if _, err := os.Stat(chromiumPath); err != nil {
+		t.Skipf("browser test skipped: %s not found (apt-get install -y chromium)", chromiumPath)
+	}
+	if testing.Short() {
+		t.Skip("browser test skipped in -short mode")
+	}
+	db, _ := storagetest.OpenSQLite(t)
+	n := newNode(t, db)
+	setupPath, ok, err := n.admin.SetupURL(context.Background())
+	if err != nil || !ok {
+		t.Fatalf("SetupURL = %q, %v, %v", setupPath, ok, err)
+	}
+
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(chromiumPath),
+		chromedp.Headless,
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.NoDefaultBrowserCheck,
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-dev-shm-usage", true),
+		chromedp.WindowSize(1200, 820),
+		chromedp.UserDataDir(t.TempDir()),
+	}
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	defer cancelAlloc()
+	ctx, cancel := chromedp.NewContext(actx)
+	defer cancel()
+	ctx, cancelTimeout := context.WithTimeout(ctx, 90*time.Second)
+	defer cancelTimeout()
+
+	css := func(s string) chromedp.CSS { return chromedp.CSS(s) }
+	err = chromedp.Do(ctx,
+		// First run: the owner's account and the first group.
+		chromedp.Navigate(n.srv.URL+setupPath),
+		chromedp.WaitVisible(css(`#f-username`)),
+		chromedp.SendKeys(css(`#f-username`), "olive"),
+		chromedp.SendKeys(css(`#f-password`), ownerPassword),
+		chromedp.SendKeys(css(`#f-password2`), ownerPassword),
+		chromedp.SendKeys(css(`#f-name`), "gardeners"),
+		chromedp.SendKeys(css(`#f-title`), "Allotment gardeners"),
+		chromedp.SendKeys(css(`#f-summary`), "Seeds, soil and *slugs*."),
+		chromedp.Submit(css(`#f-username`)),
+		chromedp.WaitVisible(css(`ul.cards`)),
+
+		// Log out, and back in the keyboard way: type, press Enter.
+		chromedp.Click(css(`form.logout button`)),
+		chromedp.WaitVisible(css(`#f-password`)),
+		chromedp.SendKeys(css(`#f-username`), "olive"),
+		chromedp.SendKeys(css(`#f-password`), ownerPassword+"\r"),
+		chromedp.WaitVisible(css(`ul.cards`)),
+
+		// A second group, from the navigation.
+		chromedp.Click(css(`nav a[href="/admin/new-group"]`)),
+		chromedp.WaitVisible(css(`#f-name`)),
+		chromedp.SendKeys(css(`#f-name`), "knitters"),
+		chromedp.SendKeys(css(`#f-title`), "Knitting circle"),
+		chromedp.Click(css(`input[name="join"][value="closed"]`)),
+		chromedp.Click(css(`main form button[type="submit"]`)),
+		chromedp.WaitVisible(css(`dl.stats`)),
+	)
+	if err != nil {
+		t.Fatalf("browser: %v", err)
+	}
+	h1, err := chromedp.Run(ctx, chromedp.Text(css(`main h1`)))
+	if err != nil {
+		t.Fatalf("browser: %v", err)
+	}
+	// Both groups on the dashboard.
+	err = chromedp.Do(ctx,
+		chromedp.Click(css(`nav a[href="/admin"]`)),
+		chromedp.WaitVisible(css(`ul.cards`)),
+	)
+	if err != nil {
+		t.Fatalf("browser: %v", err)
+	}
+	dashboard, err := chromedp.Run(ctx, chromedp.Text(css(`ul.cards`)))
+	if err != nil {
+		t.Fatalf("browser: %v", err)
+	}
+	shot, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)) // quality 100: PNG
+	if err != nil {
+		t.Fatalf("screenshot: %v", err)
+	}
+	if h1 != "Knitting circle" {
+		t.Errorf("group page heading %q", h1)
+	}
+	for _, want := range []string{"Allotment gardeners", "Knitting circle", "@knitters@"} {
+		if !strings.Contains(dashboard, want) {
+			t.Errorf("dashboard lacks %q:\n%s", want, dashboard)
+		}
+	}
+	// The docs' screenshots are refreshed on request only, so that an
+	// ordinary test run leaves the work tree clean.
+	if os.Getenv("KITH_SCREENSHOTS") == "" {
+		return
+	}
+	dir := filepath.Join("..", "..", "docs", "screenshots")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "admin-dashboard.png"), shot, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -1,0 +1,280 @@
+package admin_test
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/uptrace/bun"
+
+	"github.com/kith-social/kith/federation/content"
+	"github.com/kith-social/kith/federation/keys"
+	"github.com/kith-social/kith/storage"
+	"github.com/kith-social/kith/web/admin"
+	"github.com/kith-social/kith/web/auth"
+)
+
+// clock is a test clock the admin UI reads through Deps.Now.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
+// node is an admin UI served over HTTP on one test database.
+type node struct {
+	t     *testing.T
+	db    *bun.DB
+	srv   *httptest.Server
+	admin *admin.Admin
+	clock *clock
+}
+
+type nodeOption func(*admin.Deps)
+
+func withLimits(l auth.LoginLimits) nodeOption { return func(d *admin.Deps) { d.LoginLimits = l } }
+
+// createGroupFunc stands in for the federation engine: storage, keys and
+// the Markdown renderer, as `kith group create` does.
+func createGroupFunc(db bun.IDB) func(ctx context.Context, name, title, summary string, closed bool) error {
+	return func(ctx context.Context, name, title, summary string, closed bool) error {
+		html, err := content.New().Markdown(summary)
+		if err != nil {
+			return err
+		}
+		priv, pub, err := keys.Generate()
+		if err != nil {
+			return err
+		}
+		return storage.CreateGroup(ctx, db, &storage.Group{
+			Name: name, Title: title, Summary: summary, SummaryHTML: html, Closed: closed,
+			Discoverable: true, PrivateKeyPEM: priv, PublicKeyPEM: pub,
+		})
+	}
+}
+
+func newNode(t *testing.T, db *bun.DB, opts ...nodeOption) *node {
+	t.Helper()
+	c := &clock{t: time.Now().UTC()}
+	n := &node{t: t, db: db, clock: c}
+	srv := httptest.NewUnstartedServer(nil)
+	d := admin.Deps{
+		DB: db, Domain: srv.Listener.Addr().String(), InsecureHTTP: true,
+		CreateGroup: createGroupFunc(db), Now: c.Now,
+	}
+	for _, o := range opts {
+		o(&d)
+	}
+	n.admin = admin.New(d)
+	r := chi.NewRouter()
+	// Tests pick the client address with X-Test-IP, to exercise per-IP limits.
+	r.Use(func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if ip := r.Header.Get("X-Test-IP"); ip != "" {
+				r.RemoteAddr = ip + ":1234"
+			}
+			next.ServeHTTP(w, r)
+		})
+	})
+	n.admin.Routes(r)
+	srv.Config.Handler = r
+	srv.Start()
+	t.Cleanup(srv.Close)
+	n.srv = srv
+	return n
+}
+
+// browser is one person's cookie jar on the node. It does not follow
+// redirects, so tests see them.
+type browser struct {
+	t      *testing.T
+	n      *node
+	c      *http.Client
+	header http.Header // added to every request
+}
+
+func (n *node) browser() *browser {
+	jar, err := cookiejar.New(nil)
+	if err != nil {
+		n.t.Fatal(err)
+	}
+	return &browser{t: n.t, n: n, header: http.Header{}, c: &http.Client{
+		Jar:           jar,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}}
+}
+
+type response struct {
+	status   int
+	body     string
+	location string
+	header   http.Header
+}
+
+func (b *browser) do(req *http.Request) response {
+	b.t.Helper()
+	for k, v := range b.header {
+		req.Header[k] = v
+	}
+	res, err := b.c.Do(req)
+	if err != nil {
+		b.t.Fatalf("%s %s: %v", req.Method, req.URL, err)
+	}
+	defer res.Body.Close()
+	body, err := io.ReadAll(res.Body)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	return response{status: res.StatusCode, body: string(body), location: res.Header.Get("Location"), header: res.Header}
+}
+
+func (b *browser) get(path string) response {
+	b.t.Helper()
+	req, err := http.NewRequest(http.MethodGet, b.n.srv.URL+path, nil)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	return b.do(req)
+}
+
+func (b *browser) post(path string, form url.Values, headers ...string) response {
+	b.t.Helper()
+	req, err := http.NewRequest(http.MethodPost, b.n.srv.URL+path, strings.NewReader(form.Encode()))
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	return b.do(req)
+}
+
+var csrfRE = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
+
+// csrf reads the form token from a page the browser can see.
+func (b *browser) csrf() string {
+	b.t.Helper()
+	res := b.get("/admin/account")
+	m := csrfRE.FindStringSubmatch(res.body)
+	if res.status != http.StatusOK || m == nil {
+		b.t.Fatalf("no CSRF token on /admin/account (status %d)", res.status)
+	}
+	return m[1]
+}
+
+func (b *browser) cookie() string {
+	u, _ := url.Parse(b.n.srv.URL)
+	for _, c := range b.c.Jar.Cookies(u) {
+		if c.Name == auth.CookieName {
+			return c.Value
+		}
+	}
+	return ""
+}
+
+const ownerPassword = "correct horse battery"
+
+// setup runs the first-run setup and returns the owner's browser, logged in.
+func (n *node) setup(groupName string) *browser {
+	n.t.Helper()
+	path, ok, err := n.admin.SetupURL(context.Background())
+	if err != nil || !ok {
+		n.t.Fatalf("SetupURL = %q, %v, %v", path, ok, err)
+	}
+	u, _ := url.Parse(path)
+	b := n.browser()
+	res := b.post("/setup", url.Values{
+		"token": {u.Query().Get("token")}, "username": {"olive"},
+		"password": {ownerPassword}, "password2": {ownerPassword},
+		"name": {groupName}, "title": {"Gardeners"}, "summary": {"We *grow* things."}, "join": {"open"},
+	})
+	if res.status != http.StatusSeeOther || res.location != "/admin" {
+		n.t.Fatalf("setup: status %d, location %q\n%s", res.status, res.location, res.body)
+	}
+	return b
+}
+
+// staff creates an account directly in storage.
+func (n *node) staff(username, role string, groups ...string) *storage.Staff {
+	n.t.Helper()
+	ctx := context.Background()
+	hash, err := auth.HashPassword(ownerPassword)
+	if err != nil {
+		n.t.Fatal(err)
+	}
+	s := &storage.Staff{Username: username, PasswordHash: hash, Role: role}
+	if err := storage.CreateStaff(ctx, n.db, s); err != nil {
+		n.t.Fatal(err)
+	}
+	for _, name := range groups {
+		g, err := storage.GroupByName(ctx, n.db, name)
+		if err != nil {
+			n.t.Fatal(err)
+		}
+		if err := storage.AddModerator(ctx, n.db, g.ID, s.ID); err != nil {
+			n.t.Fatal(err)
+		}
+	}
+	return s
+}
+
+// group creates a group directly.
+func (n *node) group(name string) *storage.Group {
+	n.t.Helper()
+	if err := createGroupFunc(n.db)(context.Background(), name, "Title "+name, "", false); err != nil {
+		n.t.Fatal(err)
+	}
+	g, err := storage.GroupByName(context.Background(), n.db, name)
+	if err != nil {
+		n.t.Fatal(err)
+	}
+	return g
+}
+
+// login logs a new browser in.
+func (n *node) login(username, password string) *browser {
+	n.t.Helper()
+	b := n.browser()
+	res := b.post("/login", url.Values{"username": {username}, "password": {password}})
+	if res.status != http.StatusSeeOther {
+		n.t.Fatalf("login %s: status %d\n%s", username, res.status, res.body)
+	}
+	return b
+}
+
+func wantStatus(t *testing.T, what string, res response, status int) {
+	t.Helper()
+	if res.status != status {
+		t.Fatalf("%s: status %d, want %d\n%s", what, res.status, status, res.body)
+	}
+}
+
+func wantBody(t *testing.T, what string, res response, parts ...string) {
+	t.Helper()
+	for _, p := range parts {
+		if !strings.Contains(res.body, p) {
+			t.Errorf("%s: page lacks %q\n%s", what, p, res.body)
+		}
+	}
+}

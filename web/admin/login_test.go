@@ -1,0 +1,218 @@
+package admin_test
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/uptrace/bun"
+
+	"github.com/kith-social/kith/storage"
+	"github.com/kith-social/kith/storage/storagetest"
+	"github.com/kith-social/kith/web/admin"
+	"github.com/kith-social/kith/web/auth"
+)
+
+func TestLogin(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *bun.DB) {
+		n := newNode(t, db)
+		n.setup("gardeners")
+
+		for _, tc := range []struct {
+			name, username, password, next string
+			status                         int
+			location                       string
+		}{
+			{"right password", "olive", ownerPassword, "", http.StatusSeeOther, "/admin"},
+			{"back to the page asked for", "olive", ownerPassword, "/admin/groups/gardeners", http.StatusSeeOther, "/admin/groups/gardeners"},
+			{"no redirect off the admin UI", "olive", ownerPassword, "//evil.example/admin", http.StatusSeeOther, "/admin"},
+			{"no redirect to another site", "olive", ownerPassword, "https://evil.example/", http.StatusSeeOther, "/admin"},
+			{"wrong password", "olive", "not the password", "", http.StatusUnprocessableEntity, ""},
+			{"unknown user", "nobody", ownerPassword, "", http.StatusUnprocessableEntity, ""},
+			{"empty form", "", "", "", http.StatusUnprocessableEntity, ""},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				b := n.browser()
+				res := b.post("/login", url.Values{"username": {tc.username}, "password": {tc.password}, "next": {tc.next}})
+				if res.status != tc.status || res.location != tc.location {
+					t.Fatalf("status %d, location %q; want %d, %q\n%s", res.status, res.location, tc.status, tc.location, res.body)
+				}
+				if tc.status != http.StatusSeeOther {
+					wantBody(t, "failed login", res, "Wrong username or password", `value="`+tc.username+`"`)
+					if b.cookie() != "" {
+						t.Error("failed login set a session cookie")
+					}
+					wantStatus(t, "admin after failed login", b.get("/admin"), http.StatusSeeOther)
+					return
+				}
+				wantStatus(t, "admin after login", b.get("/admin"), http.StatusOK)
+			})
+		}
+
+		t.Run("anonymous visitor is sent to the login page and back", func(t *testing.T) {
+			res := n.browser().get("/admin/groups?x=1")
+			if res.status != http.StatusSeeOther || res.location != "/login?next="+url.QueryEscape("/admin/groups?x=1") {
+				t.Fatalf("status %d, location %q", res.status, res.location)
+			}
+			res = n.browser().get("/login?next=" + url.QueryEscape("/admin/groups?x=1"))
+			wantBody(t, "login page", res, `name="next" value="/admin/groups?x=1"`)
+		})
+	})
+}
+
+func TestSessionCookie(t *testing.T) {
+	db, _ := storagetest.OpenSQLite(t)
+	ctx := context.Background()
+	hash, err := auth.HashPassword(ownerPassword)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := storage.CreateStaff(ctx, db, &storage.Staff{Username: "olive", PasswordHash: hash, Role: storage.RoleOwner}); err != nil {
+		t.Fatal(err)
+	}
+	for _, insecure := range []bool{false, true} {
+		r := chi.NewRouter()
+		admin.New(admin.Deps{DB: db, Domain: "kith.test", InsecureHTTP: insecure}).Routes(r)
+		req := httptest.NewRequest(http.MethodPost, "/login", strings.NewReader("username=olive&password="+url.QueryEscape(ownerPassword)))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		w := httptest.NewRecorder()
+		r.ServeHTTP(w, req)
+		cs := w.Result().Cookies()
+		if w.Code != http.StatusSeeOther || len(cs) != 1 {
+			t.Fatalf("login: status %d, cookies %v", w.Code, cs)
+		}
+		c := cs[0]
+		if c.Name != "kith_session" || !c.HttpOnly || c.SameSite != http.SameSiteLaxMode || c.Path != "/" || c.Secure == insecure || len(c.Value) < 40 {
+			t.Errorf("insecure=%v: cookie %+v", insecure, c)
+		}
+		if c.MaxAge <= int((29 * 24 * time.Hour).Seconds()) {
+			t.Errorf("cookie Max-Age %d: want about 30 days", c.MaxAge)
+		}
+		// The database holds the token's hash, never the token.
+		if _, err := storage.SessionByTokenHash(ctx, db, c.Value); !errors.Is(err, storage.ErrNotFound) {
+			t.Errorf("session found by its raw token: %v", err)
+		}
+		if _, err := storage.SessionByTokenHash(ctx, db, auth.HashToken(c.Value)); err != nil {
+			t.Errorf("session by token hash: %v", err)
+		}
+	}
+}
+
+func TestLoginRateLimit(t *testing.T) {
+	limits := auth.LoginLimits{PerIP: 4, PerUsername: 2, Window: time.Hour}
+	storagetest.Each(t, func(t *testing.T, db *bun.DB) {
+		n := newNode(t, db, withLimits(limits))
+		n.setup("gardeners")
+		attempt := func(ip, username, password string) int {
+			b := n.browser()
+			b.header.Set("X-Test-IP", ip)
+			return b.post("/login", url.Values{"username": {username}, "password": {password}}).status
+		}
+
+		// Per username, whatever the address: the third try is refused,
+		// even with the right password.
+		for i, want := range []int{422, 422, 429} {
+			pw := "wrong password"
+			if i == 2 {
+				pw = ownerPassword
+			}
+			if got := attempt("192.0.2."+string(rune('1'+i)), "olive", pw); got != want {
+				t.Fatalf("olive attempt %d: status %d, want %d", i+1, got, want)
+			}
+		}
+		// Usernames differ in case only: one account, one budget.
+		if got := attempt("192.0.2.9", "OLIVE", "x"); got != http.StatusTooManyRequests {
+			t.Errorf("OLIVE: status %d, want 429", got)
+		}
+
+		// Per address, whatever the username.
+		for i, want := range []int{422, 422, 422, 422, 429} {
+			if got := attempt("198.51.100.7", "user"+string(rune('a'+i)), "x"); got != want {
+				t.Fatalf("address attempt %d: status %d, want %d", i+1, got, want)
+			}
+		}
+		// Another address is not affected.
+		if got := attempt("198.51.100.8", "someone", "x"); got != http.StatusUnprocessableEntity {
+			t.Errorf("other address: status %d", got)
+		}
+	})
+}
+
+func TestSessionExpiry(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *bun.DB) {
+		ctx := context.Background()
+		n := newNode(t, db)
+		n.setup("gardeners")
+
+		count := func() int {
+			c, err := db.NewSelect().Model((*storage.Session)(nil)).Count(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return int(c)
+		}
+
+		// Idle: unused for 7 days, the session ends.
+		b := n.login("olive", ownerPassword)
+		n.clock.Advance(6 * 24 * time.Hour)
+		wantStatus(t, "after 6 idle days", b.get("/admin"), http.StatusOK) // used: idle time starts again
+		n.clock.Advance(6 * 24 * time.Hour)
+		wantStatus(t, "6 days after the last use", b.get("/admin"), http.StatusOK)
+		n.clock.Advance(7*24*time.Hour + time.Minute)
+		res := b.get("/admin")
+		if res.status != http.StatusSeeOther || !strings.HasPrefix(res.location, "/login") {
+			t.Fatalf("after 7 idle days: status %d, location %q", res.status, res.location)
+		}
+		if b.cookie() != "" {
+			t.Error("stale cookie not cleared")
+		}
+
+		// Absolute: however active, a session lasts 30 days.
+		before := count()
+		b = n.login("olive", ownerPassword)
+		if count() != before+1 {
+			t.Fatalf("sessions: %d, want %d", count(), before+1)
+		}
+		for range 4 {
+			n.clock.Advance(6 * 24 * time.Hour)
+			wantStatus(t, "active session", b.get("/admin"), http.StatusOK)
+		}
+		n.clock.Advance(6*24*time.Hour + time.Hour) // 30 days and an hour after login
+		wantStatus(t, "after 30 days", b.get("/admin"), http.StatusSeeOther)
+		wantStatus(t, "POST after 30 days", b.post("/logout", url.Values{}), http.StatusForbidden)
+		if got := count(); got != before {
+			t.Errorf("expired session rows: %d sessions, want %d", got, before)
+		}
+	})
+}
+
+func TestLogout(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *bun.DB) {
+		n := newNode(t, db)
+		b := n.setup("gardeners")
+		token := b.cookie()
+		csrf := b.csrf()
+
+		wantStatus(t, "logout without CSRF token", b.post("/logout", url.Values{}), http.StatusForbidden)
+		res := b.post("/logout", url.Values{"csrf": {csrf}})
+		if res.status != http.StatusSeeOther || res.location != "/login" {
+			t.Fatalf("logout: status %d, location %q", res.status, res.location)
+		}
+		if b.cookie() != "" {
+			t.Error("cookie kept after logout")
+		}
+		wantStatus(t, "admin after logout", b.get("/admin"), http.StatusSeeOther)
+
+		// The old token is dead on the server too, not only in this browser.
+		replay := n.browser()
+		u, _ := url.Parse(n.srv.URL)
+		replay.c.Jar.SetCookies(u, []*http.Cookie{{Name: auth.CookieName, Value: token}})
+		wantStatus(t, "replayed cookie", replay.get("/admin"), http.StatusSeeOther)
+	})
+}

@@ -1,0 +1,237 @@
+package admin
+
+import (
+	"bytes"
+	"embed"
+	"errors"
+	"fmt"
+	"html/template"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/kith-social/kith/storage"
+	"github.com/kith-social/kith/web/auth"
+)
+
+//go:embed templates/*.html
+var templateFiles embed.FS
+
+//go:embed static
+var staticFiles embed.FS
+
+// pageNames lists every view; New parses each with the layout and fails
+// if one is missing or broken.
+func pageNames() []string {
+	return []string{
+		"setup", "login", "dashboard", "groups", "group", "group_new",
+		"moderators", "invite", "account", "error",
+	}
+}
+
+func templateFuncs() template.FuncMap {
+	return template.FuncMap{
+		// dict builds the argument of a partial: dict "Name" "x" "Label" "X".
+		"dict": func(kv ...any) (map[string]any, error) {
+			if len(kv)%2 != 0 {
+				return nil, errors.New("dict: odd number of arguments")
+			}
+			m := make(map[string]any, len(kv)/2)
+			for i := 0; i < len(kv); i += 2 {
+				k, ok := kv[i].(string)
+				if !ok {
+					return nil, fmt.Errorf("dict: key %v is not a string", kv[i])
+				}
+				m[k] = kv[i+1]
+			}
+			return m, nil
+		},
+		"date": func(t time.Time) string {
+			if t.IsZero() {
+				return ""
+			}
+			return t.UTC().Format("2 Jan 2006, 15:04 UTC")
+		},
+		"isoTime": func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+		// trusted marks HTML that was sanitised before it was stored.
+		"trusted": func(s string) template.HTML { return template.HTML(s) }, //nolint:gosec // only for sanitised, stored HTML
+	}
+}
+
+func mustParsePages() map[string]*template.Template {
+	base := template.Must(template.New("").Funcs(templateFuncs()).
+		ParseFS(templateFiles, "templates/layout.html", "templates/partials.html"))
+	pages := map[string]*template.Template{}
+	for _, name := range pageNames() {
+		t := template.Must(template.Must(base.Clone()).ParseFS(templateFiles, "templates/"+name+".html"))
+		if t.Lookup("content") == nil {
+			panic("admin template " + name + " defines no content")
+		}
+		pages[name] = t
+	}
+	return pages
+}
+
+// page is what every template receives.
+type page struct {
+	Title  string
+	Nav    string        // the active navigation item
+	Cur    *auth.Current // nil when nobody is logged in
+	Domain string
+	Form   *form
+	Notice string // a confirmation shown at the top of the page
+	Data   any
+}
+
+// IsOwner tells the templates whether to show owner-only controls.
+func (p *page) IsOwner() bool { return p.Cur != nil && auth.IsOwner(p.Cur.Staff) }
+
+// CSRF is the current session's form token.
+func (p *page) CSRF() string {
+	if p.Cur == nil {
+		return ""
+	}
+	return p.Cur.CSRF
+}
+
+// form carries what the person typed and what is wrong with it, so a page
+// shown again after an error keeps the values and says why beside each field.
+type form struct {
+	values url.Values
+	errs   map[string]string
+}
+
+func newForm(values url.Values) *form {
+	if values == nil {
+		values = url.Values{}
+	}
+	return &form{values: values, errs: map[string]string{}}
+}
+
+// parseForm reads a posted form.
+func parseForm(r *http.Request) (*form, error) {
+	if err := r.ParseForm(); err != nil {
+		return nil, &httpError{http.StatusBadRequest, "The form could not be read."}
+	}
+	return newForm(r.PostForm), nil
+}
+
+// Get returns the trimmed value of a field.
+func (f *form) Get(name string) string { return strings.TrimSpace(f.values.Get(name)) }
+
+// Raw returns a field exactly as typed (passwords).
+func (f *form) Raw(name string) string { return f.values.Get(name) }
+
+// Err returns the error for a field ("" for the form as a whole).
+func (f *form) Err(name string) string { return f.errs[name] }
+
+// Fail records an error for a field, keeping the first one.
+func (f *form) Fail(name, msg string) {
+	if _, ok := f.errs[name]; !ok {
+		f.errs[name] = msg
+	}
+}
+
+// Valid tells whether no error was recorded.
+func (f *form) Valid() bool { return len(f.errs) == 0 }
+
+// HasErrors tells the templates to show the summary at the top of a form.
+func (f *form) HasErrors() bool { return len(f.errs) > 0 }
+
+// render writes a page with the layout. The page is rendered into a buffer
+// first so that a template error becomes a clean 500, not half a page.
+func (a *Admin) render(w http.ResponseWriter, r *http.Request, status int, name string, p *page) error {
+	t, ok := a.pages[name]
+	if !ok {
+		return fmt.Errorf("render: no page %q", name)
+	}
+	if p.Cur == nil {
+		p.Cur = currentSession(r.Context())
+	}
+	if p.Form == nil {
+		p.Form = newForm(nil)
+	}
+	p.Domain = a.domain
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout", p); err != nil {
+		return fmt.Errorf("render %s: %w", name, err)
+	}
+	setPageHeaders(w)
+	w.WriteHeader(status)
+	_, _ = buf.WriteTo(w)
+	return nil
+}
+
+// setPageHeaders: pages are private and never cached; nothing outside the
+// node may frame them, run scripts in them or post their forms; links
+// carrying a token (setup, invitations) must not leak through Referer.
+func setPageHeaders(w http.ResponseWriter) {
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Cache-Control", "no-store")
+	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self' https: data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+	h.Set("Referrer-Policy", "no-referrer")
+	h.Set("X-Content-Type-Options", "nosniff")
+}
+
+// httpError is an error with the status and message a visitor should see.
+type httpError struct {
+	status int
+	msg    string
+}
+
+func (e *httpError) Error() string { return fmt.Sprintf("%d: %s", e.status, e.msg) }
+
+func errNotFound(msg string) error  { return &httpError{http.StatusNotFound, msg} }
+func errForbidden(msg string) error { return &httpError{http.StatusForbidden, msg} }
+
+// handlerFunc is an admin handler: it returns an error and h maps it to a
+// status and an error page in one place.
+type handlerFunc func(w http.ResponseWriter, r *http.Request) error
+
+func (a *Admin) h(fn handlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if err := fn(w, r); err != nil {
+			a.fail(w, r, err)
+		}
+	}
+}
+
+// fail maps an error to a status and a page.
+func (a *Admin) fail(w http.ResponseWriter, r *http.Request, err error) {
+	var he *httpError
+	switch {
+	case errors.As(err, &he):
+		a.renderError(w, r, he.status, he.msg)
+	case errors.Is(err, storage.ErrNotFound):
+		a.renderError(w, r, http.StatusNotFound, "There is nothing here.")
+	default:
+		a.log.ErrorContext(r.Context(), "admin request failed", "err", err, "path", r.URL.Path)
+		a.renderError(w, r, http.StatusInternalServerError, "Something went wrong on the server. It has been logged; try again in a moment.")
+	}
+}
+
+func (a *Admin) renderError(w http.ResponseWriter, r *http.Request, status int, msg string) {
+	p := &page{Title: http.StatusText(status), Data: msg}
+	if err := a.render(w, r, status, "error", p); err != nil {
+		a.log.ErrorContext(r.Context(), "render error page", "err", err)
+		http.Error(w, msg, status)
+	}
+}
+
+// redirect answers a form with 303 See Other.
+func redirect(w http.ResponseWriter, r *http.Request, to string) error {
+	http.Redirect(w, r, to, http.StatusSeeOther)
+	return nil
+}
+
+// staticHandler serves the embedded stylesheet.
+func (a *Admin) staticHandler() http.HandlerFunc {
+	fsrv := http.StripPrefix("/static/admin/", http.FileServerFS(a.static))
+	return func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "public, max-age=3600")
+		w.Header().Set("X-Content-Type-Options", "nosniff")
+		fsrv.ServeHTTP(w, r)
+	}
+}

@@ -1,0 +1,139 @@
+package admin_test
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/uptrace/bun"
+
+	"github.com/kith-social/kith/storage"
+	"github.com/kith-social/kith/storage/storagetest"
+	"github.com/kith-social/kith/web/admin"
+)
+
+// Who may use a route.
+const (
+	public     = "public"      // anyone (setup, login, the stylesheet, invitation links)
+	staffOnly  = "staff"       // any logged-in staff member
+	ownerOnly  = "owner"       // the owner only
+	groupStaff = "group"       // the owner and the group's moderators
+	groupOwner = "group-owner" // the owner only, on a group
+)
+
+// routeAccess classifies every route the admin UI serves. A new route must
+// be added here, or TestEveryRouteRefuses fails: nobody can add a page
+// and forget its access check.
+func routeAccess() map[string]string {
+	return map[string]string{
+		"GET /static/admin/*":                  public,
+		"HEAD /static/admin/*":                 public,
+		"GET /setup":                           public,
+		"POST /setup":                          public,
+		"GET /login":                           public,
+		"POST /login":                          public,
+		"GET /admin/invite/{token}":            public,
+		"POST /admin/invite/{token}":           public,
+		"POST /logout":                         staffOnly,
+		"GET /admin/":                          staffOnly,
+		"GET /admin/groups":                    staffOnly,
+		"GET /admin/account":                   staffOnly,
+		"POST /admin/account/password":         staffOnly,
+		"GET /admin/new-group":                 ownerOnly,
+		"POST /admin/new-group":                ownerOnly,
+		"GET /admin/groups/{group}/":           groupStaff,
+		"GET /admin/groups/{group}/moderators": groupStaff,
+		"POST /admin/groups/{group}/invites":   groupOwner,
+		"POST /admin/groups/{group}/invites/{invite}/revoke":   groupOwner,
+		"POST /admin/groups/{group}/moderators/{staff}/remove": groupOwner,
+	}
+}
+
+// TestEveryRouteRefuses walks the route table and sends each route an
+// anonymous request, a moderator of another group's request and (for the
+// owner's routes) a moderator of the group's own request, each with a
+// valid CSRF token where there is a session, so that only the access
+// check can refuse them.
+func TestEveryRouteRefuses(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *bun.DB) {
+		n := newNode(t, db)
+		n.setup("gardeners")
+		n.group("knitters")
+		otherMod := n.login(n.staff("kim", storage.RoleModerator, "knitters").Username, ownerPassword)
+		ownMod := n.login(n.staff("gus", storage.RoleModerator, "gardeners").Username, ownerPassword)
+		otherCSRF, ownCSRF := otherMod.csrf(), ownMod.csrf()
+
+		access := routeAccess()
+		r := chi.NewRouter()
+		admin.New(admin.Deps{DB: db}).Routes(r)
+		seen := map[string]bool{}
+		err := chi.Walk(r, func(method, route string, _ http.Handler, _ ...func(http.Handler) http.Handler) error {
+			key := method + " " + route
+			seen[key] = true
+			class, ok := access[key]
+			if !ok {
+				t.Errorf("route %s is not classified in routeAccess", key)
+				return nil
+			}
+			if class == public {
+				return nil
+			}
+			path := strings.NewReplacer(
+				"{group}", "gardeners", "{invite}", storage.NewID(), "{staff}", storage.NewID(), "{token}", "x",
+			).Replace(route)
+
+			t.Run(key, func(t *testing.T) {
+				// Anonymous: pages send to the login form, anything else is refused.
+				anon := n.browser()
+				if method == http.MethodGet {
+					res := anon.get(path)
+					if res.status != http.StatusSeeOther || !strings.HasPrefix(res.location, "/login?next=") {
+						t.Errorf("anonymous GET: status %d, location %q", res.status, res.location)
+					}
+				} else {
+					wantStatus(t, "anonymous "+method, anon.post(path, url.Values{}), http.StatusForbidden)
+				}
+
+				try := func(who string, b *browser, csrf string, want bool) {
+					t.Helper()
+					var res response
+					if method == http.MethodGet {
+						res = b.get(path)
+					} else {
+						res = b.post(path, url.Values{"csrf": {csrf}})
+					}
+					refused := res.status == http.StatusForbidden
+					if refused == want {
+						return
+					}
+					t.Errorf("%s: status %d, want refused=%v\n%s", who, res.status, want, res.body)
+				}
+				switch class {
+				case ownerOnly, groupOwner:
+					try("moderator of another group", otherMod, otherCSRF, true)
+					try("moderator of this group", ownMod, ownCSRF, true)
+				case groupStaff:
+					try("moderator of another group", otherMod, otherCSRF, true)
+					if method == http.MethodGet {
+						try("moderator of this group", ownMod, ownCSRF, false)
+					}
+				case staffOnly:
+					if method == http.MethodGet {
+						try("moderator", otherMod, otherCSRF, false)
+					}
+				}
+			})
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for key := range access {
+			if !seen[key] {
+				t.Errorf("routeAccess lists %s, which the router does not serve", key)
+			}
+		}
+	})
+}

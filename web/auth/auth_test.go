@@ -1,0 +1,84 @@
+package auth_test
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/kith-social/kith/storage"
+	"github.com/kith-social/kith/web/auth"
+)
+
+func TestTokens(t *testing.T) {
+	a, err := auth.NewToken()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := auth.NewToken()
+	if a == b || len(a) != 43 {
+		t.Fatalf("tokens %q, %q", a, b)
+	}
+	for _, tc := range []struct {
+		name string
+		x, y string
+		want bool
+	}{
+		{"same", a, a, true},
+		{"different", a, b, false},
+		{"empty", "", "", false},
+		{"prefix", a, a[:10], false},
+	} {
+		if got := auth.TokensEqual(tc.x, tc.y); got != tc.want {
+			t.Errorf("%s: TokensEqual = %v", tc.name, got)
+		}
+	}
+	if auth.HashToken(a) == a || len(auth.HashToken(a)) != 64 || auth.HashToken(a) != auth.HashToken(a) {
+		t.Error("HashToken")
+	}
+	if auth.CSRFToken(a) == auth.CSRFToken(b) || auth.CSRFToken(a) != auth.CSRFToken(a) || auth.CSRFToken(a) == a {
+		t.Error("CSRFToken")
+	}
+}
+
+func TestRoles(t *testing.T) {
+	for _, tc := range []struct {
+		staff *storage.Staff
+		owner bool
+	}{
+		{nil, false},
+		{&storage.Staff{Role: storage.RoleOwner}, true},
+		{&storage.Staff{Role: storage.RoleModerator}, false},
+		{&storage.Staff{Role: "admin"}, false},
+	} {
+		if got := auth.IsOwner(tc.staff); got != tc.owner {
+			t.Errorf("IsOwner(%+v) = %v", tc.staff, got)
+		}
+	}
+}
+
+func TestLoginLimiter(t *testing.T) {
+	l := auth.NewLoginLimiter(auth.LoginLimits{PerIP: 3, PerUsername: 2, Window: time.Hour})
+	try := func(remote, user string) bool {
+		r := httptest.NewRequest(http.MethodPost, "/login", nil)
+		r.RemoteAddr = remote
+		return l.Allow(httptest.NewRecorder(), r, user)
+	}
+	for i, tc := range []struct {
+		remote, user string
+		want         bool
+	}{
+		{"192.0.2.1:1", "olive", true},
+		{"192.0.2.2:1", "Olive", true},
+		{"192.0.2.3:1", "olive", false}, // third try on olive
+		{"[2001:db8::1]:1", "a", true},
+		{"[2001:db8::2]:1", "b", true}, // same /64
+		{"[2001:db8::3]:1", "c", true},
+		{"[2001:db8::4]:1", "e", false}, // the /64's fourth try
+		{"[2001:db8:0:1::1]:1", "d", true},
+	} {
+		if got := try(tc.remote, tc.user); got != tc.want {
+			t.Errorf("attempt %d (%s, %s) allowed = %v, want %v", i+1, tc.remote, tc.user, got, tc.want)
+		}
+	}
+}
