@@ -24,20 +24,22 @@ type Deps struct {
 	DB           *bun.DB
 	Fed          *federation.Engine
 	Log          *slog.Logger
-	InsecureHTTP bool // cookies without Secure (development and tests)
+	InsecureHTTP bool   // cookies without Secure (development and tests)
+	DataDir      string // uploaded media live in DataDir/media
 }
 
 // Server holds the handlers' dependencies.
 type Server struct {
-	db    *bun.DB
-	fed   *federation.Engine
-	log   *slog.Logger
-	admin *admin.Admin
+	dataDir string
+	db      *bun.DB
+	fed     *federation.Engine
+	log     *slog.Logger
+	admin   *admin.Admin
 }
 
 // New builds the node's HTTP handler.
 func New(d Deps) http.Handler {
-	s := &Server{db: d.DB, fed: d.Fed, log: d.Log}
+	s := &Server{db: d.DB, fed: d.Fed, log: d.Log, dataDir: d.DataDir}
 	s.admin = admin.New(admin.Deps{
 		DB: d.DB, Log: d.Log, Domain: d.Fed.IRI().Domain(), InsecureHTTP: d.InsecureHTTP,
 		CreateGroup: func(ctx context.Context, name, title, summary string, closed bool) error {

@@ -45,7 +45,7 @@ func cmdServe(ctx context.Context, args []string, e env) error {
 		ln.Close()
 		return err
 	}
-	deps := web.Deps{DB: db, Fed: fed, Log: log, InsecureHTTP: cfg.InsecureHTTP}
+	deps := web.Deps{DB: db, Fed: fed, Log: log, InsecureHTTP: cfg.InsecureHTTP, DataDir: cfg.Data}
 	srv := &http.Server{
 		Handler:           web.New(deps),
 		ReadHeaderTimeout: 10 * time.Second,

@@ -179,12 +179,34 @@ func (i *Instance) Serve(path string, doc []byte) {
 	delete(i.gone, path)
 }
 
+// ServeIRI serves doc at iri's path to requests made with iri's scheme
+// only, before anything Serve put there: captured fixtures write some ids
+// with http:// and https:// on one host, and each must fetch a document
+// whose id is the one asked for.
+func (i *Instance) ServeIRI(iri string, doc []byte) {
+	scheme, rest, ok := strings.Cut(iri, "://")
+	if !ok {
+		i.net.t.Fatalf("fedtest: ServeIRI(%q): not an absolute IRI", iri)
+	}
+	path := "/"
+	if _, p, ok := strings.Cut(rest, "/"); ok {
+		path = "/" + p
+	}
+	path, _, _ = strings.Cut(path, "#")
+	path, _, _ = strings.Cut(path, "?")
+	i.mu.Lock()
+	defer i.mu.Unlock()
+	i.docs[strings.ToLower(scheme)+"://"+path] = doc
+}
+
 // Gone makes path answer 410 Gone.
 func (i *Instance) Gone(path string) {
 	i.mu.Lock()
 	defer i.mu.Unlock()
 	i.gone[path] = true
 	delete(i.docs, path)
+	delete(i.docs, "http://"+path)
+	delete(i.docs, "https://"+path)
 }
 
 // Received returns the deliveries accepted so far.
@@ -285,7 +307,14 @@ func (i *Instance) serveGet(w http.ResponseWriter, r *http.Request) {
 	path := r.URL.Path
 	i.mu.Lock()
 	rt, isRoute := i.routes[path]
-	doc, isDoc := i.docs[path]
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	doc, isDoc := i.docs[scheme+"://"+path]
+	if !isDoc {
+		doc, isDoc = i.docs[path]
+	}
 	gone := i.gone[path]
 	af := i.authorizedFetch
 	i.mu.Unlock()

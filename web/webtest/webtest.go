@@ -82,7 +82,7 @@ func StartOn(t testing.TB, network *fedtest.Network, db *bun.DB, opts Options) *
 		n.changed = make(chan struct{})
 		n.mu.Unlock()
 	})
-	network.AddHost(Host, web.New(web.Deps{DB: db, Fed: fed, Log: log, InsecureHTTP: true}))
+	network.AddHost(Host, web.New(web.Deps{DB: db, Fed: fed, Log: log, InsecureHTTP: true, DataDir: t.TempDir()}))
 	if err := fed.Start(ctx); err != nil {
 		t.Fatalf("start queue: %v", err)
 	}
