@@ -450,13 +450,18 @@ func (i *Instance) serveWebFinger(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r)
 		return
 	}
+	links := []any{
+		map[string]any{"rel": "http://webfinger.net/rel/profile-page", "type": "text/html", "href": a.URL()},
+		map[string]any{"rel": "self", "type": "application/activity+json", "href": a.ID()},
+	}
+	if i.flavor != Lemmy {
+		// Mastodon-family servers offer a remote-follow page; Lemmy does not.
+		links = append(links, map[string]any{"rel": "http://ostatus.org/schema/1.0/subscribe", "template": i.URL("/authorize_interaction?uri={uri}")})
+	}
 	writeJSON(w, "application/jrd+json", map[string]any{
 		"subject": "acct:" + a.Handle(),
 		"aliases": []string{a.ID(), a.URL()},
-		"links": []any{
-			map[string]any{"rel": "http://webfinger.net/rel/profile-page", "type": "text/html", "href": a.URL()},
-			map[string]any{"rel": "self", "type": "application/activity+json", "href": a.ID()},
-		},
+		"links":   links,
 	})
 }
 
