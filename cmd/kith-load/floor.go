@@ -1,0 +1,60 @@
+package main
+
+import (
+	"crypto"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/sha256"
+	"fmt"
+	"time"
+)
+
+// rsaCost is the measured cost of one RSA-2048 PKCS#1 v1.5 signature and
+// one verification on this machine (median of several runs, one core).
+type rsaCost struct {
+	Sign, Verify time.Duration
+}
+
+// measureRSA times signing and verifying a SHA-256 digest with key: the
+// work an HTTP signature costs the sender and the receiver.
+func measureRSA(key *rsa.PrivateKey) (rsaCost, error) {
+	h := sha256.Sum256([]byte("(request-target): post /inbox\nhost: 127.0.0.1:8080\ndate: x\ndigest: y"))
+	signs := make([]time.Duration, 0, 25)
+	var sig []byte
+	for range cap(signs) {
+		start := time.Now()
+		s, err := rsa.SignPKCS1v15(rand.Reader, key, crypto.SHA256, h[:])
+		if err != nil {
+			return rsaCost{}, fmt.Errorf("measure RSA sign: %w", err)
+		}
+		signs = append(signs, time.Since(start))
+		sig = s
+	}
+	verifies := make([]time.Duration, 0, 200)
+	for range cap(verifies) {
+		start := time.Now()
+		if err := rsa.VerifyPKCS1v15(&key.PublicKey, crypto.SHA256, h[:], sig); err != nil {
+			return rsaCost{}, fmt.Errorf("measure RSA verify: %w", err)
+		}
+		verifies = append(verifies, time.Since(start))
+	}
+	return rsaCost{Sign: percentile(signs, 50), Verify: percentile(verifies, 50)}, nil
+}
+
+// fanoutFloor is the least time a fan-out to servers inboxes can take on
+// cores cores if nothing but the RSA signatures cost anything.
+func fanoutFloor(servers int, sign time.Duration, cores int) time.Duration {
+	if cores < 1 {
+		cores = 1
+	}
+	return time.Duration(int64(servers) * int64(sign) / int64(cores))
+}
+
+// verifyCeiling is the most signed activities per second cores cores can
+// verify if nothing but the RSA verification costs anything.
+func verifyCeiling(verify time.Duration, cores int) float64 {
+	if verify <= 0 {
+		return 0
+	}
+	return float64(cores) / verify.Seconds()
+}

@@ -1,0 +1,126 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+)
+
+// member is an actor whose Follow the group accepted.
+type member struct {
+	actor
+	acceptedAfter time.Duration
+}
+
+// follow is the setup of every scenario and a scenario itself: every
+// actor POSTs a signed Follow (Mastodon's shape) to the group, then the
+// tool waits until the sink has seen an Accept for each, or -timeout. It
+// returns the accepted members.
+func (r *run) follow(ctx context.Context) ([]member, error) {
+	n := r.cfg.Members
+	rec := newRecorder()
+	sentAt := make([]time.Time, n)
+	followIDs := make([]string, n)
+	before := r.fleet.stats()
+	start := time.Now()
+	var signErr error
+	var errOnce sync.Once
+	forEach(ctx, n, r.cfg.Concurrency, func(i int) {
+		a := r.fleet.actor(i)
+		act := followActivity(a, r.group.ID, r.ids.next())
+		followIDs[i] = str(act["id"])
+		p, err := signActivity(r.node, a, inboxFor(r.cfg.Inbox, r.group, i), act)
+		if err != nil {
+			errOnce.Do(func() { signErr = err })
+			return
+		}
+		sentAt[i] = time.Now()
+		status, d, err := p.send(ctx, a.srv.client)
+		rec.add(status, d, err)
+	})
+	if signErr != nil {
+		return nil, signErr
+	}
+	posted := time.Since(start)
+
+	// Wait for the Accepts: only the still-pending actors are checked on
+	// each delivery, so waiting costs O(members) in all.
+	acceptedAt := make([]time.Time, n)
+	pending := make([]int, 0, n)
+	for i := range n {
+		if !sentAt[i].IsZero() {
+			pending = append(pending, i)
+		}
+	}
+	wctx, cancel := waitCtx(ctx, r.cfg.Timeout)
+	werr := r.sink.wait(wctx, func() bool {
+		kept := pending[:0]
+		for _, i := range pending {
+			t, ok := r.sink.acceptedAt(followIDs[i])
+			if !ok {
+				t, ok = r.sink.acceptedAt(r.fleet.actor(i).id())
+			}
+			if ok {
+				acceptedAt[i] = t
+				continue
+			}
+			kept = append(kept, i)
+		}
+		pending = kept
+		return len(pending) == 0
+	})
+	cancel()
+	if werr != nil && !timedOut(werr) {
+		return nil, fmt.Errorf("wait for Accepts: %w", werr)
+	}
+
+	var members []member
+	var lat []time.Duration
+	var last time.Time
+	for i := range n {
+		if acceptedAt[i].IsZero() {
+			continue
+		}
+		d := acceptedAt[i].Sub(sentAt[i])
+		members = append(members, member{actor: r.fleet.actor(i), acceptedAfter: d})
+		lat = append(lat, d)
+		if acceptedAt[i].After(last) {
+			last = acceptedAt[i]
+		}
+	}
+	codes, postLat, firstErr := rec.snapshot()
+	after, tot := r.fleet.stats(), r.sink.totals()
+
+	t := r.tbl
+	t.section("follow (setup)")
+	t.addf("Follows POSTed", "signed Follow to "+r.cfg.Inbox+" inbox, "+fmt.Sprint(r.cfg.Concurrency)+" at a time", "%d in %s", codes.total(), fmtDur(posted))
+	t.add("POST status", codes.String(), "expect 202 for each"+errNote(firstErr))
+	t.latencyRows("POST latency", postLat, "until the node answered")
+	t.addf("Accepts received", "Accept{Follow} verified at the fake inboxes", "%d of %d", len(members), n)
+	if len(members) > 0 {
+		total := last.Sub(start)
+		t.addf("all Accepts after", "from the first Follow to the last Accept", "%s", fmtDur(total))
+		t.add("follows/s", fmtRate(rate(len(members), total)), "accepted follows per second, end to end")
+		t.latencyRows("Accept latency", lat, "per member: its Follow POST to its Accept")
+	}
+	t.addf("actor fetches by node", "GETs of actor documents: the node resolving keys and profiles (≥1 per member on a fresh node)", "%d", after.ActorGets-before.ActorGets)
+	t.addf("key fetches by fleet", "the fake servers fetching the group's key (cached per server)", "%d", after.KeyFetches-before.KeyFetches)
+	t.add("deliveries to fleet", countsString(tot.ByType), "everything the node sent, verified")
+	t.add("refused at fleet", countsString(tot.Rejected), "deliveries whose signature did not verify (expect none)")
+	if len(members) < n {
+		return members, fmt.Errorf("%w: %d of %d Follows accepted within -timeout %s", errIncomplete, len(members), n, r.cfg.Timeout)
+	}
+	return members, nil
+}
+
+// errNote appends a sample error to a note.
+func errNote(sample string) string {
+	if sample == "" {
+		return ""
+	}
+	if len(sample) > 120 {
+		sample = sample[:120] + "…"
+	}
+	return "; first error: " + sample
+}
