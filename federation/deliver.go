@@ -55,6 +55,12 @@ func (e *Engine) send(ctx context.Context, tx bun.Tx, g *storage.Group, act outg
 	if err := storage.CreateOutboxActivity(ctx, tx, oa); err != nil {
 		return err
 	}
+	// Answers to one person (Accept, Reject of a follow) go before the
+	// bulk of a fan-out, so a newcomer is not kept waiting behind it.
+	opts := &river.InsertOpts{Queue: queueDelivery, MaxAttempts: deliveryMaxAttempts, Priority: 2}
+	if len(inboxes) <= 2 {
+		opts.Priority = 1
+	}
 	seen := map[string]bool{}
 	var params []river.InsertManyParams
 	for _, inbox := range inboxes {
@@ -62,7 +68,7 @@ func (e *Engine) send(ctx context.Context, tx bun.Tx, g *storage.Group, act outg
 			continue
 		}
 		seen[inbox] = true
-		params = append(params, river.InsertManyParams{Args: deliverArgs{ActivityID: oa.ID, Inbox: inbox}})
+		params = append(params, river.InsertManyParams{Args: deliverArgs{ActivityID: oa.ID, Inbox: inbox}, InsertOpts: opts})
 	}
 	return e.q.InsertManyTx(ctx, tx, params)
 }

@@ -22,6 +22,10 @@ import (
 // refetched at once when a signature does not verify).
 const actorTTL = 24 * time.Hour
 
+// keyRefetchInterval bounds how often a failing signature makes the node
+// fetch the signer's key again.
+const keyRefetchInterval = time.Minute
+
 // ErrActorGone means the actor's server answered 410 or sent Delete.
 var ErrActorGone = errors.New("actor is gone")
 
@@ -110,8 +114,12 @@ func (e *Engine) ResolveKey(ctx context.Context, keyID string, refresh bool) (ht
 	if e.iri.Owns(keyID) {
 		return e.localKey(ctx, keyID)
 	}
-	if !refresh {
-		if a, err := storage.RemoteActorByKeyID(ctx, e.db, keyID); err == nil && a.PublicKeyPEM != "" {
+	if a, err := storage.RemoteActorByKeyID(ctx, e.db, keyID); err == nil && a.PublicKeyPEM != "" {
+		// A key fetched in the last minute is not fetched again even when a
+		// signature fails: a flood of badly signed requests must not make
+		// the node hammer the actor's server (one refetch per minute per
+		// actor at most; real key rotations are rare).
+		if !refresh || e.now().Sub(a.FetchedAt) < keyRefetchInterval {
 			return publicKeyOf(a)
 		}
 	}

@@ -256,3 +256,36 @@ func TestDiscovery(t *testing.T) {
 		}
 	}
 }
+
+// A server that floods an inbox gets 429 with Retry-After before any
+// parsing or signature work; other servers are not affected.
+func TestInboxRateLimit(t *testing.T) {
+	b := storagetest.Backends()[0]
+	db, _ := b.Open(t)
+	n := webtest.StartOn(t, fedtest.NewNetwork(t), db, webtest.Options{InboxPerMinute: 5})
+	n.CreateGroup(t, "g", nil)
+	c := n.Net.HTTPClient()
+	post := func(ip string) *http.Response {
+		req, _ := http.NewRequest(http.MethodPost, n.URL("/inbox"), strings.NewReader("{}"))
+		req.RemoteAddr = ip
+		req.Header.Set("X-Real-IP", ip) // honoured: the fake network's peer is loopback
+		resp, err := c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp
+	}
+	for i := 0; i < 5; i++ {
+		if resp := post("192.0.2.1"); resp.StatusCode != http.StatusUnauthorized {
+			t.Fatalf("request %d: %d, want 401 (unsigned)", i, resp.StatusCode)
+		}
+	}
+	resp := post("192.0.2.1")
+	if resp.StatusCode != http.StatusTooManyRequests || resp.Header.Get("Retry-After") == "" {
+		t.Errorf("flood: %d, Retry-After %q; want 429 with Retry-After", resp.StatusCode, resp.Header.Get("Retry-After"))
+	}
+	if resp := post("192.0.2.2"); resp.StatusCode != http.StatusUnauthorized {
+		t.Errorf("another server: %d, want 401 (not limited)", resp.StatusCode)
+	}
+}

@@ -26,20 +26,27 @@ type Deps struct {
 	Log          *slog.Logger
 	InsecureHTTP bool   // cookies without Secure (development and tests)
 	DataDir      string // uploaded media live in DataDir/media
+	// InboxPerMinute caps inbox POSTs per client IP (default 3000: a
+	// busy server delivering to many groups stays well under it).
+	InboxPerMinute int
 }
 
 // Server holds the handlers' dependencies.
 type Server struct {
-	dataDir string
-	db      *bun.DB
-	fed     *federation.Engine
-	log     *slog.Logger
-	admin   *admin.Admin
+	inboxPerMinute int
+	dataDir        string
+	db             *bun.DB
+	fed            *federation.Engine
+	log            *slog.Logger
+	admin          *admin.Admin
 }
 
 // New builds the node's HTTP handler.
 func New(d Deps) http.Handler {
-	s := &Server{db: d.DB, fed: d.Fed, log: d.Log, dataDir: d.DataDir}
+	s := &Server{db: d.DB, fed: d.Fed, log: d.Log, dataDir: d.DataDir, inboxPerMinute: d.InboxPerMinute}
+	if s.inboxPerMinute <= 0 {
+		s.inboxPerMinute = 3000
+	}
 	s.admin = admin.New(admin.Deps{
 		DB: d.DB, Log: d.Log, Domain: d.Fed.IRI().Domain(), InsecureHTTP: d.InsecureHTTP,
 		CreateGroup: func(ctx context.Context, name, title, summary string, closed bool) error {
@@ -64,7 +71,7 @@ func SetupURL(ctx context.Context, d Deps) (string, bool, error) {
 func (s *Server) routes() http.Handler {
 	r := chi.NewRouter()
 	r.Use(middleware.RequestID)
-	r.Use(middleware.RealIP)
+	r.Use(realIPFromLocalProxy)
 	r.Use(s.logRequests)
 	r.Use(s.recoverPanics)
 
@@ -82,10 +89,11 @@ func (s *Server) routes() http.Handler {
 
 	// ActivityPub.
 	r.Get("/actor", s.handle(s.instanceActor))
-	r.Post("/inbox", s.handle(s.inbox))
+	inboxLimit := limitInbox(s.inboxPerMinute)
+	r.With(inboxLimit).Post("/inbox", s.handle(s.inbox))
 	r.Route("/groups/{name}", func(r chi.Router) {
 		r.Get("/", s.handle(s.group))
-		r.Post("/inbox", s.handle(s.inbox))
+		r.With(inboxLimit).Post("/inbox", s.handle(s.inbox))
 		r.Get("/outbox", s.handle(s.groupCollection(federation.CollectionOutbox)))
 		r.Get("/followers", s.handle(s.groupCollection(federation.CollectionFollowers)))
 		r.Get("/following", s.handle(s.groupCollection(federation.CollectionFollowing)))

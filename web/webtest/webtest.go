@@ -45,6 +45,7 @@ type Options struct {
 	AuthorizedFetch bool
 	Now             func() time.Time
 	RetryDelay      func(attempt int, unreachable bool) time.Duration
+	InboxPerMinute  int
 }
 
 // Start runs a node on backend b in a new fake fediverse.
@@ -82,7 +83,7 @@ func StartOn(t testing.TB, network *fedtest.Network, db *bun.DB, opts Options) *
 		n.changed = make(chan struct{})
 		n.mu.Unlock()
 	})
-	network.AddHost(Host, web.New(web.Deps{DB: db, Fed: fed, Log: log, InsecureHTTP: true, DataDir: t.TempDir()}))
+	network.AddHost(Host, web.New(web.Deps{DB: db, Fed: fed, Log: log, InsecureHTTP: true, DataDir: t.TempDir(), InboxPerMinute: opts.InboxPerMinute}))
 	if err := fed.Start(ctx); err != nil {
 		t.Fatalf("start queue: %v", err)
 	}
