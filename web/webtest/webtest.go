@@ -68,7 +68,7 @@ func StartOn(t testing.TB, network *fedtest.Network, db *bun.DB, opts Options) *
 		Transport: transport.Config{
 			InsecureHTTP: true, AllowPrivateNetworks: true,
 			DialContext: network.DialContext, RootCAs: network.RootCAs(),
-			Timeout: 5 * time.Second,
+			Timeout: 15 * time.Second, // generous: CI machines are small and busy
 		},
 		Work: true, PollInterval: 50 * time.Millisecond, Log: log, Now: opts.Now, RetryDelay: opts.RetryDelay,
 	})
