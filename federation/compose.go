@@ -4,12 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"strings"
 	"time"
 	"unicode/utf8"
 
 	"github.com/uptrace/bun"
 
+	"github.com/kith-social/kith/federation/httpsig"
 	"github.com/kith-social/kith/federation/vocab"
 	"github.com/kith-social/kith/storage"
 )
@@ -242,9 +244,11 @@ func (e *Engine) ownPost(ctx context.Context, postID string) (*storage.Post, *st
 	return p, g, nil
 }
 
-// PostDocument is the Note of a group post, for GETs of its IRI. Only
-// public and unlisted posts are served; members-only ones are not found.
-func (e *Engine) PostDocument(ctx context.Context, groupName, postID string) ([]byte, error) {
+// PostDocument is the Note of a group post, for GETs of its IRI. Public
+// posts are served to anyone (to signed requests only in authorized-fetch
+// mode); members-only posts only to requests signed by a server where the
+// group has a member — to everyone else they do not exist (404).
+func (e *Engine) PostDocument(ctx context.Context, r *http.Request, groupName, postID string) ([]byte, error) {
 	p, err := storage.PostByID(ctx, e.db, postID)
 	if err != nil {
 		return nil, err
@@ -253,8 +257,24 @@ func (e *Engine) PostDocument(ctx context.Context, groupName, postID string) ([]
 	if err != nil {
 		return nil, err
 	}
-	if g.Name != groupName || p.AuthorID != "" || p.State != storage.PostPublished || !p.IsPublicish() {
-		return nil, fmt.Errorf("post %s: %w", postID, storage.ErrNotFound)
+	notFound := fmt.Errorf("post %s: %w", postID, storage.ErrNotFound)
+	if g.Name != groupName || p.AuthorID != "" || p.State != storage.PostPublished {
+		return nil, notFound
+	}
+	if p.IsPublicish() {
+		if err := e.AuthorizeFetch(ctx, r); err != nil {
+			return nil, err
+		}
+		return []byte(p.ObjectRaw), nil
+	}
+	key, err := httpsig.Verify(ctx, r, nil, e, e.now())
+	if err != nil {
+		return nil, notFound
+	}
+	if ok, err := e.canReadMembersOnly(ctx, g, key.Owner); err != nil {
+		return nil, err
+	} else if !ok {
+		return nil, notFound
 	}
 	return []byte(p.ObjectRaw), nil
 }

@@ -73,7 +73,7 @@ func follow(t *testing.T, n *webtest.Node, a *fedtest.Actor, group string) {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
-	a.Instance().WaitFor(t, func(d fedtest.Delivery) bool { return d.Type() == "Accept" }, 20*time.Second)
+	a.Instance().WaitFor(t, func(d fedtest.Delivery) bool { return d.Type() == "Accept" && d.ObjectID() == f["id"] }, 20*time.Second)
 }
 
 func mention(t *testing.T, n *webtest.Node, a *fedtest.Actor, group string) string {

@@ -31,31 +31,10 @@ type jrd struct {
 // its actor IRI) or for the instance actor (acct:domain@domain, its IRI,
 // or the node's origin per FEP-d556). Unknown resources are ErrNotFound.
 func (e *Engine) WebFinger(ctx context.Context, resource string) ([]byte, error) {
-	res := strings.TrimSpace(resource)
-	// Some servers percent-encode the resource twice (acct:bob%40host%3A8081).
-	for range 2 {
-		if dec, err := url.QueryUnescape(res); err == nil {
-			res = dec
-		}
-	}
 	notFound := fmt.Errorf("webfinger %q: %w", resource, storage.ErrNotFound)
-	name := ""
-	switch {
-	case strings.HasPrefix(strings.ToLower(res), "acct:"):
-		user, host, ok := strings.Cut(res[len("acct:"):], "@")
-		user = strings.TrimPrefix(user, "@")
-		if !ok || !strings.EqualFold(host, e.iri.Domain()) {
-			return nil, notFound
-		}
-		name = strings.ToLower(user)
-	case res == e.iri.Base() || res == e.iri.Base()+"/" || res == e.iri.InstanceActor():
-		name = e.iri.Domain()
-	default:
-		n, ok := e.iri.IsGroup(res)
-		if !ok {
-			return nil, notFound
-		}
-		name = n
+	name, ok := e.webFingerName(resource)
+	if !ok {
+		return nil, notFound
 	}
 	if name == strings.ToLower(e.iri.Domain()) {
 		return json.Marshal(jrd{
@@ -78,6 +57,31 @@ func (e *Engine) WebFinger(ctx context.Context, resource string) ([]byte, error)
 			{Rel: "http://webfinger.net/rel/profile-page", Type: "text/html", Href: e.iri.Group(name)},
 		},
 	})
+}
+
+// webFingerName reads a WebFinger resource: the local name it asks about
+// (the node's domain for the instance actor), or false.
+func (e *Engine) webFingerName(resource string) (string, bool) {
+	res := strings.TrimSpace(resource)
+	// Some servers percent-encode the resource twice (acct:bob%40host%3A8081).
+	for range 2 {
+		if dec, err := url.QueryUnescape(res); err == nil {
+			res = dec
+		}
+	}
+	switch {
+	case strings.HasPrefix(strings.ToLower(res), "acct:"):
+		user, host, ok := strings.Cut(res[len("acct:"):], "@")
+		user = strings.TrimPrefix(user, "@")
+		if !ok || user == "" || !strings.EqualFold(host, e.iri.Domain()) {
+			return "", false
+		}
+		return strings.ToLower(user), true
+	case res == e.iri.Base() || res == e.iri.Base()+"/" || res == e.iri.InstanceActor():
+		return strings.ToLower(e.iri.Domain()), true
+	default:
+		return e.iri.IsGroup(res)
+	}
 }
 
 // HostMeta is the XRD pointing at WebFinger (older servers start here).

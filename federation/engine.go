@@ -47,6 +47,8 @@ type Config struct {
 	// RetryDelay is the wait before the next delivery attempt; nil is
 	// DeliveryRetryDelay. Tests shorten it.
 	RetryDelay func(attempt int, unreachable bool) time.Duration
+	// Engagement configures polls, scheduled posts and notification e-mail.
+	Engagement EngagementConfig
 }
 
 // Engine runs the federation of every group on the node.
@@ -70,6 +72,8 @@ type Engine struct {
 	// hooks lets tests wait for processed activities without sleeping.
 	hookMu sync.Mutex
 	hooks  []func(Processed)
+
+	engage EngagementConfig
 }
 
 // Processed describes an activity the engine finished processing.
@@ -115,6 +119,7 @@ func New(ctx context.Context, db *bun.DB, cfg Config) (*Engine, error) {
 		now:      cfg.Now,
 		authFech: cfg.AuthorizedFetch,
 		version:  cfg.Version,
+		engage:   cfg.Engagement.withDefaults(),
 		hosts:    newHostLimiter(4),
 	}
 	e.retryDelay = cfg.RetryDelay
@@ -133,6 +138,7 @@ func New(ctx context.Context, db *bun.DB, cfg Config) (*Engine, error) {
 		river.AddWorker(workers, &queue.PruneActivitiesWorker{DB: db, Log: cfg.Log, Now: cfg.Now})
 		opts.Workers = workers
 		opts.Periodic = []*river.PeriodicJob{queue.PrunePeriodic(), refreshPeriodic()}
+		opts.Periodic = append(opts.Periodic, e.addEngagementWorkers(workers)...)
 		opts.Queues = map[string]int{
 			river.QueueDefault: 2,
 			queueInbox:         orDefault(cfg.InboxWorkers, 8),

@@ -43,9 +43,12 @@ func (e *Engine) onFollow(ctx context.Context, act *vocab.Activity) error {
 		if err := storage.UpsertFollow(ctx, tx, f); err != nil {
 			return err
 		}
+		if err := e.followNotice(ctx, tx, g, actor, f.State); err != nil { // staff notifications (notify.go)
+			return err
+		}
 		if f.State == storage.FollowPending {
 			e.log.InfoContext(ctx, "follow request waits for a moderator", "group", g.Name, "actor", actor.IRI)
-			return nil
+			return e.askJoinQuestions(ctx, tx, g, actor)
 		}
 		// Accept again even for an existing member: their server may have
 		// lost the first Accept.
@@ -119,6 +122,9 @@ func (e *Engine) DecideFollow(ctx context.Context, groupName, actorIRI string, a
 		}
 		if approve {
 			if err := storage.AcceptFollow(ctx, tx, f.ID); err != nil {
+				return err
+			}
+			if err := e.followNotice(ctx, tx, g, actor, storage.FollowAccepted); err != nil { // staff notifications (notify.go)
 				return err
 			}
 		} else if err := storage.DeleteFollow(ctx, tx, f.ID); err != nil {

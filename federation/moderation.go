@@ -51,7 +51,10 @@ func (e *Engine) ApprovePost(ctx context.Context, postID string, by Staff) error
 		if err := e.logAction(ctx, tx, g, by, "approve_post", p.IRI, ""); err != nil {
 			return err
 		}
-		return e.announcePost(ctx, tx, g, p, p.Author)
+		if err := e.feedback(ctx, tx, g, p.Author, "Your post was approved and shared with "+g.Title+"."); err != nil {
+			return err
+		}
+		return e.sharePost(ctx, tx, g, p, p.Author)
 	})
 }
 
@@ -63,6 +66,9 @@ func (e *Engine) RejectPost(ctx context.Context, postID, reason string, by Staff
 			return err
 		}
 		if err := storage.SetPostState(ctx, tx, p.ID, storage.PostRejected); err != nil {
+			return err
+		}
+		if err := e.feedback(ctx, tx, g, p.Author, withReason("Your post was not shared with "+g.Title+".", reason)); err != nil {
 			return err
 		}
 		return e.logAction(ctx, tx, g, by, "reject_post", p.IRI, reason)
@@ -111,6 +117,9 @@ func (e *Engine) RemovePost(ctx context.Context, postID, reason string, by Staff
 			return err
 		}
 		if err := e.logAction(ctx, tx, g, by, "remove_post", p.IRI, reason); err != nil {
+			return err
+		}
+		if err := e.feedback(ctx, tx, g, p.Author, withReason("Your post was removed from "+g.Title+".", reason)); err != nil {
 			return err
 		}
 		if !wasPublished {
@@ -221,6 +230,9 @@ func (e *Engine) BlockDomain(ctx context.Context, domain, reason string, by Staf
 			return err
 		}
 		like := "%." + b.Domain
+		if err := storage.RecordDepartures(ctx, tx, "f.actor_id IN (SELECT id FROM remote_actors WHERE host = ? OR host LIKE ? OR host LIKE ?)", b.Domain, like, b.Domain+":%"); err != nil { // community pulse
+			return err
+		}
 		_, err := tx.NewDelete().Model((*storage.Follow)(nil)).
 			Where("actor_id IN (SELECT id FROM remote_actors WHERE host = ? OR host LIKE ? OR host LIKE ?)", b.Domain, like, b.Domain+":%").
 			Exec(ctx)
@@ -283,7 +295,7 @@ func (e *Engine) onFlag(ctx context.Context, act *vocab.Activity) error {
 	}
 	oj, _ := json.Marshal(others)
 	r.ObjectIRIs = string(oj)
-	return storage.CreateReport(ctx, e.db, r)
+	return e.storeReport(ctx, r) // and notify staff (notify.go)
 }
 
 // ForwardReport sends a report to the reported account's server, as a
@@ -347,4 +359,11 @@ func (e *Engine) CreateGroup(ctx context.Context, name, title, summaryMarkdown s
 		return nil, err
 	}
 	return g, nil
+}
+
+func withReason(msg, reason string) string {
+	if strings.TrimSpace(reason) == "" {
+		return msg
+	}
+	return msg + " Reason: " + strings.TrimSpace(reason)
 }

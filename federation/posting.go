@@ -24,6 +24,9 @@ var actorTypes = map[string]bool{"Person": true, "Service": true, "Group": true,
 // onCreate handles a new post: it is group content for every local group
 // it mentions or addresses, and for the group of the post it replies to.
 func (e *Engine) onCreate(ctx context.Context, act *vocab.Activity) error {
+	if ok, err := e.maybeVote(ctx, act); ok { // a vote in one of the group's polls (poll.go)
+		return err
+	}
 	obj, err := e.embeddedObject(ctx, act)
 	if err != nil {
 		return err
@@ -161,12 +164,12 @@ func visibility(obj *vocab.Object, act *vocab.Activity, author *storage.RemoteAc
 // and stores it; a published post is announced to the members.
 func (e *Engine) acceptPost(ctx context.Context, g *storage.Group, act *vocab.Activity, obj *vocab.Object, author *storage.RemoteActor) error {
 	vis := visibility(obj, act, author)
-	if vis != storage.VisibilityPublic && vis != storage.VisibilityUnlisted {
-		// Followers-only and direct posts are never boosted: Mastodon
-		// cannot show them, and re-sending them to every member would
-		// widen the author's audience.
-		return drop("%s posts are not shared by the group", vis)
+	if vis == storage.VisibilityDirect {
+		// A private message to the group: modmail, or a command.
+		return e.onDirectMessage(ctx, g, act, obj, author)
 	}
+	// Followers-only posts are never boosted (Mastodon cannot show them);
+	// once accepted, the group republishes them to its members only.
 	return e.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		if _, err := storage.PostByIRI(ctx, tx, g.ID, obj.ID); err == nil {
 			return drop("already in the group")
@@ -208,18 +211,32 @@ func (e *Engine) acceptPost(ctx context.Context, g *storage.Group, act *vocab.Ac
 		case g.PostingPolicy != storage.PostingAnyone && !member:
 			return drop("%s is not a member of %s", author.IRI, g.Name)
 		}
+		hold, refuse, err := e.screen(ctx, tx, g, obj, author)
+		if err != nil {
+			return err
+		}
+		if refuse != "" {
+			return drop("%s", refuse)
+		}
 		p.State = storage.PostPublished
-		if g.ReviewQueue {
+		if g.ReviewQueue || hold != "" {
 			p.State = storage.PostPending
 		}
 		if err := storage.CreatePost(ctx, tx, p); err != nil {
 			return err
 		}
-		if p.State != storage.PostPublished {
-			e.log.InfoContext(ctx, "post waits in the review queue", "group", g.Name, "post", p.IRI)
-			return nil
+		if err := e.postNotice(ctx, tx, g, p, obj, author); err != nil { // staff notifications (notify.go)
+			return err
 		}
-		return e.announcePost(ctx, tx, g, p, author)
+		if p.State != storage.PostPublished {
+			e.log.InfoContext(ctx, "post waits in the review queue", "group", g.Name, "post", p.IRI, "why", hold)
+			msg := "Your post to " + g.Title + " is waiting for a moderator's review."
+			if hold != "" {
+				msg += " (" + hold + ")"
+			}
+			return e.feedback(ctx, tx, g, author, msg)
+		}
+		return e.sharePost(ctx, tx, g, p, author)
 	})
 }
 

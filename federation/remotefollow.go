@@ -73,3 +73,9 @@ func (e *Engine) RemoteFollowURL(ctx context.Context, visitorHandle, groupName s
 	}
 	return "", ErrNoSubscribe
 }
+
+// RemoteWebFinger asks host about resource (unsigned, through the node's
+// guarded transport): the public pages' remote-follow form uses it.
+func (e *Engine) RemoteWebFinger(ctx context.Context, resource, host string) ([]byte, error) {
+	return e.client.GetWebFinger(ctx, resource, host)
+}

@@ -100,7 +100,7 @@ func (e *Engine) storeActor(ctx context.Context, va *vocab.Actor) (*storage.Remo
 		Name: va.Name, SummaryHTML: e.html.Sanitize(va.Summary), URL: va.URL, IconURL: va.IconURL,
 		Inbox: va.Inbox, SharedInbox: va.SharedInbox, Followers: va.Followers,
 		PublicKeyID: va.PublicKeyID, PublicKeyPEM: va.PublicKeyPEM,
-		FieldsJSON: string(fj), Raw: string(va.Raw), FetchedAt: e.now().UTC(),
+		FieldsJSON: string(fj), Raw: string(va.Raw), FetchedAt: e.now().UTC(), PublishedAt: va.Published,
 	}
 	if err := storage.UpsertRemoteActor(ctx, e.db, a); err != nil {
 		return nil, err

@@ -30,7 +30,8 @@ type RemoteActor struct {
 	FieldsJSON   string    `bun:"fields_json,notnull"` // profile fields, [{"name":…,"value":…}] with sanitised values
 	Raw          string    `bun:"raw,notnull"`         // the document as fetched
 	FetchedAt    time.Time `bun:"fetched_at,notnull"`
-	GoneAt       time.Time `bun:"gone_at,nullzero"` // the server answered 410 or sent Delete for it
+	GoneAt       time.Time `bun:"gone_at,nullzero"`      // the server answered 410 or sent Delete for it
+	PublishedAt  time.Time `bun:"published_at,nullzero"` // when the account was created, if its server says
 }
 
 // DeliveryInbox is where activities for this actor go: the shared inbox
@@ -61,6 +62,7 @@ func UpsertRemoteActor(ctx context.Context, db bun.IDB, a *RemoteActor) error {
 		Set("inbox = EXCLUDED.inbox, shared_inbox = EXCLUDED.shared_inbox, followers = EXCLUDED.followers").
 		Set("public_key_id = EXCLUDED.public_key_id, public_key_pem = EXCLUDED.public_key_pem").
 		Set("fields_json = EXCLUDED.fields_json, raw = EXCLUDED.raw, fetched_at = EXCLUDED.fetched_at, gone_at = NULL").
+		Set("published_at = EXCLUDED.published_at").
 		Returning("id").
 		Exec(ctx, &a.ID)
 	if err != nil {

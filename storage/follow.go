@@ -26,6 +26,7 @@ type Follow struct {
 	State       string    `bun:"state,notnull"`
 	CreatedAt   time.Time `bun:"created_at,notnull"`
 	AcceptedAt  time.Time `bun:"accepted_at,nullzero"`
+	JoinAnswer  string    `bun:"join_answer,notnull"` // the applicant's answer to the join questions
 
 	Actor *RemoteActor `bun:"rel:belongs-to,join:actor_id=id"`
 }
@@ -56,7 +57,7 @@ func UpsertFollow(ctx context.Context, db bun.IDB, f *Follow) error {
 	if err != nil {
 		return fmt.Errorf("store follow of group %s by %s: %w", f.GroupID, f.ActorID, err)
 	}
-	return nil
+	return recordJoin(ctx, db, f) // membership_events, for the community pulse
 }
 
 // FollowOf loads the follow of group by actor.
@@ -78,11 +79,17 @@ func AcceptFollow(ctx context.Context, db bun.IDB, id string) error {
 	if err != nil {
 		return fmt.Errorf("accept follow %s: %w", id, err)
 	}
-	return mustAffect(res, "follow "+id)
+	if err := mustAffect(res, "follow "+id); err != nil {
+		return err
+	}
+	return recordJoinWhere(ctx, db, time.Now(), "f.id = ?", id) // membership_events, for the community pulse
 }
 
 // DeleteFollow ends a membership or drops a request.
 func DeleteFollow(ctx context.Context, db bun.IDB, id string) error {
+	if err := RecordDepartures(ctx, db, "f.id = ?", id); err != nil { // membership_events, for the community pulse
+		return err
+	}
 	res, err := db.NewDelete().Model((*Follow)(nil)).Where("id = ?", id).Exec(ctx)
 	if err != nil {
 		return fmt.Errorf("delete follow %s: %w", id, err)
@@ -93,6 +100,9 @@ func DeleteFollow(ctx context.Context, db bun.IDB, id string) error {
 // DeleteFollowsByActor removes every membership and request of an actor
 // (the actor was deleted or is gone). It returns how many there were.
 func DeleteFollowsByActor(ctx context.Context, db bun.IDB, actorID string) (int, error) {
+	if err := RecordDepartures(ctx, db, "f.actor_id = ?", actorID); err != nil { // membership_events, for the community pulse
+		return 0, err
+	}
 	res, err := db.NewDelete().Model((*Follow)(nil)).Where("actor_id = ?", actorID).Exec(ctx)
 	if err != nil {
 		return 0, fmt.Errorf("delete follows of actor %s: %w", actorID, err)

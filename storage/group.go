@@ -20,24 +20,32 @@ const (
 type Group struct {
 	bun.BaseModel `bun:"table:groups,alias:g"`
 
-	ID            string    `bun:"id,pk"`
-	Name          string    `bun:"name,notnull"` // preferredUsername: the handle's local part
-	Title         string    `bun:"title,notnull"`
-	Summary       string    `bun:"summary,notnull"`      // Markdown, as staff wrote it
-	SummaryHTML   string    `bun:"summary_html,notnull"` // sanitised HTML, as federated
-	IconPath      string    `bun:"icon_path,notnull"`    // relative to the data directory; empty: none
-	HeaderPath    string    `bun:"header_path,notnull"`
-	Closed        bool      `bun:"closed,notnull"` // manuallyApprovesFollowers
-	PostingPolicy string    `bun:"posting_policy,notnull"`
-	ReviewQueue   bool      `bun:"review_queue,notnull"`
-	BoostReplies  bool      `bun:"boost_replies,notnull"`
-	Discoverable  bool      `bun:"discoverable,notnull"`
-	FieldsJSON    string    `bun:"fields_json,notnull"` // profile fields: [{"name":…,"value":HTML}]
-	PublicModlog  bool      `bun:"public_modlog,notnull"`
-	PrivateKeyPEM string    `bun:"private_key_pem,notnull"`
-	PublicKeyPEM  string    `bun:"public_key_pem,notnull"`
-	CreatedAt     time.Time `bun:"created_at,notnull"`
-	UpdatedAt     time.Time `bun:"updated_at,notnull"`
+	ID            string `bun:"id,pk"`
+	Name          string `bun:"name,notnull"` // preferredUsername: the handle's local part
+	Title         string `bun:"title,notnull"`
+	Summary       string `bun:"summary,notnull"`      // Markdown, as staff wrote it
+	SummaryHTML   string `bun:"summary_html,notnull"` // sanitised HTML, as federated
+	IconPath      string `bun:"icon_path,notnull"`    // relative to <data>/media, served at /media/…; empty: none
+	HeaderPath    string `bun:"header_path,notnull"`
+	Closed        bool   `bun:"closed,notnull"` // manuallyApprovesFollowers
+	PostingPolicy string `bun:"posting_policy,notnull"`
+	ReviewQueue   bool   `bun:"review_queue,notnull"`
+	BoostReplies  bool   `bun:"boost_replies,notnull"`
+	Discoverable  bool   `bun:"discoverable,notnull"`
+	FieldsJSON    string `bun:"fields_json,notnull"` // profile fields: [{"name":…,"value":HTML}]
+	PublicModlog  bool   `bun:"public_modlog,notnull"`
+
+	// Safety settings.
+	JoinQuestions     string    `bun:"join_questions,notnull"`       // sent to applicants of a closed group; empty: none
+	ProbationPosts    int       `bun:"probation_posts,notnull"`      // a new member's first N posts are reviewed; 0: off
+	FeedbackDMs       bool      `bun:"feedback_dms,notnull"`         // tell authors by DM when a post is held, approved, rejected or removed
+	MaxGroupMentions  int       `bun:"max_group_mentions,notnull"`   // refuse posts mentioning more groups; 0: no limit
+	MinAccountAgeDays int       `bun:"min_account_age_days,notnull"` // review posts of younger accounts; 0: off
+	ReviewKeywords    string    `bun:"review_keywords,notnull"`      // one per line: posts containing one are reviewed
+	PrivateKeyPEM     string    `bun:"private_key_pem,notnull"`
+	PublicKeyPEM      string    `bun:"public_key_pem,notnull"`
+	CreatedAt         time.Time `bun:"created_at,notnull"`
+	UpdatedAt         time.Time `bun:"updated_at,notnull"`
 }
 
 var groupNameRE = regexp.MustCompile(`^[a-z0-9_]{1,30}$`)
@@ -132,7 +140,8 @@ func UpdateGroup(ctx context.Context, db bun.IDB, g *Group) error {
 	g.UpdatedAt = time.Now().UTC()
 	res, err := db.NewUpdate().Model(g).
 		Column("title", "summary", "summary_html", "icon_path", "header_path", "closed",
-			"posting_policy", "review_queue", "boost_replies", "discoverable", "fields_json", "public_modlog", "updated_at").
+			"posting_policy", "review_queue", "boost_replies", "discoverable", "fields_json", "public_modlog", "join_questions", "probation_posts", "feedback_dms",
+			"max_group_mentions", "min_account_age_days", "review_keywords", "updated_at").
 		WherePK().Exec(ctx)
 	if err != nil {
 		return fmt.Errorf("update group %s: %w", g.Name, err)

@@ -127,20 +127,7 @@ func ListDomainBlocks(ctx context.Context, db bun.IDB) ([]DomainBlock, error) {
 // IsDomainBlocked tells whether host (host[:port]) or a parent domain of
 // it is blocked: blocking example.com also blocks social.example.com.
 func IsDomainBlocked(ctx context.Context, db bun.IDB, host string) (bool, error) {
-	host = NormalizeDomain(host)
-	if h, _, ok := strings.Cut(host, ":"); ok && !strings.Contains(h, "[") {
-		host = h
-	}
-	var candidates []string
-	for d := host; d != ""; {
-		candidates = append(candidates, d)
-		_, rest, ok := strings.Cut(d, ".")
-		if !ok || !strings.Contains(rest, ".") {
-			break
-		}
-		d = rest
-	}
-	n, err := db.NewSelect().Model((*DomainBlock)(nil)).Where("domain IN (?)", bun.In(candidates)).Count(ctx)
+	n, err := db.NewSelect().Model((*DomainBlock)(nil)).Where("domain IN (?)", bun.In(domainCandidates(host))).Count(ctx)
 	if err != nil {
 		return false, fmt.Errorf("check domain block: %w", err)
 	}
@@ -273,4 +260,23 @@ func ListLog(ctx context.Context, db bun.IDB, groupID string, limit int) ([]LogE
 		return nil, fmt.Errorf("list moderation log: %w", err)
 	}
 	return es, nil
+}
+
+// domainCandidates lists a host (without port) and its parent domains:
+// social.example.com, example.com.
+func domainCandidates(host string) []string {
+	host = NormalizeDomain(host)
+	if h, _, ok := strings.Cut(host, ":"); ok && !strings.Contains(h, "[") {
+		host = h
+	}
+	var candidates []string
+	for d := host; d != ""; {
+		candidates = append(candidates, d)
+		_, rest, ok := strings.Cut(d, ".")
+		if !ok || !strings.Contains(rest, ".") {
+			break
+		}
+		d = rest
+	}
+	return candidates
 }

@@ -52,6 +52,11 @@ type Post struct {
 	PublishedAt time.Time `bun:"published_at,notnull"` // as the author's server says
 	UpdatedAt   time.Time `bun:"updated_at,nullzero"`
 	CreatedAt   time.Time `bun:"created_at,notnull"` // when it reached the group
+	// SourceIRI is, for a group post that republishes a member's
+	// members-only post, the original; CreditActorID is its author.
+	SourceIRI     string `bun:"source_iri,notnull"`
+	CreditActorID string `bun:"credit_actor_id,nullzero"`
+	Anonymous     bool   `bun:"anonymous,notnull"` // published by the group for a member who asked not to be named
 
 	Author *RemoteActor `bun:"rel:belongs-to,join:author_id=id"`
 }

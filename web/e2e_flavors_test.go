@@ -227,13 +227,14 @@ func TestPostingRules(t *testing.T) {
 		watch := n.Net.NewInstance("watch.test", fedtest.Mastodon)
 		poster, watcher := masto.NewActor("alice"), watch.NewActor("wendy")
 		for _, tc := range []struct {
-			name       string
-			group      func(*storage.Group)
-			member     bool
-			visibility fedtest.Visibility
-			dropped    bool   // the job drops it
-			state      string // the stored post's state; "" for none
-			announced  bool
+			name        string
+			group       func(*storage.Group)
+			member      bool
+			visibility  fedtest.Visibility
+			dropped     bool   // the job drops it
+			state       string // the stored post's state; "" for none
+			announced   bool
+			republished bool // the group publishes it again as its own members-only post
 		}{
 			{name: "members only, non-member", group: func(g *storage.Group) { g.PostingPolicy = storage.PostingMembers },
 				dropped: true},
@@ -245,8 +246,11 @@ func TestPostingRules(t *testing.T) {
 				member: true, dropped: true},
 			{name: "review queue", group: func(g *storage.Group) { g.ReviewQueue = true },
 				member: true, state: storage.PostPending},
-			{name: "followers-only post", member: true, visibility: fedtest.VisibilityFollowers, dropped: true},
-			{name: "direct message", member: true, visibility: fedtest.VisibilityDirect, dropped: true},
+			// Members-only discussion: never boosted, republished by the group to its members.
+			{name: "followers-only post", member: true, visibility: fedtest.VisibilityFollowers,
+				state: storage.PostPublished, republished: true},
+			// A DM to the group is modmail: kept for the moderators, nothing published.
+			{name: "direct message", member: true, visibility: fedtest.VisibilityDirect},
 			{name: "unlisted post", member: true, visibility: fedtest.VisibilityUnlisted, state: storage.PostPublished, announced: true},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
@@ -275,8 +279,16 @@ func TestPostingRules(t *testing.T) {
 				// Deliveries are queued in the job's transaction: once it
 				// is processed, what was not queued will never be sent.
 				after := stateCounts(t, n)
-				if sent := after["outbox_activities"] > before["outbox_activities"]; sent != tc.announced {
-					t.Errorf("the group sent something: %v, want %v (%v → %v)", sent, tc.announced, before, after)
+				if sent := after["outbox_activities"] > before["outbox_activities"]; sent != (tc.announced || tc.republished) {
+					t.Errorf("the group sent something: %v, want %v (%v → %v)", sent, tc.announced || tc.republished, before, after)
+				}
+				if tc.republished {
+					d := watch.WaitFor(t, func(d fedtest.Delivery) bool {
+						return d.Type() == "Create" && strings.Contains(string(d.Body), "Hello "+name)
+					}, wait)
+					if strings.Contains(string(d.Body), "#Public") || !strings.Contains(string(d.Body), "Shared with the members") {
+						t.Errorf("republished members-only post: %s", d.Body)
+					}
 				}
 				if tc.announced {
 					watch.WaitFor(t, func(d fedtest.Delivery) bool {

@@ -17,6 +17,7 @@ import (
 	"github.com/kith-social/kith/federation"
 	"github.com/kith-social/kith/storage"
 	"github.com/kith-social/kith/web/admin"
+	"github.com/kith-social/kith/web/public"
 )
 
 // Deps is what the web layer needs from the rest of the node.
@@ -31,6 +32,9 @@ type Deps struct {
 	InboxPerMinute int
 }
 
+// The admin UI declares the engine methods it uses.
+var _ admin.Engine = (*federation.Engine)(nil)
+
 // Server holds the handlers' dependencies.
 type Server struct {
 	inboxPerMinute int
@@ -39,6 +43,7 @@ type Server struct {
 	fed            *federation.Engine
 	log            *slog.Logger
 	admin          *admin.Admin
+	public         *public.Public
 }
 
 // New builds the node's HTTP handler.
@@ -49,13 +54,26 @@ func New(d Deps) http.Handler {
 	}
 	s.admin = admin.New(admin.Deps{
 		DB: d.DB, Log: d.Log, Domain: d.Fed.IRI().Domain(), InsecureHTTP: d.InsecureHTTP,
+		Engine: d.Fed, DataDir: d.DataDir,
 		CreateGroup: func(ctx context.Context, name, title, summary string, closed bool) error {
 			_, err := d.Fed.CreateGroup(ctx, name, title, summary, closed)
 			return err
 		},
 	})
+	scheme := "https"
+	if d.InsecureHTTP {
+		scheme = "http"
+	}
+	// The remote-follow form asks visitors' servers through the engine's
+	// guarded transport.
+	s.public = public.New(public.Deps{
+		DB: d.DB, Log: d.Log, Domain: d.Fed.IRI().Domain(), Scheme: scheme,
+		DataDir: d.DataDir, Resolver: d.Fed,
+	})
 	return s.routes()
 }
+
+var _ public.RemoteFollowResolver = (*federation.Engine)(nil)
 
 // SetupURL is the one-time setup address while the node has no owner.
 func SetupURL(ctx context.Context, d Deps) (string, bool, error) {
@@ -80,6 +98,9 @@ func (s *Server) routes() http.Handler {
 	// Staff: setup, login, the admin UI.
 	s.admin.Routes(r)
 
+	// Public pages: home, media, static assets; the group pages below.
+	s.public.Routes(r)
+
 	// Discovery.
 	r.Get("/.well-known/webfinger", s.handle(s.webfinger))
 	r.Get("/.well-known/host-meta", s.handle(s.hostMeta))
@@ -100,7 +121,8 @@ func (s *Server) routes() http.Handler {
 		r.Get("/featured", s.handle(s.groupCollection(federation.CollectionFeatured)))
 		r.Get("/moderators", s.handle(s.groupCollection(federation.CollectionModerators)))
 		r.Get("/activities/{id}", s.handle(s.groupActivity))
-		r.Get("/posts/{id}", s.handle(s.groupPost))
+		r.Get("/posts/{id}", s.handle(s.groupPostOrPage))
+		s.public.GroupRoutes(r) // threads, feeds, the remote-follow form
 	})
 	return r
 }

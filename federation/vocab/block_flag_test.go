@@ -33,3 +33,16 @@ func TestBlockAndFlag(t *testing.T) {
 		t.Error("Flag with a bad IRI built")
 	}
 }
+
+// Plain-text content that begins like a URL scheme ("Note: …") is text.
+func TestContentThatLooksLikeAnIRI(t *testing.T) {
+	raw := []byte(`{"@context":"https://www.w3.org/ns/activitystreams","id":"https://m.test/a/1","type":"Create","actor":"https://m.test/users/a",
+		"object":{"id":"https://m.test/n/1","type":"Note","attributedTo":"https://m.test/users/a","content":"Members: the key is under the mat","name":"Note: hi","summary":"CW: food"}}`)
+	act, err := vocab.ParseActivity(context.Background(), raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if act.Object.Content != "Members: the key is under the mat" || act.Object.Name != "Note: hi" || act.Object.Summary != "CW: food" {
+		t.Errorf("object = %+v", act.Object)
+	}
+}

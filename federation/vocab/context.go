@@ -51,6 +51,7 @@ var extensionTerms = [...]extensionTerm{
 	{name: "indexable", id: "toot:indexable", prefix: prefixToot},
 	{name: "featured", id: "toot:featured", prefix: prefixToot, isIRI: true},
 	{name: "Emoji", id: "toot:Emoji", prefix: prefixToot},
+	{name: "votersCount", id: "toot:votersCount", prefix: prefixToot},
 	{name: "PropertyValue", id: "schema:PropertyValue", prefix: prefixSchema},
 	{name: "value", id: "schema:value", prefix: prefixSchema},
 	{name: "postingRestrictedToMods", id: "lemmy:postingRestrictedToMods", prefix: prefixLemmy},

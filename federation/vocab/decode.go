@@ -738,6 +738,13 @@ func readObject(t vocab.Type, m map[string]any, o *Object) {
 		o.ContentMap = extLangMap(m, "contentMap")
 		o.Content = preferredText(o.Content, o.ContentMap)
 	}
+	// go-fed reads plain text that starts like a URL scheme ("Note: bring
+	// gloves") as an IRI and lowercases it; the JSON string is the text.
+	for key, dst := range map[string]*string{"content": &o.Content, "name": &o.Name, "summary": &o.Summary} {
+		if v, ok := m[key].(string); ok {
+			*dst = v
+		}
+	}
 	// Extension layer.
 	o.Sensitive = extBool(m, "sensitive")
 	o.Source = extSource(m)

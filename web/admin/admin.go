@@ -25,7 +25,20 @@
 //     (auth.LoginLimiter, owned by Admin). Unknown usernames cost the same
 //     argon2id work as wrong passwords.
 //   - Roles: the owner may do everything; a moderator may see and act on
-//     the groups they moderate (group_moderators) and nothing node-wide.
+//     the groups they moderate (group_moderators) and nothing node-wide
+//     (domain blocks and federation health are the owner's). Group-scoped
+//     routes load their group and check the role on every request; ids in
+//     their paths (posts, requests, reports) must belong to that group, or
+//     the answer is 404.
+//   - Uploads (avatar, header, composer images) are sniffed with
+//     http.DetectContentType (PNG, JPEG, GIF, WebP only), bounded to
+//     8 MiB and 50 megapixels before decoding, decoded, scaled down and
+//     re-encoded as PNG or JPEG, which drops every piece of metadata. They
+//     are stored under DataDir/media/groups/<group-id>/ with random names.
+//     Only the two forms with images accept bodies over 1 MiB.
+//   - Everything that other servers see goes through the federation engine
+//     (the Engine interface), which federates it and writes the moderation
+//     log in the same transaction.
 package admin
 
 import (
@@ -36,12 +49,14 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"path/filepath"
 	"sync"
 	"time"
 
 	"github.com/go-chi/chi/v5"
 	"github.com/uptrace/bun"
 
+	"github.com/kith-social/kith/federation/content"
 	"github.com/kith-social/kith/storage"
 	"github.com/kith-social/kith/web/auth"
 )
@@ -49,8 +64,17 @@ import (
 // InviteLifetime is how long a moderator invitation link stays valid.
 const InviteLifetime = 7 * 24 * time.Hour
 
-// maxFormBytes bounds every form body the admin UI reads.
+// maxFormBytes bounds every form body the admin UI reads, except the two
+// forms that carry images.
 const maxFormBytes = 1 << 20
+
+// Forms with images: the group settings (avatar and header) and the
+// composer (up to maxImages images) accept larger bodies; each file is
+// still bounded by maxImageBytes.
+const (
+	maxSettingsBytes = 2*maxImageBytes + maxFormBytes
+	maxComposerBytes = 40 << 20
+)
 
 // Deps is what the admin UI needs from the rest of the node.
 type Deps struct {
@@ -62,6 +86,11 @@ type Deps struct {
 	// summary is Markdown. A taken name must be reported as
 	// storage.ErrConflict.
 	CreateGroup func(ctx context.Context, name, title, summaryMarkdown string, closed bool) error
+	// Engine federates what staff do (nil only for the setup URL helper,
+	// which serves no pages).
+	Engine Engine
+	// DataDir is the node's data directory: uploads go to DataDir/media.
+	DataDir string
 	// LoginLimits bounds login attempts; zero fields take
 	// auth.DefaultLoginLimits.
 	LoginLimits auth.LoginLimits
@@ -78,6 +107,9 @@ type Admin struct {
 	scheme      string
 	createGroup func(ctx context.Context, name, title, summaryMarkdown string, closed bool) error
 	now         func() time.Time
+	fed         Engine
+	mediaDir    string
+	markdown    *content.Sanitizer
 
 	sessions  *auth.Sessions
 	limiter   *auth.LoginLimiter
@@ -103,6 +135,9 @@ func New(d Deps) *Admin {
 		scheme:      "https",
 		createGroup: d.CreateGroup,
 		now:         d.Now,
+		fed:         d.Engine,
+		mediaDir:    filepath.Join(d.DataDir, "media"),
+		markdown:    content.New(),
 		sessions:    auth.NewSessions(d.DB, !d.InsecureHTTP, d.Now),
 		limiter:     auth.NewLoginLimiter(d.LoginLimits),
 		cop:         http.NewCrossOriginProtection(),
@@ -125,40 +160,87 @@ func New(d Deps) *Admin {
 
 // Routes mounts the admin UI on r: /setup, /login, /logout, /admin/… and
 // the stylesheet under /static/admin/. This is the package's route table.
+//
+// Middleware order matters: the body limit comes before checkCSRF, which
+// reads the form; the two forms with images get a larger limit.
 func (a *Admin) Routes(r chi.Router) {
 	r.Get("/static/admin/*", a.staticHandler())
 	r.Head("/static/admin/*", a.staticHandler())
 	r.Group(func(r chi.Router) {
-		r.Use(a.cop.Handler, a.limitBody, a.loadSession)
+		r.Use(a.cop.Handler, a.loadSession)
+		forms := a.limitBody(maxFormBytes)
 
-		r.Get("/setup", a.h(a.setupForm))
-		r.Post("/setup", a.h(a.setupSubmit))
-		r.Get("/login", a.h(a.loginForm))
-		r.Post("/login", a.h(a.loginSubmit))
-		r.With(a.requireStaff, a.checkCSRF).Post("/logout", a.h(a.logout))
+		r.With(forms).Get("/setup", a.h(a.setupForm))
+		r.With(forms).Post("/setup", a.h(a.setupSubmit))
+		r.With(forms).Get("/login", a.h(a.loginForm))
+		r.With(forms).Post("/login", a.h(a.loginSubmit))
+		r.With(a.requireStaff, forms, a.checkCSRF).Post("/logout", a.h(a.logout))
 
 		r.Route("/admin", func(r chi.Router) {
 			// The invitee has no account yet: the link's token is the credential.
-			r.Get("/invite/{token}", a.h(a.inviteForm))
-			r.Post("/invite/{token}", a.h(a.inviteAccept))
+			r.With(forms).Get("/invite/{token}", a.h(a.inviteForm))
+			r.With(forms).Post("/invite/{token}", a.h(a.inviteAccept))
 
 			r.Group(func(r chi.Router) {
-				r.Use(a.requireStaff, a.checkCSRF)
+				r.Use(a.requireStaff, forms, a.checkCSRF)
 				r.Get("/", a.h(a.dashboard))
 				r.Get("/groups", a.h(a.groupList))
-				r.With(a.requireOwner).Get("/new-group", a.h(a.groupNewForm))
-				r.With(a.requireOwner).Post("/new-group", a.h(a.groupCreate))
+				r.Get("/reports", a.h(a.reportListAll))
 				r.Get("/account", a.h(a.account))
 				r.Post("/account/password", a.h(a.passwordChange))
 
-				r.Route("/groups/{group}", func(r chi.Router) {
-					r.Use(a.loadGroup)
+				r.Group(func(r chi.Router) {
+					r.Use(a.requireOwner)
+					r.Get("/new-group", a.h(a.groupNewForm))
+					r.Post("/new-group", a.h(a.groupCreate))
+					r.Get("/domain-blocks", a.h(a.domainBlockList))
+					r.Post("/domain-blocks", a.h(a.domainBlockAdd))
+					r.Post("/domain-blocks/remove", a.h(a.domainBlockRemove))
+					r.Get("/federation", a.h(a.federationHealth))
+				})
+			})
+
+			r.Route("/groups/{group}", func(r chi.Router) {
+				r.Use(a.requireStaff, a.loadGroup)
+				r.Group(func(r chi.Router) {
+					r.Use(forms, a.checkCSRF)
 					r.Get("/", a.h(a.groupShow))
+					r.Get("/edit", a.h(a.groupEditForm))
 					r.Get("/moderators", a.h(a.moderatorList))
 					r.With(a.requireOwner).Post("/invites", a.h(a.inviteCreate))
 					r.With(a.requireOwner).Post("/invites/{invite}/revoke", a.h(a.inviteRevoke))
 					r.With(a.requireOwner).Post("/moderators/{staff}/remove", a.h(a.moderatorRemove))
+
+					// The group's own posts.
+					r.Get("/posts", a.h(a.postList))
+					r.Get("/posts/new", a.h(a.postNewForm))
+					r.Get("/posts/{post}/edit", a.h(a.postEditForm))
+					r.Post("/posts/{post}/edit", a.h(a.postEdit))
+					r.Post("/posts/{post}/delete", a.h(a.postDelete))
+					r.Post("/posts/{post}/pin", a.h(a.postPin(true)))
+					r.Post("/posts/{post}/unpin", a.h(a.postPin(false)))
+
+					// Moderation.
+					r.Get("/requests", a.h(a.requestList))
+					r.Post("/requests/{follow}/approve", a.h(a.requestDecide(true)))
+					r.Post("/requests/{follow}/reject", a.h(a.requestDecide(false)))
+					r.Get("/queue", a.h(a.queueList))
+					r.Post("/queue/{post}/approve", a.h(a.queueApprove))
+					r.Post("/queue/{post}/reject", a.h(a.queueReject))
+					r.Get("/recent", a.h(a.recentList))
+					r.Post("/recent/{post}/remove", a.h(a.postRemove))
+					r.Get("/members", a.h(a.memberList))
+					r.Post("/members/{actor}/ban", a.h(a.memberBan))
+					r.Get("/bans", a.h(a.banList))
+					r.Post("/bans/{actor}/unban", a.h(a.memberUnban))
+					r.Get("/reports", a.h(a.reportList))
+					r.Post("/reports/{report}/resolve", a.h(a.reportResolve))
+					r.Post("/reports/{report}/forward", a.h(a.reportForward))
+					r.Get("/log", a.h(a.logList))
 				})
+				// Forms with images.
+				r.With(a.limitBody(maxSettingsBytes), a.checkCSRF).Post("/edit", a.h(a.groupEdit))
+				r.With(a.limitBody(maxComposerBytes), a.checkCSRF).Post("/posts/new", a.h(a.postCreate))
 			})
 		})
 	})

@@ -8,11 +8,14 @@ import (
 	"github.com/kith-social/kith/web/auth"
 )
 
-// groupRow is a group with its member and pending-request counts.
+// groupRow is a group with the counts its pages show: members, pending
+// requests, posts held for review and open reports.
 type groupRow struct {
 	Group   storage.Group
 	Members int
 	Pending int
+	Held    int
+	Reports int
 }
 
 // managedGroupRows lists the groups the current staff member may manage, with counts.
@@ -41,7 +44,31 @@ func (a *Admin) groupCounts(ctx context.Context, g storage.Group) (groupRow, err
 	if err != nil {
 		return groupRow{}, err
 	}
-	return groupRow{Group: g, Members: members, Pending: pending}, nil
+	held, err := storage.CountPosts(ctx, a.db, g.ID, storage.PostPending)
+	if err != nil {
+		return groupRow{}, err
+	}
+	reports, err := storage.CountOpenReports(ctx, a.db, g.ID)
+	if err != nil {
+		return groupRow{}, err
+	}
+	return groupRow{Group: g, Members: members, Pending: pending, Held: held, Reports: reports}, nil
+}
+
+// groupNav is the head of every group page: the group, its counts and
+// the sub-page being shown.
+type groupNav struct {
+	groupRow
+	Tab string
+}
+
+// nav loads the head of a group page.
+func (a *Admin) nav(ctx context.Context, tab string) (groupNav, error) {
+	row, err := a.groupCounts(ctx, *currentGroup(ctx))
+	if err != nil {
+		return groupNav{}, err
+	}
+	return groupNav{groupRow: row, Tab: tab}, nil
 }
 
 func (a *Admin) dashboard(w http.ResponseWriter, r *http.Request) error {

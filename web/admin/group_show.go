@@ -8,14 +8,17 @@ import (
 
 // groupPage is what the group pages show about their group.
 type groupPage struct {
-	groupRow
+	Nav        groupNav
+	Group      *storage.Group
+	Members    int
+	Pending    int
 	Moderators []storage.Staff
 }
 
 func (a *Admin) groupShow(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	g := currentGroup(ctx)
-	row, err := a.groupCounts(ctx, *g)
+	nav, err := a.nav(ctx, "overview")
 	if err != nil {
 		return err
 	}
@@ -23,5 +26,5 @@ func (a *Admin) groupShow(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return a.render(w, r, http.StatusOK, "group", &page{Title: g.Title, Nav: "groups", Data: groupPage{row, mods}})
+	return a.render(w, r, http.StatusOK, "group", &page{Title: g.Title, Nav: "groups", Data: groupPage{Nav: nav, Group: g, Members: nav.Members, Pending: nav.Pending, Moderators: mods}})
 }

@@ -1,12 +1,15 @@
 package admin_test
 
 import (
+	"bytes"
 	"context"
 	"io"
+	"mime/multipart"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -17,10 +20,12 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/kith-social/kith/federation/content"
+	"github.com/kith-social/kith/federation/fedtest"
 	"github.com/kith-social/kith/federation/keys"
 	"github.com/kith-social/kith/storage"
 	"github.com/kith-social/kith/web/admin"
 	"github.com/kith-social/kith/web/auth"
+	"github.com/kith-social/kith/web/webtest"
 )
 
 // clock is a test clock the admin UI reads through Deps.Now.
@@ -41,13 +46,17 @@ func (c *clock) Advance(d time.Duration) {
 	c.t = c.t.Add(d)
 }
 
-// node is an admin UI served over HTTP on one test database.
+// node is an admin UI served over HTTP on one test database, over a
+// complete node (the federation engine with its job queue, registered as
+// kith.test in a fake fediverse), so that actions federate for real.
 type node struct {
-	t     *testing.T
-	db    *bun.DB
-	srv   *httptest.Server
-	admin *admin.Admin
-	clock *clock
+	t       *testing.T
+	db      *bun.DB
+	srv     *httptest.Server
+	admin   *admin.Admin
+	clock   *clock
+	fed     *webtest.Node
+	dataDir string
 }
 
 type nodeOption func(*admin.Deps)
@@ -76,11 +85,13 @@ func createGroupFunc(db bun.IDB) func(ctx context.Context, name, title, summary 
 func newNode(t *testing.T, db *bun.DB, opts ...nodeOption) *node {
 	t.Helper()
 	c := &clock{t: time.Now().UTC()}
-	n := &node{t: t, db: db, clock: c}
+	n := &node{t: t, db: db, clock: c, dataDir: t.TempDir()}
+	n.fed = webtest.StartOn(t, fedtest.NewNetwork(t), db, webtest.Options{})
 	srv := httptest.NewUnstartedServer(nil)
 	d := admin.Deps{
 		DB: db, Domain: srv.Listener.Addr().String(), InsecureHTTP: true,
 		CreateGroup: createGroupFunc(db), Now: c.Now,
+		Engine: n.fed.Fed, DataDir: n.dataDir,
 	}
 	for _, o := range opts {
 		o(&d)
@@ -97,6 +108,8 @@ func newNode(t *testing.T, db *bun.DB, opts ...nodeOption) *node {
 		})
 	})
 	n.admin.Routes(r)
+	// Uploads, as the public pages serve them, so that browsers show them.
+	r.Handle("/media/*", http.StripPrefix("/media/", http.FileServer(http.Dir(filepath.Join(n.dataDir, "media")))))
 	srv.Config.Handler = r
 	srv.Start()
 	t.Cleanup(srv.Close)
@@ -167,6 +180,45 @@ func (b *browser) post(path string, form url.Values, headers ...string) response
 	for i := 0; i+1 < len(headers); i += 2 {
 		req.Header.Set(headers[i], headers[i+1])
 	}
+	return b.do(req)
+}
+
+// upload is a file in a multipart form.
+type upload struct {
+	field, name string
+	data        []byte
+}
+
+// postMultipart sends a form with files, as a browser does for forms with
+// enctype="multipart/form-data".
+func (b *browser) postMultipart(path string, form url.Values, files ...upload) response {
+	b.t.Helper()
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	for k, vs := range form {
+		for _, v := range vs {
+			if err := mw.WriteField(k, v); err != nil {
+				b.t.Fatal(err)
+			}
+		}
+	}
+	for _, f := range files {
+		w, err := mw.CreateFormFile(f.field, f.name)
+		if err != nil {
+			b.t.Fatal(err)
+		}
+		if _, err := w.Write(f.data); err != nil {
+			b.t.Fatal(err)
+		}
+	}
+	if err := mw.Close(); err != nil {
+		b.t.Fatal(err)
+	}
+	req, err := http.NewRequest(http.MethodPost, b.n.srv.URL+path, &body)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", mw.FormDataContentType())
 	return b.do(req)
 }
 

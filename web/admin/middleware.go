@@ -3,6 +3,8 @@ package admin
 import (
 	"context"
 	"errors"
+	"fmt"
+	"mime"
 	"net/http"
 	"net/url"
 
@@ -40,11 +42,37 @@ func currentGroup(ctx context.Context) *storage.Group {
 }
 
 // limitBody bounds what a form may send.
-func (a *Admin) limitBody(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
-		next.ServeHTTP(w, r)
-	})
+func (a *Admin) limitBody(limit int64) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			r.Body = http.MaxBytesReader(w, r.Body, limit)
+			next.ServeHTTP(w, r)
+		})
+	}
+}
+
+// uploadMemory is how much of a multipart form is held in memory; the
+// rest of its files is spooled to temporary files, which net/http removes
+// when the request ends.
+const uploadMemory = 4 << 20
+
+// readForm parses a posted form, urlencoded or multipart. A body over the
+// route's limit is 413.
+func readForm(r *http.Request) error {
+	var err error
+	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt == "multipart/form-data" {
+		err = r.ParseMultipartForm(uploadMemory)
+	} else {
+		err = r.ParseForm()
+	}
+	var tooBig *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooBig):
+		return &httpError{http.StatusRequestEntityTooLarge, fmt.Sprintf("The form was too large (over %d MiB). Choose smaller images.", tooBig.Limit>>20)}
+	case err != nil:
+		return &httpError{http.StatusBadRequest, "The form could not be read."}
+	}
+	return nil
 }
 
 // loadSession puts the request's session, if any, in its context. It
@@ -89,6 +117,10 @@ func (a *Admin) checkCSRF(next http.Handler) http.Handler {
 		switch r.Method {
 		case http.MethodGet, http.MethodHead, http.MethodOptions:
 			next.ServeHTTP(w, r)
+			return
+		}
+		if err := readForm(r); err != nil {
+			a.fail(w, r, err)
 			return
 		}
 		cur := currentSession(r.Context())

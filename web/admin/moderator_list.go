@@ -9,6 +9,7 @@ import (
 // moderatorsPage lists a group's moderators and, for the owner, the open
 // invitations and the link just created.
 type moderatorsPage struct {
+	Nav        groupNav
 	Group      *storage.Group
 	Moderators []storage.Staff
 	Invites    []storage.Invite
@@ -26,7 +27,11 @@ func (a *Admin) renderModerators(w http.ResponseWriter, r *http.Request, status 
 	if err != nil {
 		return err
 	}
-	data := moderatorsPage{Group: g, Moderators: mods, NewLink: newLink}
+	nav, err := a.nav(ctx, "moderators")
+	if err != nil {
+		return err
+	}
+	data := moderatorsPage{Nav: nav, Group: g, Moderators: mods, NewLink: newLink}
 	data.Invites, err = storage.ListOpenInvites(ctx, a.db, g.ID, a.now())
 	if err != nil {
 		return err

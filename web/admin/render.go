@@ -3,11 +3,13 @@ package admin
 import (
 	"bytes"
 	"embed"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"html/template"
 	"net/http"
 	"net/url"
+	"path"
 	"strings"
 	"time"
 
@@ -27,6 +29,8 @@ func pageNames() []string {
 	return []string{
 		"setup", "login", "dashboard", "groups", "group", "group_new",
 		"moderators", "invite", "account", "error",
+		"group_edit", "posts", "post_form", "requests", "queue", "recent",
+		"members", "bans", "reports", "log", "domain_blocks", "federation",
 	}
 }
 
@@ -53,7 +57,35 @@ func templateFuncs() template.FuncMap {
 			}
 			return t.UTC().Format("2 Jan 2006, 15:04 UTC")
 		},
+		"inc":     func(i int) int { return i + 1 },
+		"dec":     func(i int) int { return i - 1 },
+		"action":  actionText,
 		"isoTime": func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+		// media is the path of an upload on this node (admin previews; the
+		// federated URL is Engine.MediaURL).
+		"media": func(rel string) string { return "/media/" + strings.TrimPrefix(path.Clean("/"+rel), "/") },
+		"handle": func(a *storage.RemoteActor) string {
+			if a == nil {
+				return ""
+			}
+			if a.Username == "" {
+				return a.IRI
+			}
+			return "@" + a.Username + "@" + a.Host
+		},
+		"initial": func(a *storage.RemoteActor) string {
+			for _, r := range strings.ToUpper(strings.TrimSpace(a.Name + a.Username)) {
+				return string(r)
+			}
+			return "?"
+		},
+		// actorFields decodes a remote actor's profile fields (values are
+		// sanitised HTML).
+		"actorFields": func(a *storage.RemoteActor) []profileField {
+			var fs []profileField
+			_ = json.Unmarshal([]byte(a.FieldsJSON), &fs) // stored by us; nothing to show on error
+			return fs
+		},
 		// trusted marks HTML that was sanitised before it was stored.
 		"trusted": func(s string) template.HTML { return template.HTML(s) }, //nolint:gosec // only for sanitised, stored HTML
 	}
@@ -109,10 +141,11 @@ func newForm(values url.Values) *form {
 	return &form{values: values, errs: map[string]string{}}
 }
 
-// parseForm reads a posted form.
+// parseForm reads a posted form (urlencoded or multipart; the files of a
+// multipart form stay in r.MultipartForm).
 func parseForm(r *http.Request) (*form, error) {
-	if err := r.ParseForm(); err != nil {
-		return nil, &httpError{http.StatusBadRequest, "The form could not be read."}
+	if err := readForm(r); err != nil {
+		return nil, err
 	}
 	return newForm(r.PostForm), nil
 }
@@ -153,6 +186,9 @@ func (a *Admin) render(w http.ResponseWriter, r *http.Request, status int, name 
 		p.Form = newForm(nil)
 	}
 	p.Domain = a.domain
+	if p.Notice == "" && r.Method == http.MethodGet {
+		p.Notice = noticeText(r.URL.Query().Get("done"))
+	}
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "layout", p); err != nil {
 		return fmt.Errorf("render %s: %w", name, err)
@@ -218,6 +254,37 @@ func (a *Admin) renderError(w http.ResponseWriter, r *http.Request, status int, 
 		a.log.ErrorContext(r.Context(), "render error page", "err", err)
 		http.Error(w, msg, status)
 	}
+}
+
+// profileField is a name and an HTML value.
+type profileField struct {
+	Name  string `json:"name"`
+	Value string `json:"value"`
+}
+
+// noticeText is the confirmation shown after an action redirected back
+// (?done=key); the keys are fixed so nothing typed reaches the page.
+func noticeText(key string) string {
+	return map[string]string{
+		"saved":      "Saved. Members' servers are told about the new profile.",
+		"published":  "Published. The post is on its way to the members.",
+		"edited":     "Saved. Members' servers are told about the change.",
+		"deleted":    "Deleted. Members' servers are told to delete it too.",
+		"pinned":     "Pinned.",
+		"unpinned":   "Unpinned.",
+		"approved":   "Approved: the member's server is told.",
+		"rejected":   "Rejected: the request is gone and the server is told.",
+		"decided":    "Someone else decided this already.",
+		"published2": "Approved: the group shares the post with its members.",
+		"refused":    "Rejected: the post stays out of the group.",
+		"removed":    "Removed from the group.",
+		"banned":     "Banned: they are out of the group and their server is told.",
+		"unbanned":   "The ban is lifted.",
+		"blocked":    "The domain is blocked.",
+		"unblocked":  "The domain block is lifted.",
+		"resolved":   "The report is resolved.",
+		"forwarded":  "The report was sent to the author's server.",
+	}[key]
 }
 
 // redirect answers a form with 303 See Other.

@@ -48,6 +48,39 @@ func routeAccess() map[string]string {
 		"POST /admin/groups/{group}/invites":   groupOwner,
 		"POST /admin/groups/{group}/invites/{invite}/revoke":   groupOwner,
 		"POST /admin/groups/{group}/moderators/{staff}/remove": groupOwner,
+
+		"GET /admin/reports":               staffOnly,
+		"GET /admin/domain-blocks":         ownerOnly,
+		"POST /admin/domain-blocks":        ownerOnly,
+		"POST /admin/domain-blocks/remove": ownerOnly,
+		"GET /admin/federation":            ownerOnly,
+
+		"GET /admin/groups/{group}/edit":                       groupStaff,
+		"POST /admin/groups/{group}/edit":                      groupStaff,
+		"GET /admin/groups/{group}/posts":                      groupStaff,
+		"GET /admin/groups/{group}/posts/new":                  groupStaff,
+		"POST /admin/groups/{group}/posts/new":                 groupStaff,
+		"GET /admin/groups/{group}/posts/{post}/edit":          groupStaff,
+		"POST /admin/groups/{group}/posts/{post}/edit":         groupStaff,
+		"POST /admin/groups/{group}/posts/{post}/delete":       groupStaff,
+		"POST /admin/groups/{group}/posts/{post}/pin":          groupStaff,
+		"POST /admin/groups/{group}/posts/{post}/unpin":        groupStaff,
+		"GET /admin/groups/{group}/requests":                   groupStaff,
+		"POST /admin/groups/{group}/requests/{follow}/approve": groupStaff,
+		"POST /admin/groups/{group}/requests/{follow}/reject":  groupStaff,
+		"GET /admin/groups/{group}/queue":                      groupStaff,
+		"POST /admin/groups/{group}/queue/{post}/approve":      groupStaff,
+		"POST /admin/groups/{group}/queue/{post}/reject":       groupStaff,
+		"GET /admin/groups/{group}/recent":                     groupStaff,
+		"POST /admin/groups/{group}/recent/{post}/remove":      groupStaff,
+		"GET /admin/groups/{group}/members":                    groupStaff,
+		"POST /admin/groups/{group}/members/{actor}/ban":       groupStaff,
+		"GET /admin/groups/{group}/bans":                       groupStaff,
+		"POST /admin/groups/{group}/bans/{actor}/unban":        groupStaff,
+		"GET /admin/groups/{group}/reports":                    groupStaff,
+		"POST /admin/groups/{group}/reports/{report}/resolve":  groupStaff,
+		"POST /admin/groups/{group}/reports/{report}/forward":  groupStaff,
+		"GET /admin/groups/{group}/log":                        groupStaff,
 	}
 }
 
@@ -82,6 +115,7 @@ func TestEveryRouteRefuses(t *testing.T) {
 			}
 			path := strings.NewReplacer(
 				"{group}", "gardeners", "{invite}", storage.NewID(), "{staff}", storage.NewID(), "{token}", "x",
+				"{post}", storage.NewID(), "{follow}", storage.NewID(), "{actor}", storage.NewID(), "{report}", storage.NewID(),
 			).Replace(route)
 
 			t.Run(key, func(t *testing.T) {

@@ -6,6 +6,7 @@
 package webtest
 
 import (
+	"cmp"
 	"context"
 	"log/slog"
 	"os"
@@ -46,6 +47,11 @@ type Options struct {
 	Now             func() time.Time
 	RetryDelay      func(attempt int, unreachable bool) time.Duration
 	InboxPerMinute  int
+	// FetchTimeout bounds the node's outgoing requests; 0 means 15 s.
+	// Tests of servers that never answer shorten it.
+	FetchTimeout time.Duration
+	// Engagement configures polls, scheduled posts and notification e-mail.
+	Engagement federation.EngagementConfig
 }
 
 // Start runs a node on backend b in a new fake fediverse.
@@ -68,9 +74,10 @@ func StartOn(t testing.TB, network *fedtest.Network, db *bun.DB, opts Options) *
 		Transport: transport.Config{
 			InsecureHTTP: true, AllowPrivateNetworks: true,
 			DialContext: network.DialContext, RootCAs: network.RootCAs(),
-			Timeout: 15 * time.Second, // generous: CI machines are small and busy
+			Timeout: cmp.Or(opts.FetchTimeout, 15*time.Second), // generous: CI machines are small and busy
 		},
 		Work: true, PollInterval: 50 * time.Millisecond, Log: log, Now: opts.Now, RetryDelay: opts.RetryDelay,
+		Engagement: opts.Engagement,
 	})
 	if err != nil {
 		t.Fatalf("start engine: %v", err)

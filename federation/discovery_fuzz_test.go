@@ -1,0 +1,54 @@
+package federation
+
+import (
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/kith-social/kith/federation/iri"
+)
+
+// FuzzWebFingerResource checks that any resource string is read without a
+// panic, and that what is accepted names this node.
+func FuzzWebFingerResource(f *testing.F) {
+	for _, s := range []string{
+		"acct:gardeners@kith.example", "acct:@gardeners@kith.example", "acct%3Agardeners%40kith.example",
+		"acct:gardeners@other.example", "https://kith.example/groups/gardeners", "https://kith.example/",
+		"https://kith.example/actor", "acct:", "acct:@", "%", "%%41", "acct:a@kith.example:443", "",
+	} {
+		f.Add(s)
+	}
+	e := &Engine{iri: iri.New("https", "kith.example")}
+	f.Fuzz(func(t *testing.T, resource string) {
+		name, ok := e.webFingerName(resource)
+		if !ok {
+			return
+		}
+		if name == "" {
+			t.Fatalf("accepted %q with an empty name", resource)
+		}
+		if name != "kith.example" && strings.ContainsAny(name, "@/") && utf8.ValidString(name) {
+			// A name with @ or / can never be a group; storage will not find it,
+			// but it must not come from a resource for another domain.
+			if !strings.Contains(strings.ToLower(resource), "kith.example") {
+				t.Fatalf("%q accepted as %q for another domain", resource, name)
+			}
+		}
+	})
+}
+
+// FuzzParseHandle checks the remote-follow handle parser.
+func FuzzParseHandle(f *testing.F) {
+	for _, s := range []string{"alice@mastodon.social", "@bob@gts.test:8080", "acct:c@d.e", "x", "@", "a@b", "a b@c.d"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, handle string) {
+		user, host, err := ParseHandle(handle)
+		if err != nil {
+			return
+		}
+		if user == "" || host == "" || strings.ContainsAny(host, "/?#@ ") {
+			t.Fatalf("ParseHandle(%q) = %q, %q", handle, user, host)
+		}
+	})
+}

@@ -1,0 +1,48 @@
+package admin
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/kith-social/kith/storage"
+)
+
+// domainBlockAdd blocks a server node-wide: its traffic is refused and
+// its accounts leave every group.
+func (a *Admin) domainBlockAdd(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	f, err := parseForm(r)
+	if err != nil {
+		return err
+	}
+	domain := storage.NormalizeDomain(f.Get("domain"))
+	switch {
+	case domain == "":
+		f.Fail("domain", "Type the server's domain, for example spam.example.")
+	case strings.ContainsAny(domain, " @*") || !strings.Contains(domain, ".") && !strings.Contains(domain, ":"):
+		f.Fail("domain", "This is not a domain: type it like spam.example, without @ or *.")
+	case strings.EqualFold(domain, a.domain):
+		f.Fail("domain", "This is this node's own domain.")
+	}
+	reason := f.Get("reason")
+	if utf8.RuneCountInString(reason) > maxReasonRunes {
+		f.Fail("reason", "Keep the reason to 1000 characters.")
+	}
+	if f.Valid() {
+		err := a.fed.BlockDomain(ctx, domain, reason, staffOf(r))
+		switch {
+		case errors.Is(err, storage.ErrConflict):
+			f.Fail("domain", "This domain is blocked already.")
+		case err != nil:
+			return fmt.Errorf("block %s: %w", domain, err)
+		}
+	}
+	if !f.Valid() {
+		return a.renderDomainBlocks(w, r, http.StatusUnprocessableEntity, f)
+	}
+	a.log.InfoContext(ctx, "domain blocked", "domain", domain, "by", staffOf(r).Name)
+	return redirect(w, r, "/admin/domain-blocks?done=blocked")
+}

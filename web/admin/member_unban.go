@@ -1,0 +1,25 @@
+package admin
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+
+	"github.com/kith-social/kith/storage"
+)
+
+// memberUnban lifts a ban; the engine sends Undo{Block}. The account may
+// then ask to join again.
+func (a *Admin) memberUnban(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	g := currentGroup(ctx)
+	actor, err := storage.RemoteActorByID(ctx, a.db, chiParam(r, "actor"))
+	if err != nil {
+		return err
+	}
+	err = a.fed.Unban(ctx, g.Name, actor.IRI, staffOf(r))
+	if err != nil && !errors.Is(err, storage.ErrNotFound) { // lifted already: done
+		return fmt.Errorf("unban %s in %s: %w", actor.IRI, g.Name, err)
+	}
+	return redirect(w, r, "/admin/groups/"+g.Name+"/bans?done=unbanned")
+}

@@ -1,0 +1,156 @@
+// Package public is the part of the web that anyone can read without an
+// account: the node's home page, each group's page (about, rules, pinned
+// posts, recent threads, how to join, a remote-follow form), thread pages,
+// RSS and Atom feeds, and the uploaded media. Pages are server-rendered from
+// embedded templates and work without JavaScript; the only script is the
+// copy button's, a same-origin static file.
+//
+// # What is public
+//
+// A post appears here only when it is published (not pending, rejected or
+// removed) and public or unlisted — the same rule as the Note a server may
+// fetch. Members-only ("followers") and direct posts never appear: not in a
+// listing, a thread, a reply count or a feed. Feeds are stricter still and
+// carry only public thread starters: unlisted means "not in discovery
+// surfaces", and a feed is one. [visible] is the one place that decides.
+//
+// # What is trusted
+//
+// Post content, actor summaries and profile field values were sanitised
+// when they were stored (federation/content); templates mark exactly those
+// fields as HTML (the "trusted" function). Everything else — names, handles,
+// content warnings, titles, URLs — is escaped by html/template, which also
+// refuses javascript: and other non-web URLs in href and src.
+package public
+
+import (
+	"context"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/go-chi/httprate"
+	"github.com/uptrace/bun"
+)
+
+// pageSize is how many threads a group page lists.
+const pageSize = 20
+
+// RemoteFollowResolver looks up a visitor's account on their own server,
+// for the remote-follow form. The federation engine implements it with its
+// transport, so the lookup gets the node's SSRF guard, timeouts and size
+// limits.
+type RemoteFollowResolver interface {
+	// RemoteWebFinger fetches the WebFinger document (JRD, JSON) that host
+	// serves for resource (for example "acct:alice@mastodon.example"; host
+	// may carry a port). Unsigned, like every WebFinger request. An account
+	// that does not exist is an error, like a host that does not answer.
+	RemoteWebFinger(ctx context.Context, resource, host string) ([]byte, error)
+}
+
+// Deps is what the public pages need from the rest of the node.
+type Deps struct {
+	DB  *bun.DB
+	Log *slog.Logger
+	// Domain is the node's public host (and port); Scheme is "https", or
+	// "http" for a development node.
+	Domain string
+	Scheme string
+	// DataDir holds uploaded media in DataDir/media.
+	DataDir string
+	// Resolver looks up visitors' accounts for the remote-follow form. When
+	// nil the form still works: it tells the visitor what to search for.
+	Resolver RemoteFollowResolver
+	// FollowLimit bounds remote-follow lookups per client IP per minute;
+	// zero means 10.
+	FollowLimit int
+}
+
+// Public serves the public pages. Everything kept between requests lives
+// here: the parsed templates, the static files and their version tags.
+type Public struct {
+	db       *bun.DB
+	log      *slog.Logger
+	domain   string
+	base     string // scheme://domain
+	insecure bool
+	mediaDir string
+	resolver RemoteFollowResolver
+
+	pages         map[string]*template.Template
+	static        fs.FS
+	staticVersion map[string]string
+	csp           string
+	followLimit   func(http.Handler) http.Handler
+	cop           *http.CrossOriginProtection
+}
+
+// New builds the public pages. It parses every template and panics if one
+// is broken: that is a bug in the binary, found by the first test.
+func New(d Deps) *Public {
+	if d.Log == nil {
+		d.Log = slog.New(slog.DiscardHandler)
+	}
+	if d.Scheme == "" {
+		d.Scheme = "https"
+	}
+	if d.FollowLimit <= 0 {
+		d.FollowLimit = 10
+	}
+	p := &Public{
+		db:       d.DB,
+		log:      d.Log,
+		domain:   d.Domain,
+		base:     d.Scheme + "://" + d.Domain,
+		insecure: d.Scheme == "http",
+		mediaDir: mediaDir(d.DataDir),
+		resolver: d.Resolver,
+		static:   mustSub(staticFiles, "static"),
+	}
+	p.staticVersion = mustVersionStatic(p.static)
+	p.pages = p.mustParsePages()
+	p.csp = contentSecurityPolicy(p.insecure)
+	p.followLimit = httprate.LimitByIP(d.FollowLimit, time.Minute)
+	// The remote-follow form changes nothing here, but each submission
+	// makes the node ask another server: other sites may not post it.
+	p.cop = http.NewCrossOriginProtection()
+	p.cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p.fail(w, r, &httpError{http.StatusForbidden, "This form was sent from another site and was refused. Open the group's page and try again."})
+	}))
+	return p
+}
+
+// Routes mounts the pages that live outside a group: the home page, the
+// media files and the static assets.
+func (p *Public) Routes(r chi.Router) {
+	r.Get("/", p.h(p.home))
+	r.Get("/media/*", p.serveMedia)
+	r.Head("/media/*", p.serveMedia)
+	r.Get("/static/public/*", p.serveStatic)
+	r.Head("/static/public/*", p.serveStatic)
+}
+
+// GroupRoutes mounts the pages under /groups/{name}. The group page itself
+// and /posts/{id} share their URLs with ActivityPub documents: the caller
+// negotiates and hands browsers to [Public.ServeGroup] and [Public.ServePost].
+func (p *Public) GroupRoutes(r chi.Router) {
+	r.Get("/threads/{id}", p.h(p.threadPage))
+	r.Get("/feed.rss", p.h(p.feedRSS))
+	r.Get("/feed.atom", p.h(p.feedAtom))
+	r.Get("/follow", p.h(p.followForm))
+	r.With(p.cop.Handler, p.followLimit).Post("/follow", p.h(p.followSubmit))
+}
+
+// ServeGroup writes the HTML page of the group in the {name} URL parameter.
+func (p *Public) ServeGroup(w http.ResponseWriter, r *http.Request) {
+	p.h(p.groupPage)(w, r)
+}
+
+// ServePost writes the HTML page of the post in the {id} URL parameter of
+// the group in {name}: its thread, with the post marked.
+func (p *Public) ServePost(w http.ResponseWriter, r *http.Request) {
+	p.h(p.threadPage)(w, r)
+}
