@@ -134,7 +134,7 @@ func (e *Engine) EditPost(ctx context.Context, postID string, in PostInput, by S
 	if err := in.validate(); err != nil {
 		return err
 	}
-	p, g, err := e.ownPost(ctx, postID)
+	p, g, err := e.ownPost(ctx, postID, false)
 	if err != nil {
 		return err
 	}
@@ -169,7 +169,7 @@ func (e *Engine) EditPost(ctx context.Context, postID string, in PostInput, by S
 
 // DeleteOwnPost deletes a group post everywhere (Delete with a Tombstone).
 func (e *Engine) DeleteOwnPost(ctx context.Context, postID string, by Staff) error {
-	p, g, err := e.ownPost(ctx, postID)
+	p, g, err := e.ownPost(ctx, postID, true)
 	if err != nil {
 		return err
 	}
@@ -229,13 +229,17 @@ func (e *Engine) SetPinned(ctx context.Context, postID string, pinned bool, by S
 }
 
 // ownPost loads a post the group itself published.
-func (e *Engine) ownPost(ctx context.Context, postID string) (*storage.Post, *storage.Group, error) {
+func (e *Engine) ownPost(ctx context.Context, postID string, forDelete bool) (*storage.Post, *storage.Group, error) {
 	p, err := storage.PostByID(ctx, e.db, postID)
 	if err != nil {
 		return nil, nil, err
 	}
 	if p.AuthorID != "" {
 		return nil, nil, fmt.Errorf("%w: only the group's own posts can be edited or deleted; remove a member's post instead", ErrInvalidPost)
+	}
+	if p.Kind != "Note" && !forDelete {
+		// A poll or an event is changed by its own form, never turned into a Note.
+		return nil, nil, fmt.Errorf("%w: a %s cannot be edited as a post", ErrInvalidPost, strings.ToLower(p.Kind))
 	}
 	g, err := storage.GroupByID(ctx, e.db, p.GroupID)
 	if err != nil {

@@ -234,6 +234,8 @@ func (e *Engine) onDirectMessage(ctx context.Context, g *storage.Group, act *voc
 		case lower == "report" || strings.HasPrefix(lower, "report ") || strings.HasPrefix(lower, "report:"):
 			reason := strings.TrimSpace(strings.TrimLeft(text[len("report"):], ": "))
 			return e.memberReport(ctx, tx, g, act, obj, author, reason)
+		case belongingCommand(lower): // directory on/off, intro (belonging.go)
+			return e.memberCommand(ctx, tx, g, obj, author, member, lower)
 		case pending != nil:
 			answer := strings.TrimSpace(strings.TrimSpace(pending.JoinAnswer) + "\n\n" + text)
 			return storage.SetJoinAnswer(ctx, tx, pending.ID, answer)
@@ -268,6 +270,9 @@ func (e *Engine) anonRequest(ctx context.Context, tx bun.Tx, g *storage.Group, a
 	}
 	r := &storage.AnonRequest{GroupID: g.ID, ActorID: author.ID, IRI: act.ID, ContentHTML: content.EscapeText(text), MembersOnly: membersOnly}
 	if err := storage.CreateAnonRequest(ctx, tx, r); err != nil {
+		return err
+	}
+	if err := e.notify(ctx, tx, g, storage.NotifyReview, r.ID, "An anonymous post waits for review"); err != nil {
 		return err
 	}
 	_, err := e.directMessage(ctx, tx, g, author, "<p>Thank you. The moderators will review your anonymous post; if they approve it, the group publishes it without your name.</p>", "")
@@ -340,6 +345,9 @@ func (e *Engine) memberReport(ctx context.Context, tx bun.Tx, g *storage.Group, 
 	if err := storage.CreateReport(ctx, tx, r); err != nil {
 		return err
 	}
+	if err := e.notify(ctx, tx, g, storage.NotifyReport, r.ID, "A member reported a post: "+reason); err != nil {
+		return err
+	}
 	_, err := e.directMessage(ctx, tx, g, author, "<p>Thank you, the moderators have your report.</p>", obj.ID)
 	return err
 }
@@ -377,9 +385,20 @@ func (e *Engine) modmailIn(ctx context.Context, tx bun.Tx, g *storage.Group, obj
 	if err != nil {
 		return err
 	}
-	return storage.AddMessage(ctx, tx, &storage.Message{
+	err = storage.AddMessage(ctx, tx, &storage.Message{
 		ConversationID: c.ID, Incoming: true, IRI: obj.ID, ContentHTML: e.html.Sanitize(obj.Content), CreatedAt: e.now().UTC(),
 	})
+	if err != nil {
+		return err
+	}
+	return e.notify(ctx, tx, g, storage.NotifyModmail, obj.ID, "Modmail from "+actorName(author)+": "+content.Excerpt(obj.Content, 120))
+}
+
+func actorName(a *storage.RemoteActor) string {
+	if a.Name != "" {
+		return a.Name
+	}
+	return "@" + a.Username + "@" + a.Host
 }
 
 // ReplyModmail answers a modmail conversation as the group: a DM the

@@ -11,6 +11,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/kith-social/kith/federation"
+	"github.com/kith-social/kith/federation/mailer"
 	"github.com/kith-social/kith/federation/transport"
 	"github.com/kith-social/kith/migrations"
 	"github.com/kith-social/kith/storage"
@@ -112,7 +113,16 @@ func cmdMigrate(ctx context.Context, args []string, e env) error {
 // newEngine builds the federation engine for the configuration; work runs
 // its job queue in this process (serve), otherwise it only enqueues.
 func newEngine(ctx context.Context, cfg *Config, db *bun.DB, log *slog.Logger, work bool) (*federation.Engine, error) {
+	var engage federation.EngagementConfig
+	if cfg.SMTPURL != "" {
+		m, err := mailer.New(cfg.SMTPURL, cfg.SMTPFrom)
+		if err != nil {
+			return nil, err
+		}
+		engage.Mailer = m
+	}
 	return federation.New(ctx, db, federation.Config{
+		Engagement:      engage,
 		Version:         version,
 		Scheme:          cfg.Scheme(),
 		Domain:          cfg.Domain,

@@ -10,6 +10,8 @@ import (
 	"os"
 	"strconv"
 	"strings"
+
+	"github.com/kith-social/kith/federation/mailer"
 )
 
 // Config is everything a kith process is told at start-up. Every subcommand
@@ -24,6 +26,8 @@ type Config struct {
 	AllowPrivateNetworks bool   // outgoing requests may reach loopback and private addresses
 	AuthorizedFetch      bool   // objects answer GETs only when signed
 	LogLevel             slog.Level
+	SMTPURL              string // smtp://user:pass@host:587 or smtps://…; empty: no e-mail
+	SMTPFrom             string // sender address of notification e-mails
 }
 
 // setting describes one configuration value: its flag, its environment
@@ -42,6 +46,8 @@ var settings = []setting{
 	{flag: "allow-private-networks", env: "KITH_ALLOW_PRIVATE_NETWORKS", def: "false", isBool: true, help: "development and tests only: let outgoing requests reach loopback and private addresses"},
 	{flag: "authorized-fetch", env: "KITH_AUTHORIZED_FETCH", def: "false", isBool: true, help: "answer GETs of ActivityPub objects only when they carry a valid HTTP signature"},
 	{flag: "log-level", env: "KITH_LOG_LEVEL", def: "info", help: "log level: debug, info, warn or error"},
+	{flag: "smtp-url", env: "KITH_SMTP_URL", def: "", help: "SMTP server for staff notification e-mail: smtp://user:pass@host:587 (STARTTLS) or smtps://…:465; empty: no e-mail"},
+	{flag: "smtp-from", env: "KITH_SMTP_FROM", def: "", help: "sender address of notification e-mail (required with --smtp-url)"},
 }
 
 // configFlags holds the raw values of the configuration flags of one FlagSet.
@@ -164,6 +170,8 @@ func parseConfig(raw map[string]string) (*Config, error) {
 		InsecureHTTP:         parseBool("insecure-http"),
 		AllowPrivateNetworks: parseBool("allow-private-networks"),
 		AuthorizedFetch:      parseBool("authorized-fetch"),
+		SMTPURL:              strings.TrimSpace(raw["smtp-url"]),
+		SMTPFrom:             strings.TrimSpace(raw["smtp-from"]),
 	}
 	if host, port, err := net.SplitHostPort(c.Listen); err != nil {
 		bad("listen", "%q is not host:port (for example 127.0.0.1:8080 or :8080)", c.Listen)
@@ -193,6 +201,11 @@ func parseConfig(raw map[string]string) (*Config, error) {
 	case db == "", strings.HasPrefix(db, "postgres://"), strings.HasPrefix(db, "postgresql://"), strings.HasPrefix(db, "sqlite:"):
 	default:
 		bad("database", "%q: leave it empty for SQLite in the data directory, or give sqlite:PATH or postgres://user@host/db", db)
+	}
+	if c.SMTPURL != "" {
+		if _, err := mailer.New(c.SMTPURL, c.SMTPFrom); err != nil {
+			bad("smtp-url", "%v", err)
+		}
 	}
 	if err := c.LogLevel.UnmarshalText([]byte(raw["log-level"])); err != nil {
 		bad("log-level", "%q: want debug, info, warn or error", raw["log-level"])

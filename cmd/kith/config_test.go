@@ -77,6 +77,8 @@ func TestConfigErrors(t *testing.T) {
 		{"mysql", []string{"--database", "mysql://x"}, nil, "--database: \"mysql://x\""},
 		{"bool env", nil, map[string]string{"KITH_INSECURE_HTTP": "maybe"}, `--insecure-http: "maybe" is not true or false`},
 		{"log level", []string{"--log-level", "loud"}, nil, `--log-level: "loud"`},
+		{"smtp scheme", []string{"--smtp-url", "http://mail.example", "--smtp-from", "kith@example.org"}, nil, "--smtp-url:"},
+		{"smtp without from", []string{"--smtp-url", "smtp://mail.example"}, nil, "--smtp-url:"},
 		{"unknown file key", []string{"--config", badFile}, nil, "unknown setting KITH_NOPE"},
 		{"file line", []string{"--config", noEq}, nil, "line 1: want KITH_NAME=value"},
 		{"missing file", []string{"--config", filepath.Join(dir, "none")}, nil, "config file"},
