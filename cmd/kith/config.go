@@ -28,6 +28,7 @@ type Config struct {
 	LogLevel             slog.Level
 	SMTPURL              string // smtp://user:pass@host:587 or smtps://…; empty: no e-mail
 	SMTPFrom             string // sender address of notification e-mails
+	LocalTrial           bool   // no --domain given: plain http:// on the listen address
 }
 
 // setting describes one configuration value: its flag, its environment
@@ -92,7 +93,9 @@ func (cf *configFlags) load(getenv func(string) string) (*Config, error) {
 		}
 	}
 	raw := map[string]string{}
+	given := map[string]bool{}
 	for _, s := range settings {
+		given[s.flag] = true
 		switch {
 		case set[s.flag]:
 			raw[s.flag] = *cf.values[s.flag]
@@ -102,9 +105,22 @@ func (cf *configFlags) load(getenv func(string) string) (*Config, error) {
 			raw[s.flag] = fileVals[s.env]
 		default:
 			raw[s.flag] = s.def
+			given[s.flag] = false
 		}
 	}
-	return parseConfig(raw)
+	// A local trial (no public domain given) runs on plain http:// so the
+	// setup link opens in a browser and login cookies work; a public node
+	// names its domain and sits behind TLS.
+	localTrial := !given["domain"] && !given["insecure-http"]
+	if localTrial {
+		raw["insecure-http"] = "true"
+	}
+	c, err := parseConfig(raw)
+	if err != nil {
+		return nil, err
+	}
+	c.LocalTrial = localTrial
+	return c, nil
 }
 
 // readConfigFile reads KITH_NAME=value lines; blank lines and # comments

@@ -25,12 +25,23 @@ func TestConfigDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// No domain: a local trial on plain http.
 	if c.Listen != "127.0.0.1:8080" || c.Domain != "127.0.0.1:8080" || c.Data != "./data" || c.DatabaseURL != "" ||
-		c.InsecureHTTP || c.AllowPrivateNetworks || c.AuthorizedFetch {
+		!c.InsecureHTTP || !c.LocalTrial || c.AllowPrivateNetworks || c.AuthorizedFetch {
 		t.Errorf("defaults = %+v", c)
 	}
-	if c.Scheme() != "https" {
-		t.Errorf("scheme = %s", c.Scheme())
+	if c.Scheme() != "http" {
+		t.Errorf("local trial scheme = %s", c.Scheme())
+	}
+	// A public node names its domain and gets https.
+	c, err = loadConfig(t, []string{"--domain", "kith.example"}, nil)
+	if err != nil || c.InsecureHTTP || c.LocalTrial || c.Scheme() != "https" {
+		t.Errorf("public node = %+v, %v", c, err)
+	}
+	// An explicit --insecure-http=false keeps https even without a domain.
+	c, err = loadConfig(t, []string{"--insecure-http=false"}, nil)
+	if err != nil || c.InsecureHTTP || c.LocalTrial {
+		t.Errorf("explicit https = %+v, %v", c, err)
 	}
 }
 

@@ -65,6 +65,9 @@ func cmdServe(ctx context.Context, args []string, e env) error {
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ln) }()
 	addr := ln.Addr().String()
+	if cfg.LocalTrial {
+		log.Info("local trial: no --domain given, so the node uses http:// on its listen address; set --domain (and a TLS proxy) to join the fediverse")
+	}
 	log.Info("kith is serving", "listen", addr, "domain", cfg.Domain, "url", cfg.Scheme()+"://"+cfg.Domain, "version", version)
 	if setup, ok, err := web.SetupURL(ctx, deps); err != nil {
 		log.Error("prepare first-run setup", "err", err)
