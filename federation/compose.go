@@ -101,27 +101,9 @@ func (e *Engine) PublishPost(ctx context.Context, groupName string, in PostInput
 	if in.MembersOnly {
 		p.Visibility = storage.VisibilityFollowers
 	}
-	p.IRI = e.iri.Post(g.Name, p.ID)
-	p.URL, p.Sensitive = p.IRI, p.Summary != ""
-	note, err := e.note(g, p, in)
-	if err != nil {
-		return nil, err
-	}
-	to, cc := e.addressing(g, in.MembersOnly)
-	createID := p.IRI + "/activity"
-	create, err := vocab.Create(createID, e.iri.Group(g.Name), note, to, cc)
-	if err != nil {
-		return nil, fmt.Errorf("build Create: %w", err)
-	}
-	p.ObjectRaw, p.ActivityRaw = string(note), string(create)
+	p.Sensitive = p.Summary != ""
 	err = e.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		if err := storage.CreatePost(ctx, tx, p); err != nil {
-			return err
-		}
-		if err := e.logAction(ctx, tx, g, by, "publish_post", p.IRI, ""); err != nil {
-			return err
-		}
-		return e.publish(ctx, tx, g, outgoing{IRI: createID, Type: "Create", ObjectIRI: p.IRI, Body: create, Public: !in.MembersOnly})
+		return e.publishGroupPost(ctx, tx, g, p, in, by, "publish_post")
 	})
 	if err != nil {
 		return nil, err

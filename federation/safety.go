@@ -59,12 +59,13 @@ func (e *Engine) republishMembersOnly(ctx context.Context, tx bun.Tx, g *storage
 		ContentHTML: e.html.Sanitize(credit + src.ContentHTML), Visibility: storage.VisibilityFollowers,
 		State: storage.PostPublished, SourceIRI: src.IRI, CreditActorID: author.ID, PublishedAt: now, CreatedAt: now,
 	}
-	return e.publishGroupPost(ctx, tx, g, p, PostInput{MembersOnly: true}, "republish_members_only")
+	return e.publishGroupPost(ctx, tx, g, p, PostInput{MembersOnly: true}, Staff{Name: "kith"}, "republish_members_only")
 }
 
 // publishGroupPost stores p (a post by the group itself, its IRI still
-// unset) and sends its Create to the members.
-func (e *Engine) publishGroupPost(ctx context.Context, tx bun.Tx, g *storage.Group, p *storage.Post, in PostInput, logAction string) error {
+// unset) and sends its Create to the members; logAction, if set, goes to
+// the moderation log as done by `by`.
+func (e *Engine) publishGroupPost(ctx context.Context, tx bun.Tx, g *storage.Group, p *storage.Post, in PostInput, by Staff, logAction string) error {
 	p.IRI = e.iri.Post(g.Name, p.ID)
 	p.URL = p.IRI
 	p.RootID = p.ID
@@ -83,7 +84,7 @@ func (e *Engine) publishGroupPost(ctx context.Context, tx bun.Tx, g *storage.Gro
 		return err
 	}
 	if logAction != "" {
-		if err := e.logAction(ctx, tx, g, Staff{Name: "kith"}, logAction, p.IRI, ""); err != nil {
+		if err := e.logAction(ctx, tx, g, by, logAction, p.IRI, ""); err != nil {
 			return err
 		}
 	}
@@ -310,7 +311,7 @@ func (e *Engine) DecideAnonymous(ctx context.Context, requestID string, approve 
 		if r.MembersOnly {
 			p.Visibility = storage.VisibilityFollowers
 		}
-		if err := e.publishGroupPost(ctx, tx, g, p, PostInput{MembersOnly: r.MembersOnly}, ""); err != nil {
+		if err := e.publishGroupPost(ctx, tx, g, p, PostInput{MembersOnly: r.MembersOnly}, by, ""); err != nil {
 			return err
 		}
 		if err := storage.DecideAnonRequest(ctx, tx, r.ID, storage.AnonApproved, p.ID, reason); err != nil {
