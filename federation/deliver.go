@@ -6,11 +6,13 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net/url"
+	"sync"
 	"time"
 
 	"github.com/riverqueue/river"
 	"github.com/uptrace/bun"
 
+	"github.com/kith-social/kith/federation/httpsig"
 	"github.com/kith-social/kith/federation/transport"
 	"github.com/kith-social/kith/storage"
 )
@@ -86,7 +88,93 @@ func (e *Engine) publish(ctx context.Context, tx bun.Tx, g *storage.Group, act o
 // deliverWorker signs and POSTs one activity to one inbox.
 type deliverWorker struct {
 	river.WorkerDefaults[deliverArgs]
-	e *Engine
+	e     *Engine
+	cache sendCache
+}
+
+// sendCache keeps, for a few seconds, what every delivery of one activity
+// needs: its body and the group's parsed signing key. A fan-out to a
+// thousand servers then reads the activity and the group and parses the
+// key once instead of a thousand times (parsing an RSA key costs a third
+// of a signature; see docs/performance.md). Only first attempts use it: a
+// retry reads the database again, so an activity deleted meanwhile is
+// not delivered. It holds at most sendCacheMax activities.
+type sendCache struct {
+	mu sync.Mutex
+	m  map[string]cachedSend
+}
+
+type cachedSend struct {
+	iri   string
+	body  []byte
+	key   httpsig.Key
+	until time.Time
+}
+
+const (
+	sendCacheTTL = 10 * time.Second
+	sendCacheMax = 256
+)
+
+func (c *sendCache) get(id string, now time.Time) (cachedSend, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	cs, ok := c.m[id]
+	if !ok || now.After(cs.until) {
+		return cachedSend{}, false
+	}
+	return cs, true
+}
+
+func (c *sendCache) put(id string, cs cachedSend) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil {
+		c.m = map[string]cachedSend{}
+	}
+	if len(c.m) >= sendCacheMax {
+		for k, v := range c.m {
+			if time.Now().After(v.until) {
+				delete(c.m, k)
+			}
+		}
+		if len(c.m) >= sendCacheMax {
+			clear(c.m)
+		}
+	}
+	c.m[id] = cs
+}
+
+// load returns the activity's IRI and body and the key to sign it with.
+func (w *deliverWorker) load(ctx context.Context, job *river.Job[deliverArgs]) (cachedSend, error) {
+	now := time.Now() // wall time: the cache must expire even under a test clock
+	if job.Attempt <= 1 {
+		if cs, ok := w.cache.get(job.Args.ActivityID, now); ok {
+			return cs, nil
+		}
+	}
+	e := w.e
+	act, err := storage.OutboxActivityByID(ctx, e.db, job.Args.ActivityID)
+	if errors.Is(err, storage.ErrNotFound) {
+		return cachedSend{}, river.JobCancel(fmt.Errorf("activity %s no longer exists", job.Args.ActivityID))
+	}
+	if err != nil {
+		return cachedSend{}, err
+	}
+	g, err := storage.GroupByID(ctx, e.db, act.GroupID)
+	if errors.Is(err, storage.ErrNotFound) {
+		return cachedSend{}, river.JobCancel(fmt.Errorf("group %s no longer exists", act.GroupID))
+	}
+	if err != nil {
+		return cachedSend{}, err
+	}
+	key, err := e.groupKey(g)
+	if err != nil {
+		return cachedSend{}, river.JobCancel(err)
+	}
+	cs := cachedSend{iri: act.IRI, body: []byte(act.Body), key: key, until: now.Add(sendCacheTTL)}
+	w.cache.put(job.Args.ActivityID, cs)
+	return cs, nil
 }
 
 func (w *deliverWorker) Timeout(*river.Job[deliverArgs]) time.Duration { return time.Minute }
@@ -103,25 +191,11 @@ func (w *deliverWorker) Work(ctx context.Context, job *river.Job[deliverArgs]) e
 	}
 	defer e.hosts.release(host)
 
-	act, err := storage.OutboxActivityByID(ctx, e.db, job.Args.ActivityID)
-	if errors.Is(err, storage.ErrNotFound) {
-		return river.JobCancel(fmt.Errorf("activity %s no longer exists", job.Args.ActivityID))
-	}
+	act, err := w.load(ctx, job)
 	if err != nil {
 		return err
 	}
-	g, err := storage.GroupByID(ctx, e.db, act.GroupID)
-	if errors.Is(err, storage.ErrNotFound) {
-		return river.JobCancel(fmt.Errorf("group %s no longer exists", act.GroupID))
-	}
-	if err != nil {
-		return err
-	}
-	key, err := e.groupKey(g)
-	if err != nil {
-		return river.JobCancel(err)
-	}
-	err = e.client.Post(ctx, job.Args.Inbox, []byte(act.Body), key)
+	err = e.client.Post(ctx, job.Args.Inbox, act.body, act.key)
 	now := e.now()
 	if err == nil {
 		if err := storage.RecordDeliverySuccess(ctx, e.db, host, now); err != nil {
@@ -135,11 +209,11 @@ func (w *deliverWorker) Work(ctx context.Context, job *river.Job[deliverArgs]) e
 	if _, ferr := storage.RecordDeliveryFailure(ctx, e.db, host, err.Error(), now, unreachableAfterFailures, unreachableAfterWindow); ferr != nil {
 		e.log.WarnContext(ctx, "record delivery failure", "host", host, "err", ferr)
 	}
-	e.log.InfoContext(ctx, "delivery failed", "inbox", job.Args.Inbox, "activity", act.IRI, "attempt", job.Attempt, "permanent", permanent, "err", err)
+	e.log.InfoContext(ctx, "delivery failed", "inbox", job.Args.Inbox, "activity", act.iri, "attempt", job.Attempt, "permanent", permanent, "err", err)
 	if permanent {
-		return river.JobCancel(fmt.Errorf("deliver %s to %s: %w", act.IRI, job.Args.Inbox, err))
+		return river.JobCancel(fmt.Errorf("deliver %s to %s: %w", act.iri, job.Args.Inbox, err))
 	}
-	return fmt.Errorf("deliver %s to %s: %w", act.IRI, job.Args.Inbox, err)
+	return fmt.Errorf("deliver %s to %s: %w", act.iri, job.Args.Inbox, err)
 }
 
 // NextRetry doubles the wait from 30 s up to 6 h; an unreachable server

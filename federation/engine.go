@@ -139,6 +139,7 @@ func New(ctx context.Context, db *bun.DB, cfg Config) (*Engine, error) {
 		opts.Workers = workers
 		opts.Periodic = []*river.PeriodicJob{queue.PrunePeriodic(), refreshPeriodic()}
 		opts.Periodic = append(opts.Periodic, e.addEngagementWorkers(workers)...)
+		opts.Periodic = append(opts.Periodic, e.addBelongingWorkers(workers)...) // events, digests (belonging.go)
 		opts.Queues = map[string]int{
 			river.QueueDefault: 2,
 			queueInbox:         orDefault(cfg.InboxWorkers, 8),

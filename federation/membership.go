@@ -52,7 +52,10 @@ func (e *Engine) onFollow(ctx context.Context, act *vocab.Activity) error {
 		}
 		// Accept again even for an existing member: their server may have
 		// lost the first Accept.
-		return e.answerFollow(ctx, tx, g, actor, act, true)
+		if err := e.answerFollow(ctx, tx, g, actor, act, true); err != nil {
+			return err
+		}
+		return e.welcome(ctx, tx, g, actor) // the welcome DM, once (belonging.go)
 	})
 }
 
@@ -125,6 +128,9 @@ func (e *Engine) DecideFollow(ctx context.Context, groupName, actorIRI string, a
 				return err
 			}
 			if err := e.followNotice(ctx, tx, g, actor, storage.FollowAccepted); err != nil { // staff notifications (notify.go)
+				return err
+			}
+			if err := e.welcome(ctx, tx, g, actor); err != nil { // the welcome DM, once (belonging.go)
 				return err
 			}
 		} else if err := storage.DeleteFollow(ctx, tx, f.ID); err != nil {

@@ -37,6 +37,9 @@ func (e *Engine) onCreate(ctx context.Context, act *vocab.Activity) error {
 	if obj.AttributedTo != "" && obj.AttributedTo != act.Actor {
 		return drop("object attributed to %s, but created by %s", obj.AttributedTo, act.Actor)
 	}
+	if done, err := e.rsvpByReply(ctx, act, obj); done || err != nil { // "going" to an event (event.go)
+		return err
+	}
 	groups, err := e.groupsFor(ctx, act, obj)
 	if err != nil {
 		return err
@@ -259,6 +262,9 @@ func (e *Engine) announcePost(ctx context.Context, tx bun.Tx, g *storage.Group, 
 	}
 	if !p.IsPublicish() || (p.RootID != p.ID && !g.BoostReplies) {
 		return nil
+	}
+	if off, err := e.plainBoostsOff(ctx, tx, g); off || err != nil { // a group setting (belonging.go)
+		return err
 	}
 	boostID := e.iri.Announce(g.Name, p.ID)
 	boost, err := vocab.Announce(boostID, groupIRI, p.IRI, to, []string{followers, author.IRI}, published)

@@ -36,6 +36,8 @@ func (e *Engine) process(ctx context.Context, act *vocab.Activity, groupName str
 		return e.onReaction(ctx, act)
 	case "Flag":
 		return e.onFlag(ctx, act)
+	case "Join", "Leave": // RSVP to an event (event.go)
+		return e.onJoinOrLeave(ctx, act)
 	case "Accept", "Reject":
 		return drop("groups do not follow anyone, so there is nothing to accept")
 	default:
@@ -71,6 +73,8 @@ func (e *Engine) onUndo(ctx context.Context, act *vocab.Activity) error {
 		return e.onUnfollow(ctx, act.Actor, inner.Object.ID)
 	case "Like", "Dislike":
 		return e.onUndoReaction(ctx, act, inner)
+	case "Join": // leaving an event (event.go)
+		return e.onLeave(ctx, act.Actor, inner)
 	case "":
 		// Only the id was given: it may be a Like we counted.
 		return e.onUndoReaction(ctx, act, inner)

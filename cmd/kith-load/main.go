@@ -51,6 +51,7 @@ type config struct {
 	Servers     int
 	Port        int
 	Keys        int
+	KeyFile     string
 	Concurrency int
 	Duration    time.Duration
 	Timeout     time.Duration
@@ -60,6 +61,10 @@ type config struct {
 	MaxRequests int
 	Presign     int
 	Thread      string
+	Posts       int
+	Kinds       int
+	PostEvery   time.Duration
+	Events      string
 	Verbose     bool
 }
 
@@ -111,6 +116,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.IntVar(&cfg.Servers, "servers", defaultServers, "fake remote servers, one loopback IP each")
 	fs.IntVar(&cfg.Port, "port", defaultPort, "port every fake server listens on (127.0.1.1:PORT, 127.0.1.2:PORT, …)")
 	fs.IntVar(&cfg.Keys, "keys", 64, "RSA-2048 keys generated and shared round-robin by the actors")
+	fs.StringVar(&cfg.KeyFile, "key-file", "", "PEM file of RSA keys reused across runs (created, or extended, when it has fewer than -keys)")
 	fs.IntVar(&cfg.Concurrency, "concurrency", 64, "concurrent requests (follows, inbox POSTs, junk, page clients)")
 	fs.DurationVar(&cfg.Duration, "duration", 10*time.Second, "how long the inbox, junk and pages scenarios send")
 	fs.DurationVar(&cfg.Timeout, "timeout", 60*time.Second, "longest wait for the node (all Accepts, the fan-out to every server)")
@@ -120,6 +126,10 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.IntVar(&cfg.MaxRequests, "max-requests", 1_000_000, "hard cap on requests per scenario, whatever the duration")
 	fs.IntVar(&cfg.Presign, "presign", 0, "inbox scenario: activities signed before the clock starts (0: 2000 per core)")
 	fs.StringVar(&cfg.Thread, "thread", "", "pages scenario: thread page path or URL (default: the first post in the outbox)")
+	fs.IntVar(&cfg.Posts, "posts", 1, "fanout: notes to post, one after another (fault scripts kill the node meanwhile)")
+	fs.IntVar(&cfg.Kinds, "kinds", 1, "fanout: wait until every server has this many kinds of Announce of each note (Kith sends 2: Announce{Create} and the plain boost)")
+	fs.DurationVar(&cfg.PostEvery, "post-every", 2*time.Second, "fanout: pause between notes when -posts > 1")
+	fs.StringVar(&cfg.Events, "events", "", "append a time-stamped line per phase (fanout-start, posted N, fanout-done) to this file, for scripts")
 	fs.BoolVar(&cfg.Verbose, "v", false, "log debug detail to standard error")
 	if err := fs.Parse(args); err != nil {
 		return config{}, err
@@ -160,6 +170,8 @@ func (c config) validate() error {
 		return bad("-duration and -timeout must be positive, -settle not negative")
 	case c.Inbox != "shared" && c.Inbox != "group" && c.Inbox != "mixed":
 		return bad("-inbox %q: want shared, group or mixed", c.Inbox)
+	case c.Posts < 1 || c.Posts > 1000 || c.PostEvery < 0 || c.Kinds < 1 || c.Kinds > 2:
+		return bad("-posts wants 1 to 1000, -kinds 1 or 2, and -post-every not negative")
 	case c.MaxRequests < 1 || c.Presign < 0:
 		return bad("-max-requests must be positive and -presign not negative")
 	}

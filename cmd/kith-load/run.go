@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/netip"
+	"os"
 	"runtime"
 	"time"
 )
@@ -38,8 +39,9 @@ func execute(ctx context.Context, cfg config, out io.Writer, log *slog.Logger) (
 		return err
 	}
 	// A hard bound on the whole run, whatever happens: setup wait, the
-	// scenario's duration and its wait, and a minute of slack.
-	ctx, cancel := context.WithTimeout(ctx, 2*cfg.Timeout+cfg.Duration+cfg.Settle+time.Minute)
+	// scenario's duration and its wait, every post of a fan-out (each
+	// retried up to -timeout), and a minute of slack.
+	ctx, cancel := context.WithTimeout(ctx, 2*cfg.Timeout+cfg.Duration+cfg.Settle+time.Duration(cfg.Posts)*(cfg.PostEvery+cfg.Timeout)+time.Minute)
 	defer cancel()
 
 	r := &run{
@@ -100,11 +102,11 @@ func execute(ctx context.Context, cfg config, out io.Writer, log *slog.Logger) (
 // startFleet makes the keys, measures RSA and starts the fake servers.
 func (r *run) startFleet(ctx context.Context) error {
 	var err error
-	if r.keys, err = newKeyPool(ctx, min(r.cfg.Keys, r.cfg.Members+r.cfg.Servers)); err != nil {
+	if r.keys, err = loadKeyPool(ctx, r.cfg.KeyFile, min(r.cfg.Keys, r.cfg.Members+r.cfg.Servers)); err != nil {
 		return err
 	}
-	r.tbl.addf("key pool", fmt.Sprintf("generated in %s on %d cores and shared round-robin by %d actors and %d instance actors: keys are looked up by keyId, so sharing is harmless",
-		fmtDur(r.keys.took), r.cores, r.cfg.Members, r.cfg.Servers), "%d RSA-2048 keys", r.keys.len())
+	r.tbl.addf("key pool", fmt.Sprintf("%d read from -key-file, the rest generated, in %s on %d cores; shared round-robin by %d actors and %d instance actors: keys are looked up by keyId, so sharing is harmless",
+		r.keys.loaded, fmtDur(r.keys.took), r.cores, r.cfg.Members, r.cfg.Servers), "%d RSA-2048 keys", r.keys.len())
 	k, _ := r.keys.key(0)
 	if r.cost, err = measureRSA(k); err != nil {
 		return err
@@ -130,6 +132,21 @@ func (r *run) startFleet(ctx context.Context) error {
 	r.tbl.addf("fake servers", note, "%d (%s … %s)", len(r.fleet.servers), first, last)
 	r.tbl.addf("members", "e.g. "+r.fleet.actor(0).id(), "%d", r.cfg.Members)
 	return nil
+}
+
+// event appends a time-stamped line to -events, for scripts that act on
+// the node at a given phase (the kill -9 fault kills it during fan-out).
+func (r *run) event(what string) {
+	if r.cfg.Events == "" {
+		return
+	}
+	f, err := os.OpenFile(r.cfg.Events, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+	if err != nil {
+		r.log.Warn("events file", "err", err)
+		return
+	}
+	defer f.Close()
+	fmt.Fprintf(f, "%s %s\n", time.Now().Format("15:04:05.000"), what)
 }
 
 // waitCtx is ctx bounded by d.

@@ -4,7 +4,10 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"net/http"
 	"slices"
+	"strconv"
+	"strings"
 	"time"
 )
 
@@ -17,31 +20,53 @@ func (r *run) fanout(ctx context.Context, members []member) error {
 		expected[m.srv.host] = true
 	}
 	author := members[0].actor
-	create, note := noteCreate(author, r.group, r.ids.next(), "fan-out probe from kith-load", "", time.Now())
-	noteID := str(note["id"])
-	p, err := signActivity(r.node, author, inboxFor("shared", r.group, 0), create)
-	if err != nil {
-		return err
+	n := max(r.cfg.Posts, 1)
+	type probe struct {
+		id      string
+		t0      time.Time
+		status  int
+		postDur time.Duration
+		postErr error
+		tries   int
+		answers string
 	}
+	probes := make([]probe, n)
 	dupBefore := r.sink.totals().Duplicates
-	t0 := time.Now()
-	status, postDur, postErr := p.send(ctx, author.srv.client)
+	r.event("fanout-start")
+	for i := range probes {
+		if i > 0 {
+			select {
+			case <-time.After(r.cfg.PostEvery):
+			case <-ctx.Done():
+			}
+		}
+		create, note := noteCreate(author, r.group, r.ids.next(), fmt.Sprintf("fan-out probe %d from kith-load", i+1), "", time.Now())
+		p := &probes[i]
+		p.id = str(note["id"])
+		p.t0 = time.Now()
+		p.status, p.postDur, p.tries, p.answers, p.postErr = r.postUntilAccepted(ctx, author, create)
+		r.event(fmt.Sprintf("posted %d %s status %d tries %d answers %s", i+1, p.id, p.status, p.tries, p.answers))
+	}
+	r.event("posted-all")
 
-	reached := func() map[string]arrival { return r.sink.arrivals(noteID) }
-	wctx, cancel := waitCtx(ctx, r.cfg.Timeout)
-	werr := r.sink.wait(wctx, func() bool {
-		got := reached()
-		for h := range expected {
-			if _, ok := got[h]; !ok {
-				return false
+	reachedAll := func() bool {
+		for _, p := range probes {
+			got := r.sink.arrivals(p.id)
+			for h := range expected {
+				if a, ok := got[h]; !ok || len(a.Kinds) < r.cfg.Kinds {
+					return false
+				}
 			}
 		}
 		return true
-	})
+	}
+	wctx, cancel := waitCtx(ctx, r.cfg.Timeout)
+	werr := r.sink.wait(wctx, reachedAll)
 	cancel()
 	if werr != nil && !timedOut(werr) {
 		return fmt.Errorf("wait for the fan-out: %w", werr)
 	}
+	r.event("fanout-done")
 	if werr == nil && r.cfg.Settle > 0 {
 		// Keep the sink open a little for late duplicates and for the
 		// second Announce (plain boost beside Announce{Create}).
@@ -51,62 +76,153 @@ func (r *run) fanout(ctx context.Context, members []member) error {
 		}
 	}
 
-	got := reached()
-	var lat []time.Duration
-	kinds := map[string]int{}
-	perServer := []int{}
-	var lastArrival time.Time
-	for h, a := range got {
-		if !expected[h] {
-			continue
-		}
-		lat = append(lat, a.At.Sub(t0))
-		if a.At.After(lastArrival) {
-			lastArrival = a.At
-		}
-		n := 0
-		for k, c := range a.Kinds {
-			kinds[k] += c
-			n += c
-		}
-		perServer = append(perServer, n)
-	}
-	slices.Sort(perServer)
-	deliveries := 0
-	for _, c := range kinds {
-		deliveries += c
-	}
 	S := len(expected)
 	floor := fanoutFloor(S, r.cost.Sign, r.cores)
-
 	t := r.tbl
 	t.section("fanout")
-	t.add("post", noteID, "Create{Note} to Public, cc followers + group, Mention tag; POSTed to the shared inbox")
-	t.add("POST status", statusString(status, postErr), "expect 202")
-	t.add("POST latency", fmtDur(postDur), "")
-	t.addf("servers reached", "servers with at least one accepted member", "%d of %d", len(lat), S)
-	t.add("Announce deliveries", fmt.Sprint(deliveries), countsString(kinds)+"; expect one per server per kind (FEP-1b12 Announce{Create} and/or a plain Announce of the note)")
-	if len(perServer) > 0 {
-		t.addf("per server", "deliveries referencing the post; more than the kinds sent means per-follower, not per-shared-inbox, delivery", "min %d, max %d", perServer[0], perServer[len(perServer)-1])
+	var missingAll []string
+	lost := 0
+	for i, p := range probes {
+		got := r.sink.arrivals(p.id)
+		var lat []time.Duration
+		kinds := map[string]int{}
+		perServer := []int{}
+		var lastArrival, lastAny time.Time
+		for h, a := range got {
+			if !expected[h] {
+				continue
+			}
+			lat = append(lat, a.At.Sub(p.t0))
+			if a.At.After(lastArrival) {
+				lastArrival = a.At
+			}
+			if a.Last.After(lastAny) {
+				lastAny = a.Last
+			}
+			k := 0
+			for kind, c := range a.Kinds {
+				kinds[kind] += c
+				k += c
+			}
+			perServer = append(perServer, k)
+		}
+		slices.Sort(perServer)
+		deliveries := 0
+		for _, c := range kinds {
+			deliveries += c
+		}
+		missing := missingHosts(expected, got)
+		for h, a := range got {
+			if expected[h] && len(a.Kinds) < r.cfg.Kinds {
+				missing = append(missing, h+" (only "+countsString(a.Kinds)+")")
+			}
+		}
+		lost += len(missing)
+		for _, h := range missing {
+			missingAll = append(missingAll, p.id+" → "+h)
+		}
+		if n > 1 {
+			// One line per post: a fault run posts several.
+			total := "-"
+			if len(lat) > 0 {
+				total = fmtDur(lastArrival.Sub(p.t0))
+			}
+			t.addf(fmt.Sprintf("post %d", i+1), fmt.Sprintf("POST %s after %d tries (%s); %d deliveries (%s); per server min %d max %d; last server after %s",
+				statusString(p.status, p.postErr), p.tries, p.answers, deliveries, countsString(kinds), first(perServer), last(perServer), total),
+				"%d of %d servers", len(lat), S)
+			continue
+		}
+		t.add("post", p.id, "Create{Note} to Public, cc followers + group, Mention tag; POSTed to the shared inbox")
+		t.add("POST status", statusString(p.status, p.postErr), "expect 202")
+		t.add("POST latency", fmtDur(p.postDur), "")
+		t.addf("servers reached", "servers with at least one accepted member", "%d of %d", len(lat), S)
+		t.add("Announce deliveries", fmt.Sprint(deliveries), countsString(kinds)+"; expect one per server per kind (FEP-1b12 Announce{Create} and/or a plain Announce of the note)")
+		if len(perServer) > 0 {
+			t.addf("per server", "deliveries referencing the post; more than the kinds sent means per-follower, not per-shared-inbox, delivery", "min %d, max %d", perServer[0], perServer[len(perServer)-1])
+		}
+		t.latencyRows("per-server latency", lat, "from the POST to the server's first Announce")
+		if len(lat) > 0 {
+			total := lastArrival.Sub(p.t0)
+			t.add("total time", fmtDur(total), "from the POST until the last server got its Announce")
+			t.add("floor", fmtDur(floor), fmt.Sprintf("%d servers × %s per RSA-2048 signature ÷ %d cores: nothing can be faster", S, fmtDur(r.cost.Sign), r.cores))
+			if len(kinds) > 1 {
+				fk := floor * time.Duration(len(kinds))
+				all := lastAny.Sub(p.t0)
+				t.add("floor × kinds", fmtDur(fk), fmt.Sprintf("the node signs %d Announces per server", len(kinds)))
+				t.add("all kinds delivered", fmtDur(all), "from the POST until the last delivery of every kind (seen within -settle)")
+				if fk > 0 {
+					t.addf("all kinds ÷ (floor × kinds)", "the fair ratio when every server gets one POST per kind", "%.1f×", float64(all)/float64(fk))
+				}
+			}
+			if floor > 0 {
+				t.addf("total ÷ floor", "how far from pure signing cost the fan-out is", "%.1f×", float64(total)/float64(floor))
+			}
+		}
 	}
 	t.addf("duplicates", "same activity id twice at the same server, counted until -settle after the last server", "%d", r.sink.totals().Duplicates-dupBefore)
-	t.latencyRows("per-server latency", lat, "from the POST to the server's first Announce")
-	if len(lat) > 0 {
-		total := lastArrival.Sub(t0)
-		t.add("total time", fmtDur(total), "from the POST until the last server got its Announce")
-		t.add("floor", fmtDur(floor), fmt.Sprintf("%d servers × %s per RSA-2048 signature ÷ %d cores: nothing can be faster", S, fmtDur(r.cost.Sign), r.cores))
-		if len(kinds) > 1 {
-			t.add("floor × kinds", fmtDur(floor*time.Duration(len(kinds))), fmt.Sprintf("the node signs %d Announces per server", len(kinds)))
-		}
-		if floor > 0 {
-			t.addf("total ÷ floor", "how far from pure signing cost the fan-out is", "%.1f×", float64(total)/float64(floor))
-		}
+	if n > 1 {
+		t.addf("lost", fmt.Sprintf("(post, server) pairs without %d kinds of Announce within -timeout: must be 0", r.cfg.Kinds), "%d of %d", lost, n*S)
 	}
-	if missing := missingHosts(expected, got); len(missing) > 0 {
-		t.add("not reached", fmt.Sprint(len(missing)), "e.g. "+missing[0])
-		return fmt.Errorf("%w: %d of %d servers got no Announce of %s within -timeout %s", errIncomplete, len(missing), S, noteID, r.cfg.Timeout)
+	if len(missingAll) > 0 {
+		t.add("not reached", fmt.Sprint(len(missingAll)), "e.g. "+missingAll[0])
+		return fmt.Errorf("%w: %d (post, server) pairs got no Announce within -timeout %s", errIncomplete, len(missingAll), r.cfg.Timeout)
 	}
 	return nil
+}
+
+// postUntilAccepted POSTs activity, signed afresh each time, until the node
+// answers 2xx, as a real server retries a delivery: a node being
+// restarted refuses connections or answers 5xx for a moment. It gives up
+// after -timeout.
+func (r *run) postUntilAccepted(ctx context.Context, author actor, activity map[string]any) (status int, dur time.Duration, tries int, answers string, err error) {
+	deadline := time.Now().Add(r.cfg.Timeout)
+	var seen []string // the node's answers, run-length encoded: "conn×3 500×2 202"
+	note := func(a string) {
+		if n := len(seen); n > 0 {
+			prev, count, _ := strings.Cut(seen[n-1], "×")
+			if prev == a {
+				c, _ := strconv.Atoi(count)
+				seen[n-1] = fmt.Sprintf("%s×%d", a, max(c, 1)+1)
+				return
+			}
+		}
+		seen = append(seen, a)
+	}
+	for {
+		tries++
+		p, serr := signActivity(r.node, author, inboxFor("shared", r.group, 0), activity)
+		if serr != nil {
+			return 0, 0, tries, strings.Join(seen, " "), serr
+		}
+		status, dur, err = p.send(ctx, author.srv.client)
+		if err != nil {
+			note("conn")
+		} else {
+			note(strconv.Itoa(status))
+		}
+		retry := err != nil || status >= 500 || status == http.StatusTooManyRequests
+		if !retry || time.Now().After(deadline) || ctx.Err() != nil {
+			return status, dur, tries, strings.Join(seen, " "), err
+		}
+		select {
+		case <-time.After(500 * time.Millisecond):
+		case <-ctx.Done():
+		}
+	}
+}
+
+func first(s []int) int {
+	if len(s) == 0 {
+		return 0
+	}
+	return s[0]
+}
+
+func last(s []int) int {
+	if len(s) == 0 {
+		return 0
+	}
+	return s[len(s)-1]
 }
 
 // missingHosts lists, sorted, the expected hosts that got nothing.

@@ -35,6 +35,7 @@ type hostStats struct {
 // arrival is the first delivery to a host that referenced an object.
 type arrival struct {
 	At    time.Time
+	Last  time.Time // the latest delivery referencing the object
 	Kinds map[string]int // "Announce(iri)", "Announce(Create)" ... → deliveries
 }
 
@@ -112,6 +113,7 @@ func (s *sink) record(d delivery) (dup bool) {
 				byHost[d.Host] = a
 			}
 			a.Kinds[kind]++
+			a.Last = d.At
 		}
 	}
 	close(s.changed)
@@ -161,7 +163,7 @@ func (s *sink) arrivals(id string) map[string]arrival {
 	defer s.mu.Unlock()
 	out := make(map[string]arrival, len(s.refs[id]))
 	for h, a := range s.refs[id] {
-		out[h] = arrival{At: a.At, Kinds: maps.Clone(a.Kinds)}
+		out[h] = arrival{At: a.At, Last: a.Last, Kinds: maps.Clone(a.Kinds)}
 	}
 	return out
 }

@@ -19,9 +19,16 @@ func FuzzParseSignatureHeader(f *testing.F) {
 		if err != nil {
 			return
 		}
-		q, err := parseSignatureHeader(formatSignatureHeader(p))
+		formatted := formatSignatureHeader(p)
+		if len(formatted) > maxHeaderLen {
+			// Formatting quotes every value and spells out algorithm and
+			// headers: a header that parsed just under the limit may come
+			// back over it, and a refusal then is right.
+			return
+		}
+		q, err := parseSignatureHeader(formatted)
 		if err != nil {
-			t.Fatalf("reparse of %q: %v", formatSignatureHeader(p), err)
+			t.Fatalf("reparse of %q: %v", formatted, err)
 		}
 		if q.KeyID != p.KeyID || q.Algorithm != p.Algorithm || q.Signature != p.Signature || !slices.Equal(q.Headers, p.Headers) {
 			t.Fatalf("round trip changed %+v into %+v", p, q)

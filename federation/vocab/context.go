@@ -21,6 +21,8 @@ const (
 	prefixToot   = "toot"
 	prefixSchema = "schema"
 	prefixLemmy  = "lemmy"
+	prefixMz     = "mz"   // Mobilizon (events)
+	prefixIcal   = "ical" // iCalendar terms Mobilizon uses (ical:status)
 )
 
 // prefixIRIs maps each prefix to its namespace, as Mastodon and Lemmy write
@@ -29,6 +31,8 @@ var prefixIRIs = [...]struct{ prefix, iri string }{
 	{prefixToot, "http://joinmastodon.org/ns#"},
 	{prefixSchema, "http://schema.org#"},
 	{prefixLemmy, "https://join-lemmy.org/ns#"},
+	{prefixMz, "https://joinmobilizon.org/ns#"},
+	{prefixIcal, "http://www.w3.org/2002/12/cal/ical#"},
 }
 
 // extensionTerm is one term go-fed v1.0.0 does not define (or defines in a
@@ -40,6 +44,9 @@ type extensionTerm struct {
 	id     string // the compact IRI it expands to
 	prefix string // the prefix id needs, "" for as:
 	isIRI  bool   // values are IRIs (@type: @id)
+	// prefixOnly: the name is itself a compact IRI (ical:status); only its
+	// prefix needs defining.
+	prefixOnly bool
 }
 
 // extensionTerms is the one table of extension terms Kith reads and writes.
@@ -55,6 +62,18 @@ var extensionTerms = [...]extensionTerm{
 	{name: "PropertyValue", id: "schema:PropertyValue", prefix: prefixSchema},
 	{name: "value", id: "schema:value", prefix: prefixSchema},
 	{name: "postingRestrictedToMods", id: "lemmy:postingRestrictedToMods", prefix: prefixLemmy},
+	// Events, as Mobilizon writes them (see event.go).
+	{name: "timezone", id: "mz:timezone", prefix: prefixMz},
+	{name: "isOnline", id: "mz:isOnline", prefix: prefixMz},
+	{name: "joinMode", id: "mz:joinMode", prefix: prefixMz},
+	{name: "participantCount", id: "mz:participantCount", prefix: prefixMz},
+	{name: "anonymousParticipationEnabled", id: "mz:anonymousParticipationEnabled", prefix: prefixMz},
+	{name: "maximumAttendeeCapacity", id: "schema:maximumAttendeeCapacity", prefix: prefixSchema},
+	{name: "remainingAttendeeCapacity", id: "schema:remainingAttendeeCapacity", prefix: prefixSchema},
+	{name: "address", id: "schema:address", prefix: prefixSchema},
+	{name: "PostalAddress", id: "schema:PostalAddress", prefix: prefixSchema},
+	{name: "streetAddress", id: "schema:streetAddress", prefix: prefixSchema},
+	{name: "ical:status", prefix: prefixIcal, prefixOnly: true},
 }
 
 // termDefinitions is the object in an outgoing @context array. It implements
@@ -85,9 +104,11 @@ func contextFor(doc map[string]any) termDefinitions {
 		if !used[t.name] {
 			continue
 		}
-		if t.isIRI {
+		switch {
+		case t.prefixOnly:
+		case t.isIRI:
 			defs[t.name] = map[string]string{"@id": t.id, "@type": "@id"}
-		} else {
+		default:
 			defs[t.name] = t.id
 		}
 		for _, p := range prefixIRIs {

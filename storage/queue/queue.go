@@ -32,8 +32,25 @@ type Options struct {
 	// PollInterval is how often idle workers look for new jobs inserted by
 	// other processes; jobs inserted by this process start at once.
 	PollInterval time.Duration
-	Logger       *slog.Logger
+	// RescueAfter is how long a job may stay running before it is taken to
+	// belong to a process that died (kill -9, power loss) and is retried.
+	// Zero: DefaultRescueAfter. It must exceed JobTimeout, or jobs still
+	// running on a live process would be run a second time.
+	RescueAfter time.Duration
+	Logger      *slog.Logger
 }
+
+// JobTimeout is the longest a job runs before its context is cancelled
+// (a worker may set less: deliveries take at most a minute).
+const JobTimeout = 2 * time.Minute
+
+// DefaultRescueAfter is RescueAfter's default: a minute more than
+// JobTimeout. Any job still marked running then was lost by a process
+// that stopped without finishing it, and River's rescuer (every 30 s, on
+// the leader) schedules it again. River's own default is an hour; Kith
+// had 10 minutes, which kept a crashed node's in-flight deliveries
+// waiting that long (docs/performance.md, faults).
+const DefaultRescueAfter = JobTimeout + time.Minute
 
 // Queue inserts and runs jobs.
 type Queue struct {
@@ -46,9 +63,11 @@ func New(db *bun.DB, opts Options) (*Queue, error) {
 	cfg := &river.Config{
 		Logger:       opts.Logger,
 		PeriodicJobs: opts.Periodic,
-		// Jobs a crashed process was running are retried after this long.
-		RescueStuckJobsAfter: 10 * time.Minute,
-		JobTimeout:           2 * time.Minute,
+		RescueStuckJobsAfter: DefaultRescueAfter,
+		JobTimeout:           JobTimeout,
+	}
+	if opts.RescueAfter > 0 {
+		cfg.RescueStuckJobsAfter = opts.RescueAfter
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)

@@ -1,7 +1,16 @@
 // Package admin is the staff-facing web UI: first-run setup, login and
 // logout, the dashboard, groups, moderators and invitations, and the
-// account page. Pages are server-rendered from embedded templates and work
-// without JavaScript.
+// account page; moderation (requests with join answers, the review queue,
+// members, bans, reports, the log, domain blocks and server trust); talking
+// with members (modmail, anonymous posts, replying, liking and boosting as
+// the group in a thread); the composer, polls and scheduled posts; the
+// community pulse; and staff notifications. Pages are server-rendered from
+// embedded templates and work without JavaScript (the pulse's chart is SVG
+// drawn on the server, its numbers also in a table).
+//
+// Times typed in forms (poll end, publication time) are datetime-local
+// values read in an explicit UTC offset chosen beside them, UTC by
+// default: the server cannot know the browser's zone without JavaScript.
 //
 // Security decisions (see also web/auth):
 //
@@ -188,6 +197,10 @@ func (a *Admin) Routes(r chi.Router) {
 				r.Get("/reports", a.h(a.reportListAll))
 				r.Get("/account", a.h(a.account))
 				r.Post("/account/password", a.h(a.passwordChange))
+				r.Get("/notifications", a.h(a.notificationList))
+				r.Post("/notifications/read", a.h(a.notificationsRead))
+				r.Get("/notifications/settings", a.h(a.notificationSettingsForm))
+				r.Post("/notifications/settings", a.h(a.notificationSettingsSave))
 
 				r.Group(func(r chi.Router) {
 					r.Use(a.requireOwner)
@@ -196,6 +209,7 @@ func (a *Admin) Routes(r chi.Router) {
 					r.Get("/domain-blocks", a.h(a.domainBlockList))
 					r.Post("/domain-blocks", a.h(a.domainBlockAdd))
 					r.Post("/domain-blocks/remove", a.h(a.domainBlockRemove))
+					r.Post("/domain-blocks/trust", a.h(a.domainTrustSet))
 					r.Get("/federation", a.h(a.federationHealth))
 				})
 			})
@@ -237,6 +251,32 @@ func (a *Admin) Routes(r chi.Router) {
 					r.Post("/reports/{report}/resolve", a.h(a.reportResolve))
 					r.Post("/reports/{report}/forward", a.h(a.reportForward))
 					r.Get("/log", a.h(a.logList))
+
+					// Talking with members: modmail, anonymous posts, threads.
+					r.Get("/modmail", a.h(a.modmailList))
+					r.Get("/modmail/{conversation}", a.h(a.modmailShow))
+					r.Post("/modmail/{conversation}/reply", a.h(a.modmailReply(false)))
+					r.Post("/modmail/{conversation}/note", a.h(a.modmailReply(true)))
+					r.Post("/modmail/{conversation}/assign", a.h(a.modmailAssign))
+					r.Post("/modmail/{conversation}/close", a.h(a.modmailState(storage.ConversationClosed)))
+					r.Post("/modmail/{conversation}/reopen", a.h(a.modmailState(storage.ConversationOpen)))
+					r.Get("/anonymous", a.h(a.anonList))
+					r.Post("/anonymous/{request}/approve", a.h(a.anonDecide(true)))
+					r.Post("/anonymous/{request}/reject", a.h(a.anonDecide(false)))
+					r.Post("/anonymous/{request}/forget", a.h(a.anonForget))
+					r.Get("/threads/{post}", a.h(a.threadShow))
+					r.Post("/threads/{post}/reply", a.h(a.threadReply))
+					r.Post("/threads/{post}/like", a.h(a.threadLike))
+					r.Post("/threads/{post}/boost", a.h(a.threadBoost))
+
+					// Polls, scheduled posts and the community pulse.
+					r.Get("/polls/new", a.h(a.pollNewForm))
+					r.Post("/polls/new", a.h(a.pollCreate))
+					r.Get("/scheduled", a.h(a.scheduledList))
+					r.Post("/scheduled/{scheduled}/cancel", a.h(a.scheduledCancel))
+					r.Get("/pulse", a.h(a.pulse))
+					r.Post("/pulse/welcomed/{actor}", a.h(a.markWelcomed))
+					a.belongingRoutes(r) // events, profiles, roles, badges, digest (belonging.go)
 				})
 				// Forms with images.
 				r.With(a.limitBody(maxSettingsBytes), a.checkCSRF).Post("/edit", a.h(a.groupEdit))

@@ -20,6 +20,7 @@ const chromiumPath = "/usr/bin/chromium"
 // setup, log out, log in, create a group, see it on the dashboard. It saves
 // a screenshot of the dashboard to docs/screenshots/admin-dashboard.png.
 func TestBrowserSetupToDashboard(t *testing.T) {
+	t.Parallel() // each test has its own databases and fake fediverse
 	if _, err := os.Stat(chromiumPath); err != nil {
 		t.Skipf("browser test skipped: %s not found (apt-get install -y chromium)", chromiumPath)
 	}

@@ -14,6 +14,7 @@ import (
 )
 
 func TestCSRF(t *testing.T) {
+	t.Parallel() // each test has its own databases and fake fediverse
 	storagetest.Each(t, func(t *testing.T, db *bun.DB) {
 		n := newNode(t, db)
 		b := n.setup("gardeners")

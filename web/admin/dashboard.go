@@ -16,7 +16,13 @@ type groupRow struct {
 	Pending int
 	Held    int
 	Reports int
+	Modmail int // open conversations (at most maxBadge)
+	Anon    int // anonymous posts waiting for a decision
 }
+
+// maxBadge bounds the open conversations a badge counts: storage has no
+// count of them, and "99+" says enough.
+const maxBadge = 100
 
 // managedGroupRows lists the groups the current staff member may manage, with counts.
 func (a *Admin) managedGroupRows(ctx context.Context) ([]groupRow, error) {
@@ -52,7 +58,16 @@ func (a *Admin) groupCounts(ctx context.Context, g storage.Group) (groupRow, err
 	if err != nil {
 		return groupRow{}, err
 	}
-	return groupRow{Group: g, Members: members, Pending: pending, Held: held, Reports: reports}, nil
+	open, err := storage.ListConversations(ctx, a.db, g.ID, storage.ConversationOpen, maxBadge)
+	if err != nil {
+		return groupRow{}, err
+	}
+	anon, err := storage.ListAnonRequests(ctx, a.db, g.ID, storage.AnonPending)
+	if err != nil {
+		return groupRow{}, err
+	}
+	return groupRow{Group: g, Members: members, Pending: pending, Held: held, Reports: reports,
+		Modmail: len(open), Anon: len(anon)}, nil
 }
 
 // groupNav is the head of every group page: the group, its counts and

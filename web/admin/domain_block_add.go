@@ -18,15 +18,7 @@ func (a *Admin) domainBlockAdd(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	domain := storage.NormalizeDomain(f.Get("domain"))
-	switch {
-	case domain == "":
-		f.Fail("domain", "Type the server's domain, for example spam.example.")
-	case strings.ContainsAny(domain, " @*") || !strings.Contains(domain, ".") && !strings.Contains(domain, ":"):
-		f.Fail("domain", "This is not a domain: type it like spam.example, without @ or *.")
-	case strings.EqualFold(domain, a.domain):
-		f.Fail("domain", "This is this node's own domain.")
-	}
+	domain := a.checkDomain(f, "domain")
 	reason := f.Get("reason")
 	if utf8.RuneCountInString(reason) > maxReasonRunes {
 		f.Fail("reason", "Keep the reason to 1000 characters.")
@@ -45,4 +37,19 @@ func (a *Admin) domainBlockAdd(w http.ResponseWriter, r *http.Request) error {
 	}
 	a.log.InfoContext(ctx, "domain blocked", "domain", domain, "by", staffOf(r).Name)
 	return redirect(w, r, "/admin/domain-blocks?done=blocked")
+}
+
+// checkDomain reads a server's domain from a form field (a URL or a
+// handle's host are accepted and reduced to the domain).
+func (a *Admin) checkDomain(f *form, field string) string {
+	domain := storage.NormalizeDomain(f.Get(field))
+	switch {
+	case domain == "":
+		f.Fail(field, "Type the server's domain, for example spam.example.")
+	case strings.ContainsAny(domain, " @*") || !strings.Contains(domain, ".") && !strings.Contains(domain, ":"):
+		f.Fail(field, "This is not a domain: type it like spam.example, without @ or *.")
+	case strings.EqualFold(domain, a.domain):
+		f.Fail(field, "This is this node's own domain.")
+	}
+	return domain
 }

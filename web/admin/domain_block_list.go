@@ -9,6 +9,7 @@ import (
 // domainBlocksPage lists blocked servers and the node-wide log.
 type domainBlocksPage struct {
 	Blocks []storage.DomainBlock
+	Trust  []storage.DomainTrust
 	Log    []storage.LogEntry
 }
 
@@ -19,6 +20,10 @@ func (a *Admin) domainBlockList(w http.ResponseWriter, r *http.Request) error {
 func (a *Admin) renderDomainBlocks(w http.ResponseWriter, r *http.Request, status int, f *form) error {
 	ctx := r.Context()
 	blocks, err := storage.ListDomainBlocks(ctx, a.db)
+	if err != nil {
+		return err
+	}
+	trust, err := storage.ListDomainTrust(ctx, a.db)
 	if err != nil {
 		return err
 	}
@@ -33,5 +38,5 @@ func (a *Admin) renderDomainBlocks(w http.ResponseWriter, r *http.Request, statu
 		}
 	}
 	return a.render(w, r, status, "domain_blocks", &page{Title: "Domain blocks", Nav: "domain-blocks", Form: f,
-		Data: domainBlocksPage{Blocks: blocks, Log: nodeLog}})
+		Data: domainBlocksPage{Blocks: blocks, Trust: trust, Log: nodeLog}})
 }

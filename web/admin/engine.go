@@ -3,6 +3,7 @@ package admin
 import (
 	"context"
 	"net/http"
+	"time"
 
 	"github.com/kith-social/kith/federation"
 	"github.com/kith-social/kith/storage"
@@ -29,6 +30,24 @@ type Engine interface {
 	BlockDomain(ctx context.Context, domain, reason string, by federation.Staff) error
 	UnblockDomain(ctx context.Context, domain string, by federation.Staff) error
 	ForwardReport(ctx context.Context, reportID string, by federation.Staff) error
+
+	// Answering members as the group.
+	ReplyAsGroup(ctx context.Context, postID string, in federation.PostInput, by federation.Staff, signed bool) (*storage.Post, error)
+	LikeAsGroup(ctx context.Context, postID string, by federation.Staff) error
+	BoostAsGroup(ctx context.Context, postID string, by federation.Staff) error
+
+	// Polls and scheduled posts.
+	PublishPoll(ctx context.Context, groupName string, in federation.PollInput, by federation.Staff) (*storage.Post, error)
+	SchedulePost(ctx context.Context, groupName string, in federation.PostInput, at time.Time, by federation.Staff) (string, error)
+	SchedulePoll(ctx context.Context, groupName string, in federation.PollInput, at time.Time, by federation.Staff) (string, error)
+	CancelScheduled(ctx context.Context, groupName, id string, by federation.Staff) error
+	ListScheduled(ctx context.Context, groupName string) ([]storage.ScheduledPost, error)
+
+	// Modmail and anonymous posts.
+	ReplyModmail(ctx context.Context, conversationID, markdown string, internal bool, by federation.Staff) error
+	DecideAnonymous(ctx context.Context, requestID string, approve bool, reason string, by federation.Staff) (*storage.Post, error)
+
+	BelongingEngine // events, badges, the digest and welcome settings (belonging.go)
 
 	// MediaURL is the public URL of a file under DataDir/media.
 	MediaURL(rel string) string

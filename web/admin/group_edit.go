@@ -55,6 +55,14 @@ func (a *Admin) groupEditForm(w http.ResponseWriter, r *http.Request) error {
 			v.Set(name, "on")
 		}
 	}
+	v.Set("join_questions", g.JoinQuestions)
+	v.Set("probation_posts", strconv.Itoa(g.ProbationPosts))
+	v.Set("max_group_mentions", strconv.Itoa(g.MaxGroupMentions))
+	v.Set("min_account_age_days", strconv.Itoa(g.MinAccountAgeDays))
+	v.Set("review_keywords", g.ReviewKeywords)
+	if g.FeedbackDMs {
+		v.Set("feedback_dms", "on")
+	}
 	var fields []profileField
 	_ = json.Unmarshal([]byte(g.FieldsJSON), &fields) // written by us; empty on error
 	for i, fl := range fields {
@@ -102,6 +110,7 @@ func (a *Admin) groupEdit(w http.ResponseWriter, r *http.Request) error {
 	g.ReviewQueue, g.BoostReplies = f.Get("review") == "on", f.Get("boost_replies") == "on"
 	g.Discoverable, g.PublicModlog = f.Get("discoverable") == "on", f.Get("public_modlog") == "on"
 	g.FieldsJSON = checkProfileFields(f)
+	checkSafetySettings(f, &g)
 
 	if f.Valid() {
 		g.SummaryHTML, err = a.markdown.Markdown(g.Summary)

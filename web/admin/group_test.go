@@ -13,6 +13,7 @@ import (
 )
 
 func TestGroupCreate(t *testing.T) {
+	t.Parallel() // each test has its own databases and fake fediverse
 	storagetest.Each(t, func(t *testing.T, db *bun.DB) {
 		n := newNode(t, db)
 		owner := n.setup("gardeners")
@@ -68,6 +69,7 @@ func TestGroupCreate(t *testing.T) {
 }
 
 func TestDashboardCounts(t *testing.T) {
+	t.Parallel() // each test has its own databases and fake fediverse
 	storagetest.Each(t, func(t *testing.T, db *bun.DB) {
 		ctx := context.Background()
 		n := newNode(t, db)
@@ -96,6 +98,7 @@ func TestDashboardCounts(t *testing.T) {
 }
 
 func TestPasswordChange(t *testing.T) {
+	t.Parallel() // each test has its own databases and fake fediverse
 	storagetest.Each(t, func(t *testing.T, db *bun.DB) {
 		n := newNode(t, db)
 		b := n.setup("gardeners")

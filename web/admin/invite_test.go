@@ -34,6 +34,7 @@ func invite(t *testing.T, owner *browser, group string) string {
 }
 
 func TestInvite(t *testing.T) {
+	t.Parallel() // each test has its own databases and fake fediverse
 	storagetest.Each(t, func(t *testing.T, db *bun.DB) {
 		ctx := context.Background()
 		n := newNode(t, db)

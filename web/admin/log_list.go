@@ -36,7 +36,13 @@ func actionText(action string) string {
 		"ban": "banned", "unban": "lifted the ban on", "approve_follow": "approved the request of",
 		"reject_follow": "rejected the request of", "forward_report": "forwarded a report about",
 		"resolve_report": "resolved a report about", "block_domain": "blocked the domain",
-		"unblock_domain": "lifted the block on",
+		"unblock_domain":    "lifted the block on",
+		"approve_anonymous": "published an anonymous post", "reject_anonymous": "rejected the anonymous post",
+		"forget_anonymous": "forgot who sent the anonymous post", "reply_as_group": "replied as the group",
+		"like_post": "liked as the group", "boost_post": "boosted as the group", "publish_poll": "published a poll",
+		"schedule_post": "scheduled a post", "schedule_poll": "scheduled a poll", "cancel_scheduled": "cancelled the scheduled post",
+		"trust_trusted": "trusts the server", "trust_normal": "set normal trust for", "trust_review": "sends to review every post from",
+		"republish_members_only": "shared with the members only",
 	}[action]; ok {
 		return s
 	}

@@ -20,6 +20,7 @@ import (
 )
 
 func TestLogin(t *testing.T) {
+	t.Parallel() // each test has its own databases and fake fediverse
 	storagetest.Each(t, func(t *testing.T, db *bun.DB) {
 		n := newNode(t, db)
 		n.setup("gardeners")
@@ -67,6 +68,7 @@ func TestLogin(t *testing.T) {
 }
 
 func TestSessionCookie(t *testing.T) {
+	t.Parallel() // each test has its own databases and fake fediverse
 	db, _ := storagetest.OpenSQLite(t)
 	ctx := context.Background()
 	hash, err := auth.HashPassword(ownerPassword)
@@ -105,6 +107,7 @@ func TestSessionCookie(t *testing.T) {
 }
 
 func TestLoginRateLimit(t *testing.T) {
+	t.Parallel() // each test has its own databases and fake fediverse
 	limits := auth.LoginLimits{PerIP: 4, PerUsername: 2, Window: time.Hour}
 	storagetest.Each(t, func(t *testing.T, db *bun.DB) {
 		n := newNode(t, db, withLimits(limits))
@@ -145,6 +148,7 @@ func TestLoginRateLimit(t *testing.T) {
 }
 
 func TestSessionExpiry(t *testing.T) {
+	t.Parallel() // each test has its own databases and fake fediverse
 	storagetest.Each(t, func(t *testing.T, db *bun.DB) {
 		ctx := context.Background()
 		n := newNode(t, db)
@@ -193,6 +197,7 @@ func TestSessionExpiry(t *testing.T) {
 }
 
 func TestLogout(t *testing.T) {
+	t.Parallel() // each test has its own databases and fake fediverse
 	storagetest.Each(t, func(t *testing.T, db *bun.DB) {
 		n := newNode(t, db)
 		b := n.setup("gardeners")

@@ -13,6 +13,7 @@ import (
 type postRow struct {
 	storage.Post
 	Images []postImage
+	Poll   *pollView // the results, for a poll
 }
 
 // postImage is an attachment and, for uploads of this node, its path here
@@ -78,8 +79,14 @@ func (a *Admin) postList(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	rows := a.postRows(posts)
+	for i := range rows {
+		if rows[i].Poll, err = a.pollOf(ctx, &rows[i].Post, a.now()); err != nil {
+			return err
+		}
+	}
 	return a.render(w, r, http.StatusOK, "posts", &page{Title: "Posts of " + g.Title, Nav: "groups",
-		Data: postsPage{Nav: nav, Posts: a.postRows(posts)}})
+		Data: postsPage{Nav: nav, Posts: rows}})
 }
 
 // groupPost loads the {post} of a route and checks that it belongs to the

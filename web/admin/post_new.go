@@ -25,6 +25,7 @@ type postFormPage struct {
 	Nav     groupNav
 	Editing *postRow // nil for a new post
 	Slots   []int    // indexes of the image rows
+	Zones   []zoneOption
 }
 
 func (a *Admin) renderPostForm(w http.ResponseWriter, r *http.Request, status int, f *form, editing *postRow) error {
@@ -33,7 +34,7 @@ func (a *Admin) renderPostForm(w http.ResponseWriter, r *http.Request, status in
 	if err != nil {
 		return err
 	}
-	data := postFormPage{Nav: nav, Editing: editing}
+	data := postFormPage{Nav: nav, Editing: editing, Zones: zoneOptions()}
 	n := maxImages
 	if editing != nil {
 		n = len(editing.Images)
@@ -51,6 +52,7 @@ func (a *Admin) renderPostForm(w http.ResponseWriter, r *http.Request, status in
 func (a *Admin) postNewForm(w http.ResponseWriter, r *http.Request) error {
 	f := newForm(nil)
 	f.values.Set("audience", "public")
+	f.values.Set("tz", "UTC")
 	return a.renderPostForm(w, r, http.StatusOK, f, nil)
 }
 
@@ -97,6 +99,10 @@ func (a *Admin) postCreate(w http.ResponseWriter, r *http.Request) error {
 	if aud != "public" && aud != "members" {
 		f.Fail("audience", "Choose who sees the post: everyone or members only.")
 	}
+	at, scheduled := formTime(f, "publish_at", "")
+	if scheduled && !at.After(a.now()) {
+		f.Fail("publish_at", "Choose a time in the future, or leave this empty to publish now.")
+	}
 	var (
 		saved []string
 		atts  []vocab.Attachment
@@ -123,7 +129,11 @@ func (a *Admin) postCreate(w http.ResponseWriter, r *http.Request) error {
 	}
 	if f.Valid() {
 		in := federation.PostInput{Markdown: f.Raw("body"), ContentWarning: f.Get("cw"), MembersOnly: aud == "members", Attachments: atts}
-		_, err = a.fed.PublishPost(ctx, g.Name, in, staffOf(r))
+		if scheduled {
+			_, err = a.fed.SchedulePost(ctx, g.Name, in, at, staffOf(r))
+		} else {
+			_, err = a.fed.PublishPost(ctx, g.Name, in, staffOf(r))
+		}
 		switch {
 		case errors.Is(err, federation.ErrInvalidPost):
 			f.Fail("", invalidPostText(err))
@@ -139,7 +149,10 @@ func (a *Admin) postCreate(w http.ResponseWriter, r *http.Request) error {
 		}
 		return a.renderPostForm(w, r, http.StatusUnprocessableEntity, f, nil)
 	}
-	a.log.InfoContext(ctx, "post published", "group", g.Name, "by", staffOf(r).Name, "images", len(atts))
+	a.log.InfoContext(ctx, "post published", "group", g.Name, "by", staffOf(r).Name, "images", len(atts), "scheduled", scheduled)
+	if scheduled {
+		return redirect(w, r, "/admin/groups/"+g.Name+"/scheduled?done=scheduled")
+	}
 	return redirect(w, r, "/admin/groups/"+g.Name+"/posts?done=published")
 }
 

@@ -31,6 +31,9 @@ func pageNames() []string {
 		"moderators", "invite", "account", "error",
 		"group_edit", "posts", "post_form", "requests", "queue", "recent",
 		"members", "bans", "reports", "log", "domain_blocks", "federation",
+		"modmail", "conversation", "anonymous", "thread", "poll_form", "scheduled",
+		"pulse", "notifications", "notification_settings",
+		"events", "event_form", "event", "member_profile", "belonging", // belonging.go
 	}
 }
 
@@ -110,6 +113,7 @@ type page struct {
 	Title  string
 	Nav    string        // the active navigation item
 	Cur    *auth.Current // nil when nobody is logged in
+	Unread int           // the staff member's unread notifications, for the top navigation
 	Domain string
 	Form   *form
 	Notice string // a confirmation shown at the top of the page
@@ -186,6 +190,14 @@ func (a *Admin) render(w http.ResponseWriter, r *http.Request, status int, name 
 		p.Form = newForm(nil)
 	}
 	p.Domain = a.domain
+	if p.Cur != nil {
+		// The counter is a convenience: a failure must not cost the page.
+		n, err := storage.CountUnreadNotifications(r.Context(), a.db, p.Cur.Staff)
+		if err != nil {
+			a.log.WarnContext(r.Context(), "count unread notifications", "err", err)
+		}
+		p.Unread = n
+	}
 	if p.Notice == "" && r.Method == http.MethodGet {
 		p.Notice = noticeText(r.URL.Query().Get("done"))
 	}
@@ -284,6 +296,24 @@ func noticeText(key string) string {
 		"unblocked":  "The domain block is lifted.",
 		"resolved":   "The report is resolved.",
 		"forwarded":  "The report was sent to the author's server.",
+		"replied":    "Sent: the member sees the group's message in their own app.",
+		"noted":      "The note is saved. Only moderators see it.",
+		"assigned":   "The conversation's assignment is saved.",
+		"closed":     "The conversation is closed. A new message from them reopens it.",
+		"reopened":   "The conversation is open again.",
+		"anon-ok":    "Approved: the group publishes the post without naming anyone.",
+		"anon-no":    "Rejected: the post is not published.",
+		"forgotten":  "Forgotten: nobody can tell any more who sent it.",
+		"answered":   "Sent: the group's reply is on its way to the thread.",
+		"liked":      "Liked as the group.",
+		"boosted":    "Boosted as the group.",
+		"poll":       "Published. The poll is on its way to the members.",
+		"scheduled":  "Scheduled. It is published at the time you chose.",
+		"cancelled":  "The scheduled post is cancelled.",
+		"welcomed":   "Marked as welcomed.",
+		"trust":      "The server's trust level is saved.",
+		"read":       "Marked as read.",
+		"prefs":      "Your notification settings are saved.",
 	}[key]
 }
 

@@ -81,6 +81,54 @@ func routeAccess() map[string]string {
 		"POST /admin/groups/{group}/reports/{report}/resolve":  groupStaff,
 		"POST /admin/groups/{group}/reports/{report}/forward":  groupStaff,
 		"GET /admin/groups/{group}/log":                        groupStaff,
+
+		"GET /admin/notifications":           staffOnly,
+		"POST /admin/notifications/read":     staffOnly,
+		"GET /admin/notifications/settings":  staffOnly,
+		"POST /admin/notifications/settings": staffOnly,
+		"POST /admin/domain-blocks/trust":    ownerOnly,
+
+		"GET /admin/groups/{group}/modmail":                        groupStaff,
+		"GET /admin/groups/{group}/modmail/{conversation}":         groupStaff,
+		"POST /admin/groups/{group}/modmail/{conversation}/reply":  groupStaff,
+		"POST /admin/groups/{group}/modmail/{conversation}/note":   groupStaff,
+		"POST /admin/groups/{group}/modmail/{conversation}/assign": groupStaff,
+		"POST /admin/groups/{group}/modmail/{conversation}/close":  groupStaff,
+		"POST /admin/groups/{group}/modmail/{conversation}/reopen": groupStaff,
+		"GET /admin/groups/{group}/anonymous":                      groupStaff,
+		"POST /admin/groups/{group}/anonymous/{request}/approve":   groupStaff,
+		"POST /admin/groups/{group}/anonymous/{request}/reject":    groupStaff,
+		"POST /admin/groups/{group}/anonymous/{request}/forget":    groupStaff,
+		"GET /admin/groups/{group}/threads/{post}":                 groupStaff,
+		"POST /admin/groups/{group}/threads/{post}/reply":          groupStaff,
+		"POST /admin/groups/{group}/threads/{post}/like":           groupStaff,
+		"POST /admin/groups/{group}/threads/{post}/boost":          groupStaff,
+		"GET /admin/groups/{group}/polls/new":                      groupStaff,
+		"POST /admin/groups/{group}/polls/new":                     groupStaff,
+		"GET /admin/groups/{group}/scheduled":                      groupStaff,
+		"POST /admin/groups/{group}/scheduled/{scheduled}/cancel":  groupStaff,
+		"GET /admin/groups/{group}/pulse":                          groupStaff,
+		"POST /admin/groups/{group}/pulse/welcomed/{actor}":        groupStaff,
+
+		// Belonging (belonging.go): events, profiles, roles, badges, digest.
+		"GET /admin/groups/{group}/events":                  groupStaff,
+		"GET /admin/groups/{group}/events/new":              groupStaff,
+		"POST /admin/groups/{group}/events/new":             groupStaff,
+		"GET /admin/groups/{group}/events/{event}":          groupStaff,
+		"GET /admin/groups/{group}/events/{event}/edit":     groupStaff,
+		"POST /admin/groups/{group}/events/{event}/edit":    groupStaff,
+		"POST /admin/groups/{group}/events/{event}/cancel":  groupStaff,
+		"POST /admin/groups/{group}/events/{event}/delete":  groupStaff,
+		"GET /admin/groups/{group}/members/{actor}/profile": groupStaff,
+		"POST /admin/groups/{group}/members/{actor}/roles":  groupStaff,
+		"POST /admin/groups/{group}/members/{actor}/badges": groupStaff,
+		"GET /admin/groups/{group}/belonging":               groupStaff,
+		"POST /admin/groups/{group}/belonging":              groupStaff,
+		"POST /admin/groups/{group}/belonging/digest":       groupStaff,
+		"POST /admin/groups/{group}/badges":                 groupStaff,
+		"POST /admin/groups/{group}/badges/{badge}/delete":  groupStaff,
+		"POST /admin/groups/{group}/roles":                  groupOwner,
+		"POST /admin/groups/{group}/roles/{role}/delete":    groupOwner,
 	}
 }
 
@@ -90,6 +138,7 @@ func routeAccess() map[string]string {
 // valid CSRF token where there is a session, so that only the access
 // check can refuse them.
 func TestEveryRouteRefuses(t *testing.T) {
+	t.Parallel() // each test has its own databases and fake fediverse
 	storagetest.Each(t, func(t *testing.T, db *bun.DB) {
 		n := newNode(t, db)
 		n.setup("gardeners")
@@ -116,6 +165,8 @@ func TestEveryRouteRefuses(t *testing.T) {
 			path := strings.NewReplacer(
 				"{group}", "gardeners", "{invite}", storage.NewID(), "{staff}", storage.NewID(), "{token}", "x",
 				"{post}", storage.NewID(), "{follow}", storage.NewID(), "{actor}", storage.NewID(), "{report}", storage.NewID(),
+				"{conversation}", storage.NewID(), "{request}", storage.NewID(), "{scheduled}", storage.NewID(),
+				"{event}", storage.NewID(), "{role}", storage.NewID(), "{badge}", storage.NewID(),
 			).Replace(route)
 
 			t.Run(key, func(t *testing.T) {

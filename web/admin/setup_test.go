@@ -14,6 +14,7 @@ import (
 )
 
 func TestSetup(t *testing.T) {
+	t.Parallel() // each test has its own databases and fake fediverse
 	storagetest.Each(t, func(t *testing.T, db *bun.DB) {
 		ctx := context.Background()
 		n := newNode(t, db)

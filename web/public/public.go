@@ -142,6 +142,7 @@ func (p *Public) GroupRoutes(r chi.Router) {
 	r.Get("/feed.atom", p.h(p.feedAtom))
 	r.Get("/follow", p.h(p.followForm))
 	r.With(p.cop.Handler, p.followLimit).Post("/follow", p.h(p.followSubmit))
+	p.belongingRoutes(r) // events, the .ics feed, the member directory (events.go)
 }
 
 // ServeGroup writes the HTML page of the group in the {name} URL parameter.

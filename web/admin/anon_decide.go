@@ -1,0 +1,70 @@
+package admin
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"unicode/utf8"
+
+	"github.com/kith-social/kith/storage"
+)
+
+// anonDecide approves an anonymous post (the group publishes it without
+// naming anyone) or rejects it with a reason, which the sender is told
+// when the group sends feedback.
+func (a *Admin) anonDecide(approve bool) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		ctx := r.Context()
+		g := currentGroup(ctx)
+		back := "/admin/groups/" + g.Name + "/anonymous"
+		req, err := a.groupAnonRequest(r)
+		if err != nil {
+			return err
+		}
+		f, err := parseForm(r)
+		if err != nil {
+			return err
+		}
+		reason := f.Get("reason")
+		if utf8.RuneCountInString(reason) > maxReasonRunes {
+			return &httpError{http.StatusUnprocessableEntity, "Keep the reason to 1000 characters."}
+		}
+		// The engine reports a decided request with an error of no
+		// particular kind: look first, so that a second click just says so.
+		if req.State != storage.AnonPending {
+			return redirect(w, r, back+"?done=decided")
+		}
+		if _, err := a.fed.DecideAnonymous(ctx, req.ID, approve, reason, staffOf(r)); err != nil {
+			return fmt.Errorf("decide anonymous request %s: %w", req.ID, err)
+		}
+		a.log.InfoContext(ctx, "anonymous post decided", "group", g.Name, "request", req.ID, "approved", approve, "by", staffOf(r).Name)
+		if approve {
+			return redirect(w, r, back+"?done=anon-ok")
+		}
+		return redirect(w, r, back+"?done=anon-no")
+	}
+}
+
+// anonForget purges the link between a decided request and its sender:
+// afterwards not even the moderators can tell who sent it.
+func (a *Admin) anonForget(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	g := currentGroup(ctx)
+	req, err := a.groupAnonRequest(r)
+	if err != nil {
+		return err
+	}
+	if req.State == storage.AnonPending {
+		return &httpError{http.StatusConflict, "Decide the request first: the sender must be told the outcome."}
+	}
+	err = storage.PurgeAnonAuthor(ctx, a.db, req.ID)
+	if err != nil && !errors.Is(err, storage.ErrNotFound) {
+		return fmt.Errorf("forget sender of %s: %w", req.ID, err)
+	}
+	by := staffOf(r)
+	entry := &storage.LogEntry{GroupID: g.ID, StaffID: by.ID, StaffName: by.Name, Action: "forget_anonymous", Target: req.ID}
+	if err := storage.AddLogEntry(ctx, a.db, entry); err != nil {
+		a.log.ErrorContext(ctx, "log forgetting an anonymous sender", "err", err)
+	}
+	return redirect(w, r, "/admin/groups/"+g.Name+"/anonymous?done=forgotten")
+}

@@ -1,0 +1,261 @@
+package admin
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+	"time"
+	"unicode/utf8"
+
+	"github.com/kith-social/kith/federation"
+	"github.com/kith-social/kith/storage"
+)
+
+// eventsPageData lists a group's events.
+type eventsPageData struct {
+	Nav      groupNav
+	Upcoming []storage.Event
+	Past     []storage.Event
+}
+
+func (a *Admin) eventList(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	g := currentGroup(ctx)
+	nav, err := a.nav(ctx, "events")
+	if err != nil {
+		return err
+	}
+	now := a.now()
+	d := eventsPageData{Nav: nav}
+	if d.Upcoming, err = storage.ListEvents(ctx, a.db, storage.EventFilter{GroupID: g.ID, EndsAfter: now, Limit: 200}); err != nil {
+		return err
+	}
+	past, err := storage.ListEvents(ctx, a.db, storage.EventFilter{GroupID: g.ID, StartsTo: now, Limit: 500})
+	if err != nil {
+		return err
+	}
+	for i := len(past) - 1; i >= 0 && len(d.Past) < 20; i-- {
+		if !now.Before(past[i].EndsAt) {
+			d.Past = append(d.Past, past[i])
+		}
+	}
+	return a.renderBelonging(w, r, http.StatusOK, "events", &page{Title: "Events · " + g.Title, Data: d})
+}
+
+// eventFormData is the event form, new or editing.
+type eventFormData struct {
+	Nav     groupNav
+	Editing *storage.Event
+}
+
+const eventTimeLayout = "2006-01-02T15:04" // <input type="datetime-local">
+
+func (a *Admin) renderEventForm(w http.ResponseWriter, r *http.Request, status int, f *form, editing *storage.Event) error {
+	nav, err := a.nav(r.Context(), "events")
+	if err != nil {
+		return err
+	}
+	title := "New event"
+	if editing != nil {
+		title = "Edit event"
+	}
+	return a.renderBelonging(w, r, status, "event_form", &page{Title: title, Form: f, Data: eventFormData{Nav: nav, Editing: editing}})
+}
+
+func (a *Admin) eventNewForm(w http.ResponseWriter, r *http.Request) error {
+	f := newForm(nil)
+	f.values.Set("timezone", "UTC")
+	f.values.Set("remind_hours", "24")
+	f.values.Set("capacity", "0")
+	f.values.Set("audience", "public")
+	return a.renderEventForm(w, r, http.StatusOK, f, nil)
+}
+
+// eventInput reads and checks the event form; errors go on f.
+func eventInput(f *form) federation.EventInput {
+	in := federation.EventInput{
+		Title: f.Get("title"), Description: f.Raw("description"), Timezone: f.Get("timezone"),
+		PlaceName: f.Get("place_name"), PlaceAddress: f.Get("place_address"), OnlineURL: f.Get("online_url"),
+		MembersOnly: f.Get("audience") == "members",
+	}
+	switch {
+	case in.Title == "":
+		f.Fail("title", "Give the event a title.")
+	case utf8.RuneCountInString(in.Title) > 200:
+		f.Fail("title", "Keep the title to 200 characters.")
+	}
+	loc := time.UTC
+	if in.Timezone == "" {
+		in.Timezone = "UTC"
+	}
+	if l, err := time.LoadLocation(in.Timezone); err != nil {
+		f.Fail("timezone", "Use a time zone name like Europe/London, America/New_York or UTC.")
+	} else {
+		loc = l
+	}
+	parse := func(name, what string) time.Time {
+		t, err := time.ParseInLocation(eventTimeLayout, f.Get(name), loc)
+		if err != nil {
+			f.Fail(name, "Say when the event "+what+".")
+		}
+		return t
+	}
+	in.Start, in.End = parse("start", "starts"), parse("end", "ends")
+	if !in.Start.IsZero() && !in.End.IsZero() && in.End.Before(in.Start) {
+		f.Fail("end", "The event must not end before it starts.")
+	}
+	if in.OnlineURL != "" && (in.PlaceName != "" || in.PlaceAddress != "") {
+		f.Fail("online_url", "Give a place or an online link, not both.")
+	}
+	capacity, err := 0, error(nil)
+	if c := f.Get("capacity"); c != "" {
+		capacity, err = strconv.Atoi(c)
+	}
+	if err != nil || capacity < 0 {
+		f.Fail("capacity", "A whole number of places; 0 for no limit.")
+	}
+	in.Capacity = capacity
+	hours, err := strconv.ParseFloat(f.Get("remind_hours"), 64)
+	switch {
+	case f.Get("remind_hours") == "" || err == nil && hours == 0:
+		in.RemindBefore = -1
+	case err != nil || hours < 0 || hours > 24*14:
+		f.Fail("remind_hours", "Hours before the start (up to two weeks); 0 for no reminder.")
+	default:
+		in.RemindBefore = time.Duration(hours * float64(time.Hour))
+	}
+	return in
+}
+
+// eventCreate publishes a new event.
+func (a *Admin) eventCreate(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	g := currentGroup(ctx)
+	f, err := parseForm(r)
+	if err != nil {
+		return err
+	}
+	in := eventInput(f)
+	var ev *storage.Event
+	if f.Valid() {
+		ev, err = a.fed.PublishEvent(ctx, g.Name, in, staffOf(r))
+		if err := belongingFail(f, err); err != nil {
+			return fmt.Errorf("publish event in %s: %w", g.Name, err)
+		}
+	}
+	if !f.Valid() {
+		return a.renderEventForm(w, r, http.StatusUnprocessableEntity, f, nil)
+	}
+	return redirect(w, r, "/admin/groups/"+g.Name+"/events/"+ev.ID+"?done=event")
+}
+
+// groupEvent loads the {event} of the current group (404 for another group's).
+func (a *Admin) groupEvent(r *http.Request) (*storage.Event, error) {
+	ev, err := storage.EventByID(r.Context(), a.db, chiParam(r, "event"))
+	if err != nil {
+		return nil, err
+	}
+	if ev.GroupID != currentGroup(r.Context()).ID {
+		return nil, errNotFound("There is no such event in this group.")
+	}
+	return ev, nil
+}
+
+func (a *Admin) eventEditForm(w http.ResponseWriter, r *http.Request) error {
+	ev, err := a.groupEvent(r)
+	if err != nil {
+		return err
+	}
+	loc := ev.Location()
+	f := newForm(nil)
+	for k, v := range map[string]string{
+		"title": ev.Title, "description": ev.Description, "timezone": ev.Timezone,
+		"start": ev.StartsAt.In(loc).Format(eventTimeLayout), "end": ev.EndsAt.In(loc).Format(eventTimeLayout),
+		"place_name": ev.PlaceName, "place_address": ev.PlaceAddress, "online_url": ev.OnlineURL,
+		"capacity": strconv.Itoa(ev.Capacity), "remind_hours": strconv.FormatFloat(float64(ev.RemindBeforeMinutes)/60, 'f', -1, 64),
+	} {
+		f.values.Set(k, v)
+	}
+	return a.renderEventForm(w, r, http.StatusOK, f, ev)
+}
+
+func (a *Admin) eventEdit(w http.ResponseWriter, r *http.Request) error {
+	ev, err := a.groupEvent(r)
+	if err != nil {
+		return err
+	}
+	g := currentGroup(r.Context())
+	f, err := parseForm(r)
+	if err != nil {
+		return err
+	}
+	in := eventInput(f)
+	if f.Valid() {
+		if err := belongingFail(f, a.fed.EditEvent(r.Context(), ev.ID, in, staffOf(r))); err != nil {
+			return err
+		}
+	}
+	if !f.Valid() {
+		return a.renderEventForm(w, r, http.StatusUnprocessableEntity, f, ev)
+	}
+	return redirect(w, r, "/admin/groups/"+g.Name+"/events/"+ev.ID+"?done=event-edited")
+}
+
+// eventPageData is one event with its attendees.
+type eventPageData struct {
+	Nav       groupNav
+	Event     *storage.Event
+	Attendees []storage.Attendee
+	Public    string // the public page, absolute ("" for a members-only event)
+}
+
+func (a *Admin) eventShow(w http.ResponseWriter, r *http.Request) error {
+	ev, err := a.groupEvent(r)
+	if err != nil {
+		return err
+	}
+	ctx := r.Context()
+	g := currentGroup(ctx)
+	nav, err := a.nav(ctx, "events")
+	if err != nil {
+		return err
+	}
+	d := eventPageData{Nav: nav, Event: ev}
+	if d.Attendees, err = storage.ListAttendees(ctx, a.db, ev.ID); err != nil {
+		return err
+	}
+	if !ev.MembersOnly {
+		d.Public = a.absURL("/groups/" + g.Name + "/events/" + ev.ID)
+	}
+	return a.renderBelonging(w, r, http.StatusOK, "event", &page{Title: ev.Title + " · " + g.Title, Data: d})
+}
+
+func (a *Admin) eventCancel(w http.ResponseWriter, r *http.Request) error {
+	ev, err := a.groupEvent(r)
+	if err != nil {
+		return err
+	}
+	f, err := parseForm(r)
+	if err != nil {
+		return err
+	}
+	err = a.fed.CancelEvent(r.Context(), ev.ID, f.Get("reason"), staffOf(r))
+	if err := belongingFail(f, err); err != nil {
+		return err
+	}
+	if !f.Valid() {
+		return &httpError{http.StatusUnprocessableEntity, f.Err("")}
+	}
+	return redirect(w, r, "/admin/groups/"+currentGroup(r.Context()).Name+"/events/"+ev.ID+"?done=event-cancel")
+}
+
+func (a *Admin) eventDelete(w http.ResponseWriter, r *http.Request) error {
+	ev, err := a.groupEvent(r)
+	if err != nil {
+		return err
+	}
+	if err := a.fed.DeleteEvent(r.Context(), ev.ID, staffOf(r)); err != nil {
+		return err
+	}
+	return redirect(w, r, "/admin/groups/"+currentGroup(r.Context()).Name+"/events?done=event-deleted")
+}
