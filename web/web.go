@@ -68,12 +68,15 @@ func New(d Deps) http.Handler {
 	// guarded transport.
 	s.public = public.New(public.Deps{
 		DB: d.DB, Log: d.Log, Domain: d.Fed.IRI().Domain(), Scheme: scheme,
-		DataDir: d.DataDir, Resolver: d.Fed,
+		DataDir: d.DataDir, Resolver: d.Fed, Reporter: d.Fed,
 	})
 	return s.routes()
 }
 
-var _ public.RemoteFollowResolver = (*federation.Engine)(nil)
+var (
+	_ public.RemoteFollowResolver = (*federation.Engine)(nil)
+	_ public.Reporter             = (*federation.Engine)(nil)
+)
 
 // SetupURL is the one-time setup address while the node has no owner.
 func SetupURL(ctx context.Context, d Deps) (string, bool, error) {

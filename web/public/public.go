@@ -64,6 +64,8 @@ type Deps struct {
 	// Resolver looks up visitors' accounts for the remote-follow form. When
 	// nil the form still works: it tells the visitor what to search for.
 	Resolver RemoteFollowResolver
+	// Reporter files reports from the public form; nil refuses them.
+	Reporter Reporter
 	// FollowLimit bounds remote-follow lookups per client IP per minute;
 	// zero means 10.
 	FollowLimit int
@@ -79,12 +81,14 @@ type Public struct {
 	insecure bool
 	mediaDir string
 	resolver RemoteFollowResolver
+	reporter Reporter
 
 	pages         map[string]*template.Template
 	static        fs.FS
 	staticVersion map[string]string
 	csp           string
 	followLimit   func(http.Handler) http.Handler
+	reportLimit   func(http.Handler) http.Handler
 	cop           *http.CrossOriginProtection
 }
 
@@ -108,12 +112,14 @@ func New(d Deps) *Public {
 		insecure: d.Scheme == "http",
 		mediaDir: mediaDir(d.DataDir),
 		resolver: d.Resolver,
+		reporter: d.Reporter,
 		static:   mustSub(staticFiles, "static"),
 	}
 	p.staticVersion = mustVersionStatic(p.static)
 	p.pages = p.mustParsePages()
 	p.csp = contentSecurityPolicy(p.insecure)
 	p.followLimit = httprate.LimitByIP(d.FollowLimit, time.Minute)
+	p.reportLimit = httprate.LimitByIP(10, time.Minute)
 	// The remote-follow form changes nothing here, but each submission
 	// makes the node ask another server: other sites may not post it.
 	p.cop = http.NewCrossOriginProtection()
@@ -142,6 +148,9 @@ func (p *Public) GroupRoutes(r chi.Router) {
 	r.Get("/feed.atom", p.h(p.feedAtom))
 	r.Get("/follow", p.h(p.followForm))
 	r.With(p.cop.Handler, p.followLimit).Post("/follow", p.h(p.followSubmit))
+	r.Get("/report/{id}", p.h(p.reportPage))
+	r.With(p.cop.Handler, p.reportLimit).Post("/report/{id}", p.h(p.reportSubmit))
+	r.Get("/log", p.h(p.modlogPage))
 	p.belongingRoutes(r) // events, the .ics feed, the member directory (events.go)
 }
 

@@ -25,7 +25,7 @@ var staticFiles embed.FS
 // pageNames lists every view; New parses each with the layout and fails
 // if one is missing or broken.
 func pageNames() []string {
-	return []string{"home", "group", "thread", "follow", "error", "events", "event", "directory"}
+	return []string{"home", "group", "thread", "follow", "error", "events", "event", "directory", "report", "modlog"}
 }
 
 func (p *Public) templateFuncs() template.FuncMap {

@@ -42,6 +42,7 @@ type groupView struct {
 	IconURL   string
 	HeaderURL string
 	Closed    bool
+	PublicLog bool // the moderation log is public
 	Members   int
 	Fields    []field
 }
@@ -75,7 +76,7 @@ func (p *Public) groupView(ctx context.Context, db bun.IDB, g *storage.Group) (*
 		URL: p.base + "/groups/" + g.Name, Path: "/groups/" + g.Name,
 		Summary: g.SummaryHTML, Excerpt: content.Excerpt(g.SummaryHTML, 200),
 		IconURL: mediaPath(g.IconPath), HeaderURL: mediaPath(g.HeaderPath),
-		Closed: g.Closed, Members: members, Fields: groupFields(g),
+		Closed: g.Closed, PublicLog: g.PublicModlog && !g.Closed, Members: members, Fields: groupFields(g),
 	}, nil
 }
 
@@ -117,6 +118,7 @@ type postView struct {
 	Focus     bool   // the post the visitor asked for
 	Listing   bool   // shown in a list of threads: link to the thread with its reply count
 	HideTitle bool   // the page's heading already shows the title
+	Report    string // the report form for this post
 }
 
 func (p *Public) postView(g *groupView, post *storage.Post) postView {
@@ -125,6 +127,7 @@ func (p *Public) postView(g *groupView, post *storage.Post) postView {
 		Content: post.ContentHTML, Published: post.PublishedAt, Edited: !post.UpdatedAt.IsZero(),
 		Likes: post.Likes, Pinned: post.Pinned,
 		Thread: g.Path + "/threads/" + post.RootID,
+		Report: g.Path + "/report/" + post.ID,
 	}
 	if post.ID != post.RootID {
 		v.Thread += "#" + v.Anchor
