@@ -30,7 +30,8 @@ build || exit 1
 data=$WORK/data-kill9-$dialect
 rm -rf "$data"
 mkdir -p "$data"
-db=$(fresh_db "$dialect") || exit 1
+fresh_db "$dialect" || exit 1
+db=$DB
 create_group "$data" "$db" load || exit 1
 nodelog=$WORK/node-kill9-$dialect.log
 events=$WORK/events-kill9-$dialect

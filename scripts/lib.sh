@@ -27,15 +27,17 @@ build() {
 	[ -x "$LOAD_BIN" ] || (cd "$root" && go build -o "$LOAD_BIN" ./cmd/kith-load) || return 1
 }
 
-# fresh_db DIALECT: prints the --database value for a new, empty database.
+# fresh_db DIALECT: sets DB to the --database value for a new, empty
+# database (empty for SQLite in the data directory). Not in a $(…)
+# subshell: cleanup must see the database to drop it.
 fresh_db() {
 	case $1 in
-	sqlite) echo "" ;;
+	sqlite) DB="" ;;
 	postgres)
 		local name="kith_perf_$$_${#PG_DBS[@]}"
 		psql -q "$KITH_PERF_PG/postgres" -c "DROP DATABASE IF EXISTS $name" -c "CREATE DATABASE $name" >/dev/null || return 1
 		PG_DBS+=("$name")
-		echo "$KITH_PERF_PG/$name?sslmode=disable"
+		DB="$KITH_PERF_PG/$name?sslmode=disable"
 		;;
 	*) echo "unknown dialect $1" >&2; return 1 ;;
 	esac

@@ -22,7 +22,8 @@ build || exit 1
 data=$WORK/data-$dialect-$scenario
 rm -rf "$data"
 mkdir -p "$data"
-db=$(fresh_db "$dialect") || exit 1
+fresh_db "$dialect" || exit 1
+db=$DB
 create_group "$data" "$db" load || exit 1
 nodelog=$WORK/node-$dialect-$scenario.log
 start_node "$data" "$db" "$NODE_PORT" "$nodelog" || exit 1

@@ -19,7 +19,8 @@ build || exit 1
 data=$WORK/data-scaleout-$nodes
 rm -rf "$data"
 mkdir -p "$data"
-db=$(fresh_db postgres) || exit 1
+fresh_db postgres || exit 1
+db=$DB
 create_group "$data" "$db" load || exit 1
 pids=()
 for i in $(seq 0 $((nodes - 1))); do

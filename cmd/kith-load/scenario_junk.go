@@ -5,6 +5,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
+	"net/http"
 	"net/netip"
 	"strings"
 	"sync"
@@ -117,6 +119,18 @@ func (r *run) junk(ctx context.Context, members []member) error {
 	wg.Wait()
 	elapsed := time.Since(start)
 	after := r.fleet.stats()
+	// One more unsigned POST from the flooding address: a node that rate
+	// limits it should still answer 429 and say when to come back.
+	retryAfter := "-"
+	if req, err := http.NewRequestWithContext(ctx, http.MethodPost, unsigned.url, bytes.NewReader(unsigned.body)); err == nil {
+		req.Host = unsigned.host
+		req.Header = unsigned.header.Clone()
+		if resp, err := junkClient.Do(req); err == nil {
+			_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+			resp.Body.Close()
+			retryAfter = fmt.Sprintf("%d, Retry-After %q", resp.StatusCode, resp.Header.Get("Retry-After"))
+		}
+	}
 
 	t := r.tbl
 	t.section("junk")
@@ -125,6 +139,7 @@ func (r *run) junk(ctx context.Context, members []member) error {
 		srcNote = "junk sent from 127.0.0.1"
 	}
 	t.addf("duration", srcNote+", "+fmt.Sprint(max(r.cfg.Concurrency, len(classes)))+" at a time, a third per class", "%s", fmtDur(elapsed))
+	t.add("flooder's next POST", retryAfter, "after the flood, from the flooding address: expect 429 with Retry-After")
 	expect := map[string]string{
 		junkUnsigned:  "expect 401 (or 429 once rate limited)",
 		junkBadSig:    "expect 401 (or 429); the node resolves the key first",

@@ -15,6 +15,10 @@ import (
 	"github.com/kith-social/kith/federation/iri"
 )
 
+// floorPage names the cheapest GET the node answers, measured beside the
+// pages as their floor.
+const floorPage = "floor: /healthz (SELECT 1)"
+
 // page is one URL the pages scenario GETs.
 type page struct {
 	name, url, accept string
@@ -35,6 +39,9 @@ func (r *run) pages(ctx context.Context) error {
 	if thread != "" {
 		list = append(list, page{"thread page (HTML)", thread, "text/html,application/xhtml+xml"})
 	}
+	// The floor: the same HTTP stack and middleware and one trivial query
+	// (SELECT 1). A page's p50 over this p50 is what rendering it costs.
+	list = append(list, page{floorPage, strings.TrimSuffix(r.node.base.String(), "/") + "/healthz", "text/plain"})
 	recs := make([]*recorder, len(list))
 	bytesIn := make([]int64, len(list))
 	for i := range recs {
@@ -102,7 +109,14 @@ func (r *run) pages(ctx context.Context) error {
 			t.addf(p.name+": bytes", "average response body", "%d", bytesIn[i]/int64(n))
 		}
 	}
-	t.add("all pages: req/s", fmtRate(rate(total, elapsed)), "")
+	t.add("all pages: req/s", fmtRate(rate(total, elapsed)), "the floor's requests included")
+	_, floorLat, _ := recs[len(recs)-1].snapshot()
+	if f := percentile(floorLat, 50); f > 0 {
+		for i, p := range list[:len(list)-1] {
+			_, lat, _ := recs[i].snapshot()
+			t.addf(p.name+": p50 ÷ floor", "p50 over the p50 of "+floorPage, "%.1f×", float64(percentile(lat, 50))/float64(f))
+		}
+	}
 	return nil
 }
 

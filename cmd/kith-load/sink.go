@@ -35,7 +35,7 @@ type hostStats struct {
 // arrival is the first delivery to a host that referenced an object.
 type arrival struct {
 	At    time.Time
-	Last  time.Time // the latest delivery referencing the object
+	Last  time.Time      // the latest delivery referencing the object
 	Kinds map[string]int // "Announce(iri)", "Announce(Create)" ... → deliveries
 }
 
