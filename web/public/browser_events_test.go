@@ -1,0 +1,66 @@
+package public_test
+
+import (
+	"context"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/kith-social/kith/federation"
+	"github.com/kith-social/kith/storage/storagetest"
+	"github.com/kith-social/kith/web/webtest"
+)
+
+// TestBrowserEventPages opens the public events list and an event page in
+// chromium: the event's details show, the page runs no script but its
+// own, and a members-only event is not there.
+func TestBrowserEventPages(t *testing.T) {
+	if _, err := os.Stat(chromiumPath); err != nil {
+		t.Skipf("browser test skipped: %s not found (apt-get install -y chromium)", chromiumPath)
+	}
+	if testing.Short() {
+		t.Skip("browser test skipped in -short mode")
+	}
+	ctx := context.Background()
+	n := webtest.Start(t, storagetest.Backends()[0], webtest.Options{})
+	n.CreateGroup(t, "gardeners", nil)
+	start := time.Now().Add(72 * time.Hour).Truncate(time.Hour)
+	staff := federation.Staff{Name: "ada"}
+	ev, err := n.Fed.PublishEvent(ctx, "gardeners", federation.EventInput{
+		Title: "Seed swap", Description: "Bring **labelled** envelopes.", Start: start, End: start.Add(2 * time.Hour),
+		Timezone: "Europe/Berlin", PlaceName: "Allotment gate", PlaceAddress: "Gartenweg 1, Berlin",
+	}, staff)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := n.Fed.PublishEvent(ctx, "gardeners", federation.EventInput{
+		Title: "Members' shed meeting", Start: start, End: start.Add(time.Hour), OnlineURL: "https://meet.example/shed", MembersOnly: true,
+	}, staff); err != nil {
+		t.Fatal(err)
+	}
+	b := newBrowser(t, n)
+
+	b.open(t, "/groups/gardeners/events")
+	list, err := chromedp.Run(b.ctx, chromedp.Evaluate[string](`document.querySelector("main").innerText`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(list, "Seed swap") || strings.Contains(list, "shed meeting") {
+		t.Errorf("events list shows the wrong events:\n%s", list)
+	}
+
+	b.open(t, "/groups/gardeners/events/"+ev.ID)
+	text, err := chromedp.Run(b.ctx, chromedp.Evaluate[string](`document.querySelector("main").innerText`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"Seed swap", "labelled", "Allotment gate"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("event page lacks %q:\n%s", want, text)
+		}
+	}
+	b.assertNothingRan(t, "")
+}
