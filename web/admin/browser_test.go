@@ -116,6 +116,26 @@ func TestBrowserSetupToDashboard(t *testing.T) {
 			t.Errorf("dashboard lacks %q:\n%s", want, dashboard)
 		}
 	}
+	// A post from the composer reaches the group's public page.
+	err = chromedp.Do(ctx,
+		chromedp.Navigate(n.srv.URL+"/admin/groups/gardeners/posts/new"),
+		chromedp.WaitVisible(css(`#f-body`)),
+		chromedp.SendKeys(css(`#f-body`), "Seed swap on **Saturday** at the gate!"),
+		chromedp.Submit(css(`#f-body`)),
+		chromedp.WaitNotPresent(css(`#f-body`)),
+		chromedp.Navigate(n.srv.URL+"/groups/gardeners"),
+		chromedp.WaitVisible(css(`main`)),
+	)
+	if err != nil {
+		t.Fatalf("browser: compose and view: %v", err)
+	}
+	page, err := chromedp.Run(ctx, chromedp.Text(css(`main`)))
+	if err != nil {
+		t.Fatalf("browser: %v", err)
+	}
+	if !strings.Contains(page, "Seed swap on Saturday at the gate!") || !strings.Contains(page, "Allotment gardeners") {
+		t.Errorf("the public group page lacks the post:\n%s", page)
+	}
 	// The docs' screenshots are refreshed on request only, so that an
 	// ordinary test run leaves the work tree clean.
 	if os.Getenv("KITH_SCREENSHOTS") == "" {

@@ -25,6 +25,7 @@ import (
 	"github.com/kith-social/kith/storage"
 	"github.com/kith-social/kith/web/admin"
 	"github.com/kith-social/kith/web/auth"
+	publicpages "github.com/kith-social/kith/web/public"
 	"github.com/kith-social/kith/web/webtest"
 )
 
@@ -110,6 +111,10 @@ func newNode(t *testing.T, db *bun.DB, opts ...nodeOption) *node {
 	n.admin.Routes(r)
 	// Uploads, as the public pages serve them, so that browsers show them.
 	r.Handle("/media/*", http.StripPrefix("/media/", http.FileServer(http.Dir(filepath.Join(n.dataDir, "media")))))
+	// The public group page, so a browser test can follow a post from the
+	// composer to what visitors see.
+	pub := publicpages.New(publicpages.Deps{DB: db, Domain: d.Domain, Scheme: "http", DataDir: n.dataDir})
+	r.Get("/groups/{name}", pub.ServeGroup)
 	srv.Config.Handler = r
 	srv.Start()
 	t.Cleanup(srv.Close)
