@@ -36,19 +36,3 @@ func FuzzWebFingerResource(f *testing.F) {
 		}
 	})
 }
-
-// FuzzParseHandle checks the remote-follow handle parser.
-func FuzzParseHandle(f *testing.F) {
-	for _, s := range []string{"alice@mastodon.social", "@bob@gts.test:8080", "acct:c@d.e", "x", "@", "a@b", "a b@c.d"} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, handle string) {
-		user, host, err := ParseHandle(handle)
-		if err != nil {
-			return
-		}
-		if user == "" || host == "" || strings.ContainsAny(host, "/?#@ ") {
-			t.Fatalf("ParseHandle(%q) = %q, %q", handle, user, host)
-		}
-	})
-}
