@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net/url"
+	"slices"
 	"sync"
 	"time"
 
@@ -38,10 +39,14 @@ type outgoing struct {
 	Public    bool // listed in the public outbox
 }
 
-// deliverArgs is one POST of one stored activity to one inbox.
+// deliverArgs is one POST of one stored activity to one inbox: an answer
+// to one person, or the retry of one inbox of a fan-out. Retried counts
+// the attempts made before this job (by a fan-out), so the retry schedule
+// goes on where the fan-out left it.
 type deliverArgs struct {
 	ActivityID string `json:"activity_id"`
 	Inbox      string `json:"inbox"`
+	Retried    int    `json:"retried,omitempty"`
 }
 
 func (deliverArgs) Kind() string { return "deliver" }
@@ -50,27 +55,65 @@ func (deliverArgs) InsertOpts() river.InsertOpts {
 	return river.InsertOpts{Queue: queueDelivery, MaxAttempts: deliveryMaxAttempts}
 }
 
-// send stores act in the group's outbox and queues one delivery per inbox,
-// all inside tx: the activity and its deliveries exist together or not at all.
+// fanoutArgs is the first attempt of one activity to many inboxes. A
+// fan-out to a thousand servers is a few dozen of these jobs instead of a
+// thousand: the queue's per-job writes (insert, fetch, completion) and the
+// server-health writes are made once per batch, which is what kept
+// fan-outs at several times the cost of signing (docs/performance.md).
+// Every inbox that fails becomes a deliverArgs job of its own, so retries
+// stay per server.
+type fanoutArgs struct {
+	ActivityID string   `json:"activity_id"`
+	Inboxes    []string `json:"inboxes"`
+}
+
+func (fanoutArgs) Kind() string { return "fanout" }
+
+func (fanoutArgs) InsertOpts() river.InsertOpts {
+	// One attempt more than none: a crash or a database error while
+	// recording the results runs the batch again (receivers deduplicate by
+	// activity id); after that its inboxes are retried one by one.
+	return river.InsertOpts{Queue: queueFanout, MaxAttempts: 3}
+}
+
+// Fan-out sizes: fanoutBatch inboxes per job, fanoutParallel POSTs at once
+// per job; with fanoutWorkers jobs at once a process has up to 64 POSTs in
+// flight, enough to keep two cores signing on loopback and to hide the
+// latency of real servers. A crash re-sends at most the batches in flight.
+const (
+	fanoutBatch    = 50
+	fanoutParallel = 16
+	fanoutWorkers  = 4
+)
+
+// send stores act in the group's outbox and queues its deliveries, all
+// inside tx: the activity and its deliveries exist together or not at all.
 func (e *Engine) send(ctx context.Context, tx bun.Tx, g *storage.Group, act outgoing, inboxes []string) error {
 	oa := &storage.OutboxActivity{GroupID: g.ID, IRI: act.IRI, Type: act.Type, ObjectIRI: act.ObjectIRI, Public: act.Public, Body: string(act.Body)}
 	if err := storage.CreateOutboxActivity(ctx, tx, oa); err != nil {
 		return err
 	}
-	// Answers to one person (Accept, Reject of a follow) go before the
-	// bulk of a fan-out, so a newcomer is not kept waiting behind it.
-	opts := &river.InsertOpts{Queue: queueDelivery, MaxAttempts: deliveryMaxAttempts, Priority: 2}
-	if len(inboxes) <= 2 {
-		opts.Priority = 1
-	}
 	seen := map[string]bool{}
-	var params []river.InsertManyParams
+	var targets []string
 	for _, inbox := range inboxes {
 		if inbox == "" || seen[inbox] || e.iri.Owns(inbox) {
 			continue
 		}
 		seen[inbox] = true
-		params = append(params, river.InsertManyParams{Args: deliverArgs{ActivityID: oa.ID, Inbox: inbox}, InsertOpts: opts})
+		targets = append(targets, inbox)
+	}
+	var params []river.InsertManyParams
+	if len(targets) <= 2 {
+		// Answers to one person (Accept, Reject of a follow, a DM) go
+		// before the bulk of fan-outs, so a newcomer is not kept waiting.
+		opts := &river.InsertOpts{Queue: queueDelivery, MaxAttempts: deliveryMaxAttempts, Priority: 1}
+		for _, inbox := range targets {
+			params = append(params, river.InsertManyParams{Args: deliverArgs{ActivityID: oa.ID, Inbox: inbox}, InsertOpts: opts})
+		}
+		return e.q.InsertManyTx(ctx, tx, params)
+	}
+	for batch := range slices.Chunk(targets, fanoutBatch) {
+		params = append(params, river.InsertManyParams{Args: fanoutArgs{ActivityID: oa.ID, Inboxes: batch}})
 	}
 	return e.q.InsertManyTx(ctx, tx, params)
 }
@@ -85,20 +128,14 @@ func (e *Engine) publish(ctx context.Context, tx bun.Tx, g *storage.Group, act o
 	return e.send(ctx, tx, g, act, append(inboxes, extra...))
 }
 
-// deliverWorker signs and POSTs one activity to one inbox.
-type deliverWorker struct {
-	river.WorkerDefaults[deliverArgs]
-	e     *Engine
-	cache sendCache
-}
-
 // sendCache keeps, for a few seconds, what every delivery of one activity
 // needs: its body and the group's parsed signing key. A fan-out to a
 // thousand servers then reads the activity and the group and parses the
-// key once instead of a thousand times (parsing an RSA key costs a third
-// of a signature; see docs/performance.md). Only first attempts use it: a
-// retry reads the database again, so an activity deleted meanwhile is
-// not delivered. It holds at most sendCacheMax activities.
+// key once per process instead of once per batch or inbox (parsing an
+// RSA key costs a third of a signature; see docs/performance.md). Only
+// first attempts use it: a retry reads the database again, so an activity
+// deleted meanwhile is not delivered. It holds at most sendCacheMax
+// activities.
 type sendCache struct {
 	mu sync.Mutex
 	m  map[string]cachedSend
@@ -145,18 +182,18 @@ func (c *sendCache) put(id string, cs cachedSend) {
 	c.m[id] = cs
 }
 
-// load returns the activity's IRI and body and the key to sign it with.
-func (w *deliverWorker) load(ctx context.Context, job *river.Job[deliverArgs]) (cachedSend, error) {
+// loadSend returns the activity's IRI and body and the key to sign it
+// with, from the cache when cached is true.
+func (e *Engine) loadSend(ctx context.Context, activityID string, cached bool) (cachedSend, error) {
 	now := time.Now() // wall time: the cache must expire even under a test clock
-	if job.Attempt <= 1 {
-		if cs, ok := w.cache.get(job.Args.ActivityID, now); ok {
+	if cached {
+		if cs, ok := e.sends.get(activityID, now); ok {
 			return cs, nil
 		}
 	}
-	e := w.e
-	act, err := storage.OutboxActivityByID(ctx, e.db, job.Args.ActivityID)
+	act, err := storage.OutboxActivityByID(ctx, e.db, activityID)
 	if errors.Is(err, storage.ErrNotFound) {
-		return cachedSend{}, river.JobCancel(fmt.Errorf("activity %s no longer exists", job.Args.ActivityID))
+		return cachedSend{}, river.JobCancel(fmt.Errorf("activity %s no longer exists", activityID))
 	}
 	if err != nil {
 		return cachedSend{}, err
@@ -173,14 +210,117 @@ func (w *deliverWorker) load(ctx context.Context, job *river.Job[deliverArgs]) (
 		return cachedSend{}, river.JobCancel(err)
 	}
 	cs := cachedSend{iri: act.IRI, body: []byte(act.Body), key: key, until: now.Add(sendCacheTTL)}
-	w.cache.put(job.Args.ActivityID, cs)
+	e.sends.put(activityID, cs)
 	return cs, nil
+}
+
+// isPermanent tells whether a failed delivery can never succeed: a 4xx
+// other than 408/429, or an inbox URL that is invalid or forbidden.
+func isPermanent(err error) bool {
+	var se *transport.StatusError
+	return errors.As(err, &se) && se.Permanent() ||
+		errors.Is(err, transport.ErrInvalidURL) || errors.Is(err, transport.ErrForbiddenAddress)
+}
+
+// recordFailure counts a failed delivery against the server's health and
+// logs it; it returns the server's health (nil if it could not be read).
+func (e *Engine) recordFailure(ctx context.Context, inbox, activity string, attempt int, err error) *storage.Server {
+	host := hostOf(inbox)
+	s, ferr := storage.RecordDeliveryFailure(ctx, e.db, host, err.Error(), e.now(), unreachableAfterFailures, unreachableAfterWindow)
+	if ferr != nil {
+		e.log.WarnContext(ctx, "record delivery failure", "host", host, "err", ferr)
+	}
+	e.log.InfoContext(ctx, "delivery failed", "inbox", inbox, "activity", activity, "attempt", attempt, "permanent", isPermanent(err), "err", err)
+	return s
+}
+
+// fanoutWorker makes the first attempt of a batch of deliveries.
+type fanoutWorker struct {
+	river.WorkerDefaults[fanoutArgs]
+	e *Engine
+}
+
+// Timeout leaves room for a few rounds of slow servers (each POST has the
+// transport's own timeout); inboxes not tried by then are retried alone.
+func (w *fanoutWorker) Timeout(*river.Job[fanoutArgs]) time.Duration { return 90 * time.Second }
+
+// Work POSTs to every inbox of the batch, fanoutParallel at a time, then
+// records the results in one transaction: the servers reached, and a
+// deliverArgs job for every inbox that failed (on the retry schedule) or
+// whose server already had its share of our connections (at once).
+func (w *fanoutWorker) Work(ctx context.Context, job *river.Job[fanoutArgs]) error {
+	e := w.e
+	cs, err := e.loadSend(ctx, job.Args.ActivityID, true)
+	if err != nil {
+		return err
+	}
+	inboxes := job.Args.Inboxes
+	results := make([]error, len(inboxes))
+	busy := make([]bool, len(inboxes))
+	slots := make(chan struct{}, fanoutParallel)
+	var wg sync.WaitGroup
+	for i, inbox := range inboxes {
+		if ctx.Err() != nil {
+			busy[i] = true // not tried: the job's time ran out
+			continue
+		}
+		slots <- struct{}{}
+		host := hostOf(inbox)
+		if !e.hosts.tryAcquire(host) {
+			busy[i] = true
+			<-slots
+			continue
+		}
+		wg.Go(func() {
+			defer func() { e.hosts.release(host); <-slots }()
+			results[i] = e.client.Post(ctx, inbox, cs.body, cs.key)
+		})
+	}
+	wg.Wait()
+	// The results are recorded even when the job's time ran out.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	defer cancel()
+	var reached []string
+	var later []river.InsertManyParams
+	for i, inbox := range inboxes {
+		switch err := results[i]; {
+		case busy[i]:
+			later = append(later, river.InsertManyParams{Args: deliverArgs{ActivityID: job.Args.ActivityID, Inbox: inbox}})
+		case err == nil:
+			reached = append(reached, hostOf(inbox))
+		default:
+			s := e.recordFailure(ctx, inbox, cs.iri, 1, err)
+			if isPermanent(err) {
+				continue
+			}
+			unreachable := s != nil && s.Unreachable()
+			later = append(later, river.InsertManyParams{
+				Args: deliverArgs{ActivityID: job.Args.ActivityID, Inbox: inbox, Retried: 1},
+				InsertOpts: &river.InsertOpts{
+					Queue: queueDelivery, MaxAttempts: deliveryMaxAttempts - 1,
+					ScheduledAt: time.Now().Add(e.retryDelay(1, unreachable)),
+				},
+			})
+		}
+	}
+	return e.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		if err := storage.RecordDeliverySuccesses(ctx, tx, reached, e.now()); err != nil {
+			return err
+		}
+		return e.q.InsertManyTx(ctx, tx, later)
+	})
+}
+
+// deliverWorker signs and POSTs one activity to one inbox.
+type deliverWorker struct {
+	river.WorkerDefaults[deliverArgs]
+	e *Engine
 }
 
 func (w *deliverWorker) Timeout(*river.Job[deliverArgs]) time.Duration { return time.Minute }
 
 // Work delivers. A 4xx other than 408/429 will never succeed: the job is
-// cancelled at once. Other failures are retried on the schedule above.
+// cancelled at once. Other failures are retried on the schedule below.
 func (w *deliverWorker) Work(ctx context.Context, job *river.Job[deliverArgs]) error {
 	e := w.e
 	host := hostOf(job.Args.Inbox)
@@ -191,26 +331,19 @@ func (w *deliverWorker) Work(ctx context.Context, job *river.Job[deliverArgs]) e
 	}
 	defer e.hosts.release(host)
 
-	act, err := w.load(ctx, job)
+	act, err := e.loadSend(ctx, job.Args.ActivityID, job.Attempt+job.Args.Retried <= 1)
 	if err != nil {
 		return err
 	}
 	err = e.client.Post(ctx, job.Args.Inbox, act.body, act.key)
-	now := e.now()
 	if err == nil {
-		if err := storage.RecordDeliverySuccess(ctx, e.db, host, now); err != nil {
+		if err := storage.RecordDeliverySuccess(ctx, e.db, host, e.now()); err != nil {
 			e.log.WarnContext(ctx, "record delivery", "host", host, "err", err)
 		}
 		return nil
 	}
-	var se *transport.StatusError
-	permanent := errors.As(err, &se) && se.Permanent() ||
-		errors.Is(err, transport.ErrInvalidURL) || errors.Is(err, transport.ErrForbiddenAddress)
-	if _, ferr := storage.RecordDeliveryFailure(ctx, e.db, host, err.Error(), now, unreachableAfterFailures, unreachableAfterWindow); ferr != nil {
-		e.log.WarnContext(ctx, "record delivery failure", "host", host, "err", ferr)
-	}
-	e.log.InfoContext(ctx, "delivery failed", "inbox", job.Args.Inbox, "activity", act.iri, "attempt", job.Attempt, "permanent", permanent, "err", err)
-	if permanent {
+	e.recordFailure(ctx, job.Args.Inbox, act.iri, job.Attempt+job.Args.Retried, err)
+	if isPermanent(err) {
 		return river.JobCancel(fmt.Errorf("deliver %s to %s: %w", act.iri, job.Args.Inbox, err))
 	}
 	return fmt.Errorf("deliver %s to %s: %w", act.iri, job.Args.Inbox, err)
@@ -224,7 +357,7 @@ func (w *deliverWorker) NextRetry(job *river.Job[deliverArgs]) time.Time {
 	if s, err := storage.ServerByHost(context.Background(), w.e.db, hostOf(job.Args.Inbox)); err == nil {
 		unreachable = s.Unreachable()
 	}
-	return time.Now().Add(w.e.retryDelay(job.Attempt, unreachable))
+	return time.Now().Add(w.e.retryDelay(job.Attempt+job.Args.Retried, unreachable))
 }
 
 // DeliveryRetryDelay is the default wait after the attempt-th failed

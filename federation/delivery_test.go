@@ -2,6 +2,7 @@ package federation_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"sync"
 	"sync/atomic"
@@ -9,6 +10,7 @@ import (
 	"time"
 
 	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
 
 	"github.com/kith-social/kith/federation"
 	"github.com/kith-social/kith/federation/fedtest"
@@ -93,87 +95,132 @@ func mention(t *testing.T, n *webtest.Node, a *fedtest.Actor, group string) stri
 // A member's server that fails for a long time (500s) is marked
 // unreachable, retried on the slow schedule, gets everything once it
 // recovers, and is marked reachable again.
+//
+// With two member servers each delivery is a job of its own; with more,
+// the first attempt is a batch (a fan-out job) and the failing inbox is
+// handed to a job of its own: both paths must behave the same.
 func TestDeliveryOutageAndRecovery(t *testing.T) {
 	for _, b := range storagetest.Backends() {
-		t.Run(b.Name, func(t *testing.T) {
-			ctx := context.Background()
-			clk := &clock{t: time.Now()}
-			var sawUnreachable atomic.Bool
-			n := webtest.Start(t, b, webtest.Options{
-				Now: clk.Now,
-				RetryDelay: func(attempt int, unreachable bool) time.Duration {
-					if unreachable {
-						sawUnreachable.Store(true)
-					}
-					return 10 * time.Millisecond
-				},
-			})
-			g := n.CreateGroup(t, "g", nil)
-			group := n.GroupIRI(g.Name)
-			masto := n.Net.NewInstance("down.test", fedtest.Mastodon)
-			lemmy := n.Net.NewInstance("up.test", fedtest.Lemmy)
-			follow(t, n, masto.NewActor("alice"), group)
-			poster := lemmy.NewActor("carol")
-			follow(t, n, poster, group)
+		for _, bystanders := range []int{0, 3} {
+			t.Run(fmt.Sprintf("%s/bystanders=%d", b.Name, bystanders), func(t *testing.T) {
+				ctx := context.Background()
+				clk := &clock{t: time.Now()}
+				var sawUnreachable atomic.Bool
+				n := webtest.Start(t, b, webtest.Options{
+					Now: clk.Now,
+					RetryDelay: func(attempt int, unreachable bool) time.Duration {
+						if unreachable {
+							sawUnreachable.Store(true)
+						}
+						return 10 * time.Millisecond
+					},
+				})
+				g := n.CreateGroup(t, "g", nil)
+				group := n.GroupIRI(g.Name)
+				masto := n.Net.NewInstance("down.test", fedtest.Mastodon)
+				lemmy := n.Net.NewInstance("up.test", fedtest.Lemmy)
+				follow(t, n, masto.NewActor("alice"), group)
+				poster := lemmy.NewActor("carol")
+				follow(t, n, poster, group)
+				bystanderServers := addBystanders(t, n, group, bystanders)
 
-			// down.test fails 14 times, two hours apart: 28 hours of outage.
-			var failures atomic.Int32
-			masto.FailInbox(func(*http.Request) int {
-				if failures.Add(1) > 14 {
-					return 0
+				// down.test fails 14 times, two hours apart: 28 hours of outage.
+				var failures atomic.Int32
+				masto.FailInbox(func(*http.Request) int {
+					if failures.Add(1) > 14 {
+						return 0
+					}
+					clk.Advance(2 * time.Hour)
+					return http.StatusServiceUnavailable
+				})
+				objectID := mention(t, n, poster, group)
+				lemmy.WaitFor(t, func(d fedtest.Delivery) bool { return d.Type() == "Announce" && d.ObjectID() == objectID }, 20*time.Second)
+				masto.WaitFor(t, func(d fedtest.Delivery) bool { return d.Type() == "Announce" && d.ObjectID() == objectID }, 60*time.Second)
+				masto.WaitFor(t, func(d fedtest.Delivery) bool { return d.Type() == "Announce" && d.ObjectType() == "Create" }, 60*time.Second)
+				if !sawUnreachable.Load() {
+					t.Error("down.test was never treated as unreachable")
 				}
-				clk.Advance(2 * time.Hour)
-				return http.StatusServiceUnavailable
+				webtest.Eventually(t, "down.test reachable again", func() bool {
+					s, err := storage.ServerByHost(ctx, n.DB, "down.test")
+					return err == nil && !s.Unreachable() && s.Failures == 0 && s.Deliveries > 0
+				})
+				for _, h := range append(bystanderServers, "up.test") {
+					if s, _ := storage.ServerByHost(ctx, n.DB, h); s == nil || s.Deliveries == 0 || s.Unreachable() || s.Failures != 0 {
+						t.Errorf("%s health: %+v", h, s)
+					}
+				}
 			})
-			objectID := mention(t, n, poster, group)
-			lemmy.WaitFor(t, func(d fedtest.Delivery) bool { return d.Type() == "Announce" && d.ObjectID() == objectID }, 20*time.Second)
-			masto.WaitFor(t, func(d fedtest.Delivery) bool { return d.Type() == "Announce" && d.ObjectID() == objectID }, 60*time.Second)
-			masto.WaitFor(t, func(d fedtest.Delivery) bool { return d.Type() == "Announce" && d.ObjectType() == "Create" }, 60*time.Second)
-			if !sawUnreachable.Load() {
-				t.Error("down.test was never treated as unreachable")
-			}
-			webtest.Eventually(t, "down.test reachable again", func() bool {
-				s, err := storage.ServerByHost(ctx, n.DB, "down.test")
-				return err == nil && !s.Unreachable() && s.Failures == 0 && s.Deliveries > 0
-			})
-			if s, _ := storage.ServerByHost(ctx, n.DB, "up.test"); s == nil || s.Deliveries == 0 || s.Unreachable() {
-				t.Errorf("up.test health: %+v", s)
-			}
-		})
+		}
 	}
+}
+
+// addBystanders adds n healthy member servers, each with one member, so
+// that a group's activities go out as a fan-out batch; it returns their
+// hosts.
+func addBystanders(t *testing.T, n *webtest.Node, group string, count int) []string {
+	var hosts []string
+	for i := range count {
+		host := fmt.Sprintf("bystander%d.test", i)
+		follow(t, n, n.Net.NewInstance(host, fedtest.GoToSocial).NewActor("dana"), group)
+		hosts = append(hosts, host)
+	}
+	return hosts
 }
 
 // A 4xx other than 408/429 means the server will never take the
 // activity: the delivery stops at once instead of retrying for days.
 func TestDeliveryPermanentRefusal(t *testing.T) {
 	for _, b := range storagetest.Backends() {
-		t.Run(b.Name, func(t *testing.T) {
-			ctx := context.Background()
-			n := webtest.Start(t, b, webtest.Options{RetryDelay: func(int, bool) time.Duration { return 10 * time.Millisecond }})
-			g := n.CreateGroup(t, "g", nil)
-			group := n.GroupIRI(g.Name)
-			refusing := n.Net.NewInstance("refusing.test", fedtest.Mastodon)
-			lemmy := n.Net.NewInstance("up.test", fedtest.Lemmy)
-			follow(t, n, refusing.NewActor("alice"), group)
-			poster := lemmy.NewActor("carol")
-			follow(t, n, poster, group)
-			before := refusing.InboxAttempts()
-			refusing.FailInbox(func(*http.Request) int { return http.StatusForbidden })
-			objectID := mention(t, n, poster, group)
-			lemmy.WaitFor(t, func(d fedtest.Delivery) bool { return d.Type() == "Announce" && d.ObjectID() == objectID }, 20*time.Second)
+		for _, bystanders := range []int{0, 3} {
+			t.Run(fmt.Sprintf("%s/bystanders=%d", b.Name, bystanders), func(t *testing.T) {
+				ctx := context.Background()
+				n := webtest.Start(t, b, webtest.Options{RetryDelay: func(int, bool) time.Duration { return 10 * time.Millisecond }})
+				g := n.CreateGroup(t, "g", nil)
+				group := n.GroupIRI(g.Name)
+				refusing := n.Net.NewInstance("refusing.test", fedtest.Mastodon)
+				lemmy := n.Net.NewInstance("up.test", fedtest.Lemmy)
+				follow(t, n, refusing.NewActor("alice"), group)
+				poster := lemmy.NewActor("carol")
+				follow(t, n, poster, group)
+				addBystanders(t, n, group, bystanders)
+				before := refusing.InboxAttempts()
+				refusing.FailInbox(func(*http.Request) int { return http.StatusForbidden })
+				objectID := mention(t, n, poster, group)
+				lemmy.WaitFor(t, func(d fedtest.Delivery) bool { return d.Type() == "Announce" && d.ObjectID() == objectID }, 20*time.Second)
 
-			client, err := queue.New(n.DB, queue.Options{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			webtest.Eventually(t, "both deliveries to refusing.test cancelled", func() bool {
-				res, err := client.Client().JobList(ctx, river.NewJobListParams().Kinds("deliver").States("cancelled"))
-				return err == nil && len(res.Jobs) == 2
+				client, err := queue.New(n.DB, queue.Options{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				jobs := func(kind string, state rivertype.JobState) int {
+					res, err := client.Client().JobList(ctx, river.NewJobListParams().Kinds(kind).States(state))
+					if err != nil {
+						t.Fatal(err)
+					}
+					return len(res.Jobs)
+				}
+				if bystanders == 0 {
+					webtest.Eventually(t, "both deliveries to refusing.test cancelled", func() bool {
+						return jobs("deliver", rivertype.JobStateCancelled) == 2
+					})
+				} else {
+					// Batches: the refusal is recorded, and no job of its own
+					// is made to retry it.
+					webtest.Eventually(t, "both fan-outs done", func() bool {
+						return jobs("fanout", rivertype.JobStateCompleted) == 2
+					})
+					if got := jobs("deliver", rivertype.JobStateAvailable) + jobs("deliver", rivertype.JobStateRetryable) + jobs("deliver", rivertype.JobStateScheduled); got != 0 {
+						t.Errorf("%d delivery jobs left after a permanent refusal, want 0", got)
+					}
+					if s, err := storage.ServerByHost(ctx, n.DB, "refusing.test"); err != nil || s.Failures != 2 || s.LastError == "" {
+						t.Errorf("refusing.test health: %+v, %v; want 2 failures recorded", s, err)
+					}
+				}
+				if got := refusing.InboxAttempts() - before; got != 2 {
+					t.Errorf("refusing.test was tried %d times for two activities, want 2 (no retries)", got)
+				}
 			})
-			if got := refusing.InboxAttempts() - before; got != 2 {
-				t.Errorf("refusing.test was tried %d times for two activities, want 2 (no retries)", got)
-			}
-		})
+		}
 	}
 }
 

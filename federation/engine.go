@@ -67,6 +67,7 @@ type Engine struct {
 	instancePub string
 
 	hosts      *hostLimiter
+	sends      sendCache // deliver.go
 	retryDelay func(attempt int, unreachable bool) time.Duration
 
 	// hooks lets tests wait for processed activities without sleeping.
@@ -89,6 +90,7 @@ type Processed struct {
 const (
 	queueInbox    = "inbox"
 	queueDelivery = "delivery"
+	queueFanout   = "fanout"
 )
 
 // New builds the engine and its job queue and makes sure the instance
@@ -134,6 +136,7 @@ func New(ctx context.Context, db *bun.DB, cfg Config) (*Engine, error) {
 		workers := river.NewWorkers()
 		river.AddWorker(workers, &inboxWorker{e: e})
 		river.AddWorker(workers, &deliverWorker{e: e})
+		river.AddWorker(workers, &fanoutWorker{e: e})
 		river.AddWorker(workers, &refreshActorsWorker{e: e})
 		river.AddWorker(workers, &queue.PruneActivitiesWorker{DB: db, Log: cfg.Log, Now: cfg.Now})
 		opts.Workers = workers
@@ -144,6 +147,7 @@ func New(ctx context.Context, db *bun.DB, cfg Config) (*Engine, error) {
 			river.QueueDefault: 2,
 			queueInbox:         orDefault(cfg.InboxWorkers, 8),
 			queueDelivery:      orDefault(cfg.DeliveryWorkers, 32),
+			queueFanout:        fanoutWorkers,
 		}
 	}
 	q, err := queue.New(db, opts)

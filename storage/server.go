@@ -99,3 +99,33 @@ func ListServers(ctx context.Context, db bun.IDB) ([]Server, error) {
 	}
 	return ss, nil
 }
+
+// RecordDeliverySuccesses is RecordDeliverySuccess for many deliveries at
+// once, one statement for a whole batch of a fan-out: hosts may repeat
+// (each occurrence counts one delivery).
+func RecordDeliverySuccesses(ctx context.Context, db bun.IDB, hosts []string, at time.Time) error {
+	if len(hosts) == 0 {
+		return nil
+	}
+	// One row per host: an upsert may not touch the same row twice.
+	count := map[string]int{}
+	rows := make([]Server, 0, len(hosts))
+	for _, h := range hosts {
+		if count[h] == 0 {
+			rows = append(rows, Server{Host: h, LastSuccessAt: at.UTC()})
+		}
+		count[h]++
+	}
+	for i := range rows {
+		rows[i].Deliveries = count[rows[i].Host]
+	}
+	_, err := db.NewInsert().Model(&rows).
+		On("CONFLICT (host) DO UPDATE").
+		Set("last_success_at = EXCLUDED.last_success_at, failures = 0, first_failure_at = NULL, unreachable_since = NULL").
+		Set("deliveries = sv.deliveries + EXCLUDED.deliveries").
+		Exec(ctx)
+	if err != nil {
+		return fmt.Errorf("record %d deliveries: %w", len(hosts), err)
+	}
+	return nil
+}

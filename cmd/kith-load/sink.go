@@ -50,8 +50,13 @@ type sink struct {
 	rejected map[string]int                 // reason → count
 	accepted map[string]time.Time           // follow id or follower IRI → first Accept
 	refs     map[string]map[string]*arrival // referenced id → host → arrival
-	total    int
-	changed  chan struct{}
+	// withKinds counts, per referenced id, the hosts that got k distinct
+	// kinds of Announce (index k): waiting on a fan-out checks it in O(1)
+	// per delivery instead of walking every host (which, at thousands of
+	// deliveries, took more CPU than the node under test).
+	withKinds map[string][]int
+	total     int
+	changed   chan struct{}
 }
 
 func newSink() *sink {
@@ -61,7 +66,9 @@ func newSink() *sink {
 		rejected: map[string]int{},
 		accepted: map[string]time.Time{},
 		refs:     map[string]map[string]*arrival{},
-		changed:  make(chan struct{}),
+
+		withKinds: map[string][]int{},
+		changed:   make(chan struct{}),
 	}
 }
 
@@ -114,6 +121,14 @@ func (s *sink) record(d delivery) (dup bool) {
 			}
 			a.Kinds[kind]++
 			a.Last = d.At
+			if k := len(a.Kinds); a.Kinds[kind] == 1 {
+				counts := s.withKinds[ref]
+				for len(counts) <= k {
+					counts = append(counts, 0)
+				}
+				counts[k]++
+				s.withKinds[ref] = counts
+			}
 		}
 	}
 	close(s.changed)
@@ -166,6 +181,21 @@ func (s *sink) arrivals(id string) map[string]arrival {
 		out[h] = arrival{At: a.At, Last: a.Last, Kinds: maps.Clone(a.Kinds)}
 	}
 	return out
+}
+
+// hostsWithKinds returns how many hosts got at least kinds distinct
+// kinds of Announce referencing id.
+func (s *sink) hostsWithKinds(id string, kinds int) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	counts := s.withKinds[id]
+	if kinds < 1 {
+		kinds = 1
+	}
+	if kinds >= len(counts) {
+		return 0
+	}
+	return counts[kinds]
 }
 
 // sinkTotals is a snapshot of the sink's counters.
