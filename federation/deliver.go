@@ -121,11 +121,11 @@ func (e *Engine) send(ctx context.Context, tx bun.Tx, g *storage.Group, act outg
 // publish sends act to every member of the group (one POST per shared
 // inbox) and to the extra inboxes.
 func (e *Engine) publish(ctx context.Context, tx bun.Tx, g *storage.Group, act outgoing, extra ...string) error {
-	inboxes, err := storage.MemberInboxes(ctx, tx, g.ID)
+	inboxes, err := e.memberInboxes(ctx, tx, g.ID)
 	if err != nil {
 		return err
 	}
-	return e.send(ctx, tx, g, act, append(inboxes, extra...))
+	return e.send(ctx, tx, g, act, append(slices.Clip(inboxes), extra...))
 }
 
 // sendCache keeps, for a few seconds, what every delivery of one activity
@@ -226,6 +226,7 @@ func isPermanent(err error) bool {
 // logs it; it returns the server's health (nil if it could not be read).
 func (e *Engine) recordFailure(ctx context.Context, inbox, activity string, attempt int, err error) *storage.Server {
 	host := hostOf(inbox)
+	e.caches.alive.Remove(host) // hearing from it again must clear what this marks
 	s, ferr := storage.RecordDeliveryFailure(ctx, e.db, host, err.Error(), e.now(), unreachableAfterFailures, unreachableAfterWindow)
 	if ferr != nil {
 		e.log.WarnContext(ctx, "record delivery failure", "host", host, "err", ferr)

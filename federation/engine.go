@@ -67,7 +67,9 @@ type Engine struct {
 	instancePub string
 
 	hosts      *hostLimiter
-	sends      sendCache // deliver.go
+	sends      sendCache   // deliver.go
+	caches     inboxCaches // cache.go
+	accepts    acceptor    // accept.go
 	retryDelay func(attempt int, unreachable bool) time.Duration
 
 	// hooks lets tests wait for processed activities without sleeping.
@@ -123,7 +125,9 @@ func New(ctx context.Context, db *bun.DB, cfg Config) (*Engine, error) {
 		version:  cfg.Version,
 		engage:   cfg.Engagement.withDefaults(),
 		hosts:    newHostLimiter(4),
+		caches:   newInboxCaches(),
 	}
+	e.accepts.e = e
 	e.retryDelay = cfg.RetryDelay
 	if e.retryDelay == nil {
 		e.retryDelay = DeliveryRetryDelay

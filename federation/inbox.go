@@ -8,7 +8,6 @@ import (
 	"net/http"
 
 	"github.com/riverqueue/river"
-	"github.com/uptrace/bun"
 
 	"github.com/kith-social/kith/federation/httpsig"
 	"github.com/kith-social/kith/federation/transport"
@@ -81,16 +80,16 @@ func (e *Engine) Receive(ctx context.Context, r *http.Request, groupName string)
 	if e.iri.Owns(act.Actor) {
 		return refuse(http.StatusBadRequest, "the actor is local", nil)
 	}
-	if blocked, err := storage.IsDomainBlocked(ctx, e.db, hostOf(act.Actor)); err != nil {
+	if blocked, err := e.isBlocked(ctx, hostOf(act.Actor)); err != nil {
 		return err
 	} else if blocked {
 		return refuse(http.StatusForbidden, "this server is blocked here", nil)
 	}
 	if groupName != "" {
-		if _, err := storage.GroupByName(ctx, e.db, groupName); errors.Is(err, storage.ErrNotFound) {
-			return refuse(http.StatusNotFound, "no such group", nil)
-		} else if err != nil {
+		if ok, err := e.groupExists(ctx, groupName); err != nil {
 			return err
+		} else if !ok {
+			return refuse(http.StatusNotFound, "no such group", nil)
 		}
 	}
 	if act.Type == "Delete" && act.Object != nil && act.Object.ID == act.Actor {
@@ -108,13 +107,8 @@ func (e *Engine) Receive(ctx context.Context, r *http.Request, groupName string)
 	if key.Owner != act.Actor {
 		return refuse(http.StatusUnauthorized, "signed by "+key.Owner+", but the actor is "+act.Actor, nil)
 	}
-	return e.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		isNew, err := storage.RecordActivity(ctx, tx, act.ID, e.now())
-		if err != nil || !isNew {
-			return err // a repeated delivery: accepted, no second effect
-		}
-		return e.q.InsertTx(ctx, tx, inboxArgs{Body: string(body), Group: groupName}, nil)
-	})
+	// A repeated delivery is accepted with no second effect.
+	return e.accepts.accept(ctx, act.ID, inboxArgs{Body: string(body), Group: groupName})
 }
 
 // inboxWorker processes one received activity.

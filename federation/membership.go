@@ -14,6 +14,7 @@ import (
 // onFollow handles a request to join a group: an open group accepts at
 // once; a closed one keeps the request for a moderator.
 func (e *Engine) onFollow(ctx context.Context, act *vocab.Activity) error {
+	defer e.membersChanged()
 	if act.Object == nil {
 		return drop("Follow without an object")
 	}
@@ -75,6 +76,7 @@ func (e *Engine) answerFollow(ctx context.Context, tx bun.Tx, g *storage.Group, 
 
 // onUnfollow ends a membership or withdraws a request.
 func (e *Engine) onUnfollow(ctx context.Context, actorIRI, groupIRI string) error {
+	defer e.membersChanged()
 	g, err := e.targetGroup(ctx, e.db, groupIRI)
 	if isNotFound(err) {
 		return drop("Undo{Follow} of %s, which is not a group here", groupIRI)
@@ -103,6 +105,7 @@ func (e *Engine) onUnfollow(ctx context.Context, actorIRI, groupIRI string) erro
 // group (a moderator's decision, from the CLI or the admin UI) and
 // federates the answer.
 func (e *Engine) DecideFollow(ctx context.Context, groupName, actorIRI string, approve bool) error {
+	defer e.membersChanged()
 	g, err := storage.GroupByName(ctx, e.db, groupName)
 	if err != nil {
 		return err
@@ -146,6 +149,8 @@ var ErrNotPending = errors.New("not a pending request")
 // removeActor forgets an actor that was deleted or is gone: memberships,
 // requests and content. Boosts of its public posts are undone.
 func (e *Engine) removeActor(ctx context.Context, actor *storage.RemoteActor) error {
+	defer e.membersChanged()
+	defer e.caches.keys.Remove(actor.PublicKeyID)
 	return e.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		var posts []storage.Post
 		err := tx.NewSelect().Model(&posts).Where("author_id = ? AND state = ?", actor.ID, storage.PostPublished).Scan(ctx)

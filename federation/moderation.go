@@ -147,6 +147,7 @@ func (e *Engine) RemovePost(ctx context.Context, postID, reason string, by Staff
 // their follows and posts are refused from now on, and the group sends
 // them a Block (Mastodon then drops the follow on its side too).
 func (e *Engine) Ban(ctx context.Context, groupName, actorIRI, reason string, by Staff) error {
+	defer e.membersChanged()
 	g, err := storage.GroupByName(ctx, e.db, groupName)
 	if err != nil {
 		return err
@@ -224,6 +225,8 @@ func isBanned(ctx context.Context, db bun.IDB, groupID, actorID string) (bool, e
 // BlockDomain drops all traffic from a server: its inbox POSTs are
 // refused, its members leave every group.
 func (e *Engine) BlockDomain(ctx context.Context, domain, reason string, by Staff) error {
+	defer e.membersChanged()
+	defer e.caches.blocked.Purge()
 	return e.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		b := &storage.DomainBlock{Domain: domain, Reason: reason, CreatedBy: by.Name}
 		if err := storage.CreateDomainBlock(ctx, tx, b); err != nil {
@@ -245,6 +248,7 @@ func (e *Engine) BlockDomain(ctx context.Context, domain, reason string, by Staf
 
 // UnblockDomain lifts a domain block.
 func (e *Engine) UnblockDomain(ctx context.Context, domain string, by Staff) error {
+	defer e.caches.blocked.Purge()
 	return e.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		if err := storage.DeleteDomainBlock(ctx, tx, domain); err != nil {
 			return err

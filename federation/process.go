@@ -17,7 +17,7 @@ import (
 func (e *Engine) process(ctx context.Context, act *vocab.Activity, groupName string) error {
 	if host := hostOf(act.Actor); host != "" {
 		// Hearing from a server proves it is up again.
-		if err := storage.MarkServerAlive(ctx, e.db, host); err != nil {
+		if err := e.markAlive(ctx, host); err != nil {
 			return err
 		}
 	}

@@ -86,6 +86,7 @@ func (e *Engine) fetchActor(ctx context.Context, id string) (*storage.RemoteActo
 
 // storeActor converts a parsed actor into the cached model and saves it.
 func (e *Engine) storeActor(ctx context.Context, va *vocab.Actor) (*storage.RemoteActor, error) {
+	defer e.membersChanged()
 	type field struct {
 		Name  string `json:"name"`
 		Value string `json:"value"`
@@ -105,6 +106,7 @@ func (e *Engine) storeActor(ctx context.Context, va *vocab.Actor) (*storage.Remo
 	if err := storage.UpsertRemoteActor(ctx, e.db, a); err != nil {
 		return nil, err
 	}
+	e.caches.keys.Remove(a.PublicKeyID) // it may have changed: read it again
 	return a, nil
 }
 
@@ -114,13 +116,18 @@ func (e *Engine) ResolveKey(ctx context.Context, keyID string, refresh bool) (ht
 	if e.iri.Owns(keyID) {
 		return e.localKey(ctx, keyID)
 	}
+	if !refresh {
+		if k, ok := e.caches.keys.Get(keyID); ok {
+			return k, nil
+		}
+	}
 	if a, err := storage.RemoteActorByKeyID(ctx, e.db, keyID); err == nil && a.PublicKeyPEM != "" {
 		// A key fetched in the last minute is not fetched again even when a
 		// signature fails: a flood of badly signed requests must not make
 		// the node hammer the actor's server (one refetch per minute per
 		// actor at most; real key rotations are rare).
 		if !refresh || e.now().Sub(a.FetchedAt) < keyRefetchInterval {
-			return publicKeyOf(a)
+			return e.cacheKey(a)
 		}
 	}
 	// The keyId is usually the actor's IRI with #main-key; some servers
@@ -140,7 +147,17 @@ func (e *Engine) ResolveKey(ctx context.Context, keyID string, refresh bool) (ht
 	if a.PublicKeyID != keyID {
 		return httpsig.PublicKey{}, fmt.Errorf("key %s: actor %s publishes key %s instead", keyID, a.IRI, a.PublicKeyID)
 	}
-	return publicKeyOf(a)
+	return e.cacheKey(a)
+}
+
+// cacheKey parses an actor's key and keeps it for the next requests.
+func (e *Engine) cacheKey(a *storage.RemoteActor) (httpsig.PublicKey, error) {
+	k, err := publicKeyOf(a)
+	if err != nil {
+		return k, err
+	}
+	e.caches.keys.Add(k.ID, k)
+	return k, nil
 }
 
 // keyOwner fetches a key document that is not an actor and returns its owner.

@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -20,16 +21,8 @@ type ReceivedActivity struct {
 // RecordActivity stores iri and reports whether it is new. Run it in the
 // same transaction as the job that processes the activity.
 func RecordActivity(ctx context.Context, db bun.IDB, iri string, at time.Time) (bool, error) {
-	res, err := db.NewInsert().Model(&ReceivedActivity{IRI: iri, ReceivedAt: at.UTC()}).
-		On("CONFLICT (iri) DO NOTHING").Exec(ctx)
-	if err != nil {
-		return false, fmt.Errorf("record activity %s: %w", iri, err)
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return false, fmt.Errorf("record activity %s: %w", iri, err)
-	}
-	return n == 1, nil
+	fresh, err := RecordActivities(ctx, db, []string{iri}, at)
+	return fresh[iri], err
 }
 
 // PruneActivities forgets activity ids received before cutoff and returns
@@ -41,4 +34,32 @@ func PruneActivities(ctx context.Context, db bun.IDB, cutoff time.Time) (int, er
 	}
 	n, _ := res.RowsAffected()
 	return int(n), nil
+}
+
+// RecordActivities records many received activity ids at once and returns
+// those that were new (an id may repeat in iris).
+func RecordActivities(ctx context.Context, db bun.IDB, iris []string, at time.Time) (map[string]bool, error) {
+	fresh := map[string]bool{}
+	if len(iris) == 0 {
+		return fresh, nil
+	}
+	var q strings.Builder
+	q.WriteString("INSERT INTO received_activities (iri, received_at) VALUES ")
+	args := make([]any, 0, 2*len(iris))
+	for i, iri := range iris {
+		if i > 0 {
+			q.WriteString(", ")
+		}
+		q.WriteString("(?, ?)")
+		args = append(args, iri, at.UTC())
+	}
+	q.WriteString(" ON CONFLICT (iri) DO NOTHING RETURNING iri")
+	var inserted []string
+	if err := db.NewRaw(q.String(), args...).Scan(ctx, &inserted); err != nil {
+		return nil, fmt.Errorf("record %d activities: %w", len(iris), err)
+	}
+	for _, iri := range inserted {
+		fresh[iri] = true
+	}
+	return fresh, nil
 }

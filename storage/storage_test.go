@@ -3,6 +3,7 @@ package storage_test
 import (
 	"context"
 	"errors"
+	"maps"
 	"strings"
 	"testing"
 	"time"
@@ -325,6 +326,54 @@ func TestReceivedActivities(t *testing.T) {
 		}
 		if isNew, _ := storage.RecordActivity(ctx, db, "https://a.test/1", time.Now()); !isNew {
 			t.Error("pruned id should be new again")
+		}
+
+		// A batch (the inbox's group commit): ids already known, ids
+		// repeated within the batch, and one with a quote in it.
+		fresh, err := storage.RecordActivities(ctx, db, []string{"https://a.test/1", "https://a.test/3", "https://a.test/3", "https://a.test/it's", "https://a.test/2#frag"}, time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := map[string]bool{"https://a.test/3": true, "https://a.test/it's": true}; !maps.Equal(fresh, want) {
+			t.Errorf("RecordActivities = %v, want %v", fresh, want)
+		}
+		if fresh, err := storage.RecordActivities(ctx, db, nil, time.Now()); err != nil || len(fresh) != 0 {
+			t.Errorf("empty batch: %v, %v", fresh, err)
+		}
+	})
+}
+
+func TestRecordDeliverySuccesses(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *bun.DB) {
+		ctx := context.Background()
+		t0 := time.Now().Add(-time.Hour).Truncate(time.Second)
+		if _, err := storage.RecordDeliveryFailure(ctx, db, "down.test", "503", t0, 1, 0); err != nil {
+			t.Fatal(err)
+		}
+		if err := storage.RecordDeliverySuccesses(ctx, db, []string{"a.test", "down.test", "a.test"}, t0.Add(time.Minute)); err != nil {
+			t.Fatal(err)
+		}
+		if err := storage.RecordDeliverySuccesses(ctx, db, []string{"a.test"}, t0.Add(2*time.Minute)); err != nil {
+			t.Fatal(err)
+		}
+		for _, tc := range []struct {
+			host       string
+			deliveries int
+			last       time.Time
+		}{
+			{"a.test", 3, t0.Add(2 * time.Minute)},
+			{"down.test", 1, t0.Add(time.Minute)},
+		} {
+			s, err := storage.ServerByHost(ctx, db, tc.host)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if s.Deliveries != tc.deliveries || !s.LastSuccessAt.Equal(tc.last) || s.Failures != 0 || s.Unreachable() || !s.FirstFailureAt.IsZero() {
+				t.Errorf("%s: %+v, want %d deliveries, last at %s, no failures", tc.host, s, tc.deliveries, tc.last)
+			}
+		}
+		if err := storage.RecordDeliverySuccesses(ctx, db, nil, t0); err != nil {
+			t.Errorf("empty batch: %v", err)
 		}
 	})
 }
