@@ -84,6 +84,11 @@ const (
 	fanoutBatch    = 50
 	fanoutParallel = 16
 	fanoutWorkers  = 4
+	// fanoutHostWait is how long a batch waits for a server that already
+	// has its share of our connections before handing the inbox to a job
+	// of its own: busy servers are common when many fan-outs run at once,
+	// and a job per inbox costs more than a short wait.
+	fanoutHostWait = 5 * time.Second
 )
 
 // send stores act in the group's outbox and queues its deliveries, all
@@ -267,14 +272,14 @@ func (w *fanoutWorker) Work(ctx context.Context, job *river.Job[fanoutArgs]) err
 		}
 		slots <- struct{}{}
 		host := hostOf(inbox)
-		if !e.hosts.tryAcquire(host) {
+		if !e.hosts.acquire(ctx, host, fanoutHostWait) {
 			busy[i] = true
 			<-slots
 			continue
 		}
 		wg.Go(func() {
 			defer func() { e.hosts.release(host); <-slots }()
-			results[i] = e.client.Post(ctx, inbox, cs.body, cs.key)
+			results[i] = e.client.Post(transport.Background(ctx), inbox, cs.body, cs.key)
 		})
 	}
 	wg.Wait()

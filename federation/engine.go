@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -67,9 +68,10 @@ type Engine struct {
 	instancePub string
 
 	hosts      *hostLimiter
-	sends      sendCache   // deliver.go
-	caches     inboxCaches // cache.go
-	accepts    acceptor    // accept.go
+	sends      sendCache    // deliver.go
+	caches     inboxCaches  // cache.go
+	accepts    acceptor     // accept.go
+	inboxBusy  atomic.Int32 // inbox jobs running in this process
 	retryDelay func(attempt int, unreachable bool) time.Duration
 
 	// hooks lets tests wait for processed activities without sleeping.
@@ -117,7 +119,6 @@ func New(ctx context.Context, db *bun.DB, cfg Config) (*Engine, error) {
 	e := &Engine{
 		db:       db,
 		iri:      iri.New(cfg.Scheme, cfg.Domain),
-		client:   transport.New(tcfg),
 		html:     content.New(),
 		log:      cfg.Log,
 		now:      cfg.Now,
@@ -128,6 +129,10 @@ func New(ctx context.Context, db *bun.DB, cfg Config) (*Engine, error) {
 		caches:   newInboxCaches(),
 	}
 	e.accepts.e = e
+	// Fan-outs yield half the signing slots while activities wait to be
+	// processed: the inbox is what remote servers are waiting on.
+	tcfg.Yield = func() bool { return e.inboxBusy.Load() > 0 }
+	e.client = transport.New(tcfg)
 	e.retryDelay = cfg.RetryDelay
 	if e.retryDelay == nil {
 		e.retryDelay = DeliveryRetryDelay
@@ -253,34 +258,69 @@ func (e *Engine) stamp(notBefore time.Time) time.Time {
 }
 
 // hostLimiter bounds concurrent deliveries per remote server, so one slow
-// server cannot hold every delivery worker. Entries are removed when idle,
-// so it does not grow without bound.
+// server cannot hold every delivery worker. Entries are removed when no
+// one holds or waits for them, so it does not grow without bound.
 type hostLimiter struct {
 	mu    sync.Mutex
 	max   int
-	inUse map[string]int
+	hosts map[string]*hostSlots
+}
+
+type hostSlots struct {
+	sem   chan struct{}
+	users int // holders and waiters
 }
 
 func newHostLimiter(max int) *hostLimiter {
-	return &hostLimiter{max: max, inUse: map[string]int{}}
+	return &hostLimiter{max: max, hosts: map[string]*hostSlots{}}
+}
+
+// acquire takes one of host's slots, waiting at most wait (0: not at
+// all); false means none came free in time.
+func (h *hostLimiter) acquire(ctx context.Context, host string, wait time.Duration) bool {
+	h.mu.Lock()
+	s := h.hosts[host]
+	if s == nil {
+		s = &hostSlots{sem: make(chan struct{}, h.max)}
+		h.hosts[host] = s
+	}
+	s.users++
+	h.mu.Unlock()
+	select {
+	case s.sem <- struct{}{}:
+		return true
+	default:
+	}
+	if wait > 0 {
+		t := time.NewTimer(wait)
+		defer t.Stop()
+		select {
+		case s.sem <- struct{}{}:
+			return true
+		case <-t.C:
+		case <-ctx.Done():
+		}
+	}
+	h.leave(host, s)
+	return false
 }
 
 func (h *hostLimiter) tryAcquire(host string) bool {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	if h.inUse[host] >= h.max {
-		return false
-	}
-	h.inUse[host]++
-	return true
+	return h.acquire(context.Background(), host, 0)
 }
 
 func (h *hostLimiter) release(host string) {
 	h.mu.Lock()
+	s := h.hosts[host]
+	h.mu.Unlock()
+	<-s.sem
+	h.leave(host, s)
+}
+
+func (h *hostLimiter) leave(host string, s *hostSlots) {
+	h.mu.Lock()
 	defer h.mu.Unlock()
-	if h.inUse[host] <= 1 {
-		delete(h.inUse, host)
-		return
+	if s.users--; s.users == 0 {
+		delete(h.hosts, host)
 	}
-	h.inUse[host]--
 }

@@ -118,6 +118,8 @@ type inboxWorker struct {
 }
 
 func (w *inboxWorker) Work(ctx context.Context, job *river.Job[inboxArgs]) error {
+	w.e.inboxBusy.Add(1)
+	defer w.e.inboxBusy.Add(-1)
 	act, err := vocab.ParseActivity(ctx, []byte(job.Args.Body))
 	if err != nil {
 		// It parsed when it arrived; a change of parser must not loop.

@@ -61,7 +61,7 @@ for k in $(seq 1 "$kills"); do
 	wait_event "posted $k " 600 || { echo "FAIL: note $k was never accepted"; break; }
 	delay=$(awk -v s="$RANDOM" 'BEGIN {srand(s); printf "%.2f", rand() * 6}')
 	sleep "$delay"
-	running=$(queue_depth "$db" "$data")
+	running=$(queue_depth "$db" "$data" | tr "\n" " ")
 	kill -KILL "$NODE_PID"
 	wait "$NODE_PID" 2>/dev/null
 	log "kill $k: SIGKILL ${delay}s after note $k was accepted ($running jobs queued or running)"

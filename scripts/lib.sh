@@ -94,7 +94,7 @@ rss() { awk -v f="$2:" '$1==f {printf "%.1f", $2/1024}' "/proc/$1/status" 2>/dev
 
 # queue_depth DB DATA: jobs waiting or running.
 queue_depth() {
-	local q="SELECT count(*) FROM river_job WHERE state IN ('available','scheduled','retryable','running')"
+	local q="SELECT kind || ' ' || count(*) FROM river_job WHERE state IN ('available','scheduled','retryable','running') GROUP BY kind ORDER BY kind"
 	if [ -n "$1" ]; then psql -qtA "$1" -c "$q"; else sqlite3 "$2/kith.db" "$q" 2>/dev/null || echo "?"; fi
 }
 

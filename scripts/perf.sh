@@ -51,7 +51,7 @@ rc=$?
 end=$(date +%s.%N)
 echo "tool exit $rc after $(echo "$end - $start" | bc) s; load after: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "node memory: VmRSS $(rss "$NODE_PID" VmRSS) MiB now, VmHWM (peak) $(rss "$NODE_PID" VmHWM) MiB"
-echo "queue depth now: $(queue_depth "$db" "$data")"
+echo "queue now (waiting or running jobs by kind): $(queue_depth "$db" "$data" | tr "\n" " ")"
 kill "$sampler" 2>/dev/null
 
 if [ "${IDLE_RSS:-0}" = 1 ]; then

@@ -63,7 +63,7 @@ func (c *Client) get(ctx context.Context, iri, accept string, key *httpsig.Key) 
 		req.Header.Set("Accept", accept)
 		req.Header.Set("User-Agent", c.cfg.UserAgent)
 		if key != nil {
-			if err := httpsig.Sign(req, nil, *key, c.cfg.Now()); err != nil {
+			if err := c.sign(ctx, req, nil, *key); err != nil {
 				return nil, fmt.Errorf("transport: sign GET %s: %w", u, err)
 			}
 		}
@@ -115,7 +115,7 @@ func (c *Client) Post(ctx context.Context, inbox string, body []byte, key httpsi
 	req.Header.Set("Content-Type", ContentActivity)
 	req.Header.Set("Accept", AcceptActivity)
 	req.Header.Set("User-Agent", c.cfg.UserAgent)
-	if err := httpsig.Sign(req, body, key, c.cfg.Now()); err != nil {
+	if err := c.sign(ctx, req, body, key); err != nil {
 		return fmt.Errorf("transport: sign POST %s: %w", u, err)
 	}
 	resp, err := c.hc.Do(req)

@@ -13,8 +13,11 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"runtime"
 	"strconv"
 	"time"
+
+	"github.com/kith-social/kith/federation/httpsig"
 )
 
 // Errors returned (wrapped) by Client methods. Match them with errors.Is.
@@ -63,12 +66,33 @@ type Config struct {
 	RootCAs *x509.CertPool
 	// Now stamps signatures; defaults to time.Now.
 	Now func() time.Time
+	// SignSlots bounds the RSA signatures made at once; 0 means one per
+	// CPU (GOMAXPROCS). Signing is pure CPU, so more at once cannot be
+	// faster; it would only put dozens of runnable goroutines ahead of the
+	// inbox and of whoever holds the database connection (measured in
+	// docs/performance.md).
+	SignSlots int
+	// Yield, if set, tells whether the node has more urgent work (its
+	// inbox is busy). While it does, requests made with a Background
+	// context share at most half the signing slots, so a fan-out of
+	// thousands of signatures cannot starve the inbox.
+	Yield func() bool
+}
+
+type backgroundKey struct{}
+
+// Background marks ctx as background work (fan-out deliveries): it yields
+// signing slots to other work while Config.Yield says so.
+func Background(ctx context.Context) context.Context {
+	return context.WithValue(ctx, backgroundKey{}, true)
 }
 
 // Client makes federation requests. It is safe for concurrent use.
 type Client struct {
-	cfg Config
-	hc  *http.Client
+	cfg     Config
+	hc      *http.Client
+	slots   chan struct{} // see Config.SignSlots
+	bgSlots chan struct{} // half of them, for background work while Yield
 }
 
 // New returns a Client for cfg.
@@ -90,7 +114,38 @@ func New(cfg Config) *Client {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	return &Client{cfg: cfg, hc: newHTTPClient(cfg)}
+	if cfg.SignSlots <= 0 {
+		cfg.SignSlots = runtime.GOMAXPROCS(0)
+	}
+	return &Client{
+		cfg: cfg, hc: newHTTPClient(cfg),
+		slots:   make(chan struct{}, cfg.SignSlots),
+		bgSlots: make(chan struct{}, max(1, cfg.SignSlots/2)),
+	}
+}
+
+// sign signs req when a signing slot is free.
+func (c *Client) sign(ctx context.Context, req *http.Request, body []byte, key httpsig.Key) error {
+	if bg, _ := ctx.Value(backgroundKey{}).(bool); bg && c.cfg.Yield != nil && c.cfg.Yield() {
+		if err := take(ctx, c.bgSlots); err != nil {
+			return err
+		}
+		defer func() { <-c.bgSlots }()
+	}
+	if err := take(ctx, c.slots); err != nil {
+		return err
+	}
+	defer func() { <-c.slots }()
+	return httpsig.Sign(req, body, key, c.cfg.Now())
+}
+
+func take(ctx context.Context, sem chan struct{}) error {
+	select {
+	case sem <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 // StatusError is a non-2xx answer. It matches ErrNotFound (404) and

@@ -500,3 +500,64 @@ func TestParseRetryAfter(t *testing.T) {
 		}
 	}
 }
+
+// Signatures wait for a free signing slot; background work (fan-outs)
+// also waits for one of the fewer background slots while Yield says the
+// node is busy, and none of them waits past its context.
+func TestSignSlots(t *testing.T) {
+	key := loadKey(t)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusAccepted) }))
+	defer srv.Close()
+	var busy atomic.Bool
+	c := testClient(Config{SignSlots: 2, Yield: busy.Load})
+	if cap(c.slots) != 2 || cap(c.bgSlots) != 1 {
+		t.Fatalf("slots %d, background slots %d; want 2 and 1", cap(c.slots), cap(c.bgSlots))
+	}
+	post := func(ctx context.Context) error {
+		ctx, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
+		defer cancel()
+		return c.Post(ctx, srv.URL+"/inbox", []byte(`{}`), key)
+	}
+	bg := Background(context.Background())
+	tests := []struct {
+		name      string
+		busy      bool
+		holdSlots int  // signing slots taken by others
+		holdBg    bool // the background slot taken by another fan-out
+		ctx       context.Context
+		wantErr   bool
+	}{
+		{name: "free", ctx: context.Background()},
+		{name: "background, idle node", ctx: bg},
+		{name: "background, busy node", busy: true, ctx: bg},
+		{name: "every slot taken", holdSlots: 2, ctx: context.Background(), wantErr: true},
+		{name: "one slot left", holdSlots: 1, ctx: context.Background()},
+		{name: "busy node, background slot taken", busy: true, holdBg: true, ctx: bg, wantErr: true},
+		{name: "busy node, background slot taken, foreground work", busy: true, holdBg: true, ctx: context.Background()},
+		{name: "idle node, background slot taken", holdBg: true, ctx: bg},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			busy.Store(tt.busy)
+			for range tt.holdSlots {
+				c.slots <- struct{}{}
+			}
+			if tt.holdBg {
+				c.bgSlots <- struct{}{}
+			}
+			err := post(tt.ctx)
+			for range tt.holdSlots {
+				<-c.slots
+			}
+			if tt.holdBg {
+				<-c.bgSlots
+			}
+			if gotErr := err != nil; gotErr != tt.wantErr {
+				t.Errorf("Post: %v, want error %v", err, tt.wantErr)
+			}
+			if tt.wantErr && !errors.Is(err, context.DeadlineExceeded) {
+				t.Errorf("Post: %v, want the context's deadline", err)
+			}
+		})
+	}
+}
