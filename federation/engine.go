@@ -42,7 +42,10 @@ type Config struct {
 	// PollInterval is how often idle workers look for jobs other processes
 	// inserted.
 	PollInterval time.Duration
-	Log          *slog.Logger
+	// RescueAfter is how long a job may run before it is taken to belong
+	// to a dead process and run again (0: queue.DefaultRescueAfter).
+	RescueAfter time.Duration
+	Log         *slog.Logger
 	// Now is the clock for timestamps and server health (tests inject one).
 	Now func() time.Time
 	// RetryDelay is the wait before the next delivery attempt; nil is
@@ -140,7 +143,7 @@ func New(ctx context.Context, db *bun.DB, cfg Config) (*Engine, error) {
 	if err := e.loadInstanceKey(ctx); err != nil {
 		return nil, err
 	}
-	opts := queue.Options{Logger: cfg.Log.With("component", "queue"), PollInterval: cfg.PollInterval}
+	opts := queue.Options{Logger: cfg.Log.With("component", "queue"), PollInterval: cfg.PollInterval, RescueAfter: cfg.RescueAfter}
 	if cfg.Work {
 		workers := river.NewWorkers()
 		river.AddWorker(workers, &inboxWorker{e: e})

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"mime"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/go-chi/chi/v5"
@@ -110,12 +111,28 @@ func (s *Server) groupPost(w http.ResponseWriter, r *http.Request) error {
 // inbox receives activities for one group ({name} set) or for every group
 // (the shared inbox). 202 means the activity is stored and queued.
 func (s *Server) inbox(w http.ResponseWriter, r *http.Request) error {
-	if err := s.fed.Receive(r.Context(), r, chi.URLParam(r, "name")); err != nil {
+	err := s.fed.Receive(r.Context(), r, chi.URLParam(r, "name"))
+	var fe *federation.Error
+	if err != nil && !errors.As(err, &fe) && !errors.Is(err, storage.ErrNotFound) {
+		// Not a refusal: the activity could not be stored, almost always
+		// because the database is unreachable or overloaded. 503 with
+		// Retry-After asks the sender to come back; every server retries
+		// a 5xx, so nothing is lost.
+		s.log.WarnContext(r.Context(), "inbox unavailable", "path", r.URL.Path, "err", err)
+		w.Header().Set("Retry-After", strconv.Itoa(inboxRetryAfter))
+		http.Error(w, "temporarily unable to accept activities, try again later", http.StatusServiceUnavailable)
+		return nil
+	}
+	if err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusAccepted)
 	return nil
 }
+
+// inboxRetryAfter is the Retry-After, in seconds, of an inbox that cannot
+// store activities right now.
+const inboxRetryAfter = 30
 
 func (s *Server) webfinger(w http.ResponseWriter, r *http.Request) error {
 	resource := r.URL.Query().Get("resource")

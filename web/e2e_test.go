@@ -289,3 +289,27 @@ func TestInboxRateLimit(t *testing.T) {
 		t.Errorf("another server: %d, want 401 (not limited)", resp.StatusCode)
 	}
 }
+
+// While the database is unreachable the inbox answers 503 with
+// Retry-After (a sender retries), not 500.
+func TestInboxDatabaseDown(t *testing.T) {
+	for _, b := range storagetest.Backends() {
+		t.Run(b.Name, func(t *testing.T) {
+			db, _ := b.Open(t)
+			n := webtest.StartOn(t, fedtest.NewNetwork(t), db, webtest.Options{})
+			g := n.CreateGroup(t, "g", nil)
+			alice := n.Net.NewInstance("mastodon.test", fedtest.Mastodon).NewActor("alice")
+			if err := n.DB.Close(); err != nil {
+				t.Fatal(err)
+			}
+			resp, err := alice.Post(context.Background(), n.URL("/groups/"+g.Name+"/inbox"), alice.Follow(n.GroupIRI(g.Name)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusServiceUnavailable || resp.Header.Get("Retry-After") != "30" {
+				t.Errorf("POST with the database down: %d, Retry-After %q; want 503 with Retry-After 30", resp.StatusCode, resp.Header.Get("Retry-After"))
+			}
+		})
+	}
+}

@@ -131,7 +131,10 @@ func newEngine(ctx context.Context, cfg *Config, db *bun.DB, log *slog.Logger, w
 			InsecureHTTP:         cfg.InsecureHTTP,
 			AllowPrivateNetworks: cfg.AllowPrivateNetworks,
 		},
-		Work: work,
-		Log:  log,
+		Work:            work,
+		DeliveryWorkers: cfg.DeliveryWorkers,
+		InboxWorkers:    cfg.InboxWorkers,
+		RescueAfter:     cfg.JobRescueAfter,
+		Log:             log,
 	})
 }

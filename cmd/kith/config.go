@@ -10,8 +10,10 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/kith-social/kith/federation/mailer"
+	"github.com/kith-social/kith/storage/queue"
 )
 
 // Config is everything a kith process is told at start-up. Every subcommand
@@ -26,9 +28,12 @@ type Config struct {
 	AllowPrivateNetworks bool   // outgoing requests may reach loopback and private addresses
 	AuthorizedFetch      bool   // objects answer GETs only when signed
 	LogLevel             slog.Level
-	SMTPURL              string // smtp://user:pass@host:587 or smtps://…; empty: no e-mail
-	SMTPFrom             string // sender address of notification e-mails
-	LocalTrial           bool   // no --domain given: plain http:// on the listen address
+	SMTPURL              string        // smtp://user:pass@host:587 or smtps://…; empty: no e-mail
+	SMTPFrom             string        // sender address of notification e-mails
+	LocalTrial           bool          // no --domain given: plain http:// on the listen address
+	DeliveryWorkers      int           // deliveries of one activity to one inbox at once (retries, answers)
+	InboxWorkers         int           // received activities processed at once
+	JobRescueAfter       time.Duration // a job running this long belongs to a dead process and is run again
 }
 
 // setting describes one configuration value: its flag, its environment
@@ -49,6 +54,9 @@ var settings = []setting{
 	{flag: "log-level", env: "KITH_LOG_LEVEL", def: "info", help: "log level: debug, info, warn or error"},
 	{flag: "smtp-url", env: "KITH_SMTP_URL", def: "", help: "SMTP server for staff notification e-mail: smtp://user:pass@host:587 (STARTTLS) or smtps://…:465; empty: no e-mail"},
 	{flag: "smtp-from", env: "KITH_SMTP_FROM", def: "", help: "sender address of notification e-mail (required with --smtp-url)"},
+	{flag: "delivery-workers", env: "KITH_DELIVERY_WORKERS", def: "32", help: "single deliveries (answers, direct messages, retries) made at once; fan-outs to many servers run beside them in batches"},
+	{flag: "inbox-workers", env: "KITH_INBOX_WORKERS", def: "8", help: "received activities processed at once"},
+	{flag: "job-rescue-after", env: "KITH_JOB_RESCUE_AFTER", def: "3m", help: "how long a job may stay running before it is taken for lost (the process died) and run again; more than 2m"},
 }
 
 // configFlags holds the raw values of the configuration flags of one FlagSet.
@@ -222,6 +230,22 @@ func parseConfig(raw map[string]string) (*Config, error) {
 		if _, err := mailer.New(c.SMTPURL, c.SMTPFrom); err != nil {
 			bad("smtp-url", "%v", err)
 		}
+	}
+	parseCount := func(name string) int {
+		n, err := strconv.Atoi(strings.TrimSpace(raw[name]))
+		if err != nil || n < 1 || n > 1000 {
+			bad(name, "%q is not a number from 1 to 1000", raw[name])
+		}
+		return n
+	}
+	c.DeliveryWorkers = parseCount("delivery-workers")
+	c.InboxWorkers = parseCount("inbox-workers")
+	if d, err := time.ParseDuration(strings.TrimSpace(raw["job-rescue-after"])); err != nil {
+		bad("job-rescue-after", "%q is not a duration like 3m or 90s", raw["job-rescue-after"])
+	} else if d <= queue.JobTimeout {
+		bad("job-rescue-after", "%s must be longer than the %s a job may run, or jobs still running would be run twice", d, queue.JobTimeout)
+	} else {
+		c.JobRescueAfter = d
 	}
 	if err := c.LogLevel.UnmarshalText([]byte(raw["log-level"])); err != nil {
 		bad("log-level", "%q: want debug, info, warn or error", raw["log-level"])

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 func loadConfig(t *testing.T, args []string, envs map[string]string) (*Config, error) {
@@ -32,6 +33,9 @@ func TestConfigDefaults(t *testing.T) {
 	}
 	if c.Scheme() != "http" {
 		t.Errorf("local trial scheme = %s", c.Scheme())
+	}
+	if c.DeliveryWorkers != 32 || c.InboxWorkers != 8 || c.JobRescueAfter != 3*time.Minute {
+		t.Errorf("queue defaults = %d delivery, %d inbox workers, rescue after %s", c.DeliveryWorkers, c.InboxWorkers, c.JobRescueAfter)
 	}
 	// A public node names its domain and gets https.
 	c, err = loadConfig(t, []string{"--domain", "kith.example"}, nil)
@@ -90,6 +94,10 @@ func TestConfigErrors(t *testing.T) {
 		{"log level", []string{"--log-level", "loud"}, nil, `--log-level: "loud"`},
 		{"smtp scheme", []string{"--smtp-url", "http://mail.example", "--smtp-from", "kith@example.org"}, nil, "--smtp-url:"},
 		{"smtp without from", []string{"--smtp-url", "smtp://mail.example"}, nil, "--smtp-url:"},
+		{"workers not a number", []string{"--delivery-workers", "many"}, nil, `--delivery-workers: "many" is not a number from 1 to 1000`},
+		{"no inbox workers", nil, map[string]string{"KITH_INBOX_WORKERS": "0"}, `--inbox-workers: "0" is not a number`},
+		{"rescue not a duration", []string{"--job-rescue-after", "soon"}, nil, `--job-rescue-after: "soon" is not a duration`},
+		{"rescue too short", []string{"--job-rescue-after", "1m"}, nil, "--job-rescue-after: 1m0s must be longer than the 2m0s"},
 		{"unknown file key", []string{"--config", badFile}, nil, "unknown setting KITH_NOPE"},
 		{"file line", []string{"--config", noEq}, nil, "line 1: want KITH_NAME=value"},
 		{"missing file", []string{"--config", filepath.Join(dir, "none")}, nil, "config file"},
