@@ -97,6 +97,7 @@ func (s *Server) routes() http.Handler {
 	r.Use(s.recoverPanics)
 
 	r.Get("/healthz", s.healthz)
+	r.Get("/metrics", s.metrics) // loopback clients only (metrics.go)
 
 	// Staff: setup, login, the admin UI.
 	s.admin.Routes(r)

@@ -34,6 +34,7 @@ type fakeNode struct {
 	seen      map[string]bool
 	followers map[string]string // actor → shared inbox
 	work      sync.WaitGroup
+	metrics   int // GETs of /metrics: the inbox queue empties on the second
 }
 
 func newFakeNode(t testing.TB, keys *keyPool) *fakeNode {
@@ -73,6 +74,15 @@ func (n *fakeNode) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 				map[string]any{"id": n.base + "/groups/load/activities/1", "type": "Create", "object": n.base + "/groups/load/posts/1"},
 			}},
 		})
+	case r.URL.Path == "/metrics":
+		n.mu.Lock()
+		n.metrics++
+		inbox := 0
+		if n.metrics == 1 {
+			inbox = 2
+		}
+		n.mu.Unlock()
+		fmt.Fprintf(w, "# TYPE kith_jobs gauge\nkith_jobs{kind=\"fanout\",state=\"available\"} 3\nkith_jobs{kind=\"inbox\",state=\"running\"} %d\n", inbox)
 	case r.URL.Path == "/groups/load/posts/1":
 		fmt.Fprint(w, "<html><body>a thread</body></html>")
 	default:

@@ -141,6 +141,7 @@ func (r *run) inbox(ctx context.Context, members []member) error {
 	codes, lat, firstErr := rec.snapshot()
 	after := r.sink.totals()
 	ok := codes.count(200, 299)
+	processedAt, left, processErr := r.waitProcessed(ctx)
 
 	t := r.tbl
 	t.section("inbox")
@@ -155,6 +156,14 @@ func (r *run) inbox(ctx context.Context, members []member) error {
 	t.addf("accepted (2xx)", "", "%d", ok)
 	t.addf("errors (non-2xx)", "transport errors and refusals", "%d", codes.total()-ok)
 	t.add("activities/s", fmtRate(rate(ok, elapsed)), "accepted per second")
+	if processErr != nil {
+		t.add("processed", "unknown", processErr.Error())
+	} else {
+		took := processedAt.Sub(start)
+		t.add("all processed after", fmtDur(took), fmt.Sprintf("from the first POST until the node's inbox queue was empty (/metrics); %s after the last answer", fmtDur(took-elapsed)))
+		t.add("processed/s", fmtRate(rate(ok, took)), "accepted and processed per second: what the node sustains")
+		t.add("left queued then", countsString(left), "jobs of other kinds: the deliveries the processed activities caused (FEP-1b12 announces), which drain at the fan-out rate")
+	}
 	t.latencyRows("latency", lat, "POST to answer")
 	t.add("floor: verify", fmtDur(r.cost.Verify), "one RSA-2048 verification, one core")
 	t.add("ceiling by verify", fmtRate(verifyCeiling(r.cost.Verify, r.cores)), fmt.Sprintf("%d cores ÷ verify cost: no node can accept more signed activities than this", r.cores))

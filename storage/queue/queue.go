@@ -182,3 +182,23 @@ func Depth(ctx context.Context, db bun.IDB) (int, error) {
 	}
 	return int(n), nil
 }
+
+// KindCount is how many jobs of one kind are in one state.
+type KindCount struct {
+	Kind  string `bun:"kind"`
+	State string `bun:"state"`
+	Count int    `bun:"count"`
+}
+
+// Counts counts unfinished jobs by kind and state (for /metrics).
+func Counts(ctx context.Context, db bun.IDB) ([]KindCount, error) {
+	var out []KindCount
+	err := db.NewSelect().TableExpr("river_job").
+		ColumnExpr("kind, state, count(*) AS count").
+		Where("state IN (?)", bun.In([]string{"available", "scheduled", "retryable", "running"})).
+		GroupExpr("kind, state").OrderExpr("kind, state").Scan(ctx, &out)
+	if err != nil {
+		return nil, fmt.Errorf("count queued jobs by kind: %w", err)
+	}
+	return out, nil
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"slices"
 	"testing"
 	"time"
 
@@ -175,6 +176,33 @@ func TestPruneWorker(t *testing.T) {
 		}
 		if isNew, _ := storage.RecordActivity(ctx, db, "https://x.test/old", now); !isNew {
 			t.Error("old id was kept")
+		}
+	})
+}
+
+func TestCounts(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *bun.DB) {
+		ctx := context.Background()
+		q, err := queue.New(db, queue.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		later := &river.InsertOpts{ScheduledAt: time.Now().Add(time.Hour)}
+		for _, opts := range []*river.InsertOpts{nil, nil, later} {
+			if err := q.Insert(ctx, noteArgs{GroupID: "g"}, opts); err != nil {
+				t.Fatal(err)
+			}
+		}
+		got, err := queue.Counts(ctx, db)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := []queue.KindCount{{Kind: "test_note", State: "available", Count: 2}, {Kind: "test_note", State: "scheduled", Count: 1}}
+		if !slices.Equal(got, want) {
+			t.Errorf("Counts = %+v, want %+v", got, want)
+		}
+		if n, err := queue.Depth(ctx, db); err != nil || n != 3 {
+			t.Errorf("Depth = %d, %v; want 3", n, err)
 		}
 	})
 }

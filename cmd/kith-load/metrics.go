@@ -1,0 +1,71 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// queueJobs reads the node's /metrics (served to loopback clients) and
+// returns its unfinished jobs by kind.
+func (r *run) queueJobs(ctx context.Context) (map[string]int, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, r.node.base.JoinPath("/metrics").String(), nil)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := r.client.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("GET /metrics: HTTP %d", resp.StatusCode)
+	}
+	jobs := map[string]int{}
+	sc := bufio.NewScanner(resp.Body)
+	for sc.Scan() {
+		// kith_jobs{kind="inbox",state="available"} 12
+		line := sc.Text()
+		rest, ok := strings.CutPrefix(line, `kith_jobs{kind="`)
+		if !ok {
+			continue
+		}
+		kind, rest, _ := strings.Cut(rest, `"`)
+		_, value, _ := strings.Cut(rest, "} ")
+		n, err := strconv.Atoi(strings.TrimSpace(value))
+		if err != nil {
+			return nil, fmt.Errorf("GET /metrics: bad line %q", line)
+		}
+		jobs[kind] += n
+	}
+	return jobs, sc.Err()
+}
+
+// waitProcessed polls /metrics until no inbox job is left (every accepted
+// activity processed) and returns when that was, and the jobs of other
+// kinds left at that moment.
+func (r *run) waitProcessed(ctx context.Context) (time.Time, map[string]int, error) {
+	ctx, cancel := context.WithTimeout(ctx, r.cfg.Timeout)
+	defer cancel()
+	tick := time.NewTicker(50 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		jobs, err := r.queueJobs(ctx)
+		if err != nil {
+			return time.Time{}, nil, err
+		}
+		if jobs["inbox"] == 0 {
+			delete(jobs, "inbox")
+			return time.Now(), jobs, nil
+		}
+		select {
+		case <-tick.C:
+		case <-ctx.Done():
+			return time.Time{}, jobs, fmt.Errorf("%d activities still unprocessed after -timeout %s", jobs["inbox"], r.cfg.Timeout)
+		}
+	}
+}
