@@ -2,6 +2,7 @@ package federation
 
 import (
 	"context"
+	"slices"
 	"sync"
 	"time"
 
@@ -97,11 +98,21 @@ func (a *acceptor) commit(ctx context.Context, batch []*acceptReq) error {
 		if err != nil {
 			return err
 		}
-		var params []river.InsertManyParams
+		var items []inboxArgs
 		for _, r := range batch {
 			if fresh[r.iri] {
 				delete(fresh, r.iri) // the same activity twice in one batch: once
-				params = append(params, river.InsertManyParams{Args: r.args})
+				items = append(items, r.args)
+			}
+		}
+		// One job per activity when they come one at a time, one per
+		// batch under load (inbox.go).
+		var params []river.InsertManyParams
+		for chunk := range slices.Chunk(items, inboxBatchMax) {
+			if len(chunk) == 1 {
+				params = append(params, river.InsertManyParams{Args: chunk[0]})
+			} else {
+				params = append(params, river.InsertManyParams{Args: inboxBatchArgs{Items: chunk}})
 			}
 		}
 		return e.q.InsertManyTx(ctx, tx, params)

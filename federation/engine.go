@@ -147,6 +147,7 @@ func New(ctx context.Context, db *bun.DB, cfg Config) (*Engine, error) {
 	if cfg.Work {
 		workers := river.NewWorkers()
 		river.AddWorker(workers, &inboxWorker{e: e})
+		river.AddWorker(workers, &inboxBatchWorker{e: e})
 		river.AddWorker(workers, &deliverWorker{e: e})
 		river.AddWorker(workers, &fanoutWorker{e: e})
 		river.AddWorker(workers, &refreshActorsWorker{e: e})

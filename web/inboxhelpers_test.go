@@ -142,7 +142,7 @@ func stateCounts(t testing.TB, n *webtest.Node) map[string]int {
 		}
 		counts[table] = int(c)
 	}
-	c, err := n.DB.NewSelect().Table("river_job").Where("kind IN ('inbox', 'deliver')").Count(ctx)
+	c, err := n.DB.NewSelect().Table("river_job").Where("kind IN ('inbox', 'inbox_batch', 'deliver', 'fanout')").Count(ctx)
 	if err != nil {
 		t.Fatalf("count river_job: %v", err)
 	}

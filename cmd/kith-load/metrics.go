@@ -51,7 +51,7 @@ func (r *run) queueJobs(ctx context.Context) (map[string]int, error) {
 func (r *run) waitProcessed(ctx context.Context) (time.Time, map[string]int, error) {
 	ctx, cancel := context.WithTimeout(ctx, r.cfg.Timeout)
 	defer cancel()
-	tick := time.NewTicker(50 * time.Millisecond)
+	tick := time.NewTicker(500 * time.Millisecond) // each poll counts the queue on the node: not too often
 	defer tick.Stop()
 	for {
 		jobs, err := r.queueJobs(ctx)

@@ -133,6 +133,17 @@ func (q *Queue) InsertManyTx(ctx context.Context, tx bun.Tx, params []river.Inse
 	return nil
 }
 
+// InsertMany enqueues several jobs, outside any transaction.
+func (q *Queue) InsertMany(ctx context.Context, params []river.InsertManyParams) error {
+	if len(params) == 0 {
+		return nil
+	}
+	if _, err := q.client.InsertMany(ctx, params); err != nil {
+		return fmt.Errorf("enqueue %d jobs: %w", len(params), err)
+	}
+	return nil
+}
+
 // Insert enqueues a job on its own.
 func (q *Queue) Insert(ctx context.Context, args river.JobArgs, opts *river.InsertOpts) error {
 	if _, err := q.client.Insert(ctx, args, opts); err != nil {
