@@ -27,6 +27,7 @@ const (
 	smallCacheSize = 4096
 
 	membersCacheTTL = 2 * time.Second
+	actorCacheTTL   = 10 * time.Second
 )
 
 // inboxCaches are the engine's short-lived answers.
@@ -42,6 +43,9 @@ type inboxCaches struct {
 	// transaction, so no reader keeps what the transaction replaced);
 	// another process's change is seen within membersCacheTTL.
 	members *expirable.LRU[string, []string] // group id → inboxes
+	// actors are remote actors read in the last seconds: every activity
+	// names its actor, and a busy member sends many.
+	actors *expirable.LRU[string, storage.RemoteActor] // IRI → actor
 }
 
 func newInboxCaches() inboxCaches {
@@ -51,6 +55,7 @@ func newInboxCaches() inboxCaches {
 		groups:  expirable.NewLRU[string, struct{}](smallCacheSize, nil, groupCacheTTL),
 		alive:   expirable.NewLRU[string, struct{}](smallCacheSize, nil, aliveCacheTTL),
 		members: expirable.NewLRU[string, []string](256, nil, membersCacheTTL),
+		actors:  expirable.NewLRU[string, storage.RemoteActor](keyCacheSize, nil, actorCacheTTL),
 	}
 }
 
@@ -113,3 +118,17 @@ func (e *Engine) memberInboxes(ctx context.Context, tx bun.IDB, groupID string) 
 // membersChanged forgets every group's member inboxes. Call it (deferred)
 // around any change of follows or of remote actors' inboxes.
 func (e *Engine) membersChanged() { e.caches.members.Purge() }
+
+// storedActor reads a remote actor from the database, or from the cache
+// when it was read in the last seconds. The copy is the caller's.
+func (e *Engine) storedActor(ctx context.Context, iri string) (*storage.RemoteActor, error) {
+	if a, ok := e.caches.actors.Get(iri); ok {
+		return &a, nil
+	}
+	a, err := storage.RemoteActorByIRI(ctx, e.db, iri)
+	if err != nil {
+		return nil, err
+	}
+	e.caches.actors.Add(iri, *a)
+	return a, nil
+}

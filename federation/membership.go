@@ -151,6 +151,7 @@ var ErrNotPending = errors.New("not a pending request")
 func (e *Engine) removeActor(ctx context.Context, actor *storage.RemoteActor) error {
 	defer e.membersChanged()
 	defer e.caches.keys.Remove(actor.PublicKeyID)
+	defer e.caches.actors.Remove(actor.IRI)
 	return e.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		var posts []storage.Post
 		err := tx.NewSelect().Model(&posts).Where("author_id = ? AND state = ?", actor.ID, storage.PostPublished).Scan(ctx)

@@ -35,7 +35,7 @@ func (e *Engine) Actor(ctx context.Context, id string, refresh bool) (*storage.R
 	if e.iri.Owns(id) {
 		return nil, fmt.Errorf("actor %s is local, not remote", id)
 	}
-	cached, err := storage.RemoteActorByIRI(ctx, e.db, id)
+	cached, err := e.storedActor(ctx, id)
 	if err != nil && !errors.Is(err, storage.ErrNotFound) {
 		return nil, err
 	}
@@ -107,6 +107,7 @@ func (e *Engine) storeActor(ctx context.Context, va *vocab.Actor) (*storage.Remo
 		return nil, err
 	}
 	e.caches.keys.Remove(a.PublicKeyID) // it may have changed: read it again
+	e.caches.actors.Remove(a.IRI)
 	return a, nil
 }
 
