@@ -32,8 +32,8 @@ machine
 "$LOAD_BIN" -node "http://127.0.0.1:$NODE_PORT" -scenario fanout "$@"
 rc=$?
 echo "tool exit $rc; load after: $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "completed delivery jobs by process (River client id), and attempts > 1:"
-psql -qtA -F ' ' "$db" -c "SELECT attempted_by[array_length(attempted_by, 1)], count(*), count(*) FILTER (WHERE attempt > 1) FROM river_job WHERE kind = 'deliver' AND state = 'completed' GROUP BY 1 ORDER BY 1"
+echo "completed delivery jobs by process (River client id) and kind (deliver: one inbox; fanout: a batch of up to 50), and attempts > 1:"
+psql -qtA -F ' ' "$db" -c "SELECT attempted_by[array_length(attempted_by, 1)], kind, count(*), count(*) FILTER (WHERE attempt > 1) FROM river_job WHERE kind IN ('deliver', 'fanout') AND state = 'completed' GROUP BY 1, 2 ORDER BY 1, 2"
 for pid in "${pids[@]}"; do
 	echo "node $pid: VmHWM $(rss "$pid" VmHWM) MiB"
 	stop_node "$pid"
