@@ -82,7 +82,7 @@ func (n *fakeNode) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			inbox = 2
 		}
 		n.mu.Unlock()
-		fmt.Fprintf(w, "# TYPE kith_jobs gauge\nkith_jobs{kind=\"fanout\",state=\"available\"} 3\nkith_jobs{kind=\"inbox\",state=\"running\"} %d\n", inbox)
+		fmt.Fprintf(w, "# TYPE kith_jobs gauge\nkith_jobs{kind=\"fanout\",state=\"available\"} 3\nkith_jobs{kind=\"inbox\",state=\"running\"} 0\nkith_jobs{kind=\"inbox_batch\",state=\"running\"} %d\n", inbox)
 	case r.URL.Path == "/groups/load/posts/1":
 		fmt.Fprint(w, "<html><body>a thread</body></html>")
 	default:

@@ -382,6 +382,16 @@ func TestScenariosAgainstFakeNode(t *testing.T) {
 				"junk":   {"unsigned: status 401×", "oversized: status", "413×", "legitimate still succeed yes"},
 				"pages":  {"thread page", "/groups/load/posts/1", "outbox (AP JSON): status 200×"},
 			}[sc]
+			if sc == "inbox" {
+				// The fake node's first /metrics still lists a batch of
+				// received activities: the tool must wait for the second.
+				n.mu.Lock()
+				polls := n.metrics
+				n.mu.Unlock()
+				if polls < 2 {
+					t.Errorf("/metrics polled %d times, want 2 (until no inbox or inbox_batch job is left)", polls)
+				}
+			}
 			flat := strings.Join(strings.Fields(out.String()), " ")
 			for _, w := range want {
 				if !strings.Contains(flat, w) {

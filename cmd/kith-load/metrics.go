@@ -58,14 +58,17 @@ func (r *run) waitProcessed(ctx context.Context) (time.Time, map[string]int, err
 		if err != nil {
 			return time.Time{}, nil, err
 		}
-		if jobs["inbox"] == 0 {
+		// Received activities wait as "inbox" jobs, or "inbox_batch" jobs
+		// when they arrived together.
+		if waiting := jobs["inbox"] + jobs["inbox_batch"]; waiting == 0 {
 			delete(jobs, "inbox")
+			delete(jobs, "inbox_batch")
 			return time.Now(), jobs, nil
 		}
 		select {
 		case <-tick.C:
 		case <-ctx.Done():
-			return time.Time{}, jobs, fmt.Errorf("%d activities still unprocessed after -timeout %s", jobs["inbox"], r.cfg.Timeout)
+			return time.Time{}, jobs, fmt.Errorf("%d inbox jobs still unfinished after -timeout %s", jobs["inbox"]+jobs["inbox_batch"], r.cfg.Timeout)
 		}
 	}
 }

@@ -29,8 +29,10 @@ type Options struct {
 	// Queues names the queues this process works and how many jobs of
 	// each it runs at once. Empty: the default queue with 16 workers.
 	Queues map[string]int
-	// PollInterval is how often idle workers look for new jobs inserted by
-	// other processes; jobs inserted by this process start at once.
+	// PollInterval is how often idle workers look for jobs they were not
+	// told about: on PostgreSQL every job inserted inside a transaction,
+	// and every job of another process. Zero: 1 s on SQLite (where River
+	// learns of this process's inserts itself), 100 ms on PostgreSQL.
 	PollInterval time.Duration
 	// RescueAfter is how long a job may stay running before it is taken to
 	// belong to a process that died (kill -9, power loss) and is retried.
@@ -54,6 +56,10 @@ const DefaultRescueAfter = JobTimeout + time.Minute
 
 // fetchCooldown is the least time between two fetches of one queue.
 const fetchCooldown = 10 * time.Millisecond
+
+// pgPollInterval is how often a process looks for new jobs on PostgreSQL
+// unless Options.PollInterval says otherwise.
+const pgPollInterval = 100 * time.Millisecond
 
 // Queue inserts and runs jobs.
 type Queue struct {
@@ -101,9 +107,16 @@ func New(db *bun.DB, opts Options) (*Queue, error) {
 		err    error
 	)
 	if db.Dialect().Name() == dialect.PG {
-		// Poll-only on PostgreSQL: database/sql has no LISTEN. Jobs inserted
-		// by this process are still picked up at once.
+		// Poll-only on PostgreSQL: database/sql has no LISTEN, and a job
+		// inserted inside a transaction (nearly all of Kith's) is seen at
+		// the next poll. At River's 1 s default every step of a chain
+		// (received → processed → fanned out) waited up to a second;
+		// polling every 100 ms costs a few tiny queries a second.
 		cfg.PollOnly = true
+		if work && opts.PollInterval <= 0 {
+			cfg.FetchPollInterval = pgPollInterval
+			cfg.FetchCooldown = min(cfg.FetchPollInterval, fetchCooldown)
+		}
 		client, err = river.NewClient(riverdatabasesql.New(db.DB), cfg)
 	} else {
 		client, err = river.NewClient(riversqlite.New(db.DB), cfg)
