@@ -5,8 +5,9 @@
 # times (10), restarting it each time. kith-load plays SERVERS fake servers
 # (1000) with one member each, then posts KILLS notes that mention the
 # group, one after another; after each note is accepted the script waits
-# a random 0–6 s (a 1,000-server fan-out takes a few seconds here), kills
-# the node with SIGKILL and starts it again at once. The tool re-posts a
+# a random 0–MAX_DELAY s (default 1.5: a 1,000-server fan-out takes about
+# a second here, so a longer wait mostly kills a node with nothing in
+# flight), kills the node with SIGKILL and starts it again at once. The tool re-posts a
 # note the node did not accept (as a real server retries) and waits until
 # every server has an Announce of every note.
 #
@@ -59,7 +60,7 @@ wait_event() { # PATTERN SECONDS
 wait_event fanout-start 900 || { echo "FAIL: setup did not finish"; cat "$out"; exit 1; }
 for k in $(seq 1 "$kills"); do
 	wait_event "posted $k " 600 || { echo "FAIL: note $k was never accepted"; break; }
-	delay=$(awk -v s="$RANDOM" 'BEGIN {srand(s); printf "%.2f", rand() * 6}')
+	delay=$(awk -v s="$RANDOM" -v m="${MAX_DELAY:-1.5}" 'BEGIN {srand(s); printf "%.2f", rand() * m}')
 	sleep "$delay"
 	running=$(queue_depth "$db" "$data" | tr "\n" " ")
 	kill -KILL "$NODE_PID"

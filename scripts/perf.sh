@@ -35,10 +35,18 @@ echo "node pid $NODE_PID, RSS at start $(rss "$NODE_PID" VmRSS) MiB"
 if [ "$scenario" = pages ]; then
 	"$LOAD_BIN" -node "http://127.0.0.1:$NODE_PORT" -scenario fanout -members 200 -servers 50 -timeout 120s >/dev/null 2>&1
 fi
-# sample the node's RSS every 200 ms while the tool runs
+# Sample the node's RSS every 200 ms while the tool runs. When the tool
+# says the fan-out starts, reset the kernel's peak (VmHWM) so that the
+# peak printed at the end is the fan-out's own, not the setup's.
+events=$WORK/events-$dialect-$scenario
+rm -f "$events" "$WORK/rssmax"
 (
-	max=0
+	max=0 reset=0
 	while kill -0 "$NODE_PID" 2>/dev/null; do
+		if [ $reset = 0 ] && grep -q fanout-start "$events" 2>/dev/null; then
+			echo 5 >"/proc/$NODE_PID/clear_refs" 2>/dev/null
+			reset=1
+		fi
 		r=$(awk '$1=="VmRSS:" {print $2}' "/proc/$NODE_PID/status" 2>/dev/null)
 		[ -n "$r" ] && [ "$r" -gt "$max" ] && max=$r && echo "$max" >"$WORK/rssmax"
 		sleep 0.2
@@ -46,11 +54,15 @@ fi
 ) &
 sampler=$!
 start=$(date +%s.%N)
-"$LOAD_BIN" -node "http://127.0.0.1:$NODE_PORT" -scenario "$scenario" "$@"
+"$LOAD_BIN" -node "http://127.0.0.1:$NODE_PORT" -scenario "$scenario" -events "$events" "$@"
 rc=$?
 end=$(date +%s.%N)
 echo "tool exit $rc after $(echo "$end - $start" | bc) s; load after: $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "node memory: VmRSS $(rss "$NODE_PID" VmRSS) MiB now, VmHWM (peak) $(rss "$NODE_PID" VmHWM) MiB"
+if grep -q fanout-start "$events" 2>/dev/null; then
+	echo "node memory: VmRSS $(rss "$NODE_PID" VmRSS) MiB now; peak during the fan-out (VmHWM, reset when it started) $(rss "$NODE_PID" VmHWM) MiB; peak of the whole run, setup included (sampled every 200 ms) $(( $(cat "$WORK/rssmax" 2>/dev/null || echo 0) / 1024 )) MiB"
+else
+	echo "node memory: VmRSS $(rss "$NODE_PID" VmRSS) MiB now, VmHWM (peak) $(rss "$NODE_PID" VmHWM) MiB"
+fi
 echo "queue now (waiting or running jobs by kind): $(queue_depth "$db" "$data" | tr "\n" " ")"
 kill "$sampler" 2>/dev/null
 
