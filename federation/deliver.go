@@ -256,6 +256,14 @@ func (w *fanoutWorker) Timeout(*river.Job[fanoutArgs]) time.Duration { return 90
 // whose server already had its share of our connections (at once).
 func (w *fanoutWorker) Work(ctx context.Context, job *river.Job[fanoutArgs]) error {
 	e := w.e
+	if job.Attempt > 1 {
+		// Run again: after a failure, or because the process died before
+		// the queue recorded that the batch was done. The second needs
+		// nothing more.
+		if done, err := storage.IsFanoutDone(ctx, e.db, job.ID); err != nil || done {
+			return err
+		}
+	}
 	cs, err := e.loadSend(ctx, job.Args.ActivityID, true)
 	if err != nil {
 		return err
@@ -311,6 +319,9 @@ func (w *fanoutWorker) Work(ctx context.Context, job *river.Job[fanoutArgs]) err
 	}
 	return e.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		if err := storage.RecordDeliverySuccesses(ctx, tx, reached, e.now()); err != nil {
+			return err
+		}
+		if err := storage.MarkFanoutDone(ctx, tx, job.ID, time.Now()); err != nil {
 			return err
 		}
 		return e.q.InsertManyTx(ctx, tx, later)

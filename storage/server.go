@@ -129,3 +129,42 @@ func RecordDeliverySuccesses(ctx context.Context, db bun.IDB, hosts []string, at
 	}
 	return nil
 }
+
+// FanoutDone remembers that a fan-out batch job finished: its results are
+// written in the same transaction, so a rerun of the job (its completion
+// was lost in a crash) can tell that there is nothing left to do.
+type FanoutDone struct {
+	bun.BaseModel `bun:"table:fanouts_done,alias:fd"`
+
+	JobID  int64     `bun:"job_id,pk"`
+	DoneAt time.Time `bun:"done_at,notnull"`
+}
+
+// MarkFanoutDone records that the fan-out job finished.
+func MarkFanoutDone(ctx context.Context, db bun.IDB, jobID int64, at time.Time) error {
+	_, err := db.NewInsert().Model(&FanoutDone{JobID: jobID, DoneAt: at.UTC()}).On("CONFLICT (job_id) DO NOTHING").Exec(ctx)
+	if err != nil {
+		return fmt.Errorf("mark fan-out job %d done: %w", jobID, err)
+	}
+	return nil
+}
+
+// IsFanoutDone tells whether the fan-out job finished before.
+func IsFanoutDone(ctx context.Context, db bun.IDB, jobID int64) (bool, error) {
+	n, err := db.NewSelect().Model((*FanoutDone)(nil)).Where("job_id = ?", jobID).Count(ctx)
+	if err != nil {
+		return false, fmt.Errorf("look up fan-out job %d: %w", jobID, err)
+	}
+	return n > 0, nil
+}
+
+// PruneFanoutsDone forgets finished fan-out jobs older than cutoff: by
+// then the queue has long recorded them.
+func PruneFanoutsDone(ctx context.Context, db bun.IDB, cutoff time.Time) (int, error) {
+	res, err := db.NewDelete().Model((*FanoutDone)(nil)).Where("done_at < ?", cutoff.UTC()).Exec(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("prune finished fan-outs: %w", err)
+	}
+	n, _ := res.RowsAffected()
+	return int(n), nil
+}

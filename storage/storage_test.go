@@ -415,3 +415,26 @@ func TestServerHealth(t *testing.T) {
 		}
 	})
 }
+
+func TestFanoutsDone(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *bun.DB) {
+		ctx := context.Background()
+		now := time.Now()
+		for _, m := range []struct {
+			id int64
+			at time.Time
+		}{{1, now.Add(-48 * time.Hour)}, {2, now}, {2, now}} { // marking twice is harmless
+			if err := storage.MarkFanoutDone(ctx, db, m.id, m.at); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if n, err := storage.PruneFanoutsDone(ctx, db, now.Add(-24*time.Hour)); err != nil || n != 1 {
+			t.Errorf("pruned %d, %v; want 1", n, err)
+		}
+		for id, want := range map[int64]bool{1: false, 2: true, 3: false} {
+			if done, err := storage.IsFanoutDone(ctx, db, id); err != nil || done != want {
+				t.Errorf("IsFanoutDone(%d) = %v, %v; want %v", id, done, err, want)
+			}
+		}
+	})
+}

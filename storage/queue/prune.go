@@ -44,6 +44,12 @@ func (w *PruneActivitiesWorker) Work(ctx context.Context, _ *river.Job[PruneActi
 	if n > 0 && w.Log != nil {
 		w.Log.InfoContext(ctx, "pruned received activity ids", "count", n)
 	}
+	// Finished fan-out batches matter only until the queue has recorded
+	// their completion (milliseconds), or a crashed process's job has been
+	// rescued (minutes); a day is ample.
+	if _, err := storage.PruneFanoutsDone(ctx, w.DB, now().Add(-24*time.Hour)); err != nil {
+		return fmt.Errorf("prune finished fan-outs: %w", err)
+	}
 	return nil
 }
 
