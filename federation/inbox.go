@@ -46,6 +46,9 @@ type inboxArgs struct {
 	Body    string `json:"body"`
 	Group   string `json:"group,omitempty"`   // the group whose inbox it came to; empty: the shared inbox
 	Retried int    `json:"retried,omitempty"` // attempts made before this job (in a batch)
+	// LastError is why the attempt in a batch failed: the queue records
+	// the errors of a job's own attempts, not of the batch's.
+	LastError string `json:"last_error,omitempty"`
 }
 
 func (inboxArgs) Kind() string { return "inbox" }
@@ -168,6 +171,10 @@ func (w *inboxBatchWorker) Work(ctx context.Context, job *river.Job[inboxBatchAr
 				continue
 			}
 			item.Retried = 1
+			item.LastError = err.Error()
+			if len(item.LastError) > 500 {
+				item.LastError = item.LastError[:500]
+			}
 			retries = append(retries, river.InsertManyParams{Args: item, InsertOpts: &river.InsertOpts{
 				Queue: queueInbox, MaxAttempts: inboxMaxAttempts - 1, ScheduledAt: time.Now().Add(inboxFirstRetry),
 			}})

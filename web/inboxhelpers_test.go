@@ -93,7 +93,9 @@ func (j *jobs) wait(t testing.TB, id string, timeout time.Duration) jobEnd {
 }
 
 // failedAttempts returns the recorded errors of an inbox job for activity
-// id that failed at least once and has not finished.
+// id that failed at least once and has not finished: the queue's errors of
+// the job's own attempts, or the error of its attempt in a batch, which
+// the retry job carries (federation/inbox.go).
 func (j *jobs) failedAttempts(t testing.TB, id string) string {
 	t.Helper()
 	var rows []struct {
@@ -102,7 +104,11 @@ func (j *jobs) failedAttempts(t testing.TB, id string) string {
 	}
 	err := j.n.DB.NewRaw(`SELECT state, CAST(errors AS TEXT) AS errs FROM river_job
 		WHERE kind = 'inbox' AND attempt >= 1 AND state IN ('retryable', 'available', 'discarded', 'cancelled')
-		AND CAST(args AS TEXT) LIKE ?`, "%"+id+"%").Scan(context.Background(), &rows)
+		AND CAST(args AS TEXT) LIKE ?
+		UNION ALL
+		SELECT state, CAST(args AS TEXT) AS errs FROM river_job
+		WHERE kind = 'inbox' AND state IN ('scheduled', 'available')
+		AND CAST(args AS TEXT) LIKE ? AND CAST(args AS TEXT) LIKE '%"last_error"%'`, "%"+id+"%", "%"+id+"%").Scan(context.Background(), &rows)
 	if err != nil {
 		t.Fatalf("query river_job: %v", err)
 	}
