@@ -9,6 +9,7 @@ import (
 	"github.com/riverqueue/river"
 	"github.com/uptrace/bun"
 
+	"github.com/kith-social/kith/federation/vocab"
 	"github.com/kith-social/kith/storage"
 )
 
@@ -33,14 +34,14 @@ type acceptor struct {
 
 type acceptReq struct {
 	args inboxArgs
-	iri  string
+	act  *vocab.Activity // as parsed by Receive, for the job to reuse
 	done chan error
 }
 
 // accept records an authenticated activity and queues its processing; it
 // returns when both are committed (nil for a repeated activity too).
-func (a *acceptor) accept(ctx context.Context, iri string, args inboxArgs) error {
-	req := &acceptReq{args: args, iri: iri, done: make(chan error, 1)}
+func (a *acceptor) accept(ctx context.Context, act *vocab.Activity, args inboxArgs) error {
+	req := &acceptReq{args: args, act: act, done: make(chan error, 1)}
 	a.mu.Lock()
 	a.pending = append(a.pending, req)
 	lead := !a.busy
@@ -91,7 +92,7 @@ func (a *acceptor) commit(ctx context.Context, batch []*acceptReq) error {
 	e := a.e
 	iris := make([]string, len(batch))
 	for i, r := range batch {
-		iris[i] = r.iri
+		iris[i] = r.act.ID
 	}
 	return e.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		fresh, err := storage.RecordActivities(ctx, tx, iris, e.now())
@@ -100,9 +101,12 @@ func (a *acceptor) commit(ctx context.Context, batch []*acceptReq) error {
 		}
 		var items []inboxArgs
 		for _, r := range batch {
-			if fresh[r.iri] {
-				delete(fresh, r.iri) // the same activity twice in one batch: once
+			if fresh[r.act.ID] {
+				delete(fresh, r.act.ID) // the same activity twice in one batch: once
 				items = append(items, r.args)
+				// The job usually runs in this process moments later:
+				// parsing it again cost a tenth of processing.
+				e.caches.parsed.Add(r.act.ID, r.act)
 			}
 		}
 		// One job per activity when they come one at a time, one per

@@ -8,6 +8,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/kith-social/kith/federation/httpsig"
+	"github.com/kith-social/kith/federation/vocab"
 	"github.com/kith-social/kith/storage"
 )
 
@@ -28,6 +29,7 @@ const (
 
 	membersCacheTTL = 2 * time.Second
 	actorCacheTTL   = 10 * time.Second
+	parsedCacheTTL  = 30 * time.Second
 )
 
 // inboxCaches are the engine's short-lived answers.
@@ -46,6 +48,9 @@ type inboxCaches struct {
 	// actors are remote actors read in the last seconds: every activity
 	// names its actor, and a busy member sends many.
 	actors *expirable.LRU[string, storage.RemoteActor] // IRI → actor
+	// parsed holds activities as Receive parsed them, until their job
+	// takes them (accept.go); never changed after parsing.
+	parsed *expirable.LRU[string, *vocab.Activity] // activity id → activity
 }
 
 func newInboxCaches() inboxCaches {
@@ -56,6 +61,7 @@ func newInboxCaches() inboxCaches {
 		alive:   expirable.NewLRU[string, struct{}](smallCacheSize, nil, aliveCacheTTL),
 		members: expirable.NewLRU[string, []string](256, nil, membersCacheTTL),
 		actors:  expirable.NewLRU[string, storage.RemoteActor](keyCacheSize, nil, actorCacheTTL),
+		parsed:  expirable.NewLRU[string, *vocab.Activity](keyCacheSize, nil, parsedCacheTTL),
 	}
 }
 

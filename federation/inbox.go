@@ -43,6 +43,7 @@ func refuse(status int, reason string, err error) *Error {
 // inboxArgs is an authenticated activity waiting to be processed. The body
 // is kept as a string, byte for byte: FEP-1b12 announces embed it unchanged.
 type inboxArgs struct {
+	ID      string `json:"id,omitempty"` // the activity's id (for the parsed-activity cache)
 	Body    string `json:"body"`
 	Group   string `json:"group,omitempty"`   // the group whose inbox it came to; empty: the shared inbox
 	Retried int    `json:"retried,omitempty"` // attempts made before this job (in a batch)
@@ -113,7 +114,7 @@ func (e *Engine) Receive(ctx context.Context, r *http.Request, groupName string)
 		return refuse(http.StatusUnauthorized, "signed by "+key.Owner+", but the actor is "+act.Actor, nil)
 	}
 	// A repeated delivery is accepted with no second effect.
-	return e.accepts.accept(ctx, act.ID, inboxArgs{Body: string(body), Group: groupName})
+	return e.accepts.accept(ctx, act, inboxArgs{ID: act.ID, Body: string(body), Group: groupName})
 }
 
 // inboxWorker processes one received activity.
@@ -193,12 +194,17 @@ const (
 // processReceived processes one received activity; last says whether no
 // attempt follows. A drop (the node does not act on it) is not an error.
 func (e *Engine) processReceived(ctx context.Context, args inboxArgs, last bool) error {
-	act, err := vocab.ParseActivity(ctx, []byte(args.Body))
-	if err != nil {
-		// It parsed when it arrived; a change of parser must not loop.
-		return river.JobCancel(fmt.Errorf("reparse activity: %w", err))
+	act, ok := e.caches.parsed.Get(args.ID)
+	if ok && args.Retried == 0 {
+		e.caches.parsed.Remove(args.ID)
+	} else {
+		var err error
+		if act, err = vocab.ParseActivity(ctx, []byte(args.Body)); err != nil {
+			// It parsed when it arrived; a change of parser must not loop.
+			return river.JobCancel(fmt.Errorf("reparse activity: %w", err))
+		}
 	}
-	err = e.process(ctx, act, args.Group)
+	err := e.process(ctx, act, args.Group)
 	if err != nil && cannotSucceed(err) {
 		// What the activity names cannot be had, and never will: retrying
 		// for hours would only load the remote server.
