@@ -422,7 +422,7 @@ func (e *Engine) onReaction(ctx context.Context, act *vocab.Activity) error {
 	if act.Object == nil {
 		return drop("%s without an object", act.Type)
 	}
-	copies, err := storage.PostsByIRI(ctx, e.db, act.Object.ID)
+	copies, err := storage.PostRefsByIRI(ctx, e.db, act.Object.ID)
 	if err != nil {
 		return err
 	}

@@ -111,6 +111,19 @@ func PostsByIRI(ctx context.Context, db bun.IDB, iri string) ([]Post, error) {
 	return ps, nil
 }
 
+// PostRefsByIRI is PostsByIRI for callers that need only where each copy
+// is and whether it is public: id, group, IRI, state and visibility, no
+// author and no stored document. Every Like of a group post asks it.
+func PostRefsByIRI(ctx context.Context, db bun.IDB, iri string) ([]Post, error) {
+	var ps []Post
+	err := db.NewSelect().Model(&ps).Column("id", "group_id", "iri", "state", "visibility").
+		Where("p.iri = ?", iri).Scan(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("posts %s: %w", iri, err)
+	}
+	return ps, nil
+}
+
 // PostByID loads a post by row id.
 func PostByID(ctx context.Context, db bun.IDB, id string) (*Post, error) {
 	p := new(Post)
