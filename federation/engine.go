@@ -132,8 +132,8 @@ func New(ctx context.Context, db *bun.DB, cfg Config) (*Engine, error) {
 		caches:   newInboxCaches(),
 	}
 	e.accepts.e = e
-	// Fan-outs yield half the signing slots while activities wait to be
-	// processed: the inbox is what remote servers are waiting on.
+	// Fan-outs yield half the signing slots while inbox jobs run: the
+	// inbox is what remote servers are waiting on.
 	tcfg.Yield = func() bool { return e.inboxBusy.Load() > 0 }
 	e.client = transport.New(tcfg)
 	e.retryDelay = cfg.RetryDelay

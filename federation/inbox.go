@@ -195,8 +195,8 @@ const (
 // attempt follows. A drop (the node does not act on it) is not an error.
 func (e *Engine) processReceived(ctx context.Context, args inboxArgs, last bool) error {
 	act, ok := e.caches.parsed.Get(args.ID)
-	if ok && args.Retried == 0 {
-		e.caches.parsed.Remove(args.ID)
+	if ok {
+		e.caches.parsed.Remove(args.ID) // a later attempt parses again
 	} else {
 		var err error
 		if act, err = vocab.ParseActivity(ctx, []byte(args.Body)); err != nil {

@@ -36,16 +36,7 @@ func ServerByHost(ctx context.Context, db bun.IDB, host string) (*Server, error)
 
 // RecordDeliverySuccess marks a server reachable again.
 func RecordDeliverySuccess(ctx context.Context, db bun.IDB, host string, at time.Time) error {
-	s := &Server{Host: host, LastSuccessAt: at.UTC(), Deliveries: 1}
-	_, err := db.NewInsert().Model(s).
-		On("CONFLICT (host) DO UPDATE").
-		Set("last_success_at = EXCLUDED.last_success_at, failures = 0, first_failure_at = NULL, unreachable_since = NULL").
-		Set("deliveries = sv.deliveries + 1").
-		Exec(ctx)
-	if err != nil {
-		return fmt.Errorf("record delivery to %s: %w", host, err)
-	}
-	return nil
+	return RecordDeliverySuccesses(ctx, db, []string{host}, at)
 }
 
 // RecordDeliveryFailure counts a failed delivery and marks the server
