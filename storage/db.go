@@ -17,7 +17,7 @@ import (
 	"github.com/uptrace/bun/dialect"
 	"github.com/uptrace/bun/dialect/pgdialect"
 	"github.com/uptrace/bun/dialect/sqlitedialect"
-	_ "modernc.org/sqlite" // registers the pure-Go "sqlite" database/sql driver
+	"modernc.org/sqlite" // the pure-Go SQLite driver
 )
 
 // ErrNotFound is returned when a row the caller asked for does not exist.
@@ -59,10 +59,11 @@ func openSQLite(ctx context.Context, path string) (*bun.DB, error) {
 	}
 	q.Set("_txlock", "immediate")
 	q.Set("_time_format", "sqlite")
-	sqldb, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+	connector, err := sqlite.NewConnector("file:" + path + "?" + q.Encode())
 	if err != nil {
 		return nil, fmt.Errorf("open SQLite %s: %w", path, err)
 	}
+	sqldb := sql.OpenDB(stmtCacheConnector{Connector: connector, size: stmtCacheSize})
 	// SQLite has one writer at a time. One connection serialises all work in
 	// the process (the job queue's too, as River recommends) and rules out
 	// SQLITE_BUSY between our own goroutines.

@@ -1,0 +1,191 @@
+package storage
+
+import (
+	"container/list"
+	"context"
+	"database/sql/driver"
+	"errors"
+	"fmt"
+)
+
+// SQLite compiles every statement it runs (sqlite3_prepare), and the
+// pure-Go driver keeps nothing between calls, so a statement run a
+// thousand times is compiled a thousand times. For the job queue's
+// statements — long, always the same text, values passed as arguments —
+// compiling was half of what inserting a job cost (docs/performance.md).
+// stmtCacheConnector keeps, per connection, the compiled form of the
+// statements that come with arguments and reuses it. Statements without
+// arguments are not cached: bun writes its values into the text, so its
+// statements rarely repeat and would only churn the cache.
+//
+// The wrapper forwards every optional interface the driver's connection
+// implements (context-aware Begin/Prepare/Exec/Query, Ping, ResetSession,
+// IsValid): without them database/sql falls back to context-free calls.
+type stmtCacheConnector struct {
+	driver.Connector
+	size int
+}
+
+// stmtCacheSize bounds the compiled statements kept per connection: the
+// queue uses a few dozen distinct statements.
+const stmtCacheSize = 64
+
+// sqliteConn is what the driver's connection implements (asserted at
+// Connect, so a driver upgrade that drops one fails loudly at start-up).
+type sqliteConn interface {
+	driver.Conn
+	driver.ConnBeginTx
+	driver.ConnPrepareContext
+	driver.ExecerContext
+	driver.QueryerContext
+	driver.Pinger
+	driver.SessionResetter
+	driver.Validator
+}
+
+// cachedStmt is what a compiled statement must do for reuse.
+type cachedStmt interface {
+	driver.Stmt
+	driver.StmtExecContext
+	driver.StmtQueryContext
+}
+
+func (c stmtCacheConnector) Connect(ctx context.Context) (driver.Conn, error) {
+	conn, err := c.Connector.Connect(ctx)
+	if err != nil {
+		return nil, err
+	}
+	sc, ok := conn.(sqliteConn)
+	if !ok {
+		conn.Close()
+		return nil, fmt.Errorf("sqlite connection %T lacks a context-aware method", conn)
+	}
+	return &stmtCacheConn{sqliteConn: sc, size: c.size, byQuery: map[string]*list.Element{}, lru: list.New()}, nil
+}
+
+// stmtCacheConn is one connection with its compiled statements. database/sql
+// uses a connection from one goroutine at a time, so it needs no lock.
+type stmtCacheConn struct {
+	sqliteConn
+	size    int
+	byQuery map[string]*list.Element // of *stmtEntry
+	lru     *list.List               // most recently used first
+}
+
+type stmtEntry struct {
+	query string
+	stmt  cachedStmt
+	busy  bool // its rows are open: a second use must compile its own
+}
+
+// get returns the cached statement for query, compiling and caching it on
+// first use; nil (and no error) when it is in use by open rows, so the
+// caller runs the query uncached.
+func (c *stmtCacheConn) get(ctx context.Context, query string) (*stmtEntry, error) {
+	if el, ok := c.byQuery[query]; ok {
+		e := el.Value.(*stmtEntry)
+		if e.busy {
+			return nil, nil
+		}
+		c.lru.MoveToFront(el)
+		return e, nil
+	}
+	st, err := c.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	cs, ok := st.(cachedStmt)
+	if !ok {
+		st.Close()
+		return nil, fmt.Errorf("sqlite statement %T lacks a context-aware method", st)
+	}
+	e := &stmtEntry{query: query, stmt: cs}
+	c.byQuery[query] = c.lru.PushFront(e)
+	c.evict()
+	return e, nil
+}
+
+// evict closes the least recently used idle statements beyond the bound.
+func (c *stmtCacheConn) evict() {
+	for el := c.lru.Back(); el != nil && c.lru.Len() > c.size; {
+		prev := el.Prev()
+		if e := el.Value.(*stmtEntry); !e.busy {
+			c.lru.Remove(el)
+			delete(c.byQuery, e.query)
+			e.stmt.Close()
+		}
+		el = prev
+	}
+}
+
+func (c *stmtCacheConn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
+	if len(args) == 0 {
+		return c.sqliteConn.ExecContext(ctx, query, args)
+	}
+	e, err := c.get(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	if e == nil {
+		return c.sqliteConn.ExecContext(ctx, query, args)
+	}
+	return e.stmt.ExecContext(ctx, args)
+}
+
+func (c *stmtCacheConn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
+	if len(args) == 0 {
+		return c.sqliteConn.QueryContext(ctx, query, args)
+	}
+	e, err := c.get(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	if e == nil {
+		return c.sqliteConn.QueryContext(ctx, query, args)
+	}
+	rows, err := e.stmt.QueryContext(ctx, args)
+	if err != nil {
+		return nil, err
+	}
+	sr, ok := rows.(sqliteRows)
+	if !ok {
+		rows.Close()
+		return nil, fmt.Errorf("sqlite rows %T lack column types", rows)
+	}
+	e.busy = true
+	return &cachedRows{sqliteRows: sr, entry: e}, nil
+}
+
+// Close finalises the cached statements, then the connection.
+func (c *stmtCacheConn) Close() error {
+	var errs []error
+	for el := c.lru.Front(); el != nil; el = el.Next() {
+		errs = append(errs, el.Value.(*stmtEntry).stmt.Close())
+	}
+	c.lru.Init()
+	clear(c.byQuery)
+	return errors.Join(append(errs, c.sqliteConn.Close())...)
+}
+
+// sqliteRows is what the driver's rows implement; the wrapper forwards it
+// so that database/sql's ColumnTypes stays as informative as without it.
+type sqliteRows interface {
+	driver.Rows
+	driver.RowsColumnTypeDatabaseTypeName
+	driver.RowsColumnTypeLength
+	driver.RowsColumnTypeNullable
+	driver.RowsColumnTypePrecisionScale
+	driver.RowsColumnTypeScanType
+}
+
+// cachedRows frees its statement for the next use when closed.
+type cachedRows struct {
+	sqliteRows
+	entry *stmtEntry
+}
+
+func (r *cachedRows) Close() error {
+	err := r.sqliteRows.Close()
+	r.entry.busy = false
+	return err
+}

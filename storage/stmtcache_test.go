@@ -1,0 +1,170 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"testing"
+)
+
+// cacheLen reads how many compiled statements the pool's one connection keeps.
+func cacheLen(t *testing.T, db *sql.DB) int {
+	t.Helper()
+	conn, err := db.Conn(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	n := -1
+	if err := conn.Raw(func(dc any) error {
+		c, ok := dc.(*stmtCacheConn)
+		if !ok {
+			return fmt.Errorf("connection is %T, not the caching one", dc)
+		}
+		n = c.lru.Len()
+		if len(c.byQuery) != n {
+			return fmt.Errorf("index has %d statements, list %d", len(c.byQuery), n)
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+func TestStatementCache(t *testing.T) {
+	ctx := context.Background()
+	bdb, err := openSQLite(ctx, filepath.Join(t.TempDir(), "cache.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { bdb.Close() })
+	db := bdb.DB
+	if _, err := db.ExecContext(ctx, `CREATE TABLE t (k INTEGER PRIMARY KEY, v TEXT NOT NULL UNIQUE)`); err != nil {
+		t.Fatal(err)
+	}
+	const insert = `INSERT INTO t (k, v) VALUES (?, ?)`
+	const byKey = `SELECT v FROM t WHERE k = ?`
+	value := func(k int) string {
+		t.Helper()
+		var v string
+		if err := db.QueryRowContext(ctx, byKey, k).Scan(&v); err != nil {
+			t.Fatalf("select %d: %v", k, err)
+		}
+		return v
+	}
+
+	tests := []struct {
+		name string
+		run  func(t *testing.T)
+		kept int // compiled statements kept afterwards
+	}{
+		{"statements with arguments are reused", func(t *testing.T) {
+			for k := range 20 {
+				if _, err := db.ExecContext(ctx, insert, k, fmt.Sprint("v", k)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			for k := range 20 {
+				if got := value(k); got != fmt.Sprint("v", k) {
+					t.Fatalf("row %d = %q", k, got)
+				}
+			}
+		}, 2},
+		{"statements without arguments are not kept", func(t *testing.T) {
+			var n int
+			if err := db.QueryRowContext(ctx, `SELECT count(*) FROM t`).Scan(&n); err != nil || n != 20 {
+				t.Fatalf("count = %d, %v", n, err)
+			}
+		}, 2},
+		{"a failed statement leaves the cached one usable", func(t *testing.T) {
+			if _, err := db.ExecContext(ctx, insert, 100, "v1"); err == nil || !isUniqueViolation(err) {
+				t.Fatalf("duplicate insert: %v, want a unique violation", err)
+			}
+			if _, err := db.ExecContext(ctx, insert, 100, "v100"); err != nil {
+				t.Fatal(err)
+			}
+			if got := value(100); got != "v100" {
+				t.Fatalf("row 100 = %q", got)
+			}
+		}, 2},
+		{"the same query twice with rows open", func(t *testing.T) {
+			tx, err := db.BeginTx(ctx, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer tx.Rollback()
+			const from = `SELECT k FROM t WHERE k >= ? ORDER BY k`
+			outer, err := tx.QueryContext(ctx, from, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			seen := 0
+			for outer.Next() {
+				var k int
+				if err := outer.Scan(&k); err != nil {
+					t.Fatal(err)
+				}
+				// The cached statement is busy with outer: this one
+				// compiles its own and must not disturb outer's cursor.
+				var inner int
+				if err := tx.QueryRowContext(ctx, from, k).Scan(&inner); err != nil || inner != k {
+					t.Fatalf("inner query from %d = %d, %v", k, inner, err)
+				}
+				seen++
+			}
+			if err := outer.Close(); err != nil || seen != 21 {
+				t.Fatalf("outer saw %d rows (want 21), close: %v", seen, err)
+			}
+		}, 3},
+		{"a cancelled query leaves the statement usable", func(t *testing.T) {
+			cctx, cancel := context.WithCancel(ctx)
+			cancel()
+			var v string
+			if err := db.QueryRowContext(cctx, byKey, 1).Scan(&v); !errors.Is(err, context.Canceled) {
+				t.Fatalf("cancelled query: %v", err)
+			}
+			if got := value(1); got != "v1" {
+				t.Fatalf("row 1 = %q", got)
+			}
+		}, 3},
+		{"a rolled-back transaction undoes a cached insert", func(t *testing.T) {
+			tx, err := db.BeginTx(ctx, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := tx.ExecContext(ctx, insert, 200, "v200"); err != nil {
+				t.Fatal(err)
+			}
+			if err := tx.Rollback(); err != nil {
+				t.Fatal(err)
+			}
+			var v string
+			if err := db.QueryRowContext(ctx, byKey, 200).Scan(&v); !errors.Is(err, sql.ErrNoRows) {
+				t.Fatalf("rolled-back row: %q, %v", v, err)
+			}
+		}, 3},
+		{"the cache is bounded", func(t *testing.T) {
+			for i := range stmtCacheSize + 10 {
+				var k int
+				q := fmt.Sprintf(`SELECT k + %d FROM t WHERE k = ?`, i)
+				if err := db.QueryRowContext(ctx, q, 1).Scan(&k); err != nil || k != 1+i {
+					t.Fatalf("query %d = %d, %v", i, k, err)
+				}
+			}
+			if got := value(2); got != "v2" {
+				t.Fatalf("row 2 = %q", got)
+			}
+		}, stmtCacheSize},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.run(t)
+			if got := cacheLen(t, db); got != tt.kept {
+				t.Errorf("statements kept = %d, want %d", got, tt.kept)
+			}
+		})
+	}
+}
