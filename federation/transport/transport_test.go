@@ -561,3 +561,47 @@ func TestSignSlots(t *testing.T) {
 		})
 	}
 }
+
+// While the node is busy, a background signature keeps its slot for
+// backgroundPause times the signature's own time after it is made, and
+// the request does not wait for that; otherwise the slot comes back at once.
+func TestBackgroundPause(t *testing.T) {
+	key := loadKey(t)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusAccepted) }))
+	defer srv.Close()
+	for _, busy := range []bool{false, true} {
+		t.Run(fmt.Sprint("busy=", busy), func(t *testing.T) {
+			c := testClient(Config{SignSlots: 2, Yield: func() bool { return busy }})
+			var pauses []time.Duration
+			var release []func()
+			c.afterFunc = func(d time.Duration, f func()) *time.Timer {
+				pauses, release = append(pauses, d), append(release, f)
+				return nil
+			}
+			start := time.Now()
+			if err := c.Post(Background(context.Background()), srv.URL+"/inbox", []byte(`{}`), key); err != nil {
+				t.Fatal(err)
+			}
+			took := time.Since(start)
+			if !busy {
+				if len(pauses) != 0 || len(c.bgSlots) != 0 {
+					t.Fatalf("idle node: pauses %v, background slots taken %d; want none", pauses, len(c.bgSlots))
+				}
+				return
+			}
+			if len(pauses) != 1 || len(c.bgSlots) != 1 {
+				t.Fatalf("busy node: pauses %v, background slots taken %d; want one of each", pauses, len(c.bgSlots))
+			}
+			// The pause is three signatures long; the whole Post (one
+			// signature and the exchange) took less than the pause would
+			// have added to it.
+			if pauses[0] <= 0 || pauses[0] > backgroundPause*took {
+				t.Errorf("pause %s for a Post of %s", pauses[0], took)
+			}
+			release[0]()
+			if len(c.bgSlots) != 0 {
+				t.Errorf("background slot still taken after the pause")
+			}
+		})
+	}
+}
