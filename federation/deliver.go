@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"math/rand/v2"
 	"net/url"
 	"slices"
@@ -62,9 +63,20 @@ func (deliverArgs) InsertOpts() river.InsertOpts {
 // fan-outs at several times the cost of signing (docs/performance.md).
 // Every inbox that fails becomes a deliverArgs job of its own, so retries
 // stay per server.
+//
+// A fan-out to the group's members names its inboxes by shard instead of
+// listing them: the job takes the member inboxes (and Extra) whose
+// fanoutShard is Shard of Shards, read when it runs. Listing 50 inboxes
+// in every job made the queue's insert, in the transaction of the
+// activity that caused it, the largest cost of processing an inbox burst
+// on SQLite. A member who joins or leaves while the job waits is
+// delivered to, or not, as the member list says when it runs.
 type fanoutArgs struct {
 	ActivityID string   `json:"activity_id"`
-	Inboxes    []string `json:"inboxes"`
+	Inboxes    []string `json:"inboxes,omitempty"` // an explicit list
+	Shard      int      `json:"shard,omitempty"`
+	Shards     int      `json:"shards,omitempty"` // > 0: members' inboxes, by shard
+	Extra      []string `json:"extra,omitempty"`  // inboxes besides the members'
 }
 
 func (fanoutArgs) Kind() string { return "fanout" }
@@ -91,32 +103,19 @@ const (
 	fanoutHostWait = 5 * time.Second
 )
 
-// send stores act in the group's outbox and queues its deliveries, all
-// inside tx: the activity and its deliveries exist together or not at all.
+// send stores act in the group's outbox and queues its deliveries to
+// inboxes, all inside tx: the activity and its deliveries exist together
+// or not at all.
 func (e *Engine) send(ctx context.Context, tx bun.Tx, g *storage.Group, act outgoing, inboxes []string) error {
-	oa := &storage.OutboxActivity{GroupID: g.ID, IRI: act.IRI, Type: act.Type, ObjectIRI: act.ObjectIRI, Public: act.Public, Body: string(act.Body)}
-	if err := storage.CreateOutboxActivity(ctx, tx, oa); err != nil {
+	oa, err := e.storeOutgoing(ctx, tx, g, act)
+	if err != nil {
 		return err
 	}
-	seen := map[string]bool{}
-	var targets []string
-	for _, inbox := range inboxes {
-		if inbox == "" || seen[inbox] || e.iri.Owns(inbox) {
-			continue
-		}
-		seen[inbox] = true
-		targets = append(targets, inbox)
+	targets := e.targets(inboxes)
+	if len(targets) <= 2 {
+		return e.q.InsertManyTx(ctx, tx, e.answers(oa.ID, targets))
 	}
 	var params []river.InsertManyParams
-	if len(targets) <= 2 {
-		// Answers to one person (Accept, Reject of a follow, a DM) go
-		// before the bulk of fan-outs, so a newcomer is not kept waiting.
-		opts := &river.InsertOpts{Queue: queueDelivery, MaxAttempts: deliveryMaxAttempts, Priority: 1}
-		for _, inbox := range targets {
-			params = append(params, river.InsertManyParams{Args: deliverArgs{ActivityID: oa.ID, Inbox: inbox}, InsertOpts: opts})
-		}
-		return e.q.InsertManyTx(ctx, tx, params)
-	}
 	for batch := range slices.Chunk(targets, fanoutBatch) {
 		params = append(params, river.InsertManyParams{Args: fanoutArgs{ActivityID: oa.ID, Inboxes: batch}})
 	}
@@ -126,11 +125,86 @@ func (e *Engine) send(ctx context.Context, tx bun.Tx, g *storage.Group, act outg
 // publish sends act to every member of the group (one POST per shared
 // inbox) and to the extra inboxes.
 func (e *Engine) publish(ctx context.Context, tx bun.Tx, g *storage.Group, act outgoing, extra ...string) error {
-	inboxes, err := e.memberInboxes(ctx, tx, g.ID)
+	oa, err := e.storeOutgoing(ctx, tx, g, act)
 	if err != nil {
 		return err
 	}
-	return e.send(ctx, tx, g, act, append(slices.Clip(inboxes), extra...))
+	members, err := e.memberInboxes(ctx, tx, g.ID)
+	if err != nil {
+		return err
+	}
+	targets := e.targets(members, extra...)
+	if len(targets) <= 2 {
+		return e.q.InsertManyTx(ctx, tx, e.answers(oa.ID, targets))
+	}
+	extra = e.targets(extra)
+	shards := (len(targets) + fanoutBatch - 1) / fanoutBatch
+	params := make([]river.InsertManyParams, shards)
+	for k := range params {
+		params[k] = river.InsertManyParams{Args: fanoutArgs{ActivityID: oa.ID, Shard: k, Shards: shards, Extra: extra}}
+	}
+	return e.q.InsertManyTx(ctx, tx, params)
+}
+
+func (e *Engine) storeOutgoing(ctx context.Context, tx bun.Tx, g *storage.Group, act outgoing) (*storage.OutboxActivity, error) {
+	oa := &storage.OutboxActivity{GroupID: g.ID, IRI: act.IRI, Type: act.Type, ObjectIRI: act.ObjectIRI, Public: act.Public, Body: string(act.Body)}
+	return oa, storage.CreateOutboxActivity(ctx, tx, oa)
+}
+
+// answers are the deliveries to one or two inboxes (an Accept, a Reject,
+// a DM): each a job of its own, ahead of the bulk of fan-outs, so a
+// newcomer is not kept waiting.
+func (e *Engine) answers(activityID string, inboxes []string) []river.InsertManyParams {
+	opts := &river.InsertOpts{Queue: queueDelivery, MaxAttempts: deliveryMaxAttempts, Priority: 1}
+	params := make([]river.InsertManyParams, len(inboxes))
+	for i, inbox := range inboxes {
+		params[i] = river.InsertManyParams{Args: deliverArgs{ActivityID: activityID, Inbox: inbox}, InsertOpts: opts}
+	}
+	return params
+}
+
+// targets lists the inboxes to deliver to, each once, leaving out empty
+// ones and this node's own.
+func (e *Engine) targets(inboxes []string, more ...string) []string {
+	seen := make(map[string]bool, len(inboxes)+len(more))
+	var out []string
+	for _, list := range [][]string{inboxes, more} {
+		for _, inbox := range list {
+			if inbox == "" || seen[inbox] || e.iri.Owns(inbox) {
+				continue
+			}
+			seen[inbox] = true
+			out = append(out, inbox)
+		}
+	}
+	return out
+}
+
+// fanoutShard places an inbox in one of n shards. It must never change:
+// jobs queued by one version of Kith are run by the next.
+func fanoutShard(inbox string, n int) int {
+	h := fnv.New32a()
+	h.Write([]byte(inbox))
+	return int(h.Sum32() % uint32(n))
+}
+
+// fanoutInboxes lists the inboxes of a fan-out job: its own list, or its shard
+// of the group's members and extras.
+func (e *Engine) fanoutInboxes(ctx context.Context, args fanoutArgs, groupID string) ([]string, error) {
+	if args.Shards <= 0 {
+		return args.Inboxes, nil
+	}
+	members, err := e.memberInboxes(ctx, e.db, groupID)
+	if err != nil {
+		return nil, err
+	}
+	var mine []string
+	for _, inbox := range e.targets(members, args.Extra...) {
+		if fanoutShard(inbox, args.Shards) == args.Shard {
+			mine = append(mine, inbox)
+		}
+	}
+	return mine, nil
 }
 
 // sendCache keeps, for a few seconds, what every delivery of one activity
@@ -148,6 +222,7 @@ type sendCache struct {
 
 type cachedSend struct {
 	iri   string
+	group string // its id
 	body  []byte
 	key   httpsig.Key
 	until time.Time
@@ -214,7 +289,7 @@ func (e *Engine) loadSend(ctx context.Context, activityID string, cached bool) (
 	if err != nil {
 		return cachedSend{}, river.JobCancel(err)
 	}
-	cs := cachedSend{iri: act.IRI, body: []byte(act.Body), key: key, until: now.Add(sendCacheTTL)}
+	cs := cachedSend{iri: act.IRI, group: g.ID, body: []byte(act.Body), key: key, until: now.Add(sendCacheTTL)}
 	e.sends.put(activityID, cs)
 	return cs, nil
 }
@@ -268,7 +343,10 @@ func (w *fanoutWorker) Work(ctx context.Context, job *river.Job[fanoutArgs]) err
 	if err != nil {
 		return err
 	}
-	inboxes := job.Args.Inboxes
+	inboxes, err := e.fanoutInboxes(ctx, job.Args, cs.group)
+	if err != nil {
+		return err
+	}
 	results := make([]error, len(inboxes))
 	busy := make([]bool, len(inboxes))
 	slots := make(chan struct{}, fanoutParallel)

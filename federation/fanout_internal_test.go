@@ -2,8 +2,11 @@ package federation
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"sync"
 	"sync/atomic"
 	"testing"
 
@@ -67,6 +70,98 @@ func TestFanoutRerun(t *testing.T) {
 			if got := posts.Load() - before; got != tc.wantPosts {
 				t.Errorf("%s: %d POSTs, want %d", tc.name, got, tc.wantPosts)
 			}
+		}
+	})
+}
+
+// A fan-out to the group's members is queued as shards that name no
+// inbox; together the shards deliver to every member and extra inbox
+// once, and a member who left before the job ran is not delivered to.
+func TestFanoutShards(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *bun.DB) {
+		ctx := context.Background()
+		var mu sync.Mutex
+		got := map[string]int{}
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			mu.Lock()
+			got[r.URL.Path]++
+			mu.Unlock()
+			w.WriteHeader(http.StatusAccepted)
+		}))
+		defer srv.Close()
+		e, err := New(ctx, db, Config{Scheme: "http", Domain: "kith.test", Transport: transport.Config{InsecureHTTP: true, AllowPrivateNetworks: true}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		g, err := e.CreateGroup(ctx, "g", "G", "", false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		const members = 2*fanoutBatch + 7 // three shards
+		var follows []*storage.Follow
+		for i := range members {
+			a := &storage.RemoteActor{IRI: fmt.Sprintf("%s/m%d", srv.URL, i), Type: "Person", Username: fmt.Sprint("m", i), Inbox: fmt.Sprintf("%s/m%d/inbox", srv.URL, i)}
+			if err := storage.UpsertRemoteActor(ctx, db, a); err != nil {
+				t.Fatal(err)
+			}
+			f := &storage.Follow{GroupID: g.ID, ActorID: a.ID, ActivityIRI: a.IRI + "/follow", State: storage.FollowAccepted}
+			if err := storage.UpsertFollow(ctx, db, f); err != nil {
+				t.Fatal(err)
+			}
+			follows = append(follows, f)
+		}
+		// The author's inbox is an extra; one member's inbox is given as
+		// an extra too, and must still get one delivery.
+		extra := []string{srv.URL + "/author/inbox", srv.URL + "/m3/inbox", ""}
+		act := outgoing{IRI: "http://kith.test/groups/g/activities/1", Type: "Announce", Body: []byte(`{"type":"Announce"}`)}
+		if err := db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+			return e.publish(ctx, tx, g, act, extra...)
+		}); err != nil {
+			t.Fatal(err)
+		}
+
+		argsSQL := "json(args)"
+		if storage.IsPostgres(db) {
+			argsSQL = "args::text"
+		}
+		var raw []string
+		if err := db.NewRaw("SELECT "+argsSQL+" FROM river_job WHERE kind = 'fanout' ORDER BY id").Scan(ctx, &raw); err != nil {
+			t.Fatal(err)
+		}
+		if len(raw) != 3 {
+			t.Fatalf("%d fan-out jobs, want 3", len(raw))
+		}
+		// The member who leaves now, after the post, is not delivered to.
+		if err := storage.DeleteFollow(ctx, db, follows[5].ID); err != nil {
+			t.Fatal(err)
+		}
+		e.membersChanged()
+
+		w := &fanoutWorker{e: e}
+		for i, r := range raw {
+			var args fanoutArgs
+			if err := json.Unmarshal([]byte(r), &args); err != nil {
+				t.Fatal(err)
+			}
+			if len(args.Inboxes) != 0 || args.Shards != 3 || args.Shard != i || len(args.Extra) != 2 {
+				t.Fatalf("job %d args %s: want shard %d of 3, the two extras and no inbox list", i, r, i)
+			}
+			job := &river.Job[fanoutArgs]{JobRow: &rivertype.JobRow{ID: int64(100 + i), Attempt: 1}, Args: args}
+			if err := w.Work(ctx, job); err != nil {
+				t.Fatalf("job %d: %v", i, err)
+			}
+		}
+		for i := range members {
+			path, want := fmt.Sprintf("/m%d/inbox", i), 1
+			if i == 5 {
+				want = 0
+			}
+			if got[path] != want {
+				t.Errorf("%s got %d deliveries, want %d", path, got[path], want)
+			}
+		}
+		if got["/author/inbox"] != 1 || len(got) != members {
+			t.Errorf("author inbox got %d deliveries (want 1); %d inboxes reached in all, want %d", got["/author/inbox"], len(got), members)
 		}
 	})
 }

@@ -108,6 +108,7 @@ func (r *run) inbox(ctx context.Context, members []member) error {
 	rec := newRecorder()
 	var next, live atomic.Int64
 	before := r.sink.totals()
+	r.event("inbox-start")
 	start := time.Now()
 	deadline := start.Add(r.cfg.Duration)
 	dctx, cancel := context.WithDeadline(ctx, deadline.Add(r.cfg.Timeout))

@@ -135,23 +135,27 @@ func (q *Queue) InsertTx(ctx context.Context, tx bun.Tx, args river.JobArgs, opt
 	return nil
 }
 
-// InsertManyTx enqueues several jobs inside tx.
+// InsertManyTx enqueues several jobs inside tx. It takes River's fast
+// path, which returns no rows: on SQLite, returning each inserted job
+// (its arguments converted back to JSON text) was a third of the insert.
+// The fast path does not handle unique jobs; those go through InsertTx.
 func (q *Queue) InsertManyTx(ctx context.Context, tx bun.Tx, params []river.InsertManyParams) error {
 	if len(params) == 0 {
 		return nil
 	}
-	if _, err := q.client.InsertManyTx(ctx, tx.Tx, params); err != nil {
+	if _, err := q.client.InsertManyFastTx(ctx, tx.Tx, params); err != nil {
 		return fmt.Errorf("enqueue %d jobs: %w", len(params), err)
 	}
 	return nil
 }
 
-// InsertMany enqueues several jobs, outside any transaction.
+// InsertMany enqueues several jobs, outside any transaction (the fast
+// path, as InsertManyTx).
 func (q *Queue) InsertMany(ctx context.Context, params []river.InsertManyParams) error {
 	if len(params) == 0 {
 		return nil
 	}
-	if _, err := q.client.InsertMany(ctx, params); err != nil {
+	if _, err := q.client.InsertManyFast(ctx, params); err != nil {
 		return fmt.Errorf("enqueue %d jobs: %w", len(params), err)
 	}
 	return nil
