@@ -70,7 +70,7 @@ func (e *Engine) isBlocked(ctx context.Context, host string) (bool, error) {
 	if b, ok := e.caches.blocked.Get(host); ok {
 		return b, nil
 	}
-	b, err := storage.IsDomainBlocked(ctx, e.db, host)
+	b, err := storage.IsDomainBlocked(ctx, e.reads, host)
 	if err != nil {
 		return false, err
 	}
@@ -83,7 +83,7 @@ func (e *Engine) groupExists(ctx context.Context, name string) (bool, error) {
 	if _, ok := e.caches.groups.Get(name); ok {
 		return true, nil
 	}
-	_, err := storage.GroupByName(ctx, e.db, name)
+	_, err := storage.GroupByName(ctx, e.reads, name)
 	if isNotFound(err) {
 		return false, nil
 	}
@@ -131,7 +131,7 @@ func (e *Engine) storedActor(ctx context.Context, iri string) (*storage.RemoteAc
 	if a, ok := e.caches.actors.Get(iri); ok {
 		return &a, nil
 	}
-	a, err := storage.RemoteActorByIRI(ctx, e.db, iri)
+	a, err := storage.RemoteActorByIRI(ctx, e.reads, iri)
 	if err != nil {
 		return nil, err
 	}

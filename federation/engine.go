@@ -53,11 +53,17 @@ type Config struct {
 	RetryDelay func(attempt int, unreachable bool) time.Duration
 	// Engagement configures polls, scheduled posts and notification e-mail.
 	Engagement EngagementConfig
+	// Reads serves lookups made outside transactions while processing
+	// received activities; nil means the database. On SQLite it is
+	// storage.OpenReadPool's readers, so those lookups do not queue on
+	// the one connection that writes.
+	Reads *bun.DB
 }
 
 // Engine runs the federation of every group on the node.
 type Engine struct {
 	db       *bun.DB
+	reads    *bun.DB // see Config.Reads
 	q        *queue.Queue
 	iri      iri.Builder
 	client   *transport.Client
@@ -119,7 +125,11 @@ func New(ctx context.Context, db *bun.DB, cfg Config) (*Engine, error) {
 	if tcfg.UserAgent == "" {
 		tcfg.UserAgent = fmt.Sprintf("Kith/%s (+%s://%s/)", cfg.Version, cfg.Scheme, cfg.Domain)
 	}
+	if cfg.Reads == nil {
+		cfg.Reads = db
+	}
 	e := &Engine{
+		reads:    cfg.Reads,
 		db:       db,
 		iri:      iri.New(cfg.Scheme, cfg.Domain),
 		html:     content.New(),

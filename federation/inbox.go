@@ -102,11 +102,15 @@ func (e *Engine) Receive(ctx context.Context, r *http.Request, groupName string)
 		// An account deletion: its key usually cannot be fetched any more
 		// (410). Verify against the cached key if we know the actor; if we
 		// do not, the deletion concerns nothing here.
-		if _, err := storage.RemoteActorByIRI(ctx, e.db, act.Actor); errors.Is(err, storage.ErrNotFound) {
+		if _, err := storage.RemoteActorByIRI(ctx, e.reads, act.Actor); errors.Is(err, storage.ErrNotFound) {
 			return nil
 		}
 	}
 	key, err := httpsig.Verify(ctx, r, body, e, e.now())
+	var se *storageError
+	if errors.As(err, &se) {
+		return err // the key could not be stored: not the sender's fault
+	}
 	if err != nil {
 		return refuse(http.StatusUnauthorized, "HTTP signature not valid", err)
 	}
@@ -236,6 +240,14 @@ func cannotSucceed(err error) bool {
 		errors.Is(err, transport.ErrInvalidURL) || errors.Is(err, transport.ErrForbiddenAddress) ||
 		errors.Is(err, vocab.ErrInvalid) || errors.Is(err, ErrActorGone)
 }
+
+// storageError is a database failure on a path whose other errors are
+// the sender's (resolving a signature's key): the inbox answers it with
+// 503, so the sender retries, instead of 401.
+type storageError struct{ err error }
+
+func (e *storageError) Error() string { return "storage: " + e.err.Error() }
+func (e *storageError) Unwrap() error { return e.err }
 
 // dropped is an activity the node does not act on, with the reason; it is
 // logged, not retried.

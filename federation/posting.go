@@ -117,7 +117,7 @@ func (e *Engine) groupsFor(ctx context.Context, act *vocab.Activity, obj *vocab.
 	}
 	var groups []*storage.Group
 	for _, name := range names {
-		g, err := storage.GroupByName(ctx, e.db, name)
+		g, err := storage.GroupByName(ctx, e.reads, name)
 		if isNotFound(err) {
 			continue
 		}
@@ -127,7 +127,7 @@ func (e *Engine) groupsFor(ctx context.Context, act *vocab.Activity, obj *vocab.
 		groups = append(groups, g)
 	}
 	if obj.InReplyTo != "" {
-		parents, err := storage.PostsByIRI(ctx, e.db, obj.InReplyTo)
+		parents, err := storage.PostsByIRI(ctx, e.reads, obj.InReplyTo)
 		if err != nil {
 			return nil, err
 		}
@@ -135,7 +135,7 @@ func (e *Engine) groupsFor(ctx context.Context, act *vocab.Activity, obj *vocab.
 			if slices.ContainsFunc(groups, func(g *storage.Group) bool { return g.ID == p.GroupID }) {
 				continue
 			}
-			g, err := storage.GroupByID(ctx, e.db, p.GroupID)
+			g, err := storage.GroupByID(ctx, e.reads, p.GroupID)
 			if err != nil {
 				return nil, err
 			}
@@ -281,7 +281,7 @@ func (e *Engine) onUpdate(ctx context.Context, act *vocab.Activity) error {
 		if act.Object.ID != act.Actor {
 			return drop("Update of another actor")
 		}
-		if _, err := storage.RemoteActorByIRI(ctx, e.db, act.Actor); isNotFound(err) {
+		if _, err := storage.RemoteActorByIRI(ctx, e.reads, act.Actor); isNotFound(err) {
 			return drop("Update of an actor we do not know")
 		}
 		_, err := e.Actor(ctx, act.Actor, true)
@@ -291,7 +291,7 @@ func (e *Engine) onUpdate(ctx context.Context, act *vocab.Activity) error {
 	if err != nil {
 		return err
 	}
-	copies, err := storage.PostsByIRI(ctx, e.db, obj.ID)
+	copies, err := storage.PostsByIRI(ctx, e.reads, obj.ID)
 	if err != nil {
 		return err
 	}
@@ -346,7 +346,7 @@ func (e *Engine) onDelete(ctx context.Context, act *vocab.Activity) error {
 		return drop("Delete without an object")
 	}
 	if act.Object.ID == act.Actor {
-		actor, err := storage.RemoteActorByIRI(ctx, e.db, act.Actor)
+		actor, err := storage.RemoteActorByIRI(ctx, e.reads, act.Actor)
 		if isNotFound(err) {
 			return drop("Delete of an account we do not know")
 		}
@@ -355,7 +355,7 @@ func (e *Engine) onDelete(ctx context.Context, act *vocab.Activity) error {
 		}
 		return e.removeActor(ctx, actor)
 	}
-	copies, err := storage.PostsByIRI(ctx, e.db, act.Object.ID)
+	copies, err := storage.PostsByIRI(ctx, e.reads, act.Object.ID)
 	if err != nil {
 		return err
 	}
@@ -422,7 +422,7 @@ func (e *Engine) onReaction(ctx context.Context, act *vocab.Activity) error {
 	if act.Object == nil {
 		return drop("%s without an object", act.Type)
 	}
-	copies, err := storage.PostRefsByIRI(ctx, e.db, act.Object.ID)
+	copies, err := storage.PostRefsByIRI(ctx, e.reads, act.Object.ID)
 	if err != nil {
 		return err
 	}
@@ -462,7 +462,7 @@ func (e *Engine) onReaction(ctx context.Context, act *vocab.Activity) error {
 
 // onUndoReaction takes back a Like or Dislike and announces the Undo.
 func (e *Engine) onUndoReaction(ctx context.Context, act *vocab.Activity, inner *vocab.Object) error {
-	actor, err := storage.RemoteActorByIRI(ctx, e.db, act.Actor)
+	actor, err := storage.RemoteActorByIRI(ctx, e.reads, act.Actor)
 	if isNotFound(err) {
 		return drop("Undo from an actor we do not know")
 	}

@@ -104,7 +104,7 @@ func (e *Engine) storeActor(ctx context.Context, va *vocab.Actor) (*storage.Remo
 		FieldsJSON: string(fj), Raw: string(va.Raw), FetchedAt: e.now().UTC(), PublishedAt: va.Published,
 	}
 	if err := storage.UpsertRemoteActor(ctx, e.db, a); err != nil {
-		return nil, err
+		return nil, &storageError{err}
 	}
 	e.caches.keys.Remove(a.PublicKeyID) // it may have changed: read it again
 	e.caches.actors.Remove(a.IRI)
@@ -122,7 +122,7 @@ func (e *Engine) ResolveKey(ctx context.Context, keyID string, refresh bool) (ht
 			return k, nil
 		}
 	}
-	if a, err := storage.RemoteActorByKeyID(ctx, e.db, keyID); err == nil && a.PublicKeyPEM != "" {
+	if a, err := storage.RemoteActorByKeyID(ctx, e.reads, keyID); err == nil && a.PublicKeyPEM != "" {
 		// A key fetched in the last minute is not fetched again even when a
 		// signature fails: a flood of badly signed requests must not make
 		// the node hammer the actor's server (one refetch per minute per
@@ -134,7 +134,7 @@ func (e *Engine) ResolveKey(ctx context.Context, keyID string, refresh bool) (ht
 	// The keyId is usually the actor's IRI with #main-key; some servers
 	// (Misskey, GoToSocial) use a separate key document naming its owner.
 	var owner string
-	if a, err := storage.RemoteActorByKeyID(ctx, e.db, keyID); err == nil {
+	if a, err := storage.RemoteActorByKeyID(ctx, e.reads, keyID); err == nil {
 		owner = a.IRI
 	} else if strings.Contains(keyID, "#") {
 		owner = stripFragment(keyID)
@@ -199,7 +199,7 @@ func (e *Engine) localKey(ctx context.Context, keyID string) (httpsig.PublicKey,
 		return httpsig.PublicKey{ID: keyID, Owner: e.iri.InstanceActor(), Key: &e.instanceKey.Private.PublicKey}, nil
 	}
 	if name := e.iri.GroupName(keyID); name != "" && keyID == e.iri.GroupKey(name) {
-		g, err := storage.GroupByName(ctx, e.db, name)
+		g, err := storage.GroupByName(ctx, e.reads, name)
 		if err != nil {
 			return httpsig.PublicKey{}, err
 		}

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"time"
 
@@ -31,21 +32,63 @@ var ErrConflict = errors.New("already exists")
 // checks the connection before returning, so an unreachable database is
 // reported at start-up and not at the first request.
 func Open(ctx context.Context, dsn, dataDir string) (*bun.DB, error) {
-	switch {
-	case dsn == "" || strings.HasPrefix(dsn, "sqlite:") || strings.HasPrefix(dsn, "file:"):
-		path := strings.TrimPrefix(strings.TrimPrefix(dsn, "sqlite:"), "file:")
-		if path == "" {
-			if err := os.MkdirAll(dataDir, 0o750); err != nil {
-				return nil, fmt.Errorf("create data directory %s: %w", dataDir, err)
-			}
-			path = filepath.Join(dataDir, "kith.db")
+	if path, ok := sqlitePath(dsn, dataDir); ok {
+		if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
+			return nil, fmt.Errorf("create data directory %s: %w", filepath.Dir(path), err)
 		}
 		return openSQLite(ctx, path)
+	}
+	switch {
 	case strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://"):
 		return openPostgres(ctx, dsn)
 	default:
 		return nil, fmt.Errorf("database URL %q: want empty (SQLite in the data directory), sqlite:PATH or postgres://…", redact(dsn))
 	}
+}
+
+// OpenReadPool opens, for a SQLite database, a pool of read-only
+// connections beside Open's single writer: in WAL mode readers run while
+// the writer writes, so reads that need no transaction (pages, lookups
+// while processing the inbox) spread over the cores instead of queueing
+// behind every write on the one connection. For PostgreSQL, whose pool
+// already reads in parallel, it returns nil: use the database itself.
+// Open must have created the database (and its WAL) first.
+func OpenReadPool(ctx context.Context, dsn, dataDir string) (*bun.DB, error) {
+	path, ok := sqlitePath(dsn, dataDir)
+	if !ok {
+		return nil, nil
+	}
+	q := url.Values{}
+	for _, p := range []string{"busy_timeout(10000)", "query_only(1)"} {
+		q.Add("_pragma", p)
+	}
+	q.Set("_time_format", "sqlite")
+	connector, err := sqlite.NewConnector("file:" + path + "?" + q.Encode())
+	if err != nil {
+		return nil, fmt.Errorf("open SQLite readers %s: %w", path, err)
+	}
+	sqldb := sql.OpenDB(stmtCacheConnector{Connector: connector, size: stmtCacheSize})
+	n := max(2, runtime.GOMAXPROCS(0))
+	sqldb.SetMaxOpenConns(n)
+	sqldb.SetMaxIdleConns(n)
+	db := bun.NewDB(sqldb, sqlitedialect.New())
+	if err := ping(ctx, db); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open SQLite readers %s: %w", path, err)
+	}
+	return db, nil
+}
+
+// sqlitePath is the SQLite file dsn names (false: dsn is not SQLite).
+func sqlitePath(dsn, dataDir string) (string, bool) {
+	if dsn != "" && !strings.HasPrefix(dsn, "sqlite:") && !strings.HasPrefix(dsn, "file:") {
+		return "", false
+	}
+	path := strings.TrimPrefix(strings.TrimPrefix(dsn, "sqlite:"), "file:")
+	if path == "" {
+		path = filepath.Join(dataDir, "kith.db")
+	}
+	return path, true
 }
 
 // openSQLite opens a SQLite file in WAL mode. busy_timeout comes before

@@ -22,7 +22,10 @@ import (
 
 // Deps is what the web layer needs from the rest of the node.
 type Deps struct {
-	DB           *bun.DB
+	DB *bun.DB
+	// Reads serves the public pages, which only read; nil means DB. On
+	// SQLite it is storage.OpenReadPool's readers.
+	Reads        *bun.DB
 	Fed          *federation.Engine
 	Log          *slog.Logger
 	InsecureHTTP bool   // cookies without Secure (development and tests)
@@ -66,8 +69,12 @@ func New(d Deps) http.Handler {
 	}
 	// The remote-follow form asks visitors' servers through the engine's
 	// guarded transport.
+	reads := d.Reads
+	if reads == nil {
+		reads = d.DB
+	}
 	s.public = public.New(public.Deps{
-		DB: d.DB, Log: d.Log, Domain: d.Fed.IRI().Domain(), Scheme: scheme,
+		DB: reads, Log: d.Log, Domain: d.Fed.IRI().Domain(), Scheme: scheme,
 		DataDir: d.DataDir, Resolver: d.Fed, Reporter: d.Fed,
 	})
 	return s.routes()

@@ -112,7 +112,8 @@ func cmdMigrate(ctx context.Context, args []string, e env) error {
 
 // newEngine builds the federation engine for the configuration; work runs
 // its job queue in this process (serve), otherwise it only enqueues.
-func newEngine(ctx context.Context, cfg *Config, db *bun.DB, log *slog.Logger, work bool) (*federation.Engine, error) {
+// reads may be nil (the engine then reads from db).
+func newEngine(ctx context.Context, cfg *Config, db, reads *bun.DB, log *slog.Logger, work bool) (*federation.Engine, error) {
 	var engage federation.EngagementConfig
 	if cfg.SMTPURL != "" {
 		m, err := mailer.New(cfg.SMTPURL, cfg.SMTPFrom)
@@ -136,5 +137,6 @@ func newEngine(ctx context.Context, cfg *Config, db *bun.DB, log *slog.Logger, w
 		InboxWorkers:    cfg.InboxWorkers,
 		RescueAfter:     cfg.JobRescueAfter,
 		Log:             log,
+		Reads:           reads,
 	})
 }

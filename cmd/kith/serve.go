@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/kith-social/kith/federation"
+	"github.com/kith-social/kith/storage"
 	"github.com/kith-social/kith/web"
 )
 
@@ -32,6 +33,13 @@ func cmdServe(ctx context.Context, args []string, e env) error {
 		return err
 	}
 	defer db.Close()
+	reads, err := storage.OpenReadPool(ctx, cfg.DatabaseURL, cfg.Data)
+	if err != nil {
+		return err
+	}
+	if reads != nil {
+		defer reads.Close()
+	}
 
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
@@ -40,12 +48,12 @@ func cmdServe(ctx context.Context, args []string, e env) error {
 	if cfg.Domain == "" {
 		cfg.Domain = ln.Addr().String()
 	}
-	fed, err := newEngine(ctx, cfg, db, log, true)
+	fed, err := newEngine(ctx, cfg, db, reads, log, true)
 	if err != nil {
 		ln.Close()
 		return err
 	}
-	deps := web.Deps{DB: db, Fed: fed, Log: log, InsecureHTTP: cfg.InsecureHTTP, DataDir: cfg.Data}
+	deps := web.Deps{DB: db, Reads: reads, Fed: fed, Log: log, InsecureHTTP: cfg.InsecureHTTP, DataDir: cfg.Data}
 	srv := &http.Server{
 		Handler:           web.New(deps),
 		ReadHeaderTimeout: 10 * time.Second,

@@ -69,7 +69,9 @@ func StartOn(t testing.TB, network *fedtest.Network, db *bun.DB, opts Options) *
 	if os.Getenv("KITH_TEST_LOG") != "" {
 		log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
+	reads := readPool(t, db)
 	fed, err := federation.New(ctx, db, federation.Config{
+		Reads:  reads,
 		Scheme: "http", Domain: Host, AuthorizedFetch: opts.AuthorizedFetch,
 		Transport: transport.Config{
 			InsecureHTTP: true, AllowPrivateNetworks: true,
@@ -90,7 +92,7 @@ func StartOn(t testing.TB, network *fedtest.Network, db *bun.DB, opts Options) *
 		n.changed = make(chan struct{})
 		n.mu.Unlock()
 	})
-	network.AddHost(Host, web.New(web.Deps{DB: db, Fed: fed, Log: log, InsecureHTTP: true, DataDir: t.TempDir(), InboxPerMinute: opts.InboxPerMinute}))
+	network.AddHost(Host, web.New(web.Deps{DB: db, Reads: reads, Fed: fed, Log: log, InsecureHTTP: true, DataDir: t.TempDir(), InboxPerMinute: opts.InboxPerMinute}))
 	if err := fed.Start(ctx); err != nil {
 		t.Fatalf("start queue: %v", err)
 	}
@@ -164,4 +166,24 @@ func Eventually(t testing.TB, what string, cond func() bool) {
 		}
 		time.Sleep(20 * time.Millisecond) // polling with a deadline, not synchronising by sleep
 	}
+}
+
+// readPool opens, on SQLite, the read pool kith serve uses beside the
+// writer (nil on PostgreSQL), so that tests run the node as deployed.
+func readPool(t testing.TB, db *bun.DB) *bun.DB {
+	t.Helper()
+	if storage.IsPostgres(db) {
+		return nil
+	}
+	var seq int
+	var name, file string
+	if err := db.QueryRowContext(context.Background(), "PRAGMA database_list").Scan(&seq, &name, &file); err != nil {
+		t.Fatalf("SQLite file: %v", err)
+	}
+	reads, err := storage.OpenReadPool(context.Background(), "sqlite:"+file, "")
+	if err != nil {
+		t.Fatalf("read pool: %v", err)
+	}
+	t.Cleanup(func() { reads.Close() })
+	return reads
 }
