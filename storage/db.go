@@ -46,6 +46,27 @@ func Open(ctx context.Context, dsn, dataDir string) (*bun.DB, error) {
 	}
 }
 
+// WAL bounds: the writer's own checkpoint threshold (about 40 MB of 4 KiB
+// pages), and the size the WAL file is cut back to after a checkpoint.
+const (
+	walBackstopPages = 10000
+	walSizeLimit     = 64 << 20
+)
+
+// Checkpoint copies what the SQLite WAL holds into the database file
+// without waiting for readers or the writer (a passive checkpoint); call it
+// on the read pool, periodically. On PostgreSQL it does nothing.
+func Checkpoint(ctx context.Context, db *bun.DB) error {
+	if IsPostgres(db) {
+		return nil
+	}
+	var busy, frames, copied int
+	if err := db.QueryRowContext(ctx, "PRAGMA wal_checkpoint(PASSIVE)").Scan(&busy, &frames, &copied); err != nil {
+		return fmt.Errorf("checkpoint: %w", err)
+	}
+	return nil
+}
+
 // OpenReadPool opens, for a SQLite database, a pool of read-only
 // connections beside Open's single writer: in WAL mode readers run while
 // the writer writes, so reads that need no transaction (pages, lookups
@@ -95,9 +116,18 @@ func sqlitePath(dsn, dataDir string) (string, bool) {
 // journal_mode so that switching to WAL waits for other processes instead of
 // failing; transactions start IMMEDIATE so a read that turns into a write
 // never hits SQLITE_BUSY half-way through.
+//
+// The writer checkpoints the WAL itself only as a backstop, when it holds
+// walBackstopPages: kith serve checkpoints every second from a reader
+// (Checkpoint), so that copying pages into the database file and syncing
+// it happen beside the writer instead of inside whichever commit crossed
+// SQLite's default 1,000 pages — under an inbox burst that was every tenth
+// of a second, each time holding the one connection every write waits for
+// (docs/performance.md).
 func openSQLite(ctx context.Context, path string) (*bun.DB, error) {
 	q := url.Values{}
-	for _, p := range []string{"busy_timeout(10000)", "journal_mode(WAL)", "foreign_keys(1)", "synchronous(NORMAL)"} {
+	for _, p := range []string{"busy_timeout(10000)", "journal_mode(WAL)", "foreign_keys(1)", "synchronous(NORMAL)",
+		fmt.Sprintf("wal_autocheckpoint(%d)", walBackstopPages), fmt.Sprintf("journal_size_limit(%d)", walSizeLimit)} {
 		q.Add("_pragma", p)
 	}
 	q.Set("_txlock", "immediate")

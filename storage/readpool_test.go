@@ -2,6 +2,8 @@ package storage_test
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/kith-social/kith/storage"
@@ -57,5 +59,50 @@ func TestOpenReadPool(t *testing.T) {
 	}
 	if _, err := rp.ExecContext(ctx, `INSERT INTO t (v) VALUES ('nope')`); err == nil {
 		t.Fatal("the read pool wrote")
+	}
+}
+
+// A passive checkpoint from the read pool moves the WAL's pages into the
+// database file, and the writer only checkpoints by itself as a backstop.
+func TestCheckpoint(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	db, err := storage.Open(ctx, "", dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var backstop int
+	if err := db.QueryRowContext(ctx, "PRAGMA wal_autocheckpoint").Scan(&backstop); err != nil || backstop < 5000 {
+		t.Fatalf("writer's wal_autocheckpoint = %d, %v; want a backstop of thousands of pages", backstop, err)
+	}
+	if _, err := db.ExecContext(ctx, `CREATE TABLE t (v BLOB)`); err != nil {
+		t.Fatal(err)
+	}
+	for range 50 {
+		if _, err := db.ExecContext(ctx, `INSERT INTO t (v) VALUES (randomblob(3000))`); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rp, err := storage.OpenReadPool(ctx, "", dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rp.Close()
+	size := func() int64 {
+		fi, err := os.Stat(filepath.Join(dir, "kith.db"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return fi.Size()
+	}
+	if before := size(); before > 100_000 {
+		t.Fatalf("database file is %d bytes before the checkpoint: the writer checkpointed by itself", before)
+	}
+	if err := storage.Checkpoint(ctx, rp); err != nil {
+		t.Fatal(err)
+	}
+	if after := size(); after < 150_000 {
+		t.Fatalf("database file is %d bytes after the checkpoint, want the 150 kB written to the WAL", after)
 	}
 }

@@ -9,6 +9,8 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/uptrace/bun"
+
 	"github.com/kith-social/kith/federation"
 	"github.com/kith-social/kith/storage"
 	"github.com/kith-social/kith/web"
@@ -39,6 +41,9 @@ func cmdServe(ctx context.Context, args []string, e env) error {
 	}
 	if reads != nil {
 		defer reads.Close()
+		ckCtx, stopCheckpoints := context.WithCancel(context.WithoutCancel(ctx))
+		defer stopCheckpoints()
+		go checkpointEvery(ckCtx, reads, time.Second, log)
 	}
 
 	ln, err := net.Listen("tcp", cfg.Listen)
@@ -112,5 +117,22 @@ func stopEngine(fed *federation.Engine, log *slog.Logger) {
 	defer cancel()
 	if err := fed.Stop(ctx); err != nil {
 		log.Error("stop job queue", "err", err)
+	}
+}
+
+// checkpointEvery checkpoints the SQLite WAL from the read pool until ctx
+// ends (storage.Checkpoint says why).
+func checkpointEvery(ctx context.Context, reads *bun.DB, every time.Duration, log *slog.Logger) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if err := storage.Checkpoint(ctx, reads); err != nil && ctx.Err() == nil {
+				log.Warn("WAL checkpoint", "err", err)
+			}
+		}
 	}
 }
