@@ -13,7 +13,8 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/dialect"
 	"github.com/uptrace/bun/dialect/pgdialect"
@@ -151,10 +152,11 @@ func openSQLite(ctx context.Context, path string) (*bun.DB, error) {
 }
 
 func openPostgres(ctx context.Context, dsn string) (*bun.DB, error) {
-	sqldb, err := sql.Open("pgx", dsn)
+	cfg, err := pgx.ParseConfig(dsn)
 	if err != nil {
 		return nil, fmt.Errorf("open PostgreSQL %s: %w", redact(dsn), err)
 	}
+	sqldb := sql.OpenDB(pgConnector{stdlib.GetConnector(*cfg)})
 	sqldb.SetMaxOpenConns(20)
 	sqldb.SetMaxIdleConns(10)
 	sqldb.SetConnMaxIdleTime(5 * time.Minute)

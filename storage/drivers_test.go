@@ -5,7 +5,9 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -166,5 +168,67 @@ func TestStatementCache(t *testing.T) {
 				t.Errorf("statements kept = %d, want %d", got, tt.kept)
 			}
 		})
+	}
+}
+
+// On PostgreSQL a query without arguments (bun's) leaves no prepared
+// statement behind; a query with arguments (the job queue's) is prepared
+// once and reused.
+func TestPostgresSimpleProtocol(t *testing.T) {
+	dsn := os.Getenv("KITH_TEST_POSTGRES")
+	if dsn == "" {
+		t.Skip("KITH_TEST_POSTGRES not set")
+	}
+	ctx := context.Background()
+	db, err := Open(ctx, dsn, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	// database/sql's own connection: bun would write the argument into
+	// the text.
+	conn, err := db.DB.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	prepared := func() []string {
+		t.Helper()
+		rows, err := conn.QueryContext(ctx, `SELECT statement FROM pg_prepared_statements`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		var out []string
+		for rows.Next() {
+			var s string
+			if err := rows.Scan(&s); err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, s)
+		}
+		return out
+	}
+	for i := range 3 {
+		var n int
+		if err := conn.QueryRowContext(ctx, fmt.Sprintf(`SELECT %d + 1000`, i)).Scan(&n); err != nil || n != i+1000 {
+			t.Fatalf("inline query: %d, %v", n, err)
+		}
+		if err := conn.QueryRowContext(ctx, `SELECT $1::int + 2000`, i).Scan(&n); err != nil || n != i+2000 {
+			t.Fatalf("query with an argument: %d, %v", n, err)
+		}
+	}
+	stmts := prepared()
+	var withArg int
+	for _, s := range stmts {
+		if strings.Contains(s, "+ 1000") {
+			t.Errorf("a query without arguments was prepared: %q", s)
+		}
+		if strings.Contains(s, "+ 2000") {
+			withArg++
+		}
+	}
+	if withArg != 1 {
+		t.Errorf("the query with an argument was prepared %d times, want once (statements: %q)", withArg, stmts)
 	}
 }

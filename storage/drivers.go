@@ -6,7 +6,13 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
 )
+
+// What Kith adds to the two database drivers: a statement cache for
+// SQLite and the simple protocol for PostgreSQL queries without arguments.
 
 // SQLite compiles every statement it runs (sqlite3_prepare), and the
 // pure-Go driver keeps nothing between calls, so a statement run a
@@ -188,4 +194,36 @@ func (r *cachedRows) Close() error {
 	err := r.sqliteRows.Close()
 	r.entry.busy = false
 	return err
+}
+
+// pgConnector runs queries that come without arguments — bun's, which
+// carry their values in the text — with PostgreSQL's simple protocol.
+// pgx would otherwise prepare each as a named statement (a round trip of
+// its own), keep it in a per-connection cache that such texts never hit,
+// and deallocate it later; queries with arguments (the job queue's) keep
+// their cached prepared statements.
+type pgConnector struct{ driver.Connector }
+
+func (c pgConnector) Connect(ctx context.Context) (driver.Conn, error) {
+	conn, err := c.Connector.Connect(ctx)
+	if err != nil {
+		return nil, err
+	}
+	sc, ok := conn.(*stdlib.Conn)
+	if !ok {
+		conn.Close()
+		return nil, fmt.Errorf("PostgreSQL connection is %T, not pgx's", conn)
+	}
+	return pgConn{sc}, nil
+}
+
+// pgConn is pgx's connection (every method of it, so database/sql sees
+// the same optional interfaces) with QueryContext as pgConnector says.
+type pgConn struct{ *stdlib.Conn }
+
+func (c pgConn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
+	if len(args) == 0 {
+		args = []driver.NamedValue{{Ordinal: 1, Value: pgx.QueryExecModeSimpleProtocol}}
+	}
+	return c.Conn.QueryContext(ctx, query, args)
 }
