@@ -6,13 +6,15 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
+	"hash/maphash"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/stdlib"
 )
 
 // What Kith adds to the two database drivers: a statement cache for
-// SQLite and the simple protocol for PostgreSQL queries without arguments.
+// SQLite, and the simple protocol for PostgreSQL queries without arguments
+// the first time their text is run.
 
 // SQLite compiles every statement it runs (sqlite3_prepare), and the
 // pure-Go driver keeps nothing between calls, so a statement run a
@@ -196,13 +198,18 @@ func (r *cachedRows) Close() error {
 	return err
 }
 
-// pgConnector runs queries that come without arguments — bun's, which
-// carry their values in the text — with PostgreSQL's simple protocol.
-// pgx would otherwise prepare each as a named statement (a round trip of
-// its own), keep it in a per-connection cache that such texts never hit,
-// and deallocate it later; queries with arguments (the job queue's) keep
-// their cached prepared statements.
+// pgConnector runs a query that comes without arguments — bun's, which
+// carry their values in the text — with PostgreSQL's simple protocol the
+// first time a connection sees its text. pgx would otherwise prepare every
+// new text as a named statement (a round trip of its own) and keep it in a
+// cache that texts with values in them, such as the inbox's, never hit
+// again. A text seen before on the connection (a page's queries repeat) is
+// left to pgx's statement cache, so the server plans it once. Queries with
+// arguments (the job queue's) always use the cache.
 type pgConnector struct{ driver.Connector }
+
+// pgSeenMax bounds the texts a connection remembers (by hash, 8 bytes each).
+const pgSeenMax = 4096
 
 func (c pgConnector) Connect(ctx context.Context) (driver.Conn, error) {
 	conn, err := c.Connector.Connect(ctx)
@@ -214,16 +221,28 @@ func (c pgConnector) Connect(ctx context.Context) (driver.Conn, error) {
 		conn.Close()
 		return nil, fmt.Errorf("PostgreSQL connection is %T, not pgx's", conn)
 	}
-	return pgConn{sc}, nil
+	return &pgConn{Conn: sc, seed: maphash.MakeSeed(), seen: map[uint64]struct{}{}}, nil
 }
 
 // pgConn is pgx's connection (every method of it, so database/sql sees
 // the same optional interfaces) with QueryContext as pgConnector says.
-type pgConn struct{ *stdlib.Conn }
+// database/sql uses a connection from one goroutine at a time.
+type pgConn struct {
+	*stdlib.Conn
+	seed maphash.Seed
+	seen map[uint64]struct{} // hashes of the argument-less texts run so far
+}
 
-func (c pgConn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
+func (c *pgConn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
 	if len(args) == 0 {
-		args = []driver.NamedValue{{Ordinal: 1, Value: pgx.QueryExecModeSimpleProtocol}}
+		h := maphash.String(c.seed, query)
+		if _, again := c.seen[h]; !again {
+			if len(c.seen) >= pgSeenMax {
+				clear(c.seen)
+			}
+			c.seen[h] = struct{}{}
+			args = []driver.NamedValue{{Ordinal: 1, Value: pgx.QueryExecModeSimpleProtocol}}
+		}
 	}
 	return c.Conn.QueryContext(ctx, query, args)
 }
