@@ -235,11 +235,11 @@ func (e *Engine) ownPost(ctx context.Context, postID string, forDelete bool) (*s
 // mode); members-only posts only to requests signed by a server where the
 // group has a member — to everyone else they do not exist (404).
 func (e *Engine) PostDocument(ctx context.Context, r *http.Request, groupName, postID string) ([]byte, error) {
-	p, err := storage.PostByID(ctx, e.db, postID)
+	p, err := storage.PostByID(ctx, e.reads, postID)
 	if err != nil {
 		return nil, err
 	}
-	g, err := storage.GroupByID(ctx, e.db, p.GroupID)
+	g, err := storage.GroupByID(ctx, e.reads, p.GroupID)
 	if err != nil {
 		return nil, err
 	}

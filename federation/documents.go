@@ -40,7 +40,7 @@ func GroupFields(g *storage.Group) []Field {
 
 // GroupDocument is a group's actor document.
 func (e *Engine) GroupDocument(ctx context.Context, name string) ([]byte, error) {
-	g, err := storage.GroupByName(ctx, e.db, name)
+	g, err := storage.GroupByName(ctx, e.reads, name)
 	if err != nil {
 		return nil, err
 	}
@@ -102,7 +102,7 @@ const (
 // "page" query value: empty for the collection itself, "true" for the
 // first page; before pages the outbox by activity id.
 func (e *Engine) GroupCollection(ctx context.Context, name, collection string, q url.Values) ([]byte, error) {
-	g, err := storage.GroupByName(ctx, e.db, name)
+	g, err := storage.GroupByName(ctx, e.reads, name)
 	if err != nil {
 		return nil, err
 	}
@@ -113,7 +113,7 @@ func (e *Engine) GroupCollection(ctx context.Context, name, collection string, q
 	case CollectionFollowers:
 		// Only the count: the member list of a micro-community is not
 		// public, even to other servers.
-		n, err := storage.CountFollows(ctx, e.db, g.ID, storage.FollowAccepted)
+		n, err := storage.CountFollows(ctx, e.reads, g.ID, storage.FollowAccepted)
 		if err != nil {
 			return nil, err
 		}
@@ -121,7 +121,7 @@ func (e *Engine) GroupCollection(ctx context.Context, name, collection string, q
 	case CollectionFollowing:
 		return vocab.OrderedCollectionItems(id, nil)
 	case CollectionFeatured:
-		pinned, err := storage.ListPinned(ctx, e.db, g.ID)
+		pinned, err := storage.ListPinned(ctx, e.reads, g.ID)
 		if err != nil {
 			return nil, err
 		}
@@ -142,14 +142,14 @@ func (e *Engine) GroupCollection(ctx context.Context, name, collection string, q
 
 func (e *Engine) outbox(ctx context.Context, g *storage.Group, id string, q url.Values) ([]byte, error) {
 	if q.Get("page") == "" {
-		n, err := storage.CountOutbox(ctx, e.db, g.ID)
+		n, err := storage.CountOutbox(ctx, e.reads, g.ID)
 		if err != nil {
 			return nil, err
 		}
 		return vocab.OrderedCollection(id, n, id+"?page=true")
 	}
 	before := q.Get("before")
-	acts, err := storage.ListOutbox(ctx, e.db, g.ID, before, pageSize)
+	acts, err := storage.ListOutbox(ctx, e.reads, g.ID, before, pageSize)
 	if err != nil {
 		return nil, err
 	}
@@ -170,7 +170,7 @@ func (e *Engine) outbox(ctx context.Context, g *storage.Group, id string, q url.
 
 // ActivityDocument returns an activity a group sent, if it is public.
 func (e *Engine) ActivityDocument(ctx context.Context, iri string) ([]byte, error) {
-	a, err := storage.OutboxActivityByIRI(ctx, e.db, iri)
+	a, err := storage.OutboxActivityByIRI(ctx, e.reads, iri)
 	if err != nil {
 		return nil, err
 	}
