@@ -19,6 +19,27 @@ import (
 	"github.com/kith-social/kith/storage/storagetest"
 )
 
+// fanoutFixture is an engine with group "g" and a server whose every
+// path is an inbox that answers 202, calling seen for each POST.
+func fanoutFixture(t *testing.T, db *bun.DB, seen func(*http.Request)) (*Engine, *storage.Group, *httptest.Server) {
+	t.Helper()
+	ctx := context.Background()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		seen(r)
+		w.WriteHeader(http.StatusAccepted)
+	}))
+	t.Cleanup(srv.Close)
+	e, err := New(ctx, db, Config{Scheme: "http", Domain: "kith.test", Transport: transport.Config{InsecureHTTP: true, AllowPrivateNetworks: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := e.CreateGroup(ctx, "g", "G", "", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e, g, srv
+}
+
 // A fan-out batch that finished is not delivered again when its job runs
 // again (the process died before the queue recorded the completion); a
 // batch that had not finished is.
@@ -26,19 +47,7 @@ func TestFanoutRerun(t *testing.T) {
 	storagetest.Each(t, func(t *testing.T, db *bun.DB) {
 		ctx := context.Background()
 		var posts atomic.Int32
-		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			posts.Add(1)
-			w.WriteHeader(http.StatusAccepted)
-		}))
-		defer srv.Close()
-		e, err := New(ctx, db, Config{Scheme: "http", Domain: "kith.test", Transport: transport.Config{InsecureHTTP: true, AllowPrivateNetworks: true}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		g, err := e.CreateGroup(ctx, "g", "G", "", false)
-		if err != nil {
-			t.Fatal(err)
-		}
+		e, g, srv := fanoutFixture(t, db, func(*http.Request) { posts.Add(1) })
 		oa := &storage.OutboxActivity{GroupID: g.ID, IRI: "http://kith.test/groups/g/activities/1", Type: "Announce", Body: `{"type":"Announce"}`}
 		if err := storage.CreateOutboxActivity(ctx, db, oa); err != nil {
 			t.Fatal(err)
@@ -82,21 +91,11 @@ func TestFanoutShards(t *testing.T) {
 		ctx := context.Background()
 		var mu sync.Mutex
 		got := map[string]int{}
-		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		e, g, srv := fanoutFixture(t, db, func(r *http.Request) {
 			mu.Lock()
 			got[r.URL.Path]++
 			mu.Unlock()
-			w.WriteHeader(http.StatusAccepted)
-		}))
-		defer srv.Close()
-		e, err := New(ctx, db, Config{Scheme: "http", Domain: "kith.test", Transport: transport.Config{InsecureHTTP: true, AllowPrivateNetworks: true}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		g, err := e.CreateGroup(ctx, "g", "G", "", false)
-		if err != nil {
-			t.Fatal(err)
-		}
+		})
 		const members = 2*fanoutBatch + 7 // three shards
 		var follows []*storage.Follow
 		for i := range members {

@@ -126,29 +126,32 @@ func (c *stmtCacheConn) evict() {
 	}
 }
 
-func (c *stmtCacheConn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
+// cached is the statement to run query with, or nil to run it uncached:
+// it has no arguments, or its cached statement is busy.
+func (c *stmtCacheConn) cached(ctx context.Context, query string, args []driver.NamedValue) (*stmtEntry, error) {
 	if len(args) == 0 {
-		return c.sqliteConn.ExecContext(ctx, query, args)
+		return nil, nil
 	}
-	e, err := c.get(ctx, query)
-	if err != nil {
+	return c.get(ctx, query)
+}
+
+func (c *stmtCacheConn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
+	e, err := c.cached(ctx, query, args)
+	switch {
+	case err != nil:
 		return nil, err
-	}
-	if e == nil {
+	case e == nil:
 		return c.sqliteConn.ExecContext(ctx, query, args)
 	}
 	return e.stmt.ExecContext(ctx, args)
 }
 
 func (c *stmtCacheConn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
-	if len(args) == 0 {
-		return c.sqliteConn.QueryContext(ctx, query, args)
-	}
-	e, err := c.get(ctx, query)
-	if err != nil {
+	e, err := c.cached(ctx, query, args)
+	switch {
+	case err != nil:
 		return nil, err
-	}
-	if e == nil {
+	case e == nil:
 		return c.sqliteConn.QueryContext(ctx, query, args)
 	}
 	rows, err := e.stmt.QueryContext(ctx, args)
