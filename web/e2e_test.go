@@ -347,6 +347,12 @@ func TestMetrics(t *testing.T) {
 	if status != http.StatusOK || !strings.Contains(body, "# TYPE kith_jobs gauge") {
 		t.Fatalf("GET /metrics from loopback: %d\n%s", status, body)
 	}
+	// The SQLite node has a writer and a read pool.
+	for _, want := range []string{`kith_db_connections{pool="writer",state="in_use"}`, `kith_db_wait_seconds_total{pool="writer"}`, `kith_db_waits_total{pool="reads"}`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("/metrics lacks %s:\n%s", want, body)
+		}
+	}
 	// Once the follow and the Accept's delivery are done (River records
 	// completions a moment later), nothing is listed.
 	webtest.Eventually(t, "the queue empty in /metrics", func() bool {

@@ -3,9 +3,12 @@ package web
 import (
 	"context"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"time"
+
+	"github.com/uptrace/bun"
 
 	"github.com/kith-social/kith/storage/queue"
 )
@@ -36,5 +39,40 @@ func (s *Server) metrics(w http.ResponseWriter, r *http.Request) {
 	fmt.Fprintln(w, "# TYPE kith_jobs gauge")
 	for _, c := range counts {
 		fmt.Fprintf(w, "kith_jobs{kind=%q,state=%q} %d\n", c.Kind, c.State, c.Count)
+	}
+	s.poolMetrics(w)
+}
+
+// poolMetrics writes the database connection pools' use: on SQLite the
+// writer is one connection that every write waits for, so its wait time
+// is the first sign that a node writes more than it can
+// (docs/performance.md).
+func (s *Server) poolMetrics(w io.Writer) {
+	pools := []struct {
+		name string
+		db   *bun.DB
+	}{{"writer", s.db}, {"reads", s.reads}}
+	fmt.Fprintln(w, "# HELP kith_db_connections Open database connections, by pool and state.")
+	fmt.Fprintln(w, "# TYPE kith_db_connections gauge")
+	for _, p := range pools {
+		if p.db != nil {
+			st := p.db.Stats()
+			fmt.Fprintf(w, "kith_db_connections{pool=%q,state=\"in_use\"} %d\n", p.name, st.InUse)
+			fmt.Fprintf(w, "kith_db_connections{pool=%q,state=\"idle\"} %d\n", p.name, st.Idle)
+		}
+	}
+	fmt.Fprintln(w, "# HELP kith_db_waits_total Times a query waited for a free connection, by pool.")
+	fmt.Fprintln(w, "# TYPE kith_db_waits_total counter")
+	for _, p := range pools {
+		if p.db != nil {
+			fmt.Fprintf(w, "kith_db_waits_total{pool=%q} %d\n", p.name, p.db.Stats().WaitCount)
+		}
+	}
+	fmt.Fprintln(w, "# HELP kith_db_wait_seconds_total Time spent waiting for a free connection, by pool.")
+	fmt.Fprintln(w, "# TYPE kith_db_wait_seconds_total counter")
+	for _, p := range pools {
+		if p.db != nil {
+			fmt.Fprintf(w, "kith_db_wait_seconds_total{pool=%q} %.3f\n", p.name, p.db.Stats().WaitDuration.Seconds())
+		}
 	}
 }

@@ -43,6 +43,7 @@ type Server struct {
 	inboxPerMinute int
 	dataDir        string
 	db             *bun.DB
+	reads          *bun.DB // the read pool, nil without one
 	fed            *federation.Engine
 	log            *slog.Logger
 	admin          *admin.Admin
@@ -51,7 +52,7 @@ type Server struct {
 
 // New builds the node's HTTP handler.
 func New(d Deps) http.Handler {
-	s := &Server{db: d.DB, fed: d.Fed, log: d.Log, dataDir: d.DataDir, inboxPerMinute: d.InboxPerMinute}
+	s := &Server{db: d.DB, reads: d.Reads, fed: d.Fed, log: d.Log, dataDir: d.DataDir, inboxPerMinute: d.InboxPerMinute}
 	if s.inboxPerMinute <= 0 {
 		s.inboxPerMinute = 3000
 	}
