@@ -7,7 +7,6 @@ import (
 	"hash/fnv"
 	"math/rand/v2"
 	"net/url"
-	"slices"
 	"sync"
 	"time"
 
@@ -73,7 +72,7 @@ func (deliverArgs) InsertOpts() river.InsertOpts {
 // delivered to, or not, as the member list says when it runs.
 type fanoutArgs struct {
 	ActivityID string   `json:"activity_id"`
-	Inboxes    []string `json:"inboxes,omitempty"` // an explicit list
+	Inboxes    []string `json:"inboxes,omitempty"` // an explicit list (jobs queued before shards)
 	Shard      int      `json:"shard,omitempty"`
 	Shards     int      `json:"shards,omitempty"` // > 0: members' inboxes, by shard
 	Extra      []string `json:"extra,omitempty"`  // inboxes besides the members'
@@ -103,23 +102,16 @@ const (
 	fanoutHostWait = 5 * time.Second
 )
 
-// send stores act in the group's outbox and queues its deliveries to
-// inboxes, all inside tx: the activity and its deliveries exist together
-// or not at all.
+// send stores act in the group's outbox and queues a delivery to each of
+// inboxes (an answer to one person: Accept, Reject, Block, a DM), all
+// inside tx: the activity and its deliveries exist together or not at
+// all. Activities for the members go through publish.
 func (e *Engine) send(ctx context.Context, tx bun.Tx, g *storage.Group, act outgoing, inboxes []string) error {
 	oa, err := e.storeOutgoing(ctx, tx, g, act)
 	if err != nil {
 		return err
 	}
-	targets := e.targets(inboxes)
-	if len(targets) <= 2 {
-		return e.q.InsertManyTx(ctx, tx, e.answers(oa.ID, targets))
-	}
-	var params []river.InsertManyParams
-	for batch := range slices.Chunk(targets, fanoutBatch) {
-		params = append(params, river.InsertManyParams{Args: fanoutArgs{ActivityID: oa.ID, Inboxes: batch}})
-	}
-	return e.q.InsertManyTx(ctx, tx, params)
+	return e.q.InsertManyTx(ctx, tx, e.answers(oa.ID, e.targets(inboxes)))
 }
 
 // publish sends act to every member of the group (one POST per shared
@@ -194,7 +186,7 @@ func (e *Engine) fanoutInboxes(ctx context.Context, args fanoutArgs, groupID str
 	if args.Shards <= 0 {
 		return args.Inboxes, nil
 	}
-	members, err := e.memberInboxes(ctx, e.db, groupID)
+	members, err := e.memberInboxes(ctx, e.reads, groupID)
 	if err != nil {
 		return nil, err
 	}
@@ -271,14 +263,14 @@ func (e *Engine) loadSend(ctx context.Context, activityID string, cached bool) (
 			return cs, nil
 		}
 	}
-	act, err := storage.OutboxActivityByID(ctx, e.db, activityID)
+	act, err := storage.OutboxActivityByID(ctx, e.reads, activityID)
 	if errors.Is(err, storage.ErrNotFound) {
 		return cachedSend{}, river.JobCancel(fmt.Errorf("activity %s no longer exists", activityID))
 	}
 	if err != nil {
 		return cachedSend{}, err
 	}
-	g, err := storage.GroupByID(ctx, e.db, act.GroupID)
+	g, err := storage.GroupByID(ctx, e.reads, act.GroupID)
 	if errors.Is(err, storage.ErrNotFound) {
 		return cachedSend{}, river.JobCancel(fmt.Errorf("group %s no longer exists", act.GroupID))
 	}
