@@ -94,7 +94,7 @@ func (a *acceptor) commit(ctx context.Context, batch []*acceptReq) error {
 	for i, r := range batch {
 		iris[i] = r.act.ID
 	}
-	return e.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	return e.tx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		fresh, err := storage.RecordActivities(ctx, tx, iris, e.now())
 		if err != nil {
 			return err

@@ -74,7 +74,7 @@ func (e *Engine) SaveBelongingSettings(ctx context.Context, groupName string, s 
 		return err
 	}
 	s.GroupID = g.ID
-	return e.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	return e.tx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		if err := storage.SaveBelongingSettings(ctx, tx, s); err != nil {
 			return err
 		}
@@ -193,7 +193,7 @@ func (e *Engine) AwardBadge(ctx context.Context, groupName, badgeID, actorID, no
 	if err != nil {
 		return err
 	}
-	err = e.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	err = e.tx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		f, err := storage.FollowOf(ctx, tx, g.ID, actor.ID)
 		if isNotFound(err) || err == nil && f.State != storage.FollowAccepted {
 			return fmt.Errorf("%w: %s is not a member", ErrInvalidPost, handle(actor))
@@ -318,7 +318,7 @@ func (e *Engine) SendDueDigests(ctx context.Context) (int, error) {
 			continue
 		}
 		var published bool
-		err = e.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		err = e.tx(ctx, func(ctx context.Context, tx bun.Tx) error {
 			claimed, err := storage.ClaimDigest(ctx, tx, g.ID, due, now)
 			if err != nil || !claimed {
 				return err
@@ -362,7 +362,7 @@ func (e *Engine) PublishDigest(ctx context.Context, groupName string, by Staff) 
 	period := digestPeriod(s.Digest)
 	now := e.now()
 	var out *storage.Post
-	err = e.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	err = e.tx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		p, err := e.digestPost(ctx, tx, g, now.Add(-period), now, period)
 		if err != nil || p == nil {
 			return err

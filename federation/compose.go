@@ -102,7 +102,7 @@ func (e *Engine) PublishPost(ctx context.Context, groupName string, in PostInput
 		p.Visibility = storage.VisibilityFollowers
 	}
 	p.Sensitive = p.Summary != ""
-	err = e.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	err = e.tx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		return e.publishGroupPost(ctx, tx, g, p, in, by, "publish_post")
 	})
 	if err != nil {
@@ -138,7 +138,7 @@ func (e *Engine) EditPost(ctx context.Context, postID string, in PostInput, by S
 	if err != nil {
 		return fmt.Errorf("build Update: %w", err)
 	}
-	return e.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	return e.tx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		if err := storage.UpdatePostContent(ctx, tx, p); err != nil {
 			return err
 		}
@@ -161,7 +161,7 @@ func (e *Engine) DeleteOwnPost(ctx context.Context, postID string, by Staff) err
 	if err != nil {
 		return fmt.Errorf("build Delete: %w", err)
 	}
-	return e.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	return e.tx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		if err := storage.DeletePost(ctx, tx, p.ID); err != nil {
 			return err
 		}
@@ -199,7 +199,7 @@ func (e *Engine) SetPinned(ctx context.Context, postID string, pinned bool, by S
 	if err != nil {
 		return fmt.Errorf("build %s: %w", typ, err)
 	}
-	return e.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	return e.tx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		if _, err := tx.NewUpdate().Model((*storage.Post)(nil)).Set("pinned = ?", pinned).Where("id = ?", p.ID).Exec(ctx); err != nil {
 			return fmt.Errorf("pin post: %w", err)
 		}

@@ -58,12 +58,16 @@ type Config struct {
 	// storage.OpenReadPool's readers, so those lookups do not queue on
 	// the one connection that writes.
 	Reads *bun.DB
+	// GroupCommit is how many concurrent transactions may run as one
+	// (storage.GroupCommit): 0 is the default, 64; 1 turns grouping off.
+	GroupCommit int
 }
 
 // Engine runs the federation of every group on the node.
 type Engine struct {
 	db       *bun.DB
 	reads    *bun.DB // see Config.Reads
+	writes   *storage.GroupCommit
 	q        *queue.Queue
 	iri      iri.Builder
 	client   *transport.Client
@@ -131,6 +135,7 @@ func New(ctx context.Context, db *bun.DB, cfg Config) (*Engine, error) {
 	e := &Engine{
 		reads:    cfg.Reads,
 		db:       db,
+		writes:   storage.NewGroupCommit(db, orDefault(cfg.GroupCommit, defaultGroupCommit)),
 		iri:      iri.New(cfg.Scheme, cfg.Domain),
 		html:     content.New(),
 		log:      cfg.Log,
@@ -181,6 +186,19 @@ func New(ctx context.Context, db *bun.DB, cfg Config) (*Engine, error) {
 	return e, nil
 }
 
+// defaultGroupCommit bounds the callers sharing one transaction: a batch
+// of cheap inbox transactions holds the writer for a few milliseconds.
+const defaultGroupCommit = 64
+
+// tx runs fn in a transaction that concurrent callers may share
+// (storage.GroupCommit): fn must wait on nothing but the database.
+func (e *Engine) tx(ctx context.Context, fn func(context.Context, bun.Tx) error) error {
+	return e.writes.RunInTx(ctx, fn)
+}
+
+// GroupCommitStats reports how transactions were shared (/metrics).
+func (e *Engine) GroupCommitStats() storage.GroupCommitStats { return e.writes.Stats() }
+
 func orDefault(n, def int) int {
 	if n > 0 {
 		return n
@@ -225,7 +243,7 @@ func (e *Engine) loadInstanceKey(ctx context.Context) error {
 		if gerr != nil {
 			return gerr
 		}
-		err = e.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		err = e.tx(ctx, func(ctx context.Context, tx bun.Tx) error {
 			stored, err := storage.SetSettingIfAbsent(ctx, tx, storage.SettingInstancePrivateKey, privPEM)
 			if err != nil || !stored {
 				return err

@@ -160,7 +160,7 @@ func (e *Engine) PublishEvent(ctx context.Context, groupName string, in EventInp
 		return nil, fmt.Errorf("build Create{Event}: %w", err)
 	}
 	p.ObjectRaw, p.ActivityRaw = string(doc), string(create)
-	err = e.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	err = e.tx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		if err := storage.CreatePost(ctx, tx, p); err != nil {
 			return err
 		}
@@ -283,7 +283,7 @@ func (e *Engine) CancelEvent(ctx context.Context, eventID, reason string, by Sta
 // updateEvent loads an event, changes it, and stores and federates the
 // Update (schedules a reminder, tells attendees of a cancellation).
 func (e *Engine) updateEvent(ctx context.Context, eventID string, by Staff, action, note string, change func(*storage.Event) error) error {
-	return e.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	return e.tx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		ev, err := storage.EventByID(ctx, tx, eventID)
 		if err != nil {
 			return err
@@ -334,7 +334,7 @@ func (e *Engine) updateEvent(ctx context.Context, eventID string, by Staff, acti
 // DeleteEvent deletes an event everywhere (Delete with a Tombstone); its
 // attendees and reminder go with it.
 func (e *Engine) DeleteEvent(ctx context.Context, eventID string, by Staff) error {
-	return e.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	return e.tx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		ev, err := storage.EventByID(ctx, tx, eventID)
 		if err != nil {
 			return err
@@ -459,7 +459,7 @@ func (e *Engine) onJoin(ctx context.Context, act *vocab.Activity) error {
 	if err != nil {
 		return fmt.Errorf("participant %s: %w", act.Actor, err)
 	}
-	return e.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	return e.tx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		res, err := e.attend(ctx, tx, g, ev, actor, &storage.Attendee{Via: storage.AttendViaJoin, ActivityIRI: act.ID, ActivityRaw: string(act.Raw)})
 		if err != nil {
 			return err
@@ -507,7 +507,7 @@ func (e *Engine) onLeave(ctx context.Context, actorIRI string, object *vocab.Obj
 	if err != nil {
 		return err
 	}
-	return e.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	return e.tx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		if err := storage.RemoveAttendee(ctx, tx, ev.ID, actor.ID); isNotFound(err) {
 			return drop("%s was not attending", actorIRI)
 		} else if err != nil {
@@ -578,7 +578,7 @@ func (e *Engine) rsvpByReply(ctx context.Context, act *vocab.Activity, obj *voca
 		return false, fmt.Errorf("author %s: %w", act.Actor, err)
 	}
 	direct := visibility(obj, act, author) == storage.VisibilityDirect
-	err = e.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	err = e.tx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		var msg string
 		if going {
 			res, err := e.attend(ctx, tx, g, ev, author, &storage.Attendee{Via: storage.AttendViaReply, ActivityIRI: obj.ID})
@@ -684,7 +684,7 @@ func (w *eventReminderWorker) Work(ctx context.Context, job *river.Job[eventRemi
 // due is the reminder time the job was scheduled for: a job for a time the
 // event no longer has (it was edited) does nothing. Reminders go out once.
 func (e *Engine) SendEventReminders(ctx context.Context, eventID string, due time.Time) error {
-	return e.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	return e.tx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		ev, err := storage.EventByID(ctx, tx, eventID)
 		if err != nil {
 			return err

@@ -29,7 +29,7 @@ func (e *Engine) onFollow(ctx context.Context, act *vocab.Activity) error {
 	if err != nil {
 		return fmt.Errorf("follower %s: %w", act.Actor, err)
 	}
-	return e.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	return e.tx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		if banned, err := isBanned(ctx, tx, g.ID, actor.ID); err != nil {
 			return err
 		} else if banned {
@@ -114,7 +114,7 @@ func (e *Engine) DecideFollow(ctx context.Context, groupName, actorIRI string, a
 	if err != nil {
 		return err
 	}
-	return e.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	return e.tx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		f, err := storage.FollowOf(ctx, tx, g.ID, actor.ID)
 		if err != nil {
 			return err
@@ -152,7 +152,7 @@ func (e *Engine) removeActor(ctx context.Context, actor *storage.RemoteActor) er
 	defer e.membersChanged()
 	defer e.caches.keys.Remove(actor.PublicKeyID)
 	defer e.caches.actors.Remove(actor.IRI)
-	return e.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	return e.tx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		var posts []storage.Post
 		err := tx.NewSelect().Model(&posts).Where("author_id = ? AND state = ?", actor.ID, storage.PostPublished).Scan(ctx)
 		if err != nil {

@@ -17,7 +17,7 @@ import (
 // UpdateGroup saves a group's profile and settings and sends Update{Group}
 // to the members, so their servers show the new name, avatar or rules.
 func (e *Engine) UpdateGroup(ctx context.Context, g *storage.Group, by Staff) error {
-	return e.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	return e.tx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		if err := storage.UpdateGroup(ctx, tx, g); err != nil {
 			return err
 		}
@@ -39,7 +39,7 @@ func (e *Engine) UpdateGroup(ctx context.Context, g *storage.Group, by Staff) er
 
 // ApprovePost publishes a post held in the review queue.
 func (e *Engine) ApprovePost(ctx context.Context, postID string, by Staff) error {
-	return e.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	return e.tx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		p, g, err := e.pendingPost(ctx, tx, postID)
 		if err != nil {
 			return err
@@ -60,7 +60,7 @@ func (e *Engine) ApprovePost(ctx context.Context, postID string, by Staff) error
 
 // RejectPost refuses a post held in the review queue.
 func (e *Engine) RejectPost(ctx context.Context, postID, reason string, by Staff) error {
-	return e.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	return e.tx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		p, g, err := e.pendingPost(ctx, tx, postID)
 		if err != nil {
 			return err
@@ -97,7 +97,7 @@ func (e *Engine) pendingPost(ctx context.Context, tx bun.IDB, postID string) (*s
 // author's server, but the group undoes its boost and tells group-aware
 // servers (FEP-1b12: an announced Delete by the group).
 func (e *Engine) RemovePost(ctx context.Context, postID, reason string, by Staff) error {
-	return e.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	return e.tx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		p, err := storage.PostByID(ctx, tx, postID)
 		if err != nil {
 			return err
@@ -161,7 +161,7 @@ func (e *Engine) Ban(ctx context.Context, groupName, actorIRI, reason string, by
 	if err != nil {
 		return fmt.Errorf("build Block: %w", err)
 	}
-	return e.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	return e.tx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		if err := storage.CreateBan(ctx, tx, &storage.Ban{GroupID: g.ID, ActorID: actor.ID, Reason: reason, BlockIRI: id, CreatedBy: by.Name}); err != nil {
 			return err
 		}
@@ -189,7 +189,7 @@ func (e *Engine) Unban(ctx context.Context, groupName, actorIRI string, by Staff
 	if err != nil {
 		return err
 	}
-	return e.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	return e.tx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		b, err := storage.BanOf(ctx, tx, g.ID, actor.ID)
 		if err != nil {
 			return err
@@ -227,7 +227,7 @@ func isBanned(ctx context.Context, db bun.IDB, groupID, actorID string) (bool, e
 func (e *Engine) BlockDomain(ctx context.Context, domain, reason string, by Staff) error {
 	defer e.membersChanged()
 	defer e.caches.blocked.Purge()
-	return e.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	return e.tx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		b := &storage.DomainBlock{Domain: domain, Reason: reason, CreatedBy: by.Name}
 		if err := storage.CreateDomainBlock(ctx, tx, b); err != nil {
 			return err
@@ -249,7 +249,7 @@ func (e *Engine) BlockDomain(ctx context.Context, domain, reason string, by Staf
 // UnblockDomain lifts a domain block.
 func (e *Engine) UnblockDomain(ctx context.Context, domain string, by Staff) error {
 	defer e.caches.blocked.Purge()
-	return e.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	return e.tx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		if err := storage.DeleteDomainBlock(ctx, tx, domain); err != nil {
 			return err
 		}
@@ -327,7 +327,7 @@ func (e *Engine) ForwardReport(ctx context.Context, reportID string, by Staff) e
 	if err != nil {
 		return fmt.Errorf("build Flag: %w", err)
 	}
-	return e.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	return e.tx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		if err := storage.MarkReportForwarded(ctx, tx, r.ID); err != nil {
 			return err
 		}

@@ -141,7 +141,7 @@ func (e *Engine) postNotice(ctx context.Context, tx bun.IDB, g *storage.Group, p
 // one transaction (a retried Flag must not store the report twice without
 // the notice, or the reverse).
 func (e *Engine) storeReport(ctx context.Context, r *storage.Report) error {
-	return e.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	return e.tx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		if err := storage.CreateReport(ctx, tx, r); err != nil {
 			return err
 		}
@@ -243,7 +243,7 @@ func (e *Engine) mailBatch(ctx context.Context, mode string, batch []storage.Pen
 	if err := e.engage.Mailer.Send(ctx, msg); err != nil {
 		return fmt.Errorf("mail %d notifications to %s: %w", len(batch), first.Username, err)
 	}
-	return e.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	return e.tx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		return storage.MarkNotificationsEmailed(ctx, tx, first.StaffID, ids, mode == storage.EmailDaily, now)
 	})
 }

@@ -89,7 +89,7 @@ func (e *Engine) PublishPoll(ctx context.Context, groupName string, in PollInput
 	if err != nil {
 		return nil, err
 	}
-	err = e.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	err = e.tx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		return e.commitPoll(ctx, tx, g, d, by)
 	})
 	if err != nil {
@@ -235,7 +235,7 @@ func (e *Engine) vote(ctx context.Context, act *vocab.Activity, choice string, p
 	if err != nil {
 		return fmt.Errorf("voter %s: %w", act.Actor, err)
 	}
-	return e.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	return e.tx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		// Votes of one poll are counted one after the other.
 		if err := storage.LockPoll(ctx, tx, poll.ID); err != nil {
 			return err
@@ -327,7 +327,7 @@ func (w *pollCloseWorker) Work(ctx context.Context, job *river.Job[pollCloseArgs
 // carries `closed`). Nothing is sent for an open-poll update once the poll
 // is closed: the closing Update had the final counts.
 func (e *Engine) sendPollUpdate(ctx context.Context, pollID string, closing bool) error {
-	return e.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	return e.tx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		// An Update and the closing must not interleave: a stale one sent
 		// last would reopen the poll on the members' servers.
 		if err := storage.LockPoll(ctx, tx, pollID); err != nil {

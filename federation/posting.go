@@ -127,7 +127,7 @@ func (e *Engine) groupsFor(ctx context.Context, act *vocab.Activity, obj *vocab.
 		groups = append(groups, g)
 	}
 	if obj.InReplyTo != "" {
-		parents, err := storage.PostsByIRI(ctx, e.reads, obj.InReplyTo)
+		parents, err := storage.PostRefsByIRI(ctx, e.reads, obj.InReplyTo)
 		if err != nil {
 			return nil, err
 		}
@@ -173,8 +173,8 @@ func (e *Engine) acceptPost(ctx context.Context, g *storage.Group, act *vocab.Ac
 	}
 	// Followers-only posts are never boosted (Mastodon cannot show them);
 	// once accepted, the group republishes them to its members only.
-	return e.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		if _, err := storage.PostByIRI(ctx, tx, g.ID, obj.ID); err == nil {
+	return e.tx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		if _, err := storage.PostRefByIRI(ctx, tx, g.ID, obj.ID); err == nil {
 			return drop("already in the group")
 		} else if !isNotFound(err) {
 			return err
@@ -190,7 +190,7 @@ func (e *Engine) acceptPost(ctx context.Context, g *storage.Group, act *vocab.Ac
 			p.URL = obj.ID
 		}
 		if obj.InReplyTo != "" {
-			if parent, err := storage.PostByIRI(ctx, tx, g.ID, obj.InReplyTo); err == nil {
+			if parent, err := storage.PostRefByIRI(ctx, tx, g.ID, obj.InReplyTo); err == nil {
 				p.ParentID, p.RootID = parent.ID, parent.RootID
 			} else if !isNotFound(err) {
 				return err
@@ -303,7 +303,7 @@ func (e *Engine) onUpdate(ctx context.Context, act *vocab.Activity) error {
 		if p.Author == nil || p.Author.IRI != act.Actor {
 			return drop("Update of %s by %s, who is not its author", obj.ID, act.Actor)
 		}
-		err := e.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		err := e.tx(ctx, func(ctx context.Context, tx bun.Tx) error {
 			p.Name, p.Summary, p.ContentHTML = plainLine(obj.Name), plainLine(obj.Summary), e.html.Sanitize(obj.Content)
 			p.Sensitive, p.ObjectRaw, p.UpdatedAt = obj.Sensitive, string(obj.Raw), e.now().UTC()
 			if err := storage.UpdatePostContent(ctx, tx, p); err != nil {
@@ -367,7 +367,7 @@ func (e *Engine) onDelete(ctx context.Context, act *vocab.Activity) error {
 		if p.Author == nil || p.Author.IRI != act.Actor {
 			return drop("Delete of %s by %s, who is not its author", act.Object.ID, act.Actor)
 		}
-		err := e.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		err := e.tx(ctx, func(ctx context.Context, tx bun.Tx) error {
 			if p.State == storage.PostPublished {
 				g, err := storage.GroupByID(ctx, tx, p.GroupID)
 				if err != nil {
@@ -442,7 +442,7 @@ func (e *Engine) onReaction(ctx context.Context, act *vocab.Activity) error {
 		if p.State != storage.PostPublished {
 			continue
 		}
-		err := e.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		err := e.tx(ctx, func(ctx context.Context, tx bun.Tx) error {
 			isNew, err := storage.AddReactionOnce(ctx, tx, &storage.Reaction{PostID: p.ID, ActorID: actor.ID, Kind: kind, ActivityIRI: act.ID})
 			if err != nil || !isNew {
 				return err
@@ -469,7 +469,7 @@ func (e *Engine) onUndoReaction(ctx context.Context, act *vocab.Activity, inner 
 	if err != nil {
 		return err
 	}
-	return e.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	return e.tx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		r, err := storage.RemoveReaction(ctx, tx, inner.ID, actor.ID)
 		if isNotFound(err) {
 			// Lemmy embeds a Vote with a fresh id in its Undo: match the

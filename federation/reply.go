@@ -127,7 +127,7 @@ func (e *Engine) ReplyAsGroup(ctx context.Context, postID string, in PostInput, 
 	if err != nil {
 		return nil, err
 	}
-	err = e.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	err = e.tx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		return e.commitNote(ctx, tx, g, d, by, "reply_as_group")
 	})
 	if err != nil {
@@ -231,7 +231,7 @@ func (e *Engine) BoostAsGroup(ctx context.Context, postID string, by Staff) erro
 // sendOnce runs send in a transaction unless the group already sent the
 // activity id; a concurrent second send (ErrConflict) is no error either.
 func (e *Engine) sendOnce(ctx context.Context, g *storage.Group, send func(context.Context, bun.Tx) error, id string) error {
-	err := e.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	err := e.tx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		if _, err := storage.OutboxActivityByIRI(ctx, tx, id); err == nil {
 			return nil
 		} else if !isNotFound(err) {

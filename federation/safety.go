@@ -217,7 +217,7 @@ func matchKeyword(rules string, obj *vocab.Object) string {
 func (e *Engine) onDirectMessage(ctx context.Context, g *storage.Group, act *vocab.Activity, obj *vocab.Object, author *storage.RemoteActor) error {
 	text := commandText(obj.Content)
 	lower := strings.ToLower(text)
-	return e.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	return e.tx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		member, pending := false, (*storage.Follow)(nil)
 		if f, err := storage.FollowOf(ctx, tx, g.ID, author.ID); err == nil {
 			member = f.State == storage.FollowAccepted
@@ -284,7 +284,7 @@ func (e *Engine) anonRequest(ctx context.Context, tx bun.Tx, g *storage.Group, a
 // anyone) or rejects an anonymous post request.
 func (e *Engine) DecideAnonymous(ctx context.Context, requestID string, approve bool, reason string, by Staff) (*storage.Post, error) {
 	var published *storage.Post
-	err := e.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	err := e.tx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		r, err := storage.AnonRequestByID(ctx, tx, requestID)
 		if err != nil {
 			return err
@@ -413,7 +413,7 @@ func (e *Engine) ReplyModmail(ctx context.Context, conversationID, markdown stri
 	if err != nil {
 		return fmt.Errorf("%w: %v", ErrInvalidPost, err)
 	}
-	return e.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	return e.tx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		c, err := storage.ConversationByID(ctx, tx, conversationID)
 		if err != nil {
 			return err

@@ -56,7 +56,7 @@ func (e *Engine) schedule(ctx context.Context, groupName, kind string, input any
 		return "", fmt.Errorf("encode scheduled %s: %w", kind, err)
 	}
 	s := &storage.ScheduledPost{GroupID: g.ID, Kind: kind, InputJSON: string(raw), RunAt: at.UTC(), StaffID: by.ID, StaffName: by.Name}
-	err = e.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	err = e.tx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		if err := storage.CreateScheduledPost(ctx, tx, s); err != nil {
 			return err
 		}
@@ -79,7 +79,7 @@ func (e *Engine) CancelScheduled(ctx context.Context, groupName, id string, by S
 	if err != nil {
 		return err
 	}
-	return e.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	return e.tx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		if err := storage.CancelScheduledPost(ctx, tx, g.ID, id, e.now()); err != nil {
 			return err
 		}
@@ -191,7 +191,7 @@ func (e *Engine) publishScheduled(ctx context.Context, id string) error {
 		postID = d.post.ID
 		commit = func(ctx context.Context, tx bun.Tx) error { return e.commitPoll(ctx, tx, g, d, by) }
 	}
-	return e.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	return e.tx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		claimed, err := storage.ClaimScheduledPost(ctx, tx, s.ID, storage.ScheduledPublished, postID, "", e.now())
 		if err != nil || !claimed {
 			return err // not waiting any more: cancelled, or published by an earlier run

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/maphash"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/stdlib"
@@ -22,9 +23,12 @@ import (
 // statements — long, always the same text, values passed as arguments —
 // compiling was half of what inserting a job cost (docs/performance.md).
 // stmtCacheConnector keeps, per connection, the compiled form of the
-// statements that come with arguments and reuses it. Statements without
-// arguments are not cached: bun writes its values into the text, so its
-// statements rarely repeat and would only churn the cache.
+// statements that come with arguments and reuses it. bun writes its values
+// into the text, so most of its statements never repeat; but a burst of
+// inbox traffic asks the same lookups again and again (the liked post, the
+// group, the sender), so a SELECT without arguments is cached from the
+// second time the connection sees its text. Other texts without arguments
+// are never cached: they would only churn the cache.
 //
 // The wrapper forwards every optional interface the driver's connection
 // implements (context-aware Begin/Prepare/Exec/Query, Ping, ResetSession,
@@ -35,8 +39,9 @@ type stmtCacheConnector struct {
 }
 
 // stmtCacheSize bounds the compiled statements kept per connection: the
-// queue uses a few dozen distinct statements.
-const stmtCacheSize = 64
+// queue uses a few dozen distinct statements, the rest are repeated
+// lookups.
+const stmtCacheSize = 128
 
 // sqliteConn is what the driver's connection implements (asserted at
 // Connect, so a driver upgrade that drops one fails loudly at start-up).
@@ -68,7 +73,7 @@ func (c stmtCacheConnector) Connect(ctx context.Context) (driver.Conn, error) {
 		conn.Close()
 		return nil, fmt.Errorf("sqlite connection %T lacks a context-aware method", conn)
 	}
-	return &stmtCacheConn{sqliteConn: sc, size: c.size, byQuery: map[string]*list.Element{}, lru: list.New()}, nil
+	return &stmtCacheConn{sqliteConn: sc, size: c.size, byQuery: map[string]*list.Element{}, lru: list.New(), seen: newSeenTexts()}, nil
 }
 
 // stmtCacheConn is one connection with its compiled statements. database/sql
@@ -78,6 +83,7 @@ type stmtCacheConn struct {
 	size    int
 	byQuery map[string]*list.Element // of *stmtEntry
 	lru     *list.List               // most recently used first
+	seen    seenTexts                // argument-less SELECTs run so far
 }
 
 type stmtEntry struct {
@@ -127,12 +133,42 @@ func (c *stmtCacheConn) evict() {
 }
 
 // cached is the statement to run query with, or nil to run it uncached:
-// it has no arguments, or its cached statement is busy.
+// it has no arguments and is not a SELECT seen before, or its cached
+// statement is busy.
 func (c *stmtCacheConn) cached(ctx context.Context, query string, args []driver.NamedValue) (*stmtEntry, error) {
 	if len(args) == 0 {
-		return nil, nil
+		if _, cached := c.byQuery[query]; !cached && (!strings.HasPrefix(query, "SELECT ") || c.seen.firstTime(query)) {
+			return nil, nil
+		}
 	}
 	return c.get(ctx, query)
+}
+
+// seenTexts remembers which query texts a connection has run, by hash, up
+// to seenMax of them; then it forgets them all and starts again.
+type seenTexts struct {
+	seed maphash.Seed
+	m    map[uint64]struct{}
+}
+
+// seenMax bounds the texts a connection remembers (8 bytes each).
+const seenMax = 4096
+
+func newSeenTexts() seenTexts {
+	return seenTexts{seed: maphash.MakeSeed(), m: map[uint64]struct{}{}}
+}
+
+// firstTime records query and tells whether it was not seen before.
+func (s seenTexts) firstTime(query string) bool {
+	h := maphash.String(s.seed, query)
+	if _, again := s.m[h]; again {
+		return false
+	}
+	if len(s.m) >= seenMax {
+		clear(s.m)
+	}
+	s.m[h] = struct{}{}
+	return true
 }
 
 func (c *stmtCacheConn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
@@ -211,9 +247,6 @@ func (r *cachedRows) Close() error {
 // arguments (the job queue's) always use the cache.
 type pgConnector struct{ driver.Connector }
 
-// pgSeenMax bounds the texts a connection remembers (by hash, 8 bytes each).
-const pgSeenMax = 4096
-
 func (c pgConnector) Connect(ctx context.Context) (driver.Conn, error) {
 	conn, err := c.Connector.Connect(ctx)
 	if err != nil {
@@ -224,7 +257,7 @@ func (c pgConnector) Connect(ctx context.Context) (driver.Conn, error) {
 		conn.Close()
 		return nil, fmt.Errorf("PostgreSQL connection is %T, not pgx's", conn)
 	}
-	return &pgConn{Conn: sc, seed: maphash.MakeSeed(), seen: map[uint64]struct{}{}}, nil
+	return &pgConn{Conn: sc, seen: newSeenTexts()}, nil
 }
 
 // pgConn is pgx's connection (every method of it, so database/sql sees
@@ -232,20 +265,12 @@ func (c pgConnector) Connect(ctx context.Context) (driver.Conn, error) {
 // database/sql uses a connection from one goroutine at a time.
 type pgConn struct {
 	*stdlib.Conn
-	seed maphash.Seed
-	seen map[uint64]struct{} // hashes of the argument-less texts run so far
+	seen seenTexts // argument-less texts run so far
 }
 
 func (c *pgConn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
-	if len(args) == 0 {
-		h := maphash.String(c.seed, query)
-		if _, again := c.seen[h]; !again {
-			if len(c.seen) >= pgSeenMax {
-				clear(c.seen)
-			}
-			c.seen[h] = struct{}{}
-			args = []driver.NamedValue{{Ordinal: 1, Value: pgx.QueryExecModeSimpleProtocol}}
-		}
+	if len(args) == 0 && c.seen.firstTime(query) {
+		args = []driver.NamedValue{{Ordinal: 1, Value: pgx.QueryExecModeSimpleProtocol}}
 	}
 	return c.Conn.QueryContext(ctx, query, args)
 }

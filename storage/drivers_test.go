@@ -75,12 +75,39 @@ func TestStatementCache(t *testing.T) {
 				}
 			}
 		}, 2},
-		{"statements without arguments are not kept", func(t *testing.T) {
-			var n int
-			if err := db.QueryRowContext(ctx, `SELECT count(*) FROM t`).Scan(&n); err != nil || n != 20 {
-				t.Fatalf("count = %d, %v", n, err)
+		{"a SELECT without arguments is kept from its second run and sees new rows; other statements never", func(t *testing.T) {
+			count := func() int {
+				t.Helper()
+				var n int
+				if err := db.QueryRowContext(ctx, `SELECT count(*) FROM t`).Scan(&n); err != nil {
+					t.Fatal(err)
+				}
+				return n
 			}
-		}, 2},
+			if n := count(); n != 20 {
+				t.Fatalf("count = %d", n)
+			}
+			if got := cacheLen(t, db); got != 2 {
+				t.Fatalf("after the first run: %d statements kept, want 2", got)
+			}
+			for range 2 {
+				if _, err := db.ExecContext(ctx, `DELETE FROM t WHERE k = 50`); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if n := count(); n != 20 {
+				t.Fatalf("count = %d", n)
+			}
+			if _, err := db.ExecContext(ctx, insert, 50, "v50"); err != nil {
+				t.Fatal(err)
+			}
+			if n := count(); n != 21 {
+				t.Fatalf("count after an insert = %d, want 21", n)
+			}
+			if _, err := db.ExecContext(ctx, `DELETE FROM t WHERE k = 50`); err != nil {
+				t.Fatal(err)
+			}
+		}, 3},
 		{"a failed statement leaves the cached one usable", func(t *testing.T) {
 			if _, err := db.ExecContext(ctx, insert, 100, "v1"); err == nil || !isUniqueViolation(err) {
 				t.Fatalf("duplicate insert: %v, want a unique violation", err)
@@ -91,7 +118,7 @@ func TestStatementCache(t *testing.T) {
 			if got := value(100); got != "v100" {
 				t.Fatalf("row 100 = %q", got)
 			}
-		}, 2},
+		}, 3},
 		{"the same query twice with rows open", func(t *testing.T) {
 			tx, err := db.BeginTx(ctx, nil)
 			if err != nil {
@@ -120,7 +147,7 @@ func TestStatementCache(t *testing.T) {
 			if err := outer.Close(); err != nil || seen != 21 {
 				t.Fatalf("outer saw %d rows (want 21), close: %v", seen, err)
 			}
-		}, 3},
+		}, 4},
 		{"a cancelled query leaves the statement usable", func(t *testing.T) {
 			cctx, cancel := context.WithCancel(ctx)
 			cancel()
@@ -131,7 +158,7 @@ func TestStatementCache(t *testing.T) {
 			if got := value(1); got != "v1" {
 				t.Fatalf("row 1 = %q", got)
 			}
-		}, 3},
+		}, 4},
 		{"a rolled-back transaction undoes a cached insert", func(t *testing.T) {
 			tx, err := db.BeginTx(ctx, nil)
 			if err != nil {
@@ -147,7 +174,7 @@ func TestStatementCache(t *testing.T) {
 			if err := db.QueryRowContext(ctx, byKey, 200).Scan(&v); !errors.Is(err, sql.ErrNoRows) {
 				t.Fatalf("rolled-back row: %q, %v", v, err)
 			}
-		}, 3},
+		}, 4},
 		{"the cache is bounded", func(t *testing.T) {
 			for i := range stmtCacheSize + 10 {
 				var k int

@@ -101,6 +101,17 @@ func PostByIRI(ctx context.Context, db bun.IDB, groupID, iri string) (*Post, err
 	return p, nil
 }
 
+// PostRefByIRI is PostByIRI with only the columns of PostRefsByIRI.
+func PostRefByIRI(ctx context.Context, db bun.IDB, groupID, iri string) (*Post, error) {
+	p := new(Post)
+	err := db.NewSelect().Model(p).Column(postRefColumns...).
+		Where("p.group_id = ? AND p.iri = ?", groupID, iri).Scan(ctx)
+	if err != nil {
+		return nil, notFound(err, "post "+iri)
+	}
+	return p, nil
+}
+
 // PostsByIRI loads every group's copy of the object iri (an object can be
 // posted to several groups of the node).
 func PostsByIRI(ctx context.Context, db bun.IDB, iri string) ([]Post, error) {
@@ -111,12 +122,16 @@ func PostsByIRI(ctx context.Context, db bun.IDB, iri string) ([]Post, error) {
 	return ps, nil
 }
 
+// postRefColumns are the columns of a post reference (PostRefsByIRI).
+var postRefColumns = []string{"id", "group_id", "iri", "root_id", "state", "visibility"}
+
 // PostRefsByIRI is PostsByIRI for callers that need only where each copy
-// is and whether it is public: id, group, IRI, state and visibility, no
-// author and no stored document. Every Like of a group post asks it.
+// is, its thread and whether it is public: id, group, IRI, root, state and
+// visibility, no author and no stored document. Every Like of a group
+// post asks it.
 func PostRefsByIRI(ctx context.Context, db bun.IDB, iri string) ([]Post, error) {
 	var ps []Post
-	err := db.NewSelect().Model(&ps).Column("id", "group_id", "iri", "state", "visibility").
+	err := db.NewSelect().Model(&ps).Column(postRefColumns...).
 		Where("p.iri = ?", iri).Scan(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("posts %s: %w", iri, err)

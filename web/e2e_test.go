@@ -348,7 +348,7 @@ func TestMetrics(t *testing.T) {
 		t.Fatalf("GET /metrics from loopback: %d\n%s", status, body)
 	}
 	// The SQLite node has a writer and a read pool.
-	for _, want := range []string{`kith_db_connections{pool="writer",state="in_use"}`, `kith_db_wait_seconds_total{pool="writer"}`, `kith_db_waits_total{pool="reads"}`} {
+	for _, want := range []string{`kith_db_connections{pool="writer",state="in_use"}`, `kith_db_wait_seconds_total{pool="writer"}`, `kith_db_waits_total{pool="reads"}`, `kith_db_transaction_calls_total `} {
 		if !strings.Contains(body, want) {
 			t.Errorf("/metrics lacks %s:\n%s", want, body)
 		}

@@ -41,6 +41,13 @@ func (s *Server) metrics(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintf(w, "kith_jobs{kind=%q,state=%q} %d\n", c.Kind, c.State, c.Count)
 	}
 	s.poolMetrics(w)
+	gc := s.fed.GroupCommitStats()
+	fmt.Fprintln(w, "# HELP kith_db_transactions_total Write transactions run; concurrent ones are grouped into one (group commit).")
+	fmt.Fprintln(w, "# TYPE kith_db_transactions_total counter")
+	fmt.Fprintf(w, "kith_db_transactions_total %d\n", gc.Transactions)
+	fmt.Fprintln(w, "# HELP kith_db_transaction_calls_total Callers' transactions run, grouped or alone: this ÷ kith_db_transactions_total is how many shared one.")
+	fmt.Fprintln(w, "# TYPE kith_db_transaction_calls_total counter")
+	fmt.Fprintf(w, "kith_db_transaction_calls_total %d\n", gc.Calls)
 }
 
 // poolMetrics writes the database connection pools' use: on SQLite the

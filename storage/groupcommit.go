@@ -1,0 +1,186 @@
+package storage
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/uptrace/bun"
+)
+
+// GroupCommit runs the transactions of concurrent callers together (group
+// commit): while one transaction runs, the callers that arrive wait, and
+// the next transaction runs all their functions, each under a savepoint of
+// its own, and commits once.
+//
+// Why: SQLite has one writer connection. With a transaction per caller the
+// writer passes from goroutine to goroutine, and under load each waits in
+// the run queue for a core before it can use the connection, which then
+// sits idle (docs/performance.md). One goroutine running many callers'
+// functions back to back keeps the writer busy and commits once.
+//
+// A caller sees what a transaction of its own would give it: its function's
+// writes commit together or not at all, its error rolls back only its own
+// writes, and RunInTx returns after the commit. A caller alone runs a plain
+// transaction, so an idle node behaves exactly as without group commit.
+// Functions must not wait on anything but the database: every caller in a
+// batch waits for the slowest.
+//
+// There is no goroutine of its own: the first waiting caller commits, and
+// hands the rest to a new goroutine if more arrived meanwhile.
+type GroupCommit struct {
+	db      *bun.DB
+	max     int
+	mu      sync.Mutex
+	pending []*txCall
+	busy    bool // a goroutine is committing
+	stats   GroupCommitStats
+}
+
+// GroupCommitStats counts what a GroupCommit did: Calls ÷ Transactions is
+// how many callers shared a transaction on average.
+type GroupCommitStats struct {
+	Transactions uint64 // transactions run
+	Calls        uint64 // callers' functions run
+	Waiting      int    // callers waiting for the next transaction now
+}
+
+// Stats returns the counts so far.
+func (g *GroupCommit) Stats() GroupCommitStats {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	s := g.stats
+	s.Waiting = len(g.pending)
+	return s
+}
+
+type txCall struct {
+	ctx  context.Context
+	fn   func(context.Context, bun.Tx) error
+	done chan txResult
+}
+
+type txResult struct {
+	err   error
+	panic any // re-raised in the caller's goroutine
+}
+
+var errPanicked = errors.New("the transaction's function panicked")
+
+// groupCommitTimeout bounds one combined transaction.
+const groupCommitTimeout = 30 * time.Second
+
+// NewGroupCommit returns a GroupCommit on db that puts at most perTx callers
+// (at least 1) in one transaction.
+func NewGroupCommit(db *bun.DB, perTx int) *GroupCommit {
+	return &GroupCommit{db: db, max: max(1, perTx)}
+}
+
+// RunInTx runs fn in a transaction, possibly shared with other callers'
+// functions, and returns fn's error or the commit's. fn gets ctx without
+// its cancellation: once started it runs to the end, because cancelling a
+// statement in SQLite can abort the whole shared transaction; a cancelled
+// caller stops waiting, and fn's writes may still commit.
+func (g *GroupCommit) RunInTx(ctx context.Context, fn func(context.Context, bun.Tx) error) error {
+	c := &txCall{ctx: context.WithoutCancel(ctx), fn: fn, done: make(chan txResult, 1)}
+	g.mu.Lock()
+	g.pending = append(g.pending, c)
+	lead := !g.busy
+	g.busy = true
+	g.mu.Unlock()
+	if lead {
+		g.flush()
+	}
+	select {
+	case r := <-c.done:
+		if r.panic != nil {
+			panic(r.panic)
+		}
+		return r.err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// flush runs one batch; if more callers arrived meanwhile it goes on in
+// another goroutine, so no caller waits for batches after its own.
+func (g *GroupCommit) flush() {
+	g.mu.Lock()
+	n := min(len(g.pending), g.max)
+	batch := g.pending[:n:n]
+	g.pending = g.pending[n:]
+	g.stats.Transactions++
+	g.stats.Calls += uint64(n)
+	g.mu.Unlock()
+
+	g.run(batch)
+
+	g.mu.Lock()
+	more := len(g.pending) > 0
+	if !more {
+		g.busy = false
+		g.pending = nil
+	}
+	g.mu.Unlock()
+	if more {
+		go g.flush()
+	}
+}
+
+// run runs batch in one transaction and tells every caller its result.
+func (g *GroupCommit) run(batch []*txCall) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(batch[0].ctx), groupCommitTimeout)
+	defer cancel()
+	if len(batch) == 1 {
+		c := batch[0]
+		var r txResult
+		r.err = g.db.RunInTx(ctx, nil, func(_ context.Context, tx bun.Tx) error {
+			r.panic, r.err = call(c, tx)
+			if r.panic != nil {
+				return errPanicked // roll back
+			}
+			return r.err
+		})
+		c.done <- r
+		return
+	}
+	results := make([]txResult, len(batch))
+	err := g.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		for i, c := range batch {
+			if _, err := tx.ExecContext(ctx, "SAVEPOINT kith_call"); err != nil {
+				return fmt.Errorf("savepoint: %w", err)
+			}
+			results[i].panic, results[i].err = call(c, tx)
+			if results[i].panic != nil || results[i].err != nil {
+				if _, err := tx.ExecContext(ctx, "ROLLBACK TO SAVEPOINT kith_call"); err != nil {
+					return fmt.Errorf("roll back to savepoint: %w", err)
+				}
+			}
+			if _, err := tx.ExecContext(ctx, "RELEASE SAVEPOINT kith_call"); err != nil {
+				return fmt.Errorf("release savepoint: %w", err)
+			}
+		}
+		return nil
+	})
+	for i, c := range batch {
+		r := results[i]
+		if err != nil && r.panic == nil && r.err == nil {
+			r.err = err // the transaction failed: nothing of this caller's was kept
+		}
+		c.done <- r
+	}
+}
+
+// call runs one caller's function, turning a panic into a value for the
+// caller's own goroutine, so one caller's bug does not take down the
+// goroutine running everyone's.
+func call(c *txCall, tx bun.Tx) (p any, err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			p = v
+		}
+	}()
+	return nil, c.fn(c.ctx, tx)
+}
