@@ -59,7 +59,8 @@ type Config struct {
 	// the one connection that writes.
 	Reads *bun.DB
 	// GroupCommit is how many concurrent transactions may run as one
-	// (storage.GroupCommit): 0 is the default, 64; 1 turns grouping off.
+	// (storage.GroupCommit): 0 is storage.GroupCommitSize (64 on SQLite,
+	// none on PostgreSQL); 1 turns grouping off.
 	GroupCommit int
 }
 
@@ -135,7 +136,7 @@ func New(ctx context.Context, db *bun.DB, cfg Config) (*Engine, error) {
 	e := &Engine{
 		reads:    cfg.Reads,
 		db:       db,
-		writes:   storage.NewGroupCommit(db, orDefault(cfg.GroupCommit, defaultGroupCommit)),
+		writes:   storage.NewGroupCommit(db, orDefault(cfg.GroupCommit, storage.GroupCommitSize(db))),
 		iri:      iri.New(cfg.Scheme, cfg.Domain),
 		html:     content.New(),
 		log:      cfg.Log,
@@ -185,10 +186,6 @@ func New(ctx context.Context, db *bun.DB, cfg Config) (*Engine, error) {
 	e.q = q
 	return e, nil
 }
-
-// defaultGroupCommit bounds the callers sharing one transaction: a batch
-// of cheap inbox transactions holds the writer for a few milliseconds.
-const defaultGroupCommit = 64
 
 // tx runs fn in a transaction that concurrent callers may share
 // (storage.GroupCommit): fn must wait on nothing but the database.

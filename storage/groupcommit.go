@@ -73,17 +73,40 @@ var errPanicked = errors.New("the transaction's function panicked")
 const groupCommitTimeout = 30 * time.Second
 
 // NewGroupCommit returns a GroupCommit on db that puts at most perTx callers
-// (at least 1) in one transaction.
+// in one transaction. With perTx 1 or less it does not group at all: each
+// caller runs its own transaction, at once, as with db.RunInTx.
+//
+// Group only on SQLite (GroupCommitSize): PostgreSQL runs transactions on
+// several connections in parallel, and grouping would queue them all on
+// one (measured: the inbox accepted a third as much, docs/performance.md).
 func NewGroupCommit(db *bun.DB, perTx int) *GroupCommit {
 	return &GroupCommit{db: db, max: max(1, perTx)}
 }
 
+// GroupCommitSize is the number of callers to group on db by default: 64
+// on SQLite, whose one writer connection runs transactions one at a time
+// anyway, and 1 (no grouping) on PostgreSQL.
+func GroupCommitSize(db *bun.DB) int {
+	if IsPostgres(db) {
+		return 1
+	}
+	return 64
+}
+
 // RunInTx runs fn in a transaction, possibly shared with other callers'
-// functions, and returns fn's error or the commit's. fn gets ctx without
-// its cancellation: once started it runs to the end, because cancelling a
-// statement in SQLite can abort the whole shared transaction; a cancelled
-// caller stops waiting, and fn's writes may still commit.
+// functions, and returns fn's error or the commit's. When grouping, fn
+// gets ctx without its cancellation: once started it runs to the end,
+// because cancelling a statement in SQLite can abort the whole shared
+// transaction; a cancelled caller stops waiting, and fn's writes may still
+// commit.
 func (g *GroupCommit) RunInTx(ctx context.Context, fn func(context.Context, bun.Tx) error) error {
+	if g.max == 1 {
+		g.mu.Lock()
+		g.stats.Transactions++
+		g.stats.Calls++
+		g.mu.Unlock()
+		return g.db.RunInTx(ctx, nil, fn)
+	}
 	c := &txCall{ctx: context.WithoutCancel(ctx), fn: fn, done: make(chan txResult, 1)}
 	g.mu.Lock()
 	g.pending = append(g.pending, c)
