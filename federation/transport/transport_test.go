@@ -605,3 +605,44 @@ func TestBackgroundPause(t *testing.T) {
 		})
 	}
 }
+
+// A fan-out reaches many servers twice in a row (Announce{Create}, then the
+// plain boost): the second round reuses the first round's connections, far
+// beyond Go's default of 100 idle connections in all.
+func TestConnectionsReusedAcrossServers(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body)
+		w.WriteHeader(http.StatusAccepted)
+	}))
+	defer srv.Close()
+	var (
+		d     net.Dialer
+		mu    sync.Mutex
+		dials = map[string]int{}
+	)
+	c := testClient(Config{DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+		mu.Lock()
+		dials[addr]++
+		mu.Unlock()
+		return d.DialContext(ctx, network, srv.Listener.Addr().String())
+	}})
+	key := loadKey(t)
+	const servers = 300
+	for round := range 2 {
+		for i := range servers {
+			if err := c.Post(context.Background(), fmt.Sprintf("http://s%d.test/inbox", i), []byte(`{}`), key); err != nil {
+				t.Fatalf("round %d, server %d: %v", round, i, err)
+			}
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(dials) != servers {
+		t.Fatalf("dialled %d servers, want %d", len(dials), servers)
+	}
+	for addr, n := range dials {
+		if n != 1 {
+			t.Errorf("%s dialled %d times, want once: its connection was not kept", addr, n)
+		}
+	}
+}
