@@ -291,16 +291,20 @@ func (e *Engine) onUpdate(ctx context.Context, act *vocab.Activity) error {
 	if err != nil {
 		return err
 	}
-	copies, err := storage.PostsByIRI(ctx, e.reads, obj.ID)
+	copies, err := storage.PostRefsByIRI(ctx, e.reads, obj.ID)
 	if err != nil {
 		return err
 	}
 	if len(copies) == 0 {
 		return drop("Update of %s, which is in no group", obj.ID)
 	}
+	author, err := e.storedActor(ctx, act.Actor)
+	if err != nil && !isNotFound(err) {
+		return err
+	}
 	for i := range copies {
 		p := &copies[i]
-		if p.Author == nil || p.Author.IRI != act.Actor {
+		if author == nil || p.AuthorID != author.ID {
 			return drop("Update of %s by %s, who is not its author", obj.ID, act.Actor)
 		}
 		err := e.tx(ctx, func(ctx context.Context, tx bun.Tx) error {

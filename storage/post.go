@@ -123,11 +123,12 @@ func PostsByIRI(ctx context.Context, db bun.IDB, iri string) ([]Post, error) {
 }
 
 // postRefColumns are the columns of a post reference (PostRefsByIRI).
-var postRefColumns = []string{"id", "group_id", "iri", "root_id", "state", "visibility"}
+var postRefColumns = []string{"id", "group_id", "iri", "root_id", "author_id", "state", "visibility"}
 
 // PostRefsByIRI is PostsByIRI for callers that need only where each copy
-// is, its thread and whether it is public: id, group, IRI, root, state and
-// visibility, no author and no stored document. Every Like of a group
+// is, its thread, who wrote it and whether it is public: id, group, IRI,
+// root, author id, state and visibility, not the author's row and no
+// stored document. Every Like of a group
 // post asks it.
 func PostRefsByIRI(ctx context.Context, db bun.IDB, iri string) ([]Post, error) {
 	var ps []Post
@@ -148,10 +149,12 @@ func PostByID(ctx context.Context, db bun.IDB, id string) (*Post, error) {
 	return p, nil
 }
 
-// UpdatePostContent saves an edit from the author.
+// UpdatePostContent saves an edit: name, summary, content, sensitive flag,
+// stored object and time of the edit; the Create that brought the post is
+// kept as it came. p needs its id and those fields only.
 func UpdatePostContent(ctx context.Context, db bun.IDB, p *Post) error {
 	res, err := db.NewUpdate().Model(p).
-		Column("name", "summary", "content_html", "sensitive", "object_raw", "activity_raw", "updated_at").
+		Column("name", "summary", "content_html", "sensitive", "object_raw", "updated_at").
 		WherePK().Exec(ctx)
 	if err != nil {
 		return fmt.Errorf("update post %s: %w", p.IRI, err)

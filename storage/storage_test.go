@@ -287,13 +287,15 @@ func TestPostsAndThreads(t *testing.T) {
 		if got.Likes != 1 || got.Dislikes != 1 {
 			t.Errorf("likes/dislikes = %d/%d", got.Likes, got.Dislikes)
 		}
+		created := got.ActivityRaw
 		got.ContentHTML = "<p>edited</p>"
 		got.UpdatedAt = time.Now()
+		got.ActivityRaw = `{"type":"Update"}` // an edit keeps the Create that brought the post
 		if err := storage.UpdatePostContent(ctx, db, got); err != nil {
 			t.Fatal(err)
 		}
 		copies, _ := storage.PostsByIRI(ctx, db, root.IRI)
-		if len(copies) != 1 || copies[0].ContentHTML != "<p>edited</p>" {
+		if len(copies) != 1 || copies[0].ContentHTML != "<p>edited</p>" || copies[0].ActivityRaw != created {
 			t.Errorf("edit: %+v", copies)
 		}
 		if n, _ := storage.DeletePostsByAuthor(ctx, db, a.ID); n != 3 {
