@@ -3,7 +3,6 @@ package federation
 import (
 	"context"
 	"slices"
-	"sync"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -11,6 +10,7 @@ import (
 
 	"github.com/kith-social/kith/federation/vocab"
 	"github.com/kith-social/kith/storage"
+	"github.com/kith-social/kith/storage/batch"
 )
 
 // acceptBatchMax bounds how many received activities one transaction
@@ -22,17 +22,20 @@ const acceptBatchMax = 256
 // processing queued before the inbox answers 202; one transaction per
 // activity made that the inbox's largest cost on SQLite, where
 // transactions run one at a time. Requests that arrive while a
-// transaction runs wait and go together in the next one. There is no
-// goroutine of its own: the first waiting request commits, and hands the
-// rest to a new goroutine if more arrived meanwhile.
+// transaction runs wait and go together in the next one (storage/batch).
 type acceptor struct {
 	e       *Engine
-	mu      sync.Mutex
-	pending []*acceptReq
-	busy    bool // a goroutine is committing
+	batches *batch.Runner[*acceptReq]
+}
+
+func newAcceptor(e *Engine) *acceptor {
+	a := &acceptor{e: e}
+	a.batches = batch.New(acceptBatchMax, a.commitBatch)
+	return a
 }
 
 type acceptReq struct {
+	ctx  context.Context // the request's, without its cancellation
 	args inboxArgs
 	act  *vocab.Activity // as parsed by Receive, for the job to reuse
 	done chan error
@@ -41,15 +44,8 @@ type acceptReq struct {
 // accept records an authenticated activity and queues its processing; it
 // returns when both are committed (nil for a repeated activity too).
 func (a *acceptor) accept(ctx context.Context, act *vocab.Activity, args inboxArgs) error {
-	req := &acceptReq{args: args, act: act, done: make(chan error, 1)}
-	a.mu.Lock()
-	a.pending = append(a.pending, req)
-	lead := !a.busy
-	a.busy = true
-	a.mu.Unlock()
-	if lead {
-		a.flush(context.WithoutCancel(ctx))
-	}
+	req := &acceptReq{ctx: context.WithoutCancel(ctx), args: args, act: act, done: make(chan error, 1)}
+	a.batches.Add(req)
 	select {
 	case err := <-req.done:
 		return err
@@ -60,29 +56,11 @@ func (a *acceptor) accept(ctx context.Context, act *vocab.Activity, args inboxAr
 	}
 }
 
-// flush commits one batch; if more requests arrived meanwhile it goes on
-// in another goroutine, so no request waits for batches after its own.
-func (a *acceptor) flush(ctx context.Context) {
-	a.mu.Lock()
-	n := min(len(a.pending), acceptBatchMax)
-	batch := a.pending[:n:n]
-	a.pending = a.pending[n:]
-	a.mu.Unlock()
-
-	err := a.commit(ctx, batch)
-	for _, r := range batch {
+// commitBatch commits one batch and tells each request the outcome.
+func (a *acceptor) commitBatch(b []*acceptReq) {
+	err := a.commit(b[0].ctx, b)
+	for _, r := range b {
 		r.done <- err
-	}
-
-	a.mu.Lock()
-	more := len(a.pending) > 0
-	if !more {
-		a.busy = false
-		a.pending = nil
-	}
-	a.mu.Unlock()
-	if more {
-		go a.flush(ctx)
 	}
 }
 

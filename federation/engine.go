@@ -84,7 +84,7 @@ type Engine struct {
 	hosts      *hostLimiter
 	sends      sendCache    // deliver.go
 	caches     inboxCaches  // cache.go
-	accepts    acceptor     // accept.go
+	accepts    *acceptor    // accept.go
 	inboxBusy  atomic.Int32 // inbox jobs running in this process
 	retryDelay func(attempt int, unreachable bool) time.Duration
 
@@ -147,7 +147,7 @@ func New(ctx context.Context, db *bun.DB, cfg Config) (*Engine, error) {
 		hosts:    newHostLimiter(4),
 		caches:   newInboxCaches(),
 	}
-	e.accepts.e = e
+	e.accepts = newAcceptor(e)
 	// Fan-outs yield half the signing slots while inbox jobs run: the
 	// inbox is what remote servers are waiting on.
 	tcfg.Yield = func() bool { return e.inboxBusy.Load() > 0 }

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/uptrace/bun"
+
+	"github.com/kith-social/kith/storage/batch"
 )
 
 // GroupCommit runs the transactions of concurrent callers together (group
@@ -28,14 +30,14 @@ import (
 // Functions must not wait on anything but the database: every caller in a
 // batch waits for the slowest.
 //
-// There is no goroutine of its own: the first waiting caller commits, and
-// hands the rest to a new goroutine if more arrived meanwhile.
+// Batching is storage/batch's: the first waiting caller runs the
+// transaction, and hands the rest to a new goroutine if more arrived
+// meanwhile.
 type GroupCommit struct {
 	db      *bun.DB
-	max     int
+	group   bool // false: every caller runs a plain transaction at once
+	batches *batch.Runner[*txCall]
 	mu      sync.Mutex
-	pending []*txCall
-	busy    bool // a goroutine is committing
 	stats   GroupCommitStats
 }
 
@@ -50,10 +52,19 @@ type GroupCommitStats struct {
 // Stats returns the counts so far.
 func (g *GroupCommit) Stats() GroupCommitStats {
 	g.mu.Lock()
-	defer g.mu.Unlock()
 	s := g.stats
-	s.Waiting = len(g.pending)
+	g.mu.Unlock()
+	if g.group {
+		s.Waiting = g.batches.Pending()
+	}
 	return s
+}
+
+func (g *GroupCommit) count(calls int) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.stats.Transactions++
+	g.stats.Calls += uint64(calls)
 }
 
 type txCall struct {
@@ -80,7 +91,11 @@ const groupCommitTimeout = 30 * time.Second
 // several connections in parallel, and grouping would queue them all on
 // one (measured: the inbox accepted a third as much, docs/performance.md).
 func NewGroupCommit(db *bun.DB, perTx int) *GroupCommit {
-	return &GroupCommit{db: db, max: max(1, perTx)}
+	g := &GroupCommit{db: db, group: perTx > 1}
+	if g.group {
+		g.batches = batch.New(perTx, g.run)
+	}
+	return g
 }
 
 // GroupCommitSize is the number of callers to group on db by default: 64
@@ -100,22 +115,12 @@ func GroupCommitSize(db *bun.DB) int {
 // transaction; a cancelled caller stops waiting, and fn's writes may still
 // commit.
 func (g *GroupCommit) RunInTx(ctx context.Context, fn func(context.Context, bun.Tx) error) error {
-	if g.max == 1 {
-		g.mu.Lock()
-		g.stats.Transactions++
-		g.stats.Calls++
-		g.mu.Unlock()
+	if !g.group {
+		g.count(1)
 		return g.db.RunInTx(ctx, nil, fn)
 	}
 	c := &txCall{ctx: context.WithoutCancel(ctx), fn: fn, done: make(chan txResult, 1)}
-	g.mu.Lock()
-	g.pending = append(g.pending, c)
-	lead := !g.busy
-	g.busy = true
-	g.mu.Unlock()
-	if lead {
-		g.flush()
-	}
+	g.batches.Add(c)
 	select {
 	case r := <-c.done:
 		if r.panic != nil {
@@ -127,37 +132,13 @@ func (g *GroupCommit) RunInTx(ctx context.Context, fn func(context.Context, bun.
 	}
 }
 
-// flush runs one batch; if more callers arrived meanwhile it goes on in
-// another goroutine, so no caller waits for batches after its own.
-func (g *GroupCommit) flush() {
-	g.mu.Lock()
-	n := min(len(g.pending), g.max)
-	batch := g.pending[:n:n]
-	g.pending = g.pending[n:]
-	g.stats.Transactions++
-	g.stats.Calls += uint64(n)
-	g.mu.Unlock()
-
-	g.run(batch)
-
-	g.mu.Lock()
-	more := len(g.pending) > 0
-	if !more {
-		g.busy = false
-		g.pending = nil
-	}
-	g.mu.Unlock()
-	if more {
-		go g.flush()
-	}
-}
-
-// run runs batch in one transaction and tells every caller its result.
-func (g *GroupCommit) run(batch []*txCall) {
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(batch[0].ctx), groupCommitTimeout)
+// run runs b in one transaction and tells every caller its result.
+func (g *GroupCommit) run(b []*txCall) {
+	g.count(len(b))
+	ctx, cancel := context.WithTimeout(b[0].ctx, groupCommitTimeout)
 	defer cancel()
-	if len(batch) == 1 {
-		c := batch[0]
+	if len(b) == 1 {
+		c := b[0]
 		var r txResult
 		r.err = g.db.RunInTx(ctx, nil, func(_ context.Context, tx bun.Tx) error {
 			r.panic, r.err = call(c, tx)
@@ -169,9 +150,9 @@ func (g *GroupCommit) run(batch []*txCall) {
 		c.done <- r
 		return
 	}
-	results := make([]txResult, len(batch))
+	results := make([]txResult, len(b))
 	err := g.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		for i, c := range batch {
+		for i, c := range b {
 			if _, err := tx.ExecContext(ctx, "SAVEPOINT kith_call"); err != nil {
 				return fmt.Errorf("savepoint: %w", err)
 			}
@@ -187,7 +168,7 @@ func (g *GroupCommit) run(batch []*txCall) {
 		}
 		return nil
 	})
-	for i, c := range batch {
+	for i, c := range b {
 		r := results[i]
 		if err != nil && r.panic == nil && r.err == nil {
 			r.err = err // the transaction failed: nothing of this caller's was kept

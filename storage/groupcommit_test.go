@@ -5,7 +5,6 @@ import (
 	"errors"
 	"slices"
 	"testing"
-	"time"
 
 	"github.com/uptrace/bun"
 
@@ -104,7 +103,7 @@ func TestGroupCommit(t *testing.T) {
 						}()
 						o.err = gc.RunInTx(cctx, c.fn)
 					}()
-					waitFor(t, func() bool { return gc.Stats().Waiting == i+1 }) // keep their order
+					storagetest.Eventually(t, "the caller waiting", func() bool { return gc.Stats().Waiting == i+1 }) // keep their order
 				}
 				cancel()
 				if o := <-outcomes[4]; !errors.Is(o.err, context.Canceled) {
@@ -147,62 +146,6 @@ func TestGroupCommit(t *testing.T) {
 					t.Errorf("stats %+v, want %d transactions for %d calls", s, 1+tt.wantTxs, 1+len(callers))
 				}
 			})
-		}
-	})
-}
-
-// waitFor polls cond until it holds or a deadline passes.
-func waitFor(t *testing.T, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatal("condition not met in 10 s")
-		}
-		time.Sleep(time.Millisecond)
-	}
-}
-
-// Without grouping (the default on PostgreSQL) every caller runs a plain
-// transaction of its own.
-func TestGroupCommitOff(t *testing.T) {
-	storagetest.Each(t, func(t *testing.T, db *bun.DB) {
-		ctx := context.Background()
-		want := 64
-		if storage.IsPostgres(db) {
-			want = 1
-		}
-		if got := storage.GroupCommitSize(db); got != want {
-			t.Errorf("GroupCommitSize = %d, want %d", got, want)
-		}
-		if _, err := db.ExecContext(ctx, `CREATE TABLE gc_off (v TEXT PRIMARY KEY)`); err != nil {
-			t.Fatal(err)
-		}
-		gc := storage.NewGroupCommit(db, 1)
-		failed := errors.New("failed")
-		for _, v := range []string{"kept", "rolled back"} {
-			err := gc.RunInTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-				if _, err := tx.ExecContext(ctx, `INSERT INTO gc_off (v) VALUES (?)`, v); err != nil {
-					return err
-				}
-				if v == "rolled back" {
-					return failed
-				}
-				return nil
-			})
-			if (v == "kept") != (err == nil) {
-				t.Fatalf("%s: %v", v, err)
-			}
-		}
-		var rows []string
-		if err := db.NewSelect().Table("gc_off").Column("v").Scan(ctx, &rows); err != nil {
-			t.Fatal(err)
-		}
-		if !slices.Equal(rows, []string{"kept"}) {
-			t.Errorf("rows %q, want only the committed one", rows)
-		}
-		if s := gc.Stats(); s.Transactions != 2 || s.Calls != 2 {
-			t.Errorf("stats %+v, want 2 transactions for 2 calls", s)
 		}
 	})
 }

@@ -159,13 +159,7 @@ func (n *Node) WaitProcessed(t testing.TB, id string) federation.Processed {
 // Eventually polls cond until it holds or the deadline passes.
 func Eventually(t testing.TB, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(20 * time.Millisecond) // polling with a deadline, not synchronising by sleep
-	}
+	storagetest.Eventually(t, what, cond)
 }
 
 // readPool opens, on SQLite, the read pool kith serve uses beside the
