@@ -1,6 +1,7 @@
 package iri_test
 
 import (
+	"net/url"
 	"testing"
 
 	"github.com/kith-social/kith/federation/iri"
@@ -52,5 +53,32 @@ func TestBuilder(t *testing.T) {
 	withPort := iri.New("http", "localhost:8080")
 	if !withPort.Owns("http://localhost:8080/groups/g") || withPort.Acct("g") != "acct:g@localhost:8080" {
 		t.Error("host with port")
+	}
+}
+
+// Owns answers as parsing the IRI does, for the IRIs its shortcut skips
+// and for tricky ones it does not.
+func TestOwnsAsParsed(t *testing.T) {
+	b := iri.New("https", "kith.example")
+	parsed := func(s string) bool {
+		u, err := url.Parse(s)
+		return err == nil && u.Host == "kith.example" && u.Scheme == "https"
+	}
+	for _, s := range []string{
+		"https://kith.example", "https://kith.example/", "https://kith.example?x", "HTTPS://kith.example/x",
+		"https://alice@kith.example/x", "https://kith.example.evil/x", "https://evil.example/kith.example",
+		"https://kith%2Eexample/x", "https://kith.ex%61mple/x", "https://KITH.example/x", "https://mastodon.example/inbox",
+		"https://[::1]/inbox", "", "kith.example", "//kith.example/x",
+	} {
+		if got, want := b.Owns(s), parsed(s); got != want {
+			t.Errorf("Owns(%q) = %v, parsing says %v", s, got, want)
+		}
+	}
+}
+
+func BenchmarkOwnsRemote(b *testing.B) {
+	bu := iri.New("https", "kith.example")
+	for b.Loop() {
+		bu.Owns("https://mastodon.example/users/alice/inbox")
 	}
 }

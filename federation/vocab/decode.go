@@ -120,8 +120,8 @@ func decodeNode(raw []byte) (*node, error) {
 
 // jsonKind names the kind of a valid JSON value by its first byte.
 func jsonKind(raw []byte) string {
-	s := strings.TrimLeft(string(raw), " \t\r\n")
-	if s == "" {
+	s := bytes.TrimLeft(raw, " \t\r\n") // no copy: a body can be a megabyte
+	if len(s) == 0 {
 		return "nothing"
 	}
 	switch s[0] {
