@@ -14,6 +14,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/riverqueue/river"
 	"github.com/uptrace/bun"
 
@@ -58,6 +59,9 @@ type Config struct {
 	// storage.OpenReadPool's readers, so those lookups do not queue on
 	// the one connection that writes.
 	Reads *bun.DB
+	// ListenPool, on PostgreSQL, lets the job queue LISTEN for inserted
+	// jobs (queue.Options.ListenPool); nil polls.
+	ListenPool *pgxpool.Pool
 	// GroupCommit is how many concurrent transactions may run as one
 	// (storage.GroupCommit): 0 is storage.GroupCommitSize (64 on SQLite,
 	// none on PostgreSQL); 1 turns grouping off.
@@ -159,7 +163,7 @@ func New(ctx context.Context, db *bun.DB, cfg Config) (*Engine, error) {
 	if err := e.loadInstanceKey(ctx); err != nil {
 		return nil, err
 	}
-	opts := queue.Options{Logger: cfg.Log.With("component", "queue"), PollInterval: cfg.PollInterval, RescueAfter: cfg.RescueAfter}
+	opts := queue.Options{Logger: cfg.Log.With("component", "queue"), PollInterval: cfg.PollInterval, RescueAfter: cfg.RescueAfter, ListenPool: cfg.ListenPool}
 	if cfg.Work {
 		workers := river.NewWorkers()
 		river.AddWorker(workers, &inboxWorker{e: e})

@@ -14,6 +14,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/dialect"
@@ -166,6 +167,28 @@ func openPostgres(ctx context.Context, dsn string) (*bun.DB, error) {
 		return nil, fmt.Errorf("connect to PostgreSQL %s: %w", redact(dsn), err)
 	}
 	return db, nil
+}
+
+// OpenListenPool opens, for a PostgreSQL database, the pgx pool from which
+// the job queue takes one connection to LISTEN for inserted jobs
+// (queue.Options.ListenPool): a job inserted in a transaction is then run
+// as soon as the transaction commits, instead of at the next poll. For
+// SQLite, whose queue driver is told of inserts without it, it returns nil.
+// The caller closes the pool after stopping the queue.
+func OpenListenPool(ctx context.Context, dsn string) (*pgxpool.Pool, error) {
+	if !strings.HasPrefix(dsn, "postgres://") && !strings.HasPrefix(dsn, "postgresql://") {
+		return nil, nil
+	}
+	cfg, err := pgxpool.ParseConfig(dsn)
+	if err != nil {
+		return nil, fmt.Errorf("open PostgreSQL listener %s: %w", redact(dsn), err)
+	}
+	cfg.MinConns, cfg.MaxConns = 0, 1 // River keeps the one connection it takes
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("open PostgreSQL listener %s: %w", redact(dsn), err)
+	}
+	return pool, nil
 }
 
 func ping(ctx context.Context, db *bun.DB) error {

@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/uptrace/bun"
 
 	"github.com/kith-social/kith/federation"
@@ -112,8 +113,9 @@ func cmdMigrate(ctx context.Context, args []string, e env) error {
 
 // newEngine builds the federation engine for the configuration; work runs
 // its job queue in this process (serve), otherwise it only enqueues.
-// reads may be nil (the engine then reads from db).
-func newEngine(ctx context.Context, cfg *Config, db, reads *bun.DB, log *slog.Logger, work bool) (*federation.Engine, error) {
+// reads may be nil (the engine then reads from db); listen is the
+// PostgreSQL job queue's LISTEN connection (nil: poll).
+func newEngine(ctx context.Context, cfg *Config, db, reads *bun.DB, listen *pgxpool.Pool, log *slog.Logger, work bool) (*federation.Engine, error) {
 	var engage federation.EngagementConfig
 	if cfg.SMTPURL != "" {
 		m, err := mailer.New(cfg.SMTPURL, cfg.SMTPFrom)
@@ -138,5 +140,6 @@ func newEngine(ctx context.Context, cfg *Config, db, reads *bun.DB, log *slog.Lo
 		RescueAfter:     cfg.JobRescueAfter,
 		Log:             log,
 		Reads:           reads,
+		ListenPool:      listen,
 	})
 }

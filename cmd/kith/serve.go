@@ -53,7 +53,15 @@ func cmdServe(ctx context.Context, args []string, e env) error {
 	if cfg.Domain == "" {
 		cfg.Domain = ln.Addr().String()
 	}
-	fed, err := newEngine(ctx, cfg, db, reads, log, true)
+	listen, err := storage.OpenListenPool(ctx, cfg.DatabaseURL)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	if listen != nil {
+		defer listen.Close() // runs after stopEngine below has stopped the queue
+	}
+	fed, err := newEngine(ctx, cfg, db, reads, listen, log, true)
 	if err != nil {
 		ln.Close()
 		return err

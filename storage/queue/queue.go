@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
 	"github.com/riverqueue/river/riverdriver/riversqlite"
@@ -30,10 +31,16 @@ type Options struct {
 	// each it runs at once. Empty: the default queue with 16 workers.
 	Queues map[string]int
 	// PollInterval is how often idle workers look for jobs they were not
-	// told about: on PostgreSQL every job inserted inside a transaction,
-	// and every job of another process. Zero: 1 s on SQLite (where River
-	// learns of this process's inserts itself), 100 ms on PostgreSQL.
+	// told about. Zero: 1 s on SQLite (where River learns of inserts
+	// itself) and on PostgreSQL with ListenPool; 100 ms on PostgreSQL
+	// without it, where every job inserted inside a transaction, and every
+	// job of another process, is found only by polling.
 	PollInterval time.Duration
+	// ListenPool, on PostgreSQL, is a pgx pool (storage.OpenListenPool)
+	// from which River takes one connection to LISTEN for inserts, so that
+	// a job inserted in a transaction runs as soon as it commits, in this
+	// process or another one. Nil: poll-only.
+	ListenPool *pgxpool.Pool
 	// RescueAfter is how long a job may stay running before it is taken to
 	// belong to a process that died (kill -9, power loss) and is retried.
 	// Zero: DefaultRescueAfter. It must exceed JobTimeout, or jobs still
@@ -106,19 +113,26 @@ func New(db *bun.DB, opts Options) (*Queue, error) {
 		client *river.Client[*sql.Tx]
 		err    error
 	)
-	if db.Dialect().Name() == dialect.PG {
-		// Poll-only on PostgreSQL: database/sql has no LISTEN, and a job
-		// inserted inside a transaction (nearly all of Kith's) is seen at
-		// the next poll. At River's 1 s default every step of a chain
-		// (received → processed → fanned out) waited up to a second;
-		// polling every 100 ms costs a few tiny queries a second.
+	switch {
+	case db.Dialect().Name() == dialect.PG && opts.ListenPool != nil:
+		// database/sql has no LISTEN: River listens on a pgx connection of
+		// its own and does everything else through db, so its inserts
+		// still share bun's transactions. A NOTIFY sent in a transaction
+		// is delivered when it commits: each step of a chain (received →
+		// processed → fanned out) starts at once.
+		client, err = river.NewClient(riverdatabasesql.NewWithPgxListener(db.DB, opts.ListenPool), cfg)
+	case db.Dialect().Name() == dialect.PG:
+		// Poll-only: a job inserted inside a transaction (nearly all of
+		// Kith's) is seen at the next poll. At River's 1 s default every
+		// step of a chain waited up to a second; polling every 100 ms
+		// costs a few tiny queries a second.
 		cfg.PollOnly = true
 		if work && opts.PollInterval <= 0 {
 			cfg.FetchPollInterval = pgPollInterval
 			cfg.FetchCooldown = min(cfg.FetchPollInterval, fetchCooldown)
 		}
 		client, err = river.NewClient(riverdatabasesql.New(db.DB), cfg)
-	} else {
+	default:
 		client, err = river.NewClient(riversqlite.New(db.DB), cfg)
 	}
 	if err != nil {

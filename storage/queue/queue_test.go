@@ -3,7 +3,9 @@ package queue_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
+	"os"
 	"slices"
 	"testing"
 	"time"
@@ -205,4 +207,69 @@ func TestCounts(t *testing.T) {
 			t.Errorf("Depth = %d, %v; want 3", n, err)
 		}
 	})
+}
+
+// On PostgreSQL with a listener, a job inserted in a transaction runs when
+// the transaction commits, not at the next poll: with an hour between
+// polls, only the notification can start it.
+func TestListenRunsCommittedJobs(t *testing.T) {
+	if os.Getenv(storagetest.EnvPostgres) == "" {
+		t.Skip(storagetest.EnvPostgres + " not set")
+	}
+	ctx := context.Background()
+	db, dsn := storagetest.OpenPostgres(t)
+	listen, err := storage.OpenListenPool(ctx, dsn)
+	if err != nil || listen == nil {
+		t.Fatalf("listen pool: %v, %v", listen, err)
+	}
+	defer listen.Close()
+	if sqlite, err := storage.OpenListenPool(ctx, ""); sqlite != nil || err != nil {
+		t.Fatalf("SQLite listen pool = %v, %v; want none", sqlite, err)
+	}
+	done := make(chan string, 10)
+	workers := river.NewWorkers()
+	river.AddWorker(workers, &noteWorker{db: db, done: done})
+	q, err := queue.New(db, queue.Options{Workers: workers, PollInterval: time.Hour, ListenPool: listen, Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := q.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	defer stopQueue(t, q)
+	insert := func(name string) string {
+		t.Helper()
+		var id string
+		err := db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+			g := &storage.Group{Name: name, PrivateKeyPEM: "x", PublicKeyPEM: "y"}
+			if err := storage.CreateGroup(ctx, tx, g); err != nil {
+				return err
+			}
+			id = g.ID
+			return q.InsertTx(ctx, tx, noteArgs{GroupID: g.ID}, nil)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return id
+	}
+	// The first job may be found by the fetch the queue makes as it starts.
+	want := insert("first")
+	if got := wait(t, done); got != want {
+		t.Fatalf("ran %q, want %q", got, want)
+	}
+	// Later ones only by notification. A second chance covers a listener
+	// still connecting when the first of them was inserted.
+	for attempt := range 2 {
+		id := insert(fmt.Sprint("later", attempt))
+		select {
+		case got := <-done:
+			if got != id {
+				t.Fatalf("ran %q, want %q", got, id)
+			}
+			return
+		case <-time.After(10 * time.Second):
+		}
+	}
+	t.Fatal("a job inserted in a committed transaction did not run without a poll")
 }
