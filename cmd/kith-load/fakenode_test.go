@@ -216,7 +216,7 @@ func (n *fakeNode) ResolveKey(ctx context.Context, keyID string, refresh bool) (
 	if err != nil {
 		return httpsig.PublicKey{}, err
 	}
-	if pk, err = keyFromDocument(doc, keyID); err != nil {
+	if pk, err = httpsig.KeyFromDocument(doc, keyID); err != nil {
 		return httpsig.PublicKey{}, err
 	}
 	n.mu.Lock()

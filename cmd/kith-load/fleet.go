@@ -496,41 +496,7 @@ func (s *server) fetchKey(ctx context.Context, keyID string) (httpsig.PublicKey,
 	if err := json.Unmarshal(b, &doc); err != nil {
 		return httpsig.PublicKey{}, fmt.Errorf("fetch key %s: %w", keyID, err)
 	}
-	return keyFromDocument(doc, keyID)
-}
-
-// keyFromDocument reads a key from an actor (publicKey object or list) or
-// from a key document itself.
-func keyFromDocument(doc map[string]any, keyID string) (httpsig.PublicKey, error) {
-	var cands []map[string]any
-	if _, ok := doc["publicKeyPem"]; ok {
-		cands = append(cands, doc)
-	}
-	switch pk := doc["publicKey"].(type) {
-	case map[string]any:
-		cands = append(cands, pk)
-	case []any:
-		for _, e := range pk {
-			if m, ok := e.(map[string]any); ok {
-				cands = append(cands, m)
-			}
-		}
-	}
-	for _, c := range cands {
-		if id := str(c["id"]); id != "" && id != keyID && len(cands) > 1 {
-			continue
-		}
-		k, err := httpsig.ParsePublicKeyPEM(str(c["publicKeyPem"]))
-		if err != nil {
-			return httpsig.PublicKey{}, fmt.Errorf("key %s: %w", keyID, err)
-		}
-		owner := str(c["owner"])
-		if owner == "" {
-			owner = str(doc["id"])
-		}
-		return httpsig.PublicKey{ID: keyID, Owner: owner, Key: k}, nil
-	}
-	return httpsig.PublicKey{}, fmt.Errorf("no key %s in document %s", keyID, str(doc["id"]))
+	return httpsig.KeyFromDocument(doc, keyID)
 }
 
 // fleetStats sums the servers' counters.

@@ -76,7 +76,7 @@ func TestDiscovery(t *testing.T) {
 			if doc["preferredUsername"] != "bob" || doc["inbox"] != bob.Inbox() || doc["type"] != "Person" {
 				t.Fatalf("actor doc %v", doc)
 			}
-			pk, err := keyFromDocument(doc, bob.KeyID())
+			pk, err := httpsig.KeyFromDocument(doc, bob.KeyID())
 			if err != nil || pk.Owner != bob.ID() {
 				t.Fatalf("key %+v, %v", pk, err)
 			}

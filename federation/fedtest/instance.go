@@ -483,7 +483,7 @@ func (i *Instance) ResolveKey(ctx context.Context, keyID string, refresh bool) (
 	if err != nil {
 		return httpsig.PublicKey{}, fmt.Errorf("fedtest: fetch key %s: %w", keyID, err)
 	}
-	pk, err = keyFromDocument(doc, keyID)
+	pk, err = httpsig.KeyFromDocument(doc, keyID)
 	if err != nil {
 		return httpsig.PublicKey{}, err
 	}
@@ -491,40 +491,6 @@ func (i *Instance) ResolveKey(ctx context.Context, keyID string, refresh bool) (
 	i.keyCache[keyID] = pk
 	i.mu.Unlock()
 	return pk, nil
-}
-
-// keyFromDocument reads a key from an actor (publicKey object or array) or
-// from a key document itself.
-func keyFromDocument(doc map[string]any, keyID string) (httpsig.PublicKey, error) {
-	var cands []map[string]any
-	if _, ok := doc["publicKeyPem"]; ok {
-		cands = append(cands, doc)
-	}
-	switch pk := doc["publicKey"].(type) {
-	case map[string]any:
-		cands = append(cands, pk)
-	case []any:
-		for _, e := range pk {
-			if m, ok := e.(map[string]any); ok {
-				cands = append(cands, m)
-			}
-		}
-	}
-	for _, c := range cands {
-		if id := str(c["id"]); id != "" && id != keyID && len(cands) > 1 {
-			continue
-		}
-		k, err := httpsig.ParsePublicKeyPEM(str(c["publicKeyPem"]))
-		if err != nil {
-			return httpsig.PublicKey{}, fmt.Errorf("fedtest: key %s: %w", keyID, err)
-		}
-		owner := str(c["owner"])
-		if owner == "" {
-			owner = str(doc["id"])
-		}
-		return httpsig.PublicKey{ID: keyID, Owner: owner, Key: k}, nil
-	}
-	return httpsig.PublicKey{}, fmt.Errorf("fedtest: no key %s in document %s", keyID, str(doc["id"]))
 }
 
 func sigKeyID(r *http.Request) string {
