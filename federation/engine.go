@@ -62,10 +62,6 @@ type Config struct {
 	// ListenPool, on PostgreSQL, lets the job queue LISTEN for inserted
 	// jobs (queue.Options.ListenPool); nil polls.
 	ListenPool *pgxpool.Pool
-	// GroupCommit is how many concurrent transactions may run as one
-	// (storage.GroupCommit): 0 is storage.GroupCommitSize (64 on SQLite,
-	// none on PostgreSQL); 1 turns grouping off.
-	GroupCommit int
 }
 
 // Engine runs the federation of every group on the node.
@@ -140,7 +136,7 @@ func New(ctx context.Context, db *bun.DB, cfg Config) (*Engine, error) {
 	e := &Engine{
 		reads:    cfg.Reads,
 		db:       db,
-		writes:   storage.NewGroupCommit(db, orDefault(cfg.GroupCommit, storage.GroupCommitSize(db))),
+		writes:   storage.NewGroupCommit(db, storage.GroupCommitSize(db)),
 		iri:      iri.New(cfg.Scheme, cfg.Domain),
 		html:     content.New(),
 		log:      cfg.Log,

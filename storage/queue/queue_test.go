@@ -77,6 +77,25 @@ func wait(t *testing.T, done <-chan string) string {
 	}
 }
 
+// insertNote creates a group and queues its note job in one committed
+// transaction, and returns the group's id.
+func insertNote(t *testing.T, db *bun.DB, q *queue.Queue, name string) string {
+	t.Helper()
+	var id string
+	err := db.RunInTx(context.Background(), nil, func(ctx context.Context, tx bun.Tx) error {
+		g := &storage.Group{Name: name, PrivateKeyPEM: "x", PublicKeyPEM: "y"}
+		if err := storage.CreateGroup(ctx, tx, g); err != nil {
+			return err
+		}
+		id = g.ID
+		return q.InsertTx(ctx, tx, noteArgs{GroupID: g.ID}, nil)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
+
 func TestJobSurvivesRestart(t *testing.T) {
 	for _, b := range storagetest.Backends() {
 		t.Run(b.Name, func(t *testing.T) {
@@ -133,18 +152,7 @@ func TestInsertTxIsAtomic(t *testing.T) {
 				t.Fatal(err)
 			}
 			// Committed: the job runs and finds its group.
-			var id string
-			err = db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-				g := &storage.Group{Name: "kept", PrivateKeyPEM: "x", PublicKeyPEM: "y"}
-				if err := storage.CreateGroup(ctx, tx, g); err != nil {
-					return err
-				}
-				id = g.ID
-				return q.InsertTx(ctx, tx, noteArgs{GroupID: g.ID}, nil)
-			})
-			if err != nil {
-				t.Fatal(err)
-			}
+			id := insertNote(t, db, q, "kept")
 			if got := wait(t, done); got != id {
 				t.Fatalf("first job to run: %q, want %q", got, id)
 			}
@@ -237,31 +245,15 @@ func TestListenRunsCommittedJobs(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer stopQueue(t, q)
-	insert := func(name string) string {
-		t.Helper()
-		var id string
-		err := db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-			g := &storage.Group{Name: name, PrivateKeyPEM: "x", PublicKeyPEM: "y"}
-			if err := storage.CreateGroup(ctx, tx, g); err != nil {
-				return err
-			}
-			id = g.ID
-			return q.InsertTx(ctx, tx, noteArgs{GroupID: g.ID}, nil)
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return id
-	}
 	// The first job may be found by the fetch the queue makes as it starts.
-	want := insert("first")
+	want := insertNote(t, db, q, "first")
 	if got := wait(t, done); got != want {
 		t.Fatalf("ran %q, want %q", got, want)
 	}
 	// Later ones only by notification. A second chance covers a listener
 	// still connecting when the first of them was inserted.
 	for attempt := range 2 {
-		id := insert(fmt.Sprint("later", attempt))
+		id := insertNote(t, db, q, fmt.Sprint("later", attempt))
 		select {
 		case got := <-done:
 			if got != id {
