@@ -123,3 +123,8 @@ machine() {
 	echo "memory: $(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo)"
 	echo "load: $(cut -d' ' -f1-3 /proc/loadavg)"
 }
+
+# cputicks PID: the process's user + system CPU time in clock ticks.
+cputicks() {
+	awk '{print $14 + $15}' "/proc/$1/stat"
+}

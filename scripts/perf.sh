@@ -39,13 +39,18 @@ fi
 # says the fan-out starts, reset the kernel's peak (VmHWM) so that the
 # peak printed at the end is the fan-out's own, not the setup's.
 events=$WORK/events-$dialect-$scenario
-rm -f "$events" "$WORK/rssmax"
+rm -f "$events" "$WORK/rssmax" "$WORK/inboxcpu0"
 (
-	max=0 reset=0
+	max=0 reset=0 cpu0=
 	while kill -0 "$NODE_PID" 2>/dev/null; do
 		if [ $reset = 0 ] && grep -q fanout-start "$events" 2>/dev/null; then
 			echo 5 >"/proc/$NODE_PID/clear_refs" 2>/dev/null
 			reset=1
+		fi
+		# The node's CPU time (user + system) when the inbox burst starts.
+		if [ -z "$cpu0" ] && grep -q inbox-start "$events" 2>/dev/null; then
+			cpu0=$(cputicks "$NODE_PID")
+			echo "$cpu0" >"$WORK/inboxcpu0"
 		fi
 		r=$(awk '$1=="VmRSS:" {print $2}' "/proc/$NODE_PID/status" 2>/dev/null)
 		[ -n "$r" ] && [ "$r" -gt "$max" ] && max=$r && echo "$max" >"$WORK/rssmax"
@@ -57,6 +62,10 @@ start=$(date +%s.%N)
 "$LOAD_BIN" -node "http://127.0.0.1:$NODE_PORT" -scenario "$scenario" -events "$events" "$@"
 rc=$?
 end=$(date +%s.%N)
+if [ -s "$WORK/inboxcpu0" ]; then
+	cpu=$(( $(cputicks "$NODE_PID") - $(cat "$WORK/inboxcpu0") ))
+	echo "node CPU from the inbox burst's start until all was processed: $(echo "scale=2; $cpu / $(getconf CLK_TCK)" | bc) s"
+fi
 echo "tool exit $rc after $(echo "$end - $start" | bc) s; load after: $(cut -d' ' -f1-3 /proc/loadavg)"
 if grep -q fanout-start "$events" 2>/dev/null; then
 	echo "node memory: VmRSS $(rss "$NODE_PID" VmRSS) MiB now; peak during the fan-out (VmHWM, reset when it started) $(rss "$NODE_PID" VmHWM) MiB; peak of the whole run, setup included (sampled every 200 ms) $(( $(cat "$WORK/rssmax" 2>/dev/null || echo 0) / 1024 )) MiB"

@@ -132,16 +132,28 @@ func (c *stmtCacheConn) evict() {
 	}
 }
 
-// cached is the statement to run query with, or nil to run it uncached:
-// it has no arguments and is not a SELECT seen before, or its cached
-// statement is busy.
-func (c *stmtCacheConn) cached(ctx context.Context, query string, args []driver.NamedValue) (*stmtEntry, error) {
+// cached is the statement to run query with, and the text and arguments to
+// run it with. A text without arguments has its literals bound first
+// (bindLiterals); what cannot be bound is cached only if it is a SELECT
+// seen before. The statement is nil when the query is to run uncached:
+// not cached as above, or its cached statement is busy.
+func (c *stmtCacheConn) cached(ctx context.Context, query string, args []driver.NamedValue) (*stmtEntry, string, []driver.NamedValue, error) {
 	if len(args) == 0 {
+		if bound, values, ok := bindLiterals(query); ok {
+			e, err := c.get(ctx, bound)
+			if err != nil {
+				// SQLite refused a parameter where a literal stood; the
+				// text as it came says whether it is the query's fault.
+				return nil, query, nil, nil
+			}
+			return e, bound, values, nil
+		}
 		if _, cached := c.byQuery[query]; !cached && (!strings.HasPrefix(query, "SELECT ") || c.seen.firstTime(query)) {
-			return nil, nil
+			return nil, query, args, nil
 		}
 	}
-	return c.get(ctx, query)
+	e, err := c.get(ctx, query)
+	return e, query, args, err
 }
 
 // seenTexts remembers which query texts a connection has run, by hash, up
@@ -172,7 +184,7 @@ func (s seenTexts) firstTime(query string) bool {
 }
 
 func (c *stmtCacheConn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
-	e, err := c.cached(ctx, query, args)
+	e, query, args, err := c.cached(ctx, query, args)
 	switch {
 	case err != nil:
 		return nil, err
@@ -183,7 +195,7 @@ func (c *stmtCacheConn) ExecContext(ctx context.Context, query string, args []dr
 }
 
 func (c *stmtCacheConn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
-	e, err := c.cached(ctx, query, args)
+	e, query, args, err := c.cached(ctx, query, args)
 	switch {
 	case err != nil:
 		return nil, err

@@ -75,7 +75,7 @@ func TestStatementCache(t *testing.T) {
 				}
 			}
 		}, 2},
-		{"a SELECT without arguments is kept from its second run and sees new rows; other statements never", func(t *testing.T) {
+		{"a SELECT that cannot be bound is kept from its second run and sees new rows; a statement with literals is bound", func(t *testing.T) {
 			count := func() int {
 				t.Helper()
 				var n int
@@ -107,7 +107,45 @@ func TestStatementCache(t *testing.T) {
 			if _, err := db.ExecContext(ctx, `DELETE FROM t WHERE k = 50`); err != nil {
 				t.Fatal(err)
 			}
-		}, 3},
+		}, 4}, // the count, and DELETE FROM t WHERE k = ?
+		{"statements differing only in their literals share one compiled statement", func(t *testing.T) {
+			for k := 300; k < 310; k++ {
+				if _, err := db.ExecContext(ctx, insert, k, "new"); err != nil {
+					t.Fatal(err)
+				}
+				if _, err := db.ExecContext(ctx, fmt.Sprintf(`UPDATE t SET v = 'it''s %d' WHERE k = %d`, k, k)); err != nil {
+					t.Fatal(err)
+				}
+				var v string
+				if err := db.QueryRowContext(ctx, fmt.Sprintf(`SELECT v FROM t WHERE k = %d`, k)).Scan(&v); err != nil || v != fmt.Sprintf("it's %d", k) {
+					t.Fatalf("row %d = %q, %v", k, v, err)
+				}
+			}
+			if _, err := db.ExecContext(ctx, `DELETE FROM t WHERE k >= 300`); err != nil {
+				t.Fatal(err)
+			}
+		}, 6}, // the UPDATE and the DELETE; the SELECT is byKey's own text
+		{"a literal SQLite needs as it is falls back to the text as it came", func(t *testing.T) {
+			// An upsert's conflict target matches a partial index only
+			// with the index's literal, not with a parameter.
+			for _, q := range []string{
+				`CREATE TABLE u (a TEXT NOT NULL, b TEXT NOT NULL)`,
+				`CREATE UNIQUE INDEX u_a ON u (a) WHERE b = 'yes'`,
+			} {
+				if _, err := db.ExecContext(ctx, q); err != nil {
+					t.Fatal(err)
+				}
+			}
+			for range 2 {
+				if _, err := db.ExecContext(ctx, `INSERT INTO u (a, b) VALUES ('1', 'yes') ON CONFLICT (a) WHERE b = 'yes' DO NOTHING`); err != nil {
+					t.Fatal(err)
+				}
+			}
+			var n int
+			if err := db.QueryRowContext(ctx, `SELECT count(*) FROM u`).Scan(&n); err != nil || n != 1 {
+				t.Fatalf("rows = %d, %v; want 1", n, err)
+			}
+		}, 6},
 		{"a failed statement leaves the cached one usable", func(t *testing.T) {
 			if _, err := db.ExecContext(ctx, insert, 100, "v1"); err == nil || !isUniqueViolation(err) {
 				t.Fatalf("duplicate insert: %v, want a unique violation", err)
@@ -118,7 +156,7 @@ func TestStatementCache(t *testing.T) {
 			if got := value(100); got != "v100" {
 				t.Fatalf("row 100 = %q", got)
 			}
-		}, 3},
+		}, 6},
 		{"the same query twice with rows open", func(t *testing.T) {
 			tx, err := db.BeginTx(ctx, nil)
 			if err != nil {
@@ -147,7 +185,7 @@ func TestStatementCache(t *testing.T) {
 			if err := outer.Close(); err != nil || seen != 21 {
 				t.Fatalf("outer saw %d rows (want 21), close: %v", seen, err)
 			}
-		}, 4},
+		}, 7},
 		{"a cancelled query leaves the statement usable", func(t *testing.T) {
 			cctx, cancel := context.WithCancel(ctx)
 			cancel()
@@ -158,7 +196,7 @@ func TestStatementCache(t *testing.T) {
 			if got := value(1); got != "v1" {
 				t.Fatalf("row 1 = %q", got)
 			}
-		}, 4},
+		}, 7},
 		{"a rolled-back transaction undoes a cached insert", func(t *testing.T) {
 			tx, err := db.BeginTx(ctx, nil)
 			if err != nil {
@@ -174,7 +212,7 @@ func TestStatementCache(t *testing.T) {
 			if err := db.QueryRowContext(ctx, byKey, 200).Scan(&v); !errors.Is(err, sql.ErrNoRows) {
 				t.Fatalf("rolled-back row: %q, %v", v, err)
 			}
-		}, 4},
+		}, 7},
 		{"the cache is bounded", func(t *testing.T) {
 			for i := range stmtCacheSize + 10 {
 				var k int
