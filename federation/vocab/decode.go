@@ -9,7 +9,6 @@ import (
 	"maps"
 	"net/url"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/go-fed/activity/streams"
@@ -94,12 +93,17 @@ type node struct {
 	m       map[string]any
 }
 
-// decodeNode checks that raw is a JSON object and decodes it.
+// decodeNode checks that raw is a JSON object and decodes it. It reads the
+// whole text once, into its members, and decodes each member from there;
+// the "object" member, parsed later from its exact bytes (readObjectMember),
+// only as far as checkShape needs to see its kind.
 func decodeNode(raw []byte) (*node, error) {
-	if len(strings.TrimSpace(string(raw))) == 0 {
+	if len(bytes.TrimSpace(raw)) == 0 {
 		return nil, invalidf("empty document")
 	}
-	if !json.Valid(raw) {
+	var members map[string]json.RawMessage
+	err := json.Unmarshal(raw, &members)
+	if _, syntax := err.(*json.SyntaxError); syntax {
 		return nil, invalidf("not JSON")
 	}
 	if d := nesting(raw); d > maxDepth {
@@ -108,12 +112,21 @@ func decodeNode(raw []byte) (*node, error) {
 	if k := jsonKind(raw); k != "object" {
 		return nil, invalidf("JSON %s, not an object", k)
 	}
-	n := &node{raw: json.RawMessage(bytes.Clone(raw))} // the caller may reuse raw
-	if err := json.Unmarshal(raw, &n.members); err != nil {
+	if err != nil {
 		return nil, fmt.Errorf("%w: decode members: %w", ErrInvalid, err)
 	}
-	if err := json.Unmarshal(raw, &n.m); err != nil {
-		return nil, fmt.Errorf("%w: decode: %w", ErrInvalid, err)
+	n := &node{raw: json.RawMessage(bytes.Clone(raw)), members: members, m: make(map[string]any, len(members))}
+	for k, v := range members {
+		var val any
+		switch {
+		case k == "object" && jsonKind(v) == "object":
+			val = map[string]any{} // stands for it in checkShape
+		default:
+			if err := json.Unmarshal(v, &val); err != nil {
+				return nil, fmt.Errorf("%w: decode %s: %w", ErrInvalid, k, err)
+			}
+		}
+		n.m[k] = val
 	}
 	return n, nil
 }
