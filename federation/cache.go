@@ -117,6 +117,9 @@ func (e *Engine) memberInboxes(ctx context.Context, tx bun.IDB, groupID string) 
 	if err != nil {
 		return nil, err
 	}
+	// Kept as delivery targets (each once, none of this node's), so that
+	// each announce does not sort them out again; callers only read it.
+	in = e.targets(in)
 	e.caches.members.Add(groupID, in)
 	return in, nil
 }

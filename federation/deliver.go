@@ -7,6 +7,7 @@ import (
 	"hash/fnv"
 	"math/rand/v2"
 	"net/url"
+	"slices"
 	"sync"
 	"time"
 
@@ -125,11 +126,11 @@ func (e *Engine) publish(ctx context.Context, tx bun.Tx, g *storage.Group, act o
 	if err != nil {
 		return err
 	}
-	targets := e.targets(members, extra...)
+	extra = e.targets(extra)
+	targets := withExtra(members, extra)
 	if len(targets) <= 2 {
 		return e.q.InsertManyTx(ctx, tx, e.answers(oa.ID, targets))
 	}
-	extra = e.targets(extra)
 	shards := (len(targets) + fanoutBatch - 1) / fanoutBatch
 	params := make([]river.InsertManyParams, shards)
 	for k := range params {
@@ -157,19 +158,33 @@ func (e *Engine) answers(activityID string, inboxes []string) []river.InsertMany
 
 // targets lists the inboxes to deliver to, each once, leaving out empty
 // ones and this node's own.
-func (e *Engine) targets(inboxes []string, more ...string) []string {
-	seen := make(map[string]bool, len(inboxes)+len(more))
+func (e *Engine) targets(inboxes []string) []string {
+	seen := make(map[string]bool, len(inboxes))
 	var out []string
-	for _, list := range [][]string{inboxes, more} {
-		for _, inbox := range list {
-			if inbox == "" || seen[inbox] || e.iri.Owns(inbox) {
-				continue
-			}
-			seen[inbox] = true
-			out = append(out, inbox)
+	for _, inbox := range inboxes {
+		if inbox == "" || seen[inbox] || e.iri.Owns(inbox) {
+			continue
 		}
+		seen[inbox] = true
+		out = append(out, inbox)
 	}
 	return out
+}
+
+// withExtra is targets (the members' inboxes, each once) and the extra
+// inboxes that are not among them. It leaves targets, which the member
+// cache shares, as it is.
+func withExtra(targets, extra []string) []string {
+	var more []string
+	for _, inbox := range extra {
+		if !slices.Contains(targets, inbox) {
+			more = append(more, inbox)
+		}
+	}
+	if len(more) == 0 {
+		return targets
+	}
+	return slices.Concat(targets, more)
 }
 
 // fanoutShard places an inbox in one of n shards. It must never change:
@@ -191,7 +206,7 @@ func (e *Engine) fanoutInboxes(ctx context.Context, args fanoutArgs, groupID str
 		return nil, err
 	}
 	var mine []string
-	for _, inbox := range e.targets(members, args.Extra...) {
+	for _, inbox := range withExtra(members, e.targets(args.Extra)) {
 		if fanoutShard(inbox, args.Shards) == args.Shard {
 			mine = append(mine, inbox)
 		}

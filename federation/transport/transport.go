@@ -130,12 +130,14 @@ func New(cfg Config) *Client {
 }
 
 // backgroundPause: while the node has more urgent work, a background
-// signing slot stays taken for three times as long as its signature took
-// after the signature is made, so fan-outs use at most a quarter of a
+// signing slot stays taken for seven times as long as its signature took
+// after the signature is made, so fan-outs use at most an eighth of a
 // core per slot. Half the slots alone (the first version) still let
 // fan-outs take a whole core of two — a third of the node's CPU during an
-// inbox burst — while every announce they deliver is safe in the queue.
-const backgroundPause = 3
+// inbox burst — and a quarter of a core per slot was still an eighth of
+// the node's CPU (docs/performance.md), while every announce they deliver
+// is safe in the queue and goes out at full speed once the burst is over.
+const backgroundPause = 7
 
 // sign signs req when a signing slot is free.
 func (c *Client) sign(ctx context.Context, req *http.Request, body []byte, key httpsig.Key) error {
