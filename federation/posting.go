@@ -446,7 +446,16 @@ func (e *Engine) onReaction(ctx context.Context, act *vocab.Activity) error {
 		if p.State != storage.PostPublished {
 			continue
 		}
-		err := e.tx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		// A member's second Like of a post changes nothing: find that out
+		// without taking the writer.
+		had, err := storage.HasReaction(ctx, e.reads, p.ID, actor.ID, kind)
+		if err != nil {
+			return err
+		}
+		if had {
+			continue
+		}
+		err = e.tx(ctx, func(ctx context.Context, tx bun.Tx) error {
 			isNew, err := storage.AddReactionOnce(ctx, tx, &storage.Reaction{PostID: p.ID, ActorID: actor.ID, Kind: kind, ActivityIRI: act.ID})
 			if err != nil || !isNew {
 				return err

@@ -44,6 +44,18 @@ func AddReactionOnce(ctx context.Context, db bun.IDB, r *Reaction) (bool, error)
 	return true, recount(ctx, db, r.PostID)
 }
 
+// HasReaction reports whether the actor's reaction of this kind to the post
+// is recorded. The inbox asks it on a read connection first, so that a
+// repeated Like takes no write transaction at all.
+func HasReaction(ctx context.Context, db bun.IDB, postID, actorID, kind string) (bool, error) {
+	ok, err := db.NewSelect().Model((*Reaction)(nil)).
+		Where("post_id = ? AND actor_id = ? AND kind = ?", postID, actorID, kind).Exists(ctx)
+	if err != nil {
+		return false, fmt.Errorf("reaction of %s to %s: %w", actorID, postID, err)
+	}
+	return ok, nil
+}
+
 // RemoveReaction deletes the reaction an activity made (Undo{Like}) and
 // recounts; it returns the removed reaction or ErrNotFound.
 func RemoveReaction(ctx context.Context, db bun.IDB, activityIRI, actorID string) (*Reaction, error) {

@@ -277,6 +277,14 @@ func TestPostsAndThreads(t *testing.T) {
 			!like(b.ID, storage.ReactionDislike, "d1") {
 			t.Error("a second like by the same actor must count once")
 		}
+		for _, c := range []struct {
+			actorID, kind string
+			want          bool
+		}{{a.ID, storage.ReactionLike, true}, {a.ID, storage.ReactionDislike, false}, {b.ID, storage.ReactionDislike, true}} {
+			if has, err := storage.HasReaction(ctx, db, root.ID, c.actorID, c.kind); err != nil || has != c.want {
+				t.Errorf("HasReaction(%s, %s) = %v, %v; want %v", c.actorID, c.kind, has, err, c.want)
+			}
+		}
 		if _, err := storage.RemoveReaction(ctx, db, "l3", b.ID); err != nil {
 			t.Fatal(err)
 		}

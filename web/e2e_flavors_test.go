@@ -168,6 +168,17 @@ func TestLemmyPostLifecycle(t *testing.T) {
 			t.Errorf("likes = %d, want 1", p.Likes)
 		}
 		lemmy.WaitFor(t, announced("Like", pageID), wait)
+		// A second Like by the same member counts once and is not
+		// announced again.
+		processed(t, n, erin, group, erin.Like(pageID))
+		if p := post(); p.Likes != 1 {
+			t.Errorf("likes after a second Like = %d, want 1", p.Likes)
+		}
+		likes, err := n.DB.NewSelect().Table("outbox_activities").
+			Where("type = 'Announce' AND object_iri = ? AND body LIKE ?", pageID, `%"type":"Like"%`).Count(ctx)
+		if err != nil || likes != 1 {
+			t.Errorf("Announces of a Like in the outbox = %d, %v; want 1", likes, err)
+		}
 		unlike := erin.Undo(like)
 		processed(t, n, erin, group, unlike)
 		if p := post(); p.Likes != 0 {
