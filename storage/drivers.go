@@ -73,7 +73,7 @@ func (c stmtCacheConnector) Connect(ctx context.Context) (driver.Conn, error) {
 		conn.Close()
 		return nil, fmt.Errorf("sqlite connection %T lacks a context-aware method", conn)
 	}
-	return &stmtCacheConn{sqliteConn: sc, size: c.size, byQuery: map[string]*list.Element{}, lru: list.New(), seen: newSeenTexts()}, nil
+	return &stmtCacheConn{sqliteConn: sc, size: c.size, byQuery: map[string]*list.Element{}, lru: list.New(), seen: newSeenTexts(), bound: map[string]boundQuery{}}, nil
 }
 
 // stmtCacheConn is one connection with its compiled statements. database/sql
@@ -84,6 +84,7 @@ type stmtCacheConn struct {
 	byQuery map[string]*list.Element // of *stmtEntry
 	lru     *list.List               // most recently used first
 	seen    seenTexts                // argument-less SELECTs run so far
+	bound   map[string]boundQuery    // SELECT texts bound lately (bind)
 }
 
 type stmtEntry struct {
@@ -139,7 +140,7 @@ func (c *stmtCacheConn) evict() {
 // not cached as above, or its cached statement is busy.
 func (c *stmtCacheConn) cached(ctx context.Context, query string, args []driver.NamedValue) (*stmtEntry, string, []driver.NamedValue, error) {
 	if len(args) == 0 {
-		if bound, values, ok := bindLiterals(query); ok {
+		if bound, values, ok := c.bind(query); ok {
 			e, err := c.get(ctx, bound)
 			if err != nil {
 				// SQLite refused a parameter where a literal stood; the
@@ -155,6 +156,32 @@ func (c *stmtCacheConn) cached(ctx context.Context, query string, args []driver.
 	e, err := c.get(ctx, query)
 	return e, query, args, err
 }
+
+// bind is bindLiterals, remembering the result for SELECTs: a page asks
+// the same ones again and again, while writes rarely repeat their values.
+func (c *stmtCacheConn) bind(query string) (string, []driver.NamedValue, bool) {
+	if b, ok := c.bound[query]; ok {
+		return b.query, b.args, true
+	}
+	bound, args, ok := bindLiterals(query)
+	if ok && strings.HasPrefix(query, "SELECT ") {
+		if len(c.bound) >= boundMax {
+			clear(c.bound)
+		}
+		c.bound[query] = boundQuery{bound, args}
+	}
+	return bound, args, ok
+}
+
+// boundQuery is a text's bindLiterals result; its arguments are shared by
+// every run of the text and never changed.
+type boundQuery struct {
+	query string
+	args  []driver.NamedValue
+}
+
+// boundMax bounds the SELECT texts a connection remembers the binding of.
+const boundMax = 256
 
 // seenTexts remembers which query texts a connection has run, by hash, up
 // to seenMax of them; then it forgets them all and starts again.
