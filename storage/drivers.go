@@ -24,11 +24,11 @@ import (
 // compiling was half of what inserting a job cost (docs/performance.md).
 // stmtCacheConnector keeps, per connection, the compiled form of the
 // statements that come with arguments and reuses it. bun writes its values
-// into the text, so most of its statements never repeat; but a burst of
-// inbox traffic asks the same lookups again and again (the liked post, the
-// group, the sender), so a SELECT without arguments is cached from the
-// second time the connection sees its text. Other texts without arguments
-// are never cached: they would only churn the cache.
+// into the text, so its statements would never repeat: a statement without
+// arguments has its literals bound as arguments first (bindLiterals), and
+// is then cached like any other. One that cannot be bound is cached only
+// if it is a SELECT the connection has seen before (a page's lookups
+// repeat); other such texts would only churn the cache.
 //
 // The wrapper forwards every optional interface the driver's connection
 // implements (context-aware Begin/Prepare/Exec/Query, Ping, ResetSession,
@@ -39,8 +39,8 @@ type stmtCacheConnector struct {
 }
 
 // stmtCacheSize bounds the compiled statements kept per connection: the
-// queue uses a few dozen distinct statements, the rest are repeated
-// lookups.
+// queue uses a few dozen distinct statements, and bound ones come in a few
+// dozen shapes more.
 const stmtCacheSize = 128
 
 // sqliteConn is what the driver's connection implements (asserted at
