@@ -171,20 +171,20 @@ func (e *Engine) targets(inboxes []string) []string {
 	return out
 }
 
-// withExtra is targets (the members' inboxes, each once) and the extra
-// inboxes that are not among them. It leaves targets, which the member
-// cache shares, as it is.
-func withExtra(targets, extra []string) []string {
+// withExtra is members (the members' inboxes as memberInboxes gives them,
+// each once) and the extra inboxes that are not among them. It leaves
+// members, which the member cache shares, as it is.
+func withExtra(members, extra []string) []string {
 	var more []string
 	for _, inbox := range extra {
-		if !slices.Contains(targets, inbox) {
+		if !slices.Contains(members, inbox) {
 			more = append(more, inbox)
 		}
 	}
 	if len(more) == 0 {
-		return targets
+		return members
 	}
-	return slices.Concat(targets, more)
+	return slices.Concat(members, more)
 }
 
 // fanoutShard places an inbox in one of n shards. It must never change:

@@ -143,7 +143,6 @@ func (r *run) inbox(ctx context.Context, members []member) error {
 	after := r.sink.totals()
 	ok := codes.count(200, 299)
 	processedAt, left, processErr := r.waitProcessed(ctx)
-	r.event("inbox-processed")
 
 	t := r.tbl
 	t.section("inbox")
