@@ -106,3 +106,31 @@ func MarkRemoteActorGone(ctx context.Context, db bun.IDB, id string, at time.Tim
 	}
 	return mustAffect(res, "remote actor "+id)
 }
+
+// StaleMemberActors lists up to limit IRIs of actors that follow (or ask
+// to follow) a group, are not gone and were fetched before before, the
+// oldest first.
+func StaleMemberActors(ctx context.Context, db bun.IDB, before time.Time, limit int) ([]string, error) {
+	var iris []string
+	err := db.NewSelect().TableExpr("remote_actors AS ra").ColumnExpr("ra.iri").
+		Where("ra.gone_at IS NULL AND ra.fetched_at < ?", before.UTC()).
+		Where("EXISTS (SELECT 1 FROM follows AS f WHERE f.actor_id = ra.id)").
+		OrderExpr("ra.fetched_at").Limit(int64(limit)).Scan(ctx, &iris)
+	if err != nil {
+		return nil, fmt.Errorf("stale actors: %w", err)
+	}
+	return iris, nil
+}
+
+// CountRemoteGroups counts the remote actors among iris that are groups.
+func CountRemoteGroups(ctx context.Context, db bun.IDB, iris []string) (int, error) {
+	if len(iris) == 0 {
+		return 0, nil
+	}
+	n, err := db.NewSelect().Model((*RemoteActor)(nil)).
+		Where("iri IN (?) AND type = ?", bun.In(iris), "Group").Count(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("count remote groups: %w", err)
+	}
+	return int(n), nil
+}

@@ -266,3 +266,14 @@ func (e *Event) Where() string {
 		return e.PlaceName + e.PlaceAddress
 	}
 }
+
+// AttendeeByJoin loads the attendance that the actor's Join joinIRI
+// recorded, with its actor; ErrNotFound if there is none.
+func AttendeeByJoin(ctx context.Context, db bun.IDB, joinIRI, actorIRI string) (*Attendee, error) {
+	a := new(Attendee)
+	err := db.NewSelect().Model(a).Relation("Actor").Where("at.activity_iri = ? AND actor.iri = ?", joinIRI, actorIRI).Limit(1).Scan(ctx)
+	if err != nil {
+		return nil, notFound(err, "attendance by "+joinIRI)
+	}
+	return a, nil
+}

@@ -148,3 +148,28 @@ func MemberInboxes(ctx context.Context, db bun.IDB, groupID string) ([]string, e
 	}
 	return inboxes, nil
 }
+
+// DeleteFollowsOfDomain removes every membership and request of actors on
+// domain or its subdomains (any port): the domain was blocked.
+func DeleteFollowsOfDomain(ctx context.Context, db bun.IDB, domain string) error {
+	const onDomain = "actor_id IN (SELECT id FROM remote_actors WHERE host = ? OR host LIKE ? OR host LIKE ?)"
+	like := "%." + domain
+	if err := RecordDepartures(ctx, db, "f."+onDomain, domain, like, domain+":%"); err != nil { // community pulse
+		return err
+	}
+	if _, err := db.NewDelete().Model((*Follow)(nil)).Where(onDomain, domain, like, domain+":%").Exec(ctx); err != nil {
+		return fmt.Errorf("remove members of %s: %w", domain, err)
+	}
+	return nil
+}
+
+// HasMemberOnHost tells whether the group has an accepted member whose
+// server is host.
+func HasMemberOnHost(ctx context.Context, db bun.IDB, groupID, host string) (bool, error) {
+	n, err := db.NewSelect().TableExpr("follows AS f").Join("JOIN remote_actors AS ra ON ra.id = f.actor_id").
+		Where("f.group_id = ? AND f.state = ? AND ra.host = ?", groupID, FollowAccepted, host).Count(ctx)
+	if err != nil {
+		return false, fmt.Errorf("members of group %s on %s: %w", groupID, host, err)
+	}
+	return n > 0, nil
+}

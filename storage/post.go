@@ -260,3 +260,41 @@ func ListPinned(ctx context.Context, db bun.IDB, groupID string) ([]Post, error)
 	}
 	return ps, nil
 }
+
+// PublishedPostsByAuthor lists an actor's published posts in every group.
+func PublishedPostsByAuthor(ctx context.Context, db bun.IDB, authorID string) ([]Post, error) {
+	var posts []Post
+	err := db.NewSelect().Model(&posts).Where("author_id = ? AND state = ?", authorID, PostPublished).Scan(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("posts of %s: %w", authorID, err)
+	}
+	return posts, nil
+}
+
+// SetPostPinned pins or unpins a post.
+func SetPostPinned(ctx context.Context, db bun.IDB, postID string, pinned bool) error {
+	res, err := db.NewUpdate().Model((*Post)(nil)).Set("pinned = ?", pinned).Where("id = ?", postID).Exec(ctx)
+	if err != nil {
+		return fmt.Errorf("pin post %s: %w", postID, err)
+	}
+	return mustAffect(res, "post "+postID)
+}
+
+// UpdatePostObject writes a post's object document and content again
+// (an event whose attendance changed).
+func UpdatePostObject(ctx context.Context, db bun.IDB, p *Post) error {
+	res, err := db.NewUpdate().Model(p).Column("object_raw", "content_html").WherePK().Exec(ctx)
+	if err != nil {
+		return fmt.Errorf("update object of post %s: %w", p.ID, err)
+	}
+	return mustAffect(res, "post "+p.ID)
+}
+
+// CountPublishedPosts counts the published posts of every group.
+func CountPublishedPosts(ctx context.Context, db bun.IDB) (int, error) {
+	n, err := db.NewSelect().Model((*Post)(nil)).Where("state = ?", PostPublished).Count(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("count posts: %w", err)
+	}
+	return int(n), nil
+}

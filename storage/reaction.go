@@ -81,3 +81,22 @@ func recount(ctx context.Context, db bun.IDB, postID string) error {
 	}
 	return nil
 }
+
+// ReactionActivityOf returns the activity IRI of the actor's reaction to
+// the post with IRI postIRI, preferring one of kind; ErrNotFound if the
+// actor has none.
+func ReactionActivityOf(ctx context.Context, db bun.IDB, actorID, postIRI, kind string) (string, error) {
+	var iris []string
+	err := db.NewSelect().Model((*Reaction)(nil)).Column("re.activity_iri").
+		Join("JOIN posts AS p ON p.id = re.post_id").
+		Where("re.actor_id = ? AND p.iri = ?", actorID, postIRI).
+		OrderExpr("CASE WHEN re.kind = ? THEN 0 ELSE 1 END", kind).
+		Limit(1).Scan(ctx, &iris)
+	if err != nil && !isNoRows(err) {
+		return "", fmt.Errorf("reaction of %s to %s: %w", actorID, postIRI, err)
+	}
+	if len(iris) == 0 {
+		return "", fmt.Errorf("reaction of %s to %s: %w", actorID, postIRI, ErrNotFound)
+	}
+	return iris[0], nil
+}
