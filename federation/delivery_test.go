@@ -12,8 +12,8 @@ import (
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
 
-	"github.com/kith-social/kith/federation"
 	"github.com/kith-social/kith/federation/fedtest"
+	"github.com/kith-social/kith/federation/outbox"
 	"github.com/kith-social/kith/storage"
 	"github.com/kith-social/kith/storage/queue"
 	"github.com/kith-social/kith/storage/storagetest"
@@ -34,7 +34,7 @@ func TestDeliveryRetryDelay(t *testing.T) {
 		{40, false, 6 * time.Hour, 6*time.Hour + 37*time.Minute},
 		{1, true, 6 * time.Hour, 6*time.Hour + 37*time.Minute},
 	} {
-		got := federation.DeliveryRetryDelay(tc.attempt, tc.unreachable)
+		got := outbox.DeliveryRetryDelay(tc.attempt, tc.unreachable)
 		if got < tc.min || got > tc.max {
 			t.Errorf("DeliveryRetryDelay(%d, %v) = %s, want %s..%s", tc.attempt, tc.unreachable, got, tc.min, tc.max)
 		}
@@ -42,7 +42,7 @@ func TestDeliveryRetryDelay(t *testing.T) {
 	// The whole schedule lasts at least two days before a delivery is given up.
 	var total time.Duration
 	for a := 1; a < 18; a++ { // 18 attempts: 17 waits
-		total += federation.DeliveryRetryDelay(a, false)
+		total += outbox.DeliveryRetryDelay(a, false)
 	}
 	if total < 48*time.Hour {
 		t.Errorf("retries span %s, want at least 48h", total)
@@ -244,12 +244,12 @@ func TestRefreshRemovesGoneMembers(t *testing.T) {
 				return c == 1
 			})
 			masto.Gone("/users/alice")
-			if got, err := n.Fed.RefreshStaleActors(ctx, 10); err != nil || got != 0 {
+			if got, err := n.Fed.Actors.RefreshStaleActors(ctx, 10); err != nil || got != 0 {
 				t.Fatalf("fresh profiles refreshed: %d, %v", got, err)
 			}
 			clk.Advance(25 * time.Hour)
 			// Bob's refresh may fail on a loaded machine; Alice's removal is what counts.
-			if got, err := n.Fed.RefreshStaleActors(ctx, 10); err != nil || got < 1 {
+			if got, err := n.Fed.Actors.RefreshStaleActors(ctx, 10); err != nil || got < 1 {
 				t.Fatalf("refreshed %d, %v; want at least Alice", got, err)
 			}
 			if c, _ := storage.CountFollows(ctx, n.DB, g.ID, storage.FollowAccepted); c != 1 {

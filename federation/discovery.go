@@ -36,25 +36,25 @@ func (e *Engine) WebFinger(ctx context.Context, resource string) ([]byte, error)
 	if !ok {
 		return nil, notFound
 	}
-	if name == strings.ToLower(e.iri.Domain()) {
+	if name == strings.ToLower(e.IRI.Domain()) {
 		return json.Marshal(jrd{
-			Subject: "acct:" + e.iri.Domain() + "@" + e.iri.Domain(),
-			Aliases: []string{e.iri.InstanceActor()},
+			Subject: "acct:" + e.IRI.Domain() + "@" + e.IRI.Domain(),
+			Aliases: []string{e.IRI.InstanceActor()},
 			Links: []jrdLink{
-				{Rel: "self", Type: vocab.ContentType, Href: e.iri.InstanceActor()},
-				{Rel: ServiceRel, Type: vocab.ContentType, Href: e.iri.InstanceActor()},
+				{Rel: "self", Type: vocab.ContentType, Href: e.IRI.InstanceActor()},
+				{Rel: ServiceRel, Type: vocab.ContentType, Href: e.IRI.InstanceActor()},
 			},
 		})
 	}
-	if _, err := storage.GroupByName(ctx, e.db, name); err != nil {
+	if _, err := storage.GroupByName(ctx, e.DB, name); err != nil {
 		return nil, notFound
 	}
 	return json.Marshal(jrd{
-		Subject: e.iri.Acct(name),
-		Aliases: []string{e.iri.Group(name)},
+		Subject: e.IRI.Acct(name),
+		Aliases: []string{e.IRI.Group(name)},
 		Links: []jrdLink{
-			{Rel: "self", Type: vocab.ContentType, Href: e.iri.Group(name)},
-			{Rel: "http://webfinger.net/rel/profile-page", Type: "text/html", Href: e.iri.Group(name)},
+			{Rel: "self", Type: vocab.ContentType, Href: e.IRI.Group(name)},
+			{Rel: "http://webfinger.net/rel/profile-page", Type: "text/html", Href: e.IRI.Group(name)},
 		},
 	})
 }
@@ -73,14 +73,14 @@ func (e *Engine) webFingerName(resource string) (string, bool) {
 	case strings.HasPrefix(strings.ToLower(res), "acct:"):
 		user, host, ok := strings.Cut(res[len("acct:"):], "@")
 		user = strings.TrimPrefix(user, "@")
-		if !ok || user == "" || !strings.EqualFold(host, e.iri.Domain()) {
+		if !ok || user == "" || !strings.EqualFold(host, e.IRI.Domain()) {
 			return "", false
 		}
 		return strings.ToLower(user), true
-	case res == e.iri.Base() || res == e.iri.Base()+"/" || res == e.iri.InstanceActor():
-		return strings.ToLower(e.iri.Domain()), true
+	case res == e.IRI.Base() || res == e.IRI.Base()+"/" || res == e.IRI.InstanceActor():
+		return strings.ToLower(e.IRI.Domain()), true
 	default:
-		return e.iri.IsGroup(res)
+		return e.IRI.IsGroup(res)
 	}
 }
 
@@ -88,7 +88,7 @@ func (e *Engine) webFingerName(resource string) (string, bool) {
 func (e *Engine) HostMeta() []byte {
 	return []byte(`<?xml version="1.0" encoding="UTF-8"?>
 <XRD xmlns="http://docs.oasis-open.org/ns/xri/xrd-1.0">
-  <Link rel="lrdd" template="` + e.iri.Base() + `/.well-known/webfinger?resource={uri}"/>
+  <Link rel="lrdd" template="` + e.IRI.Base() + `/.well-known/webfinger?resource={uri}"/>
 </XRD>
 `)
 }
@@ -96,9 +96,9 @@ func (e *Engine) HostMeta() []byte {
 // NodeInfoLinks is /.well-known/nodeinfo.
 func (e *Engine) NodeInfoLinks() []byte {
 	b, _ := json.Marshal(map[string]any{"links": []jrdLink{
-		{Rel: "http://nodeinfo.diaspora.software/ns/schema/2.0", Href: e.iri.Base() + "/nodeinfo/2.0"},
-		{Rel: "http://nodeinfo.diaspora.software/ns/schema/2.1", Href: e.iri.Base() + "/nodeinfo/2.1"},
-		{Rel: "https://www.w3.org/ns/activitystreams#Application", Href: e.iri.InstanceActor()},
+		{Rel: "http://nodeinfo.diaspora.software/ns/schema/2.0", Href: e.IRI.Base() + "/nodeinfo/2.0"},
+		{Rel: "http://nodeinfo.diaspora.software/ns/schema/2.1", Href: e.IRI.Base() + "/nodeinfo/2.1"},
+		{Rel: "https://www.w3.org/ns/activitystreams#Application", Href: e.IRI.InstanceActor()},
 	}})
 	return b
 }
@@ -106,15 +106,15 @@ func (e *Engine) NodeInfoLinks() []byte {
 // NodeInfo is the NodeInfo document in version "2.0" or "2.1". Kith's
 // local "users" are its groups: they are the node's only local actors.
 func (e *Engine) NodeInfo(ctx context.Context, version string) ([]byte, error) {
-	groups, err := storage.CountGroups(ctx, e.db)
+	groups, err := storage.CountGroups(ctx, e.DB)
 	if err != nil {
 		return nil, err
 	}
-	posts, err := e.db.NewSelect().Model((*storage.Post)(nil)).Where("state = ?", storage.PostPublished).Count(ctx)
+	posts, err := storage.CountPublishedPosts(ctx, e.DB)
 	if err != nil {
-		return nil, fmt.Errorf("count posts: %w", err)
+		return nil, err
 	}
-	software := map[string]any{"name": "kith", "version": e.version}
+	software := map[string]any{"name": "kith", "version": e.Version}
 	if version == "2.1" {
 		software["repository"] = "https://github.com/kith-social/kith"
 		software["homepage"] = "https://github.com/kith-social/kith"
@@ -129,6 +129,6 @@ func (e *Engine) NodeInfo(ctx context.Context, version string) ([]byte, error) {
 			"users":      map[string]int{"total": groups, "activeMonth": groups, "activeHalfyear": groups},
 			"localPosts": posts,
 		},
-		"metadata": map[string]any{"nodeName": e.iri.Domain()},
+		"metadata": map[string]any{"nodeName": e.IRI.Domain()},
 	})
 }

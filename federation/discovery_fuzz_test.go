@@ -6,6 +6,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/kith-social/kith/federation/iri"
+	"github.com/kith-social/kith/federation/node"
 )
 
 // FuzzWebFingerResource checks that any resource string is read without a
@@ -18,7 +19,7 @@ func FuzzWebFingerResource(f *testing.F) {
 	} {
 		f.Add(s)
 	}
-	e := &Engine{iri: iri.New("https", "kith.example")}
+	e := &Engine{Node: &node.Node{IRI: iri.New("https", "kith.example")}}
 	f.Fuzz(func(t *testing.T, resource string) {
 		name, ok := e.webFingerName(resource)
 		if !ok {

@@ -10,7 +10,9 @@ import (
 	"time"
 
 	"github.com/kith-social/kith/federation"
+	"github.com/kith-social/kith/federation/community"
 	"github.com/kith-social/kith/federation/fedtest"
+	"github.com/kith-social/kith/federation/inbox"
 	"github.com/kith-social/kith/federation/mailer"
 	"github.com/kith-social/kith/federation/mailer/smtptest"
 	"github.com/kith-social/kith/federation/transport"
@@ -20,7 +22,7 @@ import (
 )
 
 // send posts an activity to the group and waits until it was processed.
-func send(t *testing.T, n *webtest.Node, a *fedtest.Actor, group string, act map[string]any) federation.Processed {
+func send(t *testing.T, n *webtest.Node, a *fedtest.Actor, group string, act map[string]any) inbox.Processed {
 	t.Helper()
 	resp, err := a.Send(context.Background(), group, act)
 	if err != nil {
@@ -66,7 +68,7 @@ func TestPollVotingAndClosing(t *testing.T) {
 		t.Run(b.Name, func(t *testing.T) {
 			t.Parallel()
 			ctx := context.Background()
-			n := webtest.Start(t, b, webtest.Options{Engagement: federation.EngagementConfig{PollUpdateWindow: time.Second}})
+			n := webtest.Start(t, b, webtest.Options{Engagement: community.EngagementConfig{PollUpdateWindow: time.Second}})
 			g := n.CreateGroup(t, "g", nil)
 			group := n.GroupIRI(g.Name)
 			masto := n.Net.NewInstance("mastodon.test", fedtest.Mastodon)
@@ -76,7 +78,7 @@ func TestPollVotingAndClosing(t *testing.T) {
 				follow(t, n, a, group)
 			}
 
-			bad := []federation.PollInput{
+			bad := []community.PollInput{
 				{Question: "?", Options: []string{"only"}, Closes: time.Now().Add(time.Hour)},
 				{Question: "?", Options: []string{"a", "A"}, Closes: time.Now().Add(time.Hour)},
 				{Question: "?", Options: []string{"a", "b"}, Closes: time.Now().Add(-time.Hour)},
@@ -84,12 +86,12 @@ func TestPollVotingAndClosing(t *testing.T) {
 				{Question: "?", Options: []string{"a", strings.Repeat("b", 101)}, Closes: time.Now().Add(time.Hour)},
 			}
 			for i, in := range bad {
-				if _, err := n.Fed.PublishPoll(ctx, "g", in, ada); err == nil {
+				if _, err := n.Fed.Community.PublishPoll(ctx, "g", in, ada); err == nil {
 					t.Errorf("bad poll %d accepted", i)
 				}
 			}
 			closes := time.Now().Add(3 * time.Second)
-			p, err := n.Fed.PublishPoll(ctx, "g", federation.PollInput{
+			p, err := n.Fed.Community.PublishPoll(ctx, "g", community.PollInput{
 				Question: "What do we **plant**?", Options: []string{"Tomatoes", "Beans", "Squash"}, Closes: closes,
 			}, ada)
 			if err != nil {
@@ -179,7 +181,7 @@ func TestReplyLikeBoostAsGroup(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			reply, err := n.Fed.ReplyAsGroup(ctx, parent.ID, federation.PostInput{Markdown: "We do, come by!"}, ada, true)
+			reply, err := n.Fed.Community.ReplyAsGroup(ctx, parent.ID, community.PostInput{Markdown: "We do, come by!"}, ada, true)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -204,7 +206,7 @@ func TestReplyLikeBoostAsGroup(t *testing.T) {
 			}
 
 			for range 2 {
-				if err := n.Fed.LikeAsGroup(ctx, parent.ID, ada); err != nil {
+				if err := n.Fed.Community.LikeAsGroup(ctx, parent.ID, ada); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -213,7 +215,7 @@ func TestReplyLikeBoostAsGroup(t *testing.T) {
 				t.Errorf("%d Likes sent, want 1", c)
 			}
 			// Thread starters are boosted already; a reply is boosted on request.
-			if err := n.Fed.BoostAsGroup(ctx, parent.ID, ada); err != nil {
+			if err := n.Fed.Community.BoostAsGroup(ctx, parent.ID, ada); err != nil {
 				t.Fatal(err)
 			}
 			if c := countOutbox(t, n, "Announce", postIRI); c != 2 { // Announce{Create} and the boost
@@ -225,11 +227,11 @@ func TestReplyLikeBoostAsGroup(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if err := n.Fed.BoostAsGroup(ctx, answerPost.ID, ada); err != nil {
+			if err := n.Fed.Community.BoostAsGroup(ctx, answerPost.ID, ada); err != nil {
 				t.Fatal(err)
 			}
 			masto.WaitFor(t, func(d fedtest.Delivery) bool { return d.Type() == "Announce" && d.ObjectID() == answerPost.IRI }, wait)
-			if err := n.Fed.BoostAsGroup(ctx, reply.ID, ada); err == nil {
+			if err := n.Fed.Community.BoostAsGroup(ctx, reply.ID, ada); err == nil {
 				t.Error("the group boosted its own post")
 			}
 		})
@@ -272,21 +274,21 @@ func TestScheduledPostSurvivesRestart(t *testing.T) {
 			masto := n.Net.NewInstance("mastodon.test", fedtest.Mastodon)
 			follow(t, n, masto.NewActor("alice"), group)
 
-			if _, err := n.Fed.SchedulePost(ctx, "g", federation.PostInput{Markdown: "past"}, time.Now().Add(-time.Minute), ada); err == nil {
+			if _, err := n.Fed.Community.SchedulePost(ctx, "g", community.PostInput{Markdown: "past"}, time.Now().Add(-time.Minute), ada); err == nil {
 				t.Error("a post scheduled in the past was accepted")
 			}
-			id, err := n.Fed.SchedulePost(ctx, "g", federation.PostInput{Markdown: "Scheduled *hello*"}, time.Now().Add(2*time.Second), ada)
+			id, err := n.Fed.Community.SchedulePost(ctx, "g", community.PostInput{Markdown: "Scheduled *hello*"}, time.Now().Add(2*time.Second), ada)
 			if err != nil {
 				t.Fatal(err)
 			}
-			cancelled, err := n.Fed.SchedulePoll(ctx, "g", federation.PollInput{Question: "?", Options: []string{"a", "b"}, Closes: time.Now().Add(2 * time.Hour)}, time.Now().Add(time.Hour), ada)
+			cancelled, err := n.Fed.Community.SchedulePoll(ctx, "g", community.PollInput{Question: "?", Options: []string{"a", "b"}, Closes: time.Now().Add(2 * time.Hour)}, time.Now().Add(time.Hour), ada)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if err := n.Fed.CancelScheduled(ctx, "g", cancelled, ada); err != nil {
+			if err := n.Fed.Community.CancelScheduled(ctx, "g", cancelled, ada); err != nil {
 				t.Fatal(err)
 			}
-			if list, err := n.Fed.ListScheduled(ctx, "g"); err != nil || len(list) != 1 || list[0].ID != id {
+			if list, err := n.Fed.Community.ListScheduled(ctx, "g"); err != nil || len(list) != 1 || list[0].ID != id {
 				t.Fatalf("scheduled = %+v, %v", list, err)
 			}
 			stopCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
@@ -338,7 +340,7 @@ func TestStaffNotificationsAndMail(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			n := webtest.Start(t, b, webtest.Options{Engagement: federation.EngagementConfig{Mailer: m, MailInterval: time.Second}})
+			n := webtest.Start(t, b, webtest.Options{Engagement: community.EngagementConfig{Mailer: m, MailInterval: time.Second}})
 			owner := &storage.Staff{Username: "ada", PasswordHash: "h", Role: storage.RoleOwner}
 			if err := storage.CreateStaff(ctx, n.DB, owner); err != nil {
 				t.Fatal(err)
@@ -355,17 +357,17 @@ func TestStaffNotificationsAndMail(t *testing.T) {
 			masto := n.Net.NewInstance("mastodon.test", fedtest.Mastodon)
 			alice, bob := masto.NewActor("alice"), masto.NewActor("bob")
 
-			follow(t, n, alice, group)                                                // new_member
-			send(t, n, alice, group, alice.Follow(group))                             // following again: not new
-			send(t, n, bob, closedIRI, bob.Follow(closedIRI))                         // follow_request
-			if err := n.Fed.DecideFollow(ctx, "closed", bob.ID(), true); err != nil { // new_member
+			follow(t, n, alice, group)                                                          // new_member
+			send(t, n, alice, group, alice.Follow(group))                                       // following again: not new
+			send(t, n, bob, closedIRI, bob.Follow(closedIRI))                                   // follow_request
+			if err := n.Fed.Community.DecideFollow(ctx, "closed", bob.ID(), true); err != nil { // new_member
 				t.Fatal(err)
 			}
 			held := bob.CreateNote(fedtest.Note{Content: "held", Mentions: []fedtest.Mention{{Href: closedIRI}}})
 			send(t, n, bob, closedIRI, held) // review
 			mentioned := mention(t, n, alice, group)
 			n.WaitProcessed(t, mentioned+"/activity") // mention
-			own, err := n.Fed.PublishPost(ctx, "g", federation.PostInput{Markdown: "Welcome, all"}, ada)
+			own, err := n.Fed.Community.PublishPost(ctx, "g", community.PostInput{Markdown: "Welcome, all"}, ada)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -9,14 +9,14 @@ import (
 	"testing"
 	"time"
 
-	"github.com/kith-social/kith/federation"
+	"github.com/kith-social/kith/federation/community"
 	"github.com/kith-social/kith/federation/fedtest"
 	"github.com/kith-social/kith/storage"
 	"github.com/kith-social/kith/storage/storagetest"
 	"github.com/kith-social/kith/web/webtest"
 )
 
-var ada = federation.Staff{ID: "staff-1", Name: "ada"}
+var ada = community.Staff{ID: "staff-1", Name: "ada"}
 
 const wait = 20 * time.Second
 
@@ -45,10 +45,10 @@ func TestComposerPublishEditPinDelete(t *testing.T) {
 			masto := n.Net.NewInstance("mastodon.test", fedtest.Mastodon)
 			follow(t, n, masto.NewActor("alice"), group)
 
-			if _, err := n.Fed.PublishPost(ctx, "g", federation.PostInput{Markdown: "  "}, ada); err == nil {
+			if _, err := n.Fed.Community.PublishPost(ctx, "g", community.PostInput{Markdown: "  "}, ada); err == nil {
 				t.Error("empty post accepted")
 			}
-			p, err := n.Fed.PublishPost(ctx, "g", federation.PostInput{Markdown: "Meet-up on **Saturday**", ContentWarning: "logistics"}, ada)
+			p, err := n.Fed.Community.PublishPost(ctx, "g", community.PostInput{Markdown: "Meet-up on **Saturday**", ContentWarning: "logistics"}, ada)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -65,7 +65,7 @@ func TestComposerPublishEditPinDelete(t *testing.T) {
 				t.Errorf("outbox lacks the post: %v", doc)
 			}
 
-			secret, err := n.Fed.PublishPost(ctx, "g", federation.PostInput{Markdown: "members only", MembersOnly: true}, ada)
+			secret, err := n.Fed.Community.PublishPost(ctx, "g", community.PostInput{Markdown: "members only", MembersOnly: true}, ada)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -80,29 +80,29 @@ func TestComposerPublishEditPinDelete(t *testing.T) {
 				t.Error("members-only post in the public outbox")
 			}
 
-			if err := n.Fed.EditPost(ctx, p.ID, federation.PostInput{Markdown: "Meet-up on **Sunday**"}, ada); err != nil {
+			if err := n.Fed.Community.EditPost(ctx, p.ID, community.PostInput{Markdown: "Meet-up on **Sunday**"}, ada); err != nil {
 				t.Fatal(err)
 			}
 			masto.WaitFor(t, func(d fedtest.Delivery) bool {
 				return d.Type() == "Update" && d.ObjectID() == p.IRI && strings.Contains(string(d.Body), "Sunday")
 			}, wait)
 
-			if err := n.Fed.SetPinned(ctx, p.ID, true, ada); err != nil {
+			if err := n.Fed.Community.SetPinned(ctx, p.ID, true, ada); err != nil {
 				t.Fatal(err)
 			}
 			masto.WaitFor(t, func(d fedtest.Delivery) bool { return d.Type() == "Add" && d.ObjectID() == p.IRI }, wait)
 			if _, doc := fetchJSON(t, n, group+"/featured"); !strings.Contains(mustJSON(doc), p.IRI) {
 				t.Errorf("featured lacks the pinned post: %v", doc)
 			}
-			if err := n.Fed.SetPinned(ctx, secret.ID, true, ada); err == nil {
+			if err := n.Fed.Community.SetPinned(ctx, secret.ID, true, ada); err == nil {
 				t.Error("a members-only post was pinned publicly")
 			}
-			if err := n.Fed.SetPinned(ctx, p.ID, false, ada); err != nil {
+			if err := n.Fed.Community.SetPinned(ctx, p.ID, false, ada); err != nil {
 				t.Fatal(err)
 			}
 			masto.WaitFor(t, func(d fedtest.Delivery) bool { return d.Type() == "Remove" && d.ObjectID() == p.IRI }, wait)
 
-			if err := n.Fed.DeleteOwnPost(ctx, p.ID, ada); err != nil {
+			if err := n.Fed.Community.DeleteOwnPost(ctx, p.ID, ada); err != nil {
 				t.Fatal(err)
 			}
 			masto.WaitFor(t, func(d fedtest.Delivery) bool { return d.Type() == "Delete" && d.ObjectID() == p.IRI }, wait)
@@ -141,19 +141,19 @@ func TestReviewQueueAndRemoval(t *testing.T) {
 			}
 			p1, _ := storage.PostByIRI(ctx, n.DB, g.ID, first)
 			p2, _ := storage.PostByIRI(ctx, n.DB, g.ID, second)
-			if err := n.Fed.ApprovePost(ctx, p1.ID, ada); err != nil {
+			if err := n.Fed.Community.ApprovePost(ctx, p1.ID, ada); err != nil {
 				t.Fatal(err)
 			}
-			if err := n.Fed.ApprovePost(ctx, p1.ID, ada); err == nil {
+			if err := n.Fed.Community.ApprovePost(ctx, p1.ID, ada); err == nil {
 				t.Error("approved twice")
 			}
-			if err := n.Fed.RejectPost(ctx, p2.ID, "off topic", ada); err != nil {
+			if err := n.Fed.Community.RejectPost(ctx, p2.ID, "off topic", ada); err != nil {
 				t.Fatal(err)
 			}
 			masto.WaitFor(t, func(d fedtest.Delivery) bool { return d.Type() == "Announce" && d.ObjectID() == first }, wait)
 
 			// Removing the approved post undoes the boost and announces a Delete.
-			if err := n.Fed.RemovePost(ctx, p1.ID, "spoilers", ada); err != nil {
+			if err := n.Fed.Community.RemovePost(ctx, p1.ID, "spoilers", ada); err != nil {
 				t.Fatal(err)
 			}
 			masto.WaitFor(t, func(d fedtest.Delivery) bool {
@@ -192,7 +192,7 @@ func TestBanAndDomainBlock(t *testing.T) {
 			follow(t, n, alice, group)
 			follow(t, n, spammer, group)
 
-			if err := n.Fed.Ban(ctx, "g", troll.ID(), "harassment", ada); err != nil {
+			if err := n.Fed.Community.Ban(ctx, "g", troll.ID(), "harassment", ada); err != nil {
 				t.Fatal(err)
 			}
 			masto.WaitFor(t, func(d fedtest.Delivery) bool { return d.Type() == "Block" && d.ObjectID() == troll.ID() }, wait)
@@ -213,7 +213,7 @@ func TestBanAndDomainBlock(t *testing.T) {
 			if c, _ := storage.CountPosts(ctx, n.DB, g.ID, storage.PostPublished); c != 0 {
 				t.Error("a banned actor's post was published")
 			}
-			if err := n.Fed.Unban(ctx, "g", troll.ID(), ada); err != nil {
+			if err := n.Fed.Community.Unban(ctx, "g", troll.ID(), ada); err != nil {
 				t.Fatal(err)
 			}
 			masto.WaitFor(t, func(d fedtest.Delivery) bool {
@@ -222,7 +222,7 @@ func TestBanAndDomainBlock(t *testing.T) {
 			}, wait)
 
 			// Blocking spam.test removes its member and refuses its traffic.
-			if err := n.Fed.BlockDomain(ctx, "spam.test", "spam", ada); err != nil {
+			if err := n.Fed.Community.BlockDomain(ctx, "spam.test", "spam", ada); err != nil {
 				t.Fatal(err)
 			}
 			if c, _ := storage.CountFollows(ctx, n.DB, g.ID, storage.FollowAccepted); c != 1 {
@@ -274,7 +274,7 @@ func TestReportsAndGroupUpdate(t *testing.T) {
 			if len(reports) != 1 || reports[0].TargetIRI != rude.ID() || reports[0].Reason != "Rude reply" || !strings.Contains(reports[0].ObjectIRIs, postID) {
 				t.Fatalf("reports: %+v", reports)
 			}
-			if err := n.Fed.ForwardReport(ctx, reports[0].ID, ada); err != nil {
+			if err := n.Fed.Community.ForwardReport(ctx, reports[0].ID, ada); err != nil {
 				t.Fatal(err)
 			}
 			other.WaitFor(t, func(d fedtest.Delivery) bool { return d.Type() == "Flag" && strings.Contains(string(d.Body), postID) }, wait)
@@ -283,7 +283,7 @@ func TestReportsAndGroupUpdate(t *testing.T) {
 			}
 
 			g.Title = "Gardeners United"
-			if err := n.Fed.UpdateGroup(ctx, g, ada); err != nil {
+			if err := n.Fed.Community.UpdateGroup(ctx, g, ada); err != nil {
 				t.Fatal(err)
 			}
 			masto.WaitFor(t, func(d fedtest.Delivery) bool {

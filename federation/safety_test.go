@@ -7,15 +7,15 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/kith-social/kith/federation"
 	"github.com/kith-social/kith/federation/fedtest"
+	"github.com/kith-social/kith/federation/inbox"
 	"github.com/kith-social/kith/storage"
 	"github.com/kith-social/kith/storage/storagetest"
 	"github.com/kith-social/kith/web/webtest"
 )
 
 // sendNote sends a note from a to the group and waits until it is processed.
-func sendNote(t *testing.T, n *webtest.Node, a *fedtest.Actor, group string, note fedtest.Note) (map[string]any, federation.Processed) {
+func sendNote(t *testing.T, n *webtest.Node, a *fedtest.Actor, group string, note fedtest.Note) (map[string]any, inbox.Processed) {
 	t.Helper()
 	if len(note.Mentions) == 0 {
 		note.Mentions = []fedtest.Mention{{Href: group, Name: "@g@kith.test"}}
@@ -113,7 +113,7 @@ func TestJoinQuestionsFeedbackAndProbation(t *testing.T) {
 			if len(reqs) != 1 || !strings.Contains(reqs[0].JoinAnswer, "Plot 12") {
 				t.Fatalf("request with answer: %+v", reqs)
 			}
-			if err := n.Fed.DecideFollow(ctx, "g", alice.ID(), true); err != nil {
+			if err := n.Fed.Community.DecideFollow(ctx, "g", alice.ID(), true); err != nil {
 				t.Fatal(err)
 			}
 			// Probation: her first post is held, and she is told so.
@@ -125,7 +125,7 @@ func TestJoinQuestionsFeedbackAndProbation(t *testing.T) {
 			masto.WaitFor(t, func(d fedtest.Delivery) bool {
 				return d.Type() == "Create" && strings.Contains(string(d.Body), "waiting for a moderator")
 			}, wait)
-			if err := n.Fed.ApprovePost(ctx, p.ID, ada); err != nil {
+			if err := n.Fed.Community.ApprovePost(ctx, p.ID, ada); err != nil {
 				t.Fatal(err)
 			}
 			masto.WaitFor(t, func(d fedtest.Delivery) bool { return d.Type() == "Announce" && d.ObjectID() == p.IRI }, wait)
@@ -156,10 +156,10 @@ func TestModmailReportsAnonymous(t *testing.T) {
 			if len(convs) != 1 || convs[0].Actor.IRI != alice.ID() {
 				t.Fatalf("conversations: %+v", convs)
 			}
-			if err := n.Fed.ReplyModmail(ctx, convs[0].ID, "Only mods see this", true, ada); err != nil {
+			if err := n.Fed.Community.ReplyModmail(ctx, convs[0].ID, "Only mods see this", true, ada); err != nil {
 				t.Fatal(err)
 			}
-			if err := n.Fed.ReplyModmail(ctx, convs[0].ID, "Yes, **please** do!", false, ada); err != nil {
+			if err := n.Fed.Community.ReplyModmail(ctx, convs[0].ID, "Yes, **please** do!", false, ada); err != nil {
 				t.Fatal(err)
 			}
 			masto.WaitFor(t, func(d fedtest.Delivery) bool {
@@ -189,7 +189,7 @@ func TestModmailReportsAnonymous(t *testing.T) {
 			if len(reqs) != 1 || reqs[0].Actor == nil || reqs[0].Actor.IRI != alice.ID() {
 				t.Fatalf("anonymous requests: %+v", reqs)
 			}
-			p, err := n.Fed.DecideAnonymous(ctx, reqs[0].ID, true, "", ada)
+			p, err := n.Fed.Community.DecideAnonymous(ctx, reqs[0].ID, true, "", ada)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -283,13 +283,13 @@ func TestWebReport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := n.Fed.SubmitWebReport(context.Background(), "g", p.ID, " ", ""); err == nil {
+	if err := n.Fed.Community.SubmitWebReport(context.Background(), "g", p.ID, " ", ""); err == nil {
 		t.Error("empty reason accepted")
 	}
-	if err := n.Fed.SubmitWebReport(context.Background(), "g", "nope", "bad", ""); err == nil {
+	if err := n.Fed.Community.SubmitWebReport(context.Background(), "g", "nope", "bad", ""); err == nil {
 		t.Error("unknown post accepted")
 	}
-	if err := n.Fed.SubmitWebReport(context.Background(), "g", p.ID, "Insulting", "visitor@example.org"); err != nil {
+	if err := n.Fed.Community.SubmitWebReport(context.Background(), "g", p.ID, "Insulting", "visitor@example.org"); err != nil {
 		t.Fatal(err)
 	}
 	reports, _ := storage.ListReports(context.Background(), n.DB, storage.ReportOpen, []string{g.ID}, 10)

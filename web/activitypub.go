@@ -9,7 +9,7 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
-	"github.com/kith-social/kith/federation"
+	"github.com/kith-social/kith/federation/node"
 	"github.com/kith-social/kith/federation/vocab"
 	"github.com/kith-social/kith/storage"
 )
@@ -42,7 +42,7 @@ func writeActivityJSON(w http.ResponseWriter, body []byte) {
 // instanceActor serves the instance actor. It is always readable without
 // a signature: remote servers need its key to verify our signed GETs.
 func (s *Server) instanceActor(w http.ResponseWriter, r *http.Request) error {
-	body, err := s.fed.InstanceActorDocument()
+	body, err := s.fed.Community.InstanceActorDocument()
 	if err != nil {
 		return err
 	}
@@ -56,10 +56,10 @@ func (s *Server) group(w http.ResponseWriter, r *http.Request) error {
 	if !wantsActivityJSON(r) {
 		return s.groupPage(w, r, name)
 	}
-	if err := s.fed.AuthorizeFetch(r.Context(), r); err != nil {
+	if err := s.fed.Actors.AuthorizeFetch(r.Context(), r); err != nil {
 		return err
 	}
-	body, err := s.fed.GroupDocument(r.Context(), name)
+	body, err := s.fed.Community.GroupDocument(r.Context(), name)
 	if err != nil {
 		return err
 	}
@@ -71,10 +71,10 @@ func (s *Server) group(w http.ResponseWriter, r *http.Request) error {
 // or moderators collection.
 func (s *Server) groupCollection(collection string) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		if err := s.fed.AuthorizeFetch(r.Context(), r); err != nil {
+		if err := s.fed.Actors.AuthorizeFetch(r.Context(), r); err != nil {
 			return err
 		}
-		body, err := s.fed.GroupCollection(r.Context(), chi.URLParam(r, "name"), collection, r.URL.Query())
+		body, err := s.fed.Community.GroupCollection(r.Context(), chi.URLParam(r, "name"), collection, r.URL.Query())
 		if err != nil {
 			return err
 		}
@@ -85,11 +85,11 @@ func (s *Server) groupCollection(collection string) handlerFunc {
 
 // groupActivity serves a public activity a group sent.
 func (s *Server) groupActivity(w http.ResponseWriter, r *http.Request) error {
-	if err := s.fed.AuthorizeFetch(r.Context(), r); err != nil {
+	if err := s.fed.Actors.AuthorizeFetch(r.Context(), r); err != nil {
 		return err
 	}
-	iri := s.fed.IRI().Activity(chi.URLParam(r, "name"), chi.URLParam(r, "id"))
-	body, err := s.fed.ActivityDocument(r.Context(), iri)
+	iri := s.fed.IRI.Activity(chi.URLParam(r, "name"), chi.URLParam(r, "id"))
+	body, err := s.fed.Community.ActivityDocument(r.Context(), iri)
 	if err != nil {
 		return err
 	}
@@ -100,7 +100,7 @@ func (s *Server) groupActivity(w http.ResponseWriter, r *http.Request) error {
 // groupPost serves a post the group published: the Note to servers
 // (browsers get its thread page).
 func (s *Server) groupPost(w http.ResponseWriter, r *http.Request) error {
-	body, err := s.fed.PostDocument(r.Context(), r, chi.URLParam(r, "name"), chi.URLParam(r, "id"))
+	body, err := s.fed.Community.PostDocument(r.Context(), r, chi.URLParam(r, "name"), chi.URLParam(r, "id"))
 	if err != nil {
 		return err
 	}
@@ -111,8 +111,8 @@ func (s *Server) groupPost(w http.ResponseWriter, r *http.Request) error {
 // inbox receives activities for one group ({name} set) or for every group
 // (the shared inbox). 202 means the activity is stored and queued.
 func (s *Server) inbox(w http.ResponseWriter, r *http.Request) error {
-	err := s.fed.Receive(r.Context(), r, chi.URLParam(r, "name"))
-	var fe *federation.Error
+	err := s.fed.Inbox.Receive(r.Context(), r, chi.URLParam(r, "name"))
+	var fe *node.Error
 	if err != nil && !errors.As(err, &fe) && !errors.Is(err, storage.ErrNotFound) {
 		// Not a refusal: the activity could not be stored, almost always
 		// because the database is unreachable or overloaded. 503 with
@@ -137,7 +137,7 @@ const inboxRetryAfter = 30
 func (s *Server) webfinger(w http.ResponseWriter, r *http.Request) error {
 	resource := r.URL.Query().Get("resource")
 	if resource == "" {
-		return &federation.Error{Status: http.StatusBadRequest, Reason: "the resource parameter is required"}
+		return &node.Error{Status: http.StatusBadRequest, Reason: "the resource parameter is required"}
 	}
 	body, err := s.fed.WebFinger(r.Context(), resource)
 	if err != nil {
@@ -185,7 +185,7 @@ func (s *Server) handle(fn handlerFunc) http.HandlerFunc {
 		if err == nil {
 			return
 		}
-		var fe *federation.Error
+		var fe *node.Error
 		switch {
 		case errors.As(err, &fe):
 			if fe.Status >= 500 {

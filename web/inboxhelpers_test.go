@@ -11,8 +11,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/kith-social/kith/federation"
 	"github.com/kith-social/kith/federation/httpsig"
+	"github.com/kith-social/kith/federation/inbox"
 	"github.com/kith-social/kith/web/webtest"
 )
 
@@ -23,13 +23,13 @@ import (
 type jobs struct {
 	n       *webtest.Node
 	mu      sync.Mutex
-	done    map[string]federation.Processed
+	done    map[string]inbox.Processed
 	changed chan struct{}
 }
 
 func trackJobs(n *webtest.Node) *jobs {
-	j := &jobs{n: n, done: map[string]federation.Processed{}, changed: make(chan struct{})}
-	n.Fed.OnProcessed(func(p federation.Processed) {
+	j := &jobs{n: n, done: map[string]inbox.Processed{}, changed: make(chan struct{})}
+	n.Fed.Inbox.OnProcessed(func(p inbox.Processed) {
 		j.mu.Lock()
 		defer j.mu.Unlock()
 		j.done[p.ActivityID] = p
@@ -41,7 +41,7 @@ func trackJobs(n *webtest.Node) *jobs {
 
 // jobEnd is how an inbox job ended.
 type jobEnd struct {
-	Processed federation.Processed
+	Processed inbox.Processed
 	Finished  bool   // the hook fired: acted on, dropped, or failed for good
 	Failed    string // an attempt failed and the job waits for a retry: the errors
 }

@@ -15,6 +15,8 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/kith-social/kith/federation"
+	"github.com/kith-social/kith/federation/actors"
+	"github.com/kith-social/kith/federation/community"
 	"github.com/kith-social/kith/storage"
 	"github.com/kith-social/kith/web/admin"
 	"github.com/kith-social/kith/web/public"
@@ -35,8 +37,8 @@ type Deps struct {
 	InboxPerMinute int
 }
 
-// The admin UI declares the engine methods it uses.
-var _ admin.Engine = (*federation.Engine)(nil)
+// The admin UI and the public pages declare what they use of the
+// community and of the actors (ServicesOf checks the admin's).
 
 // Server holds the handlers' dependencies.
 type Server struct {
@@ -57,10 +59,10 @@ func New(d Deps) http.Handler {
 		s.inboxPerMinute = 3000
 	}
 	s.admin = admin.New(admin.Deps{
-		DB: d.DB, Log: d.Log, Domain: d.Fed.IRI().Domain(), InsecureHTTP: d.InsecureHTTP,
-		Engine: d.Fed, DataDir: d.DataDir,
+		DB: d.DB, Log: d.Log, Domain: d.Fed.IRI.Domain(), InsecureHTTP: d.InsecureHTTP,
+		Services: admin.ServicesOf(d.Fed.Community), DataDir: d.DataDir,
 		CreateGroup: func(ctx context.Context, name, title, summary string, closed bool) error {
-			_, err := d.Fed.CreateGroup(ctx, name, title, summary, closed)
+			_, err := d.Fed.Community.CreateGroup(ctx, name, title, summary, closed)
 			return err
 		},
 	})
@@ -75,25 +77,25 @@ func New(d Deps) http.Handler {
 		reads = d.DB
 	}
 	s.public = public.New(public.Deps{
-		DB: reads, Log: d.Log, Domain: d.Fed.IRI().Domain(), Scheme: scheme,
-		DataDir: d.DataDir, Resolver: d.Fed, Reporter: d.Fed,
+		DB: reads, Log: d.Log, Domain: d.Fed.IRI.Domain(), Scheme: scheme,
+		DataDir: d.DataDir, Resolver: d.Fed.Actors, Reporter: d.Fed.Community,
 	})
 	return s.routes()
 }
 
 var (
-	_ public.RemoteFollowResolver = (*federation.Engine)(nil)
-	_ public.Reporter             = (*federation.Engine)(nil)
+	_ public.RemoteFollowResolver = (*actors.Actors)(nil)
+	_ public.Reporter             = (*community.Service)(nil)
 )
 
 // SetupURL is the one-time setup address while the node has no owner.
 func SetupURL(ctx context.Context, d Deps) (string, bool, error) {
-	a := admin.New(admin.Deps{DB: d.DB, Log: d.Log, Domain: d.Fed.IRI().Domain(), InsecureHTTP: d.InsecureHTTP})
+	a := admin.New(admin.Deps{DB: d.DB, Log: d.Log, Domain: d.Fed.IRI.Domain(), InsecureHTTP: d.InsecureHTTP})
 	path, ok, err := a.SetupURL(ctx)
 	if err != nil || !ok {
 		return "", ok, err
 	}
-	return d.Fed.IRI().Base() + path, true, nil
+	return d.Fed.IRI.Base() + path, true, nil
 }
 
 // routes is the one route table.
@@ -127,11 +129,11 @@ func (s *Server) routes() http.Handler {
 	r.Route("/groups/{name}", func(r chi.Router) {
 		r.Get("/", s.handle(s.group))
 		r.With(inboxLimit).Post("/inbox", s.handle(s.inbox))
-		r.Get("/outbox", s.handle(s.groupCollection(federation.CollectionOutbox)))
-		r.Get("/followers", s.handle(s.groupCollection(federation.CollectionFollowers)))
-		r.Get("/following", s.handle(s.groupCollection(federation.CollectionFollowing)))
-		r.Get("/featured", s.handle(s.groupCollection(federation.CollectionFeatured)))
-		r.Get("/moderators", s.handle(s.groupCollection(federation.CollectionModerators)))
+		r.Get("/outbox", s.handle(s.groupCollection(community.CollectionOutbox)))
+		r.Get("/followers", s.handle(s.groupCollection(community.CollectionFollowers)))
+		r.Get("/following", s.handle(s.groupCollection(community.CollectionFollowing)))
+		r.Get("/featured", s.handle(s.groupCollection(community.CollectionFeatured)))
+		r.Get("/moderators", s.handle(s.groupCollection(community.CollectionModerators)))
 		r.Get("/activities/{id}", s.handle(s.groupActivity))
 		r.Get("/posts/{id}", s.handle(s.groupPostOrPage))
 		s.public.GroupRoutes(r) // threads, feeds, the remote-follow form

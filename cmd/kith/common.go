@@ -12,6 +12,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/kith-social/kith/federation"
+	"github.com/kith-social/kith/federation/community"
 	"github.com/kith-social/kith/federation/mailer"
 	"github.com/kith-social/kith/federation/transport"
 	"github.com/kith-social/kith/migrations"
@@ -116,7 +117,7 @@ func cmdMigrate(ctx context.Context, args []string, e env) error {
 // reads may be nil (the engine then reads from db); listen is the
 // PostgreSQL job queue's LISTEN connection (nil: poll).
 func newEngine(ctx context.Context, cfg *Config, db, reads *bun.DB, listen *pgxpool.Pool, log *slog.Logger, work bool) (*federation.Engine, error) {
-	var engage federation.EngagementConfig
+	var engage community.EngagementConfig
 	if cfg.SMTPURL != "" {
 		m, err := mailer.New(cfg.SMTPURL, cfg.SMTPFrom)
 		if err != nil {

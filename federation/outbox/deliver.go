@@ -1,4 +1,4 @@
-package federation
+package outbox
 
 import (
 	"context"
@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"hash/fnv"
 	"math/rand/v2"
-	"net/url"
 	"slices"
 	"sync"
 	"time"
@@ -15,6 +14,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/kith-social/kith/federation/httpsig"
+	"github.com/kith-social/kith/federation/node"
 	"github.com/kith-social/kith/federation/transport"
 	"github.com/kith-social/kith/storage"
 )
@@ -31,15 +31,6 @@ const (
 	unreachableAfterWindow   = 12 * time.Hour
 )
 
-// outgoing is an activity a group sends.
-type outgoing struct {
-	IRI       string
-	Type      string
-	ObjectIRI string
-	Body      []byte
-	Public    bool // listed in the public outbox
-}
-
 // deliverArgs is one POST of one stored activity to one inbox: an answer
 // to one person, or the retry of one inbox of a fan-out. Retried counts
 // the attempts made before this job (by a fan-out), so the retry schedule
@@ -53,7 +44,7 @@ type deliverArgs struct {
 func (deliverArgs) Kind() string { return "deliver" }
 
 func (deliverArgs) InsertOpts() river.InsertOpts {
-	return river.InsertOpts{Queue: queueDelivery, MaxAttempts: deliveryMaxAttempts}
+	return river.InsertOpts{Queue: node.QueueDelivery, MaxAttempts: deliveryMaxAttempts}
 }
 
 // fanoutArgs is the first attempt of one activity to many inboxes. A
@@ -73,9 +64,8 @@ func (deliverArgs) InsertOpts() river.InsertOpts {
 // delivered to, or not, as the member list says when it runs.
 type fanoutArgs struct {
 	ActivityID string   `json:"activity_id"`
-	Inboxes    []string `json:"inboxes,omitempty"` // an explicit list (jobs queued before shards)
 	Shard      int      `json:"shard,omitempty"`
-	Shards     int      `json:"shards,omitempty"` // > 0: members' inboxes, by shard
+	Shards     int      `json:"shards,omitempty"` // the members' inboxes, by shard
 	Extra      []string `json:"extra,omitempty"`  // inboxes besides the members'
 }
 
@@ -85,7 +75,7 @@ func (fanoutArgs) InsertOpts() river.InsertOpts {
 	// One attempt more than none: a crash or a database error while
 	// recording the results runs the batch again (receivers deduplicate by
 	// activity id); after that its inboxes are retried one by one.
-	return river.InsertOpts{Queue: queueFanout, MaxAttempts: 3}
+	return river.InsertOpts{Queue: node.QueueFanout, MaxAttempts: 3}
 }
 
 // Fan-out sizes: fanoutBatch inboxes per job, fanoutParallel POSTs at once
@@ -103,52 +93,11 @@ const (
 	fanoutHostWait = 5 * time.Second
 )
 
-// send stores act in the group's outbox and queues a delivery to each of
-// inboxes (an answer to one person: Accept, Reject, Block, a DM), all
-// inside tx: the activity and its deliveries exist together or not at
-// all. Activities for the members go through publish.
-func (e *Engine) send(ctx context.Context, tx bun.Tx, g *storage.Group, act outgoing, inboxes []string) error {
-	oa, err := e.storeOutgoing(ctx, tx, g, act)
-	if err != nil {
-		return err
-	}
-	return e.q.InsertManyTx(ctx, tx, e.answers(oa.ID, e.targets(inboxes)))
-}
-
-// publish sends act to every member of the group (one POST per shared
-// inbox) and to the extra inboxes.
-func (e *Engine) publish(ctx context.Context, tx bun.Tx, g *storage.Group, act outgoing, extra ...string) error {
-	oa, err := e.storeOutgoing(ctx, tx, g, act)
-	if err != nil {
-		return err
-	}
-	members, err := e.memberInboxes(ctx, tx, g.ID)
-	if err != nil {
-		return err
-	}
-	extra = e.targets(extra)
-	targets := withExtra(members, extra)
-	if len(targets) <= 2 {
-		return e.q.InsertManyTx(ctx, tx, e.answers(oa.ID, targets))
-	}
-	shards := (len(targets) + fanoutBatch - 1) / fanoutBatch
-	params := make([]river.InsertManyParams, shards)
-	for k := range params {
-		params[k] = river.InsertManyParams{Args: fanoutArgs{ActivityID: oa.ID, Shard: k, Shards: shards, Extra: extra}}
-	}
-	return e.q.InsertManyTx(ctx, tx, params)
-}
-
-func (e *Engine) storeOutgoing(ctx context.Context, tx bun.Tx, g *storage.Group, act outgoing) (*storage.OutboxActivity, error) {
-	oa := &storage.OutboxActivity{GroupID: g.ID, IRI: act.IRI, Type: act.Type, ObjectIRI: act.ObjectIRI, Public: act.Public, Body: string(act.Body)}
-	return oa, storage.CreateOutboxActivity(ctx, tx, oa)
-}
-
 // answers are the deliveries to one or two inboxes (an Accept, a Reject,
 // a DM): each a job of its own, ahead of the bulk of fan-outs, so a
 // newcomer is not kept waiting.
-func (e *Engine) answers(activityID string, inboxes []string) []river.InsertManyParams {
-	opts := &river.InsertOpts{Queue: queueDelivery, MaxAttempts: deliveryMaxAttempts, Priority: 1}
+func (e *Outbox) answers(activityID string, inboxes []string) []river.InsertManyParams {
+	opts := &river.InsertOpts{Queue: node.QueueDelivery, MaxAttempts: deliveryMaxAttempts, Priority: 1}
 	params := make([]river.InsertManyParams, len(inboxes))
 	for i, inbox := range inboxes {
 		params[i] = river.InsertManyParams{Args: deliverArgs{ActivityID: activityID, Inbox: inbox}, InsertOpts: opts}
@@ -156,13 +105,13 @@ func (e *Engine) answers(activityID string, inboxes []string) []river.InsertMany
 	return params
 }
 
-// targets lists the inboxes to deliver to, each once, leaving out empty
+// Targets lists the inboxes to deliver to, each once, leaving out empty
 // ones and this node's own.
-func (e *Engine) targets(inboxes []string) []string {
+func (e *Outbox) Targets(inboxes []string) []string {
 	seen := make(map[string]bool, len(inboxes))
 	var out []string
 	for _, inbox := range inboxes {
-		if inbox == "" || seen[inbox] || e.iri.Owns(inbox) {
+		if inbox == "" || seen[inbox] || e.IRI.Owns(inbox) {
 			continue
 		}
 		seen[inbox] = true
@@ -171,7 +120,7 @@ func (e *Engine) targets(inboxes []string) []string {
 	return out
 }
 
-// withExtra is members (the members' inboxes as memberInboxes gives them,
+// withExtra is members (the members' inboxes as MemberInboxes gives them,
 // each once) and the extra inboxes that are not among them. It leaves
 // members, which the member cache shares, as it is.
 func withExtra(members, extra []string) []string {
@@ -195,18 +144,20 @@ func fanoutShard(inbox string, n int) int {
 	return int(h.Sum32() % uint32(n))
 }
 
-// fanoutInboxes lists the inboxes of a fan-out job: its own list, or its shard
-// of the group's members and extras.
-func (e *Engine) fanoutInboxes(ctx context.Context, args fanoutArgs, groupID string) ([]string, error) {
+// fanoutInboxes lists the inboxes of a fan-out job: its shard of the
+// group's members and extras. A job without shards was queued by a version
+// that listed the inboxes in the job (before shards; nothing queues one
+// now): it is cancelled, not run.
+func (e *Outbox) fanoutInboxes(ctx context.Context, args fanoutArgs, groupID string) ([]string, error) {
 	if args.Shards <= 0 {
-		return args.Inboxes, nil
+		return nil, river.JobCancel(fmt.Errorf("fan-out of activity %s names no shard (an explicit inbox list is no longer supported)", args.ActivityID))
 	}
-	members, err := e.memberInboxes(ctx, e.reads, groupID)
+	members, err := e.MemberInboxes(ctx, e.Reads, groupID)
 	if err != nil {
 		return nil, err
 	}
 	var mine []string
-	for _, inbox := range withExtra(members, e.targets(args.Extra)) {
+	for _, inbox := range withExtra(members, e.Targets(args.Extra)) {
 		if fanoutShard(inbox, args.Shards) == args.Shard {
 			mine = append(mine, inbox)
 		}
@@ -271,28 +222,28 @@ func (c *sendCache) put(id string, cs cachedSend) {
 
 // loadSend returns the activity's IRI and body and the key to sign it
 // with, from the cache when cached is true.
-func (e *Engine) loadSend(ctx context.Context, activityID string, cached bool) (cachedSend, error) {
+func (e *Outbox) loadSend(ctx context.Context, activityID string, cached bool) (cachedSend, error) {
 	now := time.Now() // wall time: the cache must expire even under a test clock
 	if cached {
 		if cs, ok := e.sends.get(activityID, now); ok {
 			return cs, nil
 		}
 	}
-	act, err := storage.OutboxActivityByID(ctx, e.reads, activityID)
+	act, err := storage.OutboxActivityByID(ctx, e.Reads, activityID)
 	if errors.Is(err, storage.ErrNotFound) {
 		return cachedSend{}, river.JobCancel(fmt.Errorf("activity %s no longer exists", activityID))
 	}
 	if err != nil {
 		return cachedSend{}, err
 	}
-	g, err := storage.GroupByID(ctx, e.reads, act.GroupID)
+	g, err := storage.GroupByID(ctx, e.Reads, act.GroupID)
 	if errors.Is(err, storage.ErrNotFound) {
 		return cachedSend{}, river.JobCancel(fmt.Errorf("group %s no longer exists", act.GroupID))
 	}
 	if err != nil {
 		return cachedSend{}, err
 	}
-	key, err := e.groupKey(g)
+	key, err := e.GroupKey(g)
 	if err != nil {
 		return cachedSend{}, river.JobCancel(err)
 	}
@@ -311,21 +262,21 @@ func isPermanent(err error) bool {
 
 // recordFailure counts a failed delivery against the server's health and
 // logs it; it returns the server's health (nil if it could not be read).
-func (e *Engine) recordFailure(ctx context.Context, inbox, activity string, attempt int, err error) *storage.Server {
-	host := hostOf(inbox)
-	e.caches.alive.Remove(host) // hearing from it again must clear what this marks
-	s, ferr := storage.RecordDeliveryFailure(ctx, e.db, host, err.Error(), e.now(), unreachableAfterFailures, unreachableAfterWindow)
+func (e *Outbox) recordFailure(ctx context.Context, inbox, activity string, attempt int, err error) *storage.Server {
+	host := node.HostOf(inbox)
+	e.alive.Remove(host) // hearing from it again must clear what this marks
+	s, ferr := storage.RecordDeliveryFailure(ctx, e.DB, host, err.Error(), e.Now(), unreachableAfterFailures, unreachableAfterWindow)
 	if ferr != nil {
-		e.log.WarnContext(ctx, "record delivery failure", "host", host, "err", ferr)
+		e.Log.WarnContext(ctx, "record delivery failure", "host", host, "err", ferr)
 	}
-	e.log.InfoContext(ctx, "delivery failed", "inbox", inbox, "activity", activity, "attempt", attempt, "permanent", isPermanent(err), "err", err)
+	e.Log.InfoContext(ctx, "delivery failed", "inbox", inbox, "activity", activity, "attempt", attempt, "permanent", isPermanent(err), "err", err)
 	return s
 }
 
 // fanoutWorker makes the first attempt of a batch of deliveries.
 type fanoutWorker struct {
 	river.WorkerDefaults[fanoutArgs]
-	e *Engine
+	e *Outbox
 }
 
 // Timeout leaves room for a few rounds of slow servers (each POST has the
@@ -342,7 +293,7 @@ func (w *fanoutWorker) Work(ctx context.Context, job *river.Job[fanoutArgs]) err
 		// Run again: after a failure, or because the process died before
 		// the queue recorded that the batch was done. The second needs
 		// nothing more.
-		if done, err := storage.IsFanoutDone(ctx, e.db, job.ID); err != nil || done {
+		if done, err := storage.IsFanoutDone(ctx, e.DB, job.ID); err != nil || done {
 			return err
 		}
 	}
@@ -364,7 +315,7 @@ func (w *fanoutWorker) Work(ctx context.Context, job *river.Job[fanoutArgs]) err
 			continue
 		}
 		slots <- struct{}{}
-		host := hostOf(inbox)
+		host := node.HostOf(inbox)
 		if !e.hosts.acquire(ctx, host, fanoutHostWait) {
 			busy[i] = true
 			<-slots
@@ -372,7 +323,7 @@ func (w *fanoutWorker) Work(ctx context.Context, job *river.Job[fanoutArgs]) err
 		}
 		wg.Go(func() {
 			defer func() { e.hosts.release(host); <-slots }()
-			results[i] = e.client.Post(transport.Background(ctx), inbox, cs.body, cs.key)
+			results[i] = e.Client.Post(transport.Background(ctx), inbox, cs.body, cs.key)
 		})
 	}
 	wg.Wait()
@@ -386,7 +337,7 @@ func (w *fanoutWorker) Work(ctx context.Context, job *river.Job[fanoutArgs]) err
 		case busy[i]:
 			later = append(later, river.InsertManyParams{Args: deliverArgs{ActivityID: job.Args.ActivityID, Inbox: inbox}})
 		case err == nil:
-			reached = append(reached, hostOf(inbox))
+			reached = append(reached, node.HostOf(inbox))
 		default:
 			s := e.recordFailure(ctx, inbox, cs.iri, 1, err)
 			if isPermanent(err) {
@@ -396,27 +347,27 @@ func (w *fanoutWorker) Work(ctx context.Context, job *river.Job[fanoutArgs]) err
 			later = append(later, river.InsertManyParams{
 				Args: deliverArgs{ActivityID: job.Args.ActivityID, Inbox: inbox, Retried: 1},
 				InsertOpts: &river.InsertOpts{
-					Queue: queueDelivery, MaxAttempts: deliveryMaxAttempts - 1,
+					Queue: node.QueueDelivery, MaxAttempts: deliveryMaxAttempts - 1,
 					ScheduledAt: time.Now().Add(e.retryDelay(1, unreachable)),
 				},
 			})
 		}
 	}
-	return e.tx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		if err := storage.RecordDeliverySuccesses(ctx, tx, reached, e.now()); err != nil {
+	return e.Tx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		if err := storage.RecordDeliverySuccesses(ctx, tx, reached, e.Now()); err != nil {
 			return err
 		}
 		if err := storage.MarkFanoutDone(ctx, tx, job.ID, time.Now()); err != nil {
 			return err
 		}
-		return e.q.InsertManyTx(ctx, tx, later)
+		return e.Queue.InsertManyTx(ctx, tx, later)
 	})
 }
 
 // deliverWorker signs and POSTs one activity to one inbox.
 type deliverWorker struct {
 	river.WorkerDefaults[deliverArgs]
-	e *Engine
+	e *Outbox
 }
 
 func (w *deliverWorker) Timeout(*river.Job[deliverArgs]) time.Duration { return time.Minute }
@@ -425,7 +376,7 @@ func (w *deliverWorker) Timeout(*river.Job[deliverArgs]) time.Duration { return 
 // cancelled at once. Other failures are retried on the schedule below.
 func (w *deliverWorker) Work(ctx context.Context, job *river.Job[deliverArgs]) error {
 	e := w.e
-	host := hostOf(job.Args.Inbox)
+	host := node.HostOf(job.Args.Inbox)
 	if !e.hosts.tryAcquire(host) {
 		// The server already has its share of our workers: try again soon,
 		// without counting it as a failure.
@@ -437,10 +388,10 @@ func (w *deliverWorker) Work(ctx context.Context, job *river.Job[deliverArgs]) e
 	if err != nil {
 		return err
 	}
-	err = e.client.Post(ctx, job.Args.Inbox, act.body, act.key)
+	err = e.Client.Post(ctx, job.Args.Inbox, act.body, act.key)
 	if err == nil {
-		if err := storage.RecordDeliverySuccess(ctx, e.db, host, e.now()); err != nil {
-			e.log.WarnContext(ctx, "record delivery", "host", host, "err", err)
+		if err := storage.RecordDeliverySuccess(ctx, e.DB, host, e.Now()); err != nil {
+			e.Log.WarnContext(ctx, "record delivery", "host", host, "err", err)
 		}
 		return nil
 	}
@@ -453,10 +404,10 @@ func (w *deliverWorker) Work(ctx context.Context, job *river.Job[deliverArgs]) e
 
 // NextRetry doubles the wait from 30 s up to 6 h; an unreachable server
 // waits the full 6 h. Jitter spreads the retries of a fan-out. River needs
-// a time on its own clock, so this is wall time, not the engine's clock.
+// a time on its own clock, so this is wall time, not the node's clock.
 func (w *deliverWorker) NextRetry(job *river.Job[deliverArgs]) time.Time {
 	unreachable := false
-	if s, err := storage.ServerByHost(context.Background(), w.e.db, hostOf(job.Args.Inbox)); err == nil {
+	if s, err := storage.ServerByHost(context.Background(), w.e.DB, node.HostOf(job.Args.Inbox)); err == nil {
 		unreachable = s.Unreachable()
 	}
 	return time.Now().Add(w.e.retryDelay(job.Attempt+job.Args.Retried, unreachable))
@@ -473,13 +424,4 @@ func DeliveryRetryDelay(attempt int, unreachable bool) time.Duration {
 		wait = min(deliveryFirstRetry<<(attempt-1), deliveryMaxRetry)
 	}
 	return wait + rand.N(wait/10+1)
-}
-
-// hostOf returns the host[:port] of an IRI, or "" if it has none.
-func hostOf(iri string) string {
-	u, err := url.Parse(iri)
-	if err != nil {
-		return ""
-	}
-	return u.Host
 }

@@ -1,27 +1,34 @@
-package federation
+package outbox
 
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
 	"github.com/uptrace/bun"
 
+	"github.com/kith-social/kith/federation/iri"
+	"github.com/kith-social/kith/federation/keys"
+	"github.com/kith-social/kith/federation/node"
 	"github.com/kith-social/kith/federation/transport"
 	"github.com/kith-social/kith/storage"
+	"github.com/kith-social/kith/storage/queue"
 	"github.com/kith-social/kith/storage/storagetest"
 )
 
-// fanoutFixture is an engine with group "g" and a server whose every
+// fanoutFixture is an outbox with group "g" and a server whose every
 // path is an inbox that answers 202, calling seen for each POST.
-func fanoutFixture(t *testing.T, db *bun.DB, seen func(*http.Request)) (*Engine, *storage.Group, *httptest.Server) {
+func fanoutFixture(t *testing.T, db *bun.DB, seen func(*http.Request)) (*Outbox, *storage.Group, *httptest.Server) {
 	t.Helper()
 	ctx := context.Background()
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -29,15 +36,24 @@ func fanoutFixture(t *testing.T, db *bun.DB, seen func(*http.Request)) (*Engine,
 		w.WriteHeader(http.StatusAccepted)
 	}))
 	t.Cleanup(srv.Close)
-	e, err := New(ctx, db, Config{Scheme: "http", Domain: "kith.test", Transport: transport.Config{InsecureHTTP: true, AllowPrivateNetworks: true}})
+	q, err := queue.New(db, queue.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	g, err := e.CreateGroup(ctx, "g", "G", "", false)
+	n := &node.Node{
+		DB: db, Reads: db, Writes: storage.NewGroupCommit(db, storage.GroupCommitSize(db)), Queue: q,
+		IRI: iri.New("http", "kith.test"), Log: slog.New(slog.DiscardHandler), Now: time.Now,
+		Client: transport.New(transport.Config{InsecureHTTP: true, AllowPrivateNetworks: true}),
+	}
+	priv, pub, err := keys.Generate()
 	if err != nil {
 		t.Fatal(err)
 	}
-	return e, g, srv
+	g := &storage.Group{Name: "g", Title: "G", PrivateKeyPEM: priv, PublicKeyPEM: pub}
+	if err := storage.CreateGroup(ctx, db, g); err != nil {
+		t.Fatal(err)
+	}
+	return New(n, nil), g, srv
 }
 
 // A fan-out batch that finished is not delivered again when its job runs
@@ -57,7 +73,7 @@ func TestFanoutRerun(t *testing.T) {
 			t.Helper()
 			job := &river.Job[fanoutArgs]{
 				JobRow: &rivertype.JobRow{ID: id, Attempt: attempt},
-				Args:   fanoutArgs{ActivityID: oa.ID, Inboxes: []string{srv.URL + "/a/inbox", srv.URL + "/b/inbox"}},
+				Args:   fanoutArgs{ActivityID: oa.ID, Shards: 1, Extra: []string{srv.URL + "/a/inbox", srv.URL + "/b/inbox"}},
 			}
 			if err := w.Work(ctx, job); err != nil {
 				t.Fatalf("job %d attempt %d: %v", id, attempt, err)
@@ -112,9 +128,9 @@ func TestFanoutShards(t *testing.T) {
 		// The author's inbox is an extra; one member's inbox is given as
 		// an extra too, and must still get one delivery.
 		extra := []string{srv.URL + "/author/inbox", srv.URL + "/m3/inbox", ""}
-		act := outgoing{IRI: "http://kith.test/groups/g/activities/1", Type: "Announce", Body: []byte(`{"type":"Announce"}`)}
+		act := Activity{IRI: "http://kith.test/groups/g/activities/1", Type: "Announce", Body: []byte(`{"type":"Announce"}`)}
 		if err := db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-			return e.publish(ctx, tx, g, act, extra...)
+			return e.Publish(ctx, tx, g, act, Members(extra...))
 		}); err != nil {
 			t.Fatal(err)
 		}
@@ -134,7 +150,7 @@ func TestFanoutShards(t *testing.T) {
 		if err := storage.DeleteFollow(ctx, db, follows[5].ID); err != nil {
 			t.Fatal(err)
 		}
-		e.membersChanged()
+		e.MembersChanged()
 
 		w := &fanoutWorker{e: e}
 		for i, r := range raw {
@@ -142,7 +158,7 @@ func TestFanoutShards(t *testing.T) {
 			if err := json.Unmarshal([]byte(r), &args); err != nil {
 				t.Fatal(err)
 			}
-			if len(args.Inboxes) != 0 || args.Shards != 3 || args.Shard != i || len(args.Extra) != 2 {
+			if args.Shards != 3 || args.Shard != i || len(args.Extra) != 2 {
 				t.Fatalf("job %d args %s: want shard %d of 3, the two extras and no inbox list", i, r, i)
 			}
 			job := &river.Job[fanoutArgs]{JobRow: &rivertype.JobRow{ID: int64(100 + i), Attempt: 1}, Args: args}
@@ -161,6 +177,34 @@ func TestFanoutShards(t *testing.T) {
 		}
 		if got["/author/inbox"] != 1 || len(got) != members {
 			t.Errorf("author inbox got %d deliveries (want 1); %d inboxes reached in all, want %d", got["/author/inbox"], len(got), members)
+		}
+	})
+}
+
+// A fan-out job queued with an explicit inbox list (the format before
+// shards) still decodes, and is cancelled instead of run.
+func TestFanoutOldInboxList(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *bun.DB) {
+		ctx := context.Background()
+		var posts atomic.Int32
+		e, g, srv := fanoutFixture(t, db, func(*http.Request) { posts.Add(1) })
+		oa := &storage.OutboxActivity{GroupID: g.ID, IRI: "http://kith.test/groups/g/activities/1", Type: "Announce", Body: `{"type":"Announce"}`}
+		if err := storage.CreateOutboxActivity(ctx, db, oa); err != nil {
+			t.Fatal(err)
+		}
+		var args fanoutArgs
+		old := fmt.Sprintf(`{"activity_id":%q,"inboxes":[%q]}`, oa.ID, srv.URL+"/a/inbox")
+		if err := json.Unmarshal([]byte(old), &args); err != nil {
+			t.Fatalf("decode an old fan-out job: %v", err)
+		}
+		job := &river.Job[fanoutArgs]{JobRow: &rivertype.JobRow{ID: 1, Attempt: 1}, Args: args}
+		err := (&fanoutWorker{e: e}).Work(ctx, job)
+		var cancel *river.JobCancelError
+		if !errors.As(err, &cancel) {
+			t.Fatalf("old fan-out job: %v, want it cancelled", err)
+		}
+		if posts.Load() != 0 {
+			t.Errorf("%d POSTs, want none", posts.Load())
 		}
 	})
 }

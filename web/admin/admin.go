@@ -45,9 +45,10 @@
 //     re-encoded as PNG or JPEG, which drops every piece of metadata. They
 //     are stored under DataDir/media/groups/<group-id>/ with random names.
 //     Only the two forms with images accept bodies over 1 MiB.
-//   - Everything that other servers see goes through the federation engine
-//     (the Engine interface), which federates it and writes the moderation
-//     log in the same transaction.
+//   - Everything that other servers see goes through the community
+//     services (services.go: Posting, Moderation, Modmail, Events,
+//     Belonging), which federate it and write the moderation log in the
+//     same transaction.
 package admin
 
 import (
@@ -95,9 +96,9 @@ type Deps struct {
 	// summary is Markdown. A taken name must be reported as
 	// storage.ErrConflict.
 	CreateGroup func(ctx context.Context, name, title, summaryMarkdown string, closed bool) error
-	// Engine federates what staff do (nil only for the setup URL helper,
-	// which serves no pages).
-	Engine Engine
+	// Services federate what staff do (unset only for the setup URL
+	// helper, which serves no pages).
+	Services Services
 	// DataDir is the node's data directory: uploads go to DataDir/media.
 	DataDir string
 	// LoginLimits bounds login attempts; zero fields take
@@ -116,7 +117,11 @@ type Admin struct {
 	scheme      string
 	createGroup func(ctx context.Context, name, title, summaryMarkdown string, closed bool) error
 	now         func() time.Time
-	fed         Engine
+	posting     Posting
+	moderation  Moderation
+	modmail     Modmail
+	events      Events
+	belonging   Belonging
 	mediaDir    string
 	markdown    *content.Sanitizer
 
@@ -144,7 +149,11 @@ func New(d Deps) *Admin {
 		scheme:      "https",
 		createGroup: d.CreateGroup,
 		now:         d.Now,
-		fed:         d.Engine,
+		posting:     d.Services.Posting,
+		moderation:  d.Services.Moderation,
+		modmail:     d.Services.Modmail,
+		events:      d.Services.Events,
+		belonging:   d.Services.Belonging,
 		mediaDir:    filepath.Join(d.DataDir, "media"),
 		markdown:    content.New(),
 		sessions:    auth.NewSessions(d.DB, !d.InsecureHTTP, d.Now),

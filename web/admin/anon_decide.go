@@ -34,7 +34,7 @@ func (a *Admin) anonDecide(approve bool) handlerFunc {
 		if req.State != storage.AnonPending {
 			return redirect(w, r, back+"?done=decided")
 		}
-		if _, err := a.fed.DecideAnonymous(ctx, req.ID, approve, reason, staffOf(r)); err != nil {
+		if _, err := a.moderation.DecideAnonymous(ctx, req.ID, approve, reason, staffOf(r)); err != nil {
 			return fmt.Errorf("decide anonymous request %s: %w", req.ID, err)
 		}
 		a.log.InfoContext(ctx, "anonymous post decided", "group", g.Name, "request", req.ID, "approved", approve, "by", staffOf(r).Name)

@@ -11,21 +11,24 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
-	"github.com/kith-social/kith/federation"
+	"github.com/kith-social/kith/federation/community"
 	"github.com/kith-social/kith/storage"
 )
 
-// BelongingEngine is what the belonging pages (issue 6: events, roles and
-// badges, the digest, the welcome DM, the directory) ask of the engine.
-// Engine embeds it.
-type BelongingEngine interface {
-	PublishEvent(ctx context.Context, groupName string, in federation.EventInput, by federation.Staff) (*storage.Event, error)
-	EditEvent(ctx context.Context, eventID string, in federation.EventInput, by federation.Staff) error
-	CancelEvent(ctx context.Context, eventID, reason string, by federation.Staff) error
-	DeleteEvent(ctx context.Context, eventID string, by federation.Staff) error
-	AwardBadge(ctx context.Context, groupName, badgeID, actorID, note string, announce bool, by federation.Staff) error
-	SaveBelongingSettings(ctx context.Context, groupName string, s *storage.BelongingSettings, by federation.Staff) error
-	PublishDigest(ctx context.Context, groupName string, by federation.Staff) (*storage.Post, error)
+// Events is publishing, editing, cancelling and deleting group events.
+type Events interface {
+	PublishEvent(ctx context.Context, groupName string, in community.EventInput, by community.Staff) (*storage.Event, error)
+	EditEvent(ctx context.Context, eventID string, in community.EventInput, by community.Staff) error
+	CancelEvent(ctx context.Context, eventID, reason string, by community.Staff) error
+	DeleteEvent(ctx context.Context, eventID string, by community.Staff) error
+}
+
+// Belonging is badges, the belonging settings (welcome, digest) and the
+// digest sent now.
+type Belonging interface {
+	AwardBadge(ctx context.Context, groupName, badgeID, actorID, note string, announce bool, by community.Staff) error
+	SaveBelongingSettings(ctx context.Context, groupName string, s *storage.BelongingSettings, by community.Staff) error
+	PublishDigest(ctx context.Context, groupName string, by community.Staff) (*storage.Post, error)
 }
 
 // belongingRoutes mounts the belonging pages on a group's router (inside
@@ -86,7 +89,7 @@ func (a *Admin) renderBelonging(w http.ResponseWriter, r *http.Request, status i
 
 // belongingFail maps the engine's refusals to the form.
 func belongingFail(f *form, err error) error {
-	if errors.Is(err, federation.ErrInvalidPost) || errors.Is(err, storage.ErrInvalid) || errors.Is(err, storage.ErrConflict) {
+	if errors.Is(err, community.ErrInvalidPost) || errors.Is(err, storage.ErrInvalid) || errors.Is(err, storage.ErrConflict) {
 		f.Fail("", cleanInvalid(err))
 		return nil
 	}
@@ -96,7 +99,7 @@ func belongingFail(f *form, err error) error {
 // cleanInvalid is the part of an "invalid" error a person should read.
 func cleanInvalid(err error) string {
 	msg := err.Error()
-	if _, rest, ok := strings.Cut(msg, federation.ErrInvalidPost.Error()+": "); ok {
+	if _, rest, ok := strings.Cut(msg, community.ErrInvalidPost.Error()+": "); ok {
 		return rest
 	}
 	return msg
@@ -178,11 +181,11 @@ func (a *Admin) belongingSave(w http.ResponseWriter, r *http.Request) error {
 	if storage.ValidateDigest(s.Digest) != nil {
 		f.Fail("digest", "Choose off, daily or weekly.")
 	}
-	if len([]rune(s.WelcomeTemplate)) > federation.MaxWelcomeLength {
-		f.Fail("welcome", fmt.Sprintf("Keep the welcome message to %d characters.", federation.MaxWelcomeLength))
+	if len([]rune(s.WelcomeTemplate)) > community.MaxWelcomeLength {
+		f.Fail("welcome", fmt.Sprintf("Keep the welcome message to %d characters.", community.MaxWelcomeLength))
 	}
 	if f.Valid() {
-		if err := belongingFail(f, a.fed.SaveBelongingSettings(ctx, g.Name, s, staffOf(r))); err != nil {
+		if err := belongingFail(f, a.belonging.SaveBelongingSettings(ctx, g.Name, s, staffOf(r))); err != nil {
 			return err
 		}
 	}
@@ -195,7 +198,7 @@ func (a *Admin) belongingSave(w http.ResponseWriter, r *http.Request) error {
 // digestSend publishes the digest now.
 func (a *Admin) digestSend(w http.ResponseWriter, r *http.Request) error {
 	g := currentGroup(r.Context())
-	p, err := a.fed.PublishDigest(r.Context(), g.Name, staffOf(r))
+	p, err := a.belonging.PublishDigest(r.Context(), g.Name, staffOf(r))
 	if err != nil {
 		return err
 	}

@@ -24,7 +24,7 @@ func (a *Admin) domainBlockAdd(w http.ResponseWriter, r *http.Request) error {
 		f.Fail("reason", "Keep the reason to 1000 characters.")
 	}
 	if f.Valid() {
-		err := a.fed.BlockDomain(ctx, domain, reason, staffOf(r))
+		err := a.moderation.BlockDomain(ctx, domain, reason, staffOf(r))
 		switch {
 		case errors.Is(err, storage.ErrConflict):
 			f.Fail("domain", "This domain is blocked already.")

@@ -16,7 +16,7 @@ func (a *Admin) domainBlockRemove(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	domain := f.Get("domain")
-	err = a.fed.UnblockDomain(ctx, domain, staffOf(r))
+	err = a.moderation.UnblockDomain(ctx, domain, staffOf(r))
 	if err != nil && !errors.Is(err, storage.ErrNotFound) { // lifted already: done
 		return fmt.Errorf("unblock %s: %w", domain, err)
 	}

@@ -10,7 +10,7 @@ import (
 
 	"github.com/uptrace/bun"
 
-	"github.com/kith-social/kith/federation"
+	"github.com/kith-social/kith/federation/community"
 	"github.com/kith-social/kith/federation/fedtest"
 	"github.com/kith-social/kith/storage"
 	"github.com/kith-social/kith/storage/storagetest"
@@ -169,15 +169,15 @@ func TestPolls(t *testing.T) {
 		wantStatus(t, "schedule in the past", res, http.StatusUnprocessableEntity)
 		wantBody(t, "schedule in the past", res, `id="f-publish_at-error"`, "Too late</textarea>")
 
-		items, err := n.fed.Fed.ListScheduled(context.Background(), "gardeners")
+		items, err := n.fed.Fed.Community.ListScheduled(context.Background(), "gardeners")
 		if err != nil || len(items) != 2 {
 			t.Fatalf("scheduled = %d, %v", len(items), err)
 		}
 		if !items[0].RunAt.Equal(at) || items[0].Kind != storage.ScheduledKindPoll {
 			t.Errorf("the poll runs at %s (%s), want %s", items[0].RunAt, items[0].Kind, at)
 		}
-		in, _ := federation.DecodeScheduled(&items[0])
-		if p, ok := in.(federation.PollInput); !ok || !p.Closes.Equal(at.Add(24*time.Hour)) {
+		in, _ := community.DecodeScheduled(&items[0])
+		if p, ok := in.(community.PollInput); !ok || !p.Closes.Equal(at.Add(24*time.Hour)) {
 			t.Errorf("scheduled poll input = %+v", in)
 		}
 		res = owner.get("/admin/groups/gardeners/scheduled?done=scheduled")

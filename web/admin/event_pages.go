@@ -7,7 +7,7 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/kith-social/kith/federation"
+	"github.com/kith-social/kith/federation/community"
 	"github.com/kith-social/kith/storage"
 )
 
@@ -72,8 +72,8 @@ func (a *Admin) eventNewForm(w http.ResponseWriter, r *http.Request) error {
 }
 
 // eventInput reads and checks the event form; errors go on f.
-func eventInput(f *form) federation.EventInput {
-	in := federation.EventInput{
+func eventInput(f *form) community.EventInput {
+	in := community.EventInput{
 		Title: f.Get("title"), Description: f.Raw("description"), Timezone: f.Get("timezone"),
 		PlaceName: f.Get("place_name"), PlaceAddress: f.Get("place_address"), OnlineURL: f.Get("online_url"),
 		MembersOnly: f.Get("audience") == "members",
@@ -138,7 +138,7 @@ func (a *Admin) eventCreate(w http.ResponseWriter, r *http.Request) error {
 	in := eventInput(f)
 	var ev *storage.Event
 	if f.Valid() {
-		ev, err = a.fed.PublishEvent(ctx, g.Name, in, staffOf(r))
+		ev, err = a.events.PublishEvent(ctx, g.Name, in, staffOf(r))
 		if err := belongingFail(f, err); err != nil {
 			return fmt.Errorf("publish event in %s: %w", g.Name, err)
 		}
@@ -191,7 +191,7 @@ func (a *Admin) eventEdit(w http.ResponseWriter, r *http.Request) error {
 	}
 	in := eventInput(f)
 	if f.Valid() {
-		if err := belongingFail(f, a.fed.EditEvent(r.Context(), ev.ID, in, staffOf(r))); err != nil {
+		if err := belongingFail(f, a.events.EditEvent(r.Context(), ev.ID, in, staffOf(r))); err != nil {
 			return err
 		}
 	}
@@ -239,7 +239,7 @@ func (a *Admin) eventCancel(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	err = a.fed.CancelEvent(r.Context(), ev.ID, f.Get("reason"), staffOf(r))
+	err = a.events.CancelEvent(r.Context(), ev.ID, f.Get("reason"), staffOf(r))
 	if err := belongingFail(f, err); err != nil {
 		return err
 	}
@@ -254,7 +254,7 @@ func (a *Admin) eventDelete(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := a.fed.DeleteEvent(r.Context(), ev.ID, staffOf(r)); err != nil {
+	if err := a.events.DeleteEvent(r.Context(), ev.ID, staffOf(r)); err != nil {
 		return err
 	}
 	return redirect(w, r, "/admin/groups/"+currentGroup(r.Context()).Name+"/events?done=event-deleted")

@@ -155,7 +155,7 @@ func (a *Admin) groupEdit(w http.ResponseWriter, r *http.Request) error {
 		a.discardMedia(r, saved)
 		return a.renderGroupEdit(w, r, http.StatusUnprocessableEntity, f)
 	}
-	if err := a.fed.UpdateGroup(ctx, &g, staffOf(r)); err != nil {
+	if err := a.moderation.UpdateGroup(ctx, &g, staffOf(r)); err != nil {
 		a.discardMedia(r, saved)
 		return fmt.Errorf("update group %s: %w", g.Name, err)
 	}

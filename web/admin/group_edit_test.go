@@ -13,7 +13,7 @@ import (
 
 	"github.com/uptrace/bun"
 
-	"github.com/kith-social/kith/federation"
+	"github.com/kith-social/kith/federation/community"
 	"github.com/kith-social/kith/storage"
 	"github.com/kith-social/kith/storage/storagetest"
 )
@@ -89,7 +89,7 @@ func TestGroupEdit(t *testing.T) {
 		}
 		wantImage(t, n, g.IconPath, "groups/"+g.ID+"/", ".jpg", 400, 300)
 		wantImage(t, n, g.HeaderPath, "groups/"+g.ID+"/", ".jpg", 1500, 250) // an opaque GIF becomes a JPEG
-		fields := federation.GroupFields(g)
+		fields := community.GroupFields(g)
 		if len(fields) != 2 || fields[0].Value != "Be kind &lt;always&gt;" ||
 			fields[1].Value != `<a href="https://garden.example/about?a=1&amp;b=2" rel="me nofollow noopener noreferrer" target="_blank">garden.example/about?a=1&amp;b=2</a>` {
 			t.Errorf("fields = %+v", fields)

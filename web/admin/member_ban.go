@@ -26,7 +26,7 @@ func (a *Admin) memberBan(w http.ResponseWriter, r *http.Request) error {
 	if utf8.RuneCountInString(reason) > maxReasonRunes {
 		return &httpError{http.StatusUnprocessableEntity, "Keep the reason to 1000 characters."}
 	}
-	err = a.fed.Ban(ctx, g.Name, actor.IRI, reason, staffOf(r))
+	err = a.moderation.Ban(ctx, g.Name, actor.IRI, reason, staffOf(r))
 	if err != nil && !errors.Is(err, storage.ErrConflict) { // banned already: done
 		return fmt.Errorf("ban %s from %s: %w", actor.IRI, g.Name, err)
 	}

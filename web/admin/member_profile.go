@@ -123,7 +123,7 @@ func (a *Admin) memberBadgeAward(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	err = a.fed.AwardBadge(ctx, g.Name, form.Get("badge"), f.ActorID, form.Get("note"), form.Get("announce") == "on", staffOf(r))
+	err = a.belonging.AwardBadge(ctx, g.Name, form.Get("badge"), f.ActorID, form.Get("note"), form.Get("announce") == "on", staffOf(r))
 	if err := belongingFail(form, err); err != nil {
 		return err
 	}

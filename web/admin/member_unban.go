@@ -17,7 +17,7 @@ func (a *Admin) memberUnban(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	err = a.fed.Unban(ctx, g.Name, actor.IRI, staffOf(r))
+	err = a.moderation.Unban(ctx, g.Name, actor.IRI, staffOf(r))
 	if err != nil && !errors.Is(err, storage.ErrNotFound) { // lifted already: done
 		return fmt.Errorf("unban %s in %s: %w", actor.IRI, g.Name, err)
 	}

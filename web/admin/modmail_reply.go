@@ -7,7 +7,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/kith-social/kith/federation"
+	"github.com/kith-social/kith/federation/community"
 )
 
 // maxMessageRunes bounds a modmail answer or note (Markdown).
@@ -41,9 +41,9 @@ func (a *Admin) modmailReply(internal bool) handlerFunc {
 			f.Fail(field, fmt.Sprintf("Keep the message to %d characters.", maxMessageRunes))
 		}
 		if f.Valid() {
-			err = a.fed.ReplyModmail(ctx, c.ID, text, internal, staffOf(r))
+			err = a.modmail.ReplyModmail(ctx, c.ID, text, internal, staffOf(r))
 			switch {
-			case errors.Is(err, federation.ErrInvalidPost):
+			case errors.Is(err, community.ErrInvalidPost):
 				f.Fail(field, invalidPostText(err))
 			case err != nil:
 				return fmt.Errorf("answer conversation %s: %w", c.ID, err)

@@ -9,7 +9,7 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/kith-social/kith/federation"
+	"github.com/kith-social/kith/federation/community"
 )
 
 // pollFormPage is the poll form.
@@ -26,7 +26,7 @@ func (a *Admin) renderPollForm(w http.ResponseWriter, r *http.Request, status in
 		return err
 	}
 	data := pollFormPage{Nav: nav, Zones: zoneOptions()}
-	for i := range federation.MaxPollOptions {
+	for i := range community.MaxPollOptions {
 		data.Options = append(data.Options, i)
 	}
 	return a.render(w, r, status, "poll_form", &page{Title: "New poll", Nav: "groups", Form: f, Data: data})
@@ -50,21 +50,21 @@ func (a *Admin) pollCreate(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	in := federation.PollInput{Question: f.Raw("question"), Multiple: f.Get("choice") == "multiple", MembersOnly: f.Get("audience") == "members"}
+	in := community.PollInput{Question: f.Raw("question"), Multiple: f.Get("choice") == "multiple", MembersOnly: f.Get("audience") == "members"}
 	switch {
 	case strings.TrimSpace(in.Question) == "":
 		f.Fail("question", "Write the question.")
-	case utf8.RuneCountInString(in.Question) > federation.MaxPostLength:
-		f.Fail("question", fmt.Sprintf("Keep the question to %d characters.", federation.MaxPostLength))
+	case utf8.RuneCountInString(in.Question) > community.MaxPostLength:
+		f.Fail("question", fmt.Sprintf("Keep the question to %d characters.", community.MaxPostLength))
 	}
 	seen := map[string]bool{}
-	for i := range federation.MaxPollOptions {
+	for i := range community.MaxPollOptions {
 		name := f.Get("option-" + strconv.Itoa(i))
 		switch key := strings.ToLower(name); {
 		case name == "":
 			continue
-		case utf8.RuneCountInString(name) > federation.MaxPollOptionLength:
-			f.Fail("option-"+strconv.Itoa(i), fmt.Sprintf("Keep options to %d characters.", federation.MaxPollOptionLength))
+		case utf8.RuneCountInString(name) > community.MaxPollOptionLength:
+			f.Fail("option-"+strconv.Itoa(i), fmt.Sprintf("Keep options to %d characters.", community.MaxPollOptionLength))
 		case seen[key]:
 			f.Fail("option-"+strconv.Itoa(i), "This option appears twice.")
 		default:
@@ -72,8 +72,8 @@ func (a *Admin) pollCreate(w http.ResponseWriter, r *http.Request) error {
 		}
 		in.Options = append(in.Options, name)
 	}
-	if len(in.Options) < federation.MinPollOptions {
-		f.Fail("option-"+strconv.Itoa(len(in.Options)), fmt.Sprintf("Give at least %d options.", federation.MinPollOptions))
+	if len(in.Options) < community.MinPollOptions {
+		f.Fail("option-"+strconv.Itoa(len(in.Options)), fmt.Sprintf("Give at least %d options.", community.MinPollOptions))
 	}
 	if c := f.Get("choice"); c != "single" && c != "multiple" {
 		f.Fail("choice", "Choose whether people pick one answer or several.")
@@ -94,18 +94,18 @@ func (a *Admin) pollCreate(w http.ResponseWriter, r *http.Request) error {
 		switch {
 		case !closes.After(start):
 			f.Fail("closes", "Voting must end after the poll is published.")
-		case closes.Sub(start) > federation.MaxPollDuration:
-			f.Fail("closes", fmt.Sprintf("A poll runs for at most %d days.", int(federation.MaxPollDuration.Hours()/24)))
+		case closes.Sub(start) > community.MaxPollDuration:
+			f.Fail("closes", fmt.Sprintf("A poll runs for at most %d days.", int(community.MaxPollDuration.Hours()/24)))
 		}
 	}
 	if f.Valid() {
 		if scheduled {
-			_, err = a.fed.SchedulePoll(ctx, g.Name, in, at, staffOf(r))
+			_, err = a.posting.SchedulePoll(ctx, g.Name, in, at, staffOf(r))
 		} else {
-			_, err = a.fed.PublishPoll(ctx, g.Name, in, staffOf(r))
+			_, err = a.posting.PublishPoll(ctx, g.Name, in, staffOf(r))
 		}
 		switch {
-		case errors.Is(err, federation.ErrInvalidPost):
+		case errors.Is(err, community.ErrInvalidPost):
 			f.Fail("", invalidPostText(err))
 		case err != nil:
 			return fmt.Errorf("publish poll in %s: %w", g.Name, err)

@@ -14,7 +14,7 @@ func (a *Admin) postDelete(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := a.fed.DeleteOwnPost(ctx, p.ID, staffOf(r)); err != nil {
+	if err := a.posting.DeleteOwnPost(ctx, p.ID, staffOf(r)); err != nil {
 		return fmt.Errorf("delete post %s: %w", p.ID, err)
 	}
 	var rels []string

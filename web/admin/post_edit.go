@@ -8,7 +8,7 @@ import (
 	"strconv"
 	"unicode/utf8"
 
-	"github.com/kith-social/kith/federation"
+	"github.com/kith-social/kith/federation/community"
 	"github.com/kith-social/kith/federation/content"
 	"github.com/kith-social/kith/federation/vocab"
 	"github.com/kith-social/kith/storage"
@@ -70,11 +70,11 @@ func (a *Admin) postEdit(w http.ResponseWriter, r *http.Request) error {
 		atts = append(atts, img.Attachment)
 	}
 	if f.Valid() {
-		in := federation.PostInput{Markdown: f.Raw("body"), ContentWarning: f.Get("cw"),
+		in := community.PostInput{Markdown: f.Raw("body"), ContentWarning: f.Get("cw"),
 			MembersOnly: p.Visibility == storage.VisibilityFollowers, Attachments: atts}
-		err := a.fed.EditPost(ctx, p.ID, in, staffOf(r))
+		err := a.posting.EditPost(ctx, p.ID, in, staffOf(r))
 		switch {
-		case errors.Is(err, federation.ErrInvalidPost):
+		case errors.Is(err, community.ErrInvalidPost):
 			f.Fail("", invalidPostText(err))
 		case err != nil:
 			return fmt.Errorf("edit post %s: %w", p.ID, err)

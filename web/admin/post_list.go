@@ -36,7 +36,7 @@ func (a *Admin) attachments(objectRaw string) []postImage {
 		} `json:"attachment"`
 	}
 	_ = json.Unmarshal([]byte(objectRaw), &doc) // stored by the engine; no images on error
-	prefix := a.fed.MediaURL("")
+	prefix := a.posting.MediaURL("")
 	var out []postImage
 	for _, at := range doc.Attachment {
 		u, _ := at.URL.(string)

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/kith-social/kith/federation"
+	"github.com/kith-social/kith/federation/community"
 	"github.com/kith-social/kith/federation/vocab"
 )
 
@@ -62,8 +62,8 @@ func checkPostText(f *form, hasImages bool) {
 	switch {
 	case strings.TrimSpace(body) == "" && !hasImages:
 		f.Fail("body", "Write something or attach an image.")
-	case utf8.RuneCountInString(body) > federation.MaxPostLength:
-		f.Fail("body", fmt.Sprintf("Keep the post to %d characters.", federation.MaxPostLength))
+	case utf8.RuneCountInString(body) > community.MaxPostLength:
+		f.Fail("body", fmt.Sprintf("Keep the post to %d characters.", community.MaxPostLength))
 	}
 	if utf8.RuneCountInString(f.Get("cw")) > maxWarningRunes {
 		f.Fail("cw", "Keep the content warning to 500 characters.")
@@ -123,19 +123,19 @@ func (a *Admin) postCreate(w http.ResponseWriter, r *http.Request) error {
 				return err
 			}
 			saved = append(saved, si.Rel)
-			atts = append(atts, vocab.Attachment{Type: "Image", MediaType: si.MediaType, URL: a.fed.MediaURL(si.Rel),
+			atts = append(atts, vocab.Attachment{Type: "Image", MediaType: si.MediaType, URL: a.posting.MediaURL(si.Rel),
 				Name: f.Get("alt-" + strconv.Itoa(i)), Width: si.Width, Height: si.Height})
 		}
 	}
 	if f.Valid() {
-		in := federation.PostInput{Markdown: f.Raw("body"), ContentWarning: f.Get("cw"), MembersOnly: aud == "members", Attachments: atts}
+		in := community.PostInput{Markdown: f.Raw("body"), ContentWarning: f.Get("cw"), MembersOnly: aud == "members", Attachments: atts}
 		if scheduled {
-			_, err = a.fed.SchedulePost(ctx, g.Name, in, at, staffOf(r))
+			_, err = a.posting.SchedulePost(ctx, g.Name, in, at, staffOf(r))
 		} else {
-			_, err = a.fed.PublishPost(ctx, g.Name, in, staffOf(r))
+			_, err = a.posting.PublishPost(ctx, g.Name, in, staffOf(r))
 		}
 		switch {
-		case errors.Is(err, federation.ErrInvalidPost):
+		case errors.Is(err, community.ErrInvalidPost):
 			f.Fail("", invalidPostText(err))
 		case err != nil:
 			a.discardMedia(r, saved)
@@ -159,8 +159,8 @@ func (a *Admin) postCreate(w http.ResponseWriter, r *http.Request) error {
 // invalidPostText is the engine's reason, without the sentinel's prefix.
 func invalidPostText(err error) string {
 	msg := err.Error()
-	if i := strings.LastIndex(msg, federation.ErrInvalidPost.Error()+": "); i >= 0 {
-		msg = msg[i+len(federation.ErrInvalidPost.Error())+2:]
+	if i := strings.LastIndex(msg, community.ErrInvalidPost.Error()+": "); i >= 0 {
+		msg = msg[i+len(community.ErrInvalidPost.Error())+2:]
 	}
 	if msg == "" {
 		return "This post cannot be published."

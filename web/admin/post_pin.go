@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"net/http"
 
-	"github.com/kith-social/kith/federation"
+	"github.com/kith-social/kith/federation/community"
 )
 
 // postPin pins or unpins a public group post (the featured collection).
@@ -17,9 +17,9 @@ func (a *Admin) postPin(pinned bool) handlerFunc {
 		if err != nil {
 			return err
 		}
-		err = a.fed.SetPinned(ctx, p.ID, pinned, staffOf(r))
+		err = a.posting.SetPinned(ctx, p.ID, pinned, staffOf(r))
 		switch {
-		case errors.Is(err, federation.ErrInvalidPost):
+		case errors.Is(err, community.ErrInvalidPost):
 			return &httpError{http.StatusUnprocessableEntity, invalidPostText(err)}
 		case err != nil:
 			return fmt.Errorf("pin post %s: %w", p.ID, err)

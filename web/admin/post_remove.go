@@ -6,7 +6,7 @@ import (
 	"net/http"
 	"unicode/utf8"
 
-	"github.com/kith-social/kith/federation"
+	"github.com/kith-social/kith/federation/community"
 )
 
 // postRemove takes a member's post out of the group (it stays on the
@@ -27,9 +27,9 @@ func (a *Admin) postRemove(w http.ResponseWriter, r *http.Request) error {
 	if utf8.RuneCountInString(reason) > maxReasonRunes {
 		return &httpError{http.StatusUnprocessableEntity, "Keep the reason to 1000 characters."}
 	}
-	err = a.fed.RemovePost(ctx, p.ID, reason, staffOf(r))
+	err = a.moderation.RemovePost(ctx, p.ID, reason, staffOf(r))
 	switch {
-	case errors.Is(err, federation.ErrInvalidPost):
+	case errors.Is(err, community.ErrInvalidPost):
 		return &httpError{http.StatusUnprocessableEntity, invalidPostText(err)}
 	case err != nil:
 		return fmt.Errorf("remove post %s: %w", p.ID, err)

@@ -6,7 +6,7 @@ import (
 	"net/http"
 	"unicode/utf8"
 
-	"github.com/kith-social/kith/federation"
+	"github.com/kith-social/kith/federation/community"
 )
 
 // maxReasonRunes bounds the reasons written to the moderation log.
@@ -39,13 +39,13 @@ func (a *Admin) queueDecide(w http.ResponseWriter, r *http.Request, approve bool
 	}
 	done := "published2"
 	if approve {
-		err = a.fed.ApprovePost(ctx, p.ID, staffOf(r))
+		err = a.moderation.ApprovePost(ctx, p.ID, staffOf(r))
 	} else {
 		done = "refused"
-		err = a.fed.RejectPost(ctx, p.ID, reason, staffOf(r))
+		err = a.moderation.RejectPost(ctx, p.ID, reason, staffOf(r))
 	}
 	switch {
-	case errors.Is(err, federation.ErrNotPendingPost):
+	case errors.Is(err, community.ErrNotPendingPost):
 		done = "decided"
 	case err != nil:
 		return fmt.Errorf("review post %s: %w", p.ID, err)

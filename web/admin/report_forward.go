@@ -17,7 +17,7 @@ func (a *Admin) reportForward(w http.ResponseWriter, r *http.Request) error {
 	if rp.TargetIRI == "" {
 		return &httpError{http.StatusUnprocessableEntity, "This report names no account, so there is no server to send it to."}
 	}
-	if err := a.fed.ForwardReport(ctx, rp.ID, staffOf(r)); err != nil {
+	if err := a.moderation.ForwardReport(ctx, rp.ID, staffOf(r)); err != nil {
 		return fmt.Errorf("forward report %s: %w", rp.ID, err)
 	}
 	return redirect(w, r, reportBack(r, g.Name, "forwarded"))

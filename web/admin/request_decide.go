@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"net/http"
 
-	"github.com/kith-social/kith/federation"
+	"github.com/kith-social/kith/federation/community"
 	"github.com/kith-social/kith/storage"
 )
 
@@ -26,9 +26,9 @@ func (a *Admin) requestDecide(approve bool) handlerFunc {
 		if f.GroupID != g.ID || f.Actor == nil {
 			return errNotFound("There is no such request in this group.")
 		}
-		err = a.fed.DecideFollow(ctx, g.Name, f.Actor.IRI, approve)
+		err = a.moderation.DecideFollow(ctx, g.Name, f.Actor.IRI, approve)
 		switch {
-		case errors.Is(err, federation.ErrNotPending):
+		case errors.Is(err, community.ErrNotPending):
 			return redirect(w, r, back+"?done=decided")
 		case err != nil:
 			return fmt.Errorf("decide request of %s: %w", f.Actor.IRI, err)

@@ -5,15 +5,15 @@ import (
 	"fmt"
 	"net/http"
 
-	"github.com/kith-social/kith/federation"
+	"github.com/kith-social/kith/federation/community"
 	"github.com/kith-social/kith/storage"
 )
 
 // scheduledRow is a waiting post or poll with its decoded input.
 type scheduledRow struct {
 	storage.ScheduledPost
-	Post *federation.PostInput // one of Post and Poll is set
-	Poll *federation.PollInput
+	Post *community.PostInput // one of Post and Poll is set
+	Poll *community.PollInput
 	Err  string // the input could not be read
 }
 
@@ -30,18 +30,18 @@ func (a *Admin) scheduledList(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	items, err := a.fed.ListScheduled(ctx, g.Name)
+	items, err := a.posting.ListScheduled(ctx, g.Name)
 	if err != nil {
 		return err
 	}
 	data := scheduledPage{Nav: nav}
 	for _, s := range items {
 		row := scheduledRow{ScheduledPost: s}
-		in, err := federation.DecodeScheduled(&s)
+		in, err := community.DecodeScheduled(&s)
 		switch v := in.(type) {
-		case federation.PostInput:
+		case community.PostInput:
 			row.Post = &v
-		case federation.PollInput:
+		case community.PollInput:
 			row.Poll = &v
 		default:
 			row.Err = fmt.Sprint(err)
@@ -57,7 +57,7 @@ func (a *Admin) scheduledCancel(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	g := currentGroup(ctx)
 	back := "/admin/groups/" + g.Name + "/scheduled"
-	err := a.fed.CancelScheduled(ctx, g.Name, chiParam(r, "scheduled"), staffOf(r))
+	err := a.posting.CancelScheduled(ctx, g.Name, chiParam(r, "scheduled"), staffOf(r))
 	switch {
 	case errors.Is(err, storage.ErrNotFound):
 		return redirect(w, r, back+"?done=decided")

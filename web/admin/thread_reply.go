@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"net/http"
 
-	"github.com/kith-social/kith/federation"
+	"github.com/kith-social/kith/federation/community"
 )
 
 // threadReply answers a post as the group: a reply in the thread that
@@ -24,10 +24,10 @@ func (a *Admin) threadReply(w http.ResponseWriter, r *http.Request) error {
 	}
 	checkPostText(f, false)
 	if f.Valid() {
-		in := federation.PostInput{Markdown: f.Raw("body"), ContentWarning: f.Get("cw")}
-		_, err = a.fed.ReplyAsGroup(ctx, p.ID, in, staffOf(r), f.Get("signed") == "on")
+		in := community.PostInput{Markdown: f.Raw("body"), ContentWarning: f.Get("cw")}
+		_, err = a.posting.ReplyAsGroup(ctx, p.ID, in, staffOf(r), f.Get("signed") == "on")
 		switch {
-		case errors.Is(err, federation.ErrInvalidPost):
+		case errors.Is(err, community.ErrInvalidPost):
 			f.Fail("body", invalidPostText(err))
 		case err != nil:
 			return fmt.Errorf("reply to %s: %w", p.ID, err)
@@ -42,15 +42,15 @@ func (a *Admin) threadReply(w http.ResponseWriter, r *http.Request) error {
 
 // threadLike likes a member's post as the group.
 func (a *Admin) threadLike(w http.ResponseWriter, r *http.Request) error {
-	return a.threadReact(w, r, "liked", a.fed.LikeAsGroup)
+	return a.threadReact(w, r, "liked", a.posting.LikeAsGroup)
 }
 
 // threadBoost boosts a member's public post as the group.
 func (a *Admin) threadBoost(w http.ResponseWriter, r *http.Request) error {
-	return a.threadReact(w, r, "boosted", a.fed.BoostAsGroup)
+	return a.threadReact(w, r, "boosted", a.posting.BoostAsGroup)
 }
 
-func (a *Admin) threadReact(w http.ResponseWriter, r *http.Request, done string, act func(ctx context.Context, postID string, by federation.Staff) error) error {
+func (a *Admin) threadReact(w http.ResponseWriter, r *http.Request, done string, act func(ctx context.Context, postID string, by community.Staff) error) error {
 	ctx := r.Context()
 	g := currentGroup(ctx)
 	p, err := a.groupPost(r)
@@ -59,7 +59,7 @@ func (a *Admin) threadReact(w http.ResponseWriter, r *http.Request, done string,
 	}
 	err = act(ctx, p.ID, staffOf(r))
 	switch {
-	case errors.Is(err, federation.ErrInvalidPost):
+	case errors.Is(err, community.ErrInvalidPost):
 		return &httpError{http.StatusUnprocessableEntity, invalidPostText(err)}
 	case err != nil:
 		return fmt.Errorf("%s post %s: %w", done, p.ID, err)

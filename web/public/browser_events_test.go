@@ -9,7 +9,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"github.com/kith-social/kith/federation"
+	"github.com/kith-social/kith/federation/community"
 	"github.com/kith-social/kith/storage/storagetest"
 	"github.com/kith-social/kith/web/webtest"
 )
@@ -28,15 +28,15 @@ func TestBrowserEventPages(t *testing.T) {
 	n := webtest.Start(t, storagetest.Backends()[0], webtest.Options{})
 	n.CreateGroup(t, "gardeners", nil)
 	start := time.Now().Add(72 * time.Hour).Truncate(time.Hour)
-	staff := federation.Staff{Name: "ada"}
-	ev, err := n.Fed.PublishEvent(ctx, "gardeners", federation.EventInput{
+	staff := community.Staff{Name: "ada"}
+	ev, err := n.Fed.Community.PublishEvent(ctx, "gardeners", community.EventInput{
 		Title: "Seed swap", Description: "Bring **labelled** envelopes.", Start: start, End: start.Add(2 * time.Hour),
 		Timezone: "Europe/Berlin", PlaceName: "Allotment gate", PlaceAddress: "Gartenweg 1, Berlin",
 	}, staff)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := n.Fed.PublishEvent(ctx, "gardeners", federation.EventInput{
+	if _, err := n.Fed.Community.PublishEvent(ctx, "gardeners", community.EventInput{
 		Title: "Members' shed meeting", Start: start, End: start.Add(time.Hour), OnlineURL: "https://meet.example/shed", MembersOnly: true,
 	}, staff); err != nil {
 		t.Fatal(err)

@@ -101,7 +101,7 @@ func TestBrowserPublicPages(t *testing.T) {
 	}
 	deliver := func(a *fedtest.Actor, group string, note fedtest.Note) string {
 		t.Helper()
-		note.Mentions = append(note.Mentions, fedtest.Mention{Href: group, Name: "@" + n.Fed.IRI().GroupName(group) + "@" + webtest.Host})
+		note.Mentions = append(note.Mentions, fedtest.Mention{Href: group, Name: "@" + n.Fed.IRI.GroupName(group) + "@" + webtest.Host})
 		create := a.CreateNote(note)
 		send(t, a, group, create)
 		if p := n.WaitProcessed(t, create["id"].(string)); p.Err != nil {

@@ -30,7 +30,7 @@ func TestNodeNegotiatesPages(t *testing.T) {
 				Visibility: storage.VisibilityPublic, State: storage.PostPublished,
 			}
 			own.ID = storage.NewID()
-			own.IRI = n.Fed.IRI().Post(g.Name, own.ID)
+			own.IRI = n.Fed.IRI.Post(g.Name, own.ID)
 			own.ObjectRaw = `{"id":"` + own.IRI + `","type":"Note"}`
 			if err := storage.CreatePost(context.Background(), n.DB, own); err != nil {
 				t.Fatal(err)

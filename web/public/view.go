@@ -53,7 +53,7 @@ type field struct {
 	Value string `json:"value"`
 }
 
-// groupFields decodes Group.FieldsJSON, the shape federation.GroupFields
+// groupFields decodes Group.FieldsJSON, the shape community.GroupFields
 // reads too (decoded here so that the pages do not pull in the engine).
 func groupFields(g *storage.Group) []field {
 	var fs []field

@@ -18,8 +18,10 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/kith-social/kith/federation"
+	"github.com/kith-social/kith/federation/community"
 	"github.com/kith-social/kith/federation/content"
 	"github.com/kith-social/kith/federation/fedtest"
+	"github.com/kith-social/kith/federation/inbox"
 	"github.com/kith-social/kith/federation/keys"
 	"github.com/kith-social/kith/federation/transport"
 	"github.com/kith-social/kith/storage"
@@ -37,7 +39,7 @@ type Node struct {
 	DB  *bun.DB
 
 	mu        sync.Mutex
-	processed []federation.Processed
+	processed []inbox.Processed
 	changed   chan struct{}
 }
 
@@ -51,7 +53,7 @@ type Options struct {
 	// Tests of servers that never answer shorten it.
 	FetchTimeout time.Duration
 	// Engagement configures polls, scheduled posts and notification e-mail.
-	Engagement federation.EngagementConfig
+	Engagement community.EngagementConfig
 }
 
 // Start runs a node on backend b in a new fake fediverse.
@@ -85,7 +87,7 @@ func StartOn(t testing.TB, network *fedtest.Network, db *bun.DB, opts Options) *
 		t.Fatalf("start engine: %v", err)
 	}
 	n := &Node{Net: network, Fed: fed, DB: db, changed: make(chan struct{})}
-	fed.OnProcessed(func(p federation.Processed) {
+	fed.Inbox.OnProcessed(func(p inbox.Processed) {
 		n.mu.Lock()
 		n.processed = append(n.processed, p)
 		close(n.changed)
@@ -108,7 +110,7 @@ func StartOn(t testing.TB, network *fedtest.Network, db *bun.DB, opts Options) *
 func (n *Node) URL(path string) string { return "http://" + Host + path }
 
 // GroupIRI is a group's actor IRI.
-func (n *Node) GroupIRI(name string) string { return n.Fed.IRI().Group(name) }
+func (n *Node) GroupIRI(name string) string { return n.Fed.IRI.Group(name) }
 
 // CreateGroup makes a group directly in storage; mutate adjusts it first.
 func (n *Node) CreateGroup(t testing.TB, name string, mutate func(*storage.Group)) *storage.Group {
@@ -134,7 +136,7 @@ func (n *Node) CreateGroup(t testing.TB, name string, mutate func(*storage.Group
 
 // WaitProcessed blocks until the inbox job for activity id finished and
 // returns how it ended.
-func (n *Node) WaitProcessed(t testing.TB, id string) federation.Processed {
+func (n *Node) WaitProcessed(t testing.TB, id string) inbox.Processed {
 	t.Helper()
 	deadline := time.NewTimer(20 * time.Second)
 	defer deadline.Stop()

@@ -1,4 +1,4 @@
-package federation
+package community
 
 // Belonging (issue 6): the welcome DM, member commands by DM (directory
 // on/off, intro), badges the group announces, the periodic digest and the
@@ -33,6 +33,7 @@ import (
 	"github.com/riverqueue/river"
 	"github.com/uptrace/bun"
 
+	"github.com/kith-social/kith/federation/outbox"
 	"github.com/kith-social/kith/federation/vocab"
 	"github.com/kith-social/kith/storage"
 )
@@ -42,7 +43,7 @@ const digestCheckEvery = 15 * time.Minute
 
 // addBelongingWorkers registers the jobs of events and digests and returns
 // their periodic jobs.
-func (e *Engine) addBelongingWorkers(workers *river.Workers) []*river.PeriodicJob {
+func (e *Service) addBelongingWorkers(workers *river.Workers) []*river.PeriodicJob {
 	river.AddWorker(workers, &eventReminderWorker{e: e})
 	river.AddWorker(workers, &digestWorker{e: e})
 	return []*river.PeriodicJob{river.NewPeriodicJob(river.PeriodicInterval(digestCheckEvery),
@@ -50,31 +51,31 @@ func (e *Engine) addBelongingWorkers(workers *river.Workers) []*river.PeriodicJo
 }
 
 // BelongingSettings returns a group's belonging settings.
-func (e *Engine) BelongingSettings(ctx context.Context, groupName string) (*storage.BelongingSettings, error) {
-	g, err := storage.GroupByName(ctx, e.db, groupName)
+func (e *Service) BelongingSettings(ctx context.Context, groupName string) (*storage.BelongingSettings, error) {
+	g, err := storage.GroupByName(ctx, e.DB, groupName)
 	if err != nil {
 		return nil, err
 	}
-	return storage.BelongingSettingsOf(ctx, e.db, g.ID)
+	return storage.BelongingSettingsOf(ctx, e.DB, g.ID)
 }
 
 // MaxWelcomeLength bounds the welcome template.
 const MaxWelcomeLength = 2000
 
 // SaveBelongingSettings stores a group's belonging settings and logs it.
-func (e *Engine) SaveBelongingSettings(ctx context.Context, groupName string, s *storage.BelongingSettings, by Staff) error {
+func (e *Service) SaveBelongingSettings(ctx context.Context, groupName string, s *storage.BelongingSettings, by Staff) error {
 	if err := storage.ValidateDigest(s.Digest); err != nil {
 		return fmt.Errorf("%w: %v", ErrInvalidPost, err)
 	}
 	if utf8.RuneCountInString(s.WelcomeTemplate) > MaxWelcomeLength {
 		return fmt.Errorf("%w: the welcome message is limited to %d characters", ErrInvalidPost, MaxWelcomeLength)
 	}
-	g, err := storage.GroupByName(ctx, e.db, groupName)
+	g, err := storage.GroupByName(ctx, e.DB, groupName)
 	if err != nil {
 		return err
 	}
 	s.GroupID = g.ID
-	return e.tx(ctx, func(ctx context.Context, tx bun.Tx) error {
+	return e.Tx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		if err := storage.SaveBelongingSettings(ctx, tx, s); err != nil {
 			return err
 		}
@@ -83,7 +84,7 @@ func (e *Engine) SaveBelongingSettings(ctx context.Context, groupName string, s 
 }
 
 // plainBoostsOff tells whether a group sends no plain boosts (announcePost).
-func (e *Engine) plainBoostsOff(ctx context.Context, tx bun.IDB, g *storage.Group) (bool, error) {
+func (e *Service) plainBoostsOff(ctx context.Context, tx bun.IDB, g *storage.Group) (bool, error) {
 	s, err := storage.BelongingSettingsOf(ctx, tx, g.ID)
 	if err != nil {
 		return false, err
@@ -94,7 +95,7 @@ func (e *Engine) plainBoostsOff(ctx context.Context, tx bun.IDB, g *storage.Grou
 // welcome sends a new member the group's welcome DM, once per membership
 // (storage.MarkWelcomed), when the group has a welcome template. It is
 // called where a follow becomes accepted.
-func (e *Engine) welcome(ctx context.Context, tx bun.Tx, g *storage.Group, actor *storage.RemoteActor) error {
+func (e *Service) welcome(ctx context.Context, tx bun.Tx, g *storage.Group, actor *storage.RemoteActor) error {
 	s, err := storage.BelongingSettingsOf(ctx, tx, g.ID)
 	if err != nil || strings.TrimSpace(s.WelcomeTemplate) == "" {
 		return err
@@ -111,7 +112,7 @@ func (e *Engine) welcome(ctx context.Context, tx bun.Tx, g *storage.Group, actor
 	if _, err := e.directMessage(ctx, tx, g, actor, textParagraphs(text), ""); err != nil {
 		return err
 	}
-	return storage.MarkWelcomed(ctx, tx, g.ID, actor.ID, e.now())
+	return storage.MarkWelcomed(ctx, tx, g.ID, actor.ID, e.Now())
 }
 
 // textParagraphs turns plain text into escaped HTML paragraphs.
@@ -137,7 +138,7 @@ func belongingCommand(lower string) bool {
 
 // memberCommand runs a member's DM command: "directory on", "directory
 // off", or "intro" (in reply to one of their posts in the group).
-func (e *Engine) memberCommand(ctx context.Context, tx bun.Tx, g *storage.Group, obj *vocab.Object, author *storage.RemoteActor, member bool, lower string) error {
+func (e *Service) memberCommand(ctx context.Context, tx bun.Tx, g *storage.Group, obj *vocab.Object, author *storage.RemoteActor, member bool, lower string) error {
 	reply := func(msg string) error {
 		_, err := e.directMessage(ctx, tx, g, author, "<p>"+html.EscapeString(msg)+"</p>", obj.ID)
 		return err
@@ -176,31 +177,31 @@ func (e *Engine) memberCommand(ctx context.Context, tx bun.Tx, g *storage.Group,
 
 // AwardBadge gives a member a badge. With announce, the group publishes a
 // public Note that mentions and congratulates them.
-func (e *Engine) AwardBadge(ctx context.Context, groupName, badgeID, actorID, note string, announce bool, by Staff) error {
+func (e *Service) AwardBadge(ctx context.Context, groupName, badgeID, actorID, note string, announce bool, by Staff) error {
 	note = strings.TrimSpace(note)
 	if utf8.RuneCountInString(note) > 500 {
 		return fmt.Errorf("%w: the note is limited to 500 characters", ErrInvalidPost)
 	}
-	g, err := storage.GroupByName(ctx, e.db, groupName)
+	g, err := storage.GroupByName(ctx, e.DB, groupName)
 	if err != nil {
 		return err
 	}
-	b, err := storage.BadgeByID(ctx, e.db, g.ID, badgeID)
+	b, err := storage.BadgeByID(ctx, e.DB, g.ID, badgeID)
 	if err != nil {
 		return err
 	}
-	actor, err := storage.RemoteActorByID(ctx, e.db, actorID)
+	actor, err := storage.RemoteActorByID(ctx, e.DB, actorID)
 	if err != nil {
 		return err
 	}
-	err = e.tx(ctx, func(ctx context.Context, tx bun.Tx) error {
+	err = e.Tx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		f, err := storage.FollowOf(ctx, tx, g.ID, actor.ID)
 		if isNotFound(err) || err == nil && f.State != storage.FollowAccepted {
 			return fmt.Errorf("%w: %s is not a member", ErrInvalidPost, handle(actor))
 		} else if err != nil {
 			return err
 		}
-		award := &storage.BadgeAward{BadgeID: b.ID, ActorID: actor.ID, Note: note, StaffName: by.Name, CreatedAt: e.now().UTC()}
+		award := &storage.BadgeAward{BadgeID: b.ID, ActorID: actor.ID, Note: note, StaffName: by.Name, CreatedAt: e.Now().UTC()}
 		if err := storage.AwardBadge(ctx, tx, award); err != nil {
 			return err
 		}
@@ -233,21 +234,21 @@ func (e *Engine) AwardBadge(ctx context.Context, groupName, badgeID, actorID, no
 
 // publishMentioning publishes a public group Note that mentions someone
 // (cc'd and sent to their inbox, so their server notifies them).
-func (e *Engine) publishMentioning(ctx context.Context, tx bun.Tx, g *storage.Group, bodyHTML string, who *storage.RemoteActor, action string) (*storage.Post, error) {
-	now := e.stamp(time.Time{})
+func (e *Service) publishMentioning(ctx context.Context, tx bun.Tx, g *storage.Group, bodyHTML string, who *storage.RemoteActor, action string) (*storage.Post, error) {
+	now := e.Stamp(time.Time{})
 	p := &storage.Post{
-		ID: storage.NewID(), GroupID: g.ID, Kind: "Note", ContentHTML: e.html.Sanitize(bodyHTML),
+		ID: storage.NewID(), GroupID: g.ID, Kind: "Note", ContentHTML: e.HTML.Sanitize(bodyHTML),
 		Visibility: storage.VisibilityPublic, State: storage.PostPublished, PublishedAt: now, CreatedAt: now,
 	}
-	p.IRI = e.iri.Post(g.Name, p.ID)
+	p.IRI = e.IRI.Post(g.Name, p.ID)
 	p.URL, p.RootID = p.IRI, p.ID
-	groupIRI := e.iri.Group(g.Name)
+	groupIRI := e.IRI.Group(g.Name)
 	to, cc := e.addressing(g, false)
 	cc = append(cc, who.IRI)
 	note, err := vocab.NoteJSON(vocab.Note{
 		ID: p.IRI, AttributedTo: groupIRI, ContentHTML: p.ContentHTML, URL: p.IRI, Audience: groupIRI, To: to, Cc: cc,
 		Tags: []vocab.Tag{
-			{Type: "Mention", Href: groupIRI, Name: "@" + g.Name + "@" + e.iri.Domain()},
+			{Type: "Mention", Href: groupIRI, Name: "@" + g.Name + "@" + e.IRI.Domain()},
 			{Type: "Mention", Href: who.IRI, Name: handle(who)},
 		},
 		Published: now,
@@ -267,7 +268,7 @@ func (e *Engine) publishMentioning(ctx context.Context, tx bun.Tx, g *storage.Gr
 	if err := e.logAction(ctx, tx, g, Staff{Name: "kith"}, action, p.IRI, ""); err != nil {
 		return nil, err
 	}
-	return p, e.publish(ctx, tx, g, outgoing{IRI: createID, Type: "Create", ObjectIRI: p.IRI, Body: create, Public: true}, who.DeliveryInbox())
+	return p, e.out.Publish(ctx, tx, g, outbox.Activity{IRI: createID, Type: "Create", ObjectIRI: p.IRI, Body: create, Public: true}, outbox.Members(who.DeliveryInbox()))
 }
 
 // digestPeriod is the length of a digest period.
@@ -287,7 +288,7 @@ func (digestArgs) InsertOpts() river.InsertOpts { return river.InsertOpts{MaxAtt
 
 type digestWorker struct {
 	river.WorkerDefaults[digestArgs]
-	e *Engine
+	e *Service
 }
 
 func (w *digestWorker) Work(ctx context.Context, _ *river.Job[digestArgs]) error {
@@ -299,26 +300,26 @@ func (w *digestWorker) Work(ctx context.Context, _ *river.Job[digestArgs]) error
 // and whose last one is a period old (or that never had one). It returns
 // how many it published; a group with nothing to tell is skipped (and
 // checked again next time).
-func (e *Engine) SendDueDigests(ctx context.Context) (int, error) {
-	settings, err := storage.GroupsWithDigest(ctx, e.db)
+func (e *Service) SendDueDigests(ctx context.Context) (int, error) {
+	settings, err := storage.GroupsWithDigest(ctx, e.DB)
 	if err != nil {
 		return 0, err
 	}
 	n := 0
 	var errs []error
 	for _, s := range settings {
-		now := e.now()
+		now := e.Now()
 		period := digestPeriod(s.Digest)
 		// A little slack, so a check every quarter of an hour does not
 		// push each digest a quarter of an hour later than the last.
 		due := now.Add(-period + digestCheckEvery)
-		g, err := storage.GroupByID(ctx, e.db, s.GroupID)
+		g, err := storage.GroupByID(ctx, e.DB, s.GroupID)
 		if err != nil {
 			errs = append(errs, err)
 			continue
 		}
 		var published bool
-		err = e.tx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		err = e.Tx(ctx, func(ctx context.Context, tx bun.Tx) error {
 			claimed, err := storage.ClaimDigest(ctx, tx, g.ID, due, now)
 			if err != nil || !claimed {
 				return err
@@ -350,19 +351,19 @@ var errNothingToTell = errors.New("nothing to tell")
 // PublishDigest publishes a group's digest of the last period now,
 // whatever its schedule (staff's "send now"). It returns nil, nil when
 // there is nothing to tell.
-func (e *Engine) PublishDigest(ctx context.Context, groupName string, by Staff) (*storage.Post, error) {
-	g, err := storage.GroupByName(ctx, e.db, groupName)
+func (e *Service) PublishDigest(ctx context.Context, groupName string, by Staff) (*storage.Post, error) {
+	g, err := storage.GroupByName(ctx, e.DB, groupName)
 	if err != nil {
 		return nil, err
 	}
-	s, err := storage.BelongingSettingsOf(ctx, e.db, g.ID)
+	s, err := storage.BelongingSettingsOf(ctx, e.DB, g.ID)
 	if err != nil {
 		return nil, err
 	}
 	period := digestPeriod(s.Digest)
-	now := e.now()
+	now := e.Now()
 	var out *storage.Post
-	err = e.tx(ctx, func(ctx context.Context, tx bun.Tx) error {
+	err = e.Tx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		p, err := e.digestPost(ctx, tx, g, now.Add(-period), now, period)
 		if err != nil || p == nil {
 			return err
@@ -376,7 +377,7 @@ func (e *Engine) PublishDigest(ctx context.Context, groupName string, by Staff) 
 // digestPost builds (does not store) the digest of [from, to): the top
 // threads and the events starting within the next period. nil when there
 // is nothing to tell.
-func (e *Engine) digestPost(ctx context.Context, tx bun.IDB, g *storage.Group, from, to time.Time, period time.Duration) (*storage.Post, error) {
+func (e *Service) digestPost(ctx context.Context, tx bun.IDB, g *storage.Group, from, to time.Time, period time.Duration) (*storage.Post, error) {
 	threads, err := storage.TopThreads(ctx, tx, g.ID, from, to, 5)
 	if err != nil {
 		return nil, err
@@ -421,9 +422,9 @@ func (e *Engine) digestPost(ctx context.Context, tx bun.IDB, g *storage.Group, f
 		}
 		b.WriteString("</ul>")
 	}
-	now := e.stamp(time.Time{})
+	now := e.Stamp(time.Time{})
 	return &storage.Post{
-		ID: storage.NewID(), GroupID: g.ID, Kind: "Note", ContentHTML: e.html.Sanitize(b.String()),
+		ID: storage.NewID(), GroupID: g.ID, Kind: "Note", ContentHTML: e.HTML.Sanitize(b.String()),
 		Visibility: storage.VisibilityPublic, State: storage.PostPublished, PublishedAt: now, CreatedAt: now,
 	}, nil
 }

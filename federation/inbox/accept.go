@@ -1,4 +1,4 @@
-package federation
+package inbox
 
 import (
 	"context"
@@ -24,11 +24,11 @@ const acceptBatchMax = 256
 // transactions run one at a time. Requests that arrive while a
 // transaction runs wait and go together in the next one (storage/batch).
 type acceptor struct {
-	e       *Engine
+	e       *Inbox
 	batches *batch.Runner[*acceptReq]
 }
 
-func newAcceptor(e *Engine) *acceptor {
+func newAcceptor(e *Inbox) *acceptor {
 	a := &acceptor{e: e}
 	a.batches = batch.New(acceptBatchMax, a.commitBatch)
 	return a
@@ -72,8 +72,8 @@ func (a *acceptor) commit(ctx context.Context, batch []*acceptReq) error {
 	for i, r := range batch {
 		iris[i] = r.act.ID
 	}
-	return e.tx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		fresh, err := storage.RecordActivities(ctx, tx, iris, e.now())
+	return e.Tx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		fresh, err := storage.RecordActivities(ctx, tx, iris, e.Now())
 		if err != nil {
 			return err
 		}
@@ -88,7 +88,7 @@ func (a *acceptor) commit(ctx context.Context, batch []*acceptReq) error {
 			}
 		}
 		// One job per activity when they come one at a time, one per
-		// batch under load (inbox.go).
+		// batch under load (receive.go).
 		var params []river.InsertManyParams
 		for chunk := range slices.Chunk(items, inboxBatchMax) {
 			if len(chunk) == 1 {
@@ -97,6 +97,6 @@ func (a *acceptor) commit(ctx context.Context, batch []*acceptReq) error {
 				params = append(params, river.InsertManyParams{Args: inboxBatchArgs{Items: chunk}})
 			}
 		}
-		return e.q.InsertManyTx(ctx, tx, params)
+		return e.Queue.InsertManyTx(ctx, tx, params)
 	})
 }

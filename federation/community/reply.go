@@ -1,4 +1,4 @@
-package federation
+package community
 
 import (
 	"context"
@@ -10,6 +10,7 @@ import (
 
 	"github.com/uptrace/bun"
 
+	"github.com/kith-social/kith/federation/outbox"
 	"github.com/kith-social/kith/federation/vocab"
 	"github.com/kith-social/kith/storage"
 )
@@ -33,15 +34,15 @@ type replyContext struct {
 // prepareNote builds a group Note from composer input: a new thread, or a
 // reply when rc is set. Every Note mentions the group and names it as
 // audience, so replies written on Mastodon come back to the group.
-func (e *Engine) prepareNote(g *storage.Group, in PostInput, rc *replyContext, by Staff, signed bool) (*noteDraft, error) {
-	body, err := e.html.Markdown(in.Markdown)
+func (e *Service) prepareNote(g *storage.Group, in PostInput, rc *replyContext, by Staff, signed bool) (*noteDraft, error) {
+	body, err := e.HTML.Markdown(in.Markdown)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrInvalidPost, err)
 	}
 	if signed && strings.TrimSpace(by.Name) != "" {
 		body += "<p>— " + html.EscapeString(strings.TrimSpace(by.Name)) + "</p>"
 	}
-	now := e.stamp(time.Time{})
+	now := e.Stamp(time.Time{})
 	p := &storage.Post{
 		ID: storage.NewID(), GroupID: g.ID, Kind: "Note", Summary: strings.TrimSpace(in.ContentWarning),
 		ContentHTML: body, Visibility: storage.VisibilityPublic, State: storage.PostPublished,
@@ -50,11 +51,11 @@ func (e *Engine) prepareNote(g *storage.Group, in PostInput, rc *replyContext, b
 	if in.MembersOnly {
 		p.Visibility = storage.VisibilityFollowers
 	}
-	p.IRI = e.iri.Post(g.Name, p.ID)
+	p.IRI = e.IRI.Post(g.Name, p.ID)
 	p.URL, p.Sensitive = p.IRI, p.Summary != ""
-	groupIRI := e.iri.Group(g.Name)
+	groupIRI := e.IRI.Group(g.Name)
 	to, cc := e.addressing(g, in.MembersOnly)
-	tags := []vocab.Tag{{Type: "Mention", Href: groupIRI, Name: "@" + g.Name + "@" + e.iri.Domain()}}
+	tags := []vocab.Tag{{Type: "Mention", Href: groupIRI, Name: "@" + g.Name + "@" + e.IRI.Domain()}}
 	d := &noteDraft{post: p, public: !in.MembersOnly}
 	if rc != nil {
 		p.InReplyTo, p.ParentID, p.RootID = rc.parent.IRI, rc.parent.ID, rc.parent.RootID
@@ -82,14 +83,14 @@ func (e *Engine) prepareNote(g *storage.Group, in PostInput, rc *replyContext, b
 
 // commitNote stores a drafted Note and sends its Create to the members and
 // the extra inboxes, logging action, all in tx.
-func (e *Engine) commitNote(ctx context.Context, tx bun.Tx, g *storage.Group, d *noteDraft, by Staff, action string) error {
+func (e *Service) commitNote(ctx context.Context, tx bun.Tx, g *storage.Group, d *noteDraft, by Staff, action string) error {
 	if err := storage.CreatePost(ctx, tx, d.post); err != nil {
 		return err
 	}
 	if err := e.logAction(ctx, tx, g, by, action, d.post.IRI, ""); err != nil {
 		return err
 	}
-	return e.publish(ctx, tx, g, outgoing{IRI: d.post.IRI + "/activity", Type: "Create", ObjectIRI: d.post.IRI, Body: d.create, Public: d.public}, d.inboxes...)
+	return e.out.Publish(ctx, tx, g, outbox.Activity{IRI: d.post.IRI + "/activity", Type: "Create", ObjectIRI: d.post.IRI, Body: d.create, Public: d.public}, outbox.Members(d.inboxes...))
 }
 
 // ReplyAsGroup publishes staff's answer in a thread as the group: a Note
@@ -98,23 +99,23 @@ func (e *Engine) commitNote(ctx context.Context, tx bun.Tx, g *storage.Group, d 
 // members and to the mentioned people's inboxes, and stored in the thread.
 // With signed, "— name" of the staff member ends the content (whether to
 // sign is the owner's policy, decided by the caller).
-func (e *Engine) ReplyAsGroup(ctx context.Context, postID string, in PostInput, by Staff, signed bool) (*storage.Post, error) {
+func (e *Service) ReplyAsGroup(ctx context.Context, postID string, in PostInput, by Staff, signed bool) (*storage.Post, error) {
 	if err := in.validate(); err != nil {
 		return nil, err
 	}
-	parent, err := storage.PostByID(ctx, e.db, postID)
+	parent, err := storage.PostByID(ctx, e.DB, postID)
 	if err != nil {
 		return nil, err
 	}
 	if parent.State != storage.PostPublished {
 		return nil, fmt.Errorf("%w: only published posts can be answered", ErrInvalidPost)
 	}
-	g, err := storage.GroupByID(ctx, e.db, parent.GroupID)
+	g, err := storage.GroupByID(ctx, e.DB, parent.GroupID)
 	if err != nil {
 		return nil, err
 	}
 	in.MembersOnly = in.MembersOnly || !parent.IsPublicish()
-	if root, err := storage.PostByID(ctx, e.db, parent.RootID); err == nil && !root.IsPublicish() {
+	if root, err := storage.PostByID(ctx, e.DB, parent.RootID); err == nil && !root.IsPublicish() {
 		in.MembersOnly = true
 	} else if err != nil && !isNotFound(err) {
 		return nil, err
@@ -127,7 +128,7 @@ func (e *Engine) ReplyAsGroup(ctx context.Context, postID string, in PostInput, 
 	if err != nil {
 		return nil, err
 	}
-	err = e.tx(ctx, func(ctx context.Context, tx bun.Tx) error {
+	err = e.Tx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		return e.commitNote(ctx, tx, g, d, by, "reply_as_group")
 	})
 	if err != nil {
@@ -139,7 +140,7 @@ func (e *Engine) ReplyAsGroup(ctx context.Context, postID string, in PostInput, 
 // replyContext finds whom a reply to parent mentions: its author and the
 // accounts it mentions (not the node's own groups), with their inboxes. A
 // mentioned account that cannot be fetched is left out, not an error.
-func (e *Engine) replyContext(ctx context.Context, g *storage.Group, parent *storage.Post) (*replyContext, error) {
+func (e *Service) replyContext(ctx context.Context, g *storage.Group, parent *storage.Post) (*replyContext, error) {
 	rc := &replyContext{parent: parent}
 	seen := map[string]bool{}
 	add := func(a *storage.RemoteActor, name string) {
@@ -161,16 +162,16 @@ func (e *Engine) replyContext(ctx context.Context, g *storage.Group, parent *sto
 	}
 	obj, err := vocab.ParseObject(ctx, []byte(parent.ObjectRaw))
 	if err != nil {
-		e.log.InfoContext(ctx, "reply: stored parent does not parse; mentioning its author only", "post", parent.IRI, "err", err)
+		e.Log.InfoContext(ctx, "reply: stored parent does not parse; mentioning its author only", "post", parent.IRI, "err", err)
 		return rc, nil
 	}
 	for _, t := range obj.Tags {
-		if t.Type != "Mention" || t.Href == "" || e.iri.Owns(t.Href) || seen[t.Href] {
+		if t.Type != "Mention" || t.Href == "" || e.IRI.Owns(t.Href) || seen[t.Href] {
 			continue
 		}
-		a, err := e.Actor(ctx, t.Href, false)
+		a, err := e.actors.Actor(ctx, t.Href, false)
 		if err != nil {
-			e.log.InfoContext(ctx, "reply: mentioned account not reachable; not mentioned", "actor", t.Href, "err", err)
+			e.Log.InfoContext(ctx, "reply: mentioned account not reachable; not mentioned", "actor", t.Href, "err", err)
 			continue
 		}
 		add(a, t.Name)
@@ -180,17 +181,17 @@ func (e *Engine) replyContext(ctx context.Context, g *storage.Group, parent *sto
 
 // LikeAsGroup likes a member's post as the group: a Like sent to the
 // author's inbox and to the members. Liking twice does nothing.
-func (e *Engine) LikeAsGroup(ctx context.Context, postID string, by Staff) error {
+func (e *Service) LikeAsGroup(ctx context.Context, postID string, by Staff) error {
 	p, g, err := e.memberPost(ctx, postID)
 	if err != nil {
 		return err
 	}
-	id := e.iri.Activity(g.Name, "like-"+p.ID)
-	to, cc := []string{p.Author.IRI}, []string{e.iri.GroupFollowers(g.Name)}
+	id := e.IRI.Activity(g.Name, "like-"+p.ID)
+	to, cc := []string{p.Author.IRI}, []string{e.IRI.GroupFollowers(g.Name)}
 	if p.IsPublicish() {
 		cc = append(cc, vocab.PublicAddress)
 	}
-	like, err := vocab.Like(id, e.iri.Group(g.Name), p.IRI, to, cc)
+	like, err := vocab.Like(id, e.IRI.Group(g.Name), p.IRI, to, cc)
 	if err != nil {
 		return fmt.Errorf("build Like: %w", err)
 	}
@@ -198,7 +199,7 @@ func (e *Engine) LikeAsGroup(ctx context.Context, postID string, by Staff) error
 		if err := e.logAction(ctx, tx, g, by, "like_post", p.IRI, ""); err != nil {
 			return err
 		}
-		return e.publish(ctx, tx, g, outgoing{IRI: id, Type: "Like", ObjectIRI: p.IRI, Body: like}, p.Author.DeliveryInbox())
+		return e.out.Publish(ctx, tx, g, outbox.Activity{IRI: id, Type: "Like", ObjectIRI: p.IRI, Body: like}, outbox.Members(p.Author.DeliveryInbox()))
 	}, id)
 }
 
@@ -206,7 +207,7 @@ func (e *Engine) LikeAsGroup(ctx context.Context, postID string, by Staff) error
 // plain Announce Mastodon shows, with the same id as the automatic boost of
 // thread starters (so removing the post undoes it). A post boosted already
 // is left alone.
-func (e *Engine) BoostAsGroup(ctx context.Context, postID string, by Staff) error {
+func (e *Service) BoostAsGroup(ctx context.Context, postID string, by Staff) error {
 	p, g, err := e.memberPost(ctx, postID)
 	if err != nil {
 		return err
@@ -214,9 +215,9 @@ func (e *Engine) BoostAsGroup(ctx context.Context, postID string, by Staff) erro
 	if !p.IsPublicish() {
 		return fmt.Errorf("%w: only public and unlisted posts can be boosted", ErrInvalidPost)
 	}
-	id := e.iri.Announce(g.Name, p.ID)
-	followers := e.iri.GroupFollowers(g.Name)
-	boost, err := vocab.Announce(id, e.iri.Group(g.Name), p.IRI, []string{vocab.PublicAddress}, []string{followers, p.Author.IRI}, e.stamp(p.PublishedAt))
+	id := e.IRI.Announce(g.Name, p.ID)
+	followers := e.IRI.GroupFollowers(g.Name)
+	boost, err := vocab.Announce(id, e.IRI.Group(g.Name), p.IRI, []string{vocab.PublicAddress}, []string{followers, p.Author.IRI}, e.Stamp(p.PublishedAt))
 	if err != nil {
 		return fmt.Errorf("build Announce: %w", err)
 	}
@@ -224,14 +225,14 @@ func (e *Engine) BoostAsGroup(ctx context.Context, postID string, by Staff) erro
 		if err := e.logAction(ctx, tx, g, by, "boost_post", p.IRI, ""); err != nil {
 			return err
 		}
-		return e.publish(ctx, tx, g, outgoing{IRI: id, Type: "Announce", ObjectIRI: p.IRI, Body: boost, Public: true}, p.Author.DeliveryInbox())
+		return e.out.Publish(ctx, tx, g, outbox.Activity{IRI: id, Type: "Announce", ObjectIRI: p.IRI, Body: boost, Public: true}, outbox.Members(p.Author.DeliveryInbox()))
 	}, id)
 }
 
 // sendOnce runs send in a transaction unless the group already sent the
 // activity id; a concurrent second send (ErrConflict) is no error either.
-func (e *Engine) sendOnce(ctx context.Context, g *storage.Group, send func(context.Context, bun.Tx) error, id string) error {
-	err := e.tx(ctx, func(ctx context.Context, tx bun.Tx) error {
+func (e *Service) sendOnce(ctx context.Context, g *storage.Group, send func(context.Context, bun.Tx) error, id string) error {
+	err := e.Tx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		if _, err := storage.OutboxActivityByIRI(ctx, tx, id); err == nil {
 			return nil
 		} else if !isNotFound(err) {
@@ -246,8 +247,8 @@ func (e *Engine) sendOnce(ctx context.Context, g *storage.Group, send func(conte
 }
 
 // memberPost loads a member's published post and its group.
-func (e *Engine) memberPost(ctx context.Context, postID string) (*storage.Post, *storage.Group, error) {
-	p, err := storage.PostByID(ctx, e.db, postID)
+func (e *Service) memberPost(ctx context.Context, postID string) (*storage.Post, *storage.Group, error) {
+	p, err := storage.PostByID(ctx, e.DB, postID)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -257,7 +258,7 @@ func (e *Engine) memberPost(ctx context.Context, postID string) (*storage.Post, 
 	if p.State != storage.PostPublished {
 		return nil, nil, fmt.Errorf("%w: the post is not published", ErrInvalidPost)
 	}
-	g, err := storage.GroupByID(ctx, e.db, p.GroupID)
+	g, err := storage.GroupByID(ctx, e.DB, p.GroupID)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -1,8 +1,7 @@
-package federation
+package community
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -11,6 +10,8 @@ import (
 
 	"github.com/uptrace/bun"
 
+	"github.com/kith-social/kith/federation/node"
+	"github.com/kith-social/kith/federation/outbox"
 	"github.com/kith-social/kith/federation/vocab"
 	"github.com/kith-social/kith/storage"
 )
@@ -21,9 +22,9 @@ var contentTypes = map[string]bool{"Note": true, "Article": true, "Page": true, 
 // actorTypes are the ActivityStreams actor types.
 var actorTypes = map[string]bool{"Person": true, "Service": true, "Group": true, "Application": true, "Organization": true}
 
-// onCreate handles a new post: it is group content for every local group
+// OnCreate handles a new post: it is group content for every local group
 // it mentions or addresses, and for the group of the post it replies to.
-func (e *Engine) onCreate(ctx context.Context, act *vocab.Activity) error {
+func (e *Service) OnCreate(ctx context.Context, act *vocab.Activity) error {
 	if ok, err := e.maybeVote(ctx, act); ok { // a vote in one of the group's polls (poll.go)
 		return err
 	}
@@ -47,18 +48,18 @@ func (e *Engine) onCreate(ctx context.Context, act *vocab.Activity) error {
 	if len(groups) == 0 {
 		return drop("the post neither mentions a group here nor replies in one")
 	}
-	author, err := e.Actor(ctx, act.Actor, false)
+	author, err := e.actors.Actor(ctx, act.Actor, false)
 	if err != nil {
 		return fmt.Errorf("author %s: %w", act.Actor, err)
 	}
 	var reasons []string
 	for _, g := range groups {
 		if err := e.acceptPost(ctx, g, act, obj, author); err != nil {
-			var d *dropped
+			var d *Dropped
 			if !errors.As(err, &d) {
 				return err
 			}
-			reasons = append(reasons, g.Name+": "+d.reason)
+			reasons = append(reasons, g.Name+": "+d.Reason)
 		}
 	}
 	if len(reasons) == len(groups) {
@@ -69,18 +70,18 @@ func (e *Engine) onCreate(ctx context.Context, act *vocab.Activity) error {
 
 // embeddedObject returns the activity's object, fetching it when only its
 // id was sent. The object must come from the actor's own server.
-func (e *Engine) embeddedObject(ctx context.Context, act *vocab.Activity) (*vocab.Object, error) {
+func (e *Service) embeddedObject(ctx context.Context, act *vocab.Activity) (*vocab.Object, error) {
 	obj := act.Object
 	if obj == nil || obj.ID == "" && !obj.Embedded {
 		return nil, drop("%s without an object", act.Type)
 	}
-	if hostOf(obj.ID) != "" && hostOf(obj.ID) != hostOf(act.Actor) {
+	if node.HostOf(obj.ID) != "" && node.HostOf(obj.ID) != node.HostOf(act.Actor) {
 		return nil, drop("object %s is not on the actor's server", obj.ID)
 	}
 	if obj.Embedded {
 		return obj, nil
 	}
-	body, err := e.client.Get(ctx, obj.ID, &e.instanceKey)
+	body, err := e.Client.Get(ctx, obj.ID, &e.InstanceKey)
 	if err != nil {
 		return nil, fmt.Errorf("fetch %s: %w", obj.ID, err)
 	}
@@ -96,7 +97,7 @@ func (e *Engine) embeddedObject(ctx context.Context, act *vocab.Activity) (*voca
 
 // groupsFor lists the local groups a post concerns: those it addresses
 // (to, cc, audience) or mentions, and those holding the post it replies to.
-func (e *Engine) groupsFor(ctx context.Context, act *vocab.Activity, obj *vocab.Object) ([]*storage.Group, error) {
+func (e *Service) groupsFor(ctx context.Context, act *vocab.Activity, obj *vocab.Object) ([]*storage.Group, error) {
 	var names []string
 	add := func(name string) {
 		if name != "" && !slices.Contains(names, name) {
@@ -105,19 +106,19 @@ func (e *Engine) groupsFor(ctx context.Context, act *vocab.Activity, obj *vocab.
 	}
 	for _, list := range [][]string{obj.To, obj.Cc, obj.Audience, act.To, act.Cc, act.Audience} {
 		for _, id := range list {
-			if name, ok := e.iri.IsGroup(id); ok {
+			if name, ok := e.IRI.IsGroup(id); ok {
 				add(name)
 			}
 		}
 	}
 	for _, t := range obj.Tags {
-		if name, ok := e.iri.IsGroup(t.Href); ok && t.Type == "Mention" {
+		if name, ok := e.IRI.IsGroup(t.Href); ok && t.Type == "Mention" {
 			add(name)
 		}
 	}
 	var groups []*storage.Group
 	for _, name := range names {
-		g, err := storage.GroupByName(ctx, e.reads, name)
+		g, err := storage.GroupByName(ctx, e.Reads, name)
 		if isNotFound(err) {
 			continue
 		}
@@ -127,7 +128,7 @@ func (e *Engine) groupsFor(ctx context.Context, act *vocab.Activity, obj *vocab.
 		groups = append(groups, g)
 	}
 	if obj.InReplyTo != "" {
-		parents, err := storage.PostRefsByIRI(ctx, e.reads, obj.InReplyTo)
+		parents, err := storage.PostRefsByIRI(ctx, e.Reads, obj.InReplyTo)
 		if err != nil {
 			return nil, err
 		}
@@ -135,7 +136,7 @@ func (e *Engine) groupsFor(ctx context.Context, act *vocab.Activity, obj *vocab.
 			if slices.ContainsFunc(groups, func(g *storage.Group) bool { return g.ID == p.GroupID }) {
 				continue
 			}
-			g, err := storage.GroupByID(ctx, e.reads, p.GroupID)
+			g, err := storage.GroupByID(ctx, e.Reads, p.GroupID)
 			if err != nil {
 				return nil, err
 			}
@@ -165,7 +166,7 @@ func visibility(obj *vocab.Object, act *vocab.Activity, author *storage.RemoteAc
 
 // acceptPost applies a group's posting policy and review queue to a post
 // and stores it; a published post is announced to the members.
-func (e *Engine) acceptPost(ctx context.Context, g *storage.Group, act *vocab.Activity, obj *vocab.Object, author *storage.RemoteActor) error {
+func (e *Service) acceptPost(ctx context.Context, g *storage.Group, act *vocab.Activity, obj *vocab.Object, author *storage.RemoteActor) error {
 	vis := visibility(obj, act, author)
 	if vis == storage.VisibilityDirect {
 		// A private message to the group: modmail, or a command.
@@ -173,7 +174,7 @@ func (e *Engine) acceptPost(ctx context.Context, g *storage.Group, act *vocab.Ac
 	}
 	// Followers-only posts are never boosted (Mastodon cannot show them);
 	// once accepted, the group republishes them to its members only.
-	return e.tx(ctx, func(ctx context.Context, tx bun.Tx) error {
+	return e.Tx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		if _, err := storage.PostRefByIRI(ctx, tx, g.ID, obj.ID); err == nil {
 			return drop("already in the group")
 		} else if !isNotFound(err) {
@@ -182,9 +183,9 @@ func (e *Engine) acceptPost(ctx context.Context, g *storage.Group, act *vocab.Ac
 		p := &storage.Post{
 			ID: storage.NewID(), GroupID: g.ID, IRI: obj.ID, AuthorID: author.ID, Kind: obj.Type,
 			URL: obj.URL, Name: plainLine(obj.Name), Summary: plainLine(obj.Summary),
-			ContentHTML: e.html.Sanitize(obj.Content), Sensitive: obj.Sensitive, InReplyTo: obj.InReplyTo,
+			ContentHTML: e.HTML.Sanitize(obj.Content), Sensitive: obj.Sensitive, InReplyTo: obj.InReplyTo,
 			Visibility: vis, ActivityRaw: string(act.Raw), ObjectRaw: string(obj.Raw),
-			PublishedAt: obj.Published, CreatedAt: e.now().UTC(),
+			PublishedAt: obj.Published, CreatedAt: e.Now().UTC(),
 		}
 		if p.URL == "" {
 			p.URL = obj.ID
@@ -232,7 +233,7 @@ func (e *Engine) acceptPost(ctx context.Context, g *storage.Group, act *vocab.Ac
 			return err
 		}
 		if p.State != storage.PostPublished {
-			e.log.InfoContext(ctx, "post waits in the review queue", "group", g.Name, "post", p.IRI, "why", hold)
+			e.Log.InfoContext(ctx, "post waits in the review queue", "group", g.Name, "post", p.IRI, "why", hold)
 			msg := "Your post to " + g.Title + " is waiting for a moderator's review."
 			if hold != "" {
 				msg += " (" + hold + ")"
@@ -248,16 +249,16 @@ func (e *Engine) acceptPost(ctx context.Context, g *storage.Group, act *vocab.Ac
 // for group-aware software, and — for public and unlisted posts — a plain
 // boost of the object, which is all Mastodon, Misskey and GoToSocial show.
 // Replies get the plain boost only when the group boosts replies.
-func (e *Engine) announcePost(ctx context.Context, tx bun.Tx, g *storage.Group, p *storage.Post, author *storage.RemoteActor) error {
-	groupIRI, followers := e.iri.Group(g.Name), e.iri.GroupFollowers(g.Name)
+func (e *Service) announcePost(ctx context.Context, tx bun.Tx, g *storage.Group, p *storage.Post, author *storage.RemoteActor) error {
+	groupIRI, followers := e.IRI.Group(g.Name), e.IRI.GroupFollowers(g.Name)
 	to, cc := []string{vocab.PublicAddress}, []string{followers}
-	published := e.stamp(p.PublishedAt)
-	id := e.iri.AnnounceActivity(g.Name, p.ID, "create")
+	published := e.Stamp(p.PublishedAt)
+	id := e.IRI.AnnounceActivity(g.Name, p.ID, "create")
 	body, err := vocab.Announce(id, groupIRI, json.RawMessage(p.ActivityRaw), to, cc, published)
 	if err != nil {
 		return fmt.Errorf("build Announce{Create}: %w", err)
 	}
-	if err := e.publish(ctx, tx, g, outgoing{IRI: id, Type: "Announce", ObjectIRI: p.IRI, Body: body}, author.DeliveryInbox()); err != nil {
+	if err := e.out.Publish(ctx, tx, g, outbox.Activity{IRI: id, Type: "Announce", ObjectIRI: p.IRI, Body: body}, outbox.Members(author.DeliveryInbox())); err != nil {
 		return err
 	}
 	if !p.IsPublicish() || (p.RootID != p.ID && !g.BoostReplies) {
@@ -266,39 +267,39 @@ func (e *Engine) announcePost(ctx context.Context, tx bun.Tx, g *storage.Group, 
 	if off, err := e.plainBoostsOff(ctx, tx, g); off || err != nil { // a group setting (belonging.go)
 		return err
 	}
-	boostID := e.iri.Announce(g.Name, p.ID)
+	boostID := e.IRI.Announce(g.Name, p.ID)
 	boost, err := vocab.Announce(boostID, groupIRI, p.IRI, to, []string{followers, author.IRI}, published)
 	if err != nil {
 		return fmt.Errorf("build Announce: %w", err)
 	}
-	return e.publish(ctx, tx, g, outgoing{IRI: boostID, Type: "Announce", ObjectIRI: p.IRI, Body: boost, Public: true}, author.DeliveryInbox())
+	return e.out.Publish(ctx, tx, g, outbox.Activity{IRI: boostID, Type: "Announce", ObjectIRI: p.IRI, Body: boost, Public: true}, outbox.Members(author.DeliveryInbox()))
 }
 
-// onUpdate refreshes a changed actor, or updates the group's copies of an
+// OnUpdate refreshes a changed actor, or updates the group's copies of an
 // edited post and re-announces the edit (FEP-1b12).
-func (e *Engine) onUpdate(ctx context.Context, act *vocab.Activity) error {
+func (e *Service) OnUpdate(ctx context.Context, act *vocab.Activity) error {
 	if act.Object != nil && (actorTypes[act.Object.Type] || act.Object.ID == act.Actor) {
 		if act.Object.ID != act.Actor {
 			return drop("Update of another actor")
 		}
-		if _, err := storage.RemoteActorByIRI(ctx, e.reads, act.Actor); isNotFound(err) {
+		if _, err := storage.RemoteActorByIRI(ctx, e.Reads, act.Actor); isNotFound(err) {
 			return drop("Update of an actor we do not know")
 		}
-		_, err := e.Actor(ctx, act.Actor, true)
+		_, err := e.actors.Actor(ctx, act.Actor, true)
 		return err
 	}
 	obj, err := e.embeddedObject(ctx, act)
 	if err != nil {
 		return err
 	}
-	copies, err := storage.PostRefsByIRI(ctx, e.reads, obj.ID)
+	copies, err := storage.PostRefsByIRI(ctx, e.Reads, obj.ID)
 	if err != nil {
 		return err
 	}
 	if len(copies) == 0 {
 		return drop("Update of %s, which is in no group", obj.ID)
 	}
-	author, err := e.storedActor(ctx, act.Actor)
+	author, err := e.actors.Stored(ctx, act.Actor)
 	if err != nil && !isNotFound(err) {
 		return err
 	}
@@ -307,9 +308,9 @@ func (e *Engine) onUpdate(ctx context.Context, act *vocab.Activity) error {
 		if author == nil || p.AuthorID != author.ID {
 			return drop("Update of %s by %s, who is not its author", obj.ID, act.Actor)
 		}
-		err := e.tx(ctx, func(ctx context.Context, tx bun.Tx) error {
-			p.Name, p.Summary, p.ContentHTML = plainLine(obj.Name), plainLine(obj.Summary), e.html.Sanitize(obj.Content)
-			p.Sensitive, p.ObjectRaw, p.UpdatedAt = obj.Sensitive, string(obj.Raw), e.now().UTC()
+		err := e.Tx(ctx, func(ctx context.Context, tx bun.Tx) error {
+			p.Name, p.Summary, p.ContentHTML = plainLine(obj.Name), plainLine(obj.Summary), e.HTML.Sanitize(obj.Content)
+			p.Sensitive, p.ObjectRaw, p.UpdatedAt = obj.Sensitive, string(obj.Raw), e.Now().UTC()
 			if err := storage.UpdatePostContent(ctx, tx, p); err != nil {
 				return err
 			}
@@ -331,35 +332,35 @@ func (e *Engine) onUpdate(ctx context.Context, act *vocab.Activity) error {
 
 // announceActivity forwards an activity about a group post to the members,
 // wrapped in the group's Announce (FEP-1b12).
-func (e *Engine) announceActivity(ctx context.Context, tx bun.Tx, g *storage.Group, p *storage.Post, act *vocab.Activity) error {
-	id := e.iri.Activity(g.Name, storage.NewID())
-	to, cc := []string{vocab.PublicAddress}, []string{e.iri.GroupFollowers(g.Name)}
+func (e *Service) announceActivity(ctx context.Context, tx bun.Tx, g *storage.Group, p *storage.Post, act *vocab.Activity) error {
+	id := e.IRI.Activity(g.Name, storage.NewID())
+	to, cc := []string{vocab.PublicAddress}, []string{e.IRI.GroupFollowers(g.Name)}
 	if !p.IsPublicish() {
-		to, cc = []string{e.iri.GroupFollowers(g.Name)}, nil
+		to, cc = []string{e.IRI.GroupFollowers(g.Name)}, nil
 	}
-	body, err := vocab.Announce(id, e.iri.Group(g.Name), json.RawMessage(act.Raw), to, cc, e.stamp(time.Time{}))
+	body, err := vocab.Announce(id, e.IRI.Group(g.Name), json.RawMessage(act.Raw), to, cc, e.Stamp(time.Time{}))
 	if err != nil {
 		return fmt.Errorf("build Announce{%s}: %w", act.Type, err)
 	}
-	return e.publish(ctx, tx, g, outgoing{IRI: id, Type: "Announce", ObjectIRI: p.IRI, Body: body})
+	return e.out.Publish(ctx, tx, g, outbox.Activity{IRI: id, Type: "Announce", ObjectIRI: p.IRI, Body: body}, outbox.Members())
 }
 
-// onDelete removes a deleted account, or the group's copies of a deleted post.
-func (e *Engine) onDelete(ctx context.Context, act *vocab.Activity) error {
+// OnDelete removes a deleted account, or the group's copies of a deleted post.
+func (e *Service) OnDelete(ctx context.Context, act *vocab.Activity) error {
 	if act.Object == nil {
 		return drop("Delete without an object")
 	}
 	if act.Object.ID == act.Actor {
-		actor, err := storage.RemoteActorByIRI(ctx, e.reads, act.Actor)
+		actor, err := storage.RemoteActorByIRI(ctx, e.Reads, act.Actor)
 		if isNotFound(err) {
 			return drop("Delete of an account we do not know")
 		}
 		if err != nil {
 			return err
 		}
-		return e.removeActor(ctx, actor)
+		return e.RemoveActor(ctx, actor)
 	}
-	copies, err := storage.PostsByIRI(ctx, e.reads, act.Object.ID)
+	copies, err := storage.PostsByIRI(ctx, e.Reads, act.Object.ID)
 	if err != nil {
 		return err
 	}
@@ -371,7 +372,7 @@ func (e *Engine) onDelete(ctx context.Context, act *vocab.Activity) error {
 		if p.Author == nil || p.Author.IRI != act.Actor {
 			return drop("Delete of %s by %s, who is not its author", act.Object.ID, act.Actor)
 		}
-		err := e.tx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		err := e.Tx(ctx, func(ctx context.Context, tx bun.Tx) error {
 			if p.State == storage.PostPublished {
 				g, err := storage.GroupByID(ctx, tx, p.GroupID)
 				if err != nil {
@@ -396,12 +397,12 @@ func (e *Engine) onDelete(ctx context.Context, act *vocab.Activity) error {
 // retractPost undoes the group's plain boost of a post, if it made one:
 // Mastodon removes a boost only on Undo{Announce}, and Misskey (since
 // 2025.8) no longer removes renotes of deleted notes by itself.
-func (e *Engine) retractPost(ctx context.Context, tx bun.Tx, p *storage.Post) error {
+func (e *Service) retractPost(ctx context.Context, tx bun.Tx, p *storage.Post) error {
 	g, err := storage.GroupByID(ctx, tx, p.GroupID)
 	if err != nil {
 		return err
 	}
-	boost, err := storage.OutboxActivityByIRI(ctx, tx, e.iri.Announce(g.Name, p.ID))
+	boost, err := storage.OutboxActivityByIRI(ctx, tx, e.IRI.Announce(g.Name, p.ID))
 	if isNotFound(err) {
 		return nil
 	}
@@ -409,31 +410,31 @@ func (e *Engine) retractPost(ctx context.Context, tx bun.Tx, p *storage.Post) er
 		return err
 	}
 	id := boost.IRI + "/undo"
-	body, err := vocab.Undo(id, e.iri.Group(g.Name), []byte(boost.Body), []string{vocab.PublicAddress}, []string{e.iri.GroupFollowers(g.Name)})
+	body, err := vocab.Undo(id, e.IRI.Group(g.Name), []byte(boost.Body), []string{vocab.PublicAddress}, []string{e.IRI.GroupFollowers(g.Name)})
 	if err != nil {
 		return fmt.Errorf("build Undo{Announce}: %w", err)
 	}
-	err = e.publish(ctx, tx, g, outgoing{IRI: id, Type: "Undo", ObjectIRI: boost.IRI, Body: body, Public: true})
+	err = e.out.Publish(ctx, tx, g, outbox.Activity{IRI: id, Type: "Undo", ObjectIRI: boost.IRI, Body: body, Public: true}, outbox.Members())
 	if errors.Is(err, storage.ErrConflict) {
 		return nil // undone before
 	}
 	return err
 }
 
-// onReaction counts a Like or Dislike of a group post and announces it
+// OnReaction counts a Like or Dislike of a group post and announces it
 // to the members (FEP-1b12), so group-aware servers show the same counts.
-func (e *Engine) onReaction(ctx context.Context, act *vocab.Activity) error {
+func (e *Service) OnReaction(ctx context.Context, act *vocab.Activity) error {
 	if act.Object == nil {
 		return drop("%s without an object", act.Type)
 	}
-	copies, err := storage.PostRefsByIRI(ctx, e.reads, act.Object.ID)
+	copies, err := storage.PostRefsByIRI(ctx, e.Reads, act.Object.ID)
 	if err != nil {
 		return err
 	}
 	if len(copies) == 0 {
 		return drop("%s of %s, which is in no group", act.Type, act.Object.ID)
 	}
-	actor, err := e.Actor(ctx, act.Actor, false)
+	actor, err := e.actors.Actor(ctx, act.Actor, false)
 	if err != nil {
 		return err
 	}
@@ -448,14 +449,14 @@ func (e *Engine) onReaction(ctx context.Context, act *vocab.Activity) error {
 		}
 		// A member's second Like of a post changes nothing: find that out
 		// without taking the writer.
-		had, err := storage.HasReaction(ctx, e.reads, p.ID, actor.ID, kind)
+		had, err := storage.HasReaction(ctx, e.Reads, p.ID, actor.ID, kind)
 		if err != nil {
 			return err
 		}
 		if had {
 			continue
 		}
-		err = e.tx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		err = e.Tx(ctx, func(ctx context.Context, tx bun.Tx) error {
 			isNew, err := storage.AddReactionOnce(ctx, tx, &storage.Reaction{PostID: p.ID, ActorID: actor.ID, Kind: kind, ActivityIRI: act.ID})
 			if err != nil || !isNew {
 				return err
@@ -473,16 +474,16 @@ func (e *Engine) onReaction(ctx context.Context, act *vocab.Activity) error {
 	return nil
 }
 
-// onUndoReaction takes back a Like or Dislike and announces the Undo.
-func (e *Engine) onUndoReaction(ctx context.Context, act *vocab.Activity, inner *vocab.Object) error {
-	actor, err := storage.RemoteActorByIRI(ctx, e.reads, act.Actor)
+// OnUndoReaction takes back a Like or Dislike and announces the Undo.
+func (e *Service) OnUndoReaction(ctx context.Context, act *vocab.Activity, inner *vocab.Object) error {
+	actor, err := storage.RemoteActorByIRI(ctx, e.Reads, act.Actor)
 	if isNotFound(err) {
 		return drop("Undo from an actor we do not know")
 	}
 	if err != nil {
 		return err
 	}
-	return e.tx(ctx, func(ctx context.Context, tx bun.Tx) error {
+	return e.Tx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		r, err := storage.RemoveReaction(ctx, tx, inner.ID, actor.ID)
 		if isNotFound(err) {
 			// Lemmy embeds a Vote with a fresh id in its Undo: match the
@@ -514,7 +515,7 @@ func (e *Engine) onUndoReaction(ctx context.Context, act *vocab.Activity, inner 
 // object an embedded Like or Dislike names, or ErrNotFound: one of the same
 // kind, else (Lemmy undoes a dislike with an Undo{Like}: a vote is a vote)
 // one of the other kind.
-func (e *Engine) reactionOf(ctx context.Context, tx bun.Tx, actor *storage.RemoteActor, inner *vocab.Object) (string, error) {
+func (e *Service) reactionOf(ctx context.Context, tx bun.Tx, actor *storage.RemoteActor, inner *vocab.Object) (string, error) {
 	if inner.Object == nil || inner.Object.ID == "" || inner.Type != "Like" && inner.Type != "Dislike" {
 		return "", storage.ErrNotFound
 	}
@@ -522,17 +523,5 @@ func (e *Engine) reactionOf(ctx context.Context, tx bun.Tx, actor *storage.Remot
 	if inner.Type == "Dislike" {
 		kind = storage.ReactionDislike
 	}
-	var iris []string
-	err := tx.NewSelect().Model((*storage.Reaction)(nil)).Column("re.activity_iri").
-		Join("JOIN posts AS p ON p.id = re.post_id").
-		Where("re.actor_id = ? AND p.iri = ?", actor.ID, inner.Object.ID).
-		OrderExpr("CASE WHEN re.kind = ? THEN 0 ELSE 1 END", kind).
-		Limit(1).Scan(ctx, &iris)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return "", fmt.Errorf("reaction of %s to %s: %w", actor.IRI, inner.Object.ID, err)
-	}
-	if len(iris) == 0 {
-		return "", storage.ErrNotFound
-	}
-	return iris[0], nil
+	return storage.ReactionActivityOf(ctx, tx, actor.ID, inner.Object.ID, kind)
 }

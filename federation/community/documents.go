@@ -1,4 +1,4 @@
-package federation
+package community
 
 import (
 	"context"
@@ -17,11 +17,11 @@ const pageSize = 20
 
 // InstanceActorDocument is the instance actor (FEP-d556): an Application
 // named after the host, which signs the node's outgoing GETs.
-func (e *Engine) InstanceActorDocument() ([]byte, error) {
+func (e *Service) InstanceActorDocument() ([]byte, error) {
 	return vocab.ApplicationActorJSON(vocab.ApplicationActor{
-		ID: e.iri.InstanceActor(), PreferredUsername: e.iri.Domain(), Name: "Kith at " + e.iri.Domain(),
-		URL: e.iri.Base() + "/", Inbox: e.iri.SharedInbox(), Outbox: e.iri.InstanceActor() + "/outbox",
-		SharedInbox: e.iri.SharedInbox(), PublicKeyID: e.iri.InstanceKey(), PublicKeyPEM: e.instancePub,
+		ID: e.IRI.InstanceActor(), PreferredUsername: e.IRI.Domain(), Name: "Kith at " + e.IRI.Domain(),
+		URL: e.IRI.Base() + "/", Inbox: e.IRI.SharedInbox(), Outbox: e.IRI.InstanceActor() + "/outbox",
+		SharedInbox: e.IRI.SharedInbox(), PublicKeyID: e.IRI.InstanceKey(), PublicKeyPEM: e.InstancePub,
 	})
 }
 
@@ -39,22 +39,22 @@ func GroupFields(g *storage.Group) []Field {
 }
 
 // GroupDocument is a group's actor document.
-func (e *Engine) GroupDocument(ctx context.Context, name string) ([]byte, error) {
-	g, err := storage.GroupByName(ctx, e.reads, name)
+func (e *Service) GroupDocument(ctx context.Context, name string) ([]byte, error) {
+	g, err := storage.GroupByName(ctx, e.Reads, name)
 	if err != nil {
 		return nil, err
 	}
 	return e.groupDocument(g)
 }
 
-func (e *Engine) groupDocument(g *storage.Group) ([]byte, error) {
+func (e *Service) groupDocument(g *storage.Group) ([]byte, error) {
 	name := g.Name
 	ga := vocab.GroupActor{
-		ID: e.iri.Group(name), PreferredUsername: name, Name: g.Title, SummaryHTML: g.SummaryHTML,
-		URL: e.iri.Group(name), Inbox: e.iri.GroupInbox(name), Outbox: e.iri.GroupOutbox(name),
-		Followers: e.iri.GroupFollowers(name), Following: e.iri.GroupFollowing(name),
-		Featured: e.iri.GroupFeatured(name), Moderators: e.iri.GroupModerators(name),
-		SharedInbox: e.iri.SharedInbox(), PublicKeyID: e.iri.GroupKey(name), PublicKeyPEM: g.PublicKeyPEM,
+		ID: e.IRI.Group(name), PreferredUsername: name, Name: g.Title, SummaryHTML: g.SummaryHTML,
+		URL: e.IRI.Group(name), Inbox: e.IRI.GroupInbox(name), Outbox: e.IRI.GroupOutbox(name),
+		Followers: e.IRI.GroupFollowers(name), Following: e.IRI.GroupFollowing(name),
+		Featured: e.IRI.GroupFeatured(name), Moderators: e.IRI.GroupModerators(name),
+		SharedInbox: e.IRI.SharedInbox(), PublicKeyID: e.IRI.GroupKey(name), PublicKeyPEM: g.PublicKeyPEM,
 		ManuallyApprovesFollowers: g.Closed, Discoverable: g.Discoverable,
 		PostingRestrictedToMods: g.PostingPolicy == storage.PostingModerators,
 		Published:               g.CreatedAt,
@@ -72,8 +72,8 @@ func (e *Engine) groupDocument(g *storage.Group) ([]byte, error) {
 }
 
 // MediaURL is the public URL of an uploaded file under the data directory.
-func (e *Engine) MediaURL(rel string) string {
-	return e.iri.Base() + "/media/" + strings.TrimPrefix(path.Clean("/"+rel), "/")
+func (e *Service) MediaURL(rel string) string {
+	return e.IRI.Base() + "/media/" + strings.TrimPrefix(path.Clean("/"+rel), "/")
 }
 
 func mediaType(p string) string {
@@ -101,19 +101,19 @@ const (
 // GroupCollection renders one of a group's collections. page is the
 // "page" query value: empty for the collection itself, "true" for the
 // first page; before pages the outbox by activity id.
-func (e *Engine) GroupCollection(ctx context.Context, name, collection string, q url.Values) ([]byte, error) {
-	g, err := storage.GroupByName(ctx, e.reads, name)
+func (e *Service) GroupCollection(ctx context.Context, name, collection string, q url.Values) ([]byte, error) {
+	g, err := storage.GroupByName(ctx, e.Reads, name)
 	if err != nil {
 		return nil, err
 	}
-	id := e.iri.Group(name) + "/" + collection
+	id := e.IRI.Group(name) + "/" + collection
 	switch collection {
 	case CollectionOutbox:
 		return e.outbox(ctx, g, id, q)
 	case CollectionFollowers:
 		// Only the count: the member list of a micro-community is not
 		// public, even to other servers.
-		n, err := storage.CountFollows(ctx, e.reads, g.ID, storage.FollowAccepted)
+		n, err := storage.CountFollows(ctx, e.Reads, g.ID, storage.FollowAccepted)
 		if err != nil {
 			return nil, err
 		}
@@ -121,7 +121,7 @@ func (e *Engine) GroupCollection(ctx context.Context, name, collection string, q
 	case CollectionFollowing:
 		return vocab.OrderedCollectionItems(id, nil)
 	case CollectionFeatured:
-		pinned, err := storage.ListPinned(ctx, e.reads, g.ID)
+		pinned, err := storage.ListPinned(ctx, e.Reads, g.ID)
 		if err != nil {
 			return nil, err
 		}
@@ -140,16 +140,16 @@ func (e *Engine) GroupCollection(ctx context.Context, name, collection string, q
 	return nil, fmt.Errorf("collection %s: %w", collection, storage.ErrNotFound)
 }
 
-func (e *Engine) outbox(ctx context.Context, g *storage.Group, id string, q url.Values) ([]byte, error) {
+func (e *Service) outbox(ctx context.Context, g *storage.Group, id string, q url.Values) ([]byte, error) {
 	if q.Get("page") == "" {
-		n, err := storage.CountOutbox(ctx, e.reads, g.ID)
+		n, err := storage.CountOutbox(ctx, e.Reads, g.ID)
 		if err != nil {
 			return nil, err
 		}
 		return vocab.OrderedCollection(id, n, id+"?page=true")
 	}
 	before := q.Get("before")
-	acts, err := storage.ListOutbox(ctx, e.reads, g.ID, before, pageSize)
+	acts, err := storage.ListOutbox(ctx, e.Reads, g.ID, before, pageSize)
 	if err != nil {
 		return nil, err
 	}
@@ -169,8 +169,8 @@ func (e *Engine) outbox(ctx context.Context, g *storage.Group, id string, q url.
 }
 
 // ActivityDocument returns an activity a group sent, if it is public.
-func (e *Engine) ActivityDocument(ctx context.Context, iri string) ([]byte, error) {
-	a, err := storage.OutboxActivityByIRI(ctx, e.reads, iri)
+func (e *Service) ActivityDocument(ctx context.Context, iri string) ([]byte, error) {
+	a, err := storage.OutboxActivityByIRI(ctx, e.Reads, iri)
 	if err != nil {
 		return nil, err
 	}

@@ -1,4 +1,4 @@
-package federation
+package community
 
 import (
 	"context"
@@ -45,7 +45,7 @@ func (c EngagementConfig) withDefaults() EngagementConfig {
 
 // addEngagementWorkers registers the jobs of polls, scheduled posts and
 // notification e-mail, and returns their periodic jobs.
-func (e *Engine) addEngagementWorkers(workers *river.Workers) []*river.PeriodicJob {
+func (e *Service) addEngagementWorkers(workers *river.Workers) []*river.PeriodicJob {
 	river.AddWorker(workers, &pollUpdateWorker{e: e})
 	river.AddWorker(workers, &pollCloseWorker{e: e})
 	river.AddWorker(workers, &scheduledPostWorker{e: e})
@@ -65,13 +65,13 @@ const notifyDedupe = 24 * time.Hour
 // notify tells everyone who manages g that something happened, inside the
 // transaction that made it happen. subject is the IRI it is about (an
 // actor, a post, a report); text is one line of plain text.
-func (e *Engine) notify(ctx context.Context, tx bun.IDB, g *storage.Group, kind, subject, text string) error {
+func (e *Service) notify(ctx context.Context, tx bun.IDB, g *storage.Group, kind, subject, text string) error {
 	return e.notifySince(ctx, tx, g, kind, subject, text, time.Now().Add(-notifyDedupe))
 }
 
 // notifySince notifies unless a notification of kind about subject was
 // created at or after since.
-func (e *Engine) notifySince(ctx context.Context, tx bun.IDB, g *storage.Group, kind, subject, text string, since time.Time) error {
+func (e *Service) notifySince(ctx context.Context, tx bun.IDB, g *storage.Group, kind, subject, text string, since time.Time) error {
 	if subject != "" {
 		exists, err := storage.NotificationExists(ctx, tx, g.ID, kind, subject, since)
 		if err != nil || exists {
@@ -95,7 +95,7 @@ func handle(a *storage.RemoteActor) string {
 // followNotice notifies of a follow request (state pending) or a new
 // member (accepted). A member who follows again is not new: a new member
 // is one whose latest membership event is a join not notified yet.
-func (e *Engine) followNotice(ctx context.Context, tx bun.IDB, g *storage.Group, actor *storage.RemoteActor, state string) error {
+func (e *Service) followNotice(ctx context.Context, tx bun.IDB, g *storage.Group, actor *storage.RemoteActor, state string) error {
 	if state == storage.FollowPending {
 		return e.notify(ctx, tx, g, storage.NotifyFollowRequest, actor.IRI, handle(actor)+" asks to join "+g.Name)
 	}
@@ -112,7 +112,7 @@ func (e *Engine) followNotice(ctx context.Context, tx bun.IDB, g *storage.Group,
 // postNotice notifies of a member's post just stored: held for review; a
 // reply in a thread the group started; or a post that mentions the group
 // (outside a group thread, where every reply mentions it).
-func (e *Engine) postNotice(ctx context.Context, tx bun.IDB, g *storage.Group, p *storage.Post, obj *vocab.Object, author *storage.RemoteActor) error {
+func (e *Service) postNotice(ctx context.Context, tx bun.IDB, g *storage.Group, p *storage.Post, obj *vocab.Object, author *storage.RemoteActor) error {
 	who := handle(author)
 	if p.State == storage.PostPending {
 		return e.notify(ctx, tx, g, storage.NotifyReview, p.IRI, "A post by "+who+" waits for review in "+g.Name)
@@ -130,7 +130,7 @@ func (e *Engine) postNotice(ctx context.Context, tx bun.IDB, g *storage.Group, p
 		}
 		return nil
 	}
-	groupIRI := e.iri.Group(g.Name)
+	groupIRI := e.IRI.Group(g.Name)
 	if obj != nil && slices.ContainsFunc(obj.Tags, func(t vocab.Tag) bool { return t.Type == "Mention" && t.Href == groupIRI }) {
 		return e.notify(ctx, tx, g, storage.NotifyMention, p.IRI, who+" mentioned "+g.Name)
 	}
@@ -140,8 +140,8 @@ func (e *Engine) postNotice(ctx context.Context, tx bun.IDB, g *storage.Group, p
 // storeReport stores a received report and notifies the group's staff in
 // one transaction (a retried Flag must not store the report twice without
 // the notice, or the reverse).
-func (e *Engine) storeReport(ctx context.Context, r *storage.Report) error {
-	return e.tx(ctx, func(ctx context.Context, tx bun.Tx) error {
+func (e *Service) storeReport(ctx context.Context, r *storage.Report) error {
+	return e.Tx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		if err := storage.CreateReport(ctx, tx, r); err != nil {
 			return err
 		}
@@ -176,7 +176,7 @@ func (notificationMailArgs) InsertOpts() river.InsertOpts {
 
 type notificationMailWorker struct {
 	river.WorkerDefaults[notificationMailArgs]
-	e *Engine
+	e *Service
 }
 
 func (w *notificationMailWorker) Work(ctx context.Context, _ *river.Job[notificationMailArgs]) error {
@@ -189,14 +189,14 @@ func (w *notificationMailWorker) Work(ctx context.Context, _ *river.Job[notifica
 // calls it; without a mailer it does nothing. A notification is marked
 // mailed after its message was accepted by the SMTP server, so a crash in
 // between can send it twice, never lose it.
-func (e *Engine) SendNotificationMail(ctx context.Context) error {
+func (e *Service) SendNotificationMail(ctx context.Context) error {
 	if e.engage.Mailer == nil {
 		return nil
 	}
 	var errs []error
 	for _, mode := range []string{storage.EmailImmediate, storage.EmailDaily} {
 		now := time.Now()
-		pending, err := storage.PendingEmails(ctx, e.db, mode, now.Add(-24*time.Hour), 1000)
+		pending, err := storage.PendingEmails(ctx, e.DB, mode, now.Add(-24*time.Hour), 1000)
 		if err != nil {
 			return err
 		}
@@ -208,7 +208,7 @@ func (e *Engine) SendNotificationMail(ctx context.Context) error {
 			batch := pending[:n]
 			pending = pending[n:]
 			if err := e.mailBatch(ctx, mode, batch, now); err != nil {
-				e.log.WarnContext(ctx, "notification e-mail not sent", "staff", batch[0].Username, "err", err)
+				e.Log.WarnContext(ctx, "notification e-mail not sent", "staff", batch[0].Username, "err", err)
 				errs = append(errs, err)
 			}
 		}
@@ -217,7 +217,7 @@ func (e *Engine) SendNotificationMail(ctx context.Context) error {
 }
 
 // mailBatch sends one staff member their pending notifications in one message.
-func (e *Engine) mailBatch(ctx context.Context, mode string, batch []storage.PendingEmail, now time.Time) error {
+func (e *Service) mailBatch(ctx context.Context, mode string, batch []storage.PendingEmail, now time.Time) error {
 	first := batch[0]
 	var subject string
 	switch {
@@ -238,12 +238,12 @@ func (e *Engine) mailBatch(ctx context.Context, mode string, batch []storage.Pen
 			fmt.Fprintf(&body, "  %s\n", p.SubjectIRI)
 		}
 	}
-	fmt.Fprintf(&body, "\nSee them all: %s/admin/notifications\n\nChange what you receive in your notification settings.\n", e.iri.Base())
+	fmt.Fprintf(&body, "\nSee them all: %s/admin/notifications\n\nChange what you receive in your notification settings.\n", e.IRI.Base())
 	msg := mailer.Message{To: []string{first.Address}, Subject: subject, Text: body.String()}
 	if err := e.engage.Mailer.Send(ctx, msg); err != nil {
 		return fmt.Errorf("mail %d notifications to %s: %w", len(batch), first.Username, err)
 	}
-	return e.tx(ctx, func(ctx context.Context, tx bun.Tx) error {
+	return e.Tx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		return storage.MarkNotificationsEmailed(ctx, tx, first.StaffID, ids, mode == storage.EmailDaily, now)
 	})
 }

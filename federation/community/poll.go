@@ -1,4 +1,4 @@
-package federation
+package community
 
 import (
 	"context"
@@ -11,6 +11,8 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/kith-social/kith/federation/content"
+	"github.com/kith-social/kith/federation/node"
+	"github.com/kith-social/kith/federation/outbox"
 	"github.com/kith-social/kith/federation/vocab"
 	"github.com/kith-social/kith/storage"
 )
@@ -77,11 +79,11 @@ func (in PollInput) options() []string {
 // name and inReplyTo) are counted as they arrive; an Update with the new
 // counts follows each burst of votes, and a final Update with `closed` is
 // sent when the poll closes (a job scheduled at in.Closes).
-func (e *Engine) PublishPoll(ctx context.Context, groupName string, in PollInput, by Staff) (*storage.Post, error) {
-	if err := in.validate(e.now()); err != nil {
+func (e *Service) PublishPoll(ctx context.Context, groupName string, in PollInput, by Staff) (*storage.Post, error) {
+	if err := in.validate(e.Now()); err != nil {
 		return nil, err
 	}
-	g, err := storage.GroupByName(ctx, e.db, groupName)
+	g, err := storage.GroupByName(ctx, e.DB, groupName)
 	if err != nil {
 		return nil, err
 	}
@@ -89,7 +91,7 @@ func (e *Engine) PublishPoll(ctx context.Context, groupName string, in PollInput
 	if err != nil {
 		return nil, err
 	}
-	err = e.tx(ctx, func(ctx context.Context, tx bun.Tx) error {
+	err = e.Tx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		return e.commitPoll(ctx, tx, g, d, by)
 	})
 	if err != nil {
@@ -107,12 +109,12 @@ type pollDraft struct {
 	public bool
 }
 
-func (e *Engine) preparePoll(g *storage.Group, in PollInput) (*pollDraft, error) {
-	html, err := e.html.Markdown(in.Question)
+func (e *Service) preparePoll(g *storage.Group, in PollInput) (*pollDraft, error) {
+	html, err := e.HTML.Markdown(in.Question)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrInvalidPost, err)
 	}
-	now := e.stamp(time.Time{})
+	now := e.Stamp(time.Time{})
 	p := &storage.Post{
 		ID: storage.NewID(), GroupID: g.ID, Kind: "Question", ContentHTML: html,
 		Visibility: storage.VisibilityPublic, State: storage.PostPublished, PublishedAt: now, CreatedAt: now,
@@ -120,7 +122,7 @@ func (e *Engine) preparePoll(g *storage.Group, in PollInput) (*pollDraft, error)
 	if in.MembersOnly {
 		p.Visibility = storage.VisibilityFollowers
 	}
-	p.IRI = e.iri.Post(g.Name, p.ID)
+	p.IRI = e.IRI.Post(g.Name, p.ID)
 	p.URL = p.IRI
 	poll := &storage.Poll{ID: storage.NewID(), PostID: p.ID, GroupID: g.ID, Multiple: in.Multiple, ClosesAt: in.Closes.UTC().Truncate(time.Millisecond), CreatedAt: now}
 	names := in.options()
@@ -132,7 +134,7 @@ func (e *Engine) preparePoll(g *storage.Group, in PollInput) (*pollDraft, error)
 		return nil, err
 	}
 	to, cc := e.addressing(g, in.MembersOnly)
-	create, err := vocab.Create(p.IRI+"/activity", e.iri.Group(g.Name), doc, to, cc)
+	create, err := vocab.Create(p.IRI+"/activity", e.IRI.Group(g.Name), doc, to, cc)
 	if err != nil {
 		return nil, fmt.Errorf("build Create{Question}: %w", err)
 	}
@@ -142,7 +144,7 @@ func (e *Engine) preparePoll(g *storage.Group, in PollInput) (*pollDraft, error)
 
 // commitPoll stores the poll and its post, sends the Create and schedules
 // the closing, all in tx.
-func (e *Engine) commitPoll(ctx context.Context, tx bun.Tx, g *storage.Group, d *pollDraft, by Staff) error {
+func (e *Service) commitPoll(ctx context.Context, tx bun.Tx, g *storage.Group, d *pollDraft, by Staff) error {
 	if err := storage.CreatePost(ctx, tx, d.post); err != nil {
 		return err
 	}
@@ -152,21 +154,21 @@ func (e *Engine) commitPoll(ctx context.Context, tx bun.Tx, g *storage.Group, d 
 	if err := e.logAction(ctx, tx, g, by, "publish_poll", d.post.IRI, ""); err != nil {
 		return err
 	}
-	if err := e.q.InsertTx(ctx, tx, pollCloseArgs{PollID: d.poll.ID}, &river.InsertOpts{ScheduledAt: d.poll.ClosesAt}); err != nil {
+	if err := e.Queue.InsertTx(ctx, tx, pollCloseArgs{PollID: d.poll.ID}, &river.InsertOpts{ScheduledAt: d.poll.ClosesAt}); err != nil {
 		return err
 	}
-	return e.publish(ctx, tx, g, outgoing{IRI: d.post.IRI + "/activity", Type: "Create", ObjectIRI: d.post.IRI, Body: d.create, Public: d.public})
+	return e.out.Publish(ctx, tx, g, outbox.Activity{IRI: d.post.IRI + "/activity", Type: "Create", ObjectIRI: d.post.IRI, Body: d.create, Public: d.public}, outbox.Members())
 }
 
 // questionDocument builds the Question of a poll with its current counts.
-func (e *Engine) questionDocument(g *storage.Group, p *storage.Post, poll *storage.Poll) ([]byte, error) {
+func (e *Service) questionDocument(g *storage.Group, p *storage.Post, poll *storage.Poll) ([]byte, error) {
 	membersOnly := p.Visibility == storage.VisibilityFollowers
 	to, cc := e.addressing(g, membersOnly)
 	q := vocab.Question{
 		Note: vocab.Note{
-			ID: p.IRI, AttributedTo: e.iri.Group(g.Name), ContentHTML: p.ContentHTML, URL: p.IRI,
-			Audience: e.iri.Group(g.Name), To: to, Cc: cc,
-			Tags:      []vocab.Tag{{Type: "Mention", Href: e.iri.Group(g.Name), Name: "@" + g.Name + "@" + e.iri.Domain()}},
+			ID: p.IRI, AttributedTo: e.IRI.Group(g.Name), ContentHTML: p.ContentHTML, URL: p.IRI,
+			Audience: e.IRI.Group(g.Name), To: to, Cc: cc,
+			Tags:      []vocab.Tag{{Type: "Mention", Href: e.IRI.Group(g.Name), Name: "@" + g.Name + "@" + e.IRI.Domain()}},
 			Published: p.PublishedAt,
 		},
 		Multiple: poll.Multiple, EndTime: poll.ClosesAt, Closed: poll.ClosedAt, VotersCount: poll.VotersCount,
@@ -185,27 +187,27 @@ func (e *Engine) questionDocument(g *storage.Group, p *storage.Post, poll *stora
 // a Note with a name (the option) and no content, in reply to the
 // Question — how Mastodon, Misskey and GoToSocial vote. It reports whether
 // the activity was a vote; if so, err is the outcome.
-func (e *Engine) maybeVote(ctx context.Context, act *vocab.Activity) (bool, error) {
+func (e *Service) maybeVote(ctx context.Context, act *vocab.Activity) (bool, error) {
 	obj := act.Object
 	if obj == nil || !obj.Embedded || obj.Type != "Note" || strings.TrimSpace(obj.Name) == "" ||
 		obj.InReplyTo == "" || strings.TrimSpace(content.PlainText(obj.Content)) != "" {
 		return false, nil
 	}
-	_, postID := e.iri.PostID(obj.InReplyTo)
+	_, postID := e.IRI.PostID(obj.InReplyTo)
 	if postID == "" {
 		return false, nil
 	}
-	p, err := storage.PostByID(ctx, e.db, postID)
+	p, err := storage.PostByID(ctx, e.DB, postID)
 	if isNotFound(err) || err == nil && p.Kind != "Question" {
 		return false, nil
 	}
 	if err != nil {
 		return true, err
 	}
-	if obj.AttributedTo != "" && obj.AttributedTo != act.Actor || obj.ID != "" && hostOf(obj.ID) != hostOf(act.Actor) {
+	if obj.AttributedTo != "" && obj.AttributedTo != act.Actor || obj.ID != "" && node.HostOf(obj.ID) != node.HostOf(act.Actor) {
 		return true, drop("vote not made by %s", act.Actor)
 	}
-	poll, err := storage.PollByPost(ctx, e.db, p.ID)
+	poll, err := storage.PollByPost(ctx, e.DB, p.ID)
 	if err != nil {
 		return true, err
 	}
@@ -218,8 +220,8 @@ func (e *Engine) maybeVote(ctx context.Context, act *vocab.Activity) (bool, erro
 // actor and option. Votes for a closed poll, for an option that does not
 // exist, by banned actors, or by non-members in a members-only poll are
 // dropped. Each counted vote schedules a coalesced Update of the Question.
-func (e *Engine) vote(ctx context.Context, act *vocab.Activity, choice string, p *storage.Post, poll *storage.Poll) error {
-	if poll.Closed(e.now()) {
+func (e *Service) vote(ctx context.Context, act *vocab.Activity, choice string, p *storage.Post, poll *storage.Poll) error {
+	if poll.Closed(e.Now()) {
 		return drop("the poll %s is closed", p.IRI)
 	}
 	var optionID string
@@ -231,11 +233,11 @@ func (e *Engine) vote(ctx context.Context, act *vocab.Activity, choice string, p
 	if optionID == "" {
 		return drop("the poll %s has no option %q", p.IRI, choice)
 	}
-	actor, err := e.Actor(ctx, act.Actor, false)
+	actor, err := e.actors.Actor(ctx, act.Actor, false)
 	if err != nil {
 		return fmt.Errorf("voter %s: %w", act.Actor, err)
 	}
-	return e.tx(ctx, func(ctx context.Context, tx bun.Tx) error {
+	return e.Tx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		// Votes of one poll are counted one after the other.
 		if err := storage.LockPoll(ctx, tx, poll.ID); err != nil {
 			return err
@@ -261,7 +263,7 @@ func (e *Engine) vote(ctx context.Context, act *vocab.Activity, choice string, p
 		if !counted {
 			return drop("%s voted in %s before", actor.IRI, p.IRI)
 		}
-		return e.q.InsertTx(ctx, tx, pollUpdateArgs{PollID: poll.ID}, e.pollUpdateOpts(time.Now()))
+		return e.Queue.InsertTx(ctx, tx, pollUpdateArgs{PollID: poll.ID}, e.pollUpdateOpts(time.Now()))
 	})
 }
 
@@ -269,7 +271,7 @@ func (e *Engine) vote(ctx context.Context, act *vocab.Activity, choice string, p
 // just after the window ends, unique per poll and window: a burst of votes
 // gives one Update with the counts at that time. The job runs a quarter
 // window after the window's end, so every vote of the window has committed.
-func (e *Engine) pollUpdateOpts(now time.Time) *river.InsertOpts {
+func (e *Service) pollUpdateOpts(now time.Time) *river.InsertOpts {
 	w := e.engage.PollUpdateWindow
 	at := now.UTC().Truncate(w).Add(w + w/4)
 	return &river.InsertOpts{
@@ -289,7 +291,7 @@ func (pollUpdateArgs) InsertOpts() river.InsertOpts { return river.InsertOpts{Ma
 
 type pollUpdateWorker struct {
 	river.WorkerDefaults[pollUpdateArgs]
-	e *Engine
+	e *Service
 }
 
 func (w *pollUpdateWorker) Work(ctx context.Context, job *river.Job[pollUpdateArgs]) error {
@@ -311,7 +313,7 @@ func (pollCloseArgs) InsertOpts() river.InsertOpts { return river.InsertOpts{Max
 
 type pollCloseWorker struct {
 	river.WorkerDefaults[pollCloseArgs]
-	e *Engine
+	e *Service
 }
 
 func (w *pollCloseWorker) Work(ctx context.Context, job *river.Job[pollCloseArgs]) error {
@@ -326,8 +328,8 @@ func (w *pollCloseWorker) Work(ctx context.Context, job *river.Job[pollCloseArgs
 // counts; with closing, it first marks the poll closed (the Question then
 // carries `closed`). Nothing is sent for an open-poll update once the poll
 // is closed: the closing Update had the final counts.
-func (e *Engine) sendPollUpdate(ctx context.Context, pollID string, closing bool) error {
-	return e.tx(ctx, func(ctx context.Context, tx bun.Tx) error {
+func (e *Service) sendPollUpdate(ctx context.Context, pollID string, closing bool) error {
+	return e.Tx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		// An Update and the closing must not interleave: a stale one sent
 		// last would reopen the poll on the members' servers.
 		if err := storage.LockPoll(ctx, tx, pollID); err != nil {
@@ -341,7 +343,7 @@ func (e *Engine) sendPollUpdate(ctx context.Context, pollID string, closing bool
 			return nil
 		}
 		if closing {
-			if wait := poll.ClosesAt.Sub(e.now()); wait > 0 {
+			if wait := poll.ClosesAt.Sub(e.Now()); wait > 0 {
 				return river.JobSnooze(wait)
 			}
 			if _, err := storage.ClosePoll(ctx, tx, poll.ID, poll.ClosesAt); err != nil {
@@ -369,8 +371,8 @@ func (e *Engine) sendPollUpdate(ctx context.Context, pollID string, closing bool
 		}
 		membersOnly := !p.IsPublicish()
 		to, cc := e.addressing(g, membersOnly)
-		id := e.iri.Activity(g.Name, storage.NewID())
-		update, err := vocab.Update(id, e.iri.Group(g.Name), doc, to, cc)
+		id := e.IRI.Activity(g.Name, storage.NewID())
+		update, err := vocab.Update(id, e.IRI.Group(g.Name), doc, to, cc)
 		if err != nil {
 			return fmt.Errorf("build Update{Question}: %w", err)
 		}
@@ -378,6 +380,6 @@ func (e *Engine) sendPollUpdate(ctx context.Context, pollID string, closing bool
 		if err != nil {
 			return err
 		}
-		return e.publish(ctx, tx, g, outgoing{IRI: id, Type: "Update", ObjectIRI: p.IRI, Body: update, Public: !membersOnly}, voters...)
+		return e.out.Publish(ctx, tx, g, outbox.Activity{IRI: id, Type: "Update", ObjectIRI: p.IRI, Body: update, Public: !membersOnly}, outbox.Members(voters...))
 	})
 }

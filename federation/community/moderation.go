@@ -1,4 +1,4 @@
-package federation
+package community
 
 import (
 	"context"
@@ -10,14 +10,15 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/kith-social/kith/federation/keys"
+	"github.com/kith-social/kith/federation/outbox"
 	"github.com/kith-social/kith/federation/vocab"
 	"github.com/kith-social/kith/storage"
 )
 
 // UpdateGroup saves a group's profile and settings and sends Update{Group}
 // to the members, so their servers show the new name, avatar or rules.
-func (e *Engine) UpdateGroup(ctx context.Context, g *storage.Group, by Staff) error {
-	return e.tx(ctx, func(ctx context.Context, tx bun.Tx) error {
+func (e *Service) UpdateGroup(ctx context.Context, g *storage.Group, by Staff) error {
+	return e.Tx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		if err := storage.UpdateGroup(ctx, tx, g); err != nil {
 			return err
 		}
@@ -25,21 +26,21 @@ func (e *Engine) UpdateGroup(ctx context.Context, g *storage.Group, by Staff) er
 		if err != nil {
 			return err
 		}
-		id := e.iri.Activity(g.Name, storage.NewID())
-		body, err := vocab.Update(id, e.iri.Group(g.Name), doc, []string{vocab.PublicAddress}, []string{e.iri.GroupFollowers(g.Name)})
+		id := e.IRI.Activity(g.Name, storage.NewID())
+		body, err := vocab.Update(id, e.IRI.Group(g.Name), doc, []string{vocab.PublicAddress}, []string{e.IRI.GroupFollowers(g.Name)})
 		if err != nil {
 			return fmt.Errorf("build Update{Group}: %w", err)
 		}
-		if err := e.logAction(ctx, tx, g, by, "edit_group", e.iri.Group(g.Name), ""); err != nil {
+		if err := e.logAction(ctx, tx, g, by, "edit_group", e.IRI.Group(g.Name), ""); err != nil {
 			return err
 		}
-		return e.publish(ctx, tx, g, outgoing{IRI: id, Type: "Update", ObjectIRI: e.iri.Group(g.Name), Body: body})
+		return e.out.Publish(ctx, tx, g, outbox.Activity{IRI: id, Type: "Update", ObjectIRI: e.IRI.Group(g.Name), Body: body}, outbox.Members())
 	})
 }
 
 // ApprovePost publishes a post held in the review queue.
-func (e *Engine) ApprovePost(ctx context.Context, postID string, by Staff) error {
-	return e.tx(ctx, func(ctx context.Context, tx bun.Tx) error {
+func (e *Service) ApprovePost(ctx context.Context, postID string, by Staff) error {
+	return e.Tx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		p, g, err := e.pendingPost(ctx, tx, postID)
 		if err != nil {
 			return err
@@ -59,8 +60,8 @@ func (e *Engine) ApprovePost(ctx context.Context, postID string, by Staff) error
 }
 
 // RejectPost refuses a post held in the review queue.
-func (e *Engine) RejectPost(ctx context.Context, postID, reason string, by Staff) error {
-	return e.tx(ctx, func(ctx context.Context, tx bun.Tx) error {
+func (e *Service) RejectPost(ctx context.Context, postID, reason string, by Staff) error {
+	return e.Tx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		p, g, err := e.pendingPost(ctx, tx, postID)
 		if err != nil {
 			return err
@@ -78,7 +79,7 @@ func (e *Engine) RejectPost(ctx context.Context, postID, reason string, by Staff
 // ErrNotPendingPost means the post is not waiting for review.
 var ErrNotPendingPost = errors.New("post is not in the review queue")
 
-func (e *Engine) pendingPost(ctx context.Context, tx bun.IDB, postID string) (*storage.Post, *storage.Group, error) {
+func (e *Service) pendingPost(ctx context.Context, tx bun.IDB, postID string) (*storage.Post, *storage.Group, error) {
 	p, err := storage.PostByID(ctx, tx, postID)
 	if err != nil {
 		return nil, nil, err
@@ -96,8 +97,8 @@ func (e *Engine) pendingPost(ctx context.Context, tx bun.IDB, postID string) (*s
 // RemovePost takes a member's post out of the group: it stays on the
 // author's server, but the group undoes its boost and tells group-aware
 // servers (FEP-1b12: an announced Delete by the group).
-func (e *Engine) RemovePost(ctx context.Context, postID, reason string, by Staff) error {
-	return e.tx(ctx, func(ctx context.Context, tx bun.Tx) error {
+func (e *Service) RemovePost(ctx context.Context, postID, reason string, by Staff) error {
+	return e.Tx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		p, err := storage.PostByID(ctx, tx, postID)
 		if err != nil {
 			return err
@@ -128,40 +129,40 @@ func (e *Engine) RemovePost(ctx context.Context, postID, reason string, by Staff
 		if err := e.retractPost(ctx, tx, p); err != nil {
 			return err
 		}
-		groupIRI, followers := e.iri.Group(g.Name), e.iri.GroupFollowers(g.Name)
-		delID := e.iri.Activity(g.Name, storage.NewID())
+		groupIRI, followers := e.IRI.Group(g.Name), e.IRI.GroupFollowers(g.Name)
+		delID := e.IRI.Activity(g.Name, storage.NewID())
 		del, err := vocab.Delete(delID, groupIRI, p.IRI, []string{vocab.PublicAddress}, []string{followers})
 		if err != nil {
 			return fmt.Errorf("build Delete: %w", err)
 		}
-		annID := e.iri.Activity(g.Name, storage.NewID())
-		ann, err := vocab.Announce(annID, groupIRI, json.RawMessage(del), []string{vocab.PublicAddress}, []string{followers}, e.stamp(p.PublishedAt))
+		annID := e.IRI.Activity(g.Name, storage.NewID())
+		ann, err := vocab.Announce(annID, groupIRI, json.RawMessage(del), []string{vocab.PublicAddress}, []string{followers}, e.Stamp(p.PublishedAt))
 		if err != nil {
 			return fmt.Errorf("build Announce{Delete}: %w", err)
 		}
-		return e.publish(ctx, tx, g, outgoing{IRI: annID, Type: "Announce", ObjectIRI: p.IRI, Body: ann})
+		return e.out.Publish(ctx, tx, g, outbox.Activity{IRI: annID, Type: "Announce", ObjectIRI: p.IRI, Body: ann}, outbox.Members())
 	})
 }
 
 // Ban keeps an actor out of a group: their membership or request ends,
 // their follows and posts are refused from now on, and the group sends
 // them a Block (Mastodon then drops the follow on its side too).
-func (e *Engine) Ban(ctx context.Context, groupName, actorIRI, reason string, by Staff) error {
-	defer e.membersChanged()
-	g, err := storage.GroupByName(ctx, e.db, groupName)
+func (e *Service) Ban(ctx context.Context, groupName, actorIRI, reason string, by Staff) error {
+	defer e.out.MembersChanged()
+	g, err := storage.GroupByName(ctx, e.DB, groupName)
 	if err != nil {
 		return err
 	}
-	actor, err := e.Actor(ctx, actorIRI, false)
+	actor, err := e.actors.Actor(ctx, actorIRI, false)
 	if err != nil {
 		return err
 	}
-	id := e.iri.Activity(g.Name, storage.NewID())
-	block, err := vocab.Block(id, e.iri.Group(g.Name), actor.IRI)
+	id := e.IRI.Activity(g.Name, storage.NewID())
+	block, err := vocab.Block(id, e.IRI.Group(g.Name), actor.IRI)
 	if err != nil {
 		return fmt.Errorf("build Block: %w", err)
 	}
-	return e.tx(ctx, func(ctx context.Context, tx bun.Tx) error {
+	return e.Tx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		if err := storage.CreateBan(ctx, tx, &storage.Ban{GroupID: g.ID, ActorID: actor.ID, Reason: reason, BlockIRI: id, CreatedBy: by.Name}); err != nil {
 			return err
 		}
@@ -175,21 +176,21 @@ func (e *Engine) Ban(ctx context.Context, groupName, actorIRI, reason string, by
 		if err := e.logAction(ctx, tx, g, by, "ban", actor.IRI, reason); err != nil {
 			return err
 		}
-		return e.send(ctx, tx, g, outgoing{IRI: id, Type: "Block", ObjectIRI: actor.IRI, Body: block}, []string{actor.DeliveryInbox()})
+		return e.out.Publish(ctx, tx, g, outbox.Activity{IRI: id, Type: "Block", ObjectIRI: actor.IRI, Body: block}, outbox.To(actor.DeliveryInbox()))
 	})
 }
 
 // Unban lifts a ban and sends Undo{Block}.
-func (e *Engine) Unban(ctx context.Context, groupName, actorIRI string, by Staff) error {
-	g, err := storage.GroupByName(ctx, e.db, groupName)
+func (e *Service) Unban(ctx context.Context, groupName, actorIRI string, by Staff) error {
+	g, err := storage.GroupByName(ctx, e.DB, groupName)
 	if err != nil {
 		return err
 	}
-	actor, err := storage.RemoteActorByIRI(ctx, e.db, actorIRI)
+	actor, err := storage.RemoteActorByIRI(ctx, e.DB, actorIRI)
 	if err != nil {
 		return err
 	}
-	return e.tx(ctx, func(ctx context.Context, tx bun.Tx) error {
+	return e.Tx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		b, err := storage.BanOf(ctx, tx, g.ID, actor.ID)
 		if err != nil {
 			return err
@@ -200,16 +201,16 @@ func (e *Engine) Unban(ctx context.Context, groupName, actorIRI string, by Staff
 		if err := e.logAction(ctx, tx, g, by, "unban", actor.IRI, ""); err != nil {
 			return err
 		}
-		block, err := vocab.Block(b.BlockIRI, e.iri.Group(g.Name), actor.IRI)
+		block, err := vocab.Block(b.BlockIRI, e.IRI.Group(g.Name), actor.IRI)
 		if err != nil {
 			return err
 		}
 		id := b.BlockIRI + "/undo"
-		undo, err := vocab.Undo(id, e.iri.Group(g.Name), block, []string{actor.IRI}, nil)
+		undo, err := vocab.Undo(id, e.IRI.Group(g.Name), block, []string{actor.IRI}, nil)
 		if err != nil {
 			return fmt.Errorf("build Undo{Block}: %w", err)
 		}
-		return e.send(ctx, tx, g, outgoing{IRI: id, Type: "Undo", ObjectIRI: b.BlockIRI, Body: undo}, []string{actor.DeliveryInbox()})
+		return e.out.Publish(ctx, tx, g, outbox.Activity{IRI: id, Type: "Undo", ObjectIRI: b.BlockIRI, Body: undo}, outbox.To(actor.DeliveryInbox()))
 	})
 }
 
@@ -224,32 +225,25 @@ func isBanned(ctx context.Context, db bun.IDB, groupID, actorID string) (bool, e
 
 // BlockDomain drops all traffic from a server: its inbox POSTs are
 // refused, its members leave every group.
-func (e *Engine) BlockDomain(ctx context.Context, domain, reason string, by Staff) error {
-	defer e.membersChanged()
-	defer e.caches.blocked.Purge()
-	return e.tx(ctx, func(ctx context.Context, tx bun.Tx) error {
+func (e *Service) BlockDomain(ctx context.Context, domain, reason string, by Staff) error {
+	defer e.out.MembersChanged()
+	defer e.actors.BlocksChanged()
+	return e.Tx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		b := &storage.DomainBlock{Domain: domain, Reason: reason, CreatedBy: by.Name}
 		if err := storage.CreateDomainBlock(ctx, tx, b); err != nil {
 			return err
 		}
-		like := "%." + b.Domain
-		if err := storage.RecordDepartures(ctx, tx, "f.actor_id IN (SELECT id FROM remote_actors WHERE host = ? OR host LIKE ? OR host LIKE ?)", b.Domain, like, b.Domain+":%"); err != nil { // community pulse
+		if err := storage.DeleteFollowsOfDomain(ctx, tx, b.Domain); err != nil {
 			return err
-		}
-		_, err := tx.NewDelete().Model((*storage.Follow)(nil)).
-			Where("actor_id IN (SELECT id FROM remote_actors WHERE host = ? OR host LIKE ? OR host LIKE ?)", b.Domain, like, b.Domain+":%").
-			Exec(ctx)
-		if err != nil {
-			return fmt.Errorf("remove members of %s: %w", b.Domain, err)
 		}
 		return e.logAction(ctx, tx, nil, by, "block_domain", b.Domain, reason)
 	})
 }
 
 // UnblockDomain lifts a domain block.
-func (e *Engine) UnblockDomain(ctx context.Context, domain string, by Staff) error {
-	defer e.caches.blocked.Purge()
-	return e.tx(ctx, func(ctx context.Context, tx bun.Tx) error {
+func (e *Service) UnblockDomain(ctx context.Context, domain string, by Staff) error {
+	defer e.actors.BlocksChanged()
+	return e.Tx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		if err := storage.DeleteDomainBlock(ctx, tx, domain); err != nil {
 			return err
 		}
@@ -257,10 +251,10 @@ func (e *Engine) UnblockDomain(ctx context.Context, domain string, by Staff) err
 	})
 }
 
-// onFlag stores a report. Mastodon sends Flag from its instance actor
+// OnFlag stores a report. Mastodon sends Flag from its instance actor
 // with object [account, statuses…]; the report belongs to the group it
 // names or whose posts it names.
-func (e *Engine) onFlag(ctx context.Context, act *vocab.Activity) error {
+func (e *Service) OnFlag(ctx context.Context, act *vocab.Activity) error {
 	objects := act.ObjectIDs
 	if len(objects) == 0 {
 		return drop("Flag without objects")
@@ -268,13 +262,13 @@ func (e *Engine) onFlag(ctx context.Context, act *vocab.Activity) error {
 	r := &storage.Report{ActivityIRI: act.ID, ReporterIRI: act.Actor, Reason: strings.TrimSpace(plainLine(act.Content))}
 	var others []string
 	for _, id := range objects {
-		if name, ok := e.iri.IsGroup(id); ok {
-			if g, err := storage.GroupByName(ctx, e.db, name); err == nil {
+		if name, ok := e.IRI.IsGroup(id); ok {
+			if g, err := storage.GroupByName(ctx, e.DB, name); err == nil {
 				r.GroupID = g.ID
 			}
 			continue
 		}
-		posts, err := storage.PostsByIRI(ctx, e.db, id)
+		posts, err := storage.PostsByIRI(ctx, e.DB, id)
 		if err != nil {
 			return err
 		}
@@ -304,47 +298,47 @@ func (e *Engine) onFlag(ctx context.Context, act *vocab.Activity) error {
 
 // ForwardReport sends a report to the reported account's server, as a
 // Flag from the group, so that server's moderators see it too.
-func (e *Engine) ForwardReport(ctx context.Context, reportID string, by Staff) error {
-	r, err := storage.ReportByID(ctx, e.db, reportID)
+func (e *Service) ForwardReport(ctx context.Context, reportID string, by Staff) error {
+	r, err := storage.ReportByID(ctx, e.DB, reportID)
 	if err != nil {
 		return err
 	}
 	if r.GroupID == "" || r.TargetIRI == "" {
 		return fmt.Errorf("report %s names no group or account to forward to", reportID)
 	}
-	g, err := storage.GroupByID(ctx, e.db, r.GroupID)
+	g, err := storage.GroupByID(ctx, e.DB, r.GroupID)
 	if err != nil {
 		return err
 	}
-	target, err := e.Actor(ctx, r.TargetIRI, false)
+	target, err := e.actors.Actor(ctx, r.TargetIRI, false)
 	if err != nil {
 		return err
 	}
 	var objects []string
 	_ = json.Unmarshal([]byte(r.ObjectIRIs), &objects)
-	id := e.iri.Activity(g.Name, storage.NewID())
-	flag, err := vocab.Flag(id, e.iri.Group(g.Name), append([]string{target.IRI}, objects...), r.Reason)
+	id := e.IRI.Activity(g.Name, storage.NewID())
+	flag, err := vocab.Flag(id, e.IRI.Group(g.Name), append([]string{target.IRI}, objects...), r.Reason)
 	if err != nil {
 		return fmt.Errorf("build Flag: %w", err)
 	}
-	return e.tx(ctx, func(ctx context.Context, tx bun.Tx) error {
+	return e.Tx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		if err := storage.MarkReportForwarded(ctx, tx, r.ID); err != nil {
 			return err
 		}
 		if err := e.logAction(ctx, tx, g, by, "forward_report", target.IRI, ""); err != nil {
 			return err
 		}
-		return e.send(ctx, tx, g, outgoing{IRI: id, Type: "Flag", ObjectIRI: target.IRI, Body: flag}, []string{target.DeliveryInbox()})
+		return e.out.Publish(ctx, tx, g, outbox.Activity{IRI: id, Type: "Flag", ObjectIRI: target.IRI, Body: flag}, outbox.To(target.DeliveryInbox()))
 	})
 }
 
 // CreateGroup makes a new group with its own key pair; the summary is
 // Markdown. A taken name is storage.ErrConflict.
-func (e *Engine) CreateGroup(ctx context.Context, name, title, summaryMarkdown string, closed bool) (*storage.Group, error) {
+func (e *Service) CreateGroup(ctx context.Context, name, title, summaryMarkdown string, closed bool) (*storage.Group, error) {
 	if err := storage.ValidateGroupName(name); err != nil {
 		return nil, err
 	}
-	summaryHTML, err := e.html.Markdown(summaryMarkdown)
+	summaryHTML, err := e.HTML.Markdown(summaryMarkdown)
 	if err != nil {
 		return nil, fmt.Errorf("summary: %w", err)
 	}
@@ -359,7 +353,7 @@ func (e *Engine) CreateGroup(ctx context.Context, name, title, summaryMarkdown s
 	if g.Title == "" {
 		g.Title = name
 	}
-	if err := storage.CreateGroup(ctx, e.db, g); err != nil {
+	if err := storage.CreateGroup(ctx, e.DB, g); err != nil {
 		return nil, err
 	}
 	return g, nil

@@ -1,4 +1,4 @@
-package federation
+package community
 
 import (
 	"context"
@@ -7,33 +7,34 @@ import (
 
 	"github.com/uptrace/bun"
 
+	"github.com/kith-social/kith/federation/outbox"
 	"github.com/kith-social/kith/federation/vocab"
 	"github.com/kith-social/kith/storage"
 )
 
-// onFollow handles a request to join a group: an open group accepts at
+// OnFollow handles a request to join a group: an open group accepts at
 // once; a closed one keeps the request for a moderator.
-func (e *Engine) onFollow(ctx context.Context, act *vocab.Activity) error {
-	defer e.membersChanged()
+func (e *Service) OnFollow(ctx context.Context, act *vocab.Activity) error {
+	defer e.out.MembersChanged()
 	if act.Object == nil {
 		return drop("Follow without an object")
 	}
-	g, err := e.targetGroup(ctx, e.db, act.Object.ID)
+	g, err := e.targetGroup(ctx, e.DB, act.Object.ID)
 	if isNotFound(err) {
 		return drop("Follow of %s, which is not a group here", act.Object.ID)
 	}
 	if err != nil {
 		return err
 	}
-	actor, err := e.Actor(ctx, act.Actor, false)
+	actor, err := e.actors.Actor(ctx, act.Actor, false)
 	if err != nil {
 		return fmt.Errorf("follower %s: %w", act.Actor, err)
 	}
-	return e.tx(ctx, func(ctx context.Context, tx bun.Tx) error {
+	return e.Tx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		if banned, err := isBanned(ctx, tx, g.ID, actor.ID); err != nil {
 			return err
 		} else if banned {
-			e.log.InfoContext(ctx, "follow from a banned actor rejected", "group", g.Name, "actor", actor.IRI)
+			e.Log.InfoContext(ctx, "follow from a banned actor rejected", "group", g.Name, "actor", actor.IRI)
 			return e.answerFollow(ctx, tx, g, actor, act, false)
 		}
 		state := storage.FollowAccepted
@@ -48,7 +49,7 @@ func (e *Engine) onFollow(ctx context.Context, act *vocab.Activity) error {
 			return err
 		}
 		if f.State == storage.FollowPending {
-			e.log.InfoContext(ctx, "follow request waits for a moderator", "group", g.Name, "actor", actor.IRI)
+			e.Log.InfoContext(ctx, "follow request waits for a moderator", "group", g.Name, "actor", actor.IRI)
 			return e.askJoinQuestions(ctx, tx, g, actor)
 		}
 		// Accept again even for an existing member: their server may have
@@ -61,60 +62,60 @@ func (e *Engine) onFollow(ctx context.Context, act *vocab.Activity) error {
 }
 
 // answerFollow sends Accept or Reject of a Follow to the follower only.
-func (e *Engine) answerFollow(ctx context.Context, tx bun.Tx, g *storage.Group, actor *storage.RemoteActor, follow *vocab.Activity, accept bool) error {
-	id := e.iri.Activity(g.Name, storage.NewID())
+func (e *Service) answerFollow(ctx context.Context, tx bun.Tx, g *storage.Group, actor *storage.RemoteActor, follow *vocab.Activity, accept bool) error {
+	id := e.IRI.Activity(g.Name, storage.NewID())
 	build, typ := vocab.Accept, "Accept"
 	if !accept {
 		build, typ = vocab.Reject, "Reject"
 	}
-	body, err := build(id, e.iri.Group(g.Name), follow)
+	body, err := build(id, e.IRI.Group(g.Name), follow)
 	if err != nil {
 		return fmt.Errorf("build %s: %w", typ, err)
 	}
-	return e.send(ctx, tx, g, outgoing{IRI: id, Type: typ, ObjectIRI: follow.ID, Body: body}, []string{actor.DeliveryInbox()})
+	return e.out.Publish(ctx, tx, g, outbox.Activity{IRI: id, Type: typ, ObjectIRI: follow.ID, Body: body}, outbox.To(actor.DeliveryInbox()))
 }
 
-// onUnfollow ends a membership or withdraws a request.
-func (e *Engine) onUnfollow(ctx context.Context, actorIRI, groupIRI string) error {
-	defer e.membersChanged()
-	g, err := e.targetGroup(ctx, e.db, groupIRI)
+// OnUnfollow ends a membership or withdraws a request.
+func (e *Service) OnUnfollow(ctx context.Context, actorIRI, groupIRI string) error {
+	defer e.out.MembersChanged()
+	g, err := e.targetGroup(ctx, e.DB, groupIRI)
 	if isNotFound(err) {
 		return drop("Undo{Follow} of %s, which is not a group here", groupIRI)
 	}
 	if err != nil {
 		return err
 	}
-	actor, err := storage.RemoteActorByIRI(ctx, e.db, actorIRI)
+	actor, err := storage.RemoteActorByIRI(ctx, e.DB, actorIRI)
 	if isNotFound(err) {
 		return drop("Undo{Follow} from %s, who never followed", actorIRI)
 	}
 	if err != nil {
 		return err
 	}
-	f, err := storage.FollowOf(ctx, e.db, g.ID, actor.ID)
+	f, err := storage.FollowOf(ctx, e.DB, g.ID, actor.ID)
 	if isNotFound(err) {
 		return drop("Undo{Follow} from %s, who does not follow %s", actorIRI, g.Name)
 	}
 	if err != nil {
 		return err
 	}
-	return storage.DeleteFollow(ctx, e.db, f.ID)
+	return storage.DeleteFollow(ctx, e.DB, f.ID)
 }
 
 // DecideFollow approves or rejects a pending request to join a closed
 // group (a moderator's decision, from the CLI or the admin UI) and
 // federates the answer.
-func (e *Engine) DecideFollow(ctx context.Context, groupName, actorIRI string, approve bool) error {
-	defer e.membersChanged()
-	g, err := storage.GroupByName(ctx, e.db, groupName)
+func (e *Service) DecideFollow(ctx context.Context, groupName, actorIRI string, approve bool) error {
+	defer e.out.MembersChanged()
+	g, err := storage.GroupByName(ctx, e.DB, groupName)
 	if err != nil {
 		return err
 	}
-	actor, err := storage.RemoteActorByIRI(ctx, e.db, actorIRI)
+	actor, err := storage.RemoteActorByIRI(ctx, e.DB, actorIRI)
 	if err != nil {
 		return err
 	}
-	return e.tx(ctx, func(ctx context.Context, tx bun.Tx) error {
+	return e.Tx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		f, err := storage.FollowOf(ctx, tx, g.ID, actor.ID)
 		if err != nil {
 			return err
@@ -146,17 +147,15 @@ func (e *Engine) DecideFollow(ctx context.Context, groupName, actorIRI string, a
 // ErrNotPending means a follow request was already decided.
 var ErrNotPending = errors.New("not a pending request")
 
-// removeActor forgets an actor that was deleted or is gone: memberships,
+// RemoveActor forgets an actor that was deleted or is gone: memberships,
 // requests and content. Boosts of its public posts are undone.
-func (e *Engine) removeActor(ctx context.Context, actor *storage.RemoteActor) error {
-	defer e.membersChanged()
-	defer e.caches.keys.Remove(actor.PublicKeyID)
-	defer e.caches.actors.Remove(actor.IRI)
-	return e.tx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		var posts []storage.Post
-		err := tx.NewSelect().Model(&posts).Where("author_id = ? AND state = ?", actor.ID, storage.PostPublished).Scan(ctx)
+func (e *Service) RemoveActor(ctx context.Context, actor *storage.RemoteActor) error {
+	defer e.out.MembersChanged()
+	defer e.actors.Forget(actor)
+	return e.Tx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		posts, err := storage.PublishedPostsByAuthor(ctx, tx, actor.ID)
 		if err != nil {
-			return fmt.Errorf("posts of %s: %w", actor.IRI, err)
+			return err
 		}
 		for i := range posts {
 			if err := e.retractPost(ctx, tx, &posts[i]); err != nil {
@@ -169,6 +168,6 @@ func (e *Engine) removeActor(ctx context.Context, actor *storage.RemoteActor) er
 		if _, err := storage.DeletePostsByAuthor(ctx, tx, actor.ID); err != nil {
 			return err
 		}
-		return storage.MarkRemoteActorGone(ctx, tx, actor.ID, e.now())
+		return storage.MarkRemoteActorGone(ctx, tx, actor.ID, e.Now())
 	})
 }

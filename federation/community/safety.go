@@ -1,4 +1,4 @@
-package federation
+package community
 
 // Privacy and safety for micro-communities: what happens to direct
 // messages (modmail, anonymous posts, reports, join answers), members-only
@@ -25,6 +25,8 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/kith-social/kith/federation/content"
+	"github.com/kith-social/kith/federation/node"
+	"github.com/kith-social/kith/federation/outbox"
 	"github.com/kith-social/kith/federation/vocab"
 	"github.com/kith-social/kith/storage"
 )
@@ -35,7 +37,7 @@ const feedbackEvery = time.Minute
 
 // sharePost makes a newly published post reach the members: public posts
 // are announced; members-only ones are republished by the group.
-func (e *Engine) sharePost(ctx context.Context, tx bun.Tx, g *storage.Group, p *storage.Post, author *storage.RemoteActor) error {
+func (e *Service) sharePost(ctx context.Context, tx bun.Tx, g *storage.Group, p *storage.Post, author *storage.RemoteActor) error {
 	if p.IsPublicish() {
 		return e.announcePost(ctx, tx, g, p, author)
 	}
@@ -45,7 +47,7 @@ func (e *Engine) sharePost(ctx context.Context, tx bun.Tx, g *storage.Group, p *
 // republishMembersOnly publishes a member's members-only post as the
 // group's own post, addressed to the group's followers only, so every
 // member sees it (Mastodon cannot show a boost of a non-public post).
-func (e *Engine) republishMembersOnly(ctx context.Context, tx bun.Tx, g *storage.Group, src *storage.Post, author *storage.RemoteActor) error {
+func (e *Service) republishMembersOnly(ctx context.Context, tx bun.Tx, g *storage.Group, src *storage.Post, author *storage.RemoteActor) error {
 	handle := "@" + author.Username + "@" + author.Host
 	profile := author.URL
 	if profile == "" {
@@ -53,10 +55,10 @@ func (e *Engine) republishMembersOnly(ctx context.Context, tx bun.Tx, g *storage
 	}
 	credit := fmt.Sprintf(`<p>Shared with the members by <a href="%s" class="u-url mention">%s</a> (<a href="%s">original</a>):</p>`,
 		html.EscapeString(profile), html.EscapeString(handle), html.EscapeString(src.URL))
-	now := e.stamp(src.PublishedAt)
+	now := e.Stamp(src.PublishedAt)
 	p := &storage.Post{
 		ID: storage.NewID(), GroupID: g.ID, Kind: "Note", Summary: src.Summary, Sensitive: src.Sensitive,
-		ContentHTML: e.html.Sanitize(credit + src.ContentHTML), Visibility: storage.VisibilityFollowers,
+		ContentHTML: e.HTML.Sanitize(credit + src.ContentHTML), Visibility: storage.VisibilityFollowers,
 		State: storage.PostPublished, SourceIRI: src.IRI, CreditActorID: author.ID, PublishedAt: now, CreatedAt: now,
 	}
 	return e.publishGroupPost(ctx, tx, g, p, PostInput{MembersOnly: true}, Staff{Name: "kith"}, "republish_members_only")
@@ -65,8 +67,8 @@ func (e *Engine) republishMembersOnly(ctx context.Context, tx bun.Tx, g *storage
 // publishGroupPost stores p (a post by the group itself, its IRI still
 // unset) and sends its Create to the members; logAction, if set, goes to
 // the moderation log as done by `by`.
-func (e *Engine) publishGroupPost(ctx context.Context, tx bun.Tx, g *storage.Group, p *storage.Post, in PostInput, by Staff, logAction string) error {
-	p.IRI = e.iri.Post(g.Name, p.ID)
+func (e *Service) publishGroupPost(ctx context.Context, tx bun.Tx, g *storage.Group, p *storage.Post, in PostInput, by Staff, logAction string) error {
+	p.IRI = e.IRI.Post(g.Name, p.ID)
 	p.URL = p.IRI
 	p.RootID = p.ID
 	note, err := e.note(g, p, in)
@@ -75,7 +77,7 @@ func (e *Engine) publishGroupPost(ctx context.Context, tx bun.Tx, g *storage.Gro
 	}
 	to, cc := e.addressing(g, in.MembersOnly)
 	createID := p.IRI + "/activity"
-	create, err := vocab.Create(createID, e.iri.Group(g.Name), note, to, cc)
+	create, err := vocab.Create(createID, e.IRI.Group(g.Name), note, to, cc)
 	if err != nil {
 		return fmt.Errorf("build Create: %w", err)
 	}
@@ -88,42 +90,42 @@ func (e *Engine) publishGroupPost(ctx context.Context, tx bun.Tx, g *storage.Gro
 			return err
 		}
 	}
-	return e.publish(ctx, tx, g, outgoing{IRI: createID, Type: "Create", ObjectIRI: p.IRI, Body: create, Public: !in.MembersOnly})
+	return e.out.Publish(ctx, tx, g, outbox.Activity{IRI: createID, Type: "Create", ObjectIRI: p.IRI, Body: create, Public: !in.MembersOnly}, outbox.Members())
 }
 
 // directMessage sends a private Note from the group to one person; it is
 // kept in the group's (non-public) outbox and returns the Note's IRI.
-func (e *Engine) directMessage(ctx context.Context, tx bun.Tx, g *storage.Group, to *storage.RemoteActor, bodyHTML, inReplyTo string) (string, error) {
+func (e *Service) directMessage(ctx context.Context, tx bun.Tx, g *storage.Group, to *storage.RemoteActor, bodyHTML, inReplyTo string) (string, error) {
 	handle := "@" + to.Username
 	profile := to.URL
 	if profile == "" {
 		profile = to.IRI
 	}
 	mention := fmt.Sprintf(`<span class="h-card"><a href="%s" class="u-url mention">%s</a></span> `, html.EscapeString(profile), html.EscapeString(handle))
-	id := e.iri.Activity(g.Name, storage.NewID())
+	id := e.IRI.Activity(g.Name, storage.NewID())
 	noteID := id + "/note"
 	note, err := vocab.NoteJSON(vocab.Note{
-		ID: noteID, AttributedTo: e.iri.Group(g.Name), ContentHTML: mention + bodyHTML, InReplyTo: inReplyTo,
+		ID: noteID, AttributedTo: e.IRI.Group(g.Name), ContentHTML: mention + bodyHTML, InReplyTo: inReplyTo,
 		To: []string{to.IRI}, Tags: []vocab.Tag{{Type: "Mention", Href: to.IRI, Name: "@" + to.Username + "@" + to.Host}},
-		Published: e.stamp(time.Time{}),
+		Published: e.Stamp(time.Time{}),
 	})
 	if err != nil {
 		return "", fmt.Errorf("build DM: %w", err)
 	}
-	create, err := vocab.Create(id, e.iri.Group(g.Name), note, []string{to.IRI}, nil)
+	create, err := vocab.Create(id, e.IRI.Group(g.Name), note, []string{to.IRI}, nil)
 	if err != nil {
 		return "", fmt.Errorf("build DM: %w", err)
 	}
-	return noteID, e.send(ctx, tx, g, outgoing{IRI: id, Type: "Create", ObjectIRI: noteID, Body: create}, []string{to.DeliveryInbox()})
+	return noteID, e.out.Publish(ctx, tx, g, outbox.Activity{IRI: id, Type: "Create", ObjectIRI: noteID, Body: create}, outbox.To(to.DeliveryInbox()))
 }
 
 // feedback tells an author by DM what happened to their post, when the
 // group wants it and the author was not told something in the last minute.
-func (e *Engine) feedback(ctx context.Context, tx bun.Tx, g *storage.Group, author *storage.RemoteActor, text string) error {
+func (e *Service) feedback(ctx context.Context, tx bun.Tx, g *storage.Group, author *storage.RemoteActor, text string) error {
 	if !g.FeedbackDMs || author == nil {
 		return nil
 	}
-	ok, err := storage.FeedbackAllowed(ctx, tx, g.ID, author.ID, e.now(), feedbackEvery)
+	ok, err := storage.FeedbackAllowed(ctx, tx, g.ID, author.ID, e.Now(), feedbackEvery)
 	if err != nil || !ok {
 		return err
 	}
@@ -133,7 +135,7 @@ func (e *Engine) feedback(ctx context.Context, tx bun.Tx, g *storage.Group, auth
 
 // screen applies a group's anti-spam rules to a post: refuse is a reason
 // to drop it, hold a reason to send it to the review queue.
-func (e *Engine) screen(ctx context.Context, tx bun.IDB, g *storage.Group, obj *vocab.Object, author *storage.RemoteActor) (hold, refuse string, err error) {
+func (e *Service) screen(ctx context.Context, tx bun.IDB, g *storage.Group, obj *vocab.Object, author *storage.RemoteActor) (hold, refuse string, err error) {
 	if g.MaxGroupMentions > 0 {
 		n, err := e.countGroupMentions(ctx, tx, obj)
 		if err != nil {
@@ -154,7 +156,7 @@ func (e *Engine) screen(ctx context.Context, tx bun.IDB, g *storage.Group, obj *
 		return "", "", nil
 	}
 	if g.MinAccountAgeDays > 0 && !author.PublishedAt.IsZero() &&
-		e.now().Sub(author.PublishedAt) < time.Duration(g.MinAccountAgeDays)*24*time.Hour {
+		e.Now().Sub(author.PublishedAt) < time.Duration(g.MinAccountAgeDays)*24*time.Hour {
 		return fmt.Sprintf("the account is younger than %d days", g.MinAccountAgeDays), "", nil
 	}
 	if g.ProbationPosts > 0 {
@@ -174,7 +176,7 @@ func (e *Engine) screen(ctx context.Context, tx bun.IDB, g *storage.Group, obj *
 
 // countGroupMentions counts the Mention tags that name a group, local or
 // a remote one we know.
-func (e *Engine) countGroupMentions(ctx context.Context, db bun.IDB, obj *vocab.Object) (int, error) {
+func (e *Service) countGroupMentions(ctx context.Context, db bun.IDB, obj *vocab.Object) (int, error) {
 	var hrefs []string
 	n := 0
 	for _, t := range obj.Tags {
@@ -182,19 +184,15 @@ func (e *Engine) countGroupMentions(ctx context.Context, db bun.IDB, obj *vocab.
 			continue
 		}
 		hrefs = append(hrefs, t.Href)
-		if _, ok := e.iri.IsGroup(t.Href); ok {
+		if _, ok := e.IRI.IsGroup(t.Href); ok {
 			n++
 		}
 	}
-	if len(hrefs) == 0 {
-		return n, nil
-	}
-	remote, err := db.NewSelect().Model((*storage.RemoteActor)(nil)).
-		Where("iri IN (?) AND type = ?", bun.In(hrefs), "Group").Count(ctx)
+	remote, err := storage.CountRemoteGroups(ctx, db, hrefs)
 	if err != nil {
-		return 0, fmt.Errorf("count group mentions: %w", err)
+		return 0, err
 	}
-	return n + int(remote), nil
+	return n + remote, nil
 }
 
 // matchKeyword returns the first review keyword (one per line, case-
@@ -214,10 +212,10 @@ func matchKeyword(rules string, obj *vocab.Object) string {
 }
 
 // onDirectMessage handles a private message to the group.
-func (e *Engine) onDirectMessage(ctx context.Context, g *storage.Group, act *vocab.Activity, obj *vocab.Object, author *storage.RemoteActor) error {
+func (e *Service) onDirectMessage(ctx context.Context, g *storage.Group, act *vocab.Activity, obj *vocab.Object, author *storage.RemoteActor) error {
 	text := commandText(obj.Content)
 	lower := strings.ToLower(text)
-	return e.tx(ctx, func(ctx context.Context, tx bun.Tx) error {
+	return e.Tx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		member, pending := false, (*storage.Follow)(nil)
 		if f, err := storage.FollowOf(ctx, tx, g.ID, author.ID); err == nil {
 			member = f.State == storage.FollowAccepted
@@ -260,7 +258,7 @@ func commandText(contentHTML string) string {
 }
 
 // anonRequest keeps a member's anonymous post for review.
-func (e *Engine) anonRequest(ctx context.Context, tx bun.Tx, g *storage.Group, act *vocab.Activity, author *storage.RemoteActor, member bool, text string, membersOnly bool) error {
+func (e *Service) anonRequest(ctx context.Context, tx bun.Tx, g *storage.Group, act *vocab.Activity, author *storage.RemoteActor, member bool, text string, membersOnly bool) error {
 	if !member {
 		_, err := e.directMessage(ctx, tx, g, author, "<p>Only members can post anonymously through this group.</p>", "")
 		return err
@@ -282,9 +280,9 @@ func (e *Engine) anonRequest(ctx context.Context, tx bun.Tx, g *storage.Group, a
 
 // DecideAnonymous approves (the group publishes the post without naming
 // anyone) or rejects an anonymous post request.
-func (e *Engine) DecideAnonymous(ctx context.Context, requestID string, approve bool, reason string, by Staff) (*storage.Post, error) {
+func (e *Service) DecideAnonymous(ctx context.Context, requestID string, approve bool, reason string, by Staff) (*storage.Post, error) {
 	var published *storage.Post
-	err := e.tx(ctx, func(ctx context.Context, tx bun.Tx) error {
+	err := e.Tx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		r, err := storage.AnonRequestByID(ctx, tx, requestID)
 		if err != nil {
 			return err
@@ -305,9 +303,9 @@ func (e *Engine) DecideAnonymous(ctx context.Context, requestID string, approve 
 			}
 			return e.feedback(ctx, tx, g, r.Actor, "The moderators did not publish your anonymous post. "+reason)
 		}
-		now := e.stamp(time.Time{})
+		now := e.Stamp(time.Time{})
 		p := &storage.Post{
-			ID: storage.NewID(), GroupID: g.ID, Kind: "Note", ContentHTML: e.html.Sanitize(r.ContentHTML),
+			ID: storage.NewID(), GroupID: g.ID, Kind: "Note", ContentHTML: e.HTML.Sanitize(r.ContentHTML),
 			Visibility: storage.VisibilityPublic, State: storage.PostPublished, Anonymous: true, PublishedAt: now, CreatedAt: now,
 		}
 		if r.MembersOnly {
@@ -331,7 +329,7 @@ func (e *Engine) DecideAnonymous(ctx context.Context, requestID string, approve 
 // memberReport turns "report <reason>" in a DM that replies to a post
 // into a report; Mastodon sends its own reports to the author's server,
 // so this is how members reach the group's moderators.
-func (e *Engine) memberReport(ctx context.Context, tx bun.Tx, g *storage.Group, act *vocab.Activity, obj *vocab.Object, author *storage.RemoteActor, reason string) error {
+func (e *Service) memberReport(ctx context.Context, tx bun.Tx, g *storage.Group, act *vocab.Activity, obj *vocab.Object, author *storage.RemoteActor, reason string) error {
 	if obj.InReplyTo == "" {
 		_, err := e.directMessage(ctx, tx, g, author, "<p>To report a post, reply to it, mention the group, choose “mentioned people only”, and write: report and the reason.</p>", obj.ID)
 		return err
@@ -355,12 +353,12 @@ func (e *Engine) memberReport(ctx context.Context, tx bun.Tx, g *storage.Group, 
 
 // SubmitWebReport stores a report made with the form on a public thread
 // page (the reporter may leave a contact handle).
-func (e *Engine) SubmitWebReport(ctx context.Context, groupName, postID, reason, contact string) error {
-	g, err := storage.GroupByName(ctx, e.db, groupName)
+func (e *Service) SubmitWebReport(ctx context.Context, groupName, postID, reason, contact string) error {
+	g, err := storage.GroupByName(ctx, e.DB, groupName)
 	if err != nil {
 		return err
 	}
-	p, err := storage.PostByID(ctx, e.db, postID)
+	p, err := storage.PostByID(ctx, e.DB, postID)
 	if err != nil || p.GroupID != g.ID || p.State != storage.PostPublished || !p.IsPublicish() {
 		return fmt.Errorf("post %s: %w", postID, storage.ErrNotFound)
 	}
@@ -372,7 +370,7 @@ func (e *Engine) SubmitWebReport(ctx context.Context, groupName, postID, reason,
 	if p.Author != nil {
 		r.TargetIRI = p.Author.IRI
 	}
-	return storage.CreateReport(ctx, e.db, r)
+	return storage.CreateReport(ctx, e.DB, r)
 }
 
 func mustJSON(v any) string {
@@ -381,13 +379,13 @@ func mustJSON(v any) string {
 }
 
 // modmailIn files a DM in the group's modmail.
-func (e *Engine) modmailIn(ctx context.Context, tx bun.Tx, g *storage.Group, obj *vocab.Object, author *storage.RemoteActor) error {
-	c, err := storage.ConversationFor(ctx, tx, g.ID, author.ID, e.now())
+func (e *Service) modmailIn(ctx context.Context, tx bun.Tx, g *storage.Group, obj *vocab.Object, author *storage.RemoteActor) error {
+	c, err := storage.ConversationFor(ctx, tx, g.ID, author.ID, e.Now())
 	if err != nil {
 		return err
 	}
 	err = storage.AddMessage(ctx, tx, &storage.Message{
-		ConversationID: c.ID, Incoming: true, IRI: obj.ID, ContentHTML: e.html.Sanitize(obj.Content), CreatedAt: e.now().UTC(),
+		ConversationID: c.ID, Incoming: true, IRI: obj.ID, ContentHTML: e.HTML.Sanitize(obj.Content), CreatedAt: e.Now().UTC(),
 	})
 	if err != nil {
 		return err
@@ -405,20 +403,20 @@ func actorName(a *storage.RemoteActor) string {
 // ReplyModmail answers a modmail conversation as the group: a DM the
 // person sees in their own client. internal keeps it as a note between
 // moderators instead.
-func (e *Engine) ReplyModmail(ctx context.Context, conversationID, markdown string, internal bool, by Staff) error {
+func (e *Service) ReplyModmail(ctx context.Context, conversationID, markdown string, internal bool, by Staff) error {
 	if strings.TrimSpace(markdown) == "" {
 		return fmt.Errorf("%w: write a message", ErrInvalidPost)
 	}
-	body, err := e.html.Markdown(markdown)
+	body, err := e.HTML.Markdown(markdown)
 	if err != nil {
 		return fmt.Errorf("%w: %v", ErrInvalidPost, err)
 	}
-	return e.tx(ctx, func(ctx context.Context, tx bun.Tx) error {
+	return e.Tx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		c, err := storage.ConversationByID(ctx, tx, conversationID)
 		if err != nil {
 			return err
 		}
-		m := &storage.Message{ConversationID: c.ID, ContentHTML: body, StaffName: by.Name, Internal: internal, CreatedAt: e.now().UTC()}
+		m := &storage.Message{ConversationID: c.ID, ContentHTML: body, StaffName: by.Name, Internal: internal, CreatedAt: e.Now().UTC()}
 		if !internal {
 			g, err := storage.GroupByID(ctx, tx, c.GroupID)
 			if err != nil {
@@ -442,11 +440,11 @@ func (e *Engine) ReplyModmail(ctx context.Context, conversationID, markdown stri
 }
 
 // askJoinQuestions sends a closed group's join questions to an applicant.
-func (e *Engine) askJoinQuestions(ctx context.Context, tx bun.Tx, g *storage.Group, applicant *storage.RemoteActor) error {
+func (e *Service) askJoinQuestions(ctx context.Context, tx bun.Tx, g *storage.Group, applicant *storage.RemoteActor) error {
 	if strings.TrimSpace(g.JoinQuestions) == "" {
 		return nil
 	}
-	questions, err := e.html.Markdown(g.JoinQuestions)
+	questions, err := e.HTML.Markdown(g.JoinQuestions)
 	if err != nil {
 		return err
 	}
@@ -458,15 +456,10 @@ func (e *Engine) askJoinQuestions(ctx context.Context, tx bun.Tx, g *storage.Gro
 // CanReadMembersOnly tells whether a signed request comes from a server
 // with at least one member of the group: only those servers may fetch
 // members-only posts.
-func (e *Engine) canReadMembersOnly(ctx context.Context, g *storage.Group, signer string) (bool, error) {
-	host := hostOf(signer)
+func (e *Service) canReadMembersOnly(ctx context.Context, g *storage.Group, signer string) (bool, error) {
+	host := node.HostOf(signer)
 	if host == "" {
 		return false, nil
 	}
-	n, err := e.db.NewSelect().TableExpr("follows AS f").Join("JOIN remote_actors AS ra ON ra.id = f.actor_id").
-		Where("f.group_id = ? AND f.state = ? AND ra.host = ?", g.ID, storage.FollowAccepted, host).Count(ctx)
-	if err != nil {
-		return false, fmt.Errorf("members on %s: %w", host, err)
-	}
-	return n > 0, nil
+	return storage.HasMemberOnHost(ctx, e.DB, g.ID, host)
 }

@@ -1,11 +1,11 @@
-package federation
+package actors
 
 import (
 	"context"
 	"errors"
-	"fmt"
 	"time"
 
+	"github.com/kith-social/kith/storage"
 	"github.com/riverqueue/river"
 )
 
@@ -21,7 +21,7 @@ func (refreshActorsArgs) Kind() string { return "refresh_actors" }
 
 type refreshActorsWorker struct {
 	river.WorkerDefaults[refreshActorsArgs]
-	e *Engine
+	e *Actors
 }
 
 func (w *refreshActorsWorker) Work(ctx context.Context, _ *river.Job[refreshActorsArgs]) error {
@@ -37,20 +37,16 @@ func refreshPeriodic() *river.PeriodicJob {
 // RefreshStaleActors fetches again up to limit group members whose cached
 // profile is older than a day, oldest first. It returns how many it
 // refreshed; an actor whose server answers 410 leaves every group.
-func (e *Engine) RefreshStaleActors(ctx context.Context, limit int) (int, error) {
-	var ids []string
-	err := e.db.NewSelect().TableExpr("remote_actors AS ra").ColumnExpr("ra.iri").
-		Where("ra.gone_at IS NULL AND ra.fetched_at < ?", e.now().Add(-actorTTL).UTC()).
-		Where("EXISTS (SELECT 1 FROM follows AS f WHERE f.actor_id = ra.id)").
-		OrderExpr("ra.fetched_at").Limit(int64(limit)).Scan(ctx, &ids)
+func (e *Actors) RefreshStaleActors(ctx context.Context, limit int) (int, error) {
+	ids, err := storage.StaleMemberActors(ctx, e.DB, e.Now().Add(-actorTTL), limit)
 	if err != nil {
-		return 0, fmt.Errorf("stale actors: %w", err)
+		return 0, err
 	}
 	n := 0
 	for _, id := range ids {
 		if _, err := e.Actor(ctx, id, true); err != nil && !errors.Is(err, ErrActorGone) {
 			// One unreachable server must not stop the others.
-			e.log.InfoContext(ctx, "refresh of member profile failed", "actor", id, "err", err)
+			e.Log.InfoContext(ctx, "refresh of member profile failed", "actor", id, "err", err)
 			continue
 		}
 		n++

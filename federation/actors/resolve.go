@@ -1,4 +1,4 @@
-package federation
+package actors
 
 import (
 	"context"
@@ -12,6 +12,7 @@ import (
 	"github.com/kith-social/kith/federation/content"
 	"github.com/kith-social/kith/federation/httpsig"
 	"github.com/kith-social/kith/federation/keys"
+	"github.com/kith-social/kith/federation/node"
 	"github.com/kith-social/kith/federation/transport"
 	"github.com/kith-social/kith/federation/vocab"
 	"github.com/kith-social/kith/storage"
@@ -31,32 +32,32 @@ var ErrActorGone = errors.New("actor is gone")
 
 // Actor returns the remote actor with this IRI, from the cache while it
 // is fresh, else fetched (signed by the instance actor).
-func (e *Engine) Actor(ctx context.Context, id string, refresh bool) (*storage.RemoteActor, error) {
-	if e.iri.Owns(id) {
+func (e *Actors) Actor(ctx context.Context, id string, refresh bool) (*storage.RemoteActor, error) {
+	if e.IRI.Owns(id) {
 		return nil, fmt.Errorf("actor %s is local, not remote", id)
 	}
-	cached, err := e.storedActor(ctx, id)
+	cached, err := e.Stored(ctx, id)
 	if err != nil && !errors.Is(err, storage.ErrNotFound) {
 		return nil, err
 	}
 	if cached != nil && !cached.GoneAt.IsZero() && !refresh {
 		return nil, fmt.Errorf("actor %s: %w", id, ErrActorGone)
 	}
-	if cached != nil && !refresh && e.now().Sub(cached.FetchedAt) < actorTTL {
+	if cached != nil && !refresh && e.Now().Sub(cached.FetchedAt) < actorTTL {
 		return cached, nil
 	}
 	a, err := e.fetchActor(ctx, id)
 	if err != nil {
 		if errors.Is(err, transport.ErrGone) && cached != nil {
 			// The account was deleted: it leaves every group, with its posts.
-			if rerr := e.removeActor(ctx, cached); rerr != nil {
+			if rerr := e.gone(ctx, cached); rerr != nil {
 				return nil, rerr
 			}
 			return nil, fmt.Errorf("actor %s: %w", id, ErrActorGone)
 		}
 		if cached != nil && !refresh {
 			// The server is down: a stale copy is better than nothing.
-			e.log.WarnContext(ctx, "refresh of remote actor failed; using cached copy", "actor", id, "err", err)
+			e.Log.WarnContext(ctx, "refresh of remote actor failed; using cached copy", "actor", id, "err", err)
 			return cached, nil
 		}
 		return nil, err
@@ -66,8 +67,8 @@ func (e *Engine) Actor(ctx context.Context, id string, refresh bool) (*storage.R
 
 // fetchActor GETs an actor document, checks that it is what it claims to
 // be (its id is on the host we fetched from) and stores it.
-func (e *Engine) fetchActor(ctx context.Context, id string) (*storage.RemoteActor, error) {
-	body, err := e.client.Get(ctx, stripFragment(id), &e.instanceKey)
+func (e *Actors) fetchActor(ctx context.Context, id string) (*storage.RemoteActor, error) {
+	body, err := e.Client.Get(ctx, stripFragment(id), &e.InstanceKey)
 	if err != nil {
 		return nil, fmt.Errorf("fetch actor %s: %w", id, err)
 	}
@@ -75,7 +76,7 @@ func (e *Engine) fetchActor(ctx context.Context, id string) (*storage.RemoteActo
 	if err != nil {
 		return nil, fmt.Errorf("actor %s: %w", id, err)
 	}
-	if hostOf(va.ID) != hostOf(id) {
+	if node.HostOf(va.ID) != node.HostOf(id) {
 		return nil, fmt.Errorf("actor %s: document claims id %s on another host", id, va.ID)
 	}
 	if va.Inbox == "" {
@@ -85,56 +86,56 @@ func (e *Engine) fetchActor(ctx context.Context, id string) (*storage.RemoteActo
 }
 
 // storeActor converts a parsed actor into the cached model and saves it.
-func (e *Engine) storeActor(ctx context.Context, va *vocab.Actor) (*storage.RemoteActor, error) {
-	defer e.membersChanged()
+func (e *Actors) storeActor(ctx context.Context, va *vocab.Actor) (*storage.RemoteActor, error) {
+	defer e.inboxesChanged()
 	type field struct {
 		Name  string `json:"name"`
 		Value string `json:"value"`
 	}
 	fields := make([]field, 0, len(va.Fields))
 	for _, f := range va.Fields {
-		fields = append(fields, field{Name: content.PlainText(f.Name), Value: e.html.Sanitize(f.Value)})
+		fields = append(fields, field{Name: content.PlainText(f.Name), Value: e.HTML.Sanitize(f.Value)})
 	}
 	fj, _ := json.Marshal(fields)
 	a := &storage.RemoteActor{
-		IRI: va.ID, Type: va.Type, Username: va.PreferredUsername, Host: hostOf(va.ID),
-		Name: va.Name, SummaryHTML: e.html.Sanitize(va.Summary), URL: va.URL, IconURL: va.IconURL,
+		IRI: va.ID, Type: va.Type, Username: va.PreferredUsername, Host: node.HostOf(va.ID),
+		Name: va.Name, SummaryHTML: e.HTML.Sanitize(va.Summary), URL: va.URL, IconURL: va.IconURL,
 		Inbox: va.Inbox, SharedInbox: va.SharedInbox, Followers: va.Followers,
 		PublicKeyID: va.PublicKeyID, PublicKeyPEM: va.PublicKeyPEM,
-		FieldsJSON: string(fj), Raw: string(va.Raw), FetchedAt: e.now().UTC(), PublishedAt: va.Published,
+		FieldsJSON: string(fj), Raw: string(va.Raw), FetchedAt: e.Now().UTC(), PublishedAt: va.Published,
 	}
-	if err := storage.UpsertRemoteActor(ctx, e.db, a); err != nil {
-		return nil, &storageError{err}
+	if err := storage.UpsertRemoteActor(ctx, e.DB, a); err != nil {
+		return nil, &StorageError{err}
 	}
-	e.caches.keys.Remove(a.PublicKeyID) // it may have changed: read it again
-	e.caches.actors.Remove(a.IRI)
+	e.keys.Remove(a.PublicKeyID) // it may have changed: read it again
+	e.actors.Remove(a.IRI)
 	return a, nil
 }
 
 // ResolveKey finds the public key for a keyId, for httpsig.Verify: the
 // cached actor's key, or (refresh, or unknown key) the key fetched again.
-func (e *Engine) ResolveKey(ctx context.Context, keyID string, refresh bool) (httpsig.PublicKey, error) {
-	if e.iri.Owns(keyID) {
+func (e *Actors) ResolveKey(ctx context.Context, keyID string, refresh bool) (httpsig.PublicKey, error) {
+	if e.IRI.Owns(keyID) {
 		return e.localKey(ctx, keyID)
 	}
 	if !refresh {
-		if k, ok := e.caches.keys.Get(keyID); ok {
+		if k, ok := e.keys.Get(keyID); ok {
 			return k, nil
 		}
 	}
-	if a, err := storage.RemoteActorByKeyID(ctx, e.reads, keyID); err == nil && a.PublicKeyPEM != "" {
+	if a, err := storage.RemoteActorByKeyID(ctx, e.Reads, keyID); err == nil && a.PublicKeyPEM != "" {
 		// A key fetched in the last minute is not fetched again even when a
 		// signature fails: a flood of badly signed requests must not make
 		// the node hammer the actor's server (one refetch per minute per
 		// actor at most; real key rotations are rare).
-		if !refresh || e.now().Sub(a.FetchedAt) < keyRefetchInterval {
+		if !refresh || e.Now().Sub(a.FetchedAt) < keyRefetchInterval {
 			return e.cacheKey(a)
 		}
 	}
 	// The keyId is usually the actor's IRI with #main-key; some servers
 	// (Misskey, GoToSocial) use a separate key document naming its owner.
 	var owner string
-	if a, err := storage.RemoteActorByKeyID(ctx, e.reads, keyID); err == nil {
+	if a, err := storage.RemoteActorByKeyID(ctx, e.Reads, keyID); err == nil {
 		owner = a.IRI
 	} else if strings.Contains(keyID, "#") {
 		owner = stripFragment(keyID)
@@ -152,18 +153,18 @@ func (e *Engine) ResolveKey(ctx context.Context, keyID string, refresh bool) (ht
 }
 
 // cacheKey parses an actor's key and keeps it for the next requests.
-func (e *Engine) cacheKey(a *storage.RemoteActor) (httpsig.PublicKey, error) {
+func (e *Actors) cacheKey(a *storage.RemoteActor) (httpsig.PublicKey, error) {
 	k, err := publicKeyOf(a)
 	if err != nil {
 		return k, err
 	}
-	e.caches.keys.Add(k.ID, k)
+	e.keys.Add(k.ID, k)
 	return k, nil
 }
 
 // keyOwner fetches a key document that is not an actor and returns its owner.
-func (e *Engine) keyOwner(ctx context.Context, keyID string) (string, error) {
-	body, err := e.client.Get(ctx, keyID, &e.instanceKey)
+func (e *Actors) keyOwner(ctx context.Context, keyID string) (string, error) {
+	body, err := e.Client.Get(ctx, keyID, &e.InstanceKey)
 	if err != nil {
 		return "", err
 	}
@@ -175,7 +176,7 @@ func (e *Engine) keyOwner(ctx context.Context, keyID string) (string, error) {
 	if err := json.Unmarshal(body, &doc); err != nil {
 		return "", fmt.Errorf("key document %s: %w", keyID, err)
 	}
-	if doc.Owner != "" && hostOf(doc.Owner) == hostOf(keyID) {
+	if doc.Owner != "" && node.HostOf(doc.Owner) == node.HostOf(keyID) {
 		return doc.Owner, nil
 	}
 	if doc.PublicKey != nil { // an actor document after all
@@ -194,12 +195,12 @@ func publicKeyOf(a *storage.RemoteActor) (httpsig.PublicKey, error) {
 
 // localKey answers for the node's own keys (a group or the instance actor
 // signing a request that reaches this node, e.g. in tests or via relays).
-func (e *Engine) localKey(ctx context.Context, keyID string) (httpsig.PublicKey, error) {
-	if keyID == e.iri.InstanceKey() {
-		return httpsig.PublicKey{ID: keyID, Owner: e.iri.InstanceActor(), Key: &e.instanceKey.Private.PublicKey}, nil
+func (e *Actors) localKey(ctx context.Context, keyID string) (httpsig.PublicKey, error) {
+	if keyID == e.IRI.InstanceKey() {
+		return httpsig.PublicKey{ID: keyID, Owner: e.IRI.InstanceActor(), Key: &e.InstanceKey.Private.PublicKey}, nil
 	}
-	if name := e.iri.GroupName(keyID); name != "" && keyID == e.iri.GroupKey(name) {
-		g, err := storage.GroupByName(ctx, e.reads, name)
+	if name := e.IRI.GroupName(keyID); name != "" && keyID == e.IRI.GroupKey(name) {
+		g, err := storage.GroupByName(ctx, e.Reads, name)
 		if err != nil {
 			return httpsig.PublicKey{}, err
 		}
@@ -207,7 +208,7 @@ func (e *Engine) localKey(ctx context.Context, keyID string) (httpsig.PublicKey,
 		if err != nil {
 			return httpsig.PublicKey{}, err
 		}
-		return httpsig.PublicKey{ID: keyID, Owner: e.iri.Group(name), Key: k}, nil
+		return httpsig.PublicKey{ID: keyID, Owner: e.IRI.Group(name), Key: k}, nil
 	}
 	return httpsig.PublicKey{}, fmt.Errorf("unknown local key %s", keyID)
 }

@@ -1,4 +1,4 @@
-package federation
+package community
 
 // Events (issue 6). An event is a group post of kind Event: its IRI is the
 // post's (so GETs, replies, likes and the thread page work as for any
@@ -35,6 +35,7 @@ import (
 	"github.com/riverqueue/river"
 	"github.com/uptrace/bun"
 
+	"github.com/kith-social/kith/federation/outbox"
 	"github.com/kith-social/kith/federation/vocab"
 	"github.com/kith-social/kith/storage"
 )
@@ -129,15 +130,15 @@ func EventInputOf(ev *storage.Event) EventInput {
 
 // PublishEvent publishes an event as the group: a Create of an Event sent
 // to every member, and the reminder job.
-func (e *Engine) PublishEvent(ctx context.Context, groupName string, in EventInput, by Staff) (*storage.Event, error) {
+func (e *Service) PublishEvent(ctx context.Context, groupName string, in EventInput, by Staff) (*storage.Event, error) {
 	if err := in.validate(); err != nil {
 		return nil, err
 	}
-	g, err := storage.GroupByName(ctx, e.db, groupName)
+	g, err := storage.GroupByName(ctx, e.DB, groupName)
 	if err != nil {
 		return nil, err
 	}
-	now := e.stamp(time.Time{})
+	now := e.Stamp(time.Time{})
 	p := &storage.Post{
 		ID: storage.NewID(), GroupID: g.ID, Kind: "Event", Visibility: storage.VisibilityPublic,
 		State: storage.PostPublished, PublishedAt: now, CreatedAt: now,
@@ -145,7 +146,7 @@ func (e *Engine) PublishEvent(ctx context.Context, groupName string, in EventInp
 	if in.MembersOnly {
 		p.Visibility = storage.VisibilityFollowers
 	}
-	p.IRI = e.iri.Post(g.Name, p.ID)
+	p.IRI = e.IRI.Post(g.Name, p.ID)
 	p.URL, p.RootID = p.IRI, p.ID
 	ev := &storage.Event{ID: storage.NewID(), PostID: p.ID, GroupID: g.ID, MembersOnly: in.MembersOnly, CreatedAt: now}
 	in.apply(ev)
@@ -155,12 +156,12 @@ func (e *Engine) PublishEvent(ctx context.Context, groupName string, in EventInp
 	}
 	to, cc := e.addressing(g, in.MembersOnly)
 	createID := p.IRI + "/activity"
-	create, err := vocab.Create(createID, e.iri.Group(g.Name), doc, to, cc)
+	create, err := vocab.Create(createID, e.IRI.Group(g.Name), doc, to, cc)
 	if err != nil {
 		return nil, fmt.Errorf("build Create{Event}: %w", err)
 	}
 	p.ObjectRaw, p.ActivityRaw = string(doc), string(create)
-	err = e.tx(ctx, func(ctx context.Context, tx bun.Tx) error {
+	err = e.Tx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		if err := storage.CreatePost(ctx, tx, p); err != nil {
 			return err
 		}
@@ -173,7 +174,7 @@ func (e *Engine) PublishEvent(ctx context.Context, groupName string, in EventInp
 		if err := e.logAction(ctx, tx, g, by, "publish_event", p.IRI, ""); err != nil {
 			return err
 		}
-		return e.publish(ctx, tx, g, outgoing{IRI: createID, Type: "Create", ObjectIRI: p.IRI, Body: create, Public: !in.MembersOnly})
+		return e.out.Publish(ctx, tx, g, outbox.Activity{IRI: createID, Type: "Create", ObjectIRI: p.IRI, Body: create, Public: !in.MembersOnly}, outbox.Members())
 	})
 	if err != nil {
 		return nil, err
@@ -185,18 +186,18 @@ func (e *Engine) PublishEvent(ctx context.Context, groupName string, in EventInp
 // eventDocument builds the Event object of ev with the current attendee
 // count; note is an extra paragraph (plain text) put first, e.g. why it
 // was cancelled.
-func (e *Engine) eventDocument(g *storage.Group, p *storage.Post, ev *storage.Event, attendees int, note string) ([]byte, error) {
+func (e *Service) eventDocument(g *storage.Group, p *storage.Post, ev *storage.Event, attendees int, note string) ([]byte, error) {
 	body, err := e.eventContent(ev, attendees, note)
 	if err != nil {
 		return nil, err
 	}
 	p.ContentHTML, p.Name = body, ev.Title
-	groupIRI := e.iri.Group(g.Name)
+	groupIRI := e.IRI.Group(g.Name)
 	to, cc := e.addressing(g, ev.MembersOnly)
 	doc, err := vocab.EventJSON(vocab.Event{
 		Note: vocab.Note{
 			ID: p.IRI, AttributedTo: groupIRI, ContentHTML: body, URL: p.IRI, Audience: groupIRI, To: to, Cc: cc,
-			Tags:      []vocab.Tag{{Type: "Mention", Href: groupIRI, Name: "@" + g.Name + "@" + e.iri.Domain()}},
+			Tags:      []vocab.Tag{{Type: "Mention", Href: groupIRI, Name: "@" + g.Name + "@" + e.IRI.Domain()}},
 			Published: p.PublishedAt, Updated: p.UpdatedAt,
 		},
 		Name: ev.Title, StartTime: ev.StartsAt, EndTime: ev.EndsAt, Timezone: ev.Timezone,
@@ -213,8 +214,8 @@ func (e *Engine) eventDocument(g *storage.Group, p *storage.Post, ev *storage.Ev
 // eventContent is the human-readable summary servers that do not know
 // events show: title, date and time, place, places left, description, and
 // how to RSVP from Mastodon.
-func (e *Engine) eventContent(ev *storage.Event, attendees int, note string) (string, error) {
-	desc, err := e.html.Markdown(ev.Description)
+func (e *Service) eventContent(ev *storage.Event, attendees int, note string) (string, error) {
+	desc, err := e.HTML.Markdown(ev.Description)
 	if err != nil {
 		return "", fmt.Errorf("%w: %v", ErrInvalidPost, err)
 	}
@@ -241,12 +242,12 @@ func (e *Engine) eventContent(ev *storage.Event, attendees int, note string) (st
 	if !ev.Cancelled() {
 		b.WriteString("<p>To come, reply “going” to this post (“not going” to cancel).</p>")
 	}
-	return e.html.Sanitize(b.String()), nil
+	return e.HTML.Sanitize(b.String()), nil
 }
 
 // EditEvent changes an event and federates an Update of the Event.
 // Whether it is members-only cannot change after publication.
-func (e *Engine) EditEvent(ctx context.Context, eventID string, in EventInput, by Staff) error {
+func (e *Service) EditEvent(ctx context.Context, eventID string, in EventInput, by Staff) error {
 	if err := in.validate(); err != nil {
 		return err
 	}
@@ -257,7 +258,7 @@ func (e *Engine) EditEvent(ctx context.Context, eventID string, in EventInput, b
 		oldDue := reminderDue(ev)
 		in.MembersOnly = ev.MembersOnly
 		in.apply(ev)
-		if due := reminderDue(ev); !due.Equal(oldDue) && due.After(e.now()) {
+		if due := reminderDue(ev); !due.Equal(oldDue) && due.After(e.Now()) {
 			ev.RemindedAt = time.Time{} // moved: remind again at the new time
 		}
 		return nil
@@ -266,7 +267,7 @@ func (e *Engine) EditEvent(ctx context.Context, eventID string, in EventInput, b
 
 // CancelEvent calls an event off: an Update with ical:status CANCELLED and
 // a note in the content, a DM to each attendee, and no reminder.
-func (e *Engine) CancelEvent(ctx context.Context, eventID, reason string, by Staff) error {
+func (e *Service) CancelEvent(ctx context.Context, eventID, reason string, by Staff) error {
 	reason = strings.TrimSpace(reason)
 	if utf8.RuneCountInString(reason) > 500 {
 		return fmt.Errorf("%w: say why in at most 500 characters", ErrInvalidPost)
@@ -275,15 +276,15 @@ func (e *Engine) CancelEvent(ctx context.Context, eventID, reason string, by Sta
 		if ev.Cancelled() {
 			return fmt.Errorf("%w: the event is cancelled already", ErrInvalidPost)
 		}
-		ev.CancelledAt = e.now().UTC()
+		ev.CancelledAt = e.Now().UTC()
 		return nil
 	})
 }
 
 // updateEvent loads an event, changes it, and stores and federates the
 // Update (schedules a reminder, tells attendees of a cancellation).
-func (e *Engine) updateEvent(ctx context.Context, eventID string, by Staff, action, note string, change func(*storage.Event) error) error {
-	return e.tx(ctx, func(ctx context.Context, tx bun.Tx) error {
+func (e *Service) updateEvent(ctx context.Context, eventID string, by Staff, action, note string, change func(*storage.Event) error) error {
+	return e.Tx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		ev, err := storage.EventByID(ctx, tx, eventID)
 		if err != nil {
 			return err
@@ -300,7 +301,7 @@ func (e *Engine) updateEvent(ctx context.Context, eventID string, by Staff, acti
 			return err
 		}
 		p := ev.Post
-		p.UpdatedAt = e.stamp(p.PublishedAt)
+		p.UpdatedAt = e.Stamp(p.PublishedAt)
 		doc, err := e.eventDocument(g, p, ev, n, note)
 		if err != nil {
 			return err
@@ -322,19 +323,19 @@ func (e *Engine) updateEvent(ctx context.Context, eventID string, by Staff, acti
 			return err
 		}
 		to, cc := e.addressing(g, ev.MembersOnly)
-		id := e.iri.Activity(g.Name, storage.NewID())
-		update, err := vocab.Update(id, e.iri.Group(g.Name), doc, to, cc)
+		id := e.IRI.Activity(g.Name, storage.NewID())
+		update, err := vocab.Update(id, e.IRI.Group(g.Name), doc, to, cc)
 		if err != nil {
 			return fmt.Errorf("build Update{Event}: %w", err)
 		}
-		return e.publish(ctx, tx, g, outgoing{IRI: id, Type: "Update", ObjectIRI: p.IRI, Body: update, Public: !ev.MembersOnly})
+		return e.out.Publish(ctx, tx, g, outbox.Activity{IRI: id, Type: "Update", ObjectIRI: p.IRI, Body: update, Public: !ev.MembersOnly}, outbox.Members())
 	})
 }
 
 // DeleteEvent deletes an event everywhere (Delete with a Tombstone); its
 // attendees and reminder go with it.
-func (e *Engine) DeleteEvent(ctx context.Context, eventID string, by Staff) error {
-	return e.tx(ctx, func(ctx context.Context, tx bun.Tx) error {
+func (e *Service) DeleteEvent(ctx context.Context, eventID string, by Staff) error {
+	return e.Tx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		ev, err := storage.EventByID(ctx, tx, eventID)
 		if err != nil {
 			return err
@@ -344,8 +345,8 @@ func (e *Engine) DeleteEvent(ctx context.Context, eventID string, by Staff) erro
 			return err
 		}
 		to, cc := e.addressing(g, ev.MembersOnly)
-		id := e.iri.Activity(g.Name, storage.NewID())
-		del, err := vocab.DeleteTombstone(id, e.iri.Group(g.Name), ev.Post.IRI, to, cc)
+		id := e.IRI.Activity(g.Name, storage.NewID())
+		del, err := vocab.DeleteTombstone(id, e.IRI.Group(g.Name), ev.Post.IRI, to, cc)
 		if err != nil {
 			return fmt.Errorf("build Delete: %w", err)
 		}
@@ -355,14 +356,14 @@ func (e *Engine) DeleteEvent(ctx context.Context, eventID string, by Staff) erro
 		if err := e.logAction(ctx, tx, g, by, "delete_event", ev.Post.IRI, ""); err != nil {
 			return err
 		}
-		return e.publish(ctx, tx, g, outgoing{IRI: id, Type: "Delete", ObjectIRI: ev.Post.IRI, Body: del, Public: !ev.MembersOnly})
+		return e.out.Publish(ctx, tx, g, outbox.Activity{IRI: id, Type: "Delete", ObjectIRI: ev.Post.IRI, Body: del, Public: !ev.MembersOnly}, outbox.Members())
 	})
 }
 
 // refreshEventObject rebuilds the stored Event object after an RSVP, so a
 // GET shows the current participantCount. It is not federated: Mobilizon
 // counts its own participants, and an Update per RSVP would flood members.
-func (e *Engine) refreshEventObject(ctx context.Context, tx bun.Tx, g *storage.Group, ev *storage.Event) error {
+func (e *Service) refreshEventObject(ctx context.Context, tx bun.Tx, g *storage.Group, ev *storage.Event) error {
 	n, err := storage.CountAttendees(ctx, tx, ev.ID)
 	if err != nil {
 		return err
@@ -370,15 +371,12 @@ func (e *Engine) refreshEventObject(ctx context.Context, tx bun.Tx, g *storage.G
 	if _, err := e.eventDocument(g, ev.Post, ev, n, ""); err != nil {
 		return err
 	}
-	if _, err := tx.NewUpdate().Model(ev.Post).Column("object_raw", "content_html").WherePK().Exec(ctx); err != nil {
-		return fmt.Errorf("refresh event object %s: %w", ev.ID, err)
-	}
-	return nil
+	return storage.UpdatePostObject(ctx, tx, ev.Post)
 }
 
 // eventOf finds the event an IRI names (one of the group's posts), or ErrNotFound.
-func (e *Engine) eventOf(ctx context.Context, db bun.IDB, iri string) (*storage.Event, *storage.Group, error) {
-	_, postID := e.iri.PostID(iri)
+func (e *Service) eventOf(ctx context.Context, db bun.IDB, iri string) (*storage.Event, *storage.Group, error) {
+	_, postID := e.IRI.PostID(iri)
 	if postID == "" {
 		return nil, nil, fmt.Errorf("%s: %w", iri, storage.ErrNotFound)
 	}
@@ -406,7 +404,7 @@ const (
 )
 
 // attend adds actor to ev's attendees unless something stops them.
-func (e *Engine) attend(ctx context.Context, tx bun.Tx, g *storage.Group, ev *storage.Event, actor *storage.RemoteActor, a *storage.Attendee) (rsvpResult, error) {
+func (e *Service) attend(ctx context.Context, tx bun.Tx, g *storage.Group, ev *storage.Event, actor *storage.RemoteActor, a *storage.Attendee) (rsvpResult, error) {
 	if banned, err := isBanned(ctx, tx, g.ID, actor.ID); err != nil || banned {
 		return rsvpBanned, err
 	}
@@ -415,7 +413,7 @@ func (e *Engine) attend(ctx context.Context, tx bun.Tx, g *storage.Group, ev *st
 	} else if !isNotFound(err) {
 		return 0, err
 	}
-	if ev.Cancelled() || !e.now().Before(ev.EndsAt) {
+	if ev.Cancelled() || !e.Now().Before(ev.EndsAt) {
 		return rsvpClosed, nil
 	}
 	if ev.MembersOnly {
@@ -435,7 +433,7 @@ func (e *Engine) attend(ctx context.Context, tx bun.Tx, g *storage.Group, ev *st
 			return rsvpFull, nil
 		}
 	}
-	a.EventID, a.ActorID, a.CreatedAt = ev.ID, actor.ID, e.now().UTC()
+	a.EventID, a.ActorID, a.CreatedAt = ev.ID, actor.ID, e.Now().UTC()
 	if _, err := storage.AddAttendee(ctx, tx, a); err != nil {
 		return 0, err
 	}
@@ -444,45 +442,45 @@ func (e *Engine) attend(ctx context.Context, tx bun.Tx, g *storage.Group, ev *st
 
 // onJoin answers a Join of an event (Mobilizon's RSVP): Accept, or Reject
 // when the actor cannot come.
-func (e *Engine) onJoin(ctx context.Context, act *vocab.Activity) error {
+func (e *Service) onJoin(ctx context.Context, act *vocab.Activity) error {
 	if act.Object == nil || act.Object.ID == "" {
 		return drop("Join without an object")
 	}
-	ev, g, err := e.eventOf(ctx, e.db, act.Object.ID)
+	ev, g, err := e.eventOf(ctx, e.DB, act.Object.ID)
 	if isNotFound(err) {
 		return drop("Join of %s, which is not an event here", act.Object.ID)
 	}
 	if err != nil {
 		return err
 	}
-	actor, err := e.Actor(ctx, act.Actor, false)
+	actor, err := e.actors.Actor(ctx, act.Actor, false)
 	if err != nil {
 		return fmt.Errorf("participant %s: %w", act.Actor, err)
 	}
-	return e.tx(ctx, func(ctx context.Context, tx bun.Tx) error {
+	return e.Tx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		res, err := e.attend(ctx, tx, g, ev, actor, &storage.Attendee{Via: storage.AttendViaJoin, ActivityIRI: act.ID, ActivityRaw: string(act.Raw)})
 		if err != nil {
 			return err
 		}
 		accept := res == rsvpAdded || res == rsvpAlready
 		if !accept {
-			e.log.InfoContext(ctx, "Join of an event refused", "event", ev.Post.IRI, "actor", actor.IRI, "why", res)
+			e.Log.InfoContext(ctx, "Join of an event refused", "event", ev.Post.IRI, "actor", actor.IRI, "why", res)
 		}
-		id := e.iri.Activity(g.Name, storage.NewID())
+		id := e.IRI.Activity(g.Name, storage.NewID())
 		build, typ := vocab.AcceptJoin, "Accept"
 		if !accept {
 			build, typ = vocab.RejectJoin, "Reject"
 		}
-		body, err := build(id, e.iri.Group(g.Name), act)
+		body, err := build(id, e.IRI.Group(g.Name), act)
 		if err != nil {
 			return fmt.Errorf("build %s{Join}: %w", typ, err)
 		}
-		return e.send(ctx, tx, g, outgoing{IRI: id, Type: typ, ObjectIRI: act.ID, Body: body}, []string{actor.DeliveryInbox()})
+		return e.out.Publish(ctx, tx, g, outbox.Activity{IRI: id, Type: typ, ObjectIRI: act.ID, Body: body}, outbox.To(actor.DeliveryInbox()))
 	})
 }
 
-// onLeave takes an actor off an event's list (Leave, or Undo{Join}).
-func (e *Engine) onLeave(ctx context.Context, actorIRI string, object *vocab.Object) error {
+// OnLeave takes an actor off an event's list (Leave, or Undo{Join}).
+func (e *Service) OnLeave(ctx context.Context, actorIRI string, object *vocab.Object) error {
 	if object == nil || object.ID == "" {
 		return drop("Leave without an object")
 	}
@@ -490,7 +488,7 @@ func (e *Engine) onLeave(ctx context.Context, actorIRI string, object *vocab.Obj
 	if object.Type == "Join" && object.Object != nil { // Undo{Join}: the Join's object is the event
 		objectID = object.Object.ID
 	}
-	ev, g, err := e.eventOf(ctx, e.db, objectID)
+	ev, g, err := e.eventOf(ctx, e.DB, objectID)
 	if isNotFound(err) {
 		if object.Type == "" { // Undo of a Join given by id only
 			return e.leaveByJoinID(ctx, actorIRI, objectID)
@@ -500,14 +498,14 @@ func (e *Engine) onLeave(ctx context.Context, actorIRI string, object *vocab.Obj
 	if err != nil {
 		return err
 	}
-	actor, err := storage.RemoteActorByIRI(ctx, e.db, actorIRI)
+	actor, err := storage.RemoteActorByIRI(ctx, e.DB, actorIRI)
 	if isNotFound(err) {
 		return drop("Leave from %s, who never joined", actorIRI)
 	}
 	if err != nil {
 		return err
 	}
-	return e.tx(ctx, func(ctx context.Context, tx bun.Tx) error {
+	return e.Tx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		if err := storage.RemoveAttendee(ctx, tx, ev.ID, actor.ID); isNotFound(err) {
 			return drop("%s was not attending", actorIRI)
 		} else if err != nil {
@@ -518,17 +516,16 @@ func (e *Engine) onLeave(ctx context.Context, actorIRI string, object *vocab.Obj
 }
 
 // leaveByJoinID handles Undo of a Join named by its id only.
-func (e *Engine) leaveByJoinID(ctx context.Context, actorIRI, joinID string) error {
-	var a storage.Attendee
-	err := e.db.NewSelect().Model(&a).Relation("Actor").Where("at.activity_iri = ? AND actor.iri = ?", joinID, actorIRI).Limit(1).Scan(ctx)
+func (e *Service) leaveByJoinID(ctx context.Context, actorIRI, joinID string) error {
+	a, err := storage.AttendeeByJoin(ctx, e.DB, joinID, actorIRI)
 	if err != nil {
 		return drop("Undo of %s, which is no Join here", joinID)
 	}
-	ev, err := storage.EventByID(ctx, e.db, a.EventID)
+	ev, err := storage.EventByID(ctx, e.DB, a.EventID)
 	if err != nil {
 		return err
 	}
-	return e.onLeave(ctx, actorIRI, &vocab.Object{ID: ev.Post.IRI, Type: "Event"})
+	return e.OnLeave(ctx, actorIRI, &vocab.Object{ID: ev.Post.IRI, Type: "Event"})
 }
 
 // rsvpWord reads "going" or "not going" at the start of a reply's text:
@@ -558,7 +555,7 @@ func rsvpWord(text string) (yes, ok bool) {
 // with "going" or "not going" (Mastodon has no Join): the author is added
 // to or taken off the list and told by DM. It reports whether the reply is
 // used up: a DM is; a public reply also goes on to the thread.
-func (e *Engine) rsvpByReply(ctx context.Context, act *vocab.Activity, obj *vocab.Object) (bool, error) {
+func (e *Service) rsvpByReply(ctx context.Context, act *vocab.Activity, obj *vocab.Object) (bool, error) {
 	if obj.InReplyTo == "" || obj.Type != "Note" {
 		return false, nil
 	}
@@ -566,19 +563,19 @@ func (e *Engine) rsvpByReply(ctx context.Context, act *vocab.Activity, obj *voca
 	if !ok {
 		return false, nil
 	}
-	ev, g, err := e.eventOf(ctx, e.db, obj.InReplyTo)
+	ev, g, err := e.eventOf(ctx, e.DB, obj.InReplyTo)
 	if isNotFound(err) {
 		return false, nil
 	}
 	if err != nil {
 		return false, err
 	}
-	author, err := e.Actor(ctx, act.Actor, false)
+	author, err := e.actors.Actor(ctx, act.Actor, false)
 	if err != nil {
 		return false, fmt.Errorf("author %s: %w", act.Actor, err)
 	}
 	direct := visibility(obj, act, author) == storage.VisibilityDirect
-	err = e.tx(ctx, func(ctx context.Context, tx bun.Tx) error {
+	err = e.Tx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		var msg string
 		if going {
 			res, err := e.attend(ctx, tx, g, ev, author, &storage.Attendee{Via: storage.AttendViaReply, ActivityIRI: obj.ID})
@@ -614,7 +611,7 @@ func (e *Engine) rsvpByReply(ctx context.Context, act *vocab.Activity, obj *voca
 		_, err := e.directMessage(ctx, tx, g, author, "<p>"+html.EscapeString(msg)+"</p>", obj.ID)
 		return err
 	})
-	var d *dropped
+	var d *Dropped
 	if errors.As(err, &d) && !direct {
 		return false, nil // a banned author's public reply: acceptPost drops it with the reason
 	}
@@ -622,7 +619,7 @@ func (e *Engine) rsvpByReply(ctx context.Context, act *vocab.Activity, obj *voca
 }
 
 // tellAttendees DMs every attendee of ev the same text.
-func (e *Engine) tellAttendees(ctx context.Context, tx bun.Tx, g *storage.Group, ev *storage.Event, text string) error {
+func (e *Service) tellAttendees(ctx context.Context, tx bun.Tx, g *storage.Group, ev *storage.Event, text string) error {
 	as, err := storage.ListAttendees(ctx, tx, ev.ID)
 	if err != nil {
 		return err
@@ -649,12 +646,12 @@ func reminderDue(ev *storage.Event) time.Time {
 
 // scheduleReminder queues the reminder job at its time, unless the event
 // has none, was reminded, or the time has passed.
-func (e *Engine) scheduleReminder(ctx context.Context, tx bun.Tx, ev *storage.Event) error {
+func (e *Service) scheduleReminder(ctx context.Context, tx bun.Tx, ev *storage.Event) error {
 	due := reminderDue(ev)
-	if due.IsZero() || !ev.RemindedAt.IsZero() || !due.After(e.now()) {
+	if due.IsZero() || !ev.RemindedAt.IsZero() || !due.After(e.Now()) {
 		return nil
 	}
-	return e.q.InsertTx(ctx, tx, eventReminderArgs{EventID: ev.ID, Due: due.UTC()}, &river.InsertOpts{ScheduledAt: due})
+	return e.Queue.InsertTx(ctx, tx, eventReminderArgs{EventID: ev.ID, Due: due.UTC()}, &river.InsertOpts{ScheduledAt: due})
 }
 
 // eventReminderArgs reminds an event's attendees at Due.
@@ -669,7 +666,7 @@ func (eventReminderArgs) InsertOpts() river.InsertOpts { return river.InsertOpts
 
 type eventReminderWorker struct {
 	river.WorkerDefaults[eventReminderArgs]
-	e *Engine
+	e *Service
 }
 
 func (w *eventReminderWorker) Work(ctx context.Context, job *river.Job[eventReminderArgs]) error {
@@ -683,16 +680,16 @@ func (w *eventReminderWorker) Work(ctx context.Context, job *river.Job[eventRemi
 // SendEventReminders DMs every attendee of an event that it starts soon.
 // due is the reminder time the job was scheduled for: a job for a time the
 // event no longer has (it was edited) does nothing. Reminders go out once.
-func (e *Engine) SendEventReminders(ctx context.Context, eventID string, due time.Time) error {
-	return e.tx(ctx, func(ctx context.Context, tx bun.Tx) error {
+func (e *Service) SendEventReminders(ctx context.Context, eventID string, due time.Time) error {
+	return e.Tx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		ev, err := storage.EventByID(ctx, tx, eventID)
 		if err != nil {
 			return err
 		}
-		if ev.Cancelled() || !reminderDue(ev).Equal(due.UTC()) || !e.now().Before(ev.EndsAt) {
+		if ev.Cancelled() || !reminderDue(ev).Equal(due.UTC()) || !e.Now().Before(ev.EndsAt) {
 			return nil
 		}
-		claimed, err := storage.MarkEventReminded(ctx, tx, ev.ID, e.now())
+		claimed, err := storage.MarkEventReminded(ctx, tx, ev.ID, e.Now())
 		if err != nil || !claimed {
 			return err
 		}
@@ -711,10 +708,10 @@ func (e *Engine) SendEventReminders(ctx context.Context, eventID string, due tim
 	})
 }
 
-// onJoinOrLeave dispatches a Join or Leave (process.go).
-func (e *Engine) onJoinOrLeave(ctx context.Context, act *vocab.Activity) error {
+// OnJoinOrLeave handles a Join or Leave of an event (federation/inbox, rsvp.go).
+func (e *Service) OnJoinOrLeave(ctx context.Context, act *vocab.Activity) error {
 	if act.Type == "Join" {
 		return e.onJoin(ctx, act)
 	}
-	return e.onLeave(ctx, act.Actor, act.Object)
+	return e.OnLeave(ctx, act.Actor, act.Object)
 }

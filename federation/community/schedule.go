@@ -1,4 +1,4 @@
-package federation
+package community
 
 import (
 	"context"
@@ -19,11 +19,11 @@ const MaxScheduleAhead = 366 * 24 * time.Hour
 // time and queues the job that publishes it (River, scheduled at `at`, in
 // the same transaction): it survives restarts, and with several processes
 // exactly one publishes it. It returns the scheduled post's id.
-func (e *Engine) SchedulePost(ctx context.Context, groupName string, in PostInput, at time.Time, by Staff) (string, error) {
+func (e *Service) SchedulePost(ctx context.Context, groupName string, in PostInput, at time.Time, by Staff) (string, error) {
 	if err := in.validate(); err != nil {
 		return "", err
 	}
-	if _, err := e.html.Markdown(in.Markdown); err != nil {
+	if _, err := e.HTML.Markdown(in.Markdown); err != nil {
 		return "", fmt.Errorf("%w: %v", ErrInvalidPost, err)
 	}
 	return e.schedule(ctx, groupName, storage.ScheduledKindPost, in, at, by)
@@ -32,22 +32,22 @@ func (e *Engine) SchedulePost(ctx context.Context, groupName string, in PostInpu
 // SchedulePoll is SchedulePost for a poll. in.Closes is checked against
 // `at`: the poll runs from `at` until in.Closes. If the node was down when
 // it was due and publishes it late, the poll keeps its duration.
-func (e *Engine) SchedulePoll(ctx context.Context, groupName string, in PollInput, at time.Time, by Staff) (string, error) {
+func (e *Service) SchedulePoll(ctx context.Context, groupName string, in PollInput, at time.Time, by Staff) (string, error) {
 	if err := in.validate(at); err != nil {
 		return "", err
 	}
 	return e.schedule(ctx, groupName, storage.ScheduledKindPoll, in, at, by)
 }
 
-func (e *Engine) schedule(ctx context.Context, groupName, kind string, input any, at time.Time, by Staff) (string, error) {
-	now := e.now()
+func (e *Service) schedule(ctx context.Context, groupName, kind string, input any, at time.Time, by Staff) (string, error) {
+	now := e.Now()
 	switch {
 	case !at.After(now):
 		return "", fmt.Errorf("%w: the publication time must be in the future", ErrInvalidPost)
 	case at.Sub(now) > MaxScheduleAhead:
 		return "", fmt.Errorf("%w: posts can be scheduled at most a year ahead", ErrInvalidPost)
 	}
-	g, err := storage.GroupByName(ctx, e.db, groupName)
+	g, err := storage.GroupByName(ctx, e.DB, groupName)
 	if err != nil {
 		return "", err
 	}
@@ -56,14 +56,14 @@ func (e *Engine) schedule(ctx context.Context, groupName, kind string, input any
 		return "", fmt.Errorf("encode scheduled %s: %w", kind, err)
 	}
 	s := &storage.ScheduledPost{GroupID: g.ID, Kind: kind, InputJSON: string(raw), RunAt: at.UTC(), StaffID: by.ID, StaffName: by.Name}
-	err = e.tx(ctx, func(ctx context.Context, tx bun.Tx) error {
+	err = e.Tx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		if err := storage.CreateScheduledPost(ctx, tx, s); err != nil {
 			return err
 		}
 		if err := e.logAction(ctx, tx, g, by, "schedule_"+kind, s.ID, at.UTC().Format(time.RFC3339)); err != nil {
 			return err
 		}
-		return e.q.InsertTx(ctx, tx, scheduledPostArgs{ID: s.ID}, &river.InsertOpts{ScheduledAt: s.RunAt})
+		return e.Queue.InsertTx(ctx, tx, scheduledPostArgs{ID: s.ID}, &river.InsertOpts{ScheduledAt: s.RunAt})
 	})
 	if err != nil {
 		return "", err
@@ -74,13 +74,13 @@ func (e *Engine) schedule(ctx context.Context, groupName, kind string, input any
 // CancelScheduled cancels a scheduled post or poll of a group that has not
 // been published yet; its job then does nothing. One already published or
 // cancelled is storage.ErrNotFound.
-func (e *Engine) CancelScheduled(ctx context.Context, groupName, id string, by Staff) error {
-	g, err := storage.GroupByName(ctx, e.db, groupName)
+func (e *Service) CancelScheduled(ctx context.Context, groupName, id string, by Staff) error {
+	g, err := storage.GroupByName(ctx, e.DB, groupName)
 	if err != nil {
 		return err
 	}
-	return e.tx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		if err := storage.CancelScheduledPost(ctx, tx, g.ID, id, e.now()); err != nil {
+	return e.Tx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		if err := storage.CancelScheduledPost(ctx, tx, g.ID, id, e.Now()); err != nil {
 			return err
 		}
 		return e.logAction(ctx, tx, g, by, "cancel_scheduled", id, "")
@@ -89,12 +89,12 @@ func (e *Engine) CancelScheduled(ctx context.Context, groupName, id string, by S
 
 // ListScheduled lists a group's posts and polls waiting to be published,
 // soonest first. DecodeScheduled reads one's input.
-func (e *Engine) ListScheduled(ctx context.Context, groupName string) ([]storage.ScheduledPost, error) {
-	g, err := storage.GroupByName(ctx, e.db, groupName)
+func (e *Service) ListScheduled(ctx context.Context, groupName string) ([]storage.ScheduledPost, error) {
+	g, err := storage.GroupByName(ctx, e.DB, groupName)
 	if err != nil {
 		return nil, err
 	}
-	return storage.ListScheduledPosts(ctx, e.db, g.ID, storage.ScheduledWaiting, 200)
+	return storage.ListScheduledPosts(ctx, e.DB, g.ID, storage.ScheduledWaiting, 200)
 }
 
 // DecodeScheduled returns the input of a scheduled post: a PostInput or a
@@ -129,7 +129,7 @@ func (scheduledPostArgs) InsertOpts() river.InsertOpts { return river.InsertOpts
 
 type scheduledPostWorker struct {
 	river.WorkerDefaults[scheduledPostArgs]
-	e *Engine
+	e *Service
 }
 
 func (w *scheduledPostWorker) Work(ctx context.Context, job *river.Job[scheduledPostArgs]) error {
@@ -144,15 +144,15 @@ func (w *scheduledPostWorker) Work(ctx context.Context, job *river.Job[scheduled
 // published in the same transaction: a retry after a crash publishes it
 // once. Input that no longer validates (a poll whose group changed, say)
 // marks it failed with the reason instead of retrying.
-func (e *Engine) publishScheduled(ctx context.Context, id string) error {
-	s, err := storage.ScheduledPostByID(ctx, e.db, id)
+func (e *Service) publishScheduled(ctx context.Context, id string) error {
+	s, err := storage.ScheduledPostByID(ctx, e.DB, id)
 	if err != nil {
 		return err
 	}
 	if s.State != storage.ScheduledWaiting {
 		return nil
 	}
-	g, err := storage.GroupByID(ctx, e.db, s.GroupID)
+	g, err := storage.GroupByID(ctx, e.DB, s.GroupID)
 	if err != nil {
 		return err
 	}
@@ -177,7 +177,7 @@ func (e *Engine) publishScheduled(ctx context.Context, id string) error {
 		postID = d.post.ID
 		commit = func(ctx context.Context, tx bun.Tx) error { return e.commitNote(ctx, tx, g, d, by, "publish_post") }
 	case PollInput:
-		now := e.now()
+		now := e.Now()
 		if !in.Closes.After(now) {
 			in.Closes = now.Add(in.Closes.Sub(s.RunAt)) // published late: keep the duration
 		}
@@ -191,8 +191,8 @@ func (e *Engine) publishScheduled(ctx context.Context, id string) error {
 		postID = d.post.ID
 		commit = func(ctx context.Context, tx bun.Tx) error { return e.commitPoll(ctx, tx, g, d, by) }
 	}
-	return e.tx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		claimed, err := storage.ClaimScheduledPost(ctx, tx, s.ID, storage.ScheduledPublished, postID, "", e.now())
+	return e.Tx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		claimed, err := storage.ClaimScheduledPost(ctx, tx, s.ID, storage.ScheduledPublished, postID, "", e.Now())
 		if err != nil || !claimed {
 			return err // not waiting any more: cancelled, or published by an earlier run
 		}
@@ -201,8 +201,8 @@ func (e *Engine) publishScheduled(ctx context.Context, id string) error {
 }
 
 // failScheduled records why a scheduled post could not be published.
-func (e *Engine) failScheduled(ctx context.Context, s *storage.ScheduledPost, cause error) error {
-	e.log.WarnContext(ctx, "scheduled post not published", "id", s.ID, "err", cause)
-	_, err := storage.ClaimScheduledPost(ctx, e.db, s.ID, storage.ScheduledFailed, "", cause.Error(), e.now())
+func (e *Service) failScheduled(ctx context.Context, s *storage.ScheduledPost, cause error) error {
+	e.Log.WarnContext(ctx, "scheduled post not published", "id", s.ID, "err", cause)
+	_, err := storage.ClaimScheduledPost(ctx, e.DB, s.ID, storage.ScheduledFailed, "", cause.Error(), e.Now())
 	return err
 }

@@ -1,4 +1,4 @@
-package federation
+package community
 
 import (
 	"context"
@@ -12,6 +12,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/kith-social/kith/federation/httpsig"
+	"github.com/kith-social/kith/federation/outbox"
 	"github.com/kith-social/kith/federation/vocab"
 	"github.com/kith-social/kith/storage"
 )
@@ -55,8 +56,8 @@ type Staff struct {
 }
 
 // addressing returns to/cc for a group post.
-func (e *Engine) addressing(g *storage.Group, membersOnly bool) (to, cc []string) {
-	followers := e.iri.GroupFollowers(g.Name)
+func (e *Service) addressing(g *storage.Group, membersOnly bool) (to, cc []string) {
+	followers := e.IRI.GroupFollowers(g.Name)
 	if membersOnly {
 		return []string{followers}, nil
 	}
@@ -66,13 +67,13 @@ func (e *Engine) addressing(g *storage.Group, membersOnly bool) (to, cc []string
 // note builds the Note of a group post. Every object the group publishes
 // mentions the group and names it as audience, so replies written on
 // Mastodon come back to the group.
-func (e *Engine) note(g *storage.Group, p *storage.Post, in PostInput) ([]byte, error) {
+func (e *Service) note(g *storage.Group, p *storage.Post, in PostInput) ([]byte, error) {
 	to, cc := e.addressing(g, in.MembersOnly)
 	html := p.ContentHTML
 	return vocab.NoteJSON(vocab.Note{
-		ID: p.IRI, AttributedTo: e.iri.Group(g.Name), ContentHTML: html, Summary: p.Summary, URL: p.IRI,
-		Audience: e.iri.Group(g.Name), To: to, Cc: cc, Sensitive: p.Summary != "",
-		Tags:        []vocab.Tag{{Type: "Mention", Href: e.iri.Group(g.Name), Name: "@" + g.Name + "@" + e.iri.Domain()}},
+		ID: p.IRI, AttributedTo: e.IRI.Group(g.Name), ContentHTML: html, Summary: p.Summary, URL: p.IRI,
+		Audience: e.IRI.Group(g.Name), To: to, Cc: cc, Sensitive: p.Summary != "",
+		Tags:        []vocab.Tag{{Type: "Mention", Href: e.IRI.Group(g.Name), Name: "@" + g.Name + "@" + e.IRI.Domain()}},
 		Attachments: in.Attachments, Published: p.PublishedAt, Updated: p.UpdatedAt,
 	})
 }
@@ -80,19 +81,19 @@ func (e *Engine) note(g *storage.Group, p *storage.Post, in PostInput) ([]byte, 
 // PublishPost publishes a post written by staff as the group: a Create of
 // a Note, sent to every member. Members-only posts are addressed to the
 // group's followers and never appear in the public outbox.
-func (e *Engine) PublishPost(ctx context.Context, groupName string, in PostInput, by Staff) (*storage.Post, error) {
+func (e *Service) PublishPost(ctx context.Context, groupName string, in PostInput, by Staff) (*storage.Post, error) {
 	if err := in.validate(); err != nil {
 		return nil, err
 	}
-	g, err := storage.GroupByName(ctx, e.db, groupName)
+	g, err := storage.GroupByName(ctx, e.DB, groupName)
 	if err != nil {
 		return nil, err
 	}
-	html, err := e.html.Markdown(in.Markdown)
+	html, err := e.HTML.Markdown(in.Markdown)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrInvalidPost, err)
 	}
-	now := e.stamp(time.Time{})
+	now := e.Stamp(time.Time{})
 	p := &storage.Post{
 		ID: storage.NewID(), GroupID: g.ID, Kind: "Note", Summary: strings.TrimSpace(in.ContentWarning),
 		ContentHTML: html, Visibility: storage.VisibilityPublic, State: storage.PostPublished,
@@ -102,7 +103,7 @@ func (e *Engine) PublishPost(ctx context.Context, groupName string, in PostInput
 		p.Visibility = storage.VisibilityFollowers
 	}
 	p.Sensitive = p.Summary != ""
-	err = e.tx(ctx, func(ctx context.Context, tx bun.Tx) error {
+	err = e.Tx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		return e.publishGroupPost(ctx, tx, g, p, in, by, "publish_post")
 	})
 	if err != nil {
@@ -112,7 +113,7 @@ func (e *Engine) PublishPost(ctx context.Context, groupName string, in PostInput
 }
 
 // EditPost changes a group post and federates an Update of the Note.
-func (e *Engine) EditPost(ctx context.Context, postID string, in PostInput, by Staff) error {
+func (e *Service) EditPost(ctx context.Context, postID string, in PostInput, by Staff) error {
 	if err := in.validate(); err != nil {
 		return err
 	}
@@ -120,66 +121,66 @@ func (e *Engine) EditPost(ctx context.Context, postID string, in PostInput, by S
 	if err != nil {
 		return err
 	}
-	html, err := e.html.Markdown(in.Markdown)
+	html, err := e.HTML.Markdown(in.Markdown)
 	if err != nil {
 		return fmt.Errorf("%w: %v", ErrInvalidPost, err)
 	}
 	in.MembersOnly = p.Visibility == storage.VisibilityFollowers // audience cannot change after the fact
 	p.ContentHTML, p.Summary = html, strings.TrimSpace(in.ContentWarning)
-	p.Sensitive, p.UpdatedAt = p.Summary != "", e.stamp(p.PublishedAt)
+	p.Sensitive, p.UpdatedAt = p.Summary != "", e.Stamp(p.PublishedAt)
 	note, err := e.note(g, p, in)
 	if err != nil {
 		return err
 	}
 	p.ObjectRaw = string(note)
 	to, cc := e.addressing(g, in.MembersOnly)
-	id := e.iri.Activity(g.Name, storage.NewID())
-	update, err := vocab.Update(id, e.iri.Group(g.Name), note, to, cc)
+	id := e.IRI.Activity(g.Name, storage.NewID())
+	update, err := vocab.Update(id, e.IRI.Group(g.Name), note, to, cc)
 	if err != nil {
 		return fmt.Errorf("build Update: %w", err)
 	}
-	return e.tx(ctx, func(ctx context.Context, tx bun.Tx) error {
+	return e.Tx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		if err := storage.UpdatePostContent(ctx, tx, p); err != nil {
 			return err
 		}
 		if err := e.logAction(ctx, tx, g, by, "edit_post", p.IRI, ""); err != nil {
 			return err
 		}
-		return e.publish(ctx, tx, g, outgoing{IRI: id, Type: "Update", ObjectIRI: p.IRI, Body: update, Public: !in.MembersOnly})
+		return e.out.Publish(ctx, tx, g, outbox.Activity{IRI: id, Type: "Update", ObjectIRI: p.IRI, Body: update, Public: !in.MembersOnly}, outbox.Members())
 	})
 }
 
 // DeleteOwnPost deletes a group post everywhere (Delete with a Tombstone).
-func (e *Engine) DeleteOwnPost(ctx context.Context, postID string, by Staff) error {
+func (e *Service) DeleteOwnPost(ctx context.Context, postID string, by Staff) error {
 	p, g, err := e.ownPost(ctx, postID, true)
 	if err != nil {
 		return err
 	}
 	to, cc := e.addressing(g, p.Visibility == storage.VisibilityFollowers)
-	id := e.iri.Activity(g.Name, storage.NewID())
-	del, err := vocab.DeleteTombstone(id, e.iri.Group(g.Name), p.IRI, to, cc)
+	id := e.IRI.Activity(g.Name, storage.NewID())
+	del, err := vocab.DeleteTombstone(id, e.IRI.Group(g.Name), p.IRI, to, cc)
 	if err != nil {
 		return fmt.Errorf("build Delete: %w", err)
 	}
-	return e.tx(ctx, func(ctx context.Context, tx bun.Tx) error {
+	return e.Tx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		if err := storage.DeletePost(ctx, tx, p.ID); err != nil {
 			return err
 		}
 		if err := e.logAction(ctx, tx, g, by, "delete_post", p.IRI, ""); err != nil {
 			return err
 		}
-		return e.publish(ctx, tx, g, outgoing{IRI: id, Type: "Delete", ObjectIRI: p.IRI, Body: del, Public: p.IsPublicish()})
+		return e.out.Publish(ctx, tx, g, outbox.Activity{IRI: id, Type: "Delete", ObjectIRI: p.IRI, Body: del, Public: p.IsPublicish()}, outbox.Members())
 	})
 }
 
 // SetPinned pins or unpins a public group post: the featured collection
 // changes and an Add or Remove tells the members' servers.
-func (e *Engine) SetPinned(ctx context.Context, postID string, pinned bool, by Staff) error {
-	p, err := storage.PostByID(ctx, e.db, postID)
+func (e *Service) SetPinned(ctx context.Context, postID string, pinned bool, by Staff) error {
+	p, err := storage.PostByID(ctx, e.DB, postID)
 	if err != nil {
 		return err
 	}
-	g, err := storage.GroupByID(ctx, e.db, p.GroupID)
+	g, err := storage.GroupByID(ctx, e.DB, p.GroupID)
 	if err != nil {
 		return err
 	}
@@ -193,26 +194,26 @@ func (e *Engine) SetPinned(ctx context.Context, postID string, pinned bool, by S
 	if !pinned {
 		build, typ, action = vocab.Remove, "Remove", "unpin"
 	}
-	id := e.iri.Activity(g.Name, storage.NewID())
-	body, err := build(id, e.iri.Group(g.Name), p.IRI, e.iri.GroupFeatured(g.Name),
-		[]string{vocab.PublicAddress}, []string{e.iri.GroupFollowers(g.Name)})
+	id := e.IRI.Activity(g.Name, storage.NewID())
+	body, err := build(id, e.IRI.Group(g.Name), p.IRI, e.IRI.GroupFeatured(g.Name),
+		[]string{vocab.PublicAddress}, []string{e.IRI.GroupFollowers(g.Name)})
 	if err != nil {
 		return fmt.Errorf("build %s: %w", typ, err)
 	}
-	return e.tx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		if _, err := tx.NewUpdate().Model((*storage.Post)(nil)).Set("pinned = ?", pinned).Where("id = ?", p.ID).Exec(ctx); err != nil {
-			return fmt.Errorf("pin post: %w", err)
+	return e.Tx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		if err := storage.SetPostPinned(ctx, tx, p.ID, pinned); err != nil {
+			return err
 		}
 		if err := e.logAction(ctx, tx, g, by, action, p.IRI, ""); err != nil {
 			return err
 		}
-		return e.publish(ctx, tx, g, outgoing{IRI: id, Type: typ, ObjectIRI: p.IRI, Body: body, Public: true})
+		return e.out.Publish(ctx, tx, g, outbox.Activity{IRI: id, Type: typ, ObjectIRI: p.IRI, Body: body, Public: true}, outbox.Members())
 	})
 }
 
 // ownPost loads a post the group itself published.
-func (e *Engine) ownPost(ctx context.Context, postID string, forDelete bool) (*storage.Post, *storage.Group, error) {
-	p, err := storage.PostByID(ctx, e.db, postID)
+func (e *Service) ownPost(ctx context.Context, postID string, forDelete bool) (*storage.Post, *storage.Group, error) {
+	p, err := storage.PostByID(ctx, e.DB, postID)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -223,7 +224,7 @@ func (e *Engine) ownPost(ctx context.Context, postID string, forDelete bool) (*s
 		// A poll or an event is changed by its own form, never turned into a Note.
 		return nil, nil, fmt.Errorf("%w: a %s cannot be edited as a post", ErrInvalidPost, strings.ToLower(p.Kind))
 	}
-	g, err := storage.GroupByID(ctx, e.db, p.GroupID)
+	g, err := storage.GroupByID(ctx, e.DB, p.GroupID)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -234,12 +235,12 @@ func (e *Engine) ownPost(ctx context.Context, postID string, forDelete bool) (*s
 // posts are served to anyone (to signed requests only in authorized-fetch
 // mode); members-only posts only to requests signed by a server where the
 // group has a member — to everyone else they do not exist (404).
-func (e *Engine) PostDocument(ctx context.Context, r *http.Request, groupName, postID string) ([]byte, error) {
-	p, err := storage.PostByID(ctx, e.reads, postID)
+func (e *Service) PostDocument(ctx context.Context, r *http.Request, groupName, postID string) ([]byte, error) {
+	p, err := storage.PostByID(ctx, e.Reads, postID)
 	if err != nil {
 		return nil, err
 	}
-	g, err := storage.GroupByID(ctx, e.reads, p.GroupID)
+	g, err := storage.GroupByID(ctx, e.Reads, p.GroupID)
 	if err != nil {
 		return nil, err
 	}
@@ -248,12 +249,12 @@ func (e *Engine) PostDocument(ctx context.Context, r *http.Request, groupName, p
 		return nil, notFound
 	}
 	if p.IsPublicish() {
-		if err := e.AuthorizeFetch(ctx, r); err != nil {
+		if err := e.actors.AuthorizeFetch(ctx, r); err != nil {
 			return nil, err
 		}
 		return []byte(p.ObjectRaw), nil
 	}
-	key, err := httpsig.Verify(ctx, r, nil, e, e.now())
+	key, err := httpsig.Verify(ctx, r, nil, e.actors, e.Now())
 	if err != nil {
 		return nil, notFound
 	}
@@ -266,7 +267,7 @@ func (e *Engine) PostDocument(ctx context.Context, r *http.Request, groupName, p
 }
 
 // logAction writes the moderation log inside the action's transaction.
-func (e *Engine) logAction(ctx context.Context, tx bun.IDB, g *storage.Group, by Staff, action, target, reason string) error {
+func (e *Service) logAction(ctx context.Context, tx bun.IDB, g *storage.Group, by Staff, action, target, reason string) error {
 	entry := &storage.LogEntry{StaffID: by.ID, StaffName: by.Name, Action: action, Target: target, Reason: reason}
 	if g != nil {
 		entry.GroupID = g.ID

@@ -1,0 +1,64 @@
+// Package community is what a Kith group is: groups and their settings,
+// membership, posting policy and review, moderation and safety, events,
+// polls, belonging (badges, the directory, introductions), modmail,
+// notifications, digests and scheduled posts, and the documents others
+// fetch. It decides what happens to each received activity (the On*
+// methods, called by federation/inbox) and to each staff action (called
+// by the web admin), stores the outcome, and hands what the group sends
+// to federation/outbox in the same transaction.
+package community
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/riverqueue/river"
+	"github.com/uptrace/bun"
+
+	"github.com/kith-social/kith/federation/actors"
+	"github.com/kith-social/kith/federation/node"
+	"github.com/kith-social/kith/federation/outbox"
+	"github.com/kith-social/kith/storage"
+)
+
+// Service runs the community of every group on the node.
+type Service struct {
+	*node.Node
+	out    *outbox.Outbox
+	actors *actors.Actors
+	engage EngagementConfig
+}
+
+// New builds the community service.
+func New(n *node.Node, out *outbox.Outbox, a *actors.Actors, engage EngagementConfig) *Service {
+	return &Service{Node: n, out: out, actors: a, engage: engage.withDefaults()}
+}
+
+// AddWorkers registers the community's jobs (polls, scheduled posts,
+// notification mail, event reminders, digests) and returns its periodic
+// jobs.
+func (e *Service) AddWorkers(workers *river.Workers) []*river.PeriodicJob {
+	periodic := e.addEngagementWorkers(workers)
+	return append(periodic, e.addBelongingWorkers(workers)...) // events, digests (belonging.go)
+}
+
+// Dropped is an activity the node does not act on, with the reason; the
+// inbox logs it and does not retry.
+type Dropped struct{ Reason string }
+
+func (d *Dropped) Error() string { return "dropped: " + d.Reason }
+
+func drop(format string, args ...any) error { return &Dropped{Reason: fmt.Sprintf(format, args...)} }
+
+// isNotFound tells whether err is a storage miss.
+func isNotFound(err error) bool { return errors.Is(err, storage.ErrNotFound) }
+
+// targetGroup returns the local group an IRI names, or ErrNotFound.
+func (e *Service) targetGroup(ctx context.Context, db bun.IDB, id string) (*storage.Group, error) {
+	name, ok := e.IRI.IsGroup(id)
+	if !ok {
+		return nil, fmt.Errorf("%s is not a group here: %w", id, storage.ErrNotFound)
+	}
+	return storage.GroupByName(ctx, db, name)
+}

@@ -1,0 +1,113 @@
+// Package node holds what every federation service of a Kith node shares:
+// the database handles, the group commit, the job queue, the IRI builder,
+// the outgoing HTTP client, the clock and the instance actor's key. The
+// services (federation/actors, outbox, community, inbox) each embed one
+// *Node, which federation.New builds once.
+package node
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"github.com/kith-social/kith/federation/content"
+	"github.com/kith-social/kith/federation/httpsig"
+	"github.com/kith-social/kith/federation/iri"
+	"github.com/kith-social/kith/federation/keys"
+	"github.com/kith-social/kith/federation/transport"
+	"github.com/kith-social/kith/storage"
+	"github.com/kith-social/kith/storage/queue"
+)
+
+// Job queue names.
+const (
+	QueueInbox    = "inbox"
+	QueueDelivery = "delivery"
+	QueueFanout   = "fanout"
+)
+
+// Node is what the federation services share.
+type Node struct {
+	DB *bun.DB
+	// Reads serves lookups made outside transactions while processing
+	// received activities (storage.OpenReadPool's readers on SQLite, so
+	// they do not queue on the one connection that writes); it is DB
+	// otherwise.
+	Reads *bun.DB
+	// Writes runs the services' write transactions (storage.GroupCommit).
+	Writes *storage.GroupCommit
+	// Queue is the job queue. federation.New sets it once, after every
+	// service and worker is built and before any job or request runs.
+	Queue   *queue.Queue
+	IRI     iri.Builder
+	Client  *transport.Client
+	HTML    *content.Sanitizer
+	Log     *slog.Logger
+	Now     func() time.Time
+	Version string // reported in NodeInfo and the User-Agent
+
+	// InstanceKey signs the instance actor's requests; InstancePub is its
+	// public key (PEM).
+	InstanceKey httpsig.Key
+	InstancePub string
+}
+
+// Tx runs fn in a transaction that concurrent callers may share
+// (storage.GroupCommit): fn must wait on nothing but the database.
+func (n *Node) Tx(ctx context.Context, fn func(context.Context, bun.Tx) error) error {
+	return n.Writes.RunInTx(ctx, fn)
+}
+
+// GroupKey returns the signing key of a group.
+func (n *Node) GroupKey(g *storage.Group) (httpsig.Key, error) {
+	k, err := keys.ParsePrivate(g.PrivateKeyPEM)
+	if err != nil {
+		return httpsig.Key{}, fmt.Errorf("key of group %s: %w", g.Name, err)
+	}
+	return httpsig.Key{ID: n.IRI.GroupKey(g.Name), Private: k}, nil
+}
+
+// Stamp returns now with millisecond precision, never before notBefore:
+// Misskey drops a boost stamped earlier than the boosted note.
+func (n *Node) Stamp(notBefore time.Time) time.Time {
+	t := n.Now().UTC().Truncate(time.Millisecond)
+	if nb := notBefore.UTC().Truncate(time.Millisecond).Add(time.Millisecond); t.Before(nb) && !notBefore.IsZero() {
+		return nb
+	}
+	return t
+}
+
+// HostOf returns the host[:port] of an IRI, or "" if it has none.
+func HostOf(iri string) string {
+	u, err := url.Parse(iri)
+	if err != nil {
+		return ""
+	}
+	return u.Host
+}
+
+// Error is a refusal of a remote server's request (a POST to an inbox, a
+// GET of a document) that the web layer turns into a status code; Reason
+// is written to the sender, so it says what was wrong.
+type Error struct {
+	Status int
+	Reason string
+	Err    error
+}
+
+func (e *Error) Error() string {
+	if e.Err != nil {
+		return fmt.Sprintf("%d %s: %v", e.Status, e.Reason, e.Err)
+	}
+	return fmt.Sprintf("%d %s", e.Status, e.Reason)
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+func Refuse(status int, reason string, err error) *Error {
+	return &Error{Status: status, Reason: reason, Err: err}
+}

@@ -1,0 +1,154 @@
+// Package outbox sends what groups publish: it stores each activity once
+// with the deliveries it needs, in the transaction of the change that
+// caused it (Publish), then delivers in jobs — fan-out shards of the
+// members' inboxes signed and POSTed 16 at a time, single deliveries and
+// their retries on a backoff schedule, a limit of connections per server,
+// and the servers' health.
+package outbox
+
+import (
+	"context"
+	"time"
+
+	"github.com/hashicorp/golang-lru/v2/expirable"
+	"github.com/riverqueue/river"
+	"github.com/uptrace/bun"
+
+	"github.com/kith-social/kith/federation/node"
+	"github.com/kith-social/kith/storage"
+)
+
+// Outbox publishes the groups' activities and delivers them.
+type Outbox struct {
+	*node.Node
+	hosts      *hostLimiter
+	sends      sendCache
+	retryDelay func(attempt int, unreachable bool) time.Duration
+	// members holds each group's member inboxes: every Like, reply and
+	// post a group announces needs them, and with a thousand members the
+	// query was the largest part of processing an activity. This process
+	// empties it whenever it changes a membership or an actor (after the
+	// transaction, so no reader keeps what the transaction replaced);
+	// another process's change is seen within membersCacheTTL.
+	members *expirable.LRU[string, []string] // group id → inboxes
+	alive   *expirable.LRU[string, struct{}] // hosts recently marked alive
+}
+
+// Cache sizes and lifetimes (see federation/actors for the others).
+const (
+	membersCacheTTL = 2 * time.Second
+	aliveCacheTTL   = time.Minute
+	aliveCacheSize  = 4096
+)
+
+// New builds the outbox. retryDelay is the wait before the next delivery
+// attempt; nil is DeliveryRetryDelay.
+func New(n *node.Node, retryDelay func(attempt int, unreachable bool) time.Duration) *Outbox {
+	if retryDelay == nil {
+		retryDelay = DeliveryRetryDelay
+	}
+	return &Outbox{
+		Node:       n,
+		hosts:      newHostLimiter(4),
+		retryDelay: retryDelay,
+		members:    expirable.NewLRU[string, []string](256, nil, membersCacheTTL),
+		alive:      expirable.NewLRU[string, struct{}](aliveCacheSize, nil, aliveCacheTTL),
+	}
+}
+
+// FanoutWorkers is how many fan-out jobs a process runs at once.
+const FanoutWorkers = fanoutWorkers
+
+// AddWorkers registers the delivery and fan-out workers.
+func (e *Outbox) AddWorkers(workers *river.Workers) {
+	river.AddWorker(workers, &deliverWorker{e: e})
+	river.AddWorker(workers, &fanoutWorker{e: e})
+}
+
+// Activity is an activity a group sends.
+type Activity struct {
+	IRI       string
+	Type      string
+	ObjectIRI string
+	Body      []byte
+	Public    bool // listed in the public outbox
+}
+
+// Audience is whom an activity goes to: the group's members (one POST
+// per shared inbox) and/or a few inboxes.
+type Audience struct {
+	Members bool
+	Inboxes []string
+}
+
+// To is an answer to one person (an Accept, a Reject, a Block, a DM), or
+// to a few.
+func To(inboxes ...string) Audience { return Audience{Inboxes: inboxes} }
+
+// Members is every member of the group, and the extra inboxes (the
+// author of a post the group announces, say).
+func Members(extra ...string) Audience { return Audience{Members: true, Inboxes: extra} }
+
+// Publish stores act in the group's outbox and queues its delivery to
+// the audience, inside tx: the activity and its deliveries exist together
+// or not at all. One or two inboxes get a delivery job each, ahead of the
+// bulk of fan-outs; more get one fan-out job per fanoutBatch of them,
+// each naming its shard rather than listing its inboxes.
+func (e *Outbox) Publish(ctx context.Context, tx bun.Tx, g *storage.Group, act Activity, to Audience) error {
+	oa := &storage.OutboxActivity{GroupID: g.ID, IRI: act.IRI, Type: act.Type, ObjectIRI: act.ObjectIRI, Public: act.Public, Body: string(act.Body)}
+	if err := storage.CreateOutboxActivity(ctx, tx, oa); err != nil {
+		return err
+	}
+	if !to.Members {
+		return e.Queue.InsertManyTx(ctx, tx, e.answers(oa.ID, e.Targets(to.Inboxes)))
+	}
+	members, err := e.MemberInboxes(ctx, tx, g.ID)
+	if err != nil {
+		return err
+	}
+	extra := e.Targets(to.Inboxes)
+	targets := withExtra(members, extra)
+	if len(targets) <= 2 {
+		return e.Queue.InsertManyTx(ctx, tx, e.answers(oa.ID, targets))
+	}
+	shards := (len(targets) + fanoutBatch - 1) / fanoutBatch
+	params := make([]river.InsertManyParams, shards)
+	for k := range params {
+		params[k] = river.InsertManyParams{Args: fanoutArgs{ActivityID: oa.ID, Shard: k, Shards: shards, Extra: extra}}
+	}
+	return e.Queue.InsertManyTx(ctx, tx, params)
+}
+
+// MarkAlive clears a server's unreachable state when it delivers to us;
+// a server heard from in the last minute is not written again.
+func (e *Outbox) MarkAlive(ctx context.Context, host string) error {
+	if _, ok := e.alive.Get(host); ok {
+		return nil
+	}
+	if err := storage.MarkServerAlive(ctx, e.DB, host); err != nil {
+		return err
+	}
+	e.alive.Add(host, struct{}{})
+	return nil
+}
+
+// MemberInboxes returns the group's member inboxes (one per shared inbox).
+// The slice is shared: callers must not change it.
+func (e *Outbox) MemberInboxes(ctx context.Context, tx bun.IDB, groupID string) ([]string, error) {
+	if in, ok := e.members.Get(groupID); ok {
+		return in, nil
+	}
+	in, err := storage.MemberInboxes(ctx, tx, groupID)
+	if err != nil {
+		return nil, err
+	}
+	// Kept as delivery targets (each once, none of this node's), so that
+	// each announce does not sort them out again; callers only read it.
+	in = e.Targets(in)
+	e.members.Add(groupID, in)
+	return in, nil
+}
+
+// MembersChanged forgets every group's member inboxes. Call it (deferred)
+// around any change of follows or of remote actors' inboxes.
+func (e *Outbox) MembersChanged() { e.members.Purge() }

@@ -1,9 +1,0 @@
-package federation
-
-import "context"
-
-// RemoteWebFinger asks host about resource (unsigned, through the node's
-// guarded transport): the public pages' remote-follow form uses it.
-func (e *Engine) RemoteWebFinger(ctx context.Context, resource, host string) ([]byte, error) {
-	return e.client.GetWebFinger(ctx, resource, host)
-}
