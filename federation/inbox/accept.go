@@ -88,7 +88,7 @@ func (a *acceptor) commit(ctx context.Context, batch []*acceptReq) error {
 			}
 		}
 		// One job per activity when they come one at a time, one per
-		// batch under load (receive.go).
+		// batch under load (jobs.go).
 		var params []river.InsertManyParams
 		for chunk := range slices.Chunk(items, inboxBatchMax) {
 			if len(chunk) == 1 {
