@@ -5,7 +5,6 @@ import (
 	"net"
 	"net/http"
 	"runtime/debug"
-	"strings"
 	"time"
 
 	"github.com/go-chi/chi/v5/middleware"
@@ -51,33 +50,26 @@ func (s *Server) recoverPanics(next http.Handler) http.Handler {
 	})
 }
 
-// realIPFromLocalProxy takes the client address from X-Real-IP or the
-// last X-Forwarded-For entry, but only when the request comes from a
-// reverse proxy on this machine (loopback): anyone else could forge the
-// headers to dodge per-IP rate limits.
-func realIPFromLocalProxy(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+// clientKey is the rate-limit key of the request's client, as clientIP
+// resolved it; IPv6 addresses count per /64, since one client usually
+// holds a whole /64.
+func clientKey(r *http.Request) (string, error) {
+	ip := middleware.GetClientIP(r.Context())
+	if ip == "" {
 		host, _, err := net.SplitHostPort(r.RemoteAddr)
-		if ip := net.ParseIP(host); err == nil && ip != nil && ip.IsLoopback() {
-			if xr := strings.TrimSpace(r.Header.Get("X-Real-IP")); net.ParseIP(xr) != nil {
-				r.RemoteAddr = net.JoinHostPort(xr, "0")
-			} else if xff := r.Header.Get("X-Forwarded-For"); xff != "" {
-				parts := strings.Split(xff, ",")
-				if last := strings.TrimSpace(parts[len(parts)-1]); net.ParseIP(last) != nil {
-					r.RemoteAddr = net.JoinHostPort(last, "0")
-				}
-			}
+		if err != nil {
+			host = r.RemoteAddr
 		}
-		next.ServeHTTP(w, r)
-	})
+		ip = host
+	}
+	return httprate.CanonicalizeIP(ip), nil
 }
 
 // limitInbox answers 429 with Retry-After to a client (by IP) that posts
 // more than perMinute activities a minute, before any parsing or
 // signature work, so one flooding server cannot starve the others.
 func limitInbox(perMinute int) func(http.Handler) http.Handler {
-	return httprate.Limit(perMinute, time.Minute,
-		httprate.WithKeyFuncs(httprate.KeyByIP),
+	return httprate.LimitBy(perMinute, time.Minute, clientKey,
 		httprate.WithLimitHandler(func(w http.ResponseWriter, r *http.Request) {
 			http.Error(w, "too many requests from your server; retry later", http.StatusTooManyRequests)
 		}))
