@@ -2,13 +2,14 @@ package web
 
 import (
 	"log/slog"
-	"net"
 	"net/http"
 	"runtime/debug"
 	"time"
 
 	"github.com/go-chi/chi/v5/middleware"
 	"github.com/go-chi/httprate"
+
+	"github.com/kith-social/kith/web/auth"
 )
 
 // logRequests writes one structured log line per request.
@@ -50,26 +51,11 @@ func (s *Server) recoverPanics(next http.Handler) http.Handler {
 	})
 }
 
-// clientKey is the rate-limit key of the request's client, as clientIP
-// resolved it; IPv6 addresses count per /64, since one client usually
-// holds a whole /64.
-func clientKey(r *http.Request) (string, error) {
-	ip := middleware.GetClientIP(r.Context())
-	if ip == "" {
-		host, _, err := net.SplitHostPort(r.RemoteAddr)
-		if err != nil {
-			host = r.RemoteAddr
-		}
-		ip = host
-	}
-	return httprate.CanonicalizeIP(ip), nil
-}
-
 // limitInbox answers 429 with Retry-After to a client (by IP) that posts
 // more than perMinute activities a minute, before any parsing or
 // signature work, so one flooding server cannot starve the others.
 func limitInbox(perMinute int) func(http.Handler) http.Handler {
-	return httprate.LimitBy(perMinute, time.Minute, clientKey,
+	return httprate.LimitBy(perMinute, time.Minute, func(r *http.Request) (string, error) { return auth.ClientKey(r), nil },
 		httprate.WithLimitHandler(func(w http.ResponseWriter, r *http.Request) {
 			http.Error(w, "too many requests from your server; retry later", http.StatusTooManyRequests)
 		}))

@@ -53,4 +53,3 @@ func TestRoles(t *testing.T) {
 		}
 	}
 }
-
