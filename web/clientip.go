@@ -35,12 +35,15 @@ var DefaultTrustedProxies = []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"),
 //     so one of them could exhaust everyone's limits. That is logged once
 //     per process, as a warning naming the fix.
 //
-// The result replaces r.RemoteAddr (as "ip:0") and is stored for
-// middleware.GetClientIP, so every reader of either sees the client.
+// The result replaces r.RemoteAddr (as "ip:0", unless it is the peer
+// itself) and is stored for middleware.GetClientIP, so every reader of
+// either sees the client.
 func (s *Server) clientIP(next http.Handler) http.Handler {
 	use := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if ip := middleware.GetClientIPAddr(r.Context()); ip.IsValid() {
-			r.RemoteAddr = net.JoinHostPort(ip.String(), "0")
+			if host, _, err := net.SplitHostPort(r.RemoteAddr); err != nil || host != ip.String() {
+				r.RemoteAddr = net.JoinHostPort(ip.String(), "0")
+			}
 		}
 		next.ServeHTTP(w, r)
 	})

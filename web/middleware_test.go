@@ -53,9 +53,9 @@ func TestClientIP(t *testing.T) {
 		xreal   string
 		want    string // r.RemoteAddr afterwards
 	}{
-		{name: "no proxy, no headers", remote: "198.51.100.20:5000", want: "198.51.100.20:0"},
-		{name: "untrusted peer's headers are ignored", remote: "198.51.100.20:5000", xff: []string{"203.0.113.9"}, xreal: "203.0.113.7", want: "198.51.100.20:0"},
-		{name: "untrusted peer naming a trusted proxy", remote: "198.51.100.20:5000", xff: []string{"203.0.113.9, 10.0.0.2"}, want: "198.51.100.20:0"},
+		{name: "no proxy, no headers", remote: "198.51.100.20:5000", want: "198.51.100.20:5000"},
+		{name: "untrusted peer's headers are ignored", remote: "198.51.100.20:5000", xff: []string{"203.0.113.9"}, xreal: "203.0.113.7", want: "198.51.100.20:5000"},
+		{name: "untrusted peer naming a trusted proxy", remote: "198.51.100.20:5000", xff: []string{"203.0.113.9, 10.0.0.2"}, want: "198.51.100.20:5000"},
 		{name: "loopback proxy, X-Forwarded-For", remote: "127.0.0.1:5000", xff: []string{"203.0.113.9"}, want: "203.0.113.9:0"},
 		{name: "proxy on the network", remote: "10.1.2.3:5000", xff: []string{"203.0.113.9"}, want: "203.0.113.9:0"},
 		{name: "client's own entry left of the real one", remote: "127.0.0.1:5000", xff: []string{"198.51.100.1, 203.0.113.9"}, want: "203.0.113.9:0"},
@@ -66,16 +66,16 @@ func TestClientIP(t *testing.T) {
 		{name: "IPv6 client", remote: "[::1]:5000", xff: []string{"2001:db8::1"}, want: "[2001:db8::1]:0"},
 		{name: "IPv6 proxy on the network", remote: "[fd00::5]:5000", xff: []string{"2001:db8::1, fd00::9"}, want: "[2001:db8::1]:0"},
 		{name: "v4-mapped peer is the IPv4 proxy", remote: "[::ffff:127.0.0.1]:5000", xff: []string{"203.0.113.9"}, want: "203.0.113.9:0"},
-		{name: "junk entry: the peer", remote: "127.0.0.1:5000", xff: []string{"not-an-ip"}, want: "127.0.0.1:0"},
-		{name: "junk right of the client: the peer", remote: "127.0.0.1:5000", xff: []string{"203.0.113.9, unknown"}, want: "127.0.0.1:0"},
+		{name: "junk entry: the peer", remote: "127.0.0.1:5000", xff: []string{"not-an-ip"}, want: "127.0.0.1:5000"},
+		{name: "junk right of the client: the peer", remote: "127.0.0.1:5000", xff: []string{"203.0.113.9, unknown"}, want: "127.0.0.1:5000"},
 		{name: "junk left of the client is never read", remote: "127.0.0.1:5000", xff: []string{"<script>, 203.0.113.9"}, want: "203.0.113.9:0"},
-		{name: "address with a port is junk", remote: "127.0.0.1:5000", xff: []string{"203.0.113.9:4711"}, want: "127.0.0.1:0"},
-		{name: "only trusted hops: the peer", remote: "127.0.0.1:5000", xff: []string{"10.0.0.2, 127.0.0.1"}, want: "127.0.0.1:0"},
-		{name: "empty X-Forwarded-For: the peer", remote: "127.0.0.1:5000", xff: []string{" , "}, xreal: "203.0.113.7", want: "127.0.0.1:0"},
+		{name: "address with a port is junk", remote: "127.0.0.1:5000", xff: []string{"203.0.113.9:4711"}, want: "127.0.0.1:5000"},
+		{name: "only trusted hops: the peer", remote: "127.0.0.1:5000", xff: []string{"10.0.0.2, 127.0.0.1"}, want: "127.0.0.1:5000"},
+		{name: "empty X-Forwarded-For: the peer", remote: "127.0.0.1:5000", xff: []string{" , "}, xreal: "203.0.113.7", want: "127.0.0.1:5000"},
 		{name: "X-Real-IP alone", remote: "127.0.0.1:5000", xreal: "203.0.113.7", want: "203.0.113.7:0"},
-		{name: "X-Real-IP junk", remote: "127.0.0.1:5000", xreal: "203.0.113.7, 1.2.3.4", want: "127.0.0.1:0"},
+		{name: "X-Real-IP junk", remote: "127.0.0.1:5000", xreal: "203.0.113.7, 1.2.3.4", want: "127.0.0.1:5000"},
 		{name: "X-Forwarded-For wins over X-Real-IP", remote: "127.0.0.1:5000", xff: []string{"203.0.113.9"}, xreal: "198.51.100.66", want: "203.0.113.9:0"},
-		{name: "trusting no one", trusted: []netip.Prefix{}, remote: "127.0.0.1:5000", xff: []string{"203.0.113.9"}, xreal: "203.0.113.7", want: "127.0.0.1:0"},
+		{name: "trusting no one", trusted: []netip.Prefix{}, remote: "127.0.0.1:5000", xff: []string{"203.0.113.9"}, xreal: "203.0.113.7", want: "127.0.0.1:5000"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s := &Server{log: slog.New(slog.DiscardHandler), trustedProxies: trusted}
