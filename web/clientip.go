@@ -10,9 +10,10 @@ import (
 )
 
 // DefaultTrustedProxies are the reverse proxies whose client-address
-// headers are honoured when the configuration names none: a proxy on this
-// machine.
-var DefaultTrustedProxies = []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")}
+// headers are honoured when Deps names none: a proxy on this machine.
+func DefaultTrustedProxies() []netip.Prefix {
+	return []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")}
+}
 
 // clientIP resolves the address of the client behind the request, for the
 // per-client rate limits (inbox, login) and the logs. Headers are honoured

@@ -69,7 +69,7 @@ func New(d Deps) http.Handler {
 	s := &Server{db: d.DB, reads: d.Reads, fed: d.Fed, log: d.Log, dataDir: d.DataDir, inboxPerMinute: d.InboxPerMinute}
 	s.trustedProxies = d.TrustedProxies
 	if s.trustedProxies == nil {
-		s.trustedProxies = DefaultTrustedProxies
+		s.trustedProxies = DefaultTrustedProxies()
 	}
 	if s.inboxPerMinute <= 0 {
 		s.inboxPerMinute = 3000
