@@ -8,6 +8,8 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"net/netip"
+	"sync"
 	"time"
 
 	"github.com/go-chi/chi/v5"
@@ -35,6 +37,11 @@ type Deps struct {
 	// InboxPerMinute caps inbox POSTs per client IP (default 3000: a
 	// busy server delivering to many groups stays well under it).
 	InboxPerMinute int
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For and
+	// X-Real-IP headers name the client (clientip.go). nil means
+	// DefaultTrustedProxies (loopback); an empty non-nil slice trusts no
+	// one.
+	TrustedProxies []netip.Prefix
 }
 
 // The admin UI and the public pages declare what they use of the
@@ -50,11 +57,22 @@ type Server struct {
 	log            *slog.Logger
 	admin          *admin.Admin
 	public         *public.Public
+	trustedProxies []netip.Prefix
+	// noClientIPWarning logs, once per process, that a trusted proxy sends
+	// no client address (clientip.go).
+	noClientIPWarning sync.Once
 }
 
 // New builds the node's HTTP handler.
 func New(d Deps) http.Handler {
+	if d.Log == nil {
+		d.Log = slog.New(slog.DiscardHandler)
+	}
 	s := &Server{db: d.DB, reads: d.Reads, fed: d.Fed, log: d.Log, dataDir: d.DataDir, inboxPerMinute: d.InboxPerMinute}
+	s.trustedProxies = d.TrustedProxies
+	if s.trustedProxies == nil {
+		s.trustedProxies = DefaultTrustedProxies()
+	}
 	if s.inboxPerMinute <= 0 {
 		s.inboxPerMinute = 3000
 	}
@@ -101,8 +119,9 @@ func SetupURL(ctx context.Context, d Deps) (string, bool, error) {
 // routes is the one route table.
 func (s *Server) routes() http.Handler {
 	r := chi.NewRouter()
+	r.Use(nosniff) // first: every response carries it, errors included
 	r.Use(middleware.RequestID)
-	r.Use(realIPFromLocalProxy)
+	r.Use(s.clientIP)
 	r.Use(s.logRequests)
 	r.Use(s.recoverPanics)
 

@@ -7,6 +7,9 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/uptrace/bun"
@@ -82,11 +85,47 @@ func openDB(ctx context.Context, cfg *Config, log *slog.Logger) (*bun.DB, error)
 	if err != nil {
 		return nil, err
 	}
+	warnOpenDataDirs(cfg, log)
 	if err := migrations.Up(ctx, db, log); err != nil {
 		db.Close()
 		return nil, err
 	}
 	return db, nil
+}
+
+// warnOpenDataDirs warns when the data directory, or the directory of a
+// SQLite file kept elsewhere, lets other users of the machine in: the
+// database holds the groups' private keys. Kith creates these directories
+// 0700 but does not change one that exists; the warning names the command
+// that does.
+func warnOpenDataDirs(cfg *Config, log *slog.Logger) {
+	dirs := []string{cfg.Data}
+	if path, ok := storage.SQLitePath(cfg.DatabaseURL, cfg.Data); ok && filepath.Dir(path) != filepath.Clean(cfg.Data) {
+		dirs = append(dirs, filepath.Dir(path))
+	}
+	for _, dir := range dirs {
+		st, err := os.Stat(dir)
+		if err != nil || st.Mode().Perm()&0o077 == 0 {
+			continue // missing (PostgreSQL, no uploads yet) or private
+		}
+		abs, err := filepath.Abs(dir)
+		if err != nil {
+			abs = dir
+		}
+		log.Warn("the data directory can be read by other users of this machine, and it holds the database with the groups' private keys and the uploads; "+
+			"make it private with the command given as fix",
+			"dir", abs, "mode", fmt.Sprintf("%04o", st.Mode().Perm()), "fix", "chmod 700 "+shellQuote(abs))
+	}
+}
+
+// shellQuote quotes s for a POSIX shell when it needs it.
+func shellQuote(s string) string {
+	if s != "" && strings.IndexFunc(s, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("/._-+:@,", r))
+	}) < 0 {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
 func cmdMigrate(ctx context.Context, args []string, e env) error {
@@ -101,6 +140,7 @@ func cmdMigrate(ctx context.Context, args []string, e env) error {
 		return err
 	}
 	defer db.Close()
+	warnOpenDataDirs(cfg, log)
 	pending, err := migrations.Pending(ctx, db)
 	if err != nil {
 		return err

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/netip"
 	"os"
 	"strconv"
 	"strings"
@@ -34,6 +35,9 @@ type Config struct {
 	DeliveryWorkers      int           // deliveries of one activity to one inbox at once (retries, answers)
 	InboxWorkers         int           // received activities processed at once
 	JobRescueAfter       time.Duration // a job running this long belongs to a dead process and is run again
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For and
+	// X-Real-IP headers name the client; empty (not nil) trusts none.
+	TrustedProxies []netip.Prefix
 }
 
 // setting describes one configuration value: its flag, its environment
@@ -56,6 +60,7 @@ var settings = []setting{
 	{flag: "smtp-from", env: "KITH_SMTP_FROM", def: "", help: "sender address of notification e-mail (required with --smtp-url)"},
 	{flag: "delivery-workers", env: "KITH_DELIVERY_WORKERS", def: "32", help: "single deliveries (answers, direct messages, retries) made at once; fan-outs to many servers run beside them in batches"},
 	{flag: "inbox-workers", env: "KITH_INBOX_WORKERS", def: "8", help: "received activities processed at once"},
+	{flag: "trusted-proxies", env: "KITH_TRUSTED_PROXIES", def: "127.0.0.0/8,::1/128", help: "comma-separated CIDRs of the reverse proxies whose X-Forwarded-For / X-Real-IP headers name the client; none (or an empty --trusted-proxies=) trusts no one"},
 	{flag: "job-rescue-after", env: "KITH_JOB_RESCUE_AFTER", def: "3m", help: "how long a job may stay running before it is taken for lost (the process died) and run again; more than 2m"},
 }
 
@@ -247,6 +252,11 @@ func parseConfig(raw map[string]string) (*Config, error) {
 	} else {
 		c.JobRescueAfter = d
 	}
+	if ps, err := parseTrustedProxies(raw["trusted-proxies"]); err != nil {
+		bad("trusted-proxies", "%v", err)
+	} else {
+		c.TrustedProxies = ps
+	}
 	if err := c.LogLevel.UnmarshalText([]byte(raw["log-level"])); err != nil {
 		bad("log-level", "%q: want debug, info, warn or error", raw["log-level"])
 	}
@@ -254,6 +264,38 @@ func parseConfig(raw map[string]string) (*Config, error) {
 		return nil, errors.New("invalid configuration:\n  " + strings.Join(errs, "\n  "))
 	}
 	return c, nil
+}
+
+// parseTrustedProxies reads comma-separated CIDRs (a bare address counts
+// as its own /32 or /128). Empty or "none" trusts no proxy.
+func parseTrustedProxies(v string) ([]netip.Prefix, error) {
+	v = strings.TrimSpace(v)
+	ps := []netip.Prefix{}
+	if v == "" || strings.EqualFold(v, "none") {
+		return ps, nil
+	}
+	for _, f := range strings.Split(v, ",") {
+		f = strings.TrimSpace(f)
+		if f == "" {
+			continue
+		}
+		p, err := netip.ParsePrefix(f)
+		if err != nil {
+			a, aerr := netip.ParseAddr(f)
+			if aerr != nil || a.Zone() != "" {
+				return nil, fmt.Errorf("%q is not a CIDR like 10.0.0.0/8 or fd00::/8 (or an IP address)", f)
+			}
+			p = netip.PrefixFrom(a, a.BitLen())
+		}
+		if p.Addr().Is4In6() {
+			return nil, fmt.Errorf("%q: write IPv4 networks as IPv4, like 10.0.0.0/8", f)
+		}
+		if p.Bits() == 0 {
+			return nil, fmt.Errorf("%q trusts every address on the internet, so any client could choose its own address; name your proxies' networks", f)
+		}
+		ps = append(ps, p.Masked())
+	}
+	return ps, nil
 }
 
 // validateDomain accepts a host name or IP with an optional port, and

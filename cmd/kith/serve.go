@@ -66,7 +66,8 @@ func cmdServe(ctx context.Context, args []string, e env) error {
 		ln.Close()
 		return err
 	}
-	deps := web.Deps{DB: db, Reads: reads, Fed: fed, Log: log, InsecureHTTP: cfg.InsecureHTTP, DataDir: cfg.Data}
+	deps := web.Deps{DB: db, Reads: reads, Fed: fed, Log: log, InsecureHTTP: cfg.InsecureHTTP, DataDir: cfg.Data,
+		TrustedProxies: cfg.TrustedProxies}
 	srv := &http.Server{
 		Handler:           web.New(deps),
 		ReadHeaderTimeout: 10 * time.Second,
