@@ -81,7 +81,7 @@ func openDB(ctx context.Context, cfg *Config, log *slog.Logger) (*bun.DB, error)
 	if err != nil {
 		return nil, err
 	}
-	if err := migrations.Up(ctx, db, log); err != nil {
+	if _, err := migrations.Up(ctx, db, log); err != nil {
 		db.Close()
 		return nil, err
 	}
@@ -90,9 +90,13 @@ func openDB(ctx context.Context, cfg *Config, log *slog.Logger) (*bun.DB, error)
 
 func cmdMigrate(ctx context.Context, args []string, e env) error {
 	fs, cf := newFlagSet("migrate", e)
+	unlock := fs.Bool("unlock", false, "only remove a migration lock left by a process that stopped while migrating (refused while a process is migrating)")
 	cfg, err := parse(fs, cf, args, e)
 	if err != nil {
 		return err
+	}
+	if fs.NArg() > 0 {
+		return usagef("migrate: unexpected argument %q", fs.Arg(0))
 	}
 	log := newLogger(cfg, e.stderr)
 	db, err := storage.Open(ctx, cfg.DatabaseURL, cfg.Data)
@@ -100,14 +104,26 @@ func cmdMigrate(ctx context.Context, args []string, e env) error {
 		return err
 	}
 	defer db.Close()
-	pending, err := migrations.Pending(ctx, db)
+	if *unlock {
+		n, err := migrations.Unlock(ctx, db)
+		if errors.Is(err, storage.ErrMigrationLocked) {
+			return fmt.Errorf("%w; it is alive, so its lock is not stale: wait for it to finish, or stop that process (its lock goes with it)", err)
+		}
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			fmt.Fprintln(e.stdout, "no stale migration lock found; nothing to do")
+		} else {
+			fmt.Fprintf(e.stdout, "removed %d stale migration lock row(s) from %s; start kith again\n", n, storage.BunLocksTable)
+		}
+		return nil
+	}
+	n, err := migrations.Up(ctx, db, log)
 	if err != nil {
 		return err
 	}
-	if err := migrations.Up(ctx, db, log); err != nil {
-		return err
-	}
-	fmt.Fprintf(e.stdout, "database up to date (%d migrations applied now)\n", len(pending))
+	fmt.Fprintf(e.stdout, "database up to date (%d migrations applied now)\n", n)
 	return nil
 }
 

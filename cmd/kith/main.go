@@ -43,7 +43,7 @@ const usage = `kith — a home for micro-communities on the fediverse
 
 Usage:
   kith serve                    run the node
-  kith migrate                  bring the database schema up to date
+  kith migrate [--unlock]       bring the database schema up to date (--unlock: clear a stale lock)
   kith group create NAME [--title T] [--summary S] [--closed]
   kith group list
   kith group requests NAME      pending follow requests of a closed group
