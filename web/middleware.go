@@ -10,6 +10,8 @@ import (
 
 	"github.com/go-chi/chi/v5/middleware"
 	"github.com/go-chi/httprate"
+
+	"github.com/kith-social/kith/federation/metrics"
 )
 
 // logRequests writes one structured log line per request.
@@ -75,10 +77,11 @@ func realIPFromLocalProxy(next http.Handler) http.Handler {
 // limitInbox answers 429 with Retry-After to a client (by IP) that posts
 // more than perMinute activities a minute, before any parsing or
 // signature work, so one flooding server cannot starve the others.
-func limitInbox(perMinute int) func(http.Handler) http.Handler {
+func limitInbox(perMinute int, m *metrics.Metrics) func(http.Handler) http.Handler {
 	return httprate.Limit(perMinute, time.Minute,
 		httprate.WithKeyFuncs(httprate.KeyByIP),
 		httprate.WithLimitHandler(func(w http.ResponseWriter, r *http.Request) {
+			m.InboxRefused(metrics.RefusedRateLimited)
 			http.Error(w, "too many requests from your server; retry later", http.StatusTooManyRequests)
 		}))
 }

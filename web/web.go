@@ -15,6 +15,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/kith-social/kith/federation"
+	"github.com/kith-social/kith/federation/metrics"
 	"github.com/kith-social/kith/storage"
 	"github.com/kith-social/kith/web/admin"
 	"github.com/kith-social/kith/web/public"
@@ -33,6 +34,10 @@ type Deps struct {
 	// InboxPerMinute caps inbox POSTs per client IP (default 3000: a
 	// busy server delivering to many groups stays well under it).
 	InboxPerMinute int
+	// Metrics, when set, receives request timings and inbox refusals, and
+	// gets the collectors of the database and job queue; it is served on
+	// its own listener (Metrics.Handler), never by this handler.
+	Metrics *metrics.Metrics
 }
 
 // The admin UI declares the engine methods it uses.
@@ -48,11 +53,17 @@ type Server struct {
 	log            *slog.Logger
 	admin          *admin.Admin
 	public         *public.Public
+	metrics        *metrics.Metrics // nil: none
 }
 
 // New builds the node's HTTP handler.
 func New(d Deps) http.Handler {
-	s := &Server{db: d.DB, reads: d.Reads, fed: d.Fed, log: d.Log, dataDir: d.DataDir, inboxPerMinute: d.InboxPerMinute}
+	s := &Server{db: d.DB, reads: d.Reads, fed: d.Fed, log: d.Log, dataDir: d.DataDir, inboxPerMinute: d.InboxPerMinute, metrics: d.Metrics}
+	if d.Metrics != nil {
+		if err := d.Metrics.Registry.Register(newNodeCollector(d.DB, d.Reads, d.Fed)); err != nil {
+			d.Log.Warn("metrics of the database and job queue not registered", "err", err)
+		}
+	}
 	if s.inboxPerMinute <= 0 {
 		s.inboxPerMinute = 3000
 	}
@@ -102,10 +113,11 @@ func (s *Server) routes() http.Handler {
 	r.Use(middleware.RequestID)
 	r.Use(realIPFromLocalProxy)
 	r.Use(s.logRequests)
+	r.Use(s.observeRequests)
 	r.Use(s.recoverPanics)
 
 	r.Get("/healthz", s.healthz)
-	r.Get("/metrics", s.metrics) // loopback clients only (metrics.go)
+	// No /metrics here: metrics have a listener of their own (metrics.go).
 
 	// Staff: setup, login, the admin UI.
 	s.admin.Routes(r)
@@ -122,7 +134,7 @@ func (s *Server) routes() http.Handler {
 
 	// ActivityPub.
 	r.Get("/actor", s.handle(s.instanceActor))
-	inboxLimit := limitInbox(s.inboxPerMinute)
+	inboxLimit := limitInbox(s.inboxPerMinute, s.metrics)
 	r.With(inboxLimit).Post("/inbox", s.handle(s.inbox))
 	r.Route("/groups/{name}", func(r chi.Router) {
 		r.Get("/", s.handle(s.group))

@@ -13,6 +13,7 @@ import (
 
 	"github.com/kith-social/kith/federation"
 	"github.com/kith-social/kith/federation/mailer"
+	"github.com/kith-social/kith/federation/metrics"
 	"github.com/kith-social/kith/federation/transport"
 	"github.com/kith-social/kith/migrations"
 	"github.com/kith-social/kith/storage"
@@ -131,7 +132,8 @@ func cmdMigrate(ctx context.Context, args []string, e env) error {
 // its job queue in this process (serve), otherwise it only enqueues.
 // reads may be nil (the engine then reads from db); listen is the
 // PostgreSQL job queue's LISTEN connection (nil: poll).
-func newEngine(ctx context.Context, cfg *Config, db, reads *bun.DB, listen *pgxpool.Pool, log *slog.Logger, work bool) (*federation.Engine, error) {
+// m receives the engine's metrics (nil: none).
+func newEngine(ctx context.Context, cfg *Config, db, reads *bun.DB, listen *pgxpool.Pool, m *metrics.Metrics, log *slog.Logger, work bool) (*federation.Engine, error) {
 	var engage federation.EngagementConfig
 	if cfg.SMTPURL != "" {
 		m, err := mailer.New(cfg.SMTPURL, cfg.SMTPFrom)
@@ -157,5 +159,6 @@ func newEngine(ctx context.Context, cfg *Config, db, reads *bun.DB, listen *pgxp
 		Log:             log,
 		Reads:           reads,
 		ListenPool:      listen,
+		Metrics:         m,
 	})
 }

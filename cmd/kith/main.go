@@ -30,6 +30,8 @@ type env struct {
 	getenv         func(string) string
 	// ready, when set, is told the address `serve` listens on.
 	ready func(addr string)
+	// readyMetrics, when set, is told the address metrics are served on.
+	readyMetrics func(addr string)
 }
 
 func main() {
