@@ -87,3 +87,18 @@ func TestRegistriesAreSeparate(t *testing.T) {
 		t.Errorf("accepted: a %v, b %v; want 1 and 0", get(a), get(b))
 	}
 }
+
+// What recording costs per request and per delivery (docs/operations.md).
+func BenchmarkRequest(b *testing.B) {
+	m := New()
+	for b.Loop() {
+		m.Request("POST", "/groups/{name}/inbox", 202, 3*time.Millisecond)
+	}
+}
+
+func BenchmarkDelivery(b *testing.B) {
+	m := New()
+	for b.Loop() {
+		m.Delivery(Delivered, HostHealthy)
+	}
+}
