@@ -59,8 +59,8 @@ func (inboxArgs) InsertOpts() river.InsertOpts {
 }
 
 // receive handles a POST to a group's inbox (groupName set) or to the
-// shared inbox (Receive, observe.go, counts the outcome): read at most 1 MiB, parse, verify the HTTP signature and
-// that its key belongs to the activity's actor, record the activity id
+// shared inbox (Receive in observe.go counts the outcome): read at most
+// 1 MiB, parse, verify the HTTP signature and that its key belongs to the activity's actor, record the activity id
 // and queue its processing — all before answering, so a 202 means the
 // activity is safe. Refusals are *Error with a 4xx status; cheap checks
 // come before any database work or signature verification.
