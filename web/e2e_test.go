@@ -313,4 +313,3 @@ func TestInboxDatabaseDown(t *testing.T) {
 		})
 	}
 }
-

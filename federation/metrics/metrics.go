@@ -25,12 +25,12 @@ import (
 
 // Delivery outcomes (label "outcome" of kith_deliveries_total).
 const (
-	Delivered  = "delivered"   // the inbox answered 2xx
+	Delivered  = "delivered"    // the inbox answered 2xx
 	RetryLater = "failed_retry" // failed (5xx, timeout, refused connection, 408/429): retried on the schedule
-	GivenUp    = "given_up"    // failed on its last attempt: not retried again
-	Gone       = "gone"        // 410: the inbox or actor is gone for good
-	Refused    = "refused"     // another 4xx (401, 403, 404…): never retried
-	BadInbox   = "bad_inbox"   // the inbox URL is invalid or points at a forbidden address (SSRF guard)
+	GivenUp    = "given_up"     // failed on its last attempt: not retried again
+	Gone       = "gone"         // 410: the inbox or actor is gone for good
+	Refused    = "refused"      // another 4xx (401, 403, 404…): never retried
+	BadInbox   = "bad_inbox"    // the inbox URL is invalid or points at a forbidden address (SSRF guard)
 )
 
 // Host classes (label "host_class"): the receiving server's delivery

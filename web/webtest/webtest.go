@@ -76,7 +76,6 @@ func StartOn(t testing.TB, network *fedtest.Network, db *bun.DB, opts Options) *
 	reads := readPool(t, db)
 	m := metrics.New()
 	fed, err := federation.New(ctx, db, federation.Config{
-		Metrics: m,
 		Reads:  reads,
 		Scheme: "http", Domain: Host, AuthorizedFetch: opts.AuthorizedFetch,
 		Transport: transport.Config{
@@ -85,7 +84,7 @@ func StartOn(t testing.TB, network *fedtest.Network, db *bun.DB, opts Options) *
 			Timeout: cmp.Or(opts.FetchTimeout, 15*time.Second), // generous: CI machines are small and busy
 		},
 		Work: true, PollInterval: 50 * time.Millisecond, Log: log, Now: opts.Now, RetryDelay: opts.RetryDelay,
-		Engagement: opts.Engagement,
+		Engagement: opts.Engagement, Metrics: m,
 	})
 	if err != nil {
 		t.Fatalf("start engine: %v", err)
