@@ -24,6 +24,7 @@ import (
 	"github.com/kith-social/kith/federation/inbox"
 	"github.com/kith-social/kith/federation/iri"
 	"github.com/kith-social/kith/federation/keys"
+	"github.com/kith-social/kith/federation/metrics"
 	"github.com/kith-social/kith/federation/node"
 	"github.com/kith-social/kith/federation/outbox"
 	"github.com/kith-social/kith/federation/transport"
@@ -66,6 +67,8 @@ type Config struct {
 	// ListenPool, on PostgreSQL, lets the job queue LISTEN for inserted
 	// jobs (queue.Options.ListenPool); nil polls.
 	ListenPool *pgxpool.Pool
+	// Metrics receives delivery outcomes and inbox refusals; nil: none.
+	Metrics *metrics.Metrics
 }
 
 // Engine is the federation of every group on the node: the services,
@@ -104,7 +107,7 @@ func New(ctx context.Context, db *bun.DB, cfg Config) (*Engine, error) {
 	writes := storage.NewGroupCommit(db, storage.GroupCommitSize(db))
 	n := &node.Node{
 		DB: db, Reads: cfg.Reads, Writes: writes, IRI: iri.New(cfg.Scheme, cfg.Domain),
-		HTML: content.New(), Log: cfg.Log, Now: cfg.Now, Version: cfg.Version,
+		HTML: content.New(), Log: cfg.Log, Now: cfg.Now, Version: cfg.Version, Metrics: cfg.Metrics,
 	}
 	if err := loadInstanceKey(ctx, n); err != nil {
 		return nil, err

@@ -10,6 +10,7 @@ import (
 	"github.com/go-chi/httprate"
 
 	"github.com/kith-social/kith/web/auth"
+	"github.com/kith-social/kith/federation/metrics"
 )
 
 // logRequests writes one structured log line per request.
@@ -54,9 +55,10 @@ func (s *Server) recoverPanics(next http.Handler) http.Handler {
 // limitInbox answers 429 with Retry-After to a client (by IP) that posts
 // more than perMinute activities a minute, before any parsing or
 // signature work, so one flooding server cannot starve the others.
-func limitInbox(perMinute int) func(http.Handler) http.Handler {
+func limitInbox(perMinute int, m *metrics.Metrics) func(http.Handler) http.Handler {
 	return httprate.LimitBy(perMinute, time.Minute, func(r *http.Request) (string, error) { return auth.ClientKey(r), nil },
 		httprate.WithLimitHandler(func(w http.ResponseWriter, r *http.Request) {
+			m.InboxRefused(metrics.RefusedRateLimited)
 			http.Error(w, "too many requests from your server; retry later", http.StatusTooManyRequests)
 		}))
 }

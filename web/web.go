@@ -19,6 +19,7 @@ import (
 	"github.com/kith-social/kith/federation"
 	"github.com/kith-social/kith/federation/actors"
 	"github.com/kith-social/kith/federation/community"
+	"github.com/kith-social/kith/federation/metrics"
 	"github.com/kith-social/kith/storage"
 	"github.com/kith-social/kith/web/admin"
 	"github.com/kith-social/kith/web/public"
@@ -42,6 +43,10 @@ type Deps struct {
 	// DefaultTrustedProxies (loopback); an empty non-nil slice trusts no
 	// one.
 	TrustedProxies []netip.Prefix
+	// Metrics, when set, receives request timings and inbox refusals, and
+	// gets the collectors of the database and job queue; it is served on
+	// its own listener (Metrics.Handler), never by this handler.
+	Metrics *metrics.Metrics
 }
 
 // The admin UI and the public pages declare what they use of the
@@ -61,6 +66,7 @@ type Server struct {
 	// noClientIPWarning logs, once per process, that a trusted proxy sends
 	// no client address (clientip.go).
 	noClientIPWarning sync.Once
+	metrics           *metrics.Metrics // nil: none
 }
 
 // New builds the node's HTTP handler.
@@ -68,10 +74,15 @@ func New(d Deps) http.Handler {
 	if d.Log == nil {
 		d.Log = slog.New(slog.DiscardHandler)
 	}
-	s := &Server{db: d.DB, reads: d.Reads, fed: d.Fed, log: d.Log, dataDir: d.DataDir, inboxPerMinute: d.InboxPerMinute}
+	s := &Server{db: d.DB, reads: d.Reads, fed: d.Fed, log: d.Log, dataDir: d.DataDir, inboxPerMinute: d.InboxPerMinute, metrics: d.Metrics}
 	s.trustedProxies = d.TrustedProxies
 	if s.trustedProxies == nil {
 		s.trustedProxies = DefaultTrustedProxies()
+	}
+	if d.Metrics != nil {
+		if err := d.Metrics.Registry.Register(newNodeCollector(d.DB, d.Reads, d.Fed)); err != nil {
+			d.Log.Warn("metrics of the database and job queue not registered", "err", err)
+		}
 	}
 	if s.inboxPerMinute <= 0 {
 		s.inboxPerMinute = 3000
@@ -123,10 +134,11 @@ func (s *Server) routes() http.Handler {
 	r.Use(middleware.RequestID)
 	r.Use(s.clientIP)
 	r.Use(s.logRequests)
+	r.Use(s.observeRequests)
 	r.Use(s.recoverPanics)
 
 	r.Get("/healthz", s.healthz)
-	r.Get("/metrics", s.metrics) // loopback clients only (metrics.go)
+	// No /metrics here: metrics have a listener of their own (metrics.go).
 
 	// Staff: setup, login, the admin UI.
 	s.admin.Routes(r)
@@ -143,7 +155,7 @@ func (s *Server) routes() http.Handler {
 
 	// ActivityPub.
 	r.Get("/actor", s.handle(s.instanceActor))
-	inboxLimit := limitInbox(s.inboxPerMinute)
+	inboxLimit := limitInbox(s.inboxPerMinute, s.metrics)
 	r.With(inboxLimit).Post("/inbox", s.handle(s.inbox))
 	r.Route("/groups/{name}", func(r chi.Router) {
 		r.Get("/", s.handle(s.group))

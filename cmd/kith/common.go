@@ -17,6 +17,7 @@ import (
 	"github.com/kith-social/kith/federation"
 	"github.com/kith-social/kith/federation/community"
 	"github.com/kith-social/kith/federation/mailer"
+	"github.com/kith-social/kith/federation/metrics"
 	"github.com/kith-social/kith/federation/transport"
 	"github.com/kith-social/kith/migrations"
 	"github.com/kith-social/kith/storage"
@@ -86,7 +87,7 @@ func openDB(ctx context.Context, cfg *Config, log *slog.Logger) (*bun.DB, error)
 		return nil, err
 	}
 	warnOpenDataDirs(cfg, log)
-	if err := migrations.Up(ctx, db, log); err != nil {
+	if _, err := migrations.Up(ctx, db, log); err != nil {
 		db.Close()
 		return nil, err
 	}
@@ -130,9 +131,13 @@ func shellQuote(s string) string {
 
 func cmdMigrate(ctx context.Context, args []string, e env) error {
 	fs, cf := newFlagSet("migrate", e)
+	unlock := fs.Bool("unlock", false, "only remove a migration lock left by a process that stopped while migrating (refused while a process is migrating)")
 	cfg, err := parse(fs, cf, args, e)
 	if err != nil {
 		return err
+	}
+	if fs.NArg() > 0 {
+		return usagef("migrate: unexpected argument %q", fs.Arg(0))
 	}
 	log := newLogger(cfg, e.stderr)
 	db, err := storage.Open(ctx, cfg.DatabaseURL, cfg.Data)
@@ -141,14 +146,26 @@ func cmdMigrate(ctx context.Context, args []string, e env) error {
 	}
 	defer db.Close()
 	warnOpenDataDirs(cfg, log)
-	pending, err := migrations.Pending(ctx, db)
+	if *unlock {
+		n, err := migrations.Unlock(ctx, db)
+		if errors.Is(err, storage.ErrMigrationLocked) {
+			return fmt.Errorf("%w; it is alive, so its lock is not stale: wait for it to finish, or stop that process (its lock goes with it)", err)
+		}
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			fmt.Fprintln(e.stdout, "no stale migration lock found; nothing to do")
+		} else {
+			fmt.Fprintf(e.stdout, "removed %d stale migration lock row(s) from %s; start kith again\n", n, storage.BunLocksTable)
+		}
+		return nil
+	}
+	n, err := migrations.Up(ctx, db, log)
 	if err != nil {
 		return err
 	}
-	if err := migrations.Up(ctx, db, log); err != nil {
-		return err
-	}
-	fmt.Fprintf(e.stdout, "database up to date (%d migrations applied now)\n", len(pending))
+	fmt.Fprintf(e.stdout, "database up to date (%d migrations applied now)\n", n)
 	return nil
 }
 
@@ -156,7 +173,8 @@ func cmdMigrate(ctx context.Context, args []string, e env) error {
 // its job queue in this process (serve), otherwise it only enqueues.
 // reads may be nil (the engine then reads from db); listen is the
 // PostgreSQL job queue's LISTEN connection (nil: poll).
-func newEngine(ctx context.Context, cfg *Config, db, reads *bun.DB, listen *pgxpool.Pool, log *slog.Logger, work bool) (*federation.Engine, error) {
+// m receives the engine's metrics (nil: none).
+func newEngine(ctx context.Context, cfg *Config, db, reads *bun.DB, listen *pgxpool.Pool, m *metrics.Metrics, log *slog.Logger, work bool) (*federation.Engine, error) {
 	var engage community.EngagementConfig
 	if cfg.SMTPURL != "" {
 		m, err := mailer.New(cfg.SMTPURL, cfg.SMTPFrom)
@@ -182,5 +200,6 @@ func newEngine(ctx context.Context, cfg *Config, db, reads *bun.DB, listen *pgxp
 		Log:             log,
 		Reads:           reads,
 		ListenPool:      listen,
+		Metrics:         m,
 	})
 }

@@ -22,6 +22,7 @@ import (
 // `kith serve --data DIR` use the same database.
 type Config struct {
 	Listen               string // address to serve HTTP on
+	MetricsListen        string // address to serve /metrics on; empty: no metrics
 	Domain               string // public host[:port] the node's IRIs use
 	Data                 string // directory for the SQLite file and uploads
 	DatabaseURL          string // empty: SQLite in Data; postgres://…: PostgreSQL
@@ -49,6 +50,7 @@ type setting struct {
 
 var settings = []setting{
 	{flag: "listen", env: "KITH_LISTEN", def: "127.0.0.1:8080", help: "address to listen on (host:port)"},
+	{flag: "metrics-listen", env: "KITH_METRICS_LISTEN", def: "", help: "address (host:port) to serve Prometheus metrics on at /metrics, apart from the public listener, e.g. 127.0.0.1:9464; empty: no metrics"},
 	{flag: "domain", env: "KITH_DOMAIN", def: "", help: "public host name of the node, as in @group@DOMAIN (default: the listen address, for local trials)"},
 	{flag: "data", env: "KITH_DATA", def: "./data", help: "data directory: SQLite database and uploaded media"},
 	{flag: "database", env: "KITH_DATABASE_URL", def: "", help: "database: empty for SQLite in the data directory, or postgres://user@host/db"},
@@ -193,6 +195,7 @@ func parseConfig(raw map[string]string) (*Config, error) {
 	}
 	c := &Config{
 		Listen:               strings.TrimSpace(raw["listen"]),
+		MetricsListen:        strings.TrimSpace(raw["metrics-listen"]),
 		Domain:               strings.ToLower(strings.TrimSpace(raw["domain"])),
 		Data:                 strings.TrimSpace(raw["data"]),
 		DatabaseURL:          strings.TrimSpace(raw["database"]),
@@ -208,6 +211,17 @@ func parseConfig(raw map[string]string) (*Config, error) {
 		bad("listen", "port %q is not a number from 0 to 65535", port)
 	} else if host != "" && net.ParseIP(host) == nil && !validHostname(host) {
 		bad("listen", "host %q is not an IP address or host name", host)
+	}
+	if c.MetricsListen != "" {
+		if host, port, err := net.SplitHostPort(c.MetricsListen); err != nil {
+			bad("metrics-listen", "%q is not host:port (for example 127.0.0.1:9464), or leave it empty for no metrics", c.MetricsListen)
+		} else if p, err := strconv.Atoi(port); err != nil || p < 0 || p > 65535 {
+			bad("metrics-listen", "port %q is not a number from 0 to 65535", port)
+		} else if host != "" && net.ParseIP(host) == nil && !validHostname(host) {
+			bad("metrics-listen", "host %q is not an IP address or host name", host)
+		} else if c.MetricsListen == c.Listen && p != 0 {
+			bad("metrics-listen", "%q is the public --listen address: metrics need an address of their own", c.MetricsListen)
+		}
 	}
 	if c.Domain == "" {
 		c.Domain = c.Listen

@@ -16,13 +16,14 @@ import (
 // MaxInboxBody is the largest activity the inbox reads.
 const MaxInboxBody = 1 << 20
 
-// Receive handles a POST to a group's inbox (groupName set) or to the
-// shared inbox: read at most 1 MiB, parse, verify the HTTP signature and
-// that its key belongs to the activity's actor, record the activity id
-// and queue its processing — all before answering, so a 202 means the
-// activity is safe. Refusals are *Error with a 4xx status; cheap checks
-// come before any database work or signature verification.
-func (e *Inbox) Receive(ctx context.Context, r *http.Request, groupName string) error {
+// receive handles a POST to a group's inbox (groupName set) or to the
+// shared inbox (Receive in observe.go counts the outcome): read at most
+// 1 MiB, parse, verify the HTTP signature and that its key belongs to the
+// activity's actor, record the activity id and queue its processing — all
+// before answering, so a 202 means the activity is safe. Refusals are
+// *node.Error with a 4xx status; cheap checks come before any database
+// work or signature verification.
+func (e *Inbox) receive(ctx context.Context, r *http.Request, groupName string) error {
 	if r.Header.Get("Signature") == "" && r.Header.Get("Authorization") == "" {
 		return node.Refuse(http.StatusUnauthorized, "request is not signed", httpsig.ErrMissingSignature)
 	}

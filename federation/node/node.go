@@ -18,6 +18,7 @@ import (
 	"github.com/kith-social/kith/federation/httpsig"
 	"github.com/kith-social/kith/federation/iri"
 	"github.com/kith-social/kith/federation/keys"
+	"github.com/kith-social/kith/federation/metrics"
 	"github.com/kith-social/kith/federation/transport"
 	"github.com/kith-social/kith/storage"
 	"github.com/kith-social/kith/storage/queue"
@@ -49,6 +50,8 @@ type Node struct {
 	Log     *slog.Logger
 	Now     func() time.Time
 	Version string // reported in NodeInfo and the User-Agent
+	// Metrics receives delivery outcomes and inbox refusals; nil: none.
+	Metrics *metrics.Metrics
 
 	// InstanceKey signs the instance actor's requests; InstancePub is its
 	// public key (PEM).
