@@ -66,7 +66,12 @@ func cmdServe(ctx context.Context, args []string, e env) error {
 		ln.Close()
 		return err
 	}
-	deps := web.Deps{DB: db, Reads: reads, Fed: fed, Log: log, InsecureHTTP: cfg.InsecureHTTP, DataDir: cfg.Data}
+	cache, err := newMediaCache(ctx, cfg, db, fed, log)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	deps := web.Deps{DB: db, Reads: reads, Fed: fed, Log: log, InsecureHTTP: cfg.InsecureHTTP, DataDir: cfg.Data, Media: cache}
 	srv := &http.Server{
 		Handler:           web.New(deps),
 		ReadHeaderTimeout: 10 * time.Second,

@@ -81,7 +81,7 @@ func TestGroupPage(t *testing.T) {
 			"Tomatoes are in!", "2 replies", "3 likes", "From the moderators",
 			`href="/groups/gardeners/threads/`+root.ID+`"`,
 			"Alice Green", "@alice@mastodon.test", `href="https://mastodon.test/@alice"`,
-			`src="https://mastodon.test/avatars/alice.png"`,
+			`src="`+s.media.URL("https://mastodon.test/avatars/alice.png")+`"`,
 			`<details class="cw">`, "garden pests", "Slug carnage",
 			// html/template writes "+" in attributes as "&#43;".
 			`<link rel="alternate" type="application/rss&#43;xml" title="Allotment gardeners (RSS)" href="https://kith.test/groups/gardeners/feed.rss">`,

@@ -34,6 +34,8 @@ import (
 	"github.com/go-chi/chi/v5"
 	"github.com/go-chi/httprate"
 	"github.com/uptrace/bun"
+
+	"github.com/kith-social/kith/federation/media"
 )
 
 // pageSize is how many threads a group page lists.
@@ -51,6 +53,15 @@ type RemoteFollowResolver interface {
 	RemoteWebFinger(ctx context.Context, resource, host string) ([]byte, error)
 }
 
+// MediaCache serves other servers' images from the node: URL names the
+// node's URL for a remote image ("" when it cannot be shown), and Open
+// returns the image such a URL names, fetching it on a miss.
+// federation/media.Cache implements it.
+type MediaCache interface {
+	URL(remote string) string
+	Open(ctx context.Context, sig, enc string) (*media.Object, error)
+}
+
 // Deps is what the public pages need from the rest of the node.
 type Deps struct {
 	DB  *bun.DB
@@ -66,6 +77,9 @@ type Deps struct {
 	Resolver RemoteFollowResolver
 	// Reporter files reports from the public form; nil refuses them.
 	Reporter Reporter
+	// Media shows other servers' images from the node (federation/media);
+	// nil shows placeholders instead. Pages never link a remote image.
+	Media MediaCache
 	// FollowLimit bounds remote-follow lookups per client IP per minute;
 	// zero means 10.
 	FollowLimit int
@@ -82,6 +96,7 @@ type Public struct {
 	mediaDir string
 	resolver RemoteFollowResolver
 	reporter Reporter
+	media    MediaCache
 
 	pages         map[string]*template.Template
 	static        fs.FS
@@ -113,6 +128,7 @@ func New(d Deps) *Public {
 		mediaDir: mediaDir(d.DataDir),
 		resolver: d.Resolver,
 		reporter: d.Reporter,
+		media:    d.Media,
 		static:   mustSub(staticFiles, "static"),
 	}
 	p.staticVersion = mustVersionStatic(p.static)
@@ -133,6 +149,8 @@ func New(d Deps) *Public {
 // media files and the static assets.
 func (p *Public) Routes(r chi.Router) {
 	r.Get("/", p.h(p.home))
+	r.Get("/media/remote/{sig}/{enc}", p.serveRemoteMedia)
+	r.Head("/media/remote/{sig}/{enc}", p.serveRemoteMedia)
 	r.Get("/media/*", p.serveMedia)
 	r.Head("/media/*", p.serveMedia)
 	r.Get("/static/public/*", p.serveStatic)
