@@ -148,7 +148,7 @@ func New(ctx context.Context, db *bun.DB, cfg Config) (*Cache, error) {
 		client: transport.New(cfg.Transport),
 		slots:  make(chan struct{}, cfg.Fetches),
 	}
-	if err := c.Evict(ctx); err != nil {
+	if err := c.evictExcept(ctx, ""); err != nil {
 		return nil, err
 	}
 	return c, nil
@@ -322,7 +322,7 @@ func (c *Cache) fetch(ctx context.Context, hash, remote string) error {
 	if err := storage.StoreRemoteMedia(ctx, c.db, row); err != nil {
 		return err
 	}
-	return c.Evict(ctx)
+	return c.evictExcept(ctx, hash)
 }
 
 // Fetch gets the image at remote and re-encodes it: the bytes the cache
@@ -371,7 +371,11 @@ func (c *Cache) path(hash, mediaType string) string {
 // Evict removes the least recently used images until the stored total is
 // within nine tenths of the budget (so that one more fetch does not evict
 // again at once), and forgets failures older than the retry period.
-func (c *Cache) Evict(ctx context.Context) error {
+func (c *Cache) Evict(ctx context.Context) error { return c.evictExcept(ctx, "") }
+
+// evictExcept is Evict sparing the image with URL hash keep (the one just
+// fetched, which its request is about to serve).
+func (c *Cache) evictExcept(ctx context.Context, keep string) error {
 	c.evict.Lock()
 	defer c.evict.Unlock()
 	if _, err := storage.PruneRemoteMediaFailures(ctx, c.db, c.cfg.Now().Add(-c.cfg.RetryAfter)); err != nil {
@@ -390,13 +394,15 @@ func (c *Cache) Evict(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		if len(rows) == 0 {
-			return nil
-		}
+		evicted := 0
 		for _, row := range rows {
 			if total <= target {
 				break
 			}
+			if row.URLHash == keep {
+				continue
+			}
+			evicted++
 			if err := storage.DeleteRemoteMedia(ctx, c.db, row.URLHash); err != nil {
 				return err
 			}
@@ -404,6 +410,9 @@ func (c *Cache) Evict(ctx context.Context) error {
 				c.cfg.Log.WarnContext(ctx, "media cache: remove evicted file", "err", err)
 			}
 			total -= row.SizeBytes
+		}
+		if evicted == 0 {
+			return nil // only the kept image is left: it may stay over the budget
 		}
 	}
 	return nil
