@@ -149,9 +149,10 @@ func newEngine(ctx context.Context, cfg *Config, db, reads *bun.DB, listen *pgxp
 // newMediaCache opens the cache of other servers' images in
 // DATA/media-cache; it fetches through a transport with the engine's
 // guard (private networks only with --allow-private-networks).
-func newMediaCache(ctx context.Context, cfg *Config, db *bun.DB, fed *federation.Engine, log *slog.Logger) (*media.Cache, error) {
+func newMediaCache(ctx context.Context, cfg *Config, db, reads *bun.DB, fed *federation.Engine, log *slog.Logger) (*media.Cache, error) {
 	return media.New(ctx, db, media.Config{
-		Dir: filepath.Join(cfg.Data, "media-cache"),
+		Dir:   filepath.Join(cfg.Data, "media-cache"),
+		Reads: reads,
 		Transport: transport.Config{
 			InsecureHTTP:         cfg.InsecureHTTP,
 			AllowPrivateNetworks: cfg.AllowPrivateNetworks,

@@ -66,7 +66,7 @@ func cmdServe(ctx context.Context, args []string, e env) error {
 		ln.Close()
 		return err
 	}
-	cache, err := newMediaCache(ctx, cfg, db, fed, log)
+	cache, err := newMediaCache(ctx, cfg, db, reads, fed, log)
 	if err != nil {
 		ln.Close()
 		return err

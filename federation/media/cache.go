@@ -62,6 +62,10 @@ var (
 type Config struct {
 	// Dir holds the stored files (DATA/media-cache); it is created 0700.
 	Dir string
+	// Reads serves the lookups of every image request; nil means the
+	// database New is given. On SQLite it is the read pool, so that
+	// serving images does not queue behind the one writer connection.
+	Reads *bun.DB
 	// Transport configures the fetching client; the guard, timeouts and
 	// redirect limit are the federation transport's.
 	Transport transport.Config
@@ -118,6 +122,7 @@ func (c Config) withDefaults() Config {
 type Cache struct {
 	cfg    Config
 	db     *bun.DB
+	reads  *bun.DB
 	client *transport.Client
 	key    []byte
 	flight singleflight.Group
@@ -143,8 +148,12 @@ func New(ctx context.Context, db *bun.DB, cfg Config) (*Cache, error) {
 	if err != nil {
 		return nil, err
 	}
+	reads := cfg.Reads
+	if reads == nil {
+		reads = db
+	}
 	c := &Cache{
-		cfg: cfg, db: db, key: key,
+		cfg: cfg, db: db, reads: reads, key: key,
 		client: transport.New(cfg.Transport),
 		slots:  make(chan struct{}, cfg.Fetches),
 	}
@@ -240,7 +249,7 @@ func (c *Cache) Open(ctx context.Context, sig, enc string) (*Object, error) {
 	}
 	hash := urlHash(remote)
 	for attempt := 0; ; attempt++ {
-		row, err := storage.RemoteMediaByHash(ctx, c.db, hash)
+		row, err := storage.RemoteMediaByHash(ctx, c.reads, hash)
 		switch {
 		case errors.Is(err, storage.ErrNotFound):
 		case err != nil:

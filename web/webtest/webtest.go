@@ -99,7 +99,7 @@ func StartOn(t testing.TB, network *fedtest.Network, db *bun.DB, opts Options) *
 	})
 	dataDir := t.TempDir()
 	mcfg := media.Config{
-		Dir: filepath.Join(dataDir, "media-cache"),
+		Dir: filepath.Join(dataDir, "media-cache"), Reads: reads,
 		Transport: transport.Config{
 			InsecureHTTP: true, AllowPrivateNetworks: true,
 			DialContext: network.DialContext, RootCAs: network.RootCAs(),
