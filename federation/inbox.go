@@ -58,13 +58,13 @@ func (inboxArgs) InsertOpts() river.InsertOpts {
 	return river.InsertOpts{Queue: queueInbox, MaxAttempts: inboxMaxAttempts}
 }
 
-// Receive handles a POST to a group's inbox (groupName set) or to the
-// shared inbox: read at most 1 MiB, parse, verify the HTTP signature and
-// that its key belongs to the activity's actor, record the activity id
+// receive handles a POST to a group's inbox (groupName set) or to the
+// shared inbox (Receive in observe.go counts the outcome): read at most
+// 1 MiB, parse, verify the HTTP signature and that its key belongs to the activity's actor, record the activity id
 // and queue its processing — all before answering, so a 202 means the
 // activity is safe. Refusals are *Error with a 4xx status; cheap checks
 // come before any database work or signature verification.
-func (e *Engine) Receive(ctx context.Context, r *http.Request, groupName string) error {
+func (e *Engine) receive(ctx context.Context, r *http.Request, groupName string) error {
 	if r.Header.Get("Signature") == "" && r.Header.Get("Authorization") == "" {
 		return refuse(http.StatusUnauthorized, "request is not signed", httpsig.ErrMissingSignature)
 	}

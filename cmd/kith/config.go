@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/netip"
 	"os"
 	"strconv"
 	"strings"
@@ -21,6 +22,7 @@ import (
 // `kith serve --data DIR` use the same database.
 type Config struct {
 	Listen               string // address to serve HTTP on
+	MetricsListen        string // address to serve /metrics on; empty: no metrics
 	Domain               string // public host[:port] the node's IRIs use
 	Data                 string // directory for the SQLite file and uploads
 	DatabaseURL          string // empty: SQLite in Data; postgres://…: PostgreSQL
@@ -34,6 +36,9 @@ type Config struct {
 	DeliveryWorkers      int           // deliveries of one activity to one inbox at once (retries, answers)
 	InboxWorkers         int           // received activities processed at once
 	JobRescueAfter       time.Duration // a job running this long belongs to a dead process and is run again
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For and
+	// X-Real-IP headers name the client; empty (not nil) trusts none.
+	TrustedProxies []netip.Prefix
 }
 
 // setting describes one configuration value: its flag, its environment
@@ -45,6 +50,7 @@ type setting struct {
 
 var settings = []setting{
 	{flag: "listen", env: "KITH_LISTEN", def: "127.0.0.1:8080", help: "address to listen on (host:port)"},
+	{flag: "metrics-listen", env: "KITH_METRICS_LISTEN", def: "", help: "address (host:port) to serve Prometheus metrics on at /metrics, apart from the public listener, e.g. 127.0.0.1:9464; empty: no metrics"},
 	{flag: "domain", env: "KITH_DOMAIN", def: "", help: "public host name of the node, as in @group@DOMAIN (default: the listen address, for local trials)"},
 	{flag: "data", env: "KITH_DATA", def: "./data", help: "data directory: SQLite database and uploaded media"},
 	{flag: "database", env: "KITH_DATABASE_URL", def: "", help: "database: empty for SQLite in the data directory, or postgres://user@host/db"},
@@ -56,6 +62,7 @@ var settings = []setting{
 	{flag: "smtp-from", env: "KITH_SMTP_FROM", def: "", help: "sender address of notification e-mail (required with --smtp-url)"},
 	{flag: "delivery-workers", env: "KITH_DELIVERY_WORKERS", def: "32", help: "single deliveries (answers, direct messages, retries) made at once; fan-outs to many servers run beside them in batches"},
 	{flag: "inbox-workers", env: "KITH_INBOX_WORKERS", def: "8", help: "received activities processed at once"},
+	{flag: "trusted-proxies", env: "KITH_TRUSTED_PROXIES", def: "127.0.0.0/8,::1/128", help: "comma-separated CIDRs of the reverse proxies whose X-Forwarded-For / X-Real-IP headers name the client; none (or an empty --trusted-proxies=) trusts no one"},
 	{flag: "job-rescue-after", env: "KITH_JOB_RESCUE_AFTER", def: "3m", help: "how long a job may stay running before it is taken for lost (the process died) and run again; more than 2m"},
 }
 
@@ -188,6 +195,7 @@ func parseConfig(raw map[string]string) (*Config, error) {
 	}
 	c := &Config{
 		Listen:               strings.TrimSpace(raw["listen"]),
+		MetricsListen:        strings.TrimSpace(raw["metrics-listen"]),
 		Domain:               strings.ToLower(strings.TrimSpace(raw["domain"])),
 		Data:                 strings.TrimSpace(raw["data"]),
 		DatabaseURL:          strings.TrimSpace(raw["database"]),
@@ -203,6 +211,17 @@ func parseConfig(raw map[string]string) (*Config, error) {
 		bad("listen", "port %q is not a number from 0 to 65535", port)
 	} else if host != "" && net.ParseIP(host) == nil && !validHostname(host) {
 		bad("listen", "host %q is not an IP address or host name", host)
+	}
+	if c.MetricsListen != "" {
+		if host, port, err := net.SplitHostPort(c.MetricsListen); err != nil {
+			bad("metrics-listen", "%q is not host:port (for example 127.0.0.1:9464), or leave it empty for no metrics", c.MetricsListen)
+		} else if p, err := strconv.Atoi(port); err != nil || p < 0 || p > 65535 {
+			bad("metrics-listen", "port %q is not a number from 0 to 65535", port)
+		} else if host != "" && net.ParseIP(host) == nil && !validHostname(host) {
+			bad("metrics-listen", "host %q is not an IP address or host name", host)
+		} else if c.MetricsListen == c.Listen && p != 0 {
+			bad("metrics-listen", "%q is the public --listen address: metrics need an address of their own", c.MetricsListen)
+		}
 	}
 	if c.Domain == "" {
 		c.Domain = c.Listen
@@ -247,6 +266,11 @@ func parseConfig(raw map[string]string) (*Config, error) {
 	} else {
 		c.JobRescueAfter = d
 	}
+	if ps, err := parseTrustedProxies(raw["trusted-proxies"]); err != nil {
+		bad("trusted-proxies", "%v", err)
+	} else {
+		c.TrustedProxies = ps
+	}
 	if err := c.LogLevel.UnmarshalText([]byte(raw["log-level"])); err != nil {
 		bad("log-level", "%q: want debug, info, warn or error", raw["log-level"])
 	}
@@ -254,6 +278,38 @@ func parseConfig(raw map[string]string) (*Config, error) {
 		return nil, errors.New("invalid configuration:\n  " + strings.Join(errs, "\n  "))
 	}
 	return c, nil
+}
+
+// parseTrustedProxies reads comma-separated CIDRs (a bare address counts
+// as its own /32 or /128). Empty or "none" trusts no proxy.
+func parseTrustedProxies(v string) ([]netip.Prefix, error) {
+	v = strings.TrimSpace(v)
+	ps := []netip.Prefix{}
+	if v == "" || strings.EqualFold(v, "none") {
+		return ps, nil
+	}
+	for _, f := range strings.Split(v, ",") {
+		f = strings.TrimSpace(f)
+		if f == "" {
+			continue
+		}
+		p, err := netip.ParsePrefix(f)
+		if err != nil {
+			a, aerr := netip.ParseAddr(f)
+			if aerr != nil || a.Zone() != "" {
+				return nil, fmt.Errorf("%q is not a CIDR like 10.0.0.0/8 or fd00::/8 (or an IP address)", f)
+			}
+			p = netip.PrefixFrom(a, a.BitLen())
+		}
+		if p.Addr().Is4In6() {
+			return nil, fmt.Errorf("%q: write IPv4 networks as IPv4, like 10.0.0.0/8", f)
+		}
+		if p.Bits() == 0 {
+			return nil, fmt.Errorf("%q trusts every address on the internet, so any client could choose its own address; name your proxies' networks", f)
+		}
+		ps = append(ps, p.Masked())
+	}
+	return ps, nil
 }
 
 // validateDomain accepts a host name or IP with an optional port, and

@@ -62,8 +62,6 @@ type node struct {
 
 type nodeOption func(*admin.Deps)
 
-func withLimits(l auth.LoginLimits) nodeOption { return func(d *admin.Deps) { d.LoginLimits = l } }
-
 // createGroupFunc stands in for the federation engine: storage, keys and
 // the Markdown renderer, as `kith group create` does.
 func createGroupFunc(db bun.IDB) func(ctx context.Context, name, title, summary string, closed bool) error {

@@ -167,7 +167,7 @@ func (a *Admin) writeImage(img image.Image, groupID, kind string) (storedImage, 
 	}
 	out.Rel = path.Join("groups", groupID, kind, strings.ToLower(rand.Text())+ext)
 	dst := filepath.Join(a.mediaDir, filepath.FromSlash(out.Rel))
-	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+	if err := os.MkdirAll(filepath.Dir(dst), 0o700); err != nil {
 		return storedImage{}, fmt.Errorf("create media directory: %w", err)
 	}
 	tmp, err := os.CreateTemp(filepath.Dir(dst), ".upload-*")
@@ -179,7 +179,7 @@ func (a *Admin) writeImage(img image.Image, groupID, kind string) (storedImage, 
 		err = cerr
 	}
 	if err == nil {
-		err = os.Chmod(tmp.Name(), 0o644)
+		err = os.Chmod(tmp.Name(), 0o600) // CreateTemp makes it 0600 less the umask; Kith serves it, no one else reads it
 	}
 	if err == nil {
 		err = os.Rename(tmp.Name(), dst)

@@ -34,6 +34,8 @@ import (
 	"github.com/go-chi/chi/v5"
 	"github.com/go-chi/httprate"
 	"github.com/uptrace/bun"
+
+	"github.com/kith-social/kith/web/auth"
 )
 
 // pageSize is how many threads a group page lists.
@@ -118,8 +120,10 @@ func New(d Deps) *Public {
 	p.staticVersion = mustVersionStatic(p.static)
 	p.pages = p.mustParsePages()
 	p.csp = contentSecurityPolicy(p.insecure)
-	p.followLimit = httprate.LimitByIP(d.FollowLimit, time.Minute)
-	p.reportLimit = httprate.LimitByIP(10, time.Minute)
+	// Per client, as the router's client-IP middleware resolved it.
+	byClient := func(r *http.Request) (string, error) { return auth.ClientKey(r), nil }
+	p.followLimit = httprate.LimitBy(d.FollowLimit, time.Minute, byClient)
+	p.reportLimit = httprate.LimitBy(10, time.Minute, byClient)
 	// The remote-follow form changes nothing here, but each submission
 	// makes the node ask another server: other sites may not post it.
 	p.cop = http.NewCrossOriginProtection()

@@ -21,6 +21,7 @@ import (
 	"github.com/kith-social/kith/federation/content"
 	"github.com/kith-social/kith/federation/fedtest"
 	"github.com/kith-social/kith/federation/keys"
+	"github.com/kith-social/kith/federation/metrics"
 	"github.com/kith-social/kith/federation/transport"
 	"github.com/kith-social/kith/storage"
 	"github.com/kith-social/kith/storage/storagetest"
@@ -35,6 +36,9 @@ type Node struct {
 	Net *fedtest.Network
 	Fed *federation.Engine
 	DB  *bun.DB
+	// Metrics is the node's registry; Metrics.Handler serves it as the
+	// metrics listener does.
+	Metrics *metrics.Metrics
 
 	mu        sync.Mutex
 	processed []federation.Processed
@@ -70,6 +74,7 @@ func StartOn(t testing.TB, network *fedtest.Network, db *bun.DB, opts Options) *
 		log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
 	reads := readPool(t, db)
+	m := metrics.New()
 	fed, err := federation.New(ctx, db, federation.Config{
 		Reads:  reads,
 		Scheme: "http", Domain: Host, AuthorizedFetch: opts.AuthorizedFetch,
@@ -79,12 +84,12 @@ func StartOn(t testing.TB, network *fedtest.Network, db *bun.DB, opts Options) *
 			Timeout: cmp.Or(opts.FetchTimeout, 15*time.Second), // generous: CI machines are small and busy
 		},
 		Work: true, PollInterval: 50 * time.Millisecond, Log: log, Now: opts.Now, RetryDelay: opts.RetryDelay,
-		Engagement: opts.Engagement,
+		Engagement: opts.Engagement, Metrics: m,
 	})
 	if err != nil {
 		t.Fatalf("start engine: %v", err)
 	}
-	n := &Node{Net: network, Fed: fed, DB: db, changed: make(chan struct{})}
+	n := &Node{Net: network, Fed: fed, DB: db, Metrics: m, changed: make(chan struct{})}
 	fed.OnProcessed(func(p federation.Processed) {
 		n.mu.Lock()
 		n.processed = append(n.processed, p)
@@ -92,7 +97,7 @@ func StartOn(t testing.TB, network *fedtest.Network, db *bun.DB, opts Options) *
 		n.changed = make(chan struct{})
 		n.mu.Unlock()
 	})
-	network.AddHost(Host, web.New(web.Deps{DB: db, Reads: reads, Fed: fed, Log: log, InsecureHTTP: true, DataDir: t.TempDir(), InboxPerMinute: opts.InboxPerMinute}))
+	network.AddHost(Host, web.New(web.Deps{DB: db, Reads: reads, Fed: fed, Log: log, InsecureHTTP: true, DataDir: t.TempDir(), InboxPerMinute: opts.InboxPerMinute, Metrics: m}))
 	if err := fed.Start(ctx); err != nil {
 		t.Fatalf("start queue: %v", err)
 	}
