@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/uptrace/bun"
+
 	"github.com/kith-social/kith/federation/content"
 	"github.com/kith-social/kith/federation/httpsig"
 	"github.com/kith-social/kith/federation/keys"
@@ -82,6 +84,9 @@ func (e *Actors) fetchActor(ctx context.Context, id string) (*storage.RemoteActo
 	if va.Inbox == "" {
 		return nil, fmt.Errorf("actor %s has no inbox", id)
 	}
+	if err := e.checkActorKey(ctx, va); err != nil { // keyowner.go
+		return nil, err
+	}
 	return e.storeActor(ctx, va)
 }
 
@@ -104,7 +109,9 @@ func (e *Actors) storeActor(ctx context.Context, va *vocab.Actor) (*storage.Remo
 		PublicKeyID: va.PublicKeyID, PublicKeyPEM: va.PublicKeyPEM,
 		FieldsJSON: string(fj), Raw: string(va.Raw), FetchedAt: e.Now().UTC(), PublishedAt: va.Published,
 	}
-	if err := storage.UpsertRemoteActor(ctx, e.DB, a); err != nil {
+	// In a transaction: a key id another row named moves to this actor
+	// (its claim was checked, keyowner.go).
+	if err := e.Tx(ctx, func(ctx context.Context, tx bun.Tx) error { return storage.UpsertRemoteActor(ctx, tx, a) }); err != nil {
 		return nil, &StorageError{err}
 	}
 	e.keys.Remove(a.PublicKeyID) // it may have changed: read it again
@@ -134,11 +141,13 @@ func (e *Actors) ResolveKey(ctx context.Context, keyID string, refresh bool) (ht
 	}
 	// The keyId is usually the actor's IRI with #main-key; some servers
 	// (Misskey, GoToSocial) use a separate key document naming its owner.
+	// A #fragment key belongs to the IRI before '#', whoever claims it
+	// (keyowner.go).
 	var owner string
-	if a, err := storage.RemoteActorByKeyID(ctx, e.Reads, keyID); err == nil {
-		owner = a.IRI
-	} else if strings.Contains(keyID, "#") {
+	if strings.Contains(keyID, "#") {
 		owner = stripFragment(keyID)
+	} else if a, err := storage.RemoteActorByKeyID(ctx, e.Reads, keyID); err == nil {
+		owner = a.IRI
 	} else if owner, err = e.keyOwner(ctx, keyID); err != nil {
 		return httpsig.PublicKey{}, fmt.Errorf("key %s: %w", keyID, err)
 	}
@@ -164,25 +173,7 @@ func (e *Actors) cacheKey(a *storage.RemoteActor) (httpsig.PublicKey, error) {
 
 // keyOwner fetches a key document that is not an actor and returns its owner.
 func (e *Actors) keyOwner(ctx context.Context, keyID string) (string, error) {
-	body, err := e.Client.Get(ctx, keyID, &e.InstanceKey)
-	if err != nil {
-		return "", err
-	}
-	var doc struct {
-		ID        string `json:"id"`
-		Owner     string `json:"owner"`
-		PublicKey any    `json:"publicKey"`
-	}
-	if err := json.Unmarshal(body, &doc); err != nil {
-		return "", fmt.Errorf("key document %s: %w", keyID, err)
-	}
-	if doc.Owner != "" && node.HostOf(doc.Owner) == node.HostOf(keyID) {
-		return doc.Owner, nil
-	}
-	if doc.PublicKey != nil { // an actor document after all
-		return doc.ID, nil
-	}
-	return "", fmt.Errorf("key document %s names no owner", keyID)
+	return e.keyDocumentOwner(ctx, keyID) // keyowner.go
 }
 
 func publicKeyOf(a *storage.RemoteActor) (httpsig.PublicKey, error) {

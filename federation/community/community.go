@@ -28,7 +28,19 @@ type Service struct {
 	out    *outbox.Outbox
 	actors *actors.Actors
 	engage EngagementConfig
+	hooks  Hooks
 }
+
+// Hooks are what the community asks of the packages above it, set by
+// federation.New.
+type Hooks struct {
+	// ForgetReceived drops what the inbox keeps in memory of a received
+	// activity (its parsed copy), when the activity must be forgotten.
+	ForgetReceived func(activityID string)
+}
+
+// SetHooks sets the hooks (federation.New, before the node serves).
+func (e *Service) SetHooks(h Hooks) { e.hooks = h }
 
 // New builds the community service.
 func New(n *node.Node, out *outbox.Outbox, a *actors.Actors, engage EngagementConfig) *Service {

@@ -76,3 +76,7 @@ func (e *Inbox) processed(p Processed) {
 		h(p)
 	}
 }
+
+// ForgetParsed drops the parsed copy of a received activity that the
+// acceptor keeps for its job (an anonymous sender being forgotten).
+func (e *Inbox) ForgetParsed(activityID string) { e.caches.parsed.Remove(activityID) }

@@ -149,5 +149,5 @@ func cannotSucceed(err error) bool {
 	return errors.As(err, &se) && se.Permanent() ||
 		errors.Is(err, transport.ErrTooLarge) || errors.Is(err, transport.ErrTooManyRedirects) ||
 		errors.Is(err, transport.ErrInvalidURL) || errors.Is(err, transport.ErrForbiddenAddress) ||
-		errors.Is(err, vocab.ErrInvalid) || errors.Is(err, actors.ErrActorGone)
+		errors.Is(err, vocab.ErrInvalid) || errors.Is(err, actors.ErrActorGone) || errors.Is(err, actors.ErrKeyNotOwned)
 }

@@ -76,6 +76,9 @@ func (e *Inbox) receive(ctx context.Context, r *http.Request, groupName string) 
 	if key.Owner != act.Actor {
 		return node.Refuse(http.StatusUnauthorized, "signed by "+key.Owner+", but the actor is "+act.Actor, nil)
 	}
+	if changesMembership(act) { // applied before the answer (ordered.go)
+		return e.applyNow(ctx, act, groupName)
+	}
 	// A repeated delivery is accepted with no second effect.
 	return e.accepts.accept(ctx, act, inboxArgs{ID: act.ID, Body: string(body), Group: groupName})
 }

@@ -30,7 +30,7 @@ type Outbox struct {
 	// empties it whenever it changes a membership or an actor (after the
 	// transaction, so no reader keeps what the transaction replaced);
 	// another process's change is seen within membersCacheTTL.
-	members *expirable.LRU[string, []string] // group id → inboxes
+	members *memberCache                     // group id → inboxes, with a generation (membercache.go)
 	alive   *expirable.LRU[string, struct{}] // hosts recently marked alive
 }
 
@@ -51,7 +51,7 @@ func New(n *node.Node, retryDelay func(attempt int, unreachable bool) time.Durat
 		Node:       n,
 		hosts:      newHostLimiter(4),
 		retryDelay: retryDelay,
-		members:    expirable.NewLRU[string, []string](256, nil, membersCacheTTL),
+		members:    newMemberCache(256, membersCacheTTL),
 		alive:      expirable.NewLRU[string, struct{}](aliveCacheSize, nil, aliveCacheTTL),
 	}
 }
@@ -135,7 +135,8 @@ func (e *Outbox) MarkAlive(ctx context.Context, host string) error {
 // MemberInboxes returns the group's member inboxes (one per shared inbox).
 // The slice is shared: callers must not change it.
 func (e *Outbox) MemberInboxes(ctx context.Context, tx bun.IDB, groupID string) ([]string, error) {
-	if in, ok := e.members.Get(groupID); ok {
+	in, gen, ok := e.members.get(groupID)
+	if ok {
 		return in, nil
 	}
 	in, err := storage.MemberInboxes(ctx, tx, groupID)
@@ -145,10 +146,10 @@ func (e *Outbox) MemberInboxes(ctx context.Context, tx bun.IDB, groupID string) 
 	// Kept as delivery targets (each once, none of this node's), so that
 	// each announce does not sort them out again; callers only read it.
 	in = e.Targets(in)
-	e.members.Add(groupID, in)
+	e.members.add(groupID, in, gen) // not if membership changed meanwhile
 	return in, nil
 }
 
 // MembersChanged forgets every group's member inboxes. Call it (deferred)
 // around any change of follows or of remote actors' inboxes.
-func (e *Outbox) MembersChanged() { e.members.Purge() }
+func (e *Outbox) MembersChanged() { e.members.purge() }

@@ -54,6 +54,7 @@ type Moderation interface {
 	UnblockDomain(ctx context.Context, domain string, by community.Staff) error
 	ForwardReport(ctx context.Context, reportID string, by community.Staff) error
 	DecideAnonymous(ctx context.Context, requestID string, approve bool, reason string, by community.Staff) (*storage.Post, error)
+	ForgetAnonymous(ctx context.Context, requestID string, by community.Staff) error
 }
 
 // Modmail is answering members' private messages to the group.
