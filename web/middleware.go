@@ -9,8 +9,8 @@ import (
 	"github.com/go-chi/chi/v5/middleware"
 	"github.com/go-chi/httprate"
 
-	"github.com/kith-social/kith/web/auth"
 	"github.com/kith-social/kith/federation/metrics"
+	"github.com/kith-social/kith/web/auth"
 )
 
 // logRequests writes one structured log line per request.

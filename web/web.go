@@ -64,7 +64,7 @@ type Server struct {
 	// noClientIPWarning logs, once per process, that a trusted proxy sends
 	// no client address (clientip.go).
 	noClientIPWarning sync.Once
-	metrics        *metrics.Metrics // nil: none
+	metrics           *metrics.Metrics // nil: none
 }
 
 // New builds the node's HTTP handler.
