@@ -117,6 +117,9 @@ func (e *Engine) receive(ctx context.Context, r *http.Request, groupName string)
 	if key.Owner != act.Actor {
 		return refuse(http.StatusUnauthorized, "signed by "+key.Owner+", but the actor is "+act.Actor, nil)
 	}
+	if changesMembership(act) { // applied before the answer (ordered.go)
+		return e.applyNow(ctx, act, groupName)
+	}
 	// A repeated delivery is accepted with no second effect.
 	return e.accepts.accept(ctx, act, inboxArgs{ID: act.ID, Body: string(body), Group: groupName})
 }
@@ -238,7 +241,7 @@ func cannotSucceed(err error) bool {
 	return errors.As(err, &se) && se.Permanent() ||
 		errors.Is(err, transport.ErrTooLarge) || errors.Is(err, transport.ErrTooManyRedirects) ||
 		errors.Is(err, transport.ErrInvalidURL) || errors.Is(err, transport.ErrForbiddenAddress) ||
-		errors.Is(err, vocab.ErrInvalid) || errors.Is(err, ErrActorGone)
+		errors.Is(err, vocab.ErrInvalid) || errors.Is(err, ErrActorGone) || errors.Is(err, errKeyNotOwned)
 }
 
 // storageError is a database failure on a path whose other errors are

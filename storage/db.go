@@ -176,7 +176,10 @@ func privateSQLiteFiles(path string) error {
 // (docs/performance.md).
 func openSQLite(ctx context.Context, path string) (*bun.DB, error) {
 	q := url.Values{}
-	for _, p := range []string{"busy_timeout(10000)", "journal_mode(WAL)", "foreign_keys(1)", "synchronous(NORMAL)",
+	// secure_delete: deleted and overwritten content is zeroed, so that
+	// what "forget" erases (an anonymous post's sender) is not left in
+	// free pages (storage/anonforget.go).
+	for _, p := range []string{"busy_timeout(10000)", "journal_mode(WAL)", "foreign_keys(1)", "synchronous(NORMAL)", "secure_delete(1)",
 		fmt.Sprintf("wal_autocheckpoint(%d)", walBackstopPages), fmt.Sprintf("journal_size_limit(%d)", walSizeLimit)} {
 		q.Add("_pragma", p)
 	}

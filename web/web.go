@@ -17,6 +17,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/kith-social/kith/federation"
+	"github.com/kith-social/kith/federation/media"
 	"github.com/kith-social/kith/federation/metrics"
 	"github.com/kith-social/kith/storage"
 	"github.com/kith-social/kith/web/admin"
@@ -33,6 +34,9 @@ type Deps struct {
 	Log          *slog.Logger
 	InsecureHTTP bool   // cookies without Secure (development and tests)
 	DataDir      string // uploaded media live in DataDir/media
+	// Media is the cache of other servers' images (federation/media); nil
+	// shows placeholders where they would be.
+	Media *media.Cache
 	// InboxPerMinute caps inbox POSTs per client IP (default 3000: a
 	// busy server delivering to many groups stays well under it).
 	InboxPerMinute int
@@ -85,9 +89,15 @@ func New(d Deps) http.Handler {
 	if s.inboxPerMinute <= 0 {
 		s.inboxPerMinute = 3000
 	}
+	// A nil *media.Cache must become a nil interface, not a typed nil.
+	var adminMedia admin.MediaCache
+	var publicMedia public.MediaCache
+	if d.Media != nil {
+		adminMedia, publicMedia = d.Media, d.Media
+	}
 	s.admin = admin.New(admin.Deps{
 		DB: d.DB, Log: d.Log, Domain: d.Fed.IRI().Domain(), InsecureHTTP: d.InsecureHTTP,
-		Engine: d.Fed, DataDir: d.DataDir,
+		Engine: d.Fed, DataDir: d.DataDir, Media: adminMedia,
 		CreateGroup: func(ctx context.Context, name, title, summary string, closed bool) error {
 			_, err := d.Fed.CreateGroup(ctx, name, title, summary, closed)
 			return err
@@ -105,12 +115,14 @@ func New(d Deps) http.Handler {
 	}
 	s.public = public.New(public.Deps{
 		DB: reads, Log: d.Log, Domain: d.Fed.IRI().Domain(), Scheme: scheme,
-		DataDir: d.DataDir, Resolver: d.Fed, Reporter: d.Fed,
+		DataDir: d.DataDir, Resolver: d.Fed, Reporter: d.Fed, Media: publicMedia,
 	})
 	return s.routes()
 }
 
 var (
+	_ public.MediaCache           = (*media.Cache)(nil)
+	_ admin.MediaCache            = (*media.Cache)(nil)
 	_ public.RemoteFollowResolver = (*federation.Engine)(nil)
 	_ public.Reporter             = (*federation.Engine)(nil)
 )

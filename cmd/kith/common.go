@@ -16,6 +16,7 @@ import (
 
 	"github.com/kith-social/kith/federation"
 	"github.com/kith-social/kith/federation/mailer"
+	"github.com/kith-social/kith/federation/media"
 	"github.com/kith-social/kith/federation/metrics"
 	"github.com/kith-social/kith/federation/transport"
 	"github.com/kith-social/kith/migrations"
@@ -200,5 +201,25 @@ func newEngine(ctx context.Context, cfg *Config, db, reads *bun.DB, listen *pgxp
 		Reads:           reads,
 		ListenPool:      listen,
 		Metrics:         m,
+	})
+}
+
+// newMediaCache opens the cache of other servers' images in
+// DATA/media-cache; it fetches through a transport with the engine's
+// guard (private networks only with --allow-private-networks).
+func newMediaCache(ctx context.Context, cfg *Config, db, reads *bun.DB, fed *federation.Engine, log *slog.Logger) (*media.Cache, error) {
+	return media.New(ctx, db, media.Config{
+		Dir:   filepath.Join(cfg.Data, "media-cache"),
+		Reads: reads,
+		Transport: transport.Config{
+			InsecureHTTP:         cfg.InsecureHTTP,
+			AllowPrivateNetworks: cfg.AllowPrivateNetworks,
+			UserAgent:            fmt.Sprintf("Kith/%s (+%s://%s/)", version, cfg.Scheme(), cfg.Domain),
+		},
+		LocalMedia: fed.MediaURL(""),
+		Budget:     cfg.MediaCacheSize,
+		MaxBytes:   cfg.MediaMaxFileSize,
+		RetryAfter: cfg.MediaRetryAfter,
+		Log:        log.With("component", "media"),
 	})
 }

@@ -38,7 +38,10 @@ type Config struct {
 	JobRescueAfter       time.Duration // a job running this long belongs to a dead process and is run again
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For and
 	// X-Real-IP headers name the client; empty (not nil) trusts none.
-	TrustedProxies []netip.Prefix
+	TrustedProxies   []netip.Prefix
+	MediaCacheSize   int64         // bytes of other servers' images kept in DATA/media-cache
+	MediaMaxFileSize int64         // largest remote image fetched, in bytes
+	MediaRetryAfter  time.Duration // how long a failed image fetch is remembered
 }
 
 // setting describes one configuration value: its flag, its environment
@@ -64,6 +67,9 @@ var settings = []setting{
 	{flag: "inbox-workers", env: "KITH_INBOX_WORKERS", def: "8", help: "received activities processed at once"},
 	{flag: "trusted-proxies", env: "KITH_TRUSTED_PROXIES", def: "127.0.0.0/8,::1/128", help: "comma-separated CIDRs of the reverse proxies whose X-Forwarded-For / X-Real-IP headers name the client; none (or an empty --trusted-proxies=) trusts no one"},
 	{flag: "job-rescue-after", env: "KITH_JOB_RESCUE_AFTER", def: "3m", help: "how long a job may stay running before it is taken for lost (the process died) and run again; more than 2m"},
+	{flag: "media-cache-size", env: "KITH_MEDIA_CACHE_SIZE", def: "1GiB", help: "disk space for other servers' images (avatars, headers, attachments) the node fetches and serves itself; the least recently used are removed beyond it (e.g. 500MiB, 2GiB)"},
+	{flag: "media-max-file-size", env: "KITH_MEDIA_MAX_FILE_SIZE", def: "10MiB", help: "largest image the node fetches from another server; larger ones show as a placeholder"},
+	{flag: "media-retry-after", env: "KITH_MEDIA_RETRY_AFTER", def: "10m", help: "how long the node waits before asking again for an image it could not fetch"},
 }
 
 // configFlags holds the raw values of the configuration flags of one FlagSet.
@@ -271,6 +277,21 @@ func parseConfig(raw map[string]string) (*Config, error) {
 	} else {
 		c.TrustedProxies = ps
 	}
+	if n, err := parseSize(raw["media-cache-size"]); err != nil || n < 1<<20 {
+		bad("media-cache-size", "%q is not a size of at least 1MiB, like 500MiB or 2GiB", raw["media-cache-size"])
+	} else {
+		c.MediaCacheSize = n
+	}
+	if n, err := parseSize(raw["media-max-file-size"]); err != nil || n < 1<<10 || n > 1<<30 {
+		bad("media-max-file-size", "%q is not a size from 1KiB to 1GiB, like 10MiB", raw["media-max-file-size"])
+	} else {
+		c.MediaMaxFileSize = n
+	}
+	if d, err := time.ParseDuration(strings.TrimSpace(raw["media-retry-after"])); err != nil || d < time.Second {
+		bad("media-retry-after", "%q is not a duration of at least 1s, like 10m", raw["media-retry-after"])
+	} else {
+		c.MediaRetryAfter = d
+	}
 	if err := c.LogLevel.UnmarshalText([]byte(raw["log-level"])); err != nil {
 		bad("log-level", "%q: want debug, info, warn or error", raw["log-level"])
 	}
@@ -310,6 +331,33 @@ func parseTrustedProxies(v string) ([]netip.Prefix, error) {
 		ps = append(ps, p.Masked())
 	}
 	return ps, nil
+}
+
+// parseSize reads a size in bytes: a whole number with an optional unit,
+// binary (KiB, MiB, GiB, TiB) or decimal (kB, MB, GB, TB), or B.
+func parseSize(s string) (int64, error) {
+	s = strings.TrimSpace(s)
+	i := strings.IndexFunc(s, func(r rune) bool { return r < '0' || r > '9' })
+	num, unit := s, ""
+	if i >= 0 {
+		num, unit = s[:i], strings.TrimSpace(s[i:])
+	}
+	n, err := strconv.ParseInt(num, 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("size %q: %w", s, err)
+	}
+	mult := map[string]int64{
+		"": 1, "b": 1,
+		"kib": 1 << 10, "mib": 1 << 20, "gib": 1 << 30, "tib": 1 << 40,
+		"kb": 1e3, "mb": 1e6, "gb": 1e9, "tb": 1e12,
+	}[strings.ToLower(unit)]
+	if mult == 0 {
+		return 0, fmt.Errorf("size %q: unknown unit %q", s, unit)
+	}
+	if n > (1<<62)/mult {
+		return 0, fmt.Errorf("size %q is too large", s)
+	}
+	return n * mult, nil
 }
 
 // validateDomain accepts a host name or IP with an optional port, and

@@ -79,8 +79,13 @@ func cmdServe(ctx context.Context, args []string, e env) error {
 		ln.Close()
 		return err
 	}
+	cache, err := newMediaCache(ctx, cfg, db, reads, fed, log)
+	if err != nil {
+		ln.Close()
+		return err
+	}
 	deps := web.Deps{DB: db, Reads: reads, Fed: fed, Log: log, InsecureHTTP: cfg.InsecureHTTP, DataDir: cfg.Data,
-		TrustedProxies: cfg.TrustedProxies, Metrics: m}
+		TrustedProxies: cfg.TrustedProxies, Metrics: m, Media: cache}
 	srv := &http.Server{
 		Handler:           web.New(deps),
 		ReadHeaderTimeout: 10 * time.Second,

@@ -107,6 +107,15 @@ type Deps struct {
 	LoginLimits auth.LoginLimits
 	// Now is the clock (nil: time.Now); tests move it to expire sessions.
 	Now func() time.Time
+	// Media shows other servers' images from the node; nil shows
+	// placeholders instead.
+	Media MediaCache
+}
+
+// MediaCache names the node's URL for an image from another server, or ""
+// when it cannot be shown (federation/media.Cache).
+type MediaCache interface {
+	URL(remote string) string
 }
 
 // Admin serves the admin UI. Everything it keeps between requests (the
@@ -121,6 +130,7 @@ type Admin struct {
 	fed         Engine
 	mediaDir    string
 	markdown    *content.Sanitizer
+	media       MediaCache
 
 	sessions  *auth.Sessions
 	limiter   *auth.LoginLimiter
@@ -152,7 +162,7 @@ func New(d Deps) *Admin {
 		sessions:    auth.NewSessions(d.DB, !d.InsecureHTTP, d.Now),
 		limiter:     auth.NewLoginLimiter(d.LoginLimits, d.Now),
 		cop:         http.NewCrossOriginProtection(),
-		pages:       mustParsePages(),
+		media:       d.Media,
 		static:      mustSub(staticFiles, "static"),
 		// A hash to check against when the username is unknown, so that a
 		// missing account takes as long as a wrong password.
@@ -163,6 +173,7 @@ func New(d Deps) *Admin {
 	if d.InsecureHTTP {
 		a.scheme = "http"
 	}
+	a.pages = mustParsePages(a.imageURL)
 	a.cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		a.renderError(w, r, http.StatusForbidden, "This request came from another site and was refused. Reload the page and try again.")
 	}))

@@ -90,7 +90,7 @@ func newNode(t *testing.T, db *bun.DB, opts ...nodeOption) *node {
 	d := admin.Deps{
 		DB: db, Domain: srv.Listener.Addr().String(), InsecureHTTP: true,
 		CreateGroup: createGroupFunc(db), Now: c.Now,
-		Engine: n.fed.Fed, DataDir: n.dataDir,
+		Engine: n.fed.Fed, DataDir: n.dataDir, Media: n.fed.Media,
 	}
 	for _, o := range opts {
 		o(&d)

@@ -35,6 +35,7 @@ import (
 	"github.com/go-chi/httprate"
 	"github.com/uptrace/bun"
 
+	"github.com/kith-social/kith/federation/media"
 	"github.com/kith-social/kith/web/auth"
 )
 
@@ -53,6 +54,15 @@ type RemoteFollowResolver interface {
 	RemoteWebFinger(ctx context.Context, resource, host string) ([]byte, error)
 }
 
+// MediaCache serves other servers' images from the node: URL names the
+// node's URL for a remote image ("" when it cannot be shown), and Open
+// returns the image such a URL names, fetching it on a miss.
+// federation/media.Cache implements it.
+type MediaCache interface {
+	URL(remote string) string
+	Open(ctx context.Context, sig, enc string) (*media.Object, error)
+}
+
 // Deps is what the public pages need from the rest of the node.
 type Deps struct {
 	DB  *bun.DB
@@ -68,6 +78,9 @@ type Deps struct {
 	Resolver RemoteFollowResolver
 	// Reporter files reports from the public form; nil refuses them.
 	Reporter Reporter
+	// Media shows other servers' images from the node (federation/media);
+	// nil shows placeholders instead. Pages never link a remote image.
+	Media MediaCache
 	// FollowLimit bounds remote-follow lookups per client IP per minute;
 	// zero means 10.
 	FollowLimit int
@@ -84,6 +97,7 @@ type Public struct {
 	mediaDir string
 	resolver RemoteFollowResolver
 	reporter Reporter
+	media    MediaCache
 
 	pages         map[string]*template.Template
 	static        fs.FS
@@ -115,6 +129,7 @@ func New(d Deps) *Public {
 		mediaDir: mediaDir(d.DataDir),
 		resolver: d.Resolver,
 		reporter: d.Reporter,
+		media:    d.Media,
 		static:   mustSub(staticFiles, "static"),
 	}
 	p.staticVersion = mustVersionStatic(p.static)
@@ -137,6 +152,8 @@ func New(d Deps) *Public {
 // media files and the static assets.
 func (p *Public) Routes(r chi.Router) {
 	r.Get("/", p.h(p.home))
+	r.Get("/media/remote/{sig}/{enc}", p.serveRemoteMedia)
+	r.Head("/media/remote/{sig}/{enc}", p.serveRemoteMedia)
 	r.Get("/media/*", p.serveMedia)
 	r.Head("/media/*", p.serveMedia)
 	r.Get("/static/public/*", p.serveStatic)
