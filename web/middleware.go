@@ -76,9 +76,18 @@ func realIPFromLocalProxy(next http.Handler) http.Handler {
 // more than perMinute activities a minute, before any parsing or
 // signature work, so one flooding server cannot starve the others.
 func limitInbox(perMinute int) func(http.Handler) http.Handler {
-	return httprate.Limit(perMinute, time.Minute,
-		httprate.WithKeyFuncs(httprate.KeyByIP),
+	return httprate.LimitBy(perMinute, time.Minute, remoteIP,
 		httprate.WithLimitHandler(func(w http.ResponseWriter, r *http.Request) {
 			http.Error(w, "too many requests from your server; retry later", http.StatusTooManyRequests)
 		}))
+}
+
+// remoteIP keys rate limits by the client's address: r.RemoteAddr, which
+// realIP above has already set from a loopback proxy's header (IPv6 by /64).
+func remoteIP(r *http.Request) (string, error) {
+	ip, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		ip = r.RemoteAddr
+	}
+	return httprate.CanonicalizeIP(ip), nil
 }

@@ -28,6 +28,7 @@ import (
 	"html/template"
 	"io/fs"
 	"log/slog"
+	"net"
 	"net/http"
 	"time"
 
@@ -118,8 +119,8 @@ func New(d Deps) *Public {
 	p.staticVersion = mustVersionStatic(p.static)
 	p.pages = p.mustParsePages()
 	p.csp = contentSecurityPolicy(p.insecure)
-	p.followLimit = httprate.LimitByIP(d.FollowLimit, time.Minute)
-	p.reportLimit = httprate.LimitByIP(10, time.Minute)
+	p.followLimit = httprate.LimitBy(d.FollowLimit, time.Minute, remoteIP)
+	p.reportLimit = httprate.LimitBy(10, time.Minute, remoteIP)
 	// The remote-follow form changes nothing here, but each submission
 	// makes the node ask another server: other sites may not post it.
 	p.cop = http.NewCrossOriginProtection()
@@ -163,4 +164,15 @@ func (p *Public) ServeGroup(w http.ResponseWriter, r *http.Request) {
 // the group in {name}: its thread, with the post marked.
 func (p *Public) ServePost(w http.ResponseWriter, r *http.Request) {
 	p.h(p.threadPage)(w, r)
+}
+
+// remoteIP keys the forms' rate limits by the client's address:
+// r.RemoteAddr, which the server's middleware has already set from a
+// loopback proxy's header (IPv6 by /64).
+func remoteIP(r *http.Request) (string, error) {
+	ip, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		ip = r.RemoteAddr
+	}
+	return httprate.CanonicalizeIP(ip), nil
 }
