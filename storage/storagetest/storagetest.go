@@ -41,11 +41,15 @@ func Backends() []Backend {
 	return bs
 }
 
-// Each runs fn as a subtest on every backend.
+// Each runs fn as a parallel subtest on every backend, each on its own
+// new database (SQLite file or PostgreSQL schema). The subtests start once
+// the calling test function has returned, so nothing after Each may depend
+// on them, and fn must not share state between backends.
 func Each(t *testing.T, fn func(t *testing.T, db *bun.DB)) {
 	t.Helper()
 	for _, b := range Backends() {
 		t.Run(b.Name, func(t *testing.T) {
+			t.Parallel()
 			db, _ := b.Open(t)
 			fn(t, db)
 		})
@@ -120,11 +124,12 @@ func randomHex(n int) string {
 	return hex.EncodeToString(b)
 }
 
-// Eventually polls cond until it holds, failing the test after 20 s: tests
+// Eventually polls cond until it holds, failing the test after a minute (an
+// outer limit for a broken test, not a budget a passing one spends): tests
 // wait for asynchronous work this way, never by sleeping a fixed time.
 func Eventually(t testing.TB, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
+	deadline := time.Now().Add(time.Minute)
 	for !cond() {
 		if time.Now().After(deadline) {
 			t.Fatalf("timed out waiting for %s", what)
