@@ -44,7 +44,7 @@ type inboxCaches struct {
 	// empties it whenever it changes a membership or an actor (after the
 	// transaction, so no reader keeps what the transaction replaced);
 	// another process's change is seen within membersCacheTTL.
-	members *expirable.LRU[string, []string] // group id → inboxes
+	members *memberCache // group id → inboxes, with a generation (membercache.go)
 	// actors are remote actors read in the last seconds: every activity
 	// names its actor, and a busy member sends many.
 	actors *expirable.LRU[string, storage.RemoteActor] // IRI → actor
@@ -59,7 +59,7 @@ func newInboxCaches() inboxCaches {
 		blocked: expirable.NewLRU[string, bool](smallCacheSize, nil, blockCacheTTL),
 		groups:  expirable.NewLRU[string, struct{}](smallCacheSize, nil, groupCacheTTL),
 		alive:   expirable.NewLRU[string, struct{}](smallCacheSize, nil, aliveCacheTTL),
-		members: expirable.NewLRU[string, []string](256, nil, membersCacheTTL),
+		members: newMemberCache(256, membersCacheTTL),
 		actors:  expirable.NewLRU[string, storage.RemoteActor](keyCacheSize, nil, actorCacheTTL),
 		parsed:  expirable.NewLRU[string, *vocab.Activity](keyCacheSize, nil, parsedCacheTTL),
 	}
@@ -110,7 +110,8 @@ func (e *Engine) markAlive(ctx context.Context, host string) error {
 // memberInboxes returns the group's member inboxes (one per shared inbox).
 // The slice is shared: callers must not change it.
 func (e *Engine) memberInboxes(ctx context.Context, tx bun.IDB, groupID string) ([]string, error) {
-	if in, ok := e.caches.members.Get(groupID); ok {
+	in, gen, ok := e.caches.members.get(groupID)
+	if ok {
 		return in, nil
 	}
 	in, err := storage.MemberInboxes(ctx, tx, groupID)
@@ -120,13 +121,13 @@ func (e *Engine) memberInboxes(ctx context.Context, tx bun.IDB, groupID string) 
 	// Kept as delivery targets (each once, none of this node's), so that
 	// each announce does not sort them out again; callers only read it.
 	in = e.targets(in)
-	e.caches.members.Add(groupID, in)
+	e.caches.members.add(groupID, in, gen) // not if membership changed meanwhile
 	return in, nil
 }
 
 // membersChanged forgets every group's member inboxes. Call it (deferred)
 // around any change of follows or of remote actors' inboxes.
-func (e *Engine) membersChanged() { e.caches.members.Purge() }
+func (e *Engine) membersChanged() { e.caches.members.purge() }
 
 // storedActor reads a remote actor from the database, or from the cache
 // when it was read in the last seconds. The copy is the caller's.

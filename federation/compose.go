@@ -232,8 +232,9 @@ func (e *Engine) ownPost(ctx context.Context, postID string, forDelete bool) (*s
 
 // PostDocument is the Note of a group post, for GETs of its IRI. Public
 // posts are served to anyone (to signed requests only in authorized-fetch
-// mode); members-only posts only to requests signed by a server where the
-// group has a member — to everyone else they do not exist (404).
+// mode); members-only posts only to requests signed by a member, or by the
+// instance actor of a server where the group has a member (readers.go) —
+// to everyone else they do not exist (404).
 func (e *Engine) PostDocument(ctx context.Context, r *http.Request, groupName, postID string) ([]byte, error) {
 	p, err := storage.PostByID(ctx, e.reads, postID)
 	if err != nil {
@@ -257,7 +258,7 @@ func (e *Engine) PostDocument(ctx context.Context, r *http.Request, groupName, p
 	if err != nil {
 		return nil, notFound
 	}
-	if ok, err := e.canReadMembersOnly(ctx, g, key.Owner); err != nil {
+	if ok, err := e.mayReadMembersOnly(ctx, g, key.Owner); err != nil { // readers.go
 		return nil, err
 	} else if !ok {
 		return nil, notFound

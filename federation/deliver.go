@@ -387,8 +387,10 @@ func (w *fanoutWorker) Work(ctx context.Context, job *river.Job[fanoutArgs]) err
 			later = append(later, river.InsertManyParams{Args: deliverArgs{ActivityID: job.Args.ActivityID, Inbox: inbox}})
 		case err == nil:
 			reached = append(reached, hostOf(inbox))
+			e.observeDelivery(nil, nil, false)
 		default:
 			s := e.recordFailure(ctx, inbox, cs.iri, 1, err)
+			e.observeDelivery(err, s, false)
 			if isPermanent(err) {
 				continue
 			}
@@ -439,12 +441,14 @@ func (w *deliverWorker) Work(ctx context.Context, job *river.Job[deliverArgs]) e
 	}
 	err = e.client.Post(ctx, job.Args.Inbox, act.body, act.key)
 	if err == nil {
+		e.observeDelivery(nil, nil, false)
 		if err := storage.RecordDeliverySuccess(ctx, e.db, host, e.now()); err != nil {
 			e.log.WarnContext(ctx, "record delivery", "host", host, "err", err)
 		}
 		return nil
 	}
-	e.recordFailure(ctx, job.Args.Inbox, act.iri, job.Attempt+job.Args.Retried, err)
+	s := e.recordFailure(ctx, job.Args.Inbox, act.iri, job.Attempt+job.Args.Retried, err)
+	e.observeDelivery(err, s, job.Attempt >= job.MaxAttempts)
 	if isPermanent(err) {
 		return river.JobCancel(fmt.Errorf("deliver %s to %s: %w", act.iri, job.Args.Inbox, err))
 	}

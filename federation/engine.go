@@ -22,6 +22,7 @@ import (
 	"github.com/kith-social/kith/federation/httpsig"
 	"github.com/kith-social/kith/federation/iri"
 	"github.com/kith-social/kith/federation/keys"
+	"github.com/kith-social/kith/federation/metrics"
 	"github.com/kith-social/kith/federation/transport"
 	"github.com/kith-social/kith/storage"
 	"github.com/kith-social/kith/storage/queue"
@@ -62,6 +63,8 @@ type Config struct {
 	// ListenPool, on PostgreSQL, lets the job queue LISTEN for inserted
 	// jobs (queue.Options.ListenPool); nil polls.
 	ListenPool *pgxpool.Pool
+	// Metrics receives delivery outcomes and inbox refusals; nil: none.
+	Metrics *metrics.Metrics
 }
 
 // Engine runs the federation of every group on the node.
@@ -92,7 +95,8 @@ type Engine struct {
 	hookMu sync.Mutex
 	hooks  []func(Processed)
 
-	engage EngagementConfig
+	engage  EngagementConfig
+	metrics *metrics.Metrics // observe.go
 }
 
 // Processed describes an activity the engine finished processing.
@@ -146,6 +150,7 @@ func New(ctx context.Context, db *bun.DB, cfg Config) (*Engine, error) {
 		engage:   cfg.Engagement.withDefaults(),
 		hosts:    newHostLimiter(4),
 		caches:   newInboxCaches(),
+		metrics:  cfg.Metrics,
 	}
 	e.accepts = newAcceptor(e)
 	// Fan-outs yield half the signing slots while inbox jobs run: the

@@ -58,13 +58,13 @@ func (inboxArgs) InsertOpts() river.InsertOpts {
 	return river.InsertOpts{Queue: queueInbox, MaxAttempts: inboxMaxAttempts}
 }
 
-// Receive handles a POST to a group's inbox (groupName set) or to the
-// shared inbox: read at most 1 MiB, parse, verify the HTTP signature and
-// that its key belongs to the activity's actor, record the activity id
+// receive handles a POST to a group's inbox (groupName set) or to the
+// shared inbox (Receive in observe.go counts the outcome): read at most
+// 1 MiB, parse, verify the HTTP signature and that its key belongs to the activity's actor, record the activity id
 // and queue its processing — all before answering, so a 202 means the
 // activity is safe. Refusals are *Error with a 4xx status; cheap checks
 // come before any database work or signature verification.
-func (e *Engine) Receive(ctx context.Context, r *http.Request, groupName string) error {
+func (e *Engine) receive(ctx context.Context, r *http.Request, groupName string) error {
 	if r.Header.Get("Signature") == "" && r.Header.Get("Authorization") == "" {
 		return refuse(http.StatusUnauthorized, "request is not signed", httpsig.ErrMissingSignature)
 	}
@@ -116,6 +116,9 @@ func (e *Engine) Receive(ctx context.Context, r *http.Request, groupName string)
 	}
 	if key.Owner != act.Actor {
 		return refuse(http.StatusUnauthorized, "signed by "+key.Owner+", but the actor is "+act.Actor, nil)
+	}
+	if changesMembership(act) { // applied before the answer (ordered.go)
+		return e.applyNow(ctx, act, groupName)
 	}
 	// A repeated delivery is accepted with no second effect.
 	return e.accepts.accept(ctx, act, inboxArgs{ID: act.ID, Body: string(body), Group: groupName})
@@ -238,7 +241,7 @@ func cannotSucceed(err error) bool {
 	return errors.As(err, &se) && se.Permanent() ||
 		errors.Is(err, transport.ErrTooLarge) || errors.Is(err, transport.ErrTooManyRedirects) ||
 		errors.Is(err, transport.ErrInvalidURL) || errors.Is(err, transport.ErrForbiddenAddress) ||
-		errors.Is(err, vocab.ErrInvalid) || errors.Is(err, ErrActorGone)
+		errors.Is(err, vocab.ErrInvalid) || errors.Is(err, ErrActorGone) || errors.Is(err, errKeyNotOwned)
 }
 
 // storageError is a database failure on a path whose other errors are

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/uptrace/bun"
+
 	"github.com/kith-social/kith/federation/content"
 	"github.com/kith-social/kith/federation/httpsig"
 	"github.com/kith-social/kith/federation/keys"
@@ -81,6 +83,9 @@ func (e *Engine) fetchActor(ctx context.Context, id string) (*storage.RemoteActo
 	if va.Inbox == "" {
 		return nil, fmt.Errorf("actor %s has no inbox", id)
 	}
+	if err := e.checkActorKey(ctx, va); err != nil { // keyowner.go
+		return nil, err
+	}
 	return e.storeActor(ctx, va)
 }
 
@@ -103,7 +108,9 @@ func (e *Engine) storeActor(ctx context.Context, va *vocab.Actor) (*storage.Remo
 		PublicKeyID: va.PublicKeyID, PublicKeyPEM: va.PublicKeyPEM,
 		FieldsJSON: string(fj), Raw: string(va.Raw), FetchedAt: e.now().UTC(), PublishedAt: va.Published,
 	}
-	if err := storage.UpsertRemoteActor(ctx, e.db, a); err != nil {
+	// In a transaction: a key id another row named moves to this actor
+	// (its claim was checked, keyowner.go).
+	if err := e.tx(ctx, func(ctx context.Context, tx bun.Tx) error { return storage.UpsertRemoteActor(ctx, tx, a) }); err != nil {
 		return nil, &storageError{err}
 	}
 	e.caches.keys.Remove(a.PublicKeyID) // it may have changed: read it again
@@ -133,11 +140,13 @@ func (e *Engine) ResolveKey(ctx context.Context, keyID string, refresh bool) (ht
 	}
 	// The keyId is usually the actor's IRI with #main-key; some servers
 	// (Misskey, GoToSocial) use a separate key document naming its owner.
+	// A #fragment key belongs to the IRI before '#', whoever claims it
+	// (keyowner.go).
 	var owner string
-	if a, err := storage.RemoteActorByKeyID(ctx, e.reads, keyID); err == nil {
-		owner = a.IRI
-	} else if strings.Contains(keyID, "#") {
+	if strings.Contains(keyID, "#") {
 		owner = stripFragment(keyID)
+	} else if a, err := storage.RemoteActorByKeyID(ctx, e.reads, keyID); err == nil {
+		owner = a.IRI
 	} else if owner, err = e.keyOwner(ctx, keyID); err != nil {
 		return httpsig.PublicKey{}, fmt.Errorf("key %s: %w", keyID, err)
 	}
@@ -163,25 +172,7 @@ func (e *Engine) cacheKey(a *storage.RemoteActor) (httpsig.PublicKey, error) {
 
 // keyOwner fetches a key document that is not an actor and returns its owner.
 func (e *Engine) keyOwner(ctx context.Context, keyID string) (string, error) {
-	body, err := e.client.Get(ctx, keyID, &e.instanceKey)
-	if err != nil {
-		return "", err
-	}
-	var doc struct {
-		ID        string `json:"id"`
-		Owner     string `json:"owner"`
-		PublicKey any    `json:"publicKey"`
-	}
-	if err := json.Unmarshal(body, &doc); err != nil {
-		return "", fmt.Errorf("key document %s: %w", keyID, err)
-	}
-	if doc.Owner != "" && hostOf(doc.Owner) == hostOf(keyID) {
-		return doc.Owner, nil
-	}
-	if doc.PublicKey != nil { // an actor document after all
-		return doc.ID, nil
-	}
-	return "", fmt.Errorf("key document %s names no owner", keyID)
+	return e.keyDocumentOwner(ctx, keyID) // keyowner.go
 }
 
 func publicKeyOf(a *storage.RemoteActor) (httpsig.PublicKey, error) {

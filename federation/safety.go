@@ -276,8 +276,7 @@ func (e *Engine) anonRequest(ctx context.Context, tx bun.Tx, g *storage.Group, a
 	if err := e.notify(ctx, tx, g, storage.NotifyReview, r.ID, "An anonymous post waits for review"); err != nil {
 		return err
 	}
-	_, err := e.directMessage(ctx, tx, g, author, "<p>Thank you. The moderators will review your anonymous post; if they approve it, the group publishes it without your name.</p>", "")
-	return err
+	return e.anonReply(ctx, tx, g, r, author, "<p>Thank you. The moderators will review your anonymous post; if they approve it, the group publishes it without your name.</p>") // anonymous.go
 }
 
 // DecideAnonymous approves (the group publishes the post without naming
@@ -303,7 +302,7 @@ func (e *Engine) DecideAnonymous(ctx context.Context, requestID string, approve 
 			if err := e.logAction(ctx, tx, g, by, "reject_anonymous", r.ID, reason); err != nil {
 				return err
 			}
-			return e.feedback(ctx, tx, g, r.Actor, "The moderators did not publish your anonymous post. "+reason)
+			return e.anonFeedback(ctx, tx, g, r, "The moderators did not publish your anonymous post. "+reason)
 		}
 		now := e.stamp(time.Time{})
 		p := &storage.Post{
@@ -323,7 +322,7 @@ func (e *Engine) DecideAnonymous(ctx context.Context, requestID string, approve 
 			return err
 		}
 		published = p
-		return e.feedback(ctx, tx, g, r.Actor, "Your anonymous post was published by the group.")
+		return e.anonFeedback(ctx, tx, g, r, "Your anonymous post was published by the group.")
 	})
 	return published, err
 }

@@ -17,6 +17,8 @@ import (
 	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/dialect"
 	"github.com/uptrace/bun/migrate"
+
+	"github.com/kith-social/kith/storage"
 )
 
 //go:embed *.sql
@@ -32,33 +34,60 @@ func load() (*migrate.Migrations, error) {
 	return ms, nil
 }
 
-// Up brings the schema up to date: Kith's tables, then the job queue's.
-// It holds bun's migration lock, so several processes starting at once on
-// one PostgreSQL database migrate once.
-func Up(ctx context.Context, db *bun.DB, log *slog.Logger) error {
+// Up brings the schema up to date: Kith's tables, then the job queue's,
+// and returns how many of Kith's migrations it applied. Several processes
+// may start at once: each takes the migration lock first
+// (storage.LockMigrations), so one migrates and the others wait for it and
+// then find nothing to do; a lock left by a process that died goes with
+// that process. Inside the lock a bun lock row left by a dead process is
+// cleared, then bun's own lock is taken, so an older Kith binary started
+// meanwhile refuses instead of migrating too.
+func Up(ctx context.Context, db *bun.DB, log *slog.Logger) (int, error) {
 	ms, err := load()
 	if err != nil {
-		return err
+		return 0, err
 	}
+	release, err := storage.LockMigrations(ctx, db, log)
+	if err != nil {
+		return 0, err
+	}
+	defer release()
 	m := migrate.NewMigrator(db, ms, migrate.WithMarkAppliedOnSuccess(true))
 	if err := m.Init(ctx); err != nil {
-		return fmt.Errorf("prepare migration tables: %w", err)
+		return 0, fmt.Errorf("prepare migration tables: %w", err)
+	}
+	if n, err := storage.ClearBunLock(ctx, db); err != nil {
+		return 0, err
+	} else if n > 0 {
+		log.Warn("removed a migration lock left by a process that stopped while migrating", "table", storage.BunLocksTable)
 	}
 	if err := m.Lock(ctx); err != nil {
-		return fmt.Errorf("take migration lock: %w", err)
+		return 0, fmt.Errorf("take migration lock: %w", err)
 	}
-	defer m.Unlock(ctx) //nolint:errcheck // the lock row is removed best-effort; a stale one is cleared by `kith migrate`
+	defer m.Unlock(ctx) //nolint:errcheck // a row left behind is cleared by the next Up, under the migration lock
 	group, err := m.Migrate(ctx)
 	if err != nil {
-		return fmt.Errorf("apply migrations: %w", err)
+		return 0, fmt.Errorf("apply migrations: %w", err)
 	}
 	if !group.IsZero() {
 		log.Info("database migrated", "group", group.ID, "migrations", group.Migrations.String())
 	}
 	if err := upQueue(ctx, db, log); err != nil {
-		return err
+		return 0, err
 	}
-	return nil
+	return len(group.Migrations), nil
+}
+
+// Unlock removes bun's migration lock rows when no live process holds the
+// migration lock (`kith migrate --unlock`), and says how many it removed.
+// While a process migrates it refuses with storage.ErrMigrationLocked.
+func Unlock(ctx context.Context, db *bun.DB) (int64, error) {
+	release, err := storage.TryLockMigrations(ctx, db)
+	if err != nil {
+		return 0, err
+	}
+	defer release()
+	return storage.ClearBunLock(ctx, db)
 }
 
 // upQueue applies River's own migrations with the driver for the dialect.
@@ -89,27 +118,6 @@ func upQueue(ctx context.Context, db *bun.DB, log *slog.Logger) error {
 		log.Info("job queue migrated", "versions", len(res.Versions))
 	}
 	return nil
-}
-
-// Pending lists migrations not applied yet (for `kith migrate --status`).
-func Pending(ctx context.Context, db *bun.DB) ([]string, error) {
-	ms, err := load()
-	if err != nil {
-		return nil, err
-	}
-	m := migrate.NewMigrator(db, ms)
-	if err := m.Init(ctx); err != nil {
-		return nil, fmt.Errorf("prepare migration tables: %w", err)
-	}
-	status, err := m.MigrationsWithStatus(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("read migration status: %w", err)
-	}
-	var names []string
-	for _, s := range status.Unapplied() {
-		names = append(names, s.Name)
-	}
-	return names, nil
 }
 
 // quiet drops River's per-run "no migrations to apply" chatter below Warn.

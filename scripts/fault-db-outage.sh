@@ -57,7 +57,7 @@ echo "## fault: database unavailable for ${outage}s during fan-out (PostgreSQL, 
 machine
 
 out=$WORK/load-outage.txt
-"$LOAD_BIN" -node "http://127.0.0.1:$NODE_PORT" -scenario fanout -members "$servers" -servers "$servers" \
+"$LOAD_BIN" -node "http://127.0.0.1:$NODE_PORT" -metrics "$(metrics_url "$NODE_PORT")" -scenario fanout -members "$servers" -servers "$servers" \
 	-posts "$posts" -kinds 2 -post-every 3s -timeout 6m -settle "${SETTLE:-4m}" -events "$events" ${KEY_FILE:+-key-file "$KEY_FILE"} >"$out" 2>&1 &
 tool=$!
 TOOL_PIDS+=("$tool")

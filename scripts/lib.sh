@@ -13,6 +13,8 @@ WORK=${WORK:-$(mktemp -d /tmp/kith-perf.XXXXXX)}
 KITH_BIN=${KITH_BIN:-$WORK/kith}
 LOAD_BIN=${LOAD_BIN:-$WORK/kith-load}
 NODE_PORT=${NODE_PORT:-18080}
+# A node on PORT serves its metrics (--metrics-listen) on PORT+METRICS_OFFSET.
+METRICS_OFFSET=${METRICS_OFFSET:-1000}
 NODE_PIDS=()
 TOOL_PIDS=() # kith-load runs in the background, stopped by cleanup
 PG_DBS=()
@@ -56,13 +58,13 @@ create_group() {
 	"$KITH_BIN" group create "$3" $(node_flags "$1" "$2") >/dev/null
 }
 
-# start_node DATA DB PORT LOGFILE: starts `kith serve` listening on PORT
-# (the domain is always 127.0.0.1:$NODE_PORT) and waits for /healthz.
-# Sets NODE_PID.
+# start_node DATA DB PORT LOGFILE: starts `kith serve` listening on PORT,
+# with its metrics on PORT+METRICS_OFFSET (the domain is always
+# 127.0.0.1:$NODE_PORT), and waits for /healthz. Sets NODE_PID.
 start_node() {
 	local data=$1 db=$2 port=$3 logf=$4
 	# shellcheck disable=SC2046
-	"$KITH_BIN" serve $(node_flags "$data" "$db") --listen "127.0.0.1:$port" >>"$logf" 2>&1 &
+	"$KITH_BIN" serve $(node_flags "$data" "$db") --listen "127.0.0.1:$port" --metrics-listen "127.0.0.1:$((port + METRICS_OFFSET))" >>"$logf" 2>&1 &
 	NODE_PID=$!
 	NODE_PIDS+=("$NODE_PID")
 	local i
@@ -91,6 +93,9 @@ stop_node() {
 
 # rss PID FIELD: VmRSS or VmHWM of a process, in MiB.
 rss() { awk -v f="$2:" '$1==f {printf "%.1f", $2/1024}' "/proc/$1/status" 2>/dev/null; }
+
+# metrics_url PORT: the -metrics value for kith-load for the node on PORT.
+metrics_url() { echo "http://127.0.0.1:$(($1 + METRICS_OFFSET))"; }
 
 # queue_depth DB DATA: jobs waiting or running.
 queue_depth() {

@@ -33,7 +33,7 @@ echo "commit: $(git -C "$(dirname "$0")/.." rev-parse --short HEAD) (+ working t
 echo "node pid $NODE_PID, RSS at start $(rss "$NODE_PID" VmRSS) MiB"
 
 if [ "$scenario" = pages ]; then
-	"$LOAD_BIN" -node "http://127.0.0.1:$NODE_PORT" -scenario fanout -members 200 -servers 50 -timeout 120s >/dev/null 2>&1
+	"$LOAD_BIN" -node "http://127.0.0.1:$NODE_PORT" -metrics "$(metrics_url "$NODE_PORT")" -scenario fanout -members 200 -servers 50 -timeout 120s >/dev/null 2>&1
 fi
 # Sample the node's RSS every 200 ms while the tool runs. When the tool
 # says the fan-out starts, reset the kernel's peak (VmHWM) so that the
@@ -59,7 +59,7 @@ rm -f "$events" "$WORK/rssmax" "$WORK/inboxcpu0"
 ) &
 sampler=$!
 start=$(date +%s.%N)
-"$LOAD_BIN" -node "http://127.0.0.1:$NODE_PORT" -scenario "$scenario" -events "$events" "$@"
+"$LOAD_BIN" -node "http://127.0.0.1:$NODE_PORT" -metrics "$(metrics_url "$NODE_PORT")" -scenario "$scenario" -events "$events" "$@"
 rc=$?
 end=$(date +%s.%N)
 if [ -s "$WORK/inboxcpu0" ]; then

@@ -29,7 +29,7 @@ for i in $(seq 0 $((nodes - 1))); do
 done
 echo "## scale-out: $nodes nodes on one PostgreSQL database $*"
 machine
-"$LOAD_BIN" -node "http://127.0.0.1:$NODE_PORT" -scenario fanout "$@"
+"$LOAD_BIN" -node "http://127.0.0.1:$NODE_PORT" -metrics "$(metrics_url "$NODE_PORT")" -scenario fanout "$@"
 rc=$?
 echo "tool exit $rc; load after: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "completed delivery jobs by process (River client id) and kind (deliver: one inbox; fanout: a batch of up to 50), and attempts > 1:"

@@ -25,6 +25,15 @@ func RecordActivity(ctx context.Context, db bun.IDB, iri string, at time.Time) (
 	return fresh[iri], err
 }
 
+// ActivityReceived tells whether an activity id was recorded.
+func ActivityReceived(ctx context.Context, db bun.IDB, iri string) (bool, error) {
+	n, err := db.NewSelect().Model((*ReceivedActivity)(nil)).Where("iri = ?", iri).Count(ctx)
+	if err != nil {
+		return false, fmt.Errorf("look up received activity %s: %w", iri, err)
+	}
+	return n > 0, nil
+}
+
 // PruneActivities forgets activity ids received before cutoff and returns
 // how many it forgot. Servers stop retrying long before the cutoff.
 func PruneActivities(ctx context.Context, db bun.IDB, cutoff time.Time) (int, error) {

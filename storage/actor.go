@@ -45,9 +45,20 @@ func (a *RemoteActor) DeliveryInbox() string {
 
 // UpsertRemoteActor inserts a or refreshes the cached copy with the same IRI.
 // On return a.ID is the stored row's id.
+//
+// A key id belongs to one actor (a unique index): the caller has checked
+// that a owns its key (federation/keyowner.go), so another row that named
+// the same key id loses it. Run it in a transaction.
 func UpsertRemoteActor(ctx context.Context, db bun.IDB, a *RemoteActor) error {
 	if a.ID == "" {
 		a.ID = NewID()
+	}
+	if a.PublicKeyID != "" {
+		_, err := db.NewUpdate().Model((*RemoteActor)(nil)).Set("public_key_id = '', public_key_pem = ''").
+			Where("public_key_id = ? AND iri <> ?", a.PublicKeyID, a.IRI).Exec(ctx)
+		if err != nil {
+			return fmt.Errorf("release key %s for %s: %w", a.PublicKeyID, a.IRI, err)
+		}
 	}
 	if a.FieldsJSON == "" {
 		a.FieldsJSON = "[]"
@@ -80,10 +91,14 @@ func RemoteActorByIRI(ctx context.Context, db bun.IDB, iri string) (*RemoteActor
 	return a, nil
 }
 
-// RemoteActorByKeyID loads the cached actor that owns the key keyID.
+// RemoteActorByKeyID loads the cached actor that owns the key keyID (one at
+// most: the key id is unique).
 func RemoteActorByKeyID(ctx context.Context, db bun.IDB, keyID string) (*RemoteActor, error) {
 	a := new(RemoteActor)
-	if err := db.NewSelect().Model(a).Where("public_key_id = ?", keyID).Limit(1).Scan(ctx); err != nil {
+	if keyID == "" {
+		return nil, fmt.Errorf("remote actor with an empty key id: %w", ErrNotFound)
+	}
+	if err := db.NewSelect().Model(a).Where("public_key_id = ?", keyID).Scan(ctx); err != nil {
 		return nil, notFound(err, "remote actor with key "+keyID)
 	}
 	return a, nil

@@ -34,11 +34,23 @@ var ErrConflict = errors.New("already exists")
 // checks the connection before returning, so an unreachable database is
 // reported at start-up and not at the first request.
 func Open(ctx context.Context, dsn, dataDir string) (*bun.DB, error) {
-	if path, ok := sqlitePath(dsn, dataDir); ok {
-		if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
+	if path, ok := SQLitePath(dsn, dataDir); ok {
+		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 			return nil, fmt.Errorf("create data directory %s: %w", filepath.Dir(path), err)
 		}
-		return openSQLite(ctx, path)
+		if err := privateSQLiteFiles(path); err != nil {
+			return nil, err
+		}
+		db, err := openSQLite(ctx, path)
+		if err != nil {
+			return nil, err
+		}
+		// Opening in WAL mode made -wal and -shm, with the database file's mode.
+		if err := privateSQLiteFiles(path); err != nil {
+			db.Close()
+			return nil, err
+		}
+		return db, nil
 	}
 	switch {
 	case strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://"):
@@ -77,7 +89,7 @@ func Checkpoint(ctx context.Context, db *bun.DB) error {
 // already reads in parallel, it returns nil: use the database itself.
 // Open must have created the database (and its WAL) first.
 func OpenReadPool(ctx context.Context, dsn, dataDir string) (*bun.DB, error) {
-	path, ok := sqlitePath(dsn, dataDir)
+	path, ok := SQLitePath(dsn, dataDir)
 	if !ok {
 		return nil, nil
 	}
@@ -102,8 +114,8 @@ func OpenReadPool(ctx context.Context, dsn, dataDir string) (*bun.DB, error) {
 	return db, nil
 }
 
-// sqlitePath is the SQLite file dsn names (false: dsn is not SQLite).
-func sqlitePath(dsn, dataDir string) (string, bool) {
+// SQLitePath is the SQLite file dsn names (false: dsn is not SQLite).
+func SQLitePath(dsn, dataDir string) (string, bool) {
 	if dsn != "" && !strings.HasPrefix(dsn, "sqlite:") && !strings.HasPrefix(dsn, "file:") {
 		return "", false
 	}
@@ -112,6 +124,42 @@ func sqlitePath(dsn, dataDir string) (string, bool) {
 		path = filepath.Join(dataDir, "kith.db")
 	}
 	return path, true
+}
+
+// privateSQLiteFiles makes the database file and its -wal and -shm
+// readable by the node's user only (0600), whatever the umask: they hold
+// the groups' private keys. A missing database file is created empty
+// (SQLite takes an empty file for a new database) so that it never exists
+// with the mode SQLite would give it, 0644 less the umask. SQLite creates
+// -wal and -shm itself, with the mode of the database file (its unix VFS,
+// which modernc.org/sqlite translates from C, sets it with fchmod whatever
+// the umask), so they follow; existing ones, from an older version or
+// another tool, are set here too.
+func privateSQLiteFiles(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	if err == nil {
+		err = f.Close()
+	} else if errors.Is(err, os.ErrExist) {
+		err = nil
+	}
+	if err != nil {
+		return fmt.Errorf("create SQLite database %s: %w", path, err)
+	}
+	for _, p := range []string{path, path + "-wal", path + "-shm"} {
+		st, err := os.Stat(p)
+		if errors.Is(err, os.ErrNotExist) && p != path {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("check permissions of %s: %w", p, err)
+		}
+		if st.Mode().Perm() != 0o600 {
+			if err := os.Chmod(p, 0o600); err != nil {
+				return fmt.Errorf("make %s readable by its owner only (chmod 600): %w", p, err)
+			}
+		}
+	}
+	return nil
 }
 
 // openSQLite opens a SQLite file in WAL mode. busy_timeout comes before
@@ -128,7 +176,10 @@ func sqlitePath(dsn, dataDir string) (string, bool) {
 // (docs/performance.md).
 func openSQLite(ctx context.Context, path string) (*bun.DB, error) {
 	q := url.Values{}
-	for _, p := range []string{"busy_timeout(10000)", "journal_mode(WAL)", "foreign_keys(1)", "synchronous(NORMAL)",
+	// secure_delete: deleted and overwritten content is zeroed, so that
+	// what "forget" erases (an anonymous post's sender) is not left in
+	// free pages (storage/anonforget.go).
+	for _, p := range []string{"busy_timeout(10000)", "journal_mode(WAL)", "foreign_keys(1)", "synchronous(NORMAL)", "secure_delete(1)",
 		fmt.Sprintf("wal_autocheckpoint(%d)", walBackstopPages), fmt.Sprintf("journal_size_limit(%d)", walSizeLimit)} {
 		q.Add("_pragma", p)
 	}

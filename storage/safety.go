@@ -114,7 +114,8 @@ type AnonRequest struct {
 	ID          string    `bun:"id,pk"`
 	GroupID     string    `bun:"group_id,notnull"`
 	ActorID     string    `bun:"actor_id,nullzero"`
-	IRI         string    `bun:"iri,notnull"` // the DM it came in
+	IRI         string    `bun:"iri,notnull"`       // the DM it came in
+	SentIRIs    string    `bun:"sent_iris,notnull"` // notes the group sent the sender about it, one per line (anonforget.go)
 	ContentHTML string    `bun:"content_html,notnull"`
 	MembersOnly bool      `bun:"members_only,notnull"`
 	State       string    `bun:"state,notnull"`
@@ -167,15 +168,6 @@ func DecideAnonRequest(ctx context.Context, db bun.IDB, id, state, postID, reaso
 		return fmt.Errorf("decide anonymous request: %w", err)
 	}
 	return mustAffect(res, "pending anonymous request "+id)
-}
-
-// PurgeAnonAuthor forgets who sent a request.
-func PurgeAnonAuthor(ctx context.Context, db bun.IDB, id string) error {
-	res, err := db.NewUpdate().Model((*AnonRequest)(nil)).Set("actor_id = NULL").Where("id = ?", id).Exec(ctx)
-	if err != nil {
-		return fmt.Errorf("purge anonymous author: %w", err)
-	}
-	return mustAffect(res, "anonymous request "+id)
 }
 
 // CountAuthorPosts counts an actor's published posts in a group (probation).

@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/kith-social/kith/federation/fedtest"
 	"github.com/kith-social/kith/storage"
@@ -293,54 +292,4 @@ func TestInboxDatabaseDown(t *testing.T) {
 			t.Errorf("POST with the database down: %d, Retry-After %q; want 503 with Retry-After 30", resp.StatusCode, resp.Header.Get("Retry-After"))
 		}
 	})
-}
-
-// /metrics shows the job queue to loopback clients only.
-func TestMetrics(t *testing.T) {
-	b := storagetest.Backends()[0]
-	db, _ := b.Open(t)
-	n := webtest.StartOn(t, fedtest.NewNetwork(t), db, webtest.Options{})
-	g := n.CreateGroup(t, "g", nil)
-	masto := n.Net.NewInstance("mastodon.test", fedtest.Mastodon)
-	alice := masto.NewActor("alice")
-	resp, err := alice.Send(context.Background(), n.GroupIRI(g.Name), alice.Follow(n.GroupIRI(g.Name)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	masto.WaitFor(t, func(d fedtest.Delivery) bool { return d.Type() == "Accept" }, 20*time.Second)
-
-	c := n.Net.HTTPClient()
-	get := func(realIP string) (int, string) {
-		req, _ := http.NewRequest(http.MethodGet, n.URL("/metrics"), nil)
-		if realIP != "" {
-			req.Header.Set("X-Real-IP", realIP) // honoured: the fake network's peer is loopback
-		}
-		resp, err := c.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		return resp.StatusCode, string(b)
-	}
-	status, body := get("")
-	if status != http.StatusOK || !strings.Contains(body, "# TYPE kith_jobs gauge") {
-		t.Fatalf("GET /metrics from loopback: %d\n%s", status, body)
-	}
-	// The SQLite node has a writer and a read pool.
-	for _, want := range []string{`kith_db_connections{pool="writer",state="in_use"}`, `kith_db_wait_seconds_total{pool="writer"}`, `kith_db_waits_total{pool="reads"}`, `kith_db_transaction_calls_total `} {
-		if !strings.Contains(body, want) {
-			t.Errorf("/metrics lacks %s:\n%s", want, body)
-		}
-	}
-	// Once the follow and the Accept's delivery are done (River records
-	// completions a moment later), nothing is listed.
-	webtest.Eventually(t, "the queue empty in /metrics", func() bool {
-		_, body := get("")
-		return !strings.Contains(body, `kind="inbox"`) && !strings.Contains(body, `kind="deliver"`)
-	})
-	if status, _ := get("203.0.113.9"); status != http.StatusForbidden {
-		t.Errorf("GET /metrics through the proxy from outside: %d, want 403", status)
-	}
 }

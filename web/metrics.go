@@ -2,84 +2,112 @@ package web
 
 import (
 	"context"
-	"fmt"
-	"io"
-	"net"
 	"net/http"
 	"time"
 
+	"github.com/go-chi/chi/v5"
+	"github.com/go-chi/chi/v5/middleware"
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/uptrace/bun"
 
+	"github.com/kith-social/kith/federation"
 	"github.com/kith-social/kith/storage/queue"
 )
 
-// metrics answers /metrics in Prometheus's text format: the job queue by
-// kind and state, what an operator (and the load tool, which waits for
-// the inbox queue to empty) watches. Only loopback clients are answered —
-// a scraper on the same machine, or through an SSH tunnel; the real-IP
-// middleware has already replaced a local proxy's address with its
-// client's, so requests from outside through the proxy are refused.
-func (s *Server) metrics(w http.ResponseWriter, r *http.Request) {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if ip := net.ParseIP(host); err != nil || ip == nil || !ip.IsLoopback() {
-		http.Error(w, "metrics are served to loopback clients only", http.StatusForbidden)
-		return
+// Metrics are served by the metrics listener (kith serve
+// --metrics-listen), never by the public router: Deps.Metrics.Handler.
+// The web layer adds to the node's registry what is read at scrape time
+// (nodeCollector) and times every request (observeRequests).
+
+// observeRequests records each request's latency by the route pattern it
+// matched (chi's pattern, such as /groups/{name}/posts/{id}: raw paths
+// would make a series per post) and status class.
+func (s *Server) observeRequests(next http.Handler) http.Handler {
+	if s.metrics == nil {
+		return next
 	}
-	ctx, cancel := context.WithTimeout(r.Context(), 5*time.Second)
-	defer cancel()
-	counts, err := queue.Counts(ctx, s.db)
-	if err != nil {
-		s.log.ErrorContext(ctx, "metrics", "err", err)
-		http.Error(w, "database unavailable", http.StatusServiceUnavailable)
-		return
-	}
-	w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
-	fmt.Fprintln(w, "# HELP kith_jobs Jobs in the queue that have not finished, by kind and state.")
-	fmt.Fprintln(w, "# TYPE kith_jobs gauge")
-	for _, c := range counts {
-		fmt.Fprintf(w, "kith_jobs{kind=%q,state=%q} %d\n", c.Kind, c.State, c.Count)
-	}
-	s.poolMetrics(w)
-	gc := s.fed.GroupCommitStats()
-	fmt.Fprintln(w, "# HELP kith_db_transactions_total Write transactions run; concurrent ones are grouped into one (group commit).")
-	fmt.Fprintln(w, "# TYPE kith_db_transactions_total counter")
-	fmt.Fprintf(w, "kith_db_transactions_total %d\n", gc.Transactions)
-	fmt.Fprintln(w, "# HELP kith_db_transaction_calls_total Callers' transactions run, grouped or alone: this ÷ kith_db_transactions_total is how many shared one.")
-	fmt.Fprintln(w, "# TYPE kith_db_transaction_calls_total counter")
-	fmt.Fprintf(w, "kith_db_transaction_calls_total %d\n", gc.Calls)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		ww := middleware.NewWrapResponseWriter(w, r.ProtoMajor)
+		next.ServeHTTP(ww, r)
+		route := ""
+		if rc := chi.RouteContext(r.Context()); rc != nil {
+			route = rc.RoutePattern()
+		}
+		status := ww.Status()
+		if status == 0 {
+			status = http.StatusOK // nothing written: net/http answers 200
+		}
+		s.metrics.Request(r.Method, route, status, time.Since(start))
+	})
 }
 
-// poolMetrics writes the database connection pools' use: on SQLite the
-// writer is one connection that every write waits for, so its wait time
-// is the first sign that a node writes more than it can
-// (docs/performance.md).
-func (s *Server) poolMetrics(w io.Writer) {
-	pools := []struct {
+// nodeCollector reads, at each scrape, the job queue, the database pools
+// and the group-commit counters.
+type nodeCollector struct {
+	db, reads *bun.DB
+	fed       *federation.Engine
+
+	jobs, depth, conns, waits, waitSecs, txs, txCalls *prometheus.Desc
+}
+
+func newNodeCollector(db, reads *bun.DB, fed *federation.Engine) *nodeCollector {
+	return &nodeCollector{
+		db: db, reads: reads, fed: fed,
+		jobs: prometheus.NewDesc("kith_jobs",
+			"Jobs in the queue that have not finished, by kind and state.", []string{"kind", "state"}, nil),
+		depth: prometheus.NewDesc("kith_queue_depth",
+			"Jobs ready to run that no worker has taken yet (state available), by kind: the backlog.", []string{"kind"}, nil),
+		conns: prometheus.NewDesc("kith_db_connections",
+			"Open database connections, by pool and state.", []string{"pool", "state"}, nil),
+		waits: prometheus.NewDesc("kith_db_waits_total",
+			"Times a query waited for a free connection, by pool.", []string{"pool"}, nil),
+		waitSecs: prometheus.NewDesc("kith_db_wait_seconds_total",
+			"Time spent waiting for a free connection, by pool. On SQLite the writer is one connection every write waits for: its wait is the first sign that a node writes more than it can.", []string{"pool"}, nil),
+		txs: prometheus.NewDesc("kith_db_transactions_total",
+			"Write transactions run; concurrent ones are grouped into one (group commit).", nil, nil),
+		txCalls: prometheus.NewDesc("kith_db_transaction_calls_total",
+			"Callers' transactions run, grouped or alone: this ÷ kith_db_transactions_total is how many shared one.", nil, nil),
+	}
+}
+
+func (c *nodeCollector) Describe(ch chan<- *prometheus.Desc) {
+	for _, d := range []*prometheus.Desc{c.jobs, c.depth, c.conns, c.waits, c.waitSecs, c.txs, c.txCalls} {
+		ch <- d
+	}
+}
+
+func (c *nodeCollector) Collect(ch chan<- prometheus.Metric) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if counts, err := queue.Counts(ctx, c.db); err != nil {
+		ch <- prometheus.NewInvalidMetric(c.jobs, err)
+	} else {
+		depth := map[string]int{}
+		for _, k := range counts {
+			ch <- prometheus.MustNewConstMetric(c.jobs, prometheus.GaugeValue, float64(k.Count), k.Kind, k.State)
+			if k.State == "available" {
+				depth[k.Kind] += k.Count
+			}
+		}
+		for kind, n := range depth {
+			ch <- prometheus.MustNewConstMetric(c.depth, prometheus.GaugeValue, float64(n), kind)
+		}
+	}
+	for _, p := range []struct {
 		name string
 		db   *bun.DB
-	}{{"writer", s.db}, {"reads", s.reads}}
-	fmt.Fprintln(w, "# HELP kith_db_connections Open database connections, by pool and state.")
-	fmt.Fprintln(w, "# TYPE kith_db_connections gauge")
-	for _, p := range pools {
-		if p.db != nil {
-			st := p.db.Stats()
-			fmt.Fprintf(w, "kith_db_connections{pool=%q,state=\"in_use\"} %d\n", p.name, st.InUse)
-			fmt.Fprintf(w, "kith_db_connections{pool=%q,state=\"idle\"} %d\n", p.name, st.Idle)
+	}{{"writer", c.db}, {"reads", c.reads}} {
+		if p.db == nil {
+			continue
 		}
+		st := p.db.Stats()
+		ch <- prometheus.MustNewConstMetric(c.conns, prometheus.GaugeValue, float64(st.InUse), p.name, "in_use")
+		ch <- prometheus.MustNewConstMetric(c.conns, prometheus.GaugeValue, float64(st.Idle), p.name, "idle")
+		ch <- prometheus.MustNewConstMetric(c.waits, prometheus.CounterValue, float64(st.WaitCount), p.name)
+		ch <- prometheus.MustNewConstMetric(c.waitSecs, prometheus.CounterValue, st.WaitDuration.Seconds(), p.name)
 	}
-	fmt.Fprintln(w, "# HELP kith_db_waits_total Times a query waited for a free connection, by pool.")
-	fmt.Fprintln(w, "# TYPE kith_db_waits_total counter")
-	for _, p := range pools {
-		if p.db != nil {
-			fmt.Fprintf(w, "kith_db_waits_total{pool=%q} %d\n", p.name, p.db.Stats().WaitCount)
-		}
-	}
-	fmt.Fprintln(w, "# HELP kith_db_wait_seconds_total Time spent waiting for a free connection, by pool.")
-	fmt.Fprintln(w, "# TYPE kith_db_wait_seconds_total counter")
-	for _, p := range pools {
-		if p.db != nil {
-			fmt.Fprintf(w, "kith_db_wait_seconds_total{pool=%q} %.3f\n", p.name, p.db.Stats().WaitDuration.Seconds())
-		}
-	}
+	gc := c.fed.GroupCommitStats()
+	ch <- prometheus.MustNewConstMetric(c.txs, prometheus.CounterValue, float64(gc.Transactions))
+	ch <- prometheus.MustNewConstMetric(c.txCalls, prometheus.CounterValue, float64(gc.Calls))
 }

@@ -2,14 +2,15 @@ package web
 
 import (
 	"log/slog"
-	"net"
 	"net/http"
 	"runtime/debug"
-	"strings"
 	"time"
 
 	"github.com/go-chi/chi/v5/middleware"
 	"github.com/go-chi/httprate"
+
+	"github.com/kith-social/kith/federation/metrics"
+	"github.com/kith-social/kith/web/auth"
 )
 
 // logRequests writes one structured log line per request.
@@ -51,43 +52,13 @@ func (s *Server) recoverPanics(next http.Handler) http.Handler {
 	})
 }
 
-// realIPFromLocalProxy takes the client address from X-Real-IP or the
-// last X-Forwarded-For entry, but only when the request comes from a
-// reverse proxy on this machine (loopback): anyone else could forge the
-// headers to dodge per-IP rate limits.
-func realIPFromLocalProxy(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		host, _, err := net.SplitHostPort(r.RemoteAddr)
-		if ip := net.ParseIP(host); err == nil && ip != nil && ip.IsLoopback() {
-			if xr := strings.TrimSpace(r.Header.Get("X-Real-IP")); net.ParseIP(xr) != nil {
-				r.RemoteAddr = net.JoinHostPort(xr, "0")
-			} else if xff := r.Header.Get("X-Forwarded-For"); xff != "" {
-				parts := strings.Split(xff, ",")
-				if last := strings.TrimSpace(parts[len(parts)-1]); net.ParseIP(last) != nil {
-					r.RemoteAddr = net.JoinHostPort(last, "0")
-				}
-			}
-		}
-		next.ServeHTTP(w, r)
-	})
-}
-
 // limitInbox answers 429 with Retry-After to a client (by IP) that posts
 // more than perMinute activities a minute, before any parsing or
 // signature work, so one flooding server cannot starve the others.
-func limitInbox(perMinute int) func(http.Handler) http.Handler {
-	return httprate.LimitBy(perMinute, time.Minute, remoteIP,
+func limitInbox(perMinute int, m *metrics.Metrics) func(http.Handler) http.Handler {
+	return httprate.LimitBy(perMinute, time.Minute, func(r *http.Request) (string, error) { return auth.ClientKey(r), nil },
 		httprate.WithLimitHandler(func(w http.ResponseWriter, r *http.Request) {
+			m.InboxRefused(metrics.RefusedRateLimited)
 			http.Error(w, "too many requests from your server; retry later", http.StatusTooManyRequests)
 		}))
-}
-
-// remoteIP keys rate limits by the client's address: r.RemoteAddr, which
-// realIP above has already set from a loopback proxy's header (IPv6 by /64).
-func remoteIP(r *http.Request) (string, error) {
-	ip, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		ip = r.RemoteAddr
-	}
-	return httprate.CanonicalizeIP(ip), nil
 }

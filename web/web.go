@@ -8,6 +8,8 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"net/netip"
+	"sync"
 	"time"
 
 	"github.com/go-chi/chi/v5"
@@ -15,6 +17,8 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/kith-social/kith/federation"
+	"github.com/kith-social/kith/federation/media"
+	"github.com/kith-social/kith/federation/metrics"
 	"github.com/kith-social/kith/storage"
 	"github.com/kith-social/kith/web/admin"
 	"github.com/kith-social/kith/web/public"
@@ -30,9 +34,21 @@ type Deps struct {
 	Log          *slog.Logger
 	InsecureHTTP bool   // cookies without Secure (development and tests)
 	DataDir      string // uploaded media live in DataDir/media
+	// Media is the cache of other servers' images (federation/media); nil
+	// shows placeholders where they would be.
+	Media *media.Cache
 	// InboxPerMinute caps inbox POSTs per client IP (default 3000: a
 	// busy server delivering to many groups stays well under it).
 	InboxPerMinute int
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For and
+	// X-Real-IP headers name the client (clientip.go). nil means
+	// DefaultTrustedProxies (loopback); an empty non-nil slice trusts no
+	// one.
+	TrustedProxies []netip.Prefix
+	// Metrics, when set, receives request timings and inbox refusals, and
+	// gets the collectors of the database and job queue; it is served on
+	// its own listener (Metrics.Handler), never by this handler.
+	Metrics *metrics.Metrics
 }
 
 // The admin UI declares the engine methods it uses.
@@ -48,17 +64,40 @@ type Server struct {
 	log            *slog.Logger
 	admin          *admin.Admin
 	public         *public.Public
+	trustedProxies []netip.Prefix
+	// noClientIPWarning logs, once per process, that a trusted proxy sends
+	// no client address (clientip.go).
+	noClientIPWarning sync.Once
+	metrics           *metrics.Metrics // nil: none
 }
 
 // New builds the node's HTTP handler.
 func New(d Deps) http.Handler {
-	s := &Server{db: d.DB, reads: d.Reads, fed: d.Fed, log: d.Log, dataDir: d.DataDir, inboxPerMinute: d.InboxPerMinute}
+	if d.Log == nil {
+		d.Log = slog.New(slog.DiscardHandler)
+	}
+	s := &Server{db: d.DB, reads: d.Reads, fed: d.Fed, log: d.Log, dataDir: d.DataDir, inboxPerMinute: d.InboxPerMinute, metrics: d.Metrics}
+	s.trustedProxies = d.TrustedProxies
+	if s.trustedProxies == nil {
+		s.trustedProxies = DefaultTrustedProxies()
+	}
+	if d.Metrics != nil {
+		if err := d.Metrics.Registry.Register(newNodeCollector(d.DB, d.Reads, d.Fed)); err != nil {
+			d.Log.Warn("metrics of the database and job queue not registered", "err", err)
+		}
+	}
 	if s.inboxPerMinute <= 0 {
 		s.inboxPerMinute = 3000
 	}
+	// A nil *media.Cache must become a nil interface, not a typed nil.
+	var adminMedia admin.MediaCache
+	var publicMedia public.MediaCache
+	if d.Media != nil {
+		adminMedia, publicMedia = d.Media, d.Media
+	}
 	s.admin = admin.New(admin.Deps{
 		DB: d.DB, Log: d.Log, Domain: d.Fed.IRI().Domain(), InsecureHTTP: d.InsecureHTTP,
-		Engine: d.Fed, DataDir: d.DataDir,
+		Engine: d.Fed, DataDir: d.DataDir, Media: adminMedia,
 		CreateGroup: func(ctx context.Context, name, title, summary string, closed bool) error {
 			_, err := d.Fed.CreateGroup(ctx, name, title, summary, closed)
 			return err
@@ -76,12 +115,14 @@ func New(d Deps) http.Handler {
 	}
 	s.public = public.New(public.Deps{
 		DB: reads, Log: d.Log, Domain: d.Fed.IRI().Domain(), Scheme: scheme,
-		DataDir: d.DataDir, Resolver: d.Fed, Reporter: d.Fed,
+		DataDir: d.DataDir, Resolver: d.Fed, Reporter: d.Fed, Media: publicMedia,
 	})
 	return s.routes()
 }
 
 var (
+	_ public.MediaCache           = (*media.Cache)(nil)
+	_ admin.MediaCache            = (*media.Cache)(nil)
 	_ public.RemoteFollowResolver = (*federation.Engine)(nil)
 	_ public.Reporter             = (*federation.Engine)(nil)
 )
@@ -99,13 +140,15 @@ func SetupURL(ctx context.Context, d Deps) (string, bool, error) {
 // routes is the one route table.
 func (s *Server) routes() http.Handler {
 	r := chi.NewRouter()
+	r.Use(nosniff) // first: every response carries it, errors included
 	r.Use(middleware.RequestID)
-	r.Use(realIPFromLocalProxy)
+	r.Use(s.clientIP)
 	r.Use(s.logRequests)
+	r.Use(s.observeRequests)
 	r.Use(s.recoverPanics)
 
 	r.Get("/healthz", s.healthz)
-	r.Get("/metrics", s.metrics) // loopback clients only (metrics.go)
+	// No /metrics here: metrics have a listener of their own (metrics.go).
 
 	// Staff: setup, login, the admin UI.
 	s.admin.Routes(r)
@@ -122,7 +165,7 @@ func (s *Server) routes() http.Handler {
 
 	// ActivityPub.
 	r.Get("/actor", s.handle(s.instanceActor))
-	inboxLimit := limitInbox(s.inboxPerMinute)
+	inboxLimit := limitInbox(s.inboxPerMinute, s.metrics)
 	r.With(inboxLimit).Post("/inbox", s.handle(s.inbox))
 	r.Route("/groups/{name}", func(r chi.Router) {
 		r.Get("/", s.handle(s.group))

@@ -376,7 +376,7 @@ func TestScenariosAgainstFakeNode(t *testing.T) {
 	for _, sc := range []string{"follow", "fanout", "inbox", "junk", "pages"} {
 		t.Run(sc, func(t *testing.T) {
 			var out, errs bytes.Buffer
-			args := []string{"-node", n.base, "-group", "load", "-scenario", sc, "-members", "20", "-servers", "5",
+			args := []string{"-node", n.base, "-metrics", n.base, "-group", "load", "-scenario", sc, "-members", "20", "-servers", "5",
 				"-port", "0", "-keys", "2", "-duration", "300ms", "-timeout", "5s", "-settle", "100ms", "-presign", "40", "-concurrency", "8"}
 			code := mainCode(t.Context(), args, &out, &errs)
 			t.Logf("kith-load %s:\n%s%s", sc, out.String(), errs.String())

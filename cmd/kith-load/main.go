@@ -45,6 +45,7 @@ func scenarios() []string { return []string{"follow", "fanout", "inbox", "junk",
 // config is every flag, validated.
 type config struct {
 	Node        string
+	Metrics     string // the node's metrics listener (kith serve --metrics-listen)
 	Group       string
 	Scenario    string
 	Members     int
@@ -110,6 +111,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs := flag.NewFlagSet("kith-load", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.StringVar(&cfg.Node, "node", "http://127.0.0.1:8080", "base URL of the running node (must be 127.x.y.z)")
+	fs.StringVar(&cfg.Metrics, "metrics", "http://127.0.0.1:9464", "base URL of the node's metrics listener, its --metrics-listen (must be 127.x.y.z); the inbox scenario reads the queue there to report processed/s")
 	fs.StringVar(&cfg.Group, "group", "load", "name of the group under test (create it first: kith group create NAME)")
 	fs.StringVar(&cfg.Scenario, "scenario", "follow", "one of "+strings.Join(scenarios(), ", "))
 	fs.IntVar(&cfg.Members, "members", defaultMembers, "remote actors that follow the group")
@@ -177,6 +179,9 @@ func (c config) validate() error {
 	}
 	if _, err := checkURL(c.Node); err != nil {
 		return bad("-node: %v", err)
+	}
+	if _, err := checkURL(c.Metrics); err != nil {
+		return bad("-metrics: %v", err)
 	}
 	return nil
 }

@@ -10,10 +10,10 @@ import (
 	"time"
 )
 
-// queueJobs reads the node's /metrics (served to loopback clients) and
+// queueJobs reads /metrics on the node's metrics listener (-metrics) and
 // returns its unfinished jobs by kind.
 func (r *run) queueJobs(ctx context.Context) (map[string]int, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, r.node.base.JoinPath("/metrics").String(), nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, r.metrics.JoinPath("/metrics").String(), nil)
 	if err != nil {
 		return nil, err
 	}
@@ -23,7 +23,7 @@ func (r *run) queueJobs(ctx context.Context) (map[string]int, error) {
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("GET /metrics: HTTP %d", resp.StatusCode)
+		return nil, fmt.Errorf("GET %s: HTTP %d (is the node started with --metrics-listen, and -metrics its address?)", req.URL, resp.StatusCode)
 	}
 	jobs := map[string]int{}
 	sc := bufio.NewScanner(resp.Body)
@@ -36,11 +36,11 @@ func (r *run) queueJobs(ctx context.Context) (map[string]int, error) {
 		}
 		kind, rest, _ := strings.Cut(rest, `"`)
 		_, value, _ := strings.Cut(rest, "} ")
-		n, err := strconv.Atoi(strings.TrimSpace(value))
+		n, err := strconv.ParseFloat(strings.TrimSpace(value), 64) // Prometheus writes 1e+06 for a million
 		if err != nil {
 			return nil, fmt.Errorf("GET /metrics: bad line %q", line)
 		}
-		jobs[kind] += n
+		jobs[kind] += int(n)
 	}
 	return jobs, sc.Err()
 }

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/netip"
+	"net/url"
 	"os"
 	"runtime"
 	"time"
@@ -16,14 +17,15 @@ import (
 // run is one execution of the tool: the node, the group, and (except for
 // pages) the fake fleet and its sink.
 type run struct {
-	cfg    config
-	log    *slog.Logger
-	node   nodeTarget
-	client *http.Client // from 127.0.0.1: discovery and direct GETs
-	group  groupInfo
-	cores  int
-	ids    *idGen
-	tbl    *table
+	cfg     config
+	log     *slog.Logger
+	node    nodeTarget
+	metrics *url.URL     // the node's metrics listener
+	client  *http.Client // from 127.0.0.1: discovery and direct GETs
+	group   groupInfo
+	cores   int
+	ids     *idGen
+	tbl     *table
 
 	keys  *keyPool
 	sink  *sink
@@ -38,6 +40,10 @@ func execute(ctx context.Context, cfg config, out io.Writer, log *slog.Logger) (
 	if err != nil {
 		return err
 	}
+	metricsURL, err := checkURL(cfg.Metrics)
+	if err != nil {
+		return err
+	}
 	// A hard bound on the whole run, whatever happens: setup wait, the
 	// scenario's duration and its wait, every post of a fan-out (each
 	// retried up to -timeout), and a minute of slack.
@@ -45,7 +51,7 @@ func execute(ctx context.Context, cfg config, out io.Writer, log *slog.Logger) (
 	defer cancel()
 
 	r := &run{
-		cfg: cfg, log: log, node: nodeTarget{base: base, domain: base.Host},
+		cfg: cfg, log: log, node: nodeTarget{base: base, domain: base.Host}, metrics: metricsURL,
 		client: newClient(netip.Addr{}, cfg.Timeout, cfg.Concurrency),
 		cores:  runtime.NumCPU(), ids: newIDGen(), tbl: &table{},
 	}

@@ -7,12 +7,17 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/uptrace/bun"
 
 	"github.com/kith-social/kith/federation"
 	"github.com/kith-social/kith/federation/mailer"
+	"github.com/kith-social/kith/federation/media"
+	"github.com/kith-social/kith/federation/metrics"
 	"github.com/kith-social/kith/federation/transport"
 	"github.com/kith-social/kith/migrations"
 	"github.com/kith-social/kith/storage"
@@ -81,18 +86,58 @@ func openDB(ctx context.Context, cfg *Config, log *slog.Logger) (*bun.DB, error)
 	if err != nil {
 		return nil, err
 	}
-	if err := migrations.Up(ctx, db, log); err != nil {
+	warnOpenDataDirs(cfg, log)
+	if _, err := migrations.Up(ctx, db, log); err != nil {
 		db.Close()
 		return nil, err
 	}
 	return db, nil
 }
 
+// warnOpenDataDirs warns when the data directory, or the directory of a
+// SQLite file kept elsewhere, lets other users of the machine in: the
+// database holds the groups' private keys. Kith creates these directories
+// 0700 but does not change one that exists; the warning names the command
+// that does.
+func warnOpenDataDirs(cfg *Config, log *slog.Logger) {
+	dirs := []string{cfg.Data}
+	if path, ok := storage.SQLitePath(cfg.DatabaseURL, cfg.Data); ok && filepath.Dir(path) != filepath.Clean(cfg.Data) {
+		dirs = append(dirs, filepath.Dir(path))
+	}
+	for _, dir := range dirs {
+		st, err := os.Stat(dir)
+		if err != nil || st.Mode().Perm()&0o077 == 0 {
+			continue // missing (PostgreSQL, no uploads yet) or private
+		}
+		abs, err := filepath.Abs(dir)
+		if err != nil {
+			abs = dir
+		}
+		log.Warn("the data directory can be read by other users of this machine, and it holds the database with the groups' private keys and the uploads; "+
+			"make it private with the command given as fix",
+			"dir", abs, "mode", fmt.Sprintf("%04o", st.Mode().Perm()), "fix", "chmod 700 "+shellQuote(abs))
+	}
+}
+
+// shellQuote quotes s for a POSIX shell when it needs it.
+func shellQuote(s string) string {
+	if s != "" && strings.IndexFunc(s, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("/._-+:@,", r))
+	}) < 0 {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
 func cmdMigrate(ctx context.Context, args []string, e env) error {
 	fs, cf := newFlagSet("migrate", e)
+	unlock := fs.Bool("unlock", false, "only remove a migration lock left by a process that stopped while migrating (refused while a process is migrating)")
 	cfg, err := parse(fs, cf, args, e)
 	if err != nil {
 		return err
+	}
+	if fs.NArg() > 0 {
+		return usagef("migrate: unexpected argument %q", fs.Arg(0))
 	}
 	log := newLogger(cfg, e.stderr)
 	db, err := storage.Open(ctx, cfg.DatabaseURL, cfg.Data)
@@ -100,14 +145,27 @@ func cmdMigrate(ctx context.Context, args []string, e env) error {
 		return err
 	}
 	defer db.Close()
-	pending, err := migrations.Pending(ctx, db)
+	warnOpenDataDirs(cfg, log)
+	if *unlock {
+		n, err := migrations.Unlock(ctx, db)
+		if errors.Is(err, storage.ErrMigrationLocked) {
+			return fmt.Errorf("%w; it is alive, so its lock is not stale: wait for it to finish, or stop that process (its lock goes with it)", err)
+		}
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			fmt.Fprintln(e.stdout, "no stale migration lock found; nothing to do")
+		} else {
+			fmt.Fprintf(e.stdout, "removed %d stale migration lock row(s) from %s; start kith again\n", n, storage.BunLocksTable)
+		}
+		return nil
+	}
+	n, err := migrations.Up(ctx, db, log)
 	if err != nil {
 		return err
 	}
-	if err := migrations.Up(ctx, db, log); err != nil {
-		return err
-	}
-	fmt.Fprintf(e.stdout, "database up to date (%d migrations applied now)\n", len(pending))
+	fmt.Fprintf(e.stdout, "database up to date (%d migrations applied now)\n", n)
 	return nil
 }
 
@@ -115,7 +173,8 @@ func cmdMigrate(ctx context.Context, args []string, e env) error {
 // its job queue in this process (serve), otherwise it only enqueues.
 // reads may be nil (the engine then reads from db); listen is the
 // PostgreSQL job queue's LISTEN connection (nil: poll).
-func newEngine(ctx context.Context, cfg *Config, db, reads *bun.DB, listen *pgxpool.Pool, log *slog.Logger, work bool) (*federation.Engine, error) {
+// m receives the engine's metrics (nil: none).
+func newEngine(ctx context.Context, cfg *Config, db, reads *bun.DB, listen *pgxpool.Pool, m *metrics.Metrics, log *slog.Logger, work bool) (*federation.Engine, error) {
 	var engage federation.EngagementConfig
 	if cfg.SMTPURL != "" {
 		m, err := mailer.New(cfg.SMTPURL, cfg.SMTPFrom)
@@ -141,5 +200,26 @@ func newEngine(ctx context.Context, cfg *Config, db, reads *bun.DB, listen *pgxp
 		Log:             log,
 		Reads:           reads,
 		ListenPool:      listen,
+		Metrics:         m,
+	})
+}
+
+// newMediaCache opens the cache of other servers' images in
+// DATA/media-cache; it fetches through a transport with the engine's
+// guard (private networks only with --allow-private-networks).
+func newMediaCache(ctx context.Context, cfg *Config, db, reads *bun.DB, fed *federation.Engine, log *slog.Logger) (*media.Cache, error) {
+	return media.New(ctx, db, media.Config{
+		Dir:   filepath.Join(cfg.Data, "media-cache"),
+		Reads: reads,
+		Transport: transport.Config{
+			InsecureHTTP:         cfg.InsecureHTTP,
+			AllowPrivateNetworks: cfg.AllowPrivateNetworks,
+			UserAgent:            fmt.Sprintf("Kith/%s (+%s://%s/)", version, cfg.Scheme(), cfg.Domain),
+		},
+		LocalMedia: fed.MediaURL(""),
+		Budget:     cfg.MediaCacheSize,
+		MaxBytes:   cfg.MediaMaxFileSize,
+		RetryAfter: cfg.MediaRetryAfter,
+		Log:        log.With("component", "media"),
 	})
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/netip"
 	"os"
 	"strconv"
 	"strings"
@@ -21,6 +22,7 @@ import (
 // `kith serve --data DIR` use the same database.
 type Config struct {
 	Listen               string // address to serve HTTP on
+	MetricsListen        string // address to serve /metrics on; empty: no metrics
 	Domain               string // public host[:port] the node's IRIs use
 	Data                 string // directory for the SQLite file and uploads
 	DatabaseURL          string // empty: SQLite in Data; postgres://…: PostgreSQL
@@ -34,6 +36,12 @@ type Config struct {
 	DeliveryWorkers      int           // deliveries of one activity to one inbox at once (retries, answers)
 	InboxWorkers         int           // received activities processed at once
 	JobRescueAfter       time.Duration // a job running this long belongs to a dead process and is run again
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For and
+	// X-Real-IP headers name the client; empty (not nil) trusts none.
+	TrustedProxies   []netip.Prefix
+	MediaCacheSize   int64         // bytes of other servers' images kept in DATA/media-cache
+	MediaMaxFileSize int64         // largest remote image fetched, in bytes
+	MediaRetryAfter  time.Duration // how long a failed image fetch is remembered
 }
 
 // setting describes one configuration value: its flag, its environment
@@ -45,6 +53,7 @@ type setting struct {
 
 var settings = []setting{
 	{flag: "listen", env: "KITH_LISTEN", def: "127.0.0.1:8080", help: "address to listen on (host:port)"},
+	{flag: "metrics-listen", env: "KITH_METRICS_LISTEN", def: "", help: "address (host:port) to serve Prometheus metrics on at /metrics, apart from the public listener, e.g. 127.0.0.1:9464; empty: no metrics"},
 	{flag: "domain", env: "KITH_DOMAIN", def: "", help: "public host name of the node, as in @group@DOMAIN (default: the listen address, for local trials)"},
 	{flag: "data", env: "KITH_DATA", def: "./data", help: "data directory: SQLite database and uploaded media"},
 	{flag: "database", env: "KITH_DATABASE_URL", def: "", help: "database: empty for SQLite in the data directory, or postgres://user@host/db"},
@@ -56,7 +65,11 @@ var settings = []setting{
 	{flag: "smtp-from", env: "KITH_SMTP_FROM", def: "", help: "sender address of notification e-mail (required with --smtp-url)"},
 	{flag: "delivery-workers", env: "KITH_DELIVERY_WORKERS", def: "32", help: "single deliveries (answers, direct messages, retries) made at once; fan-outs to many servers run beside them in batches"},
 	{flag: "inbox-workers", env: "KITH_INBOX_WORKERS", def: "8", help: "received activities processed at once"},
+	{flag: "trusted-proxies", env: "KITH_TRUSTED_PROXIES", def: "127.0.0.0/8,::1/128", help: "comma-separated CIDRs of the reverse proxies whose X-Forwarded-For / X-Real-IP headers name the client; none (or an empty --trusted-proxies=) trusts no one"},
 	{flag: "job-rescue-after", env: "KITH_JOB_RESCUE_AFTER", def: "3m", help: "how long a job may stay running before it is taken for lost (the process died) and run again; more than 2m"},
+	{flag: "media-cache-size", env: "KITH_MEDIA_CACHE_SIZE", def: "1GiB", help: "disk space for other servers' images (avatars, headers, attachments) the node fetches and serves itself; the least recently used are removed beyond it (e.g. 500MiB, 2GiB)"},
+	{flag: "media-max-file-size", env: "KITH_MEDIA_MAX_FILE_SIZE", def: "10MiB", help: "largest image the node fetches from another server; larger ones show as a placeholder"},
+	{flag: "media-retry-after", env: "KITH_MEDIA_RETRY_AFTER", def: "10m", help: "how long the node waits before asking again for an image it could not fetch"},
 }
 
 // configFlags holds the raw values of the configuration flags of one FlagSet.
@@ -188,6 +201,7 @@ func parseConfig(raw map[string]string) (*Config, error) {
 	}
 	c := &Config{
 		Listen:               strings.TrimSpace(raw["listen"]),
+		MetricsListen:        strings.TrimSpace(raw["metrics-listen"]),
 		Domain:               strings.ToLower(strings.TrimSpace(raw["domain"])),
 		Data:                 strings.TrimSpace(raw["data"]),
 		DatabaseURL:          strings.TrimSpace(raw["database"]),
@@ -203,6 +217,17 @@ func parseConfig(raw map[string]string) (*Config, error) {
 		bad("listen", "port %q is not a number from 0 to 65535", port)
 	} else if host != "" && net.ParseIP(host) == nil && !validHostname(host) {
 		bad("listen", "host %q is not an IP address or host name", host)
+	}
+	if c.MetricsListen != "" {
+		if host, port, err := net.SplitHostPort(c.MetricsListen); err != nil {
+			bad("metrics-listen", "%q is not host:port (for example 127.0.0.1:9464), or leave it empty for no metrics", c.MetricsListen)
+		} else if p, err := strconv.Atoi(port); err != nil || p < 0 || p > 65535 {
+			bad("metrics-listen", "port %q is not a number from 0 to 65535", port)
+		} else if host != "" && net.ParseIP(host) == nil && !validHostname(host) {
+			bad("metrics-listen", "host %q is not an IP address or host name", host)
+		} else if c.MetricsListen == c.Listen && p != 0 {
+			bad("metrics-listen", "%q is the public --listen address: metrics need an address of their own", c.MetricsListen)
+		}
 	}
 	if c.Domain == "" {
 		c.Domain = c.Listen
@@ -247,6 +272,26 @@ func parseConfig(raw map[string]string) (*Config, error) {
 	} else {
 		c.JobRescueAfter = d
 	}
+	if ps, err := parseTrustedProxies(raw["trusted-proxies"]); err != nil {
+		bad("trusted-proxies", "%v", err)
+	} else {
+		c.TrustedProxies = ps
+	}
+	if n, err := parseSize(raw["media-cache-size"]); err != nil || n < 1<<20 {
+		bad("media-cache-size", "%q is not a size of at least 1MiB, like 500MiB or 2GiB", raw["media-cache-size"])
+	} else {
+		c.MediaCacheSize = n
+	}
+	if n, err := parseSize(raw["media-max-file-size"]); err != nil || n < 1<<10 || n > 1<<30 {
+		bad("media-max-file-size", "%q is not a size from 1KiB to 1GiB, like 10MiB", raw["media-max-file-size"])
+	} else {
+		c.MediaMaxFileSize = n
+	}
+	if d, err := time.ParseDuration(strings.TrimSpace(raw["media-retry-after"])); err != nil || d < time.Second {
+		bad("media-retry-after", "%q is not a duration of at least 1s, like 10m", raw["media-retry-after"])
+	} else {
+		c.MediaRetryAfter = d
+	}
 	if err := c.LogLevel.UnmarshalText([]byte(raw["log-level"])); err != nil {
 		bad("log-level", "%q: want debug, info, warn or error", raw["log-level"])
 	}
@@ -254,6 +299,65 @@ func parseConfig(raw map[string]string) (*Config, error) {
 		return nil, errors.New("invalid configuration:\n  " + strings.Join(errs, "\n  "))
 	}
 	return c, nil
+}
+
+// parseTrustedProxies reads comma-separated CIDRs (a bare address counts
+// as its own /32 or /128). Empty or "none" trusts no proxy.
+func parseTrustedProxies(v string) ([]netip.Prefix, error) {
+	v = strings.TrimSpace(v)
+	ps := []netip.Prefix{}
+	if v == "" || strings.EqualFold(v, "none") {
+		return ps, nil
+	}
+	for _, f := range strings.Split(v, ",") {
+		f = strings.TrimSpace(f)
+		if f == "" {
+			continue
+		}
+		p, err := netip.ParsePrefix(f)
+		if err != nil {
+			a, aerr := netip.ParseAddr(f)
+			if aerr != nil || a.Zone() != "" {
+				return nil, fmt.Errorf("%q is not a CIDR like 10.0.0.0/8 or fd00::/8 (or an IP address)", f)
+			}
+			p = netip.PrefixFrom(a, a.BitLen())
+		}
+		if p.Addr().Is4In6() {
+			return nil, fmt.Errorf("%q: write IPv4 networks as IPv4, like 10.0.0.0/8", f)
+		}
+		if p.Bits() == 0 {
+			return nil, fmt.Errorf("%q trusts every address on the internet, so any client could choose its own address; name your proxies' networks", f)
+		}
+		ps = append(ps, p.Masked())
+	}
+	return ps, nil
+}
+
+// parseSize reads a size in bytes: a whole number with an optional unit,
+// binary (KiB, MiB, GiB, TiB) or decimal (kB, MB, GB, TB), or B.
+func parseSize(s string) (int64, error) {
+	s = strings.TrimSpace(s)
+	i := strings.IndexFunc(s, func(r rune) bool { return r < '0' || r > '9' })
+	num, unit := s, ""
+	if i >= 0 {
+		num, unit = s[:i], strings.TrimSpace(s[i:])
+	}
+	n, err := strconv.ParseInt(num, 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("size %q: %w", s, err)
+	}
+	mult := map[string]int64{
+		"": 1, "b": 1,
+		"kib": 1 << 10, "mib": 1 << 20, "gib": 1 << 30, "tib": 1 << 40,
+		"kb": 1e3, "mb": 1e6, "gb": 1e9, "tb": 1e12,
+	}[strings.ToLower(unit)]
+	if mult == 0 {
+		return 0, fmt.Errorf("size %q: unknown unit %q", s, unit)
+	}
+	if n > (1<<62)/mult {
+		return 0, fmt.Errorf("size %q is too large", s)
+	}
+	return n * mult, nil
 }
 
 // validateDomain accepts a host name or IP with an optional port, and

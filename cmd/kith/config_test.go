@@ -50,6 +50,40 @@ func TestConfigDefaults(t *testing.T) {
 	}
 }
 
+func TestConfigTrustedProxies(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		args []string
+		env  map[string]string
+		want string // the prefixes, comma-separated
+	}{
+		{"default: a proxy on this machine", nil, nil, "127.0.0.0/8,::1/128"},
+		{"flag", []string{"--trusted-proxies", "10.0.0.0/8, fd00::/8"}, nil, "10.0.0.0/8,fd00::/8"},
+		{"env", nil, map[string]string{"KITH_TRUSTED_PROXIES": "192.0.2.10"}, "192.0.2.10/32"},
+		{"bare IPv6 address", []string{"--trusted-proxies", "2001:db8::5"}, nil, "2001:db8::5/128"},
+		{"host bits are masked", []string{"--trusted-proxies", "10.1.2.3/16"}, nil, "10.1.0.0/16"},
+		{"empty flag trusts none", []string{"--trusted-proxies="}, nil, ""},
+		{"none trusts none", nil, map[string]string{"KITH_TRUSTED_PROXIES": "none"}, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := loadConfig(t, tc.args, tc.env)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.TrustedProxies == nil {
+				t.Fatal("TrustedProxies is nil: the web layer would take its default")
+			}
+			var got []string
+			for _, p := range c.TrustedProxies {
+				got = append(got, p.String())
+			}
+			if strings.Join(got, ",") != tc.want {
+				t.Errorf("trusted proxies = %v, want %s", got, tc.want)
+			}
+		})
+	}
+}
+
 func TestConfigPrecedence(t *testing.T) {
 	t.Parallel()
 	file := filepath.Join(t.TempDir(), "kith.env")
@@ -101,6 +135,11 @@ func TestConfigErrors(t *testing.T) {
 		{"no inbox workers", nil, map[string]string{"KITH_INBOX_WORKERS": "0"}, `--inbox-workers: "0" is not a number`},
 		{"rescue not a duration", []string{"--job-rescue-after", "soon"}, nil, `--job-rescue-after: "soon" is not a duration`},
 		{"rescue too short", []string{"--job-rescue-after", "1m"}, nil, "--job-rescue-after: 1m0s must be longer than the 2m0s"},
+		{"trusted proxy not a CIDR", []string{"--trusted-proxies", "10.0.0.0/8,proxy.internal"}, nil, `--trusted-proxies: "proxy.internal" is not a CIDR`},
+		{"trusted proxy bad bits", nil, map[string]string{"KITH_TRUSTED_PROXIES": "10.0.0.0/33"}, `--trusted-proxies: "10.0.0.0/33" is not a CIDR`},
+		{"trust everyone", []string{"--trusted-proxies", "0.0.0.0/0"}, nil, `--trusted-proxies: "0.0.0.0/0" trusts every address`},
+		{"trust everyone v6", []string{"--trusted-proxies", "::/0"}, nil, `trusts every address`},
+		{"v4-mapped proxy", []string{"--trusted-proxies", "::ffff:10.0.0.0/104"}, nil, `write IPv4 networks as IPv4`},
 		{"unknown file key", []string{"--config", badFile}, nil, "unknown setting KITH_NOPE"},
 		{"file line", []string{"--config", noEq}, nil, "line 1: want KITH_NAME=value"},
 		{"missing file", []string{"--config", filepath.Join(dir, "none")}, nil, "config file"},

@@ -48,7 +48,7 @@ func cmdGroupCreate(ctx context.Context, args []string, e env) error {
 		return err
 	}
 	defer db.Close()
-	fed, err := newEngine(ctx, cfg, db, nil, nil, log, false)
+	fed, err := newEngine(ctx, cfg, db, nil, nil, nil, log, false)
 	if err != nil {
 		return err
 	}
@@ -155,7 +155,7 @@ func cmdGroupDecide(ctx context.Context, approve bool, args []string, e env) err
 		return err
 	}
 	defer db.Close()
-	fed, err := newEngine(ctx, cfg, db, nil, nil, log, false)
+	fed, err := newEngine(ctx, cfg, db, nil, nil, nil, log, false)
 	if err != nil {
 		return err
 	}

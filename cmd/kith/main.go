@@ -1,5 +1,5 @@
 // Command kith runs a Kith node and administers it: `kith serve`,
-// `kith migrate`, `kith group …`, `kith owner create`.
+// `kith migrate`, `kith backup`, `kith group …`, `kith owner create`.
 package main
 
 import (
@@ -30,6 +30,8 @@ type env struct {
 	getenv         func(string) string
 	// ready, when set, is told the address `serve` listens on.
 	ready func(addr string)
+	// readyMetrics, when set, is told the address metrics are served on.
+	readyMetrics func(addr string)
 }
 
 func main() {
@@ -43,7 +45,8 @@ const usage = `kith — a home for micro-communities on the fediverse
 
 Usage:
   kith serve                    run the node
-  kith migrate                  bring the database schema up to date
+  kith migrate [--unlock]       bring the database schema up to date (--unlock: clear a stale lock)
+  kith backup FILE              copy the SQLite database to FILE while serving (PostgreSQL: use pg_dump)
   kith group create NAME [--title T] [--summary S] [--closed]
   kith group list
   kith group requests NAME      pending follow requests of a closed group
@@ -75,6 +78,8 @@ func run(ctx context.Context, args []string, e env) int {
 		err = cmdServe(ctx, args[1:], e)
 	case "migrate":
 		err = cmdMigrate(ctx, args[1:], e)
+	case "backup":
+		err = cmdBackup(ctx, args[1:], e)
 	case "group":
 		err = cmdGroup(ctx, args[1:], e)
 	case "owner":

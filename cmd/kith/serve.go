@@ -12,6 +12,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/kith-social/kith/federation"
+	"github.com/kith-social/kith/federation/metrics"
 	"github.com/kith-social/kith/storage"
 	"github.com/kith-social/kith/web"
 )
@@ -61,12 +62,30 @@ func cmdServe(ctx context.Context, args []string, e env) error {
 	if listen != nil {
 		defer listen.Close() // runs after stopEngine below has stopped the queue
 	}
-	fed, err := newEngine(ctx, cfg, db, reads, listen, log, true)
+	var (
+		m   *metrics.Metrics
+		mln net.Listener
+	)
+	if cfg.MetricsListen != "" {
+		m = metrics.New()
+		if mln, err = net.Listen("tcp", cfg.MetricsListen); err != nil {
+			ln.Close()
+			return fmt.Errorf("listen for metrics on %s: %w", cfg.MetricsListen, err)
+		}
+		defer mln.Close()
+	}
+	fed, err := newEngine(ctx, cfg, db, reads, listen, m, log, true)
 	if err != nil {
 		ln.Close()
 		return err
 	}
-	deps := web.Deps{DB: db, Reads: reads, Fed: fed, Log: log, InsecureHTTP: cfg.InsecureHTTP, DataDir: cfg.Data}
+	cache, err := newMediaCache(ctx, cfg, db, reads, fed, log)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	deps := web.Deps{DB: db, Reads: reads, Fed: fed, Log: log, InsecureHTTP: cfg.InsecureHTTP, DataDir: cfg.Data,
+		TrustedProxies: cfg.TrustedProxies, Metrics: m, Media: cache}
 	srv := &http.Server{
 		Handler:           web.New(deps),
 		ReadHeaderTimeout: 10 * time.Second,
@@ -83,8 +102,17 @@ func cmdServe(ctx context.Context, args []string, e env) error {
 		return err
 	}
 
-	serveErr := make(chan error, 1)
+	serveErr := make(chan error, 2)
 	go func() { serveErr <- srv.Serve(ln) }()
+	var msrv *http.Server
+	if mln != nil {
+		msrv = metricsServer(m, log)
+		go func() { serveErr <- msrv.Serve(mln) }()
+		log.Info("metrics are served", "url", "http://"+mln.Addr().String()+"/metrics")
+		if e.readyMetrics != nil {
+			e.readyMetrics(mln.Addr().String())
+		}
+	}
 	addr := ln.Addr().String()
 	if cfg.LocalTrial {
 		log.Info("local trial: no --domain given, so the node uses http:// on its listen address; set --domain (and a TLS proxy) to join the fediverse")
@@ -112,12 +140,29 @@ func cmdServe(ctx context.Context, args []string, e env) error {
 	shutCtx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
 	defer cancel()
 	httpErr := srv.Shutdown(shutCtx)
+	if msrv != nil {
+		_ = msrv.Shutdown(shutCtx) // scrapes are short; the public listener's error is the one to report
+	}
 	stopEngine(fed, log)
 	if httpErr != nil {
 		return fmt.Errorf("shut down HTTP server: %w", httpErr)
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// metricsServer serves the node's metrics at /metrics, on the listener
+// of --metrics-listen: apart from the public router, so a reverse proxy in
+// front of the node can never pass /metrics through by accident.
+func metricsServer(m *metrics.Metrics, log *slog.Logger) *http.Server {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", m.Handler(slog.NewLogLogger(log.Handler(), slog.LevelError)))
+	return &http.Server{
+		Handler:           mux,
+		ReadHeaderTimeout: 10 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
 }
 
 func stopEngine(fed *federation.Engine, log *slog.Logger) {

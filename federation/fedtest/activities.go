@@ -41,6 +41,9 @@ type Note struct {
 	Title     string
 	Summary   string // content warning
 	Sensitive bool
+	// Attachments are images attached to the note (serve their files
+	// with ServeMedia).
+	Attachments []Attachment
 }
 
 // Follow returns a Follow of target.
@@ -250,6 +253,9 @@ func (a *Actor) noteObject(n Note, now time.Time) (obj map[string]any, to, cc []
 		obj["url"] = i.URL("/@" + a.username + "/" + strings.TrimPrefix(id, a.ID()+"/statuses/"))
 		obj["atomUri"] = id
 		obj["attachment"] = []any{}
+	}
+	if len(n.Attachments) > 0 {
+		obj["attachment"] = attachmentsJSON(n.Attachments)
 	}
 	return obj, to, cc
 }

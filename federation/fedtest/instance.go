@@ -99,6 +99,7 @@ type Instance struct {
 	authorizedFetch bool
 	routes          map[string]route
 	docs            map[string][]byte
+	media           map[string]mediaFile // ServeMedia (media.go)
 	gone            map[string]bool
 	actors          map[string]*Actor // by lower-case username
 	instanceActor   *Actor
@@ -317,11 +318,13 @@ func (i *Instance) serveGet(w http.ResponseWriter, r *http.Request) {
 	}
 	gone := i.gone[path]
 	af := i.authorizedFetch
+	file, isMedia := i.mediaLocked(path)
 	i.mu.Unlock()
 
 	// Keys and the instance actor stay public so that signed fetches can be
 	// verified without a chicken-and-egg problem, as on real servers.
 	public := isRoute && (rt.kind == routeKeyStub || rt.actor == i.instanceActorIfAny())
+	public = public || isMedia // media files are public on every server
 	f := Fetch{Path: r.URL.RequestURI(), KeyID: sigKeyID(r)}
 	// Signatures on public documents are not checked: two instances
 	// verifying each other's key fetches would recurse forever.
@@ -347,6 +350,9 @@ func (i *Instance) serveGet(w http.ResponseWriter, r *http.Request) {
 	case isDoc:
 		w.Header().Set("Content-Type", "application/activity+json")
 		w.Write(doc)
+	case isMedia:
+		w.Header().Set("Content-Type", file.contentType)
+		w.Write(file.body)
 	default:
 		status = http.StatusNotFound
 		http.NotFound(w, r)

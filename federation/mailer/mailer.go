@@ -1,24 +1,24 @@
 // Package mailer sends plain-text e-mail (staff notifications) over SMTP
-// with the standard library's net/smtp. The engine depends on the small
+// with go-mail (a maintained client; the standard library's net/smtp is
+// frozen). The engine depends on the small
 // Sender interface, so tests and other transports can stand in.
 package mailer
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"crypto/tls"
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"mime"
-	"mime/quotedprintable"
 	"net"
 	"net/mail"
-	"net/smtp"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
+
+	gomail "github.com/wneessen/go-mail"
 )
 
 // Message is a plain-text e-mail.
@@ -38,13 +38,10 @@ var ErrConfig = errors.New("invalid mail configuration")
 
 // SMTP sends through one SMTP server.
 type SMTP struct {
-	addr        string // host:port
-	host        string
-	from        *mail.Address
-	auth        smtp.Auth
-	implicitTLS bool
-	tls         *tls.Config
-	timeout     time.Duration
+	addr string // host:port
+	host string
+	from *mail.Address
+	opts []gomail.Option
 }
 
 var _ Sender = (*SMTP)(nil)
@@ -54,36 +51,42 @@ var _ Sender = (*SMTP)(nil)
 //	smtp://user:pass@host:port   STARTTLS when the server offers it (port 587 by default)
 //	smtps://user:pass@host:port  TLS from the start (port 465 by default)
 //
-// Credentials are sent with AUTH PLAIN, which net/smtp allows only over TLS
-// or to localhost. from is "Name <addr@example>" or a bare address.
+// Credentials are sent with AUTH PLAIN, which is refused without TLS
+// except to localhost. from is "Name <addr@example>" or a bare address.
 func New(rawURL, from string) (*SMTP, error) {
 	u, err := url.Parse(rawURL)
 	if err != nil {
 		return nil, fmt.Errorf("%w: SMTP URL: %v", ErrConfig, err)
 	}
-	s := &SMTP{host: u.Hostname(), timeout: 30 * time.Second}
+	s := &SMTP{host: u.Hostname()}
 	port := u.Port()
 	switch u.Scheme {
 	case "smtp":
 		if port == "" {
 			port = "587"
 		}
+		s.opts = append(s.opts, gomail.WithTLSPolicy(gomail.TLSOpportunistic))
 	case "smtps":
-		s.implicitTLS = true
 		if port == "" {
 			port = "465"
 		}
+		s.opts = append(s.opts, gomail.WithSSL())
 	default:
 		return nil, fmt.Errorf("%w: SMTP URL scheme %q: want smtp or smtps", ErrConfig, u.Scheme)
 	}
 	if s.host == "" {
 		return nil, fmt.Errorf("%w: SMTP URL has no host", ErrConfig)
 	}
+	p, err := strconv.Atoi(port)
+	if err != nil || p < 1 || p > 65535 {
+		return nil, fmt.Errorf("%w: SMTP URL port %q", ErrConfig, port)
+	}
 	s.addr = net.JoinHostPort(s.host, port)
-	s.tls = &tls.Config{ServerName: s.host, MinVersion: tls.VersionTLS12}
+	s.opts = append(s.opts, gomail.WithPort(p), gomail.WithTimeout(30*time.Second),
+		gomail.WithTLSConfig(&tls.Config{ServerName: s.host, MinVersion: tls.VersionTLS12}))
 	if u.User != nil {
 		pass, _ := u.User.Password()
-		s.auth = smtp.PlainAuth("", u.User.Username(), pass, s.host)
+		s.opts = append(s.opts, gomail.WithSMTPAuth(gomail.SMTPAuthPlain), gomail.WithUsername(u.User.Username()), gomail.WithPassword(pass))
 	}
 	if s.from, err = mail.ParseAddress(from); err != nil {
 		return nil, fmt.Errorf("%w: From address %q: %v", ErrConfig, from, err)
@@ -93,112 +96,36 @@ func New(rawURL, from string) (*SMTP, error) {
 
 // Send delivers m: connect, STARTTLS if offered (or TLS from the start),
 // authenticate when credentials were given, then MAIL, RCPT and DATA.
+// go-mail writes the message: the subject MIME-encoded (line breaks are
+// removed first, so no header can be injected) and a quoted-printable
+// UTF-8 body.
 func (s *SMTP) Send(ctx context.Context, m Message) error {
 	if len(m.To) == 0 {
 		return errors.New("send mail: no recipient")
 	}
-	var to []string
+	msg := gomail.NewMsg(gomail.WithNoDefaultUserAgent())
+	msg.SetAddrHeaderIgnoreInvalid(gomail.HeaderFrom, s.from.String())
 	for _, addr := range m.To {
 		a, err := mail.ParseAddress(addr)
 		if err != nil {
 			return fmt.Errorf("send mail: recipient %q: %w", addr, err)
 		}
-		to = append(to, a.Address)
+		msg.AddToMailAddress(&mail.Address{Address: a.Address})
 	}
-	body, err := s.compose(m, to, time.Now())
-	if err != nil {
-		return err
-	}
-	conn, err := s.dial(ctx)
-	if err != nil {
-		return fmt.Errorf("connect to SMTP server %s: %w", s.addr, err)
-	}
-	deadline := time.Now().Add(s.timeout)
-	if d, ok := ctx.Deadline(); ok && d.Before(deadline) {
-		deadline = d
-	}
-	_ = conn.SetDeadline(deadline)
-	c, err := smtp.NewClient(conn, s.host)
-	if err != nil {
-		conn.Close()
-		return fmt.Errorf("SMTP greeting from %s: %w", s.addr, err)
-	}
-	defer c.Close()
-	if !s.implicitTLS {
-		if ok, _ := c.Extension("STARTTLS"); ok {
-			if err := c.StartTLS(s.tls); err != nil {
-				return fmt.Errorf("SMTP STARTTLS with %s: %w", s.addr, err)
-			}
-		}
-	}
-	if s.auth != nil {
-		if ok, _ := c.Extension("AUTH"); !ok {
-			return fmt.Errorf("SMTP server %s does not offer AUTH, but credentials were configured", s.addr)
-		}
-		if err := c.Auth(s.auth); err != nil {
-			return fmt.Errorf("SMTP AUTH with %s: %w", s.addr, err)
-		}
-	}
-	if err := c.Mail(s.from.Address); err != nil {
-		return fmt.Errorf("SMTP MAIL FROM: %w", err)
-	}
-	for _, addr := range to {
-		if err := c.Rcpt(addr); err != nil {
-			return fmt.Errorf("SMTP RCPT TO %s: %w", addr, err)
-		}
-	}
-	w, err := c.Data()
-	if err != nil {
-		return fmt.Errorf("SMTP DATA: %w", err)
-	}
-	if _, err := w.Write(body); err != nil {
-		return fmt.Errorf("SMTP DATA: %w", err)
-	}
-	if err := w.Close(); err != nil {
-		return fmt.Errorf("SMTP message refused: %w", err)
-	}
-	if err := c.Quit(); err != nil {
-		return fmt.Errorf("SMTP QUIT: %w", err)
-	}
-	return nil
-}
-
-func (s *SMTP) dial(ctx context.Context) (net.Conn, error) {
-	d := &net.Dialer{Timeout: 10 * time.Second}
-	if s.implicitTLS {
-		td := &tls.Dialer{NetDialer: d, Config: s.tls}
-		return td.DialContext(ctx, "tcp", s.addr)
-	}
-	return d.DialContext(ctx, "tcp", s.addr)
-}
-
-// compose writes the message: headers (the subject MIME-encoded, line
-// breaks removed so no header can be injected) and a quoted-printable
-// UTF-8 body with CRLF line ends.
-func (s *SMTP) compose(m Message, to []string, now time.Time) ([]byte, error) {
-	subject := strings.Join(strings.Fields(m.Subject), " ")
+	msg.Subject(strings.Join(strings.Fields(m.Subject), " "))
+	msg.SetDate()
+	// The Message-ID names the sender's domain, not this machine's host name.
 	id := make([]byte, 12)
 	_, _ = rand.Read(id)
-	domain := s.from.Address[strings.LastIndex(s.from.Address, "@")+1:]
-	var b bytes.Buffer
-	header := func(k, v string) { fmt.Fprintf(&b, "%s: %s\r\n", k, v) }
-	header("From", s.from.String())
-	header("To", strings.Join(to, ", "))
-	header("Subject", mime.QEncoding.Encode("utf-8", subject))
-	header("Date", now.Format(time.RFC1123Z))
-	header("Message-ID", "<"+hex.EncodeToString(id)+"@"+domain+">")
-	header("MIME-Version", "1.0")
-	header("Content-Type", "text/plain; charset=utf-8")
-	header("Content-Transfer-Encoding", "quoted-printable")
-	header("Auto-Submitted", "auto-generated")
-	b.WriteString("\r\n")
-	qp := quotedprintable.NewWriter(&b)
-	text := strings.ReplaceAll(strings.ReplaceAll(m.Text, "\r\n", "\n"), "\n", "\r\n")
-	if _, err := qp.Write([]byte(text)); err != nil {
-		return nil, fmt.Errorf("encode mail body: %w", err)
+	msg.SetMessageIDWithValue(hex.EncodeToString(id) + "@" + s.from.Address[strings.LastIndex(s.from.Address, "@")+1:])
+	msg.SetGenHeader("Auto-Submitted", "auto-generated")
+	msg.SetBodyString(gomail.TypeTextPlain, m.Text)
+	c, err := gomail.NewClient(s.host, s.opts...)
+	if err != nil {
+		return fmt.Errorf("SMTP client for %s: %w", s.addr, err)
 	}
-	if err := qp.Close(); err != nil {
-		return nil, fmt.Errorf("encode mail body: %w", err)
+	if err := c.DialAndSendWithContext(ctx, msg); err != nil {
+		return fmt.Errorf("send mail through %s: %w", s.addr, err)
 	}
-	return b.Bytes(), nil
+	return nil
 }

@@ -58,3 +58,22 @@ func TestSendThroughSink(t *testing.T) {
 		t.Error("a bad recipient was accepted")
 	}
 }
+
+// The Message-ID names the sender's domain, never the machine's host name.
+func TestMessageIDUsesSenderDomain(t *testing.T) {
+	sink := smtptest.Start(t)
+	m, err := mailer.New(sink.URL(), "Kith <kith@example.test>")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Send(context.Background(), mailer.Message{To: []string{"ada@example.test"}, Subject: "s", Text: "t"}); err != nil {
+		t.Fatal(err)
+	}
+	msg := sink.WaitFor(t, func(smtptest.Message) bool { return true }, 5*time.Second)
+	if id := msg.Header("Message-ID"); !strings.HasPrefix(id, "<") || !strings.HasSuffix(id, "@example.test>") {
+		t.Errorf("Message-ID %q", id)
+	}
+	if msg.Header("Auto-Submitted") != "auto-generated" {
+		t.Errorf("Auto-Submitted %q", msg.Header("Auto-Submitted"))
+	}
+}

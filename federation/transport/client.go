@@ -19,7 +19,7 @@ import (
 // each hop re-validated and re-signed. A 404 matches ErrNotFound, a 410
 // ErrGone, any other non-2xx is a *StatusError.
 func (c *Client) Get(ctx context.Context, iri string, key *httpsig.Key) ([]byte, error) {
-	return c.get(ctx, iri, AcceptActivity, key)
+	return c.get(ctx, iri, AcceptActivity, key, c.cfg.MaxBodyBytes)
 }
 
 // GetJSON is Get followed by json.Unmarshal into v.
@@ -45,10 +45,10 @@ func (c *Client) GetWebFinger(ctx context.Context, resource, host string) ([]byt
 		scheme = "http"
 	}
 	u := scheme + "://" + host + "/.well-known/webfinger?resource=" + url.QueryEscape(resource)
-	return c.get(ctx, u, AcceptJRD, nil)
+	return c.get(ctx, u, AcceptJRD, nil, c.cfg.MaxBodyBytes)
 }
 
-func (c *Client) get(ctx context.Context, iri, accept string, key *httpsig.Key) ([]byte, error) {
+func (c *Client) get(ctx context.Context, iri, accept string, key *httpsig.Key, maxBytes int64) ([]byte, error) {
 	ctx, cancel := context.WithTimeout(ctx, c.cfg.Timeout)
 	defer cancel()
 	u, err := c.checkURL(iri)
@@ -89,7 +89,7 @@ func (c *Client) get(ctx context.Context, iri, accept string, key *httpsig.Key) 
 			discard(resp)
 			return nil, fmt.Errorf("transport: GET %s: %w", u, statusError(resp, c.cfg.Now()))
 		}
-		body, err := readLimited(resp, c.cfg.MaxBodyBytes)
+		body, err := readLimited(resp, maxBytes)
 		resp.Body.Close()
 		if err != nil {
 			return nil, fmt.Errorf("transport: GET %s: %w", u, err)

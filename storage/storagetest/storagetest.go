@@ -30,13 +30,15 @@ type Backend struct {
 	// Open returns a new, empty, migrated database and the DSN that reaches
 	// it again (for tests that restart a node on the same database).
 	Open func(t testing.TB) (*bun.DB, string)
+	// Empty returns the DSN of a new database not migrated yet.
+	Empty func(t testing.TB) string
 }
 
 // Backends lists SQLite and, when configured, PostgreSQL.
 func Backends() []Backend {
-	bs := []Backend{{Name: "sqlite", Open: OpenSQLite}}
+	bs := []Backend{{Name: "sqlite", Open: OpenSQLite, Empty: EmptySQLite}}
 	if os.Getenv(EnvPostgres) != "" {
-		bs = append(bs, Backend{Name: "postgres", Open: OpenPostgres})
+		bs = append(bs, Backend{Name: "postgres", Open: OpenPostgres, Empty: EmptyPostgres})
 	}
 	return bs
 }
@@ -68,6 +70,20 @@ func OpenSQLite(t testing.TB) (*bun.DB, string) {
 // end. Schemas keep parallel test packages apart at little cost.
 func OpenPostgres(t testing.TB) (*bun.DB, string) {
 	t.Helper()
+	dsn := EmptyPostgres(t)
+	return open(t, dsn), dsn
+}
+
+// EmptySQLite returns the DSN of a SQLite file not created yet, for tests
+// of what happens before and during migrations.
+func EmptySQLite(t testing.TB) string {
+	return "sqlite:" + filepath.Join(t.TempDir(), "kith.db")
+}
+
+// EmptyPostgres creates a fresh, empty schema in the test PostgreSQL
+// database (dropped at the end) and returns a DSN whose connections use it.
+func EmptyPostgres(t testing.TB) string {
+	t.Helper()
 	base := os.Getenv(EnvPostgres)
 	if base == "" {
 		t.Skip(EnvPostgres + " not set")
@@ -88,7 +104,7 @@ func OpenPostgres(t testing.TB) (*bun.DB, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return open(t, dsn), dsn
+	return dsn
 }
 
 func open(t testing.TB, dsn string) *bun.DB {
@@ -99,7 +115,7 @@ func open(t testing.TB, dsn string) *bun.DB {
 		t.Fatalf("open %s: %v", dsn, err)
 	}
 	t.Cleanup(func() { db.Close() })
-	if err := migrations.Up(ctx, db, slog.New(slog.DiscardHandler)); err != nil {
+	if _, err := migrations.Up(ctx, db, slog.New(slog.DiscardHandler)); err != nil {
 		t.Fatalf("migrate: %v", err)
 	}
 	return db

@@ -30,9 +30,11 @@
 //     proxy passing the right Host. Forms used before logging in (setup,
 //     invitation) carry a secret of their own, the link's token, which a
 //     forger cannot know.
-//   - Logins are rate-limited per client IP and per username in memory
-//     (auth.LoginLimiter, owned by Admin). Unknown usernames cost the same
-//     argon2id work as wrong passwords.
+//   - Password guessing is bounded in memory (auth.LoginLimiter, owned by
+//     Admin) without locking anyone out: growing delays per username and
+//     client, and hourly budgets per client and per username from which a
+//     client that logged in to that username before is exempt. Unknown
+//     usernames cost the same argon2id work as wrong passwords.
 //   - Roles: the owner may do everything; a moderator may see and act on
 //     the groups they moderate (group_moderators) and nothing node-wide
 //     (domain blocks and federation health are the owner's). Group-scoped
@@ -105,6 +107,15 @@ type Deps struct {
 	LoginLimits auth.LoginLimits
 	// Now is the clock (nil: time.Now); tests move it to expire sessions.
 	Now func() time.Time
+	// Media shows other servers' images from the node; nil shows
+	// placeholders instead.
+	Media MediaCache
+}
+
+// MediaCache names the node's URL for an image from another server, or ""
+// when it cannot be shown (federation/media.Cache).
+type MediaCache interface {
+	URL(remote string) string
 }
 
 // Admin serves the admin UI. Everything it keeps between requests (the
@@ -119,6 +130,7 @@ type Admin struct {
 	fed         Engine
 	mediaDir    string
 	markdown    *content.Sanitizer
+	media       MediaCache
 
 	sessions  *auth.Sessions
 	limiter   *auth.LoginLimiter
@@ -148,9 +160,9 @@ func New(d Deps) *Admin {
 		mediaDir:    filepath.Join(d.DataDir, "media"),
 		markdown:    content.New(),
 		sessions:    auth.NewSessions(d.DB, !d.InsecureHTTP, d.Now),
-		limiter:     auth.NewLoginLimiter(d.LoginLimits),
+		limiter:     auth.NewLoginLimiter(d.LoginLimits, d.Now),
 		cop:         http.NewCrossOriginProtection(),
-		pages:       mustParsePages(),
+		media:       d.Media,
 		static:      mustSub(staticFiles, "static"),
 		// A hash to check against when the username is unknown, so that a
 		// missing account takes as long as a wrong password.
@@ -161,6 +173,7 @@ func New(d Deps) *Admin {
 	if d.InsecureHTTP {
 		a.scheme = "http"
 	}
+	a.pages = mustParsePages(a.imageURL)
 	a.cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		a.renderError(w, r, http.StatusForbidden, "This request came from another site and was refused. Reload the page and try again.")
 	}))

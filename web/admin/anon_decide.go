@@ -45,8 +45,9 @@ func (a *Admin) anonDecide(approve bool) handlerFunc {
 	}
 }
 
-// anonForget purges the link between a decided request and its sender:
-// afterwards not even the moderators can tell who sent it.
+// anonForget erases the link between a decided request and its sender,
+// everywhere it reached (federation/anonymous.go): afterwards not even the
+// moderators can tell who sent it.
 func (a *Admin) anonForget(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	g := currentGroup(ctx)
@@ -57,14 +58,12 @@ func (a *Admin) anonForget(w http.ResponseWriter, r *http.Request) error {
 	if req.State == storage.AnonPending {
 		return &httpError{http.StatusConflict, "Decide the request first: the sender must be told the outcome."}
 	}
-	err = storage.PurgeAnonAuthor(ctx, a.db, req.ID)
-	if err != nil && !errors.Is(err, storage.ErrNotFound) {
-		return fmt.Errorf("forget sender of %s: %w", req.ID, err)
+	err = a.fed.ForgetAnonymous(ctx, req.ID, staffOf(r))
+	if errors.Is(err, storage.ErrBusy) {
+		return &httpError{http.StatusConflict, "A message to the sender is being delivered right now. Try again in a minute."}
 	}
-	by := staffOf(r)
-	entry := &storage.LogEntry{GroupID: g.ID, StaffID: by.ID, StaffName: by.Name, Action: "forget_anonymous", Target: req.ID}
-	if err := storage.AddLogEntry(ctx, a.db, entry); err != nil {
-		a.log.ErrorContext(ctx, "log forgetting an anonymous sender", "err", err)
+	if err != nil {
+		return fmt.Errorf("forget sender of %s: %w", req.ID, err)
 	}
 	return redirect(w, r, "/admin/groups/"+g.Name+"/anonymous?done=forgotten")
 }

@@ -46,6 +46,7 @@ type Engine interface {
 	// Modmail and anonymous posts.
 	ReplyModmail(ctx context.Context, conversationID, markdown string, internal bool, by federation.Staff) error
 	DecideAnonymous(ctx context.Context, requestID string, approve bool, reason string, by federation.Staff) (*storage.Post, error)
+	ForgetAnonymous(ctx context.Context, requestID string, by federation.Staff) error
 
 	BelongingEngine // events, badges, the digest and welcome settings (belonging.go)
 

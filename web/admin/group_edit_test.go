@@ -140,4 +140,13 @@ func wantImage(t *testing.T, n *node, rel, prefix, ext string, w, h int) {
 	if err != nil || cfg.Width != w || cfg.Height != h {
 		t.Errorf("image %s: %d×%d, %v; want %d×%d", rel, cfg.Width, cfg.Height, err, w, h)
 	}
+	// Readable by the node's user only, like the database: the file 0600,
+	// every directory from media/ down 0700.
+	for p, want := filepath.Join(n.dataDir, "media", rel), os.FileMode(0o600); p != n.dataDir; p, want = filepath.Dir(p), 0o700 {
+		if st, err := os.Stat(p); err != nil {
+			t.Error(err)
+		} else if st.Mode().Perm() != want {
+			t.Errorf("%s: mode %04o, want %04o", p, st.Mode().Perm(), want)
+		}
+	}
 }

@@ -72,8 +72,6 @@ type node struct {
 
 type nodeOption func(*admin.Deps)
 
-func withLimits(l auth.LoginLimits) nodeOption { return func(d *admin.Deps) { d.LoginLimits = l } }
-
 // createGroupFunc stands in for the federation engine: storage, keys and
 // the Markdown renderer, as `kith group create` does.
 func createGroupFunc(db bun.IDB) func(ctx context.Context, name, title, summary string, closed bool) error {
@@ -108,7 +106,7 @@ func newNode(t *testing.T, s *webtest.Scenario, opts ...nodeOption) *node {
 	d := admin.Deps{
 		DB: db, Domain: srv.Listener.Addr().String(), InsecureHTTP: true,
 		CreateGroup: createGroupFunc(db), Now: c.Now,
-		Engine: n.fed.Fed, DataDir: n.dataDir,
+		Engine: n.fed.Fed, DataDir: n.dataDir, Media: n.fed.Media,
 	}
 	for _, o := range opts {
 		o(&d)

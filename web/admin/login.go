@@ -2,8 +2,11 @@ package admin
 
 import (
 	"errors"
+	"math"
 	"net/http"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/kith-social/kith/storage"
 	"github.com/kith-social/kith/web/auth"
@@ -26,9 +29,11 @@ func (a *Admin) loginSubmit(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	username := f.Get("username")
-	if !a.limiter.Allow(w, r, username) {
-		a.log.WarnContext(ctx, "login rate limit", "username", username, "remote", r.RemoteAddr)
-		f.Fail("", "Too many attempts. Wait a few minutes, then try again.")
+	if ok, wait := a.limiter.Allow(r, username); !ok {
+		secs := int(math.Ceil(wait.Seconds()))
+		w.Header().Set("Retry-After", strconv.Itoa(secs))
+		a.log.WarnContext(ctx, "login attempt refused: too many", "username", username, "client", auth.ClientKey(r), "retry_after", wait.Round(time.Second))
+		f.Fail("", "Too many attempts. Try again in "+waitWords(secs)+".")
 		return a.render(w, r, http.StatusTooManyRequests, "login", &page{Title: "Log in", Form: f})
 	}
 	staff, ok, err := a.checkLogin(r, username, f.Raw("password"))
@@ -39,6 +44,7 @@ func (a *Admin) loginSubmit(w http.ResponseWriter, r *http.Request) error {
 		f.Fail("", "Wrong username or password.")
 		return a.render(w, r, http.StatusUnprocessableEntity, "login", &page{Title: "Log in", Form: f})
 	}
+	a.limiter.Succeeded(r, username)
 	// A new session every time: an older one in this browser ends.
 	if old := currentSession(ctx); old != nil {
 		if err := a.sessions.End(ctx, w, old); err != nil {
@@ -50,6 +56,20 @@ func (a *Admin) loginSubmit(w http.ResponseWriter, r *http.Request) error {
 	}
 	a.log.InfoContext(ctx, "staff logged in", "username", staff.Username)
 	return redirect(w, r, safeNext(f.Get("next")))
+}
+
+// waitWords says a wait of secs seconds the way a person would.
+func waitWords(secs int) string {
+	switch {
+	case secs <= 1:
+		return "a second"
+	case secs < 60:
+		return strconv.Itoa(secs) + " seconds"
+	case secs < 90:
+		return "a minute"
+	default:
+		return strconv.Itoa((secs+59)/60) + " minutes"
+	}
 }
 
 // checkLogin tells whether the credentials are right and whose they are.

@@ -1,14 +1,10 @@
 package admin
 
 import (
-	"bytes"
 	"crypto/rand"
 	"errors"
 	"fmt"
 	"image"
-	"image/gif"
-	"image/jpeg"
-	"image/png"
 	"io"
 	"mime/multipart"
 	"net/http"
@@ -17,8 +13,7 @@ import (
 	"path/filepath"
 	"strings"
 
-	"golang.org/x/image/draw"
-	"golang.org/x/image/webp"
+	"github.com/kith-social/kith/federation/media"
 )
 
 // Uploads: images only, sniffed rather than trusted by name or header,
@@ -28,7 +23,6 @@ import (
 const (
 	maxImageBytes  = 8 << 20
 	maxImagePixels = 50_000_000 // refuse decompression bombs before decoding
-	jpegQuality    = 88
 )
 
 // Bounding boxes: images larger than these are scaled down to fit,
@@ -91,95 +85,50 @@ func (a *Admin) saveImage(fh *multipart.FileHeader, groupID, kind string, maxW, 
 	return a.writeImage(img, groupID, kind)
 }
 
-// decodeImage decodes a PNG, JPEG, GIF (first frame) or WebP image, by its
-// sniffed type.
+// decodeImage decodes an upload with the node's one image pipeline
+// (federation/media) and turns its errors into messages for the person.
 func decodeImage(data []byte) (image.Image, error) {
-	var (
-		decode       func(io.Reader) (image.Image, error)
-		decodeConfig func(io.Reader) (image.Config, error)
-	)
-	switch http.DetectContentType(data) {
-	case "image/png":
-		decode, decodeConfig = png.Decode, png.DecodeConfig
-	case "image/jpeg":
-		decode, decodeConfig = jpeg.Decode, jpeg.DecodeConfig
-	case "image/gif":
-		decode, decodeConfig = gif.Decode, gif.DecodeConfig
-	case "image/webp":
-		decode, decodeConfig = webp.Decode, webp.DecodeConfig
-	default:
+	img, err := media.Decode(data, maxImagePixels)
+	var pe *media.PixelError
+	switch {
+	case err == nil:
+		return img, nil
+	case errors.As(err, &pe):
+		return nil, &uploadError{fmt.Sprintf("This image is %d×%d pixels; the limit is 50 megapixels.", pe.Width, pe.Height)}
+	case errors.Is(err, media.ErrUnsupportedType):
 		return nil, &uploadError{"This file is not a PNG, JPEG, GIF or WebP image."}
-	}
-	cfg, err := decodeConfig(bytes.NewReader(data))
-	if err != nil {
+	default:
 		return nil, &uploadError{"This image could not be read; it may be damaged."}
 	}
-	if cfg.Width <= 0 || cfg.Height <= 0 || cfg.Width*cfg.Height > maxImagePixels {
-		return nil, &uploadError{fmt.Sprintf("This image is %d×%d pixels; the limit is 50 megapixels.", cfg.Width, cfg.Height)}
-	}
-	img, err := decode(bytes.NewReader(data))
-	if err != nil {
-		return nil, &uploadError{"This image could not be read; it may be damaged."}
-	}
-	return img, nil
 }
 
-// fit scales img down to fit maxW×maxH, keeping its aspect ratio, onto a
-// fresh canvas (which also drops whatever the decoder kept besides pixels).
-func fit(img image.Image, maxW, maxH int) image.Image {
-	b := img.Bounds()
-	w, h := b.Dx(), b.Dy()
-	if w > maxW {
-		h = max(1, h*maxW/w)
-		w = maxW
-	}
-	if h > maxH {
-		w = max(1, w*maxH/h)
-		h = maxH
-	}
-	dst := image.NewNRGBA(image.Rect(0, 0, w, h))
-	if w == b.Dx() && h == b.Dy() {
-		draw.Draw(dst, dst.Bounds(), img, b.Min, draw.Src)
-	} else {
-		draw.CatmullRom.Scale(dst, dst.Bounds(), img, b, draw.Src, nil)
-	}
-	return dst
-}
+// fit scales img down to fit maxW×maxH (media.Fit).
+func fit(img image.Image, maxW, maxH int) image.Image { return media.Fit(img, maxW, maxH) }
 
 // writeImage encodes img (JPEG when opaque, PNG otherwise) to a new file
 // with a random name, written to a temporary file and renamed into place.
 func (a *Admin) writeImage(img image.Image, groupID, kind string) (storedImage, error) {
-	var (
-		buf bytes.Buffer
-		out = storedImage{Width: img.Bounds().Dx(), Height: img.Bounds().Dy()}
-		ext string
-	)
-	if o, ok := img.(interface{ Opaque() bool }); ok && o.Opaque() {
-		out.MediaType, ext = "image/jpeg", ".jpg"
-		if err := jpeg.Encode(&buf, img, &jpeg.Options{Quality: jpegQuality}); err != nil {
-			return storedImage{}, fmt.Errorf("encode JPEG: %w", err)
-		}
-	} else {
-		out.MediaType, ext = "image/png", ".png"
-		if err := png.Encode(&buf, img); err != nil {
-			return storedImage{}, fmt.Errorf("encode PNG: %w", err)
-		}
+	enc, err := media.Encode(img)
+	if err != nil {
+		return storedImage{}, err
 	}
+	out := storedImage{Width: enc.Width, Height: enc.Height, MediaType: enc.MediaType}
+	ext := enc.Ext
 	out.Rel = path.Join("groups", groupID, kind, strings.ToLower(rand.Text())+ext)
 	dst := filepath.Join(a.mediaDir, filepath.FromSlash(out.Rel))
-	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+	if err := os.MkdirAll(filepath.Dir(dst), 0o700); err != nil {
 		return storedImage{}, fmt.Errorf("create media directory: %w", err)
 	}
 	tmp, err := os.CreateTemp(filepath.Dir(dst), ".upload-*")
 	if err != nil {
 		return storedImage{}, fmt.Errorf("store image: %w", err)
 	}
-	_, err = tmp.Write(buf.Bytes())
+	_, err = tmp.Write(enc.Data)
 	if cerr := tmp.Close(); err == nil {
 		err = cerr
 	}
 	if err == nil {
-		err = os.Chmod(tmp.Name(), 0o644)
+		err = os.Chmod(tmp.Name(), 0o600) // CreateTemp makes it 0600 less the umask; Kith serves it, no one else reads it
 	}
 	if err == nil {
 		err = os.Rename(tmp.Name(), dst)

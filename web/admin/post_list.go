@@ -16,8 +16,9 @@ type postRow struct {
 	Poll   *pollView // the results, for a poll
 }
 
-// postImage is an attachment and, for uploads of this node, its path here
-// (so the admin pages show it from the same origin).
+// postImage is an attachment and the node's URL for it: the upload's path
+// for the node's own, the media cache for other servers' ("" when it
+// cannot be shown), so the admin pages show every image from the node.
 type postImage struct {
 	vocab.Attachment
 	Src string
@@ -36,20 +37,30 @@ func (a *Admin) attachments(objectRaw string) []postImage {
 		} `json:"attachment"`
 	}
 	_ = json.Unmarshal([]byte(objectRaw), &doc) // stored by the engine; no images on error
-	prefix := a.fed.MediaURL("")
 	var out []postImage
 	for _, at := range doc.Attachment {
 		u, _ := at.URL.(string)
 		if u == "" {
 			continue
 		}
-		img := postImage{Attachment: vocab.Attachment{Type: at.Type, MediaType: at.MediaType, URL: u, Name: at.Name, Width: at.Width, Height: at.Height}, Src: u}
-		if rel, ok := strings.CutPrefix(u, prefix); ok {
-			img.Src = "/media/" + rel
-		}
+		img := postImage{Attachment: vocab.Attachment{Type: at.Type, MediaType: at.MediaType, URL: u, Name: at.Name, Width: at.Width, Height: at.Height}, Src: a.imageURL(u)}
 		out = append(out, img)
 	}
 	return out
+}
+
+// imageURL is the node-relative URL of an image: the node's uploads under
+// /media/, other servers' images through the media cache, "" otherwise.
+func (a *Admin) imageURL(u string) string {
+	if a.fed != nil {
+		if rel, ok := strings.CutPrefix(u, a.fed.MediaURL("")); ok && rel != "" && !strings.ContainsAny(rel, "?#") {
+			return "/media/" + rel
+		}
+	}
+	if a.media != nil {
+		return a.media.URL(u)
+	}
+	return ""
 }
 
 func (a *Admin) postRows(posts []storage.Post) []postRow {

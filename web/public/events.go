@@ -244,7 +244,7 @@ func (p *Public) directoryPage(w http.ResponseWriter, r *http.Request) error {
 		if name == "" {
 			name = a.Username
 		}
-		de := directoryEntry{Name: name, Handle: "@" + a.Username + "@" + a.Host, URL: firstWebURL(a.URL, a.IRI), IconURL: firstWebURL(a.IconURL)}
+		de := directoryEntry{Name: name, Handle: "@" + a.Username + "@" + a.Host, URL: firstWebURL(a.URL, a.IRI), IconURL: p.imageURL(a.IconURL)}
 		if e.IntroPost != nil && visible(e.IntroPost) {
 			de.Intro = e.IntroPost.ContentHTML
 		}

@@ -4,7 +4,9 @@ import (
 	"context"
 	"encoding/xml"
 	"fmt"
+	"html"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/go-chi/chi/v5"
@@ -62,7 +64,7 @@ func (p *Public) loadFeed(ctx context.Context, name, self string) (*feedData, er
 		it := feedItem{
 			ID: firstWebURL(post.IRI, p.base+v.Thread), Title: plainTitle(post, 80), Link: p.base + v.Thread,
 			Author: v.Author.Name + " (" + v.Author.Handle + ")", AuthorURL: v.Author.URL,
-			HTML: post.ContentHTML, Published: post.PublishedAt, Updated: post.PublishedAt,
+			HTML: post.ContentHTML + p.feedImages(v.Images), Published: post.PublishedAt, Updated: post.PublishedAt,
 		}
 		if v.Author.Group {
 			it.AuthorURL = gv.URL
@@ -82,6 +84,20 @@ func (p *Public) loadFeed(ctx context.Context, name, self string) (*feedData, er
 		d.Items = append(d.Items, it)
 	}
 	return d, nil
+}
+
+// feedImages writes a post's images for a feed reader, from the node's
+// absolute URLs (the media cache for other servers' images).
+func (p *Public) feedImages(imgs []imageView) string {
+	var b strings.Builder
+	for _, im := range imgs {
+		b.WriteString(`<p><img src="` + html.EscapeString(p.base+im.Src) + `" alt="` + html.EscapeString(im.Alt) + `"`)
+		if im.Width > 0 && im.Height > 0 {
+			fmt.Fprintf(&b, ` width="%d" height="%d"`, im.Width, im.Height)
+		}
+		b.WriteString(`></p>`)
+	}
+	return b.String()
 }
 
 func cwText(post *storage.Post) string {

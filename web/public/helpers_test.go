@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -16,6 +17,7 @@ import (
 	"github.com/go-chi/chi/v5"
 	"github.com/uptrace/bun"
 
+	"github.com/kith-social/kith/federation/media"
 	"github.com/kith-social/kith/storage"
 	"github.com/kith-social/kith/web/public"
 )
@@ -28,12 +30,22 @@ type site struct {
 	db      *bun.DB
 	h       http.Handler
 	dataDir string
+	media   *media.Cache
 }
 
 func newSite(t *testing.T, db *bun.DB, resolver public.RemoteFollowResolver) *site {
 	t.Helper()
 	s := &site{t: t, db: db, dataDir: t.TempDir()}
 	deps := public.Deps{DB: db, Domain: domain, Scheme: "https", DataDir: s.dataDir, FollowLimit: 1000}
+	if db != nil { // the media tests run without a database
+		cache, err := media.New(context.Background(), db, media.Config{
+			Dir: filepath.Join(s.dataDir, "media-cache"), LocalMedia: "https://" + domain + "/media/",
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.media, deps.Media = cache, cache
+	}
 	if resolver != nil { // a nil *fakeResolver must stay a nil interface
 		deps.Resolver = resolver
 	}

@@ -38,6 +38,58 @@ func TestHomePage(t *testing.T) {
 		if csp := res.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "script-src 'self'") || strings.Contains(csp, "unsafe") {
 			t.Errorf("CSP %q", csp)
 		}
+		// Images come from the node only.
+		if csp := res.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "img-src 'self' data:;") {
+			t.Errorf("CSP %q: want img-src 'self' data:", csp)
+		}
+	})
+}
+
+// TestPostImages: public pages show the images of the group's own posts
+// (its uploads) and of members' posts (through the media cache), with
+// their descriptions, sized for any screen; never from another server.
+func TestPostImages(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *bun.DB) {
+		f := fixtures{t, db}
+		g := f.group("gardeners", nil)
+		alice := f.actor("alice", "mastodon.test", nil)
+		own := f.post(g, nil, nil, "<p>Our plot map</p>", func(p *storage.Post) {
+			p.ObjectRaw = `{"type":"Note","attachment":[{"type":"Image","mediaType":"image/png","url":"https://kith.test/media/groups/g1/post/map.png","name":"Map of the plots","width":800,"height":600}]}`
+		})
+		f.post(g, alice, nil, "<p>Seedlings</p>", func(p *storage.Post) {
+			p.ObjectRaw = `{"type":"Note","attachment":[` +
+				`{"type":"Document","mediaType":"image/jpeg","url":"https://files.mastodon.test/a.jpg","name":"Tomato seedlings <on a sill>","width":1200,"height":900},` +
+				`{"type":"Document","mediaType":"video/mp4","url":"https://files.mastodon.test/v.mp4","name":"a video"},` +
+				`{"type":"Document","mediaType":"image/png","url":"javascript:alert(1)","name":"bad"}]}`
+		})
+		f.post(g, alice, nil, "<p>Under a warning</p>", func(p *storage.Post) {
+			p.Summary = "spiders"
+			p.ObjectRaw = `{"type":"Note","attachment":[{"type":"Image","mediaType":"image/png","url":"https://files.mastodon.test/spider.png","name":"A spider"}]}`
+		})
+		s := newSite(t, db, nil)
+		for _, path := range []string{"/groups/gardeners", "/groups/gardeners/threads/" + own.ID} {
+			res := s.get(path)
+			if path != "/groups/gardeners" {
+				mustContain(t, path, res.Body, `<img src="/media/groups/g1/post/map.png" alt="Map of the plots" width="800" height="600" loading="lazy"`)
+				continue
+			}
+			mustContain(t, path, res.Body,
+				`<img src="/media/groups/g1/post/map.png" alt="Map of the plots" width="800" height="600" loading="lazy"`,
+				`<img src="`+s.media.URL("https://files.mastodon.test/a.jpg")+`" alt="Tomato seedlings &lt;on a sill&gt;" width="1200" height="900" loading="lazy"`,
+				`<img src="`+s.media.URL("https://files.mastodon.test/spider.png")+`" alt="A spider" loading="lazy"`,
+			)
+			mustNotContain(t, path, res.Body, "files.mastodon.test", "v.mp4", "javascript:", `alt="bad"`)
+			// The image under a content warning is inside the warning.
+			details := res.Body[strings.Index(res.Body, `<details class="cw">`):]
+			details = details[:strings.Index(details, "</details>")]
+			if !strings.Contains(details, `alt="A spider"`) {
+				t.Error("the image of a post with a content warning is outside the warning")
+			}
+		}
+		// Feeds carry the images too, from the node.
+		res := s.get("/groups/gardeners/feed.atom")
+		mustContain(t, "feed", res.Body, "https://kith.test/media/groups/g1/post/map.png", "https://kith.test"+s.media.URL("https://files.mastodon.test/a.jpg"))
+		mustNotContain(t, "feed", res.Body, "files.mastodon.test")
 	})
 }
 
@@ -83,7 +135,7 @@ func TestGroupPage(t *testing.T) {
 			"Tomatoes are in!", "2 replies", "3 likes", "From the moderators",
 			`href="/groups/gardeners/threads/`+root.ID+`"`,
 			"Alice Green", "@alice@mastodon.test", `href="https://mastodon.test/@alice"`,
-			`src="https://mastodon.test/avatars/alice.png"`,
+			`src="`+s.media.URL("https://mastodon.test/avatars/alice.png")+`"`,
 			`<details class="cw">`, "garden pests", "Slug carnage",
 			// html/template writes "+" in attributes as "&#43;".
 			`<link rel="alternate" type="application/rss&#43;xml" title="Allotment gardeners (RSS)" href="https://kith.test/groups/gardeners/feed.rss">`,

@@ -28,13 +28,15 @@ import (
 	"html/template"
 	"io/fs"
 	"log/slog"
-	"net"
 	"net/http"
 	"time"
 
 	"github.com/go-chi/chi/v5"
 	"github.com/go-chi/httprate"
 	"github.com/uptrace/bun"
+
+	"github.com/kith-social/kith/federation/media"
+	"github.com/kith-social/kith/web/auth"
 )
 
 // pageSize is how many threads a group page lists.
@@ -52,6 +54,15 @@ type RemoteFollowResolver interface {
 	RemoteWebFinger(ctx context.Context, resource, host string) ([]byte, error)
 }
 
+// MediaCache serves other servers' images from the node: URL names the
+// node's URL for a remote image ("" when it cannot be shown), and Open
+// returns the image such a URL names, fetching it on a miss.
+// federation/media.Cache implements it.
+type MediaCache interface {
+	URL(remote string) string
+	Open(ctx context.Context, sig, enc string) (*media.Object, error)
+}
+
 // Deps is what the public pages need from the rest of the node.
 type Deps struct {
 	DB  *bun.DB
@@ -67,6 +78,9 @@ type Deps struct {
 	Resolver RemoteFollowResolver
 	// Reporter files reports from the public form; nil refuses them.
 	Reporter Reporter
+	// Media shows other servers' images from the node (federation/media);
+	// nil shows placeholders instead. Pages never link a remote image.
+	Media MediaCache
 	// FollowLimit bounds remote-follow lookups per client IP per minute;
 	// zero means 10.
 	FollowLimit int
@@ -83,6 +97,7 @@ type Public struct {
 	mediaDir string
 	resolver RemoteFollowResolver
 	reporter Reporter
+	media    MediaCache
 
 	pages         map[string]*template.Template
 	static        fs.FS
@@ -114,13 +129,16 @@ func New(d Deps) *Public {
 		mediaDir: mediaDir(d.DataDir),
 		resolver: d.Resolver,
 		reporter: d.Reporter,
+		media:    d.Media,
 		static:   mustSub(staticFiles, "static"),
 	}
 	p.staticVersion = mustVersionStatic(p.static)
 	p.pages = p.mustParsePages()
 	p.csp = contentSecurityPolicy(p.insecure)
-	p.followLimit = httprate.LimitBy(d.FollowLimit, time.Minute, remoteIP)
-	p.reportLimit = httprate.LimitBy(10, time.Minute, remoteIP)
+	// Per client, as the router's client-IP middleware resolved it.
+	byClient := func(r *http.Request) (string, error) { return auth.ClientKey(r), nil }
+	p.followLimit = httprate.LimitBy(d.FollowLimit, time.Minute, byClient)
+	p.reportLimit = httprate.LimitBy(10, time.Minute, byClient)
 	// The remote-follow form changes nothing here, but each submission
 	// makes the node ask another server: other sites may not post it.
 	p.cop = http.NewCrossOriginProtection()
@@ -134,6 +152,8 @@ func New(d Deps) *Public {
 // media files and the static assets.
 func (p *Public) Routes(r chi.Router) {
 	r.Get("/", p.h(p.home))
+	r.Get("/media/remote/{sig}/{enc}", p.serveRemoteMedia)
+	r.Head("/media/remote/{sig}/{enc}", p.serveRemoteMedia)
 	r.Get("/media/*", p.serveMedia)
 	r.Head("/media/*", p.serveMedia)
 	r.Get("/static/public/*", p.serveStatic)
@@ -164,15 +184,4 @@ func (p *Public) ServeGroup(w http.ResponseWriter, r *http.Request) {
 // the group in {name}: its thread, with the post marked.
 func (p *Public) ServePost(w http.ResponseWriter, r *http.Request) {
 	p.h(p.threadPage)(w, r)
-}
-
-// remoteIP keys the forms' rate limits by the client's address:
-// r.RemoteAddr, which the server's middleware has already set from a
-// loopback proxy's header (IPv6 by /64).
-func remoteIP(r *http.Request) (string, error) {
-	ip, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		ip = r.RemoteAddr
-	}
-	return httprate.CanonicalizeIP(ip), nil
 }

@@ -121,15 +121,16 @@ func (p *Public) render(w http.ResponseWriter, status int, name string, pg *page
 }
 
 // contentSecurityPolicy: no inline script or style anywhere, scripts and
-// styles only from the node; images from the node and from other servers
-// (members' avatars). Forms post to the node, which may redirect a
+// styles only from the node; images only from the node (other servers'
+// images come through its media cache, so that no page tells another
+// server who reads it). Forms post to the node, which may redirect a
 // remote-follow to the visitor's server: form-action must allow that hop.
 func contentSecurityPolicy(insecure bool) string {
 	remote := "https:"
 	if insecure {
 		remote = "https: http:"
 	}
-	return "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data: " + remote +
+	return "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:" +
 		"; form-action 'self' " + remote + "; frame-ancestors 'none'; base-uri 'none'"
 }
 

@@ -13,6 +13,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/kith-social/kith/federation/content"
+	"github.com/kith-social/kith/federation/media"
 	"github.com/kith-social/kith/storage"
 )
 
@@ -119,6 +120,43 @@ type postView struct {
 	Listing   bool   // shown in a list of threads: link to the thread with its reply count
 	HideTitle bool   // the page's heading already shows the title
 	Report    string // the report form for this post
+	Images    []imageView
+}
+
+// imageView is an image attached to a post, shown from the node: the
+// group's uploads as they are, other servers' images through the media
+// cache.
+type imageView struct {
+	Src           string // node-relative
+	Alt           string
+	Width, Height int // from the attachment, when it says; 0 otherwise
+}
+
+// images lists the attachments of a post that can be shown from the node.
+func (p *Public) images(post *storage.Post) []imageView {
+	var out []imageView
+	for _, a := range media.Images(post.ObjectRaw) {
+		src := p.imageURL(a.URL)
+		if src == "" {
+			continue
+		}
+		out = append(out, imageView{Src: src, Alt: a.Name, Width: a.Width, Height: a.Height})
+	}
+	return out
+}
+
+// imageURL is the node-relative URL of an image: the node's own uploads
+// under /media/, other servers' images through the media cache, and ""
+// (a placeholder) when the node cannot show it — never a remote URL, so
+// that no page makes a browser ask another server for anything.
+func (p *Public) imageURL(u string) string {
+	if p.media != nil {
+		return p.media.URL(u)
+	}
+	if rel, ok := strings.CutPrefix(u, p.base+"/media/"); ok && rel != "" && !strings.ContainsAny(rel, "?#") {
+		return mediaPath(rel)
+	}
+	return ""
 }
 
 func (p *Public) postView(g *groupView, post *storage.Post) postView {
@@ -128,6 +166,7 @@ func (p *Public) postView(g *groupView, post *storage.Post) postView {
 		Likes: post.Likes, Pinned: post.Pinned,
 		Thread: g.Path + "/threads/" + post.RootID,
 		Report: g.Path + "/report/" + post.ID,
+		Images: p.images(post),
 	}
 	if post.ID != post.RootID {
 		v.Thread += "#" + v.Anchor
@@ -144,7 +183,7 @@ func (p *Public) postView(g *groupView, post *storage.Post) postView {
 		}
 		v.Author = authorView{
 			Name: name, Handle: "@" + a.Username + "@" + a.Host,
-			URL: firstWebURL(a.URL, a.IRI), IconURL: firstWebURL(a.IconURL),
+			URL: firstWebURL(a.URL, a.IRI), IconURL: p.imageURL(a.IconURL),
 		}
 		v.Original = firstWebURL(post.URL, post.IRI)
 	}

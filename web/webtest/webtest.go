@@ -10,6 +10,7 @@ import (
 	"context"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -21,6 +22,8 @@ import (
 	"github.com/kith-social/kith/federation/content"
 	"github.com/kith-social/kith/federation/fedtest"
 	"github.com/kith-social/kith/federation/keys"
+	"github.com/kith-social/kith/federation/media"
+	"github.com/kith-social/kith/federation/metrics"
 	"github.com/kith-social/kith/federation/transport"
 	"github.com/kith-social/kith/storage"
 	"github.com/kith-social/kith/storage/storagetest"
@@ -32,9 +35,13 @@ const Host = "kith.test"
 
 // Node is a running node under test.
 type Node struct {
-	Net *fedtest.Network
-	Fed *federation.Engine
-	DB  *bun.DB
+	Net   *fedtest.Network
+	Fed   *federation.Engine
+	DB    *bun.DB
+	Media *media.Cache
+	// Metrics is the node's registry; Metrics.Handler serves it as the
+	// metrics listener does.
+	Metrics *metrics.Metrics
 
 	mu        sync.Mutex
 	processed []federation.Processed
@@ -54,6 +61,8 @@ type Options struct {
 	FetchTimeout time.Duration
 	// Engagement configures polls, scheduled posts and notification e-mail.
 	Engagement federation.EngagementConfig
+	// Media adjusts the media cache's configuration (budget, limits).
+	Media func(*media.Config)
 }
 
 // Start runs a node on backend b in a new fake fediverse.
@@ -72,6 +81,7 @@ func StartOn(t testing.TB, network *fedtest.Network, db *bun.DB, opts Options) *
 		log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
 	reads := readPool(t, db)
+	m := metrics.New()
 	fed, err := federation.New(ctx, db, federation.Config{
 		Reads:  reads,
 		Scheme: "http", Domain: Host, AuthorizedFetch: opts.AuthorizedFetch,
@@ -81,12 +91,12 @@ func StartOn(t testing.TB, network *fedtest.Network, db *bun.DB, opts Options) *
 			Timeout: cmp.Or(opts.FetchTimeout, time.Minute),
 		},
 		Work: true, PollInterval: 50 * time.Millisecond, Log: log, Now: opts.Now, RetryDelay: opts.RetryDelay,
-		Engagement: opts.Engagement,
+		Engagement: opts.Engagement, Metrics: m,
 	})
 	if err != nil {
 		t.Fatalf("start engine: %v", err)
 	}
-	n := &Node{Net: network, Fed: fed, DB: db, changed: make(chan struct{})}
+	n := &Node{Net: network, Fed: fed, DB: db, Metrics: m, changed: make(chan struct{})}
 	fed.OnProcessed(func(p federation.Processed) {
 		n.mu.Lock()
 		n.processed = append(n.processed, p)
@@ -94,7 +104,25 @@ func StartOn(t testing.TB, network *fedtest.Network, db *bun.DB, opts Options) *
 		n.changed = make(chan struct{})
 		n.mu.Unlock()
 	})
-	network.AddHost(Host, web.New(web.Deps{DB: db, Reads: reads, Fed: fed, Log: log, InsecureHTTP: true, DataDir: t.TempDir(), InboxPerMinute: opts.InboxPerMinute}))
+	dataDir := t.TempDir()
+	mcfg := media.Config{
+		Dir: filepath.Join(dataDir, "media-cache"), Reads: reads,
+		Transport: transport.Config{
+			InsecureHTTP: true, AllowPrivateNetworks: true,
+			DialContext: network.DialContext, RootCAs: network.RootCAs(),
+			Timeout: cmp.Or(opts.FetchTimeout, 15*time.Second),
+		},
+		LocalMedia: fed.MediaURL(""), Log: log, Now: opts.Now,
+	}
+	if opts.Media != nil {
+		opts.Media(&mcfg)
+	}
+	cache, err := media.New(ctx, db, mcfg)
+	if err != nil {
+		t.Fatalf("media cache: %v", err)
+	}
+	n.Media = cache
+	network.AddHost(Host, web.New(web.Deps{DB: db, Reads: reads, Fed: fed, Log: log, InsecureHTTP: true, DataDir: dataDir, InboxPerMinute: opts.InboxPerMinute, Metrics: m, Media: cache}))
 	if err := fed.Start(ctx); err != nil {
 		t.Fatalf("start queue: %v", err)
 	}
