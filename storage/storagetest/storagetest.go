@@ -89,17 +89,22 @@ func EmptyPostgres(t testing.TB) string {
 		t.Skip(EnvPostgres + " not set")
 	}
 	schema := "kith_test_" + randomHex(6)
-	admin, err := storage.Open(context.Background(), base, "")
-	if err != nil {
-		t.Fatalf("connect to test PostgreSQL: %v", err)
+	// The administrative connection is held only while the schema is made
+	// and dropped: parallel tests share one PostgreSQL (100 connections by
+	// default), and an idle pool per test would hold one for nothing.
+	exec := func(stmt string) error {
+		admin, err := storage.Open(context.Background(), base, "")
+		if err != nil {
+			return fmt.Errorf("connect to test PostgreSQL: %w", err)
+		}
+		defer admin.Close()
+		_, err = admin.ExecContext(context.Background(), stmt)
+		return err
 	}
-	if _, err := admin.ExecContext(context.Background(), "CREATE SCHEMA "+schema); err != nil {
+	if err := exec("CREATE SCHEMA " + schema); err != nil {
 		t.Fatalf("create schema: %v", err)
 	}
-	t.Cleanup(func() {
-		_, _ = admin.ExecContext(context.Background(), "DROP SCHEMA "+schema+" CASCADE")
-		admin.Close()
-	})
+	t.Cleanup(func() { _ = exec("DROP SCHEMA " + schema + " CASCADE") })
 	dsn, err := withSearchPath(base, schema)
 	if err != nil {
 		t.Fatal(err)
@@ -115,6 +120,9 @@ func open(t testing.TB, dsn string) *bun.DB {
 		t.Fatalf("open %s: %v", dsn, err)
 	}
 	t.Cleanup(func() { db.Close() })
+	if storage.IsPostgres(db) {
+		db.SetMaxIdleConns(2) // see EmptyPostgres: connections are shared
+	}
 	if _, err := migrations.Up(ctx, db, slog.New(slog.DiscardHandler)); err != nil {
 		t.Fatalf("migrate: %v", err)
 	}
