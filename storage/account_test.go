@@ -22,6 +22,7 @@ func newStaff(t *testing.T, db bun.IDB, username, role string) *storage.Staff {
 }
 
 func TestSessions(t *testing.T) {
+	t.Parallel()
 	storagetest.Each(t, func(t *testing.T, db *bun.DB) {
 		ctx := context.Background()
 		olive := newStaff(t, db, "olive", storage.RoleOwner)
@@ -74,6 +75,7 @@ func TestSessions(t *testing.T) {
 }
 
 func TestModeratorsAndInvites(t *testing.T) {
+	t.Parallel()
 	storagetest.Each(t, func(t *testing.T, db *bun.DB) {
 		ctx := context.Background()
 		olive := newStaff(t, db, "olive", storage.RoleOwner)

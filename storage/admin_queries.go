@@ -32,7 +32,7 @@ func PostCountsByAuthor(ctx context.Context, db bun.IDB, groupID string, actorID
 		N        int    `bun:"n"`
 	}
 	err := db.NewSelect().TableExpr("posts").ColumnExpr("author_id, COUNT(*) AS n").
-		Where("group_id = ? AND state = ? AND author_id IN (?)", groupID, PostPublished, bun.In(actorIDs)).
+		Where("group_id = ? AND state = ? AND author_id IN (?)", groupID, PostPublished, bun.List(actorIDs)).
 		GroupExpr("author_id").Scan(ctx, &rows)
 	if err != nil {
 		return nil, fmt.Errorf("count posts by author in group %s: %w", groupID, err)

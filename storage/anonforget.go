@@ -67,7 +67,7 @@ func ForgetAnonSender(ctx context.Context, tx bun.IDB, requestID string) error {
 	}
 	if len(notes) > 0 {
 		var ids []string
-		if err := tx.NewSelect().Model((*OutboxActivity)(nil)).Column("id").Where("object_iri IN (?)", bun.In(notes)).Scan(ctx, &ids); err != nil {
+		if err := tx.NewSelect().Model((*OutboxActivity)(nil)).Column("id").Where("object_iri IN (?)", bun.List(notes)).Scan(ctx, &ids); err != nil {
 			return fmt.Errorf("notes to the sender of %s: %w", requestID, err)
 		}
 		for _, id := range ids {
@@ -75,7 +75,7 @@ func ForgetAnonSender(ctx context.Context, tx bun.IDB, requestID string) error {
 				return err
 			}
 		}
-		if _, err := tx.NewDelete().Model((*OutboxActivity)(nil)).Where("object_iri IN (?)", bun.In(notes)).Exec(ctx); err != nil {
+		if _, err := tx.NewDelete().Model((*OutboxActivity)(nil)).Where("object_iri IN (?)", bun.List(notes)).Exec(ctx); err != nil {
 			return fmt.Errorf("delete notes to the sender of %s: %w", requestID, err)
 		}
 	}

@@ -13,6 +13,7 @@ import (
 )
 
 func TestRolesAndBadges(t *testing.T) {
+	t.Parallel()
 	storagetest.Each(t, func(t *testing.T, db *bun.DB) {
 		ctx := context.Background()
 		g, other := newGroup(t, db, "g"), newGroup(t, db, "h")
@@ -83,6 +84,7 @@ func TestRolesAndBadges(t *testing.T) {
 }
 
 func TestBelongingSettingsAndDigestClaim(t *testing.T) {
+	t.Parallel()
 	storagetest.Each(t, func(t *testing.T, db *bun.DB) {
 		ctx := context.Background()
 		g := newGroup(t, db, "g")
@@ -115,6 +117,7 @@ func TestBelongingSettingsAndDigestClaim(t *testing.T) {
 }
 
 func TestEventWhen(t *testing.T) {
+	t.Parallel()
 	start := time.Date(2026, 6, 1, 16, 0, 0, 0, time.UTC)
 	tests := []struct {
 		ev   storage.Event

@@ -249,7 +249,7 @@ func TopThreads(ctx context.Context, db bun.IDB, groupID string, from, to time.T
 		ColumnExpr("p.id, p.likes").
 		ColumnExpr("(SELECT COUNT(*) FROM posts AS r WHERE r.root_id = p.id AND r.id <> p.id AND r.state = ? AND r.created_at >= ? AND r.created_at < ?) AS replies", PostPublished, from.UTC(), to.UTC()).
 		Where("p.group_id = ? AND p.state = ? AND p.root_id = p.id AND p.kind <> ?", groupID, PostPublished, "Event").
-		Where("p.visibility IN (?)", bun.In([]string{VisibilityPublic, VisibilityUnlisted})).
+		Where("p.visibility IN (?)", bun.List([]string{VisibilityPublic, VisibilityUnlisted})).
 		Where("(p.created_at >= ? AND p.created_at < ?) OR EXISTS (SELECT 1 FROM posts AS r2 WHERE r2.root_id = p.id AND r2.id <> p.id AND r2.state = ? AND r2.created_at >= ? AND r2.created_at < ?)",
 			from.UTC(), to.UTC(), PostPublished, from.UTC(), to.UTC()).
 		Scan(ctx, &rows)

@@ -37,6 +37,7 @@ func cacheLen(t *testing.T, db *sql.DB) int {
 }
 
 func TestStatementCache(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	bdb, err := openSQLite(ctx, filepath.Join(t.TempDir(), "cache.db"))
 	if err != nil {
@@ -241,6 +242,7 @@ func TestStatementCache(t *testing.T) {
 // repeat; an inbox's, with values in them, do not); a query with
 // arguments (the job queue's) is prepared once and reused.
 func TestPostgresSimpleProtocol(t *testing.T) {
+	t.Parallel()
 	dsn := os.Getenv("KITH_TEST_POSTGRES")
 	if dsn == "" {
 		t.Skip("KITH_TEST_POSTGRES not set")

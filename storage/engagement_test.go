@@ -30,6 +30,7 @@ func newPost(t *testing.T, db bun.IDB, g *storage.Group, author *storage.RemoteA
 }
 
 func TestPollVotes(t *testing.T) {
+	t.Parallel()
 	storagetest.Each(t, func(t *testing.T, db *bun.DB) {
 		ctx := context.Background()
 		g := newGroup(t, db, "g")
@@ -88,6 +89,7 @@ func TestPollVotes(t *testing.T) {
 }
 
 func TestScheduledPosts(t *testing.T) {
+	t.Parallel()
 	storagetest.Each(t, func(t *testing.T, db *bun.DB) {
 		ctx := context.Background()
 		g := newGroup(t, db, "g")
@@ -126,6 +128,7 @@ func TestScheduledPosts(t *testing.T) {
 }
 
 func TestNotifications(t *testing.T) {
+	t.Parallel()
 	storagetest.Each(t, func(t *testing.T, db *bun.DB) {
 		ctx := context.Background()
 		g1, g2 := newGroup(t, db, "g1"), newGroup(t, db, "g2")
@@ -204,6 +207,7 @@ func TestNotifications(t *testing.T) {
 }
 
 func TestPendingEmails(t *testing.T) {
+	t.Parallel()
 	storagetest.Each(t, func(t *testing.T, db *bun.DB) {
 		ctx := context.Background()
 		g := newGroup(t, db, "g")
@@ -261,6 +265,7 @@ func TestPendingEmails(t *testing.T) {
 }
 
 func TestPulse(t *testing.T) {
+	t.Parallel()
 	storagetest.Each(t, func(t *testing.T, db *bun.DB) {
 		ctx := context.Background()
 		g := newGroup(t, db, "g")

@@ -18,6 +18,7 @@ import (
 // commit, and a database error inside one caller's function (which on
 // PostgreSQL aborts the transaction) does not spoil the others'.
 func TestGroupCommit(t *testing.T) {
+	t.Parallel()
 	storagetest.Each(t, func(t *testing.T, db *bun.DB) {
 		tests := []struct {
 			name    string

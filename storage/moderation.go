@@ -127,7 +127,7 @@ func ListDomainBlocks(ctx context.Context, db bun.IDB) ([]DomainBlock, error) {
 // IsDomainBlocked tells whether host (host[:port]) or a parent domain of
 // it is blocked: blocking example.com also blocks social.example.com.
 func IsDomainBlocked(ctx context.Context, db bun.IDB, host string) (bool, error) {
-	n, err := db.NewSelect().Model((*DomainBlock)(nil)).Where("domain IN (?)", bun.In(domainCandidates(host))).Count(ctx)
+	n, err := db.NewSelect().Model((*DomainBlock)(nil)).Where("domain IN (?)", bun.List(domainCandidates(host))).Count(ctx)
 	if err != nil {
 		return false, fmt.Errorf("check domain block: %w", err)
 	}
@@ -140,8 +140,9 @@ const (
 	ReportResolved = "resolved"
 )
 
-// Report is a complaint about an account or posts: a Flag received, or
-// (later) a member's report by DM or form.
+// Report is a complaint about an account or posts: a Flag received, a
+// member's "report" DM, or a visitor's report form (ReporterIRI then holds
+// the contact they gave, and ActivityIRI is empty).
 type Report struct {
 	bun.BaseModel `bun:"table:reports,alias:rp"`
 
@@ -193,7 +194,7 @@ func ListReports(ctx context.Context, db bun.IDB, state string, groupIDs []strin
 	var rs []Report
 	q := db.NewSelect().Model(&rs).Where("state = ?", state)
 	if len(groupIDs) > 0 {
-		q = q.Where("group_id IN (?)", bun.In(groupIDs))
+		q = q.Where("group_id IN (?)", bun.List(groupIDs))
 	}
 	if err := q.Order("id DESC").Limit(int64(limit)).Scan(ctx); err != nil {
 		return nil, fmt.Errorf("list reports: %w", err)

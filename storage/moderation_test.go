@@ -12,6 +12,7 @@ import (
 )
 
 func TestDomainBlocks(t *testing.T) {
+	t.Parallel()
 	storagetest.Each(t, func(t *testing.T, db *bun.DB) {
 		ctx := context.Background()
 		if err := storage.CreateDomainBlock(ctx, db, &storage.DomainBlock{Domain: "https://Spam.Example/about", Reason: "spam"}); err != nil {
@@ -45,6 +46,7 @@ func TestDomainBlocks(t *testing.T) {
 }
 
 func TestBansReportsLog(t *testing.T) {
+	t.Parallel()
 	storagetest.Each(t, func(t *testing.T, db *bun.DB) {
 		ctx := context.Background()
 		g := newGroup(t, db, "g")

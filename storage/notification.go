@@ -137,7 +137,7 @@ func MarkNotificationsRead(ctx context.Context, db bun.IDB, s *Staff, ids []stri
 	if len(ids) == 0 {
 		return nil
 	}
-	return markRead(ctx, db, s, at, func(q *bun.SelectQuery) *bun.SelectQuery { return q.Where("n.id IN (?)", bun.In(ids)) })
+	return markRead(ctx, db, s, at, func(q *bun.SelectQuery) *bun.SelectQuery { return q.Where("n.id IN (?)", bun.List(ids)) })
 }
 
 // MarkAllNotificationsRead marks everything staff member s sees read.

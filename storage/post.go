@@ -212,7 +212,7 @@ func ListPosts(ctx context.Context, db bun.IDB, f PostFilter) ([]Post, error) {
 	q := db.NewSelect().Model(&ps).Relation("Author").
 		Where("p.group_id = ? AND p.state = ?", f.GroupID, f.State)
 	if len(f.Visibilities) > 0 {
-		q = q.Where("p.visibility IN (?)", bun.In(f.Visibilities))
+		q = q.Where("p.visibility IN (?)", bun.List(f.Visibilities))
 	}
 	if f.RootsOnly {
 		q = q.Where("p.root_id = p.id")
@@ -230,7 +230,7 @@ func ListPosts(ctx context.Context, db bun.IDB, f PostFilter) ([]Post, error) {
 func CountPosts(ctx context.Context, db bun.IDB, groupID, state string, visibilities ...string) (int, error) {
 	q := db.NewSelect().Model((*Post)(nil)).Where("group_id = ? AND state = ?", groupID, state)
 	if len(visibilities) > 0 {
-		q = q.Where("visibility IN (?)", bun.In(visibilities))
+		q = q.Where("visibility IN (?)", bun.List(visibilities))
 	}
 	n, err := q.Count(ctx)
 	if err != nil {

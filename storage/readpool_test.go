@@ -13,6 +13,7 @@ import (
 // reads while the writer holds a transaction open, and refuses to write.
 // PostgreSQL needs none.
 func TestOpenReadPool(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	if rp, err := storage.OpenReadPool(ctx, "postgres://nobody@127.0.0.1:1/none", ""); rp != nil || err != nil {
 		t.Fatalf("PostgreSQL read pool = %v, %v; want none", rp, err)
@@ -65,6 +66,7 @@ func TestOpenReadPool(t *testing.T) {
 // A passive checkpoint from the read pool moves the WAL's pages into the
 // database file, and the writer only checkpoints by itself as a backstop.
 func TestCheckpoint(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	dir := t.TempDir()
 	db, err := storage.Open(ctx, "", dir)

@@ -52,7 +52,7 @@ func SetDomainTrust(ctx context.Context, db bun.IDB, domain, level string) error
 // for example.com applies to its subdomains.
 func TrustOf(ctx context.Context, db bun.IDB, host string) (string, error) {
 	var levels []DomainTrust
-	err := db.NewSelect().Model(&levels).Where("domain IN (?)", bun.In(domainCandidates(host))).Scan(ctx)
+	err := db.NewSelect().Model(&levels).Where("domain IN (?)", bun.List(domainCandidates(host))).Scan(ctx)
 	if err != nil {
 		return "", fmt.Errorf("trust of %s: %w", host, err)
 	}

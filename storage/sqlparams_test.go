@@ -9,6 +9,7 @@ import (
 )
 
 func TestBindLiterals(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name  string
 		query string

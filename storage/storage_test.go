@@ -33,6 +33,7 @@ func newActor(t *testing.T, db bun.IDB, iri string) *storage.RemoteActor {
 }
 
 func TestGroups(t *testing.T) {
+	t.Parallel()
 	storagetest.Each(t, func(t *testing.T, db *bun.DB) {
 		ctx := context.Background()
 		g := newGroup(t, db, "gardeners")
@@ -70,6 +71,7 @@ func TestGroups(t *testing.T) {
 }
 
 func TestValidateGroupName(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name string
 		ok   bool
@@ -84,6 +86,7 @@ func TestValidateGroupName(t *testing.T) {
 }
 
 func TestSettings(t *testing.T) {
+	t.Parallel()
 	storagetest.Each(t, func(t *testing.T, db *bun.DB) {
 		ctx := context.Background()
 		if _, err := storage.GetSetting(ctx, db, "k"); !errors.Is(err, storage.ErrNotFound) {
@@ -113,6 +116,7 @@ func TestSettings(t *testing.T) {
 }
 
 func TestStaff(t *testing.T) {
+	t.Parallel()
 	storagetest.Each(t, func(t *testing.T, db *bun.DB) {
 		ctx := context.Background()
 		if n, _ := storage.CountOwners(ctx, db); n != 0 {
@@ -142,6 +146,7 @@ func TestStaff(t *testing.T) {
 }
 
 func TestFollowsAndActors(t *testing.T) {
+	t.Parallel()
 	storagetest.Each(t, func(t *testing.T, db *bun.DB) {
 		ctx := context.Background()
 		g := newGroup(t, db, "g")
@@ -220,6 +225,7 @@ func TestFollowsAndActors(t *testing.T) {
 }
 
 func TestPostsAndThreads(t *testing.T) {
+	t.Parallel()
 	storagetest.Each(t, func(t *testing.T, db *bun.DB) {
 		ctx := context.Background()
 		g := newGroup(t, db, "g")
@@ -313,6 +319,7 @@ func TestPostsAndThreads(t *testing.T) {
 }
 
 func TestReceivedActivities(t *testing.T) {
+	t.Parallel()
 	storagetest.Each(t, func(t *testing.T, db *bun.DB) {
 		ctx := context.Background()
 		old := time.Now().Add(-30 * 24 * time.Hour)
@@ -354,6 +361,7 @@ func TestReceivedActivities(t *testing.T) {
 }
 
 func TestRecordDeliverySuccesses(t *testing.T) {
+	t.Parallel()
 	storagetest.Each(t, func(t *testing.T, db *bun.DB) {
 		ctx := context.Background()
 		t0 := time.Now().Add(-time.Hour).Truncate(time.Second)
@@ -389,6 +397,7 @@ func TestRecordDeliverySuccesses(t *testing.T) {
 }
 
 func TestOpenErrors(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	if _, err := storage.Open(ctx, "mysql://x", t.TempDir()); err == nil {
 		t.Error("unknown scheme accepted")
@@ -403,6 +412,7 @@ func TestOpenErrors(t *testing.T) {
 }
 
 func TestServerHealth(t *testing.T) {
+	t.Parallel()
 	storagetest.Each(t, func(t *testing.T, db *bun.DB) {
 		ctx := context.Background()
 		t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
@@ -427,6 +437,7 @@ func TestServerHealth(t *testing.T) {
 }
 
 func TestFanoutsDone(t *testing.T) {
+	t.Parallel()
 	storagetest.Each(t, func(t *testing.T, db *bun.DB) {
 		ctx := context.Background()
 		now := time.Now()

@@ -16,15 +16,6 @@ import (
 	"github.com/kith-social/kith/web/webtest"
 )
 
-// eachBackend runs fn on a fresh node per database.
-func eachBackend(t *testing.T, opts webtest.Options, fn func(t *testing.T, n *webtest.Node)) {
-	t.Helper()
-	t.Parallel()
-	for _, b := range storagetest.Backends() {
-		t.Run(b.Name, func(t *testing.T) { fn(t, webtest.Start(t, b, opts)) })
-	}
-}
-
 // join makes a follow the group and waits for the Accept.
 func join(t *testing.T, a *fedtest.Actor, group string) {
 	t.Helper()
@@ -58,10 +49,10 @@ func announced(typ, objectID string) func(fedtest.Delivery) bool {
 }
 
 func TestGoToSocialMember(t *testing.T) {
-	eachBackend(t, webtest.Options{}, func(t *testing.T, n *webtest.Node) {
+	t.Parallel()
+	webtest.Each(t, func(t *testing.T, s *webtest.Scenario) {
 		ctx := context.Background()
-		g := n.CreateGroup(t, "gardeners", nil)
-		group := n.GroupIRI(g.Name)
+		n, g, group := s.Node, s.Group, s.GroupIRI
 		gts := n.Net.NewInstance("gts.test:8080", fedtest.GoToSocial)
 		bob := gts.NewActor("bob")
 
@@ -101,10 +92,10 @@ func TestGoToSocialMember(t *testing.T) {
 }
 
 func TestMisskeyUnfollowWithAnotherFollowID(t *testing.T) {
-	eachBackend(t, webtest.Options{}, func(t *testing.T, n *webtest.Node) {
+	t.Parallel()
+	webtest.Each(t, func(t *testing.T, s *webtest.Scenario) {
 		ctx := context.Background()
-		g := n.CreateGroup(t, "gardeners", nil)
-		group := n.GroupIRI(g.Name)
+		n, g, group := s.Node, s.Group, s.GroupIRI
 		mk := n.Net.NewInstance("misskey.test", fedtest.Misskey)
 		carol := mk.NewActor("carol")
 		f := carol.Follow(group)
@@ -130,12 +121,12 @@ func TestMisskeyUnfollowWithAnotherFollowID(t *testing.T) {
 // only, reactions, edits by its author and by someone else, and the
 // author's account deletion.
 func TestLemmyPostLifecycle(t *testing.T) {
-	eachBackend(t, webtest.Options{}, func(t *testing.T, n *webtest.Node) {
+	t.Parallel()
+	webtest.Each(t, func(t *testing.T, s *webtest.Scenario) {
 		ctx := context.Background()
-		g := n.CreateGroup(t, "gardeners", nil)
-		group := n.GroupIRI(g.Name)
+		n, g, group := s.Node, s.Group, s.GroupIRI
 		lemmy := n.Net.NewInstance("lemmy.test", fedtest.Lemmy)
-		masto := n.Net.NewInstance("mastodon.test", fedtest.Mastodon)
+		masto := s.Masto
 		dave, frank := lemmy.NewActor("dave"), lemmy.NewActor("frank")
 		erin := masto.NewActor("erin")
 		for _, a := range []*fedtest.Actor{dave, frank, erin} {
@@ -232,11 +223,12 @@ func TestLemmyPostLifecycle(t *testing.T) {
 // TestPostingRules checks who may post and what the group shares, each
 // case in a group of its own on one node.
 func TestPostingRules(t *testing.T) {
-	eachBackend(t, webtest.Options{}, func(t *testing.T, n *webtest.Node) {
+	t.Parallel()
+	webtest.EachWith(t, webtest.ScenarioOptions{NoGroup: true}, func(t *testing.T, s *webtest.Scenario) {
 		ctx := context.Background()
-		masto := n.Net.NewInstance("mastodon.test", fedtest.Mastodon)
+		n := s.Node
 		watch := n.Net.NewInstance("watch.test", fedtest.Mastodon)
-		poster, watcher := masto.NewActor("alice"), watch.NewActor("wendy")
+		poster, watcher := s.Alice(), watch.NewActor("wendy")
 		for _, tc := range []struct {
 			name        string
 			group       func(*storage.Group)
@@ -312,9 +304,10 @@ func TestPostingRules(t *testing.T) {
 }
 
 func TestBoostReplies(t *testing.T) {
-	eachBackend(t, webtest.Options{}, func(t *testing.T, n *webtest.Node) {
-		masto := n.Net.NewInstance("mastodon.test", fedtest.Mastodon)
-		alice, bob := masto.NewActor("alice"), masto.NewActor("bob")
+	t.Parallel()
+	webtest.EachWith(t, webtest.ScenarioOptions{NoGroup: true}, func(t *testing.T, s *webtest.Scenario) {
+		n := s.Node
+		alice, bob := s.Alice(), s.Masto.NewActor("bob")
 		for _, boost := range []bool{false, true} {
 			name := "quiet"
 			if boost {
@@ -332,11 +325,11 @@ func TestBoostReplies(t *testing.T) {
 				t.Fatalf("%s: reply dropped: %s", name, dropped)
 			}
 			replyID := fedtest.ObjectID(reply)
-			masto.WaitFor(t, announced("Create", replyID), wait)
+			s.Masto.WaitFor(t, announced("Create", replyID), wait)
 			// Both shapes were queued in the job's transaction; the FEP-1b12
 			// Announce has arrived, so look for the boost among what came.
 			plain := func() bool {
-				for _, d := range masto.Received() {
+				for _, d := range s.Masto.Received() {
 					if d.Type() == "Announce" && d.ObjectID() == replyID {
 						return true
 					}
@@ -344,7 +337,7 @@ func TestBoostReplies(t *testing.T) {
 				return false
 			}
 			if boost {
-				masto.WaitFor(t, func(d fedtest.Delivery) bool { return d.Type() == "Announce" && d.ObjectID() == replyID }, wait)
+				s.Masto.WaitFor(t, func(d fedtest.Delivery) bool { return d.Type() == "Announce" && d.ObjectID() == replyID }, wait)
 			} else if outboxHas(t, n, name, replyID) || plain() {
 				t.Errorf("%s: a reply was boosted although boost_replies is off", name)
 			}
@@ -371,11 +364,10 @@ func outboxHas(t *testing.T, n *webtest.Node, group, object string) bool {
 }
 
 func TestAuthorizedFetch(t *testing.T) {
-	eachBackend(t, webtest.Options{AuthorizedFetch: true}, func(t *testing.T, n *webtest.Node) {
-		g := n.CreateGroup(t, "gardeners", nil)
-		group := n.GroupIRI(g.Name)
-		masto := n.Net.NewInstance("mastodon.test", fedtest.Mastodon)
-		alice := masto.NewActor("alice")
+	t.Parallel()
+	webtest.EachWith(t, webtest.ScenarioOptions{Options: webtest.Options{AuthorizedFetch: true}}, func(t *testing.T, s *webtest.Scenario) {
+		n, group := s.Node, s.GroupIRI
+		alice := s.Alice()
 		c := n.Net.HTTPClient()
 		for _, tc := range []struct {
 			path, accept string
@@ -423,32 +415,38 @@ func (c *testClock) Advance(d time.Duration) {
 }
 
 func TestKeyRotation(t *testing.T) {
-	clk := &testClock{}
-	eachBackend(t, webtest.Options{Now: clk.Now}, func(t *testing.T, n *webtest.Node) {
-		n.CreateGroup(t, "gardeners", nil)
-		group := n.GroupIRI("gardeners")
-		masto := n.Net.NewInstance("mastodon.test", fedtest.Mastodon)
-		alice := masto.NewActor("alice")
-		join(t, alice, group)
-		old := alice.Key()
-		alice.RotateKey()
-		// The node may refuse to refetch a key it fetched moments ago (a
-		// flood of bad signatures must not hammer the actor's server); a
-		// rotation is noticed once that pause has passed.
-		clk.Advance(2 * time.Minute)
-		note := alice.CreateNote(fedtest.Note{Content: "New keys", Mentions: []fedtest.Mention{mention(n, "gardeners")}})
-		if dropped := processed(t, n, alice, group, note); dropped != "" {
-			t.Fatalf("post after key rotation dropped: %s", dropped)
-		}
-		// The old key no longer works.
-		again := maps.Clone(note)
-		again["id"] = id(note) + "-again"
-		resp, err := alice.Send(context.Background(), group, again, fedtest.SignedBy(old))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if resp.StatusCode != http.StatusUnauthorized {
-			t.Errorf("signed with the rotated-out key: %d, want 401", resp.StatusCode)
-		}
-	})
+	t.Parallel()
+	for _, b := range storagetest.Backends() {
+		t.Run(b.Name, func(t *testing.T) {
+			t.Parallel()
+			clk := &testClock{} // one per node: the test moves it
+			s := webtest.NewScenario(t, b, webtest.ScenarioOptions{Options: webtest.Options{Now: clk.Now}})
+			testKeyRotation(t, s, clk)
+		})
+	}
+}
+
+func testKeyRotation(t *testing.T, s *webtest.Scenario, clk *testClock) {
+	n, group, alice := s.Node, s.GroupIRI, s.Alice()
+	s.Join(t, alice)
+	old := alice.Key()
+	alice.RotateKey()
+	// The node may refuse to refetch a key it fetched moments ago (a
+	// flood of bad signatures must not hammer the actor's server); a
+	// rotation is noticed once that pause has passed.
+	clk.Advance(2 * time.Minute)
+	note := alice.CreateNote(fedtest.Note{Content: "New keys", Mentions: []fedtest.Mention{mention(n, "gardeners")}})
+	if dropped := processed(t, n, alice, group, note); dropped != "" {
+		t.Fatalf("post after key rotation dropped: %s", dropped)
+	}
+	// The old key no longer works.
+	again := maps.Clone(note)
+	again["id"] = id(note) + "-again"
+	resp, err := alice.Send(context.Background(), group, again, fedtest.SignedBy(old))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.StatusCode != http.StatusUnauthorized {
+		t.Errorf("signed with the rotated-out key: %d, want 401", resp.StatusCode)
+	}
 }

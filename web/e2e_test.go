@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/kith-social/kith/federation/fedtest"
 	"github.com/kith-social/kith/storage"
@@ -15,175 +14,160 @@ import (
 	"github.com/kith-social/kith/web/webtest"
 )
 
-const wait = 20 * time.Second
+// wait is the outer limit on waiting for a delivery (see webtest.Wait).
+const wait = webtest.Wait
 
-func send(t *testing.T, a *fedtest.Actor, target string, activity map[string]any) {
-	t.Helper()
-	resp, err := a.Send(context.Background(), target, activity)
-	if err != nil {
-		t.Fatalf("send %v: %v", activity["type"], err)
-	}
-	body, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusAccepted {
-		t.Fatalf("send %v: status %d: %s", activity["type"], resp.StatusCode, body)
-	}
-}
+// send posts activity signed by a to target's inbox; it must be accepted.
+var send = webtest.Send
 
 func id(activity map[string]any) string { return activity["id"].(string) }
 
 func TestFollowOpenGroupAndPost(t *testing.T) {
-	for _, b := range storagetest.Backends() {
-		t.Run(b.Name, func(t *testing.T) {
-			ctx := context.Background()
-			n := webtest.Start(t, b, webtest.Options{})
-			g := n.CreateGroup(t, "gardeners", nil)
-			group := n.GroupIRI(g.Name)
-			masto := n.Net.NewInstance("mastodon.test", fedtest.Mastodon)
-			lemmy := n.Net.NewInstance("lemmy.test", fedtest.Lemmy)
-			alice, bob := masto.NewActor("alice"), masto.NewActor("bob")
-			carol := lemmy.NewActor("carol")
+	t.Parallel()
+	webtest.Each(t, func(t *testing.T, s *webtest.Scenario) {
+		ctx := context.Background()
+		n, g, group, masto := s.Node, s.Group, s.GroupIRI, s.Masto
+		lemmy := n.Net.NewInstance("lemmy.test", fedtest.Lemmy)
+		alice, bob := s.Alice(), masto.NewActor("bob")
+		carol := lemmy.NewActor("carol")
 
-			// Three members on two servers.
-			for _, a := range []*fedtest.Actor{alice, bob, carol} {
-				f := a.Follow(group)
-				send(t, a, group, f)
-				a.Instance().WaitFor(t, func(d fedtest.Delivery) bool {
-					return d.Type() == "Accept" && d.ObjectID() == id(f)
-				}, wait)
-			}
-			if n, _ := storage.CountFollows(ctx, n.DB, g.ID, storage.FollowAccepted); n != 3 {
-				t.Fatalf("members = %d, want 3", n)
-			}
+		// Three members on two servers.
+		for _, a := range []*fedtest.Actor{alice, bob, carol} {
+			f := a.Follow(group)
+			send(t, a, group, f)
+			a.Instance().WaitFor(t, func(d fedtest.Delivery) bool {
+				return d.Type() == "Accept" && d.ObjectID() == id(f)
+			}, wait)
+		}
+		if n, _ := storage.CountFollows(ctx, n.DB, g.ID, storage.FollowAccepted); n != 3 {
+			t.Fatalf("members = %d, want 3", n)
+		}
 
-			// Alice mentions the group: every member's server gets the
-			// FEP-1b12 Announce{Create} and the plain boost, once per server.
-			note := alice.CreateNote(fedtest.Note{Content: "Tomatoes are in!", Mentions: []fedtest.Mention{{Href: group, Name: "@gardeners@" + webtest.Host}}})
-			send(t, alice, group, note)
-			if p := n.WaitProcessed(t, id(note)); p.Err != nil {
-				t.Fatalf("processing: %v", p.Err)
-			}
-			objectID := fedtest.ObjectID(note)
-			for _, inst := range []*fedtest.Instance{masto, lemmy} {
-				inst.WaitFor(t, func(d fedtest.Delivery) bool { return d.Type() == "Announce" && d.ObjectID() == objectID }, wait)
-				inst.WaitFor(t, func(d fedtest.Delivery) bool { return d.Type() == "Announce" && d.ObjectType() == "Create" }, wait)
-			}
-			boosts := 0
-			for _, d := range masto.Received() {
-				if d.Type() == "Announce" && d.ObjectID() == objectID {
-					boosts++
-					if !d.Shared {
-						t.Errorf("boost to %s, want the shared inbox", d.Inbox)
-					}
+		// Alice mentions the group: every member's server gets the
+		// FEP-1b12 Announce{Create} and the plain boost, once per server.
+		note := alice.CreateNote(fedtest.Note{Content: "Tomatoes are in!", Mentions: []fedtest.Mention{{Href: group, Name: "@gardeners@" + webtest.Host}}})
+		send(t, alice, group, note)
+		if p := n.WaitProcessed(t, id(note)); p.Err != nil {
+			t.Fatalf("processing: %v", p.Err)
+		}
+		objectID := fedtest.ObjectID(note)
+		for _, inst := range []*fedtest.Instance{masto, lemmy} {
+			inst.WaitFor(t, func(d fedtest.Delivery) bool { return d.Type() == "Announce" && d.ObjectID() == objectID }, wait)
+			inst.WaitFor(t, func(d fedtest.Delivery) bool { return d.Type() == "Announce" && d.ObjectType() == "Create" }, wait)
+		}
+		boosts := 0
+		for _, d := range masto.Received() {
+			if d.Type() == "Announce" && d.ObjectID() == objectID {
+				boosts++
+				if !d.Shared {
+					t.Errorf("boost to %s, want the shared inbox", d.Inbox)
 				}
 			}
-			if boosts != 1 {
-				t.Errorf("mastodon.test got %d plain boosts for two members, want 1", boosts)
-			}
-			p, err := storage.PostByIRI(ctx, n.DB, g.ID, objectID)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if p.State != storage.PostPublished || !strings.Contains(p.ContentHTML, "Tomatoes") || p.Visibility != storage.VisibilityPublic {
-				t.Errorf("stored post: %+v", p)
-			}
+		}
+		if boosts != 1 {
+			t.Errorf("mastodon.test got %d plain boosts for two members, want 1", boosts)
+		}
+		p, err := storage.PostByIRI(ctx, n.DB, g.ID, objectID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.State != storage.PostPublished || !strings.Contains(p.ContentHTML, "Tomatoes") || p.Visibility != storage.VisibilityPublic {
+			t.Errorf("stored post: %+v", p)
+		}
 
-			// The same activity again has no second effect.
-			resp, err := alice.Post(ctx, masto.SharedInbox(), note)
-			if err != nil {
-				t.Fatal(err)
-			}
-			resp.Body.Close()
-			if resp.StatusCode != http.StatusAccepted {
-				t.Errorf("repeat: status %d", resp.StatusCode)
-			}
+		// The same activity again has no second effect.
+		resp, err := alice.Post(ctx, masto.SharedInbox(), note)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusAccepted {
+			t.Errorf("repeat: status %d", resp.StatusCode)
+		}
 
-			// A reply from Lemmy is kept in the thread and announced per
-			// FEP-1b12, but not boosted to Mastodon (boost_replies is off).
-			reply := carol.CreateNote(fedtest.Note{Content: "Mine too", InReplyTo: objectID, Audience: group})
-			send(t, carol, group, reply)
-			if p := n.WaitProcessed(t, id(reply)); p.Err != nil {
-				t.Fatalf("processing reply: %v", p.Err)
+		// A reply from Lemmy is kept in the thread and announced per
+		// FEP-1b12, but not boosted to Mastodon (boost_replies is off).
+		reply := carol.CreateNote(fedtest.Note{Content: "Mine too", InReplyTo: objectID, Audience: group})
+		send(t, carol, group, reply)
+		if p := n.WaitProcessed(t, id(reply)); p.Err != nil {
+			t.Fatalf("processing reply: %v", p.Err)
+		}
+		replyID := fedtest.ObjectID(reply)
+		rp, err := storage.PostByIRI(ctx, n.DB, g.ID, replyID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rp.RootID != p.ID || rp.ParentID != p.ID {
+			t.Errorf("reply not in the thread: root %s parent %s, want %s", rp.RootID, rp.ParentID, p.ID)
+		}
+		masto.WaitFor(t, func(d fedtest.Delivery) bool {
+			return d.Type() == "Announce" && d.ObjectType() == "Create" && strings.Contains(string(d.Body), replyID)
+		}, wait)
+		for _, d := range masto.Received() {
+			if d.Type() == "Announce" && d.ObjectID() == replyID {
+				t.Error("a reply was boosted although boost_replies is off")
 			}
-			replyID := fedtest.ObjectID(reply)
-			rp, err := storage.PostByIRI(ctx, n.DB, g.ID, replyID)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if rp.RootID != p.ID || rp.ParentID != p.ID {
-				t.Errorf("reply not in the thread: root %s parent %s, want %s", rp.RootID, rp.ParentID, p.ID)
-			}
-			masto.WaitFor(t, func(d fedtest.Delivery) bool {
-				return d.Type() == "Announce" && d.ObjectType() == "Create" && strings.Contains(string(d.Body), replyID)
-			}, wait)
-			for _, d := range masto.Received() {
-				if d.Type() == "Announce" && d.ObjectID() == replyID {
-					t.Error("a reply was boosted although boost_replies is off")
-				}
-			}
+		}
 
-			// Alice deletes her post: the group's copy goes, the boost is undone.
-			del := alice.Delete(objectID)
-			send(t, alice, group, del)
-			if p := n.WaitProcessed(t, id(del)); p.Err != nil {
-				t.Fatalf("processing delete: %v", p.Err)
-			}
-			masto.WaitFor(t, func(d fedtest.Delivery) bool {
-				obj, _ := d.Activity["object"].(map[string]any)
-				return d.Type() == "Undo" && obj != nil && obj["type"] == "Announce" && fedtest.ObjectID(obj) == objectID
-			}, wait)
-			if _, err := storage.PostByIRI(ctx, n.DB, g.ID, objectID); err == nil {
-				t.Error("deleted post still stored")
-			}
+		// Alice deletes her post: the group's copy goes, the boost is undone.
+		del := alice.Delete(objectID)
+		send(t, alice, group, del)
+		if p := n.WaitProcessed(t, id(del)); p.Err != nil {
+			t.Fatalf("processing delete: %v", p.Err)
+		}
+		masto.WaitFor(t, func(d fedtest.Delivery) bool {
+			obj, _ := d.Activity["object"].(map[string]any)
+			return d.Type() == "Undo" && obj != nil && obj["type"] == "Announce" && fedtest.ObjectID(obj) == objectID
+		}, wait)
+		if _, err := storage.PostByIRI(ctx, n.DB, g.ID, objectID); err == nil {
+			t.Error("deleted post still stored")
+		}
 
-			// Undo{Follow} ends the membership.
-			undo := bob.Undo(bob.Follow(group))
-			send(t, bob, group, undo)
-			n.WaitProcessed(t, id(undo))
-			if n, _ := storage.CountFollows(ctx, n.DB, g.ID, storage.FollowAccepted); n != 2 {
-				t.Errorf("members after unfollow = %d, want 2", n)
-			}
-		})
-	}
+		// Undo{Follow} ends the membership.
+		undo := bob.Undo(bob.Follow(group))
+		send(t, bob, group, undo)
+		n.WaitProcessed(t, id(undo))
+		if n, _ := storage.CountFollows(ctx, n.DB, g.ID, storage.FollowAccepted); n != 2 {
+			t.Errorf("members after unfollow = %d, want 2", n)
+		}
+	})
 }
 
 func TestClosedGroupApproval(t *testing.T) {
-	for _, b := range storagetest.Backends() {
-		t.Run(b.Name, func(t *testing.T) {
-			ctx := context.Background()
-			n := webtest.Start(t, b, webtest.Options{})
-			g := n.CreateGroup(t, "quiet", func(g *storage.Group) { g.Closed = true })
-			group := n.GroupIRI(g.Name)
-			gts := n.Net.NewInstance("gts.test:8080", fedtest.GoToSocial)
-			dora, eve := gts.NewActor("dora"), gts.NewActor("eve")
-			for _, a := range []*fedtest.Actor{dora, eve} {
-				f := a.Follow(group)
-				send(t, a, group, f)
-				n.WaitProcessed(t, id(f))
-			}
-			pending, err := storage.ListFollows(ctx, n.DB, g.ID, storage.FollowPending, 10, 0)
-			if err != nil || len(pending) != 2 {
-				t.Fatalf("pending = %d, %v", len(pending), err)
-			}
-			if len(gts.Received()) != 0 {
-				t.Errorf("a closed group answered before a moderator decided: %v", gts.Received()[0].Type())
-			}
-			if err := n.Fed.Community.DecideFollow(ctx, g.Name, dora.ID(), true); err != nil {
-				t.Fatal(err)
-			}
-			if err := n.Fed.Community.DecideFollow(ctx, g.Name, eve.ID(), false); err != nil {
-				t.Fatal(err)
-			}
-			gts.WaitFor(t, func(d fedtest.Delivery) bool { return d.Type() == "Accept" && d.Inbox == "/users/dora/inbox" }, wait)
-			gts.WaitFor(t, func(d fedtest.Delivery) bool { return d.Type() == "Reject" && d.Inbox == "/users/eve/inbox" }, wait)
-			if n, _ := storage.CountFollows(ctx, n.DB, g.ID, storage.FollowAccepted); n != 1 {
-				t.Errorf("members = %d, want 1", n)
-			}
-			if err := n.Fed.Community.DecideFollow(ctx, g.Name, dora.ID(), true); err == nil {
-				t.Error("deciding twice should fail")
-			}
-		})
-	}
+	t.Parallel()
+	closed := webtest.ScenarioOptions{Group: func(g *storage.Group) { g.Closed = true }}
+	webtest.EachWith(t, closed, func(t *testing.T, s *webtest.Scenario) {
+		ctx := context.Background()
+		n, g, group := s.Node, s.Group, s.GroupIRI
+		gts := n.Net.NewInstance("gts.test:8080", fedtest.GoToSocial)
+		dora, eve := gts.NewActor("dora"), gts.NewActor("eve")
+		for _, a := range []*fedtest.Actor{dora, eve} {
+			f := a.Follow(group)
+			send(t, a, group, f)
+			n.WaitProcessed(t, id(f))
+		}
+		pending, err := storage.ListFollows(ctx, n.DB, g.ID, storage.FollowPending, 10, 0)
+		if err != nil || len(pending) != 2 {
+			t.Fatalf("pending = %d, %v", len(pending), err)
+		}
+		if len(gts.Received()) != 0 {
+			t.Errorf("a closed group answered before a moderator decided: %v", gts.Received()[0].Type())
+		}
+		if err := n.Fed.Community.DecideFollow(ctx, g.Name, dora.ID(), true); err != nil {
+			t.Fatal(err)
+		}
+		if err := n.Fed.Community.DecideFollow(ctx, g.Name, eve.ID(), false); err != nil {
+			t.Fatal(err)
+		}
+		gts.WaitFor(t, func(d fedtest.Delivery) bool { return d.Type() == "Accept" && d.Inbox == "/users/dora/inbox" }, wait)
+		gts.WaitFor(t, func(d fedtest.Delivery) bool { return d.Type() == "Reject" && d.Inbox == "/users/eve/inbox" }, wait)
+		if n, _ := storage.CountFollows(ctx, n.DB, g.ID, storage.FollowAccepted); n != 1 {
+			t.Errorf("members = %d, want 1", n)
+		}
+		if err := n.Fed.Community.DecideFollow(ctx, g.Name, dora.ID(), true); err == nil {
+			t.Error("deciding twice should fail")
+		}
+	})
 }
 
 func TestDiscovery(t *testing.T) {
@@ -293,23 +277,19 @@ func TestInboxRateLimit(t *testing.T) {
 // While the database is unreachable the inbox answers 503 with
 // Retry-After (a sender retries), not 500.
 func TestInboxDatabaseDown(t *testing.T) {
-	for _, b := range storagetest.Backends() {
-		t.Run(b.Name, func(t *testing.T) {
-			db, _ := b.Open(t)
-			n := webtest.StartOn(t, fedtest.NewNetwork(t), db, webtest.Options{})
-			g := n.CreateGroup(t, "g", nil)
-			alice := n.Net.NewInstance("mastodon.test", fedtest.Mastodon).NewActor("alice")
-			if err := n.DB.Close(); err != nil {
-				t.Fatal(err)
-			}
-			resp, err := alice.Post(context.Background(), n.URL("/groups/"+g.Name+"/inbox"), alice.Follow(n.GroupIRI(g.Name)))
-			if err != nil {
-				t.Fatal(err)
-			}
-			resp.Body.Close()
-			if resp.StatusCode != http.StatusServiceUnavailable || resp.Header.Get("Retry-After") != "30" {
-				t.Errorf("POST with the database down: %d, Retry-After %q; want 503 with Retry-After 30", resp.StatusCode, resp.Header.Get("Retry-After"))
-			}
-		})
-	}
+	t.Parallel()
+	webtest.Each(t, func(t *testing.T, s *webtest.Scenario) {
+		n, g, alice := s.Node, s.Group, s.Alice()
+		if err := n.DB.Close(); err != nil {
+			t.Fatal(err)
+		}
+		resp, err := alice.Post(context.Background(), n.URL("/groups/"+g.Name+"/inbox"), alice.Follow(n.GroupIRI(g.Name)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusServiceUnavailable || resp.Header.Get("Retry-After") != "30" {
+			t.Errorf("POST with the database down: %d, Retry-After %q; want 503 with Retry-After 30", resp.StatusCode, resp.Header.Get("Retry-After"))
+		}
+	})
 }

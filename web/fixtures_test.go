@@ -16,15 +16,16 @@ import (
 	"time"
 
 	"github.com/kith-social/kith/federation/fedtest"
+	"github.com/kith-social/kith/federation/fedtest/fixtures"
 	"github.com/kith-social/kith/federation/httpsig"
 	"github.com/kith-social/kith/storage"
 	"github.com/kith-social/kith/storage/storagetest"
 	"github.com/kith-social/kith/web/webtest"
 )
 
-// fixturesDir holds activities, objects and collections captured from real
-// servers (see its README).
-const fixturesDir = "../../shared/fixtures/fediverse"
+// The real-payload fixtures (fixtures.Dir: shared/fixtures/fediverse,
+// beside the repository) hold activities, objects and collections captured
+// from real servers (see their README).
 
 // fixtureActivity is one captured activity.
 type fixtureActivity struct {
@@ -45,6 +46,7 @@ func loadFixtures(t *testing.T) *fixtureSet {
 	t.Helper()
 	set := &fixtureSet{docs: map[string]map[string]any{}}
 	var embedded []map[string]any
+	fixturesDir := fixtures.Dir(t)
 	err := filepath.WalkDir(fixturesDir, func(path string, d os.DirEntry, err error) error {
 		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".json") {
 			return err
@@ -79,7 +81,7 @@ func loadFixtures(t *testing.T) *fixtureSet {
 		return nil
 	})
 	if err != nil || len(set.activities) == 0 {
-		t.Skipf("fixtures not available in %s: %v", fixturesDir, err)
+		t.Fatalf("fixtures in %s: %v (%d activities)", fixturesDir, err, len(set.activities))
 	}
 	// Objects only seen embedded in an activity are served too, so that a
 	// fetch by id finds them (captured documents win).

@@ -1,6 +1,6 @@
-// Package web is Kith's HTTP face: the one route table, middleware, the
-// ActivityPub, WebFinger and NodeInfo endpoints, and (later) the admin UI
-// and public pages. Handlers are thin: they call the federation engine and
+// Package web is Kith's HTTP face: the one route table, middleware, and the
+// ActivityPub, WebFinger and NodeInfo endpoints; it mounts the admin UI
+// (web/admin) and the public pages (web/public). Handlers are thin: they call the federation engine and
 // storage, and map errors to status codes in one place.
 package web
 

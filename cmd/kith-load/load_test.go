@@ -18,6 +18,7 @@ import (
 )
 
 func TestPercentile(t *testing.T) {
+	t.Parallel()
 	ms := func(xs ...int) []time.Duration {
 		var out []time.Duration
 		for _, x := range xs {
@@ -59,6 +60,7 @@ func TestPercentile(t *testing.T) {
 }
 
 func TestHistogramAndRecorder(t *testing.T) {
+	t.Parallel()
 	r := newRecorder()
 	r.add(202, time.Millisecond, nil)
 	r.add(202, 2*time.Millisecond, nil)
@@ -86,6 +88,7 @@ func TestHistogramAndRecorder(t *testing.T) {
 }
 
 func TestTable(t *testing.T) {
+	t.Parallel()
 	var tb table
 	tb.section("fanout")
 	tb.add("servers reached", "250 of 250", "servers with a member")
@@ -108,6 +111,7 @@ func TestTable(t *testing.T) {
 }
 
 func TestMix(t *testing.T) {
+	t.Parallel()
 	m, err := parseMix("like:70,update:20,create:10")
 	if err != nil {
 		t.Fatal(err)
@@ -130,6 +134,7 @@ func TestMix(t *testing.T) {
 }
 
 func TestCheckURLOnlyLoopback(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		in, host string
 		ok       bool
@@ -191,6 +196,7 @@ func testFleet(t *testing.T, node nodeTarget) (*fleet, *sink, *keyPool) {
 // checks that the sink verifies them (fetching the key over HTTP), counts a
 // repeated activity id as a duplicate and refuses bad signatures.
 func TestSinkVerifiesAndCountsDuplicates(t *testing.T) {
+	t.Parallel()
 	ctx := t.Context()
 	keys, err := newKeyPool(ctx, 2)
 	if err != nil {
@@ -275,6 +281,7 @@ func TestSinkVerifiesAndCountsDuplicates(t *testing.T) {
 // fetch: actor (with the pool's key), WebFinger, and the notes the payload
 // builders publish, in Mastodon's shape.
 func TestFleetServesActorsAndPayloads(t *testing.T) {
+	t.Parallel()
 	base, _ := url.Parse("http://127.0.0.1:1")
 	node := nodeTarget{base: base, domain: "kith.test"}
 	f, _, keys := testFleet(t, node)
@@ -360,6 +367,7 @@ func TestFleetServesActorsAndPayloads(t *testing.T) {
 // TestScenariosAgainstFakeNode runs every scenario, briefly, against the
 // in-test fake node: the tool's plumbing end to end.
 func TestScenariosAgainstFakeNode(t *testing.T) {
+	t.Parallel()
 	keys, err := newKeyPool(t.Context(), 1)
 	if err != nil {
 		t.Fatal(err)
@@ -403,6 +411,7 @@ func TestScenariosAgainstFakeNode(t *testing.T) {
 }
 
 func TestFlags(t *testing.T) {
+	t.Parallel()
 	for _, args := range [][]string{
 		{"-node", "http://192.168.1.1:8080"},
 		{"-scenario", "nope"},
@@ -435,6 +444,7 @@ func netListen(addr string) (net.Listener, error) { return net.Listen("tcp", add
 // TestThreadPageFromBoost derives the thread page from a plain boost in a
 // paged outbox, as the node's outbox lists them.
 func TestThreadPageFromBoost(t *testing.T) {
+	t.Parallel()
 	var base string
 	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Query().Get("page") == "true" {

@@ -22,6 +22,7 @@ func loadConfig(t *testing.T, args []string, envs map[string]string) (*Config, e
 }
 
 func TestConfigDefaults(t *testing.T) {
+	t.Parallel()
 	c, err := loadConfig(t, nil, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -84,6 +85,7 @@ func TestConfigTrustedProxies(t *testing.T) {
 }
 
 func TestConfigPrecedence(t *testing.T) {
+	t.Parallel()
 	file := filepath.Join(t.TempDir(), "kith.env")
 	os.WriteFile(file, []byte("# comment\nKITH_DOMAIN=file.example\nKITH_DATA=\"/from/file\"\nexport KITH_LISTEN=127.0.0.1:7000\nKITH_INSECURE_HTTP=true\n"), 0o600)
 	c, err := loadConfig(t, []string{"--config", file, "--domain", "flag.example"},
@@ -105,6 +107,7 @@ func TestConfigPrecedence(t *testing.T) {
 }
 
 func TestConfigErrors(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	badFile := filepath.Join(dir, "bad.env")
 	os.WriteFile(badFile, []byte("KITH_NOPE=1\n"), 0o600)

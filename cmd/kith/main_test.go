@@ -62,6 +62,7 @@ func databases(t *testing.T) map[string][]string {
 }
 
 func TestGroupCommands(t *testing.T) {
+	t.Parallel()
 	for name, db := range databases(t) {
 		t.Run(name, func(t *testing.T) {
 			r := kith(t, "", append([]string{"group", "list"}, db...)...)
@@ -104,6 +105,7 @@ func TestGroupCommands(t *testing.T) {
 }
 
 func TestOwnerCreate(t *testing.T) {
+	t.Parallel()
 	for name, db := range databases(t) {
 		t.Run(name, func(t *testing.T) {
 			r := kith(t, "a long password\n", append([]string{"owner", "create", "--username", "ada", "--password-stdin"}, db...)...)
@@ -132,6 +134,7 @@ func TestOwnerCreate(t *testing.T) {
 }
 
 func TestUnreachableDatabase(t *testing.T) {
+	t.Parallel()
 	r := kith(t, "", "group", "list", "--database", "postgres://kith@127.0.0.1:1/kith?connect_timeout=2")
 	if r.code != exitFailure || !strings.Contains(r.stderr, "connect to PostgreSQL") {
 		t.Errorf("unreachable database: %+v", r)
@@ -139,6 +142,7 @@ func TestUnreachableDatabase(t *testing.T) {
 }
 
 func TestUsage(t *testing.T) {
+	t.Parallel()
 	if r := kith(t, ""); r.code != exitUsage || !strings.Contains(r.stderr, "Usage:") {
 		t.Errorf("no args: %+v", r)
 	}
@@ -160,6 +164,7 @@ func TestUsage(t *testing.T) {
 }
 
 func TestServeHealthzAndShutdown(t *testing.T) {
+	t.Parallel()
 	for name, db := range databases(t) {
 		t.Run(name, func(t *testing.T) {
 			ctx, cancel := context.WithCancel(context.Background())
@@ -208,6 +213,7 @@ func TestServeHealthzAndShutdown(t *testing.T) {
 }
 
 func TestGroupRequestsCommands(t *testing.T) {
+	t.Parallel()
 	for name, db := range databases(t) {
 		t.Run(name, func(t *testing.T) {
 			if r := kith(t, "", append([]string{"group", "create", "quiet", "--closed"}, db...)...); r.code != exitOK {
@@ -237,6 +243,7 @@ func TestGroupRequestsCommands(t *testing.T) {
 }
 
 func TestGroupApproveQueuesAccept(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	if r := kith(t, "", "group", "create", "quiet", "--closed", "--data", dir); r.code != exitOK {
 		t.Fatalf("create: %+v", r)

@@ -7,11 +7,13 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/kith-social/kith/federation/fedtest/fixtures"
 	"github.com/kith-social/kith/federation/httpsig"
 	"github.com/kith-social/kith/federation/transport"
 )
@@ -306,9 +308,9 @@ func TestNodeUnderTest(t *testing.T) {
 
 func TestServeOverTLS(t *testing.T) {
 	net := NewNetwork(t)
-	doc, err := os.ReadFile("../../../shared/fixtures/fediverse/lemmy/objects/person.json")
+	doc, err := os.ReadFile(filepath.Join(fixtures.Dir(t), "lemmy", "objects", "person.json"))
 	if err != nil {
-		t.Skip("fixtures not available:", err)
+		t.Fatal(err)
 	}
 	inst := net.NewInstance("enterprise.lemmy.ml", Lemmy)
 	inst.Serve("/u/picard", doc)

@@ -88,7 +88,10 @@ func NewNetwork(t testing.TB) *Network {
 	n.tls.TLS = &tls.Config{GetCertificate: n.certificate}
 	n.tls.StartTLS()
 	n.client = &http.Client{
-		Timeout: 30 * time.Second,
+		// An outer limit for a hung node, not a budget: on a loaded
+		// machine an inbox that fetches the sender's key answers late
+		// (the node's own fetches wait up to a minute in webtest).
+		Timeout: 2 * time.Minute,
 		Transport: &http.Transport{
 			DialContext:     n.DialContext,
 			TLSClientConfig: &tls.Config{RootCAs: n.roots},

@@ -97,6 +97,10 @@ type Client struct {
 	bgSlots chan struct{} // half of them, for background work while Yield
 	// afterFunc is time.AfterFunc (replaced in tests to see the pause).
 	afterFunc func(time.Duration, func()) *time.Timer
+	// waiting, if set, is called when a request finds every slot it may
+	// use taken and starts to wait (tests observe blocking through it
+	// instead of guessing from elapsed time).
+	waiting func()
 }
 
 // New returns a Client for cfg.
@@ -145,7 +149,7 @@ func (c *Client) sign(ctx context.Context, req *http.Request, body []byte, key h
 	if !bg || c.cfg.Yield == nil || !c.cfg.Yield() {
 		return c.signNow(ctx, req, body, key)
 	}
-	if err := take(ctx, c.bgSlots); err != nil {
+	if err := c.take(ctx, c.bgSlots); err != nil {
 		return err
 	}
 	start := time.Now()
@@ -156,14 +160,22 @@ func (c *Client) sign(ctx context.Context, req *http.Request, body []byte, key h
 }
 
 func (c *Client) signNow(ctx context.Context, req *http.Request, body []byte, key httpsig.Key) error {
-	if err := take(ctx, c.slots); err != nil {
+	if err := c.take(ctx, c.slots); err != nil {
 		return err
 	}
 	defer func() { <-c.slots }()
 	return httpsig.Sign(req, body, key, c.cfg.Now())
 }
 
-func take(ctx context.Context, sem chan struct{}) error {
+func (c *Client) take(ctx context.Context, sem chan struct{}) error {
+	select {
+	case sem <- struct{}{}:
+		return nil
+	default:
+	}
+	if c.waiting != nil {
+		c.waiting()
+	}
 	select {
 	case sem <- struct{}{}:
 		return nil

@@ -480,12 +480,6 @@ type (
 	hasIcon interface {
 		GetActivityStreamsIcon() vocab.ActivityStreamsIconProperty
 	}
-	hasWidth interface {
-		GetActivityStreamsWidth() vocab.ActivityStreamsWidthProperty
-	}
-	hasHeight interface {
-		GetActivityStreamsHeight() vocab.ActivityStreamsHeightProperty
-	}
 )
 
 // iriOrType is what go-fed's reference-valued property iterators share.

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/kith-social/kith/federation/fedtest/fixtures"
 )
 
 func TestEventJSON(t *testing.T) {
@@ -122,9 +124,9 @@ func mustMarshal(t *testing.T, v any) string {
 
 // A real Mobilizon event is read with its time zone, place and status.
 func TestParseMobilizonEvent(t *testing.T) {
-	raw, err := os.ReadFile(filepath.Join(fixturesDir, "mobilizon/objects/event.json"))
+	raw, err := os.ReadFile(filepath.Join(fixtures.Dir(t), "mobilizon/objects/event.json"))
 	if err != nil {
-		t.Skipf("fixture not available: %v", err)
+		t.Fatal(err)
 	}
 	obj, err := ParseObject(context.Background(), raw)
 	if err != nil {

@@ -8,15 +8,16 @@ import (
 	"slices"
 	"strings"
 	"testing"
-)
 
-const fixturesDir = "../../../shared/fixtures/fediverse"
+	"github.com/kith-social/kith/federation/fedtest/fixtures"
+)
 
 // fixtureFiles returns the fixture files under dir matching a path segment.
 func fixtureFiles(t *testing.T, segment string) []string {
 	t.Helper()
 	var files []string
-	err := filepath.WalkDir(fixturesDir, func(path string, d os.DirEntry, err error) error {
+	dir := fixtures.Dir(t)
+	err := filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
@@ -26,20 +27,20 @@ func fixtureFiles(t *testing.T, segment string) []string {
 		return nil
 	})
 	if err != nil {
-		t.Skipf("fixtures not available: %v", err)
+		t.Fatalf("fixtures: %v", err)
 	}
 	if len(files) == 0 {
-		t.Skipf("no fixtures under %s", fixturesDir)
+		t.Fatalf("no %s fixtures under %s", segment, dir)
 	}
 	return files
 }
 
 func rel(path string) string {
-	r, err := filepath.Rel(fixturesDir, path)
-	if err != nil {
+	_, r, ok := strings.Cut(filepath.ToSlash(path), "/fixtures/fediverse/")
+	if !ok {
 		return path
 	}
-	return filepath.ToSlash(r)
+	return r
 }
 
 // refusedActivities are the fixtures under activities/ that ParseActivity
@@ -84,7 +85,7 @@ var actorTypes = []string{"Person", "Group", "Service", "Application", "Organiza
 func TestFixtureObjects(t *testing.T) {
 	ctx := context.Background()
 	files := fixtureFiles(t, "objects")
-	files = append(files, filepath.Join(fixturesDir, "mastodon/activities/private_message.json"))
+	files = append(files, filepath.Join(fixtures.Dir(t), "mastodon/activities/private_message.json"))
 	files = append(files, fixtureFiles(t, "collections")...)
 	for _, f := range files {
 		t.Run(rel(f), func(t *testing.T) {

@@ -9,13 +9,15 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/kith-social/kith/federation/fedtest/fixtures"
 )
 
 func mustRead(t *testing.T, name string) []byte {
 	t.Helper()
-	raw, err := os.ReadFile(filepath.Join(fixturesDir, name))
+	raw, err := os.ReadFile(filepath.Join(fixtures.Dir(t), name))
 	if err != nil {
-		t.Skipf("fixture %s: %v", name, err)
+		t.Fatalf("fixture %s: %v", name, err)
 	}
 	return raw
 }

@@ -12,6 +12,7 @@ import (
 // Items that arrive while a batch runs go together into the next one, in
 // order, at most size at a time; every item is run exactly once.
 func TestRunner(t *testing.T) {
+	t.Parallel()
 	var (
 		mu      sync.Mutex
 		batches [][]int

@@ -218,7 +218,7 @@ func (q *Queue) Client() *river.Client[*sql.Tx] { return q.client }
 // Depth counts jobs waiting to run or retry (for health pages and metrics).
 func Depth(ctx context.Context, db bun.IDB) (int, error) {
 	n, err := db.NewSelect().TableExpr("river_job").
-		Where("state IN (?)", bun.In([]string{"available", "scheduled", "retryable", "running"})).Count(ctx)
+		Where("state IN (?)", bun.List([]string{"available", "scheduled", "retryable", "running"})).Count(ctx)
 	if err != nil {
 		return 0, fmt.Errorf("count queued jobs: %w", err)
 	}
@@ -237,7 +237,7 @@ func Counts(ctx context.Context, db bun.IDB) ([]KindCount, error) {
 	var out []KindCount
 	err := db.NewSelect().TableExpr("river_job").
 		ColumnExpr("kind, state, count(*) AS count").
-		Where("state IN (?)", bun.In([]string{"available", "scheduled", "retryable", "running"})).
+		Where("state IN (?)", bun.List([]string{"available", "scheduled", "retryable", "running"})).
 		GroupExpr("kind, state").OrderExpr("kind, state").Scan(ctx, &out)
 	if err != nil {
 		return nil, fmt.Errorf("count queued jobs by kind: %w", err)

@@ -97,6 +97,7 @@ func insertNote(t *testing.T, db *bun.DB, q *queue.Queue, name string) string {
 }
 
 func TestJobSurvivesRestart(t *testing.T) {
+	t.Parallel()
 	for _, b := range storagetest.Backends() {
 		t.Run(b.Name, func(t *testing.T) {
 			ctx := context.Background()
@@ -130,6 +131,7 @@ func TestJobSurvivesRestart(t *testing.T) {
 }
 
 func TestInsertTxIsAtomic(t *testing.T) {
+	t.Parallel()
 	for _, b := range storagetest.Backends() {
 		t.Run(b.Name, func(t *testing.T) {
 			ctx := context.Background()
@@ -168,6 +170,7 @@ func TestInsertTxIsAtomic(t *testing.T) {
 }
 
 func TestPruneWorker(t *testing.T) {
+	t.Parallel()
 	storagetest.Each(t, func(t *testing.T, db *bun.DB) {
 		ctx := context.Background()
 		now := time.Now()
@@ -191,6 +194,7 @@ func TestPruneWorker(t *testing.T) {
 }
 
 func TestCounts(t *testing.T) {
+	t.Parallel()
 	storagetest.Each(t, func(t *testing.T, db *bun.DB) {
 		ctx := context.Background()
 		q, err := queue.New(db, queue.Options{})
@@ -221,6 +225,7 @@ func TestCounts(t *testing.T) {
 // the transaction commits, not at the next poll: with an hour between
 // polls, only the notification can start it.
 func TestListenRunsCommittedJobs(t *testing.T) {
+	t.Parallel()
 	if os.Getenv(storagetest.EnvPostgres) == "" {
 		t.Skip(storagetest.EnvPostgres + " not set")
 	}

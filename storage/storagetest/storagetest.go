@@ -43,11 +43,15 @@ func Backends() []Backend {
 	return bs
 }
 
-// Each runs fn as a subtest on every backend.
+// Each runs fn as a parallel subtest on every backend, each on its own
+// new database (SQLite file or PostgreSQL schema). The subtests start once
+// the calling test function has returned, so nothing after Each may depend
+// on them, and fn must not share state between backends.
 func Each(t *testing.T, fn func(t *testing.T, db *bun.DB)) {
 	t.Helper()
 	for _, b := range Backends() {
 		t.Run(b.Name, func(t *testing.T) {
+			t.Parallel()
 			db, _ := b.Open(t)
 			fn(t, db)
 		})
@@ -85,17 +89,22 @@ func EmptyPostgres(t testing.TB) string {
 		t.Skip(EnvPostgres + " not set")
 	}
 	schema := "kith_test_" + randomHex(6)
-	admin, err := storage.Open(context.Background(), base, "")
-	if err != nil {
-		t.Fatalf("connect to test PostgreSQL: %v", err)
+	// The administrative connection is held only while the schema is made
+	// and dropped: parallel tests share one PostgreSQL (100 connections by
+	// default), and an idle pool per test would hold one for nothing.
+	exec := func(stmt string) error {
+		admin, err := storage.Open(context.Background(), base, "")
+		if err != nil {
+			return fmt.Errorf("connect to test PostgreSQL: %w", err)
+		}
+		defer admin.Close()
+		_, err = admin.ExecContext(context.Background(), stmt)
+		return err
 	}
-	if _, err := admin.ExecContext(context.Background(), "CREATE SCHEMA "+schema); err != nil {
+	if err := exec("CREATE SCHEMA " + schema); err != nil {
 		t.Fatalf("create schema: %v", err)
 	}
-	t.Cleanup(func() {
-		_, _ = admin.ExecContext(context.Background(), "DROP SCHEMA "+schema+" CASCADE")
-		admin.Close()
-	})
+	t.Cleanup(func() { _ = exec("DROP SCHEMA " + schema + " CASCADE") })
 	dsn, err := withSearchPath(base, schema)
 	if err != nil {
 		t.Fatal(err)
@@ -111,6 +120,9 @@ func open(t testing.TB, dsn string) *bun.DB {
 		t.Fatalf("open %s: %v", dsn, err)
 	}
 	t.Cleanup(func() { db.Close() })
+	if storage.IsPostgres(db) {
+		db.SetMaxIdleConns(2) // see EmptyPostgres: connections are shared
+	}
 	if _, err := migrations.Up(ctx, db, slog.New(slog.DiscardHandler)); err != nil {
 		t.Fatalf("migrate: %v", err)
 	}
@@ -136,11 +148,12 @@ func randomHex(n int) string {
 	return hex.EncodeToString(b)
 }
 
-// Eventually polls cond until it holds, failing the test after 20 s: tests
+// Eventually polls cond until it holds, failing the test after a minute (an
+// outer limit for a broken test, not a budget a passing one spends): tests
 // wait for asynchronous work this way, never by sleeping a fixed time.
 func Eventually(t testing.TB, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
+	deadline := time.Now().Add(time.Minute)
 	for !cond() {
 		if time.Now().After(deadline) {
 			t.Fatalf("timed out waiting for %s", what)

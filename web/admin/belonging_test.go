@@ -8,26 +8,25 @@ import (
 	"testing"
 
 	"github.com/chromedp/chromedp"
-	"github.com/uptrace/bun"
 
 	"github.com/kith-social/kith/federation/fedtest"
 	"github.com/kith-social/kith/storage"
 	"github.com/kith-social/kith/storage/storagetest"
+	"github.com/kith-social/kith/web/webtest"
 )
 
 // Staff create, edit and cancel an event and see who comes; set the
 // belonging settings; define a badge and a role and give them to a member
 // from the member's profile.
 func TestBelongingPages(t *testing.T) {
-	storagetest.Each(t, func(t *testing.T, db *bun.DB) {
+	webtest.EachWith(t, noGroup, func(t *testing.T, sc *webtest.Scenario) {
 		ctx := context.Background()
-		n := newNode(t, db)
+		n, db := newNode(t, sc), sc.Node.DB
 		owner := n.setup("gardeners")
 		csrf := owner.csrf()
 		g := mustGroup(t, db, "gardeners")
 
-		masto := n.fed.Net.NewInstance("mastodon.test", fedtest.Mastodon)
-		alice := masto.NewActor("alice")
+		alice := sc.Alice()
 		alice.SetProfile(fedtest.Profile{Name: "Alice Allotment"})
 		n.send(alice, n.fed.GroupIRI("gardeners"), alice.Follow(n.fed.GroupIRI("gardeners")))
 		intro := n.memberPost(alice, "gardeners", "Rhubarb crumble recipe, anyone?")
@@ -115,8 +114,8 @@ func TestBelongingPages(t *testing.T) {
 func TestBrowserBelonging(t *testing.T) {
 	t.Parallel()
 	ctx := chrome(t)
-	db, _ := storagetest.OpenSQLite(t)
-	n := newNode(t, db)
+	sc := webtest.NewScenario(t, storagetest.Backends()[0], noGroup)
+	n, db := newNode(t, sc), sc.Node.DB
 	n.setup("gardeners")
 	css := func(s string) chromedp.CSS { return chromedp.CSS(s) }
 	base := n.srv.URL

@@ -9,6 +9,7 @@ import (
 
 	"github.com/kith-social/kith/federation/fedtest"
 	"github.com/kith-social/kith/storage/storagetest"
+	"github.com/kith-social/kith/web/webtest"
 )
 
 // TestBrowserEngagement drives a real browser through talking with
@@ -19,11 +20,11 @@ import (
 func TestBrowserEngagement(t *testing.T) {
 	t.Parallel()
 	ctx := chrome(t)
-	db, _ := storagetest.OpenSQLite(t)
-	n := newNode(t, db)
+	sc := webtest.NewScenario(t, storagetest.Backends()[0], noGroup)
+	n := newNode(t, sc)
 	n.setup("gardeners")
-	masto := n.fed.Net.NewInstance("mastodon.test", fedtest.Mastodon)
-	alice := masto.NewActor("alice")
+	masto := sc.Masto
+	alice := sc.Alice()
 	alice.SetProfile(fedtest.Profile{Name: "Alice Allotment"})
 	group := n.fed.GroupIRI("gardeners")
 	n.send(alice, group, alice.Follow(group))

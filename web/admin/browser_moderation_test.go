@@ -13,6 +13,7 @@ import (
 	"github.com/kith-social/kith/federation/fedtest"
 	"github.com/kith-social/kith/storage"
 	"github.com/kith-social/kith/storage/storagetest"
+	"github.com/kith-social/kith/web/webtest"
 )
 
 // chrome starts a headless chromium for one test, or skips it.
@@ -35,7 +36,7 @@ func chrome(t *testing.T) context.Context {
 	t.Cleanup(cancelAlloc)
 	ctx, cancel := chromedp.NewContext(actx)
 	t.Cleanup(cancel)
-	ctx, cancelTimeout := context.WithTimeout(ctx, 120*time.Second)
+	ctx, cancelTimeout := webtest.UntilTestDeadline(t, ctx)
 	t.Cleanup(cancelTimeout)
 	return ctx
 }
@@ -69,17 +70,17 @@ func screenshot(t *testing.T, ctx context.Context, name string) {
 func TestBrowserModeration(t *testing.T) {
 	t.Parallel()
 	ctx := chrome(t)
-	db, _ := storagetest.OpenSQLite(t)
-	n := newNode(t, db)
+	sc := webtest.NewScenario(t, storagetest.Backends()[0], noGroup)
+	n, db := newNode(t, sc), sc.Node.DB
 	n.setup("gardeners")
 	n.setGroup("gardeners", func(g *storage.Group) {
 		g.Title, g.Summary = "Allotment gardeners", "Seeds, soil and *slugs*."
 	})
-	masto := n.fed.Net.NewInstance("mastodon.test", fedtest.Mastodon)
+	masto := sc.Masto
 	group := n.fed.GroupIRI("gardeners")
 
 	// A member, who posts, then the group closes and Dora asks to join.
-	alice := masto.NewActor("alice")
+	alice := sc.Alice()
 	alice.SetProfile(fedtest.Profile{Name: "Alice Allotment", Summary: "<p>Plot 12. Rhubarb, mostly.</p>",
 		Fields: []fedtest.Field{{Name: "Pronouns", Value: "she/her"}, {Name: "Plot", Value: "12"}}})
 	n.send(alice, group, alice.Follow(group))

@@ -6,11 +6,11 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
 
 	"github.com/kith-social/kith/storage/storagetest"
+	"github.com/kith-social/kith/web/webtest"
 )
 
 // chromiumPath is Debian's chromium; .ci/run installs it.
@@ -27,8 +27,8 @@ func TestBrowserSetupToDashboard(t *testing.T) {
 	if testing.Short() {
 		t.Skip("browser test skipped in -short mode")
 	}
-	db, _ := storagetest.OpenSQLite(t)
-	n := newNode(t, db)
+	sc := webtest.NewScenario(t, storagetest.Backends()[0], noGroup)
+	n := newNode(t, sc)
 	setupPath, ok, err := n.admin.SetupURL(context.Background())
 	if err != nil || !ok {
 		t.Fatalf("SetupURL = %q, %v, %v", setupPath, ok, err)
@@ -52,7 +52,7 @@ func TestBrowserSetupToDashboard(t *testing.T) {
 	defer cancelAlloc()
 	ctx, cancel := chromedp.NewContext(actx)
 	defer cancel()
-	ctx, cancelTimeout := context.WithTimeout(ctx, 90*time.Second)
+	ctx, cancelTimeout := webtest.UntilTestDeadline(t, ctx)
 	defer cancelTimeout()
 
 	css := func(s string) chromedp.CSS { return chromedp.CSS(s) }

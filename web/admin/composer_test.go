@@ -10,22 +10,19 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/uptrace/bun"
-
-	"github.com/kith-social/kith/federation/fedtest"
 	"github.com/kith-social/kith/storage"
-	"github.com/kith-social/kith/storage/storagetest"
+	"github.com/kith-social/kith/web/webtest"
 )
 
 func TestComposer(t *testing.T) {
 	t.Parallel() // each test has its own databases and fake fediverse
-	storagetest.Each(t, func(t *testing.T, db *bun.DB) {
+	webtest.EachWith(t, noGroup, func(t *testing.T, sc *webtest.Scenario) {
 		ctx := context.Background()
-		n := newNode(t, db)
+		n, db := newNode(t, sc), sc.Node.DB
 		owner := n.setup("gardeners")
 		csrf := owner.csrf()
 		g := mustGroup(t, db, "gardeners")
-		masto := n.fed.Net.NewInstance("mastodon.test", fedtest.Mastodon)
+		masto := sc.Masto
 		n.member(masto, "alice", "gardeners")
 
 		res := owner.get("/admin/groups/gardeners/posts/new")

@@ -7,16 +7,14 @@ import (
 	"net/url"
 	"testing"
 
-	"github.com/uptrace/bun"
-
 	"github.com/kith-social/kith/storage"
-	"github.com/kith-social/kith/storage/storagetest"
+	"github.com/kith-social/kith/web/webtest"
 )
 
 func TestCSRF(t *testing.T) {
 	t.Parallel() // each test has its own databases and fake fediverse
-	storagetest.Each(t, func(t *testing.T, db *bun.DB) {
-		n := newNode(t, db)
+	webtest.EachWith(t, noGroup, func(t *testing.T, sc *webtest.Scenario) {
+		n, db := newNode(t, sc), sc.Node.DB
 		b := n.setup("gardeners")
 		csrf := b.csrf()
 		other := n.login("olive", ownerPassword).csrf()

@@ -8,24 +8,22 @@ import (
 	"testing"
 	"time"
 
-	"github.com/uptrace/bun"
-
 	"github.com/kith-social/kith/federation/community"
 	"github.com/kith-social/kith/federation/fedtest"
 	"github.com/kith-social/kith/storage"
-	"github.com/kith-social/kith/storage/storagetest"
+	"github.com/kith-social/kith/web/webtest"
 )
 
 func TestThreadReplyLikeBoost(t *testing.T) {
 	t.Parallel() // each test has its own databases and fake fediverse
-	storagetest.Each(t, func(t *testing.T, db *bun.DB) {
+	webtest.EachWith(t, noGroup, func(t *testing.T, sc *webtest.Scenario) {
 		ctx := context.Background()
-		n := newNode(t, db)
+		n, db := newNode(t, sc), sc.Node.DB
 		owner := n.setup("gardeners")
 		csrf := owner.csrf()
 		g := mustGroup(t, db, "gardeners")
 		n.group("knitters")
-		masto := n.fed.Net.NewInstance("mastodon.test", fedtest.Mastodon)
+		masto := sc.Masto
 		alice := n.member(masto, "alice", "gardeners")
 		post := n.memberPost(alice, "gardeners", "Who has spare rhubarb crowns?")
 		masto.WaitFor(t, delivered("Announce", post.IRI), wait)
@@ -76,11 +74,11 @@ func TestThreadReplyLikeBoost(t *testing.T) {
 
 func TestPolls(t *testing.T) {
 	t.Parallel() // each test has its own databases and fake fediverse
-	storagetest.Each(t, func(t *testing.T, db *bun.DB) {
-		n := newNode(t, db)
+	webtest.EachWith(t, noGroup, func(t *testing.T, sc *webtest.Scenario) {
+		n := newNode(t, sc)
 		owner := n.setup("gardeners")
 		csrf := owner.csrf()
-		masto := n.fed.Net.NewInstance("mastodon.test", fedtest.Mastodon)
+		masto := sc.Masto
 		n.member(masto, "alice", "gardeners")
 
 		res := owner.get("/admin/groups/gardeners/polls/new")
@@ -198,13 +196,13 @@ func TestPolls(t *testing.T) {
 
 func TestPulse(t *testing.T) {
 	t.Parallel() // each test has its own databases and fake fediverse
-	storagetest.Each(t, func(t *testing.T, db *bun.DB) {
+	webtest.EachWith(t, noGroup, func(t *testing.T, sc *webtest.Scenario) {
 		ctx := context.Background()
-		n := newNode(t, db)
+		n, db := newNode(t, sc), sc.Node.DB
 		owner := n.setup("gardeners")
 		csrf := owner.csrf()
 		g := mustGroup(t, db, "gardeners")
-		masto := n.fed.Net.NewInstance("mastodon.test", fedtest.Mastodon)
+		masto := sc.Masto
 		alice := n.member(masto, "alice", "gardeners")
 		bob := n.member(masto, "bob", "gardeners")
 		first := n.memberPost(alice, "gardeners", "Frost tonight, cover your dahlias")
@@ -213,7 +211,7 @@ func TestPulse(t *testing.T) {
 			Mentions: []fedtest.Mention{{Href: n.fed.GroupIRI("gardeners"), Name: "@gardeners@kith.test"}}})
 		n.send(bob, n.fed.GroupIRI("gardeners"), reply)
 		n.send(bob, n.fed.GroupIRI("gardeners"), bob.Undo(bob.Follow(n.fed.GroupIRI("gardeners"))))
-		n.clock.Advance(time.Minute) // the admin's clock started with the node
+		n.clock.CatchUp() // the admin's clock started with the node; the posts came later
 
 		res := owner.get("/admin/groups/gardeners/pulse")
 		wantStatus(t, "pulse", res, http.StatusOK)
@@ -257,15 +255,15 @@ func TestPulse(t *testing.T) {
 
 func TestNotifications(t *testing.T) {
 	t.Parallel() // each test has its own databases and fake fediverse
-	storagetest.Each(t, func(t *testing.T, db *bun.DB) {
+	webtest.EachWith(t, noGroup, func(t *testing.T, sc *webtest.Scenario) {
 		ctx := context.Background()
-		n := newNode(t, db)
+		n, db := newNode(t, sc), sc.Node.DB
 		owner := n.setup("gardeners")
 		csrf := owner.csrf()
 		n.group("knitters")
 		kim := n.login(n.staff("kim", storage.RoleModerator, "knitters").Username, ownerPassword)
 		n.setGroup("gardeners", func(g *storage.Group) { g.Closed = true })
-		masto := n.fed.Net.NewInstance("mastodon.test", fedtest.Mastodon)
+		masto := sc.Masto
 		n.member(masto, "dora", "gardeners")
 		n.member(masto, "eve", "gardeners")
 

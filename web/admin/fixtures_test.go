@@ -10,14 +10,13 @@ import (
 	"io"
 	"net/http"
 	"testing"
-	"time"
 
 	"github.com/kith-social/kith/federation/fedtest"
 	"github.com/kith-social/kith/storage"
 	"github.com/kith-social/kith/web/webtest"
 )
 
-const wait = 20 * time.Second
+const wait = webtest.Wait // an outer limit, see webtest.Wait
 
 // pngImage is a w×h PNG; opaque unless alpha is set.
 func pngImage(t *testing.T, w, h int, alpha bool) []byte {

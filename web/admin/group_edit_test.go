@@ -11,17 +11,15 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/uptrace/bun"
-
 	"github.com/kith-social/kith/federation/community"
 	"github.com/kith-social/kith/storage"
-	"github.com/kith-social/kith/storage/storagetest"
+	"github.com/kith-social/kith/web/webtest"
 )
 
 func TestGroupEdit(t *testing.T) {
 	t.Parallel() // each test has its own databases and fake fediverse
-	storagetest.Each(t, func(t *testing.T, db *bun.DB) {
-		n := newNode(t, db)
+	webtest.EachWith(t, noGroup, func(t *testing.T, sc *webtest.Scenario) {
+		n, db := newNode(t, sc), sc.Node.DB
 		owner := n.setup("gardeners")
 		csrf := owner.csrf()
 

@@ -6,16 +6,14 @@ import (
 	"net/url"
 	"testing"
 
-	"github.com/uptrace/bun"
-
 	"github.com/kith-social/kith/storage"
-	"github.com/kith-social/kith/storage/storagetest"
+	"github.com/kith-social/kith/web/webtest"
 )
 
 func TestGroupCreate(t *testing.T) {
 	t.Parallel() // each test has its own databases and fake fediverse
-	storagetest.Each(t, func(t *testing.T, db *bun.DB) {
-		n := newNode(t, db)
+	webtest.EachWith(t, noGroup, func(t *testing.T, sc *webtest.Scenario) {
+		n, db := newNode(t, sc), sc.Node.DB
 		owner := n.setup("gardeners")
 		csrf := owner.csrf()
 
@@ -70,9 +68,9 @@ func TestGroupCreate(t *testing.T) {
 
 func TestDashboardCounts(t *testing.T) {
 	t.Parallel() // each test has its own databases and fake fediverse
-	storagetest.Each(t, func(t *testing.T, db *bun.DB) {
+	webtest.EachWith(t, noGroup, func(t *testing.T, sc *webtest.Scenario) {
 		ctx := context.Background()
-		n := newNode(t, db)
+		n, db := newNode(t, sc), sc.Node.DB
 		owner := n.setup("gardeners")
 		g := mustGroup(t, db, "gardeners")
 		for i, state := range []string{storage.FollowAccepted, storage.FollowAccepted, storage.FollowAccepted, storage.FollowPending} {
@@ -99,8 +97,8 @@ func TestDashboardCounts(t *testing.T) {
 
 func TestPasswordChange(t *testing.T) {
 	t.Parallel() // each test has its own databases and fake fediverse
-	storagetest.Each(t, func(t *testing.T, db *bun.DB) {
-		n := newNode(t, db)
+	webtest.EachWith(t, noGroup, func(t *testing.T, sc *webtest.Scenario) {
+		n := newNode(t, sc)
 		b := n.setup("gardeners")
 		elsewhere := n.login("olive", ownerPassword)
 		csrf := b.csrf()

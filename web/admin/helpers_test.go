@@ -20,7 +20,6 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/kith-social/kith/federation/content"
-	"github.com/kith-social/kith/federation/fedtest"
 	"github.com/kith-social/kith/federation/keys"
 	"github.com/kith-social/kith/storage"
 	"github.com/kith-social/kith/web/admin"
@@ -39,6 +38,17 @@ func (c *clock) Now() time.Time {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.t
+}
+
+// CatchUp moves the clock to the wall clock's time if it is behind: what the
+// node stored meanwhile (at the wall clock's time) is then in the past,
+// however long a loaded machine took to get here.
+func (c *clock) CatchUp() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if now := time.Now().UTC(); now.After(c.t) {
+		c.t = now
+	}
 }
 
 func (c *clock) Advance(d time.Duration) {
@@ -81,11 +91,17 @@ func createGroupFunc(db bun.IDB) func(ctx context.Context, name, title, summary 
 	}
 }
 
-func newNode(t *testing.T, db *bun.DB, opts ...nodeOption) *node {
+// noGroup is the scenario admin tests start from: the first run (setup)
+// creates the group.
+var noGroup = webtest.ScenarioOptions{NoGroup: true}
+
+// newNode serves the admin UI over the scenario's node.
+func newNode(t *testing.T, s *webtest.Scenario, opts ...nodeOption) *node {
 	t.Helper()
+	db := s.Node.DB
 	c := &clock{t: time.Now().UTC()}
 	n := &node{t: t, db: db, clock: c, dataDir: t.TempDir()}
-	n.fed = webtest.StartOn(t, fedtest.NewNetwork(t), db, webtest.Options{})
+	n.fed = s.Node
 	srv := httptest.NewUnstartedServer(nil)
 	d := admin.Deps{
 		DB: db, Domain: srv.Listener.Addr().String(), InsecureHTTP: true,

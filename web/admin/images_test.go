@@ -15,10 +15,10 @@ import (
 // attachments from the node's media cache, never from their servers, and
 // allow images from the node only.
 func TestImagesFromTheNode(t *testing.T) {
-	db, _ := storagetest.OpenSQLite(t)
-	n := newNode(t, db)
+	sc := webtest.NewScenario(t, storagetest.Backends()[0], noGroup)
+	n, db := newNode(t, sc), sc.Node.DB
 	b := n.setup("gardeners")
-	masto := n.fed.Net.NewInstance("mastodon.test", fedtest.Mastodon)
+	masto := sc.Masto
 	alice := n.member(masto, "alice", "gardeners")
 	group := n.fed.GroupIRI("gardeners")
 	photo := masto.URL("/system/photo.jpg")

@@ -12,7 +12,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/kith-social/kith/storage"
-	"github.com/kith-social/kith/storage/storagetest"
+	"github.com/kith-social/kith/web/webtest"
 )
 
 var inviteLinkRE = regexp.MustCompile(`id="invite-link"[^>]*value="([^"]+)"`)
@@ -35,9 +35,9 @@ func invite(t *testing.T, owner *browser, group string) string {
 
 func TestInvite(t *testing.T) {
 	t.Parallel() // each test has its own databases and fake fediverse
-	storagetest.Each(t, func(t *testing.T, db *bun.DB) {
+	webtest.EachWith(t, noGroup, func(t *testing.T, sc *webtest.Scenario) {
 		ctx := context.Background()
-		n := newNode(t, db)
+		n, db := newNode(t, sc), sc.Node.DB
 		owner := n.setup("gardeners")
 		n.group("knitters")
 		link := invite(t, owner, "gardeners")

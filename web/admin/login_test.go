@@ -12,18 +12,18 @@ import (
 	"time"
 
 	"github.com/go-chi/chi/v5"
-	"github.com/uptrace/bun"
 
 	"github.com/kith-social/kith/storage"
 	"github.com/kith-social/kith/storage/storagetest"
 	"github.com/kith-social/kith/web/admin"
 	"github.com/kith-social/kith/web/auth"
+	"github.com/kith-social/kith/web/webtest"
 )
 
 func TestLogin(t *testing.T) {
 	t.Parallel() // each test has its own databases and fake fediverse
-	storagetest.Each(t, func(t *testing.T, db *bun.DB) {
-		n := newNode(t, db)
+	webtest.EachWith(t, noGroup, func(t *testing.T, sc *webtest.Scenario) {
+		n := newNode(t, sc)
 		n.setup("gardeners")
 
 		for _, tc := range []struct {
@@ -113,8 +113,8 @@ func TestSessionCookie(t *testing.T) {
 // from anywhere locked its owner out for 15 minutes.
 func TestLoginRateLimit(t *testing.T) {
 	t.Parallel() // each test has its own databases and fake fediverse
-	storagetest.Each(t, func(t *testing.T, db *bun.DB) {
-		n := newNode(t, db)
+	webtest.EachWith(t, noGroup, func(t *testing.T, sc *webtest.Scenario) {
+		n := newNode(t, sc)
 		n.setup("gardeners")
 		attempt := func(ip, username, password string) response {
 			b := n.browser()
@@ -156,9 +156,9 @@ func TestLoginRateLimit(t *testing.T) {
 
 func TestSessionExpiry(t *testing.T) {
 	t.Parallel() // each test has its own databases and fake fediverse
-	storagetest.Each(t, func(t *testing.T, db *bun.DB) {
+	webtest.EachWith(t, noGroup, func(t *testing.T, sc *webtest.Scenario) {
 		ctx := context.Background()
-		n := newNode(t, db)
+		n, db := newNode(t, sc), sc.Node.DB
 		n.setup("gardeners")
 
 		count := func() int {
@@ -205,8 +205,8 @@ func TestSessionExpiry(t *testing.T) {
 
 func TestLogout(t *testing.T) {
 	t.Parallel() // each test has its own databases and fake fediverse
-	storagetest.Each(t, func(t *testing.T, db *bun.DB) {
-		n := newNode(t, db)
+	webtest.EachWith(t, noGroup, func(t *testing.T, sc *webtest.Scenario) {
+		n := newNode(t, sc)
 		b := n.setup("gardeners")
 		token := b.cookie()
 		csrf := b.csrf()

@@ -8,23 +8,21 @@ import (
 	"testing"
 	"time"
 
-	"github.com/uptrace/bun"
-
 	"github.com/kith-social/kith/federation/fedtest"
 	"github.com/kith-social/kith/storage"
-	"github.com/kith-social/kith/storage/storagetest"
+	"github.com/kith-social/kith/web/webtest"
 )
 
 func TestFollowRequests(t *testing.T) {
 	t.Parallel() // each test has its own databases and fake fediverse
-	storagetest.Each(t, func(t *testing.T, db *bun.DB) {
+	webtest.EachWith(t, noGroup, func(t *testing.T, sc *webtest.Scenario) {
 		ctx := context.Background()
-		n := newNode(t, db)
+		n, db := newNode(t, sc), sc.Node.DB
 		owner := n.setup("gardeners")
 		csrf := owner.csrf()
 		n.setGroup("gardeners", func(g *storage.Group) { g.Closed = true })
 		g := mustGroup(t, db, "gardeners")
-		masto := n.fed.Net.NewInstance("mastodon.test", fedtest.Mastodon)
+		masto := sc.Masto
 		dora := masto.NewActor("dora")
 		dora.SetProfile(fedtest.Profile{Name: "Dora Digger", Summary: "<p>I grow <b>leeks</b></p>"})
 		n.send(dora, n.fed.GroupIRI("gardeners"), dora.Follow(n.fed.GroupIRI("gardeners")))
@@ -80,13 +78,13 @@ func TestFollowRequests(t *testing.T) {
 
 func TestReviewQueue(t *testing.T) {
 	t.Parallel() // each test has its own databases and fake fediverse
-	storagetest.Each(t, func(t *testing.T, db *bun.DB) {
+	webtest.EachWith(t, noGroup, func(t *testing.T, sc *webtest.Scenario) {
 		ctx := context.Background()
-		n := newNode(t, db)
+		n, db := newNode(t, sc), sc.Node.DB
 		owner := n.setup("gardeners")
 		csrf := owner.csrf()
 		n.setGroup("gardeners", func(g *storage.Group) { g.ReviewQueue = true })
-		masto := n.fed.Net.NewInstance("mastodon.test", fedtest.Mastodon)
+		masto := sc.Masto
 		alice := n.member(masto, "alice", "gardeners")
 		good := n.memberPost(alice, "gardeners", "Seed swap on Sunday")
 		bad := n.memberPost(alice, "gardeners", "Buy cheap watches")
@@ -124,14 +122,14 @@ func TestReviewQueue(t *testing.T) {
 
 func TestMembersBanAndRemove(t *testing.T) {
 	t.Parallel() // each test has its own databases and fake fediverse
-	storagetest.Each(t, func(t *testing.T, db *bun.DB) {
+	webtest.EachWith(t, noGroup, func(t *testing.T, sc *webtest.Scenario) {
 		ctx := context.Background()
-		n := newNode(t, db)
+		n, db := newNode(t, sc), sc.Node.DB
 		owner := n.setup("gardeners")
 		csrf := owner.csrf()
 		g := mustGroup(t, db, "gardeners")
-		masto := n.fed.Net.NewInstance("mastodon.test", fedtest.Mastodon)
-		alice := masto.NewActor("alice")
+		masto := sc.Masto
+		alice := sc.Alice()
 		alice.SetProfile(fedtest.Profile{Name: "Alice Allotment", Summary: "<p>Plot 12</p>",
 			Fields: []fedtest.Field{{Name: "Favourite", Value: "Rhubarb"}}})
 		n.send(alice, n.fed.GroupIRI("gardeners"), alice.Follow(n.fed.GroupIRI("gardeners")))
@@ -183,14 +181,14 @@ func TestMembersBanAndRemove(t *testing.T) {
 
 func TestReports(t *testing.T) {
 	t.Parallel() // each test has its own databases and fake fediverse
-	storagetest.Each(t, func(t *testing.T, db *bun.DB) {
+	webtest.EachWith(t, noGroup, func(t *testing.T, sc *webtest.Scenario) {
 		ctx := context.Background()
-		n := newNode(t, db)
+		n, db := newNode(t, sc), sc.Node.DB
 		owner := n.setup("gardeners")
 		csrf := owner.csrf()
 		g := mustGroup(t, db, "gardeners")
 		n.group("knitters")
-		masto := n.fed.Net.NewInstance("mastodon.test", fedtest.Mastodon)
+		masto := sc.Masto
 		troll := n.member(masto, "troll", "gardeners")
 		post := n.memberPost(troll, "gardeners", "Slugs deserve rights")
 		rp := &storage.Report{GroupID: g.ID, ActivityIRI: "http://other.test/flags/1", ReporterIRI: "http://other.test/actor",
@@ -232,9 +230,9 @@ func TestReports(t *testing.T) {
 
 func TestDomainBlocks(t *testing.T) {
 	t.Parallel() // each test has its own databases and fake fediverse
-	storagetest.Each(t, func(t *testing.T, db *bun.DB) {
+	webtest.EachWith(t, noGroup, func(t *testing.T, sc *webtest.Scenario) {
 		ctx := context.Background()
-		n := newNode(t, db)
+		n, db := newNode(t, sc), sc.Node.DB
 		owner := n.setup("gardeners")
 		csrf := owner.csrf()
 		g := mustGroup(t, db, "gardeners")
@@ -272,11 +270,11 @@ func TestDomainBlocks(t *testing.T) {
 
 func TestFederationHealth(t *testing.T) {
 	t.Parallel() // each test has its own databases and fake fediverse
-	storagetest.Each(t, func(t *testing.T, db *bun.DB) {
+	webtest.EachWith(t, noGroup, func(t *testing.T, sc *webtest.Scenario) {
 		ctx := context.Background()
-		n := newNode(t, db)
+		n, db := newNode(t, sc), sc.Node.DB
 		owner := n.setup("gardeners")
-		masto := n.fed.Net.NewInstance("mastodon.test", fedtest.Mastodon)
+		masto := sc.Masto
 		n.member(masto, "alice", "gardeners")
 		n.member(masto, "bob", "gardeners")
 		masto.WaitFor(t, delivered("Accept", ""), wait)

@@ -7,11 +7,10 @@ import (
 	"testing"
 
 	"github.com/go-chi/chi/v5"
-	"github.com/uptrace/bun"
 
 	"github.com/kith-social/kith/storage"
-	"github.com/kith-social/kith/storage/storagetest"
 	"github.com/kith-social/kith/web/admin"
+	"github.com/kith-social/kith/web/webtest"
 )
 
 // Who may use a route.
@@ -139,8 +138,8 @@ func routeAccess() map[string]string {
 // check can refuse them.
 func TestEveryRouteRefuses(t *testing.T) {
 	t.Parallel() // each test has its own databases and fake fediverse
-	storagetest.Each(t, func(t *testing.T, db *bun.DB) {
-		n := newNode(t, db)
+	webtest.EachWith(t, noGroup, func(t *testing.T, sc *webtest.Scenario) {
+		n, db := newNode(t, sc), sc.Node.DB
 		n.setup("gardeners")
 		n.group("knitters")
 		otherMod := n.login(n.staff("kim", storage.RoleModerator, "knitters").Username, ownerPassword)

@@ -7,11 +7,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/uptrace/bun"
-
 	"github.com/kith-social/kith/federation/fedtest"
 	"github.com/kith-social/kith/storage"
-	"github.com/kith-social/kith/storage/storagetest"
 	"github.com/kith-social/kith/web/webtest"
 )
 
@@ -37,8 +34,8 @@ func isDMTo(actor string, contains string) func(fedtest.Delivery) bool {
 
 func TestSafetySettings(t *testing.T) {
 	t.Parallel() // each test has its own databases and fake fediverse
-	storagetest.Each(t, func(t *testing.T, db *bun.DB) {
-		n := newNode(t, db)
+	webtest.EachWith(t, noGroup, func(t *testing.T, sc *webtest.Scenario) {
+		n, db := newNode(t, sc), sc.Node.DB
 		owner := n.setup("gardeners")
 		csrf := owner.csrf()
 
@@ -107,11 +104,11 @@ func TestSafetySettings(t *testing.T) {
 
 func TestJoinAnswers(t *testing.T) {
 	t.Parallel() // each test has its own databases and fake fediverse
-	storagetest.Each(t, func(t *testing.T, db *bun.DB) {
-		n := newNode(t, db)
+	webtest.EachWith(t, noGroup, func(t *testing.T, sc *webtest.Scenario) {
+		n := newNode(t, sc)
 		owner := n.setup("gardeners")
 		n.setGroup("gardeners", func(g *storage.Group) { g.Closed, g.JoinQuestions = true, "Which plot is *yours*?" })
-		masto := n.fed.Net.NewInstance("mastodon.test", fedtest.Mastodon)
+		masto := sc.Masto
 		dora := n.member(masto, "dora", "gardeners")
 		n.member(masto, "eve", "gardeners")
 		masto.WaitFor(t, isDMTo(dora.ID(), "Which plot is"), wait)
@@ -128,16 +125,16 @@ func TestJoinAnswers(t *testing.T) {
 
 func TestModmail(t *testing.T) {
 	t.Parallel() // each test has its own databases and fake fediverse
-	storagetest.Each(t, func(t *testing.T, db *bun.DB) {
+	webtest.EachWith(t, noGroup, func(t *testing.T, sc *webtest.Scenario) {
 		ctx := context.Background()
-		n := newNode(t, db)
+		n, db := newNode(t, sc), sc.Node.DB
 		owner := n.setup("gardeners")
 		csrf := owner.csrf()
 		g := mustGroup(t, db, "gardeners")
 		n.group("knitters")
 		n.staff("gus", storage.RoleModerator, "gardeners")
-		masto := n.fed.Net.NewInstance("mastodon.test", fedtest.Mastodon)
-		alice := masto.NewActor("alice")
+		masto := sc.Masto
+		alice := sc.Alice()
 		alice.SetProfile(fedtest.Profile{Name: "Alice Allotment"})
 		n.send(alice, n.fed.GroupIRI("gardeners"), alice.Follow(n.fed.GroupIRI("gardeners")))
 		n.dm(alice, "gardeners", "Hi mods, can I host the next meet-up?")
@@ -205,14 +202,14 @@ func TestModmail(t *testing.T) {
 
 func TestAnonymous(t *testing.T) {
 	t.Parallel() // each test has its own databases and fake fediverse
-	storagetest.Each(t, func(t *testing.T, db *bun.DB) {
+	webtest.EachWith(t, noGroup, func(t *testing.T, sc *webtest.Scenario) {
 		ctx := context.Background()
-		n := newNode(t, db)
+		n, db := newNode(t, sc), sc.Node.DB
 		owner := n.setup("gardeners")
 		csrf := owner.csrf()
 		g := mustGroup(t, db, "gardeners")
 		n.group("knitters")
-		masto := n.fed.Net.NewInstance("mastodon.test", fedtest.Mastodon)
+		masto := sc.Masto
 		alice := n.member(masto, "alice", "gardeners")
 		n.dm(alice, "gardeners", "anon: I feel lonely at meet-ups")
 		n.dm(alice, "gardeners", "anon: Buy my watches")
@@ -263,9 +260,9 @@ func TestAnonymous(t *testing.T) {
 
 func TestServerTrust(t *testing.T) {
 	t.Parallel() // each test has its own databases and fake fediverse
-	storagetest.Each(t, func(t *testing.T, db *bun.DB) {
+	webtest.EachWith(t, noGroup, func(t *testing.T, sc *webtest.Scenario) {
 		ctx := context.Background()
-		n := newNode(t, db)
+		n, db := newNode(t, sc), sc.Node.DB
 		owner := n.setup("gardeners")
 		csrf := owner.csrf()
 		for _, tc := range []struct{ name, domain, level, field, msg string }{

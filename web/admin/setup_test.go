@@ -7,17 +7,15 @@ import (
 	"net/url"
 	"testing"
 
-	"github.com/uptrace/bun"
-
 	"github.com/kith-social/kith/storage"
-	"github.com/kith-social/kith/storage/storagetest"
+	"github.com/kith-social/kith/web/webtest"
 )
 
 func TestSetup(t *testing.T) {
 	t.Parallel() // each test has its own databases and fake fediverse
-	storagetest.Each(t, func(t *testing.T, db *bun.DB) {
+	webtest.EachWith(t, noGroup, func(t *testing.T, sc *webtest.Scenario) {
 		ctx := context.Background()
-		n := newNode(t, db)
+		n, db := newNode(t, sc), sc.Node.DB
 		b := n.browser()
 
 		// No setup link printed yet: nothing to see.

@@ -7,6 +7,7 @@ import (
 )
 
 func TestPasswords(t *testing.T) {
+	t.Parallel()
 	if _, err := auth.HashPassword("short"); err == nil {
 		t.Error("short password accepted")
 	}

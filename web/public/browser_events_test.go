@@ -25,8 +25,7 @@ func TestBrowserEventPages(t *testing.T) {
 		t.Skip("browser test skipped in -short mode")
 	}
 	ctx := context.Background()
-	n := webtest.Start(t, storagetest.Backends()[0], webtest.Options{})
-	n.CreateGroup(t, "gardeners", nil)
+	n := webtest.NewScenario(t, storagetest.Backends()[0], webtest.ScenarioOptions{}).Node
 	start := time.Now().Add(72 * time.Hour).Truncate(time.Hour)
 	staff := community.Staff{Name: "ada"}
 	ev, err := n.Fed.Community.PublishEvent(ctx, "gardeners", community.EventInput{

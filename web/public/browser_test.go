@@ -10,7 +10,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
@@ -68,20 +67,20 @@ func TestBrowserPublicPages(t *testing.T) {
 	if testing.Short() {
 		t.Skip("browser test skipped in -short mode")
 	}
-	n := webtest.Start(t, storagetest.Backends()[0], webtest.Options{})
-	garden := n.CreateGroup(t, "gardeners", func(g *storage.Group) {
+	s := webtest.NewScenario(t, storagetest.Backends()[0], webtest.ScenarioOptions{Group: func(g *storage.Group) {
 		g.Title = "Allotment gardeners"
 		g.SummaryHTML = "<p>Seeds, soil and <em>slugs</em>. A friendly group for people who grow food on small plots and balconies.</p>"
 		g.FieldsJSON = `[{"name":"Be kind","value":"<p>Assume good intent; no shaming of weedy plots.</p>"},` +
 			`{"name":"Website","value":"<a href=\"https://garden.example\" rel=\"nofollow noopener noreferrer ugc\" target=\"_blank\">garden.example</a>"}]`
-	})
+	}})
+	n, garden := s.Node, s.Group
 	// Staff-written names are text too.
 	safety := n.CreateGroup(t, "safety", func(g *storage.Group) { g.Title = "Safety " + xssText })
 	gardenIRI, safetyIRI := n.GroupIRI(garden.Name), n.GroupIRI(safety.Name)
 
-	masto := n.Net.NewInstance("mastodon.test", fedtest.Mastodon)
+	masto := s.Masto
 	misskey := n.Net.NewInstance("misskey.test", fedtest.Misskey)
-	alice, bob, mallory := masto.NewActor("alice"), misskey.NewActor("bob"), masto.NewActor("mallory")
+	alice, bob, mallory := s.Alice(), misskey.NewActor("bob"), masto.NewActor("mallory")
 	alice.SetProfile(fedtest.Profile{Name: "Alice Green", Summary: "<p>Tomatoes, mostly.</p>"})
 	bob.SetProfile(fedtest.Profile{Name: "Bob", Summary: "<p>Balcony grower.</p>"})
 	mallory.SetProfile(fedtest.Profile{
@@ -250,7 +249,7 @@ func newBrowser(t *testing.T, n *webtest.Node) *browser {
 	if err := chromedp.Do(ctx); err != nil { // start the browser without a deadline
 		t.Fatalf("start chromium: %v", err)
 	}
-	tctx, cancelTimeout := context.WithTimeout(ctx, 90*time.Second)
+	tctx, cancelTimeout := webtest.UntilTestDeadline(t, ctx)
 	t.Cleanup(cancelTimeout)
 	b.ctx = tctx
 	return b

@@ -14,7 +14,7 @@ import (
 )
 
 // belongingRoutes mounts a group's events, its iCalendar feed and its
-// member directory (issue 6). Members-only events never appear here: not
+// member directory. Members-only events never appear here: not
 // in a list, a page or the feed.
 func (p *Public) belongingRoutes(r chi.Router) {
 	r.Get("/events", p.h(p.eventList))

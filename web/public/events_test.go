@@ -39,6 +39,7 @@ func (f fixtures) event(g *storage.Group, title string, start time.Time, mutate 
 }
 
 func TestEventPagesAndCalendar(t *testing.T) {
+	t.Parallel()
 	storagetest.Each(t, func(t *testing.T, db *bun.DB) {
 		ctx := context.Background()
 		f := fixtures{t, db}
@@ -150,6 +151,7 @@ func TestEventPagesAndCalendar(t *testing.T) {
 }
 
 func TestMemberDirectoryPage(t *testing.T) {
+	t.Parallel()
 	storagetest.Each(t, func(t *testing.T, db *bun.DB) {
 		ctx := context.Background()
 		f := fixtures{t, db}

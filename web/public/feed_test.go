@@ -12,6 +12,7 @@ import (
 )
 
 func TestFeeds(t *testing.T) {
+	t.Parallel()
 	storagetest.Each(t, func(t *testing.T, db *bun.DB) {
 		f := fixtures{t, db}
 		g := f.group("gardeners", func(g *storage.Group) { g.Title = "Allotment gardeners" })

@@ -3,7 +3,6 @@ package public
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -60,7 +59,7 @@ func (p *Public) followSubmit(w http.ResponseWriter, r *http.Request) error {
 	form := &joinForm{Value: typed}
 	user, host, err := parseHandle(typed)
 	if err == nil && strings.EqualFold(host, p.domain) {
-		err = errors.New("That is an address on this server. Type the address of your own account, on the server where you have it.")
+		err = visitorError("That is an address on this server. Type the address of your own account, on the server where you have it.")
 	}
 	if err != nil {
 		form.Error = err.Error()
@@ -146,17 +145,24 @@ var (
 	hostRE = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+(:[0-9]{1,5})?$`)
 )
 
+// visitorError is an error whose text is a whole sentence shown to the
+// visitor on the form, capitalised and punctuated as such (unlike an
+// ordinary Go error, which is wrapped into others).
+type visitorError string
+
+func (e visitorError) Error() string { return string(e) }
+
 // parseHandle reads a fediverse address as people type it: alice@host,
 // @alice@host, acct:alice@host, or a profile URL https://host/@alice. The
 // error is a sentence for the visitor.
 func parseHandle(s string) (user, host string, err error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
-		return "", "", errors.New("Type the address of your fediverse account, for example alice@mastodon.social.")
+		return "", "", visitorError("Type the address of your fediverse account, for example alice@mastodon.social.")
 	}
-	bad := fmt.Errorf("“%s” is not a fediverse address. Addresses look like alice@mastodon.social: your user name, @, your server.", s)
+	bad := visitorError(fmt.Sprintf("“%s” is not a fediverse address. Addresses look like alice@mastodon.social: your user name, @, your server.", s))
 	if len(s) > 300 {
-		return "", "", errors.New("That is too long for a fediverse address. Addresses look like alice@mastodon.social.")
+		return "", "", visitorError("That is too long for a fediverse address. Addresses look like alice@mastodon.social.")
 	}
 	if u, perr := url.Parse(s); perr == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != "" {
 		// A profile link: https://host/@alice
@@ -169,7 +175,7 @@ func parseHandle(s string) (user, host string, err error) {
 		s = strings.TrimPrefix(strings.TrimPrefix(s, "acct:"), "@")
 		var ok bool
 		if user, host, ok = strings.Cut(s, "@"); !ok {
-			return "", "", fmt.Errorf("“%s” is missing your server. Addresses look like alice@mastodon.social: your user name, @, your server.", s)
+			return "", "", visitorError(fmt.Sprintf("“%s” is missing your server. Addresses look like alice@mastodon.social: your user name, @, your server.", s))
 		}
 	}
 	host = strings.TrimSuffix(strings.ToLower(host), ".")

@@ -17,6 +17,7 @@ import (
 const subscribeRel = "http://ostatus.org/schema/1.0/subscribe"
 
 func TestRemoteFollow(t *testing.T) {
+	t.Parallel()
 	storagetest.Each(t, func(t *testing.T, db *bun.DB) {
 		f := fixtures{t, db}
 		f.group("gardeners", nil)
@@ -118,6 +119,7 @@ func TestRemoteFollow(t *testing.T) {
 // TestRemoteFollowRateLimit: each submission makes the node ask another
 // server, so a client gets FollowLimit per minute.
 func TestRemoteFollowRateLimit(t *testing.T) {
+	t.Parallel()
 	db, _ := storagetest.OpenSQLite(t)
 	fixtures{t, db}.group("gardeners", nil)
 	p := public.New(public.Deps{DB: db, Domain: domain, FollowLimit: 2})

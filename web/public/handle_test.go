@@ -3,6 +3,7 @@ package public
 import "testing"
 
 func TestParseHandle(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		in, user, host string
 		ok             bool
@@ -43,6 +44,7 @@ func TestParseHandle(t *testing.T) {
 }
 
 func TestSafeRedirect(t *testing.T) {
+	t.Parallel()
 	p := &Public{}
 	for _, tc := range []struct {
 		url string

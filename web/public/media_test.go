@@ -9,6 +9,7 @@ import (
 )
 
 func TestMedia(t *testing.T) {
+	t.Parallel()
 	s := newSite(t, nil, nil)
 	png := []byte("\x89PNG\r\n\x1a\n fake image")
 	write := func(rel string, b []byte) {

@@ -14,6 +14,7 @@ import (
 )
 
 func TestHomePage(t *testing.T) {
+	t.Parallel()
 	storagetest.Each(t, func(t *testing.T, db *bun.DB) {
 		f := fixtures{t, db}
 		g := f.group("gardeners", func(g *storage.Group) { g.Title = "Allotment gardeners" })
@@ -93,6 +94,7 @@ func TestPostImages(t *testing.T) {
 }
 
 func TestGroupPage(t *testing.T) {
+	t.Parallel()
 	storagetest.Each(t, func(t *testing.T, db *bun.DB) {
 		f := fixtures{t, db}
 		g := f.group("gardeners", func(g *storage.Group) {
@@ -160,6 +162,7 @@ func TestGroupPage(t *testing.T) {
 }
 
 func TestGroupPagePaging(t *testing.T) {
+	t.Parallel()
 	storagetest.Each(t, func(t *testing.T, db *bun.DB) {
 		f := fixtures{t, db}
 		g := f.group("gardeners", nil)
@@ -193,6 +196,7 @@ func TestGroupPagePaging(t *testing.T) {
 }
 
 func TestThreadPage(t *testing.T) {
+	t.Parallel()
 	storagetest.Each(t, func(t *testing.T, db *bun.DB) {
 		f := fixtures{t, db}
 		g := f.group("gardeners", nil)
@@ -242,6 +246,7 @@ func TestThreadPage(t *testing.T) {
 }
 
 func TestNotFound(t *testing.T) {
+	t.Parallel()
 	storagetest.Each(t, func(t *testing.T, db *bun.DB) {
 		f := fixtures{t, db}
 		g := f.group("gardeners", nil)
@@ -278,6 +283,7 @@ func TestNotFound(t *testing.T) {
 }
 
 func TestStaticAssets(t *testing.T) {
+	t.Parallel()
 	s := newSite(t, nil, nil)
 	for _, tc := range []struct{ path, ctype string }{
 		{"/static/public/public.css", "text/css; charset=utf-8"},
@@ -296,6 +302,7 @@ func TestStaticAssets(t *testing.T) {
 // TestRemoteURLsChecked: avatars, profile links and links to originals
 // come from other servers; anything but an http(s) URL is dropped.
 func TestRemoteURLsChecked(t *testing.T) {
+	t.Parallel()
 	db, _ := storagetest.OpenSQLite(t)
 	f := fixtures{t, db}
 	g := f.group("gardeners", nil)

@@ -17,6 +17,7 @@ import (
 // as replies in public threads, and pinned — and checks that no page and no
 // feed shows any of them, links to them or counts them.
 func TestHiddenPostsNeverShown(t *testing.T) {
+	t.Parallel()
 	storagetest.Each(t, func(t *testing.T, db *bun.DB) {
 		f := fixtures{t, db}
 		g := f.group("gardeners", func(g *storage.Group) { g.Closed = true }) // closed groups show public posts

@@ -25,10 +25,10 @@ func replyCounts(ctx context.Context, db bun.IDB, rootIDs []string) (map[string]
 	}
 	err := db.NewSelect().Model((*storage.Post)(nil)).
 		Column("root_id").ColumnExpr("COUNT(*) AS n").
-		Where("root_id IN (?)", bun.In(rootIDs)).
+		Where("root_id IN (?)", bun.List(rootIDs)).
 		Where("id <> root_id").
 		Where("state = ?", storage.PostPublished).
-		Where("visibility IN (?)", bun.In(publicVisibilities)).
+		Where("visibility IN (?)", bun.List(publicVisibilities)).
 		Group("root_id").
 		Scan(ctx, &rows)
 	if err != nil {

@@ -56,7 +56,9 @@ type Options struct {
 	Now             func() time.Time
 	RetryDelay      func(attempt int, unreachable bool) time.Duration
 	InboxPerMinute  int
-	// FetchTimeout bounds the node's outgoing requests; 0 means 15 s.
+	// FetchTimeout bounds the node's outgoing requests; 0 means a minute, an outer
+	// limit only a broken fetch reaches (a loaded machine answers late, not
+	// wrongly).
 	// Tests of servers that never answer shorten it.
 	FetchTimeout time.Duration
 	// Engagement configures polls, scheduled posts and notification e-mail.
@@ -88,7 +90,7 @@ func StartOn(t testing.TB, network *fedtest.Network, db *bun.DB, opts Options) *
 		Transport: transport.Config{
 			InsecureHTTP: true, AllowPrivateNetworks: true,
 			DialContext: network.DialContext, RootCAs: network.RootCAs(),
-			Timeout: cmp.Or(opts.FetchTimeout, 15*time.Second), // generous: CI machines are small and busy
+			Timeout: cmp.Or(opts.FetchTimeout, time.Minute),
 		},
 		Work: true, PollInterval: 50 * time.Millisecond, Log: log, Now: opts.Now, RetryDelay: opts.RetryDelay,
 		Engagement: opts.Engagement, Metrics: m,
@@ -166,7 +168,7 @@ func (n *Node) CreateGroup(t testing.TB, name string, mutate func(*storage.Group
 // returns how it ended.
 func (n *Node) WaitProcessed(t testing.TB, id string) inbox.Processed {
 	t.Helper()
-	deadline := time.NewTimer(20 * time.Second)
+	deadline := time.NewTimer(Wait)
 	defer deadline.Stop()
 	for {
 		n.mu.Lock()
