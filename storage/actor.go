@@ -143,7 +143,7 @@ func CountRemoteGroups(ctx context.Context, db bun.IDB, iris []string) (int, err
 		return 0, nil
 	}
 	n, err := db.NewSelect().Model((*RemoteActor)(nil)).
-		Where("iri IN (?) AND type = ?", bun.In(iris), "Group").Count(ctx)
+		Where("iri IN (?) AND type = ?", bun.List(iris), "Group").Count(ctx)
 	if err != nil {
 		return 0, fmt.Errorf("count remote groups: %w", err)
 	}
