@@ -298,3 +298,32 @@ func CountPublishedPosts(ctx context.Context, db bun.IDB) (int, error) {
 	}
 	return int(n), nil
 }
+
+// PublishedReplyCounts counts, per thread root, the published replies
+// whose visibility is one of visibilities (the public pages pass public
+// and unlisted). Roots without such replies are absent from the map.
+func PublishedReplyCounts(ctx context.Context, db bun.IDB, rootIDs, visibilities []string) (map[string]int, error) {
+	counts := make(map[string]int, len(rootIDs))
+	if len(rootIDs) == 0 {
+		return counts, nil
+	}
+	var rows []struct {
+		RootID string `bun:"root_id"`
+		N      int    `bun:"n"`
+	}
+	err := db.NewSelect().Model((*Post)(nil)).
+		Column("root_id").ColumnExpr("COUNT(*) AS n").
+		Where("root_id IN (?)", bun.List(rootIDs)).
+		Where("id <> root_id").
+		Where("state = ?", PostPublished).
+		Where("visibility IN (?)", bun.List(visibilities)).
+		Group("root_id").
+		Scan(ctx, &rows)
+	if err != nil {
+		return nil, fmt.Errorf("count replies: %w", err)
+	}
+	for _, r := range rows {
+		counts[r.RootID] = r.N
+	}
+	return counts, nil
+}

@@ -72,7 +72,7 @@ func (p *Public) groupPageData(ctx context.Context, g *storage.Group, before str
 			ids = append(ids, post.ID)
 		}
 	}
-	counts, err := replyCounts(ctx, p.db, ids)
+	counts, err := storage.PublishedReplyCounts(ctx, p.db, ids, publicVisibilities)
 	if err != nil {
 		return nil, err
 	}
