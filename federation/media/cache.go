@@ -273,6 +273,13 @@ func (c *Cache) Open(ctx context.Context, sig, enc string) (*Object, error) {
 		// The fetch belongs to no one request: a visitor who leaves must
 		// not cancel it for the others waiting on it.
 		_, err, _ = c.flight.Do(hash, func() (any, error) {
+			// A flight that ended between this request's lookup and now
+			// has stored the image already: look again before fetching.
+			if row, err := storage.RemoteMediaByHash(ctx, c.db, hash); err == nil && row.Stored() {
+				if _, err := os.Stat(c.path(row.URLHash, row.MediaType)); err == nil {
+					return nil, nil
+				}
+			}
 			return nil, c.fetch(context.WithoutCancel(ctx), hash, remote)
 		})
 		if err != nil {
