@@ -24,6 +24,14 @@ import (
 
 // Service runs the community of every group on the node.
 type Service struct {
+	*core
+}
+
+// core is what every service of the community shares: the node, the
+// outbox it publishes through, the remote actors, the configuration and
+// the hooks, with the helpers they all call (addressing, the moderation
+// log, a direct message, publishing a group post, retracting one).
+type core struct {
 	*node.Node
 	out    *outbox.Outbox
 	actors *actors.Actors
@@ -44,7 +52,7 @@ func (e *Service) SetHooks(h Hooks) { e.hooks = h }
 
 // New builds the community service.
 func New(n *node.Node, out *outbox.Outbox, a *actors.Actors, engage EngagementConfig) *Service {
-	return &Service{Node: n, out: out, actors: a, engage: engage.withDefaults()}
+	return &Service{core: &core{Node: n, out: out, actors: a, engage: engage.withDefaults()}}
 }
 
 // AddWorkers registers the community's jobs (polls, scheduled posts,
@@ -67,7 +75,7 @@ func drop(format string, args ...any) error { return &Dropped{Reason: fmt.Sprint
 func isNotFound(err error) bool { return errors.Is(err, storage.ErrNotFound) }
 
 // targetGroup returns the local group an IRI names, or ErrNotFound.
-func (e *Service) targetGroup(ctx context.Context, db bun.IDB, id string) (*storage.Group, error) {
+func (e *core) targetGroup(ctx context.Context, db bun.IDB, id string) (*storage.Group, error) {
 	name, ok := e.IRI.IsGroup(id)
 	if !ok {
 		return nil, fmt.Errorf("%s is not a group here: %w", id, storage.ErrNotFound)

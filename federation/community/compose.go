@@ -56,7 +56,7 @@ type Staff struct {
 }
 
 // addressing returns to/cc for a group post.
-func (e *Service) addressing(g *storage.Group, membersOnly bool) (to, cc []string) {
+func (e *core) addressing(g *storage.Group, membersOnly bool) (to, cc []string) {
 	followers := e.IRI.GroupFollowers(g.Name)
 	if membersOnly {
 		return []string{followers}, nil
@@ -67,7 +67,7 @@ func (e *Service) addressing(g *storage.Group, membersOnly bool) (to, cc []strin
 // note builds the Note of a group post. Every object the group publishes
 // mentions the group and names it as audience, so replies written on
 // Mastodon come back to the group.
-func (e *Service) note(g *storage.Group, p *storage.Post, in PostInput) ([]byte, error) {
+func (e *core) note(g *storage.Group, p *storage.Post, in PostInput) ([]byte, error) {
 	to, cc := e.addressing(g, in.MembersOnly)
 	html := p.ContentHTML
 	return vocab.NoteJSON(vocab.Note{
@@ -268,7 +268,7 @@ func (e *Service) PostDocument(ctx context.Context, r *http.Request, groupName, 
 }
 
 // logAction writes the moderation log inside the action's transaction.
-func (e *Service) logAction(ctx context.Context, tx bun.IDB, g *storage.Group, by Staff, action, target, reason string) error {
+func (e *core) logAction(ctx context.Context, tx bun.IDB, g *storage.Group, by Staff, action, target, reason string) error {
 	entry := &storage.LogEntry{StaffID: by.ID, StaffName: by.Name, Action: action, Target: target, Reason: reason}
 	if g != nil {
 		entry.GroupID = g.ID

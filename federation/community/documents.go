@@ -72,7 +72,7 @@ func (e *Service) groupDocument(g *storage.Group) ([]byte, error) {
 }
 
 // MediaURL is the public URL of an uploaded file under the data directory.
-func (e *Service) MediaURL(rel string) string {
+func (e *core) MediaURL(rel string) string {
 	return e.IRI.Base() + "/media/" + strings.TrimPrefix(path.Clean("/"+rel), "/")
 }
 

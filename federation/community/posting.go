@@ -397,7 +397,7 @@ func (e *Service) OnDelete(ctx context.Context, act *vocab.Activity) error {
 // retractPost undoes the group's plain boost of a post, if it made one:
 // Mastodon removes a boost only on Undo{Announce}, and Misskey (since
 // 2025.8) no longer removes renotes of deleted notes by itself.
-func (e *Service) retractPost(ctx context.Context, tx bun.Tx, p *storage.Post) error {
+func (e *core) retractPost(ctx context.Context, tx bun.Tx, p *storage.Post) error {
 	g, err := storage.GroupByID(ctx, tx, p.GroupID)
 	if err != nil {
 		return err

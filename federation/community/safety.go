@@ -67,7 +67,7 @@ func (e *Service) republishMembersOnly(ctx context.Context, tx bun.Tx, g *storag
 // publishGroupPost stores p (a post by the group itself, its IRI still
 // unset) and sends its Create to the members; logAction, if set, goes to
 // the moderation log as done by `by`.
-func (e *Service) publishGroupPost(ctx context.Context, tx bun.Tx, g *storage.Group, p *storage.Post, in PostInput, by Staff, logAction string) error {
+func (e *core) publishGroupPost(ctx context.Context, tx bun.Tx, g *storage.Group, p *storage.Post, in PostInput, by Staff, logAction string) error {
 	p.IRI = e.IRI.Post(g.Name, p.ID)
 	p.URL = p.IRI
 	p.RootID = p.ID
@@ -95,7 +95,7 @@ func (e *Service) publishGroupPost(ctx context.Context, tx bun.Tx, g *storage.Gr
 
 // directMessage sends a private Note from the group to one person; it is
 // kept in the group's (non-public) outbox and returns the Note's IRI.
-func (e *Service) directMessage(ctx context.Context, tx bun.Tx, g *storage.Group, to *storage.RemoteActor, bodyHTML, inReplyTo string) (string, error) {
+func (e *core) directMessage(ctx context.Context, tx bun.Tx, g *storage.Group, to *storage.RemoteActor, bodyHTML, inReplyTo string) (string, error) {
 	handle := "@" + to.Username
 	profile := to.URL
 	if profile == "" {
@@ -121,7 +121,7 @@ func (e *Service) directMessage(ctx context.Context, tx bun.Tx, g *storage.Group
 
 // feedback tells an author by DM what happened to their post, when the
 // group wants it and the author was not told something in the last minute.
-func (e *Service) feedback(ctx context.Context, tx bun.Tx, g *storage.Group, author *storage.RemoteActor, text string) error {
+func (e *core) feedback(ctx context.Context, tx bun.Tx, g *storage.Group, author *storage.RemoteActor, text string) error {
 	if !g.FeedbackDMs || author == nil {
 		return nil
 	}
