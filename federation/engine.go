@@ -74,11 +74,11 @@ type Config struct {
 // Engine is the federation of every group on the node: the services,
 // built and wired by New, which cmd and web use.
 type Engine struct {
-	*node.Node                    // what the services share
-	Community  *community.Service // what groups do: posting, moderation, events...
-	Outbox     *outbox.Outbox     // publishing and delivering
-	Actors     *actors.Actors     // remote actors and their keys
-	Inbox      *inbox.Inbox       // receiving activities
+	*node.Node                      // what the services share
+	Community  *community.Community // what groups do: posting, moderation, events...
+	Outbox     *outbox.Outbox       // publishing and delivering
+	Actors     *actors.Actors       // remote actors and their keys
+	Inbox      *inbox.Inbox         // receiving activities
 
 }
 

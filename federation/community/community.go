@@ -22,10 +22,24 @@ import (
 	"github.com/kith-social/kith/storage"
 )
 
-// Service runs the community of every group on the node.
+// Community is the community of every group on the node, as services
+// with one job each. Their dependencies point one way:
+//
+//	Service → Notifier
+type Community struct {
+	*Service
+	Notifier *Notifier
+}
+
+// Service runs what is not yet a service of its own.
 type Service struct {
 	*core
+	notifier *Notifier
 }
+
+// Notifier tells staff what happened (the in-app list) and mails them
+// (notify.go).
+type Notifier struct{ *core }
 
 // core is what every service of the community shares: the node, the
 // outbox it publishes through, the remote actors, the configuration and
@@ -50,9 +64,14 @@ type Hooks struct {
 // SetHooks sets the hooks (federation.New, before the node serves).
 func (e *Service) SetHooks(h Hooks) { e.hooks = h }
 
-// New builds the community service.
-func New(n *node.Node, out *outbox.Outbox, a *actors.Actors, engage EngagementConfig) *Service {
-	return &Service{core: &core{Node: n, out: out, actors: a, engage: engage.withDefaults()}}
+// New builds the community's services.
+func New(n *node.Node, out *outbox.Outbox, a *actors.Actors, engage EngagementConfig) *Community {
+	c := &core{Node: n, out: out, actors: a, engage: engage.withDefaults()}
+	notifier := &Notifier{core: c}
+	return &Community{
+		Service:  &Service{core: c, notifier: notifier},
+		Notifier: notifier,
+	}
 }
 
 // AddWorkers registers the community's jobs (polls, scheduled posts,

@@ -45,7 +45,7 @@ func (e *Service) OnFollow(ctx context.Context, act *vocab.Activity) error {
 		if err := storage.UpsertFollow(ctx, tx, f); err != nil {
 			return err
 		}
-		if err := e.followNotice(ctx, tx, g, actor, f.State); err != nil { // staff notifications (notify.go)
+		if err := e.notifier.followNotice(ctx, tx, g, actor, f.State); err != nil { // staff notifications (notify.go)
 			return err
 		}
 		if f.State == storage.FollowPending {
@@ -131,7 +131,7 @@ func (e *Service) DecideFollow(ctx context.Context, groupName, actorIRI string, 
 			if err := storage.AcceptFollow(ctx, tx, f.ID); err != nil {
 				return err
 			}
-			if err := e.followNotice(ctx, tx, g, actor, storage.FollowAccepted); err != nil { // staff notifications (notify.go)
+			if err := e.notifier.followNotice(ctx, tx, g, actor, storage.FollowAccepted); err != nil { // staff notifications (notify.go)
 				return err
 			}
 			if err := e.welcome(ctx, tx, g, actor); err != nil { // the welcome DM, once (belonging.go)

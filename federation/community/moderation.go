@@ -293,7 +293,7 @@ func (e *Service) OnFlag(ctx context.Context, act *vocab.Activity) error {
 	}
 	oj, _ := json.Marshal(others)
 	r.ObjectIRIs = string(oj)
-	return e.storeReport(ctx, r) // and notify staff (notify.go)
+	return e.notifier.storeReport(ctx, r) // and notify staff (notify.go)
 }
 
 // ForwardReport sends a report to the reported account's server, as a

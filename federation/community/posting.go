@@ -229,7 +229,7 @@ func (e *Service) acceptPost(ctx context.Context, g *storage.Group, act *vocab.A
 		if err := storage.CreatePost(ctx, tx, p); err != nil {
 			return err
 		}
-		if err := e.postNotice(ctx, tx, g, p, obj, author); err != nil { // staff notifications (notify.go)
+		if err := e.notifier.postNotice(ctx, tx, g, p, obj, author); err != nil { // staff notifications (notify.go)
 			return err
 		}
 		if p.State != storage.PostPublished {

@@ -271,7 +271,7 @@ func (e *Service) anonRequest(ctx context.Context, tx bun.Tx, g *storage.Group, 
 	if err := storage.CreateAnonRequest(ctx, tx, r); err != nil {
 		return err
 	}
-	if err := e.notify(ctx, tx, g, storage.NotifyReview, r.ID, "An anonymous post waits for review"); err != nil {
+	if err := e.notifier.notify(ctx, tx, g, storage.NotifyReview, r.ID, "An anonymous post waits for review"); err != nil {
 		return err
 	}
 	return e.anonReply(ctx, tx, g, r, author, "<p>Thank you. The moderators will review your anonymous post; if they approve it, the group publishes it without your name.</p>") // anonymous.go
@@ -343,7 +343,7 @@ func (e *Service) memberReport(ctx context.Context, tx bun.Tx, g *storage.Group,
 	if err := storage.CreateReport(ctx, tx, r); err != nil {
 		return err
 	}
-	if err := e.notify(ctx, tx, g, storage.NotifyReport, r.ID, "A member reported a post: "+reason); err != nil {
+	if err := e.notifier.notify(ctx, tx, g, storage.NotifyReport, r.ID, "A member reported a post: "+reason); err != nil {
 		return err
 	}
 	_, err := e.directMessage(ctx, tx, g, author, "<p>Thank you, the moderators have your report.</p>", obj.ID)
@@ -389,7 +389,7 @@ func (e *Service) modmailIn(ctx context.Context, tx bun.Tx, g *storage.Group, ob
 	if err != nil {
 		return err
 	}
-	return e.notify(ctx, tx, g, storage.NotifyModmail, obj.ID, "Modmail from "+actorName(author)+": "+content.Excerpt(obj.Content, 120))
+	return e.notifier.notify(ctx, tx, g, storage.NotifyModmail, obj.ID, "Modmail from "+actorName(author)+": "+content.Excerpt(obj.Content, 120))
 }
 
 func actorName(a *storage.RemoteActor) string {
