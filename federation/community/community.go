@@ -25,21 +25,28 @@ import (
 // Community is the community of every group on the node, as services
 // with one job each. Their dependencies point one way:
 //
-//	Service → Notifier
+//	Service → Notifier, Documents
 type Community struct {
 	*Service
-	Notifier *Notifier
+	Notifier  *Notifier
+	Documents *Documents
 }
 
 // Service runs what is not yet a service of its own.
 type Service struct {
 	*core
-	notifier *Notifier
+	notifier  *Notifier
+	documents *Documents
 }
 
 // Notifier tells staff what happened (the in-app list) and mails them
 // (notify.go).
 type Notifier struct{ *core }
+
+// Documents are the ActivityPub documents others fetch: the instance
+// actor, groups, their collections, posts and activities
+// (documents.go, readers.go).
+type Documents struct{ *core }
 
 // core is what every service of the community shares: the node, the
 // outbox it publishes through, the remote actors, the configuration and
@@ -68,9 +75,11 @@ func (e *Service) SetHooks(h Hooks) { e.hooks = h }
 func New(n *node.Node, out *outbox.Outbox, a *actors.Actors, engage EngagementConfig) *Community {
 	c := &core{Node: n, out: out, actors: a, engage: engage.withDefaults()}
 	notifier := &Notifier{core: c}
+	documents := &Documents{core: c}
 	return &Community{
-		Service:  &Service{core: c, notifier: notifier},
-		Notifier: notifier,
+		Service:   &Service{core: c, notifier: notifier, documents: documents},
+		Notifier:  notifier,
+		Documents: documents,
 	}
 }
 

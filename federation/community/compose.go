@@ -236,7 +236,7 @@ func (e *Service) ownPost(ctx context.Context, postID string, forDelete bool) (*
 // mode); members-only posts only to requests signed by a member, or by the
 // instance actor of a server where the group has a member (readers.go) —
 // to everyone else they do not exist (404).
-func (e *Service) PostDocument(ctx context.Context, r *http.Request, groupName, postID string) ([]byte, error) {
+func (e *Documents) PostDocument(ctx context.Context, r *http.Request, groupName, postID string) ([]byte, error) {
 	p, err := storage.PostByID(ctx, e.Reads, postID)
 	if err != nil {
 		return nil, err

@@ -22,7 +22,7 @@ func (e *Service) UpdateGroup(ctx context.Context, g *storage.Group, by Staff) e
 		if err := storage.UpdateGroup(ctx, tx, g); err != nil {
 			return err
 		}
-		doc, err := e.groupDocument(g)
+		doc, err := e.documents.groupDocument(g)
 		if err != nil {
 			return err
 		}

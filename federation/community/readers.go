@@ -31,7 +31,7 @@ import (
 
 // mayReadMembersOnly tells whether the verified signer of a GET may read
 // the group's members-only posts.
-func (e *Service) mayReadMembersOnly(ctx context.Context, g *storage.Group, signer string) (bool, error) {
+func (e *Documents) mayReadMembersOnly(ctx context.Context, g *storage.Group, signer string) (bool, error) {
 	if signer == "" || e.IRI.Owns(signer) {
 		return false, nil
 	}

@@ -455,7 +455,7 @@ func (e *Service) askJoinQuestions(ctx context.Context, tx bun.Tx, g *storage.Gr
 // CanReadMembersOnly tells whether a signed request comes from a server
 // with at least one member of the group: only those servers may fetch
 // members-only posts.
-func (e *Service) canReadMembersOnly(ctx context.Context, g *storage.Group, signer string) (bool, error) {
+func (e *Documents) canReadMembersOnly(ctx context.Context, g *storage.Group, signer string) (bool, error) {
 	host := node.HostOf(signer)
 	if host == "" {
 		return false, nil
