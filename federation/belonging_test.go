@@ -144,7 +144,7 @@ func TestBelonging(t *testing.T) {
 
 			// The digest: once per period.
 			start := time.Now().Add(3 * 24 * time.Hour)
-			if _, err := n.Fed.Community.PublishEvent(ctx, "g", community.EventInput{Title: "Seed swap", Start: start, End: start.Add(time.Hour)}, ada); err != nil {
+			if _, err := n.Fed.Community.Events.PublishEvent(ctx, "g", community.EventInput{Title: "Seed swap", Start: start, End: start.Add(time.Hour)}, ada); err != nil {
 				t.Fatal(err)
 			}
 			if th, err := storage.TopThreads(ctx, n.DB, g.ID, time.Now().Add(-7*24*time.Hour), time.Now().Add(time.Minute), 5); err != nil || len(th) == 0 {

@@ -44,7 +44,7 @@ const digestCheckEvery = 15 * time.Minute
 // addBelongingWorkers registers the jobs of events and digests and returns
 // their periodic jobs.
 func (e *Service) addBelongingWorkers(workers *river.Workers) []*river.PeriodicJob {
-	river.AddWorker(workers, &eventReminderWorker{e: e})
+	river.AddWorker(workers, &eventReminderWorker{e: e.events})
 	river.AddWorker(workers, &digestWorker{e: e})
 	return []*river.PeriodicJob{river.NewPeriodicJob(river.PeriodicInterval(digestCheckEvery),
 		func() (river.JobArgs, *river.InsertOpts) { return digestArgs{}, nil }, nil)}

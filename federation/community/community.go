@@ -25,9 +25,10 @@ import (
 // Community is the community of every group on the node, as services
 // with one job each. Their dependencies point one way:
 //
-//	Service → Notifier, Documents
+//	Service → Events, Notifier, Documents
 type Community struct {
 	*Service
+	Events    *Events
 	Notifier  *Notifier
 	Documents *Documents
 }
@@ -35,6 +36,7 @@ type Community struct {
 // Service runs what is not yet a service of its own.
 type Service struct {
 	*core
+	events    *Events
 	notifier  *Notifier
 	documents *Documents
 }
@@ -47,6 +49,10 @@ type Notifier struct{ *core }
 // actor, groups, their collections, posts and activities
 // (documents.go, readers.go).
 type Documents struct{ *core }
+
+// Events are group events: publishing, editing, cancelling, members
+// going and leaving, reminders (event.go).
+type Events struct{ *core }
 
 // core is what every service of the community shares: the node, the
 // outbox it publishes through, the remote actors, the configuration and
@@ -76,8 +82,10 @@ func New(n *node.Node, out *outbox.Outbox, a *actors.Actors, engage EngagementCo
 	c := &core{Node: n, out: out, actors: a, engage: engage.withDefaults()}
 	notifier := &Notifier{core: c}
 	documents := &Documents{core: c}
+	events := &Events{core: c}
 	return &Community{
-		Service:   &Service{core: c, notifier: notifier, documents: documents},
+		Service:   &Service{core: c, events: events, notifier: notifier, documents: documents},
+		Events:    events,
 		Notifier:  notifier,
 		Documents: documents,
 	}

@@ -38,7 +38,7 @@ func (e *Service) OnCreate(ctx context.Context, act *vocab.Activity) error {
 	if obj.AttributedTo != "" && obj.AttributedTo != act.Actor {
 		return drop("object attributed to %s, but created by %s", obj.AttributedTo, act.Actor)
 	}
-	if done, err := e.rsvpByReply(ctx, act, obj); done || err != nil { // "going" to an event (event.go)
+	if done, err := e.events.rsvpByReply(ctx, act, obj); done || err != nil { // "going" to an event (event.go)
 		return err
 	}
 	groups, err := e.groupsFor(ctx, act, obj)

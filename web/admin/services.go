@@ -62,16 +62,10 @@ type Modmail interface {
 	ReplyModmail(ctx context.Context, conversationID, markdown string, internal bool, by community.Staff) error
 }
 
-// ServicesOf is every service taken from one value that provides them
-// all (the community).
-func ServicesOf(c interface {
-	Posting
-	Moderation
-	Modmail
-	Events
-	Belonging
-}) Services {
-	return Services{Posting: c, Moderation: c, Modmail: c, Events: c, Belonging: c}
+// ServicesOf wires each interface to the community's service that
+// provides it.
+func ServicesOf(c *community.Community) Services {
+	return Services{Posting: c.Service, Moderation: c.Service, Modmail: c.Service, Events: c.Events, Belonging: c.Service}
 }
 
 // Services are the community services the admin UI calls.
