@@ -25,9 +25,10 @@ import (
 // Community is the community of every group on the node, as services
 // with one job each. Their dependencies point one way:
 //
-//	Service → Events, Notifier, Documents
+//	Service → Belonging, Events, Notifier, Documents
 type Community struct {
 	*Service
+	Belonging *Belonging
 	Events    *Events
 	Notifier  *Notifier
 	Documents *Documents
@@ -36,6 +37,7 @@ type Community struct {
 // Service runs what is not yet a service of its own.
 type Service struct {
 	*core
+	belonging *Belonging
 	events    *Events
 	notifier  *Notifier
 	documents *Documents
@@ -53,6 +55,11 @@ type Documents struct{ *core }
 // Events are group events: publishing, editing, cancelling, members
 // going and leaving, reminders (event.go).
 type Events struct{ *core }
+
+// Belonging is what makes members feel part of the group: the welcome,
+// members' commands, badges, the belonging settings and the digest
+// (belonging.go).
+type Belonging struct{ *core }
 
 // core is what every service of the community shares: the node, the
 // outbox it publishes through, the remote actors, the configuration and
@@ -83,8 +90,10 @@ func New(n *node.Node, out *outbox.Outbox, a *actors.Actors, engage EngagementCo
 	notifier := &Notifier{core: c}
 	documents := &Documents{core: c}
 	events := &Events{core: c}
+	belonging := &Belonging{core: c}
 	return &Community{
-		Service:   &Service{core: c, events: events, notifier: notifier, documents: documents},
+		Service:   &Service{core: c, belonging: belonging, events: events, notifier: notifier, documents: documents},
+		Belonging: belonging,
 		Events:    events,
 		Notifier:  notifier,
 		Documents: documents,

@@ -57,7 +57,7 @@ func (e *Service) OnFollow(ctx context.Context, act *vocab.Activity) error {
 		if err := e.answerFollow(ctx, tx, g, actor, act, true); err != nil {
 			return err
 		}
-		return e.welcome(ctx, tx, g, actor) // the welcome DM, once (belonging.go)
+		return e.belonging.welcome(ctx, tx, g, actor) // the welcome DM, once (belonging.go)
 	})
 }
 
@@ -134,7 +134,7 @@ func (e *Service) DecideFollow(ctx context.Context, groupName, actorIRI string, 
 			if err := e.notifier.followNotice(ctx, tx, g, actor, storage.FollowAccepted); err != nil { // staff notifications (notify.go)
 				return err
 			}
-			if err := e.welcome(ctx, tx, g, actor); err != nil { // the welcome DM, once (belonging.go)
+			if err := e.belonging.welcome(ctx, tx, g, actor); err != nil { // the welcome DM, once (belonging.go)
 				return err
 			}
 		} else if err := storage.DeleteFollow(ctx, tx, f.ID); err != nil {

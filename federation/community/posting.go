@@ -264,7 +264,7 @@ func (e *Service) announcePost(ctx context.Context, tx bun.Tx, g *storage.Group,
 	if !p.IsPublicish() || (p.RootID != p.ID && !g.BoostReplies) {
 		return nil
 	}
-	if off, err := e.plainBoostsOff(ctx, tx, g); off || err != nil { // a group setting (belonging.go)
+	if off, err := e.belonging.plainBoostsOff(ctx, tx, g); off || err != nil { // a group setting (belonging.go)
 		return err
 	}
 	boostID := e.IRI.Announce(g.Name, p.ID)

@@ -234,7 +234,7 @@ func (e *Service) onDirectMessage(ctx context.Context, g *storage.Group, act *vo
 			reason := strings.TrimSpace(strings.TrimLeft(text[len("report"):], ": "))
 			return e.memberReport(ctx, tx, g, act, obj, author, reason)
 		case belongingCommand(lower): // directory on/off, intro (belonging.go)
-			return e.memberCommand(ctx, tx, g, obj, author, member, lower)
+			return e.belonging.memberCommand(ctx, tx, g, obj, author, member, lower)
 		case pending != nil:
 			answer := strings.TrimSpace(strings.TrimSpace(pending.JoinAnswer) + "\n\n" + text)
 			return storage.SetJoinAnswer(ctx, tx, pending.ID, answer)

@@ -65,7 +65,7 @@ type Modmail interface {
 // ServicesOf wires each interface to the community's service that
 // provides it.
 func ServicesOf(c *community.Community) Services {
-	return Services{Posting: c.Service, Moderation: c.Service, Modmail: c.Service, Events: c.Events, Belonging: c.Service}
+	return Services{Posting: c.Service, Moderation: c.Service, Modmail: c.Service, Events: c.Events, Belonging: c.Belonging}
 }
 
 // Services are the community services the admin UI calls.
