@@ -153,7 +153,7 @@ func TestReviewQueueAndRemoval(t *testing.T) {
 			masto.WaitFor(t, func(d fedtest.Delivery) bool { return d.Type() == "Announce" && d.ObjectID() == first }, wait)
 
 			// Removing the approved post undoes the boost and announces a Delete.
-			if err := n.Fed.Community.RemovePost(ctx, p1.ID, "spoilers", ada); err != nil {
+			if err := n.Fed.Community.Moderation.RemovePost(ctx, p1.ID, "spoilers", ada); err != nil {
 				t.Fatal(err)
 			}
 			masto.WaitFor(t, func(d fedtest.Delivery) bool {
@@ -192,7 +192,7 @@ func TestBanAndDomainBlock(t *testing.T) {
 			follow(t, n, alice, group)
 			follow(t, n, spammer, group)
 
-			if err := n.Fed.Community.Ban(ctx, "g", troll.ID(), "harassment", ada); err != nil {
+			if err := n.Fed.Community.Moderation.Ban(ctx, "g", troll.ID(), "harassment", ada); err != nil {
 				t.Fatal(err)
 			}
 			masto.WaitFor(t, func(d fedtest.Delivery) bool { return d.Type() == "Block" && d.ObjectID() == troll.ID() }, wait)
@@ -213,7 +213,7 @@ func TestBanAndDomainBlock(t *testing.T) {
 			if c, _ := storage.CountPosts(ctx, n.DB, g.ID, storage.PostPublished); c != 0 {
 				t.Error("a banned actor's post was published")
 			}
-			if err := n.Fed.Community.Unban(ctx, "g", troll.ID(), ada); err != nil {
+			if err := n.Fed.Community.Moderation.Unban(ctx, "g", troll.ID(), ada); err != nil {
 				t.Fatal(err)
 			}
 			masto.WaitFor(t, func(d fedtest.Delivery) bool {
@@ -222,7 +222,7 @@ func TestBanAndDomainBlock(t *testing.T) {
 			}, wait)
 
 			// Blocking spam.test removes its member and refuses its traffic.
-			if err := n.Fed.Community.BlockDomain(ctx, "spam.test", "spam", ada); err != nil {
+			if err := n.Fed.Community.Moderation.BlockDomain(ctx, "spam.test", "spam", ada); err != nil {
 				t.Fatal(err)
 			}
 			if c, _ := storage.CountFollows(ctx, n.DB, g.ID, storage.FollowAccepted); c != 1 {
@@ -274,7 +274,7 @@ func TestReportsAndGroupUpdate(t *testing.T) {
 			if len(reports) != 1 || reports[0].TargetIRI != rude.ID() || reports[0].Reason != "Rude reply" || !strings.Contains(reports[0].ObjectIRIs, postID) {
 				t.Fatalf("reports: %+v", reports)
 			}
-			if err := n.Fed.Community.ForwardReport(ctx, reports[0].ID, ada); err != nil {
+			if err := n.Fed.Community.Moderation.ForwardReport(ctx, reports[0].ID, ada); err != nil {
 				t.Fatal(err)
 			}
 			other.WaitFor(t, func(d fedtest.Delivery) bool { return d.Type() == "Flag" && strings.Contains(string(d.Body), postID) }, wait)
@@ -283,7 +283,7 @@ func TestReportsAndGroupUpdate(t *testing.T) {
 			}
 
 			g.Title = "Gardeners United"
-			if err := n.Fed.Community.UpdateGroup(ctx, g, ada); err != nil {
+			if err := n.Fed.Community.Moderation.UpdateGroup(ctx, g, ada); err != nil {
 				t.Fatal(err)
 			}
 			masto.WaitFor(t, func(d fedtest.Delivery) bool {

@@ -190,7 +190,7 @@ func TestModmailReportsAnonymous(t *testing.T) {
 			if len(reqs) != 1 || reqs[0].Actor == nil || reqs[0].Actor.IRI != alice.ID() {
 				t.Fatalf("anonymous requests: %+v", reqs)
 			}
-			p, err := n.Fed.Community.DecideAnonymous(ctx, reqs[0].ID, true, "", ada)
+			p, err := n.Fed.Community.Moderation.DecideAnonymous(ctx, reqs[0].ID, true, "", ada)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -199,7 +199,7 @@ func TestModmailReportsAnonymous(t *testing.T) {
 				t.Errorf("anonymous post names its author or lost its text: %s", d.Body)
 			}
 			webtest.Eventually(t, "forget", func() bool {
-				err := n.Fed.Community.ForgetAnonymous(ctx, reqs[0].ID, ada)
+				err := n.Fed.Community.Moderation.ForgetAnonymous(ctx, reqs[0].ID, ada)
 				if err != nil && !errors.Is(err, storage.ErrBusy) {
 					t.Fatal(err)
 				}
@@ -288,13 +288,13 @@ func TestWebReport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := n.Fed.Community.SubmitWebReport(context.Background(), "g", p.ID, " ", ""); err == nil {
+	if err := n.Fed.Community.Moderation.SubmitWebReport(context.Background(), "g", p.ID, " ", ""); err == nil {
 		t.Error("empty reason accepted")
 	}
-	if err := n.Fed.Community.SubmitWebReport(context.Background(), "g", "nope", "bad", ""); err == nil {
+	if err := n.Fed.Community.Moderation.SubmitWebReport(context.Background(), "g", "nope", "bad", ""); err == nil {
 		t.Error("unknown post accepted")
 	}
-	if err := n.Fed.Community.SubmitWebReport(context.Background(), "g", p.ID, "Insulting", "visitor@example.org"); err != nil {
+	if err := n.Fed.Community.Moderation.SubmitWebReport(context.Background(), "g", p.ID, "Insulting", "visitor@example.org"); err != nil {
 		t.Fatal(err)
 	}
 	reports, _ := storage.ListReports(context.Background(), n.DB, storage.ReportOpen, []string{g.ID}, 10)

@@ -52,7 +52,7 @@ func cmdGroupCreate(ctx context.Context, args []string, e env) error {
 	if err != nil {
 		return err
 	}
-	g, err := fed.Community.CreateGroup(ctx, name, *title, *summary, *closed)
+	g, err := fed.Community.Moderation.CreateGroup(ctx, name, *title, *summary, *closed)
 	if err != nil {
 		return err
 	}

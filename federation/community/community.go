@@ -25,20 +25,33 @@ import (
 // Community is the community of every group on the node, as services
 // with one job each. Their dependencies point one way:
 //
-//	Service → Belonging, Events, Notifier, Documents
+//	Service → Moderation, Belonging, Events
+//	Moderation → Notifier, Documents
 type Community struct {
 	*Service
-	Belonging *Belonging
-	Events    *Events
-	Notifier  *Notifier
-	Documents *Documents
+	Moderation *Moderation
+	Belonging  *Belonging
+	Events     *Events
+	Notifier   *Notifier
+	Documents  *Documents
 }
 
 // Service runs what is not yet a service of its own.
 type Service struct {
 	*core
-	belonging *Belonging
-	events    *Events
+	moderation *Moderation
+	belonging  *Belonging
+	events     *Events
+	notifier   *Notifier
+	documents  *Documents
+}
+
+// Moderation is what staff decide about a group, its members and what
+// they send: the profile, removals, bans, domain blocks, reports, the
+// safety screen of received posts and anonymous posts (moderation.go,
+// safety.go, anonymous.go).
+type Moderation struct {
+	*core
 	notifier  *Notifier
 	documents *Documents
 }
@@ -91,12 +104,14 @@ func New(n *node.Node, out *outbox.Outbox, a *actors.Actors, engage EngagementCo
 	documents := &Documents{core: c}
 	events := &Events{core: c}
 	belonging := &Belonging{core: c}
+	moderation := &Moderation{core: c, notifier: notifier, documents: documents}
 	return &Community{
-		Service:   &Service{core: c, belonging: belonging, events: events, notifier: notifier, documents: documents},
-		Belonging: belonging,
-		Events:    events,
-		Notifier:  notifier,
-		Documents: documents,
+		Service:    &Service{core: c, moderation: moderation, belonging: belonging, events: events, notifier: notifier, documents: documents},
+		Moderation: moderation,
+		Belonging:  belonging,
+		Events:     events,
+		Notifier:   notifier,
+		Documents:  documents,
 	}
 }
 

@@ -215,7 +215,7 @@ func (e *Service) acceptPost(ctx context.Context, g *storage.Group, act *vocab.A
 		case g.PostingPolicy != storage.PostingAnyone && !member:
 			return drop("%s is not a member of %s", author.IRI, g.Name)
 		}
-		hold, refuse, err := e.screen(ctx, tx, g, obj, author)
+		hold, refuse, err := e.moderation.screen(ctx, tx, g, obj, author)
 		if err != nil {
 			return err
 		}

@@ -135,7 +135,7 @@ func (e *core) feedback(ctx context.Context, tx bun.Tx, g *storage.Group, author
 
 // screen applies a group's anti-spam rules to a post: refuse is a reason
 // to drop it, hold a reason to send it to the review queue.
-func (e *Service) screen(ctx context.Context, tx bun.IDB, g *storage.Group, obj *vocab.Object, author *storage.RemoteActor) (hold, refuse string, err error) {
+func (e *Moderation) screen(ctx context.Context, tx bun.IDB, g *storage.Group, obj *vocab.Object, author *storage.RemoteActor) (hold, refuse string, err error) {
 	if g.MaxGroupMentions > 0 {
 		n, err := e.countGroupMentions(ctx, tx, obj)
 		if err != nil {
@@ -176,7 +176,7 @@ func (e *Service) screen(ctx context.Context, tx bun.IDB, g *storage.Group, obj 
 
 // countGroupMentions counts the Mention tags that name a group, local or
 // a remote one we know.
-func (e *Service) countGroupMentions(ctx context.Context, db bun.IDB, obj *vocab.Object) (int, error) {
+func (e *Moderation) countGroupMentions(ctx context.Context, db bun.IDB, obj *vocab.Object) (int, error) {
 	var hrefs []string
 	n := 0
 	for _, t := range obj.Tags {
@@ -227,12 +227,12 @@ func (e *Service) onDirectMessage(ctx context.Context, g *storage.Group, act *vo
 		}
 		switch {
 		case strings.HasPrefix(lower, "anon members:"), strings.HasPrefix(lower, "anon-members:"):
-			return e.anonRequest(ctx, tx, g, act, author, member, strings.TrimSpace(text[len("anon members:"):]), true)
+			return e.moderation.anonRequest(ctx, tx, g, act, author, member, strings.TrimSpace(text[len("anon members:"):]), true)
 		case strings.HasPrefix(lower, "anon:"):
-			return e.anonRequest(ctx, tx, g, act, author, member, strings.TrimSpace(text[len("anon:"):]), false)
+			return e.moderation.anonRequest(ctx, tx, g, act, author, member, strings.TrimSpace(text[len("anon:"):]), false)
 		case lower == "report" || strings.HasPrefix(lower, "report ") || strings.HasPrefix(lower, "report:"):
 			reason := strings.TrimSpace(strings.TrimLeft(text[len("report"):], ": "))
-			return e.memberReport(ctx, tx, g, act, obj, author, reason)
+			return e.moderation.memberReport(ctx, tx, g, act, obj, author, reason)
 		case belongingCommand(lower): // directory on/off, intro (belonging.go)
 			return e.belonging.memberCommand(ctx, tx, g, obj, author, member, lower)
 		case pending != nil:
@@ -258,7 +258,7 @@ func commandText(contentHTML string) string {
 }
 
 // anonRequest keeps a member's anonymous post for review.
-func (e *Service) anonRequest(ctx context.Context, tx bun.Tx, g *storage.Group, act *vocab.Activity, author *storage.RemoteActor, member bool, text string, membersOnly bool) error {
+func (e *Moderation) anonRequest(ctx context.Context, tx bun.Tx, g *storage.Group, act *vocab.Activity, author *storage.RemoteActor, member bool, text string, membersOnly bool) error {
 	if !member {
 		_, err := e.directMessage(ctx, tx, g, author, "<p>Only members can post anonymously through this group.</p>", "")
 		return err
@@ -279,7 +279,7 @@ func (e *Service) anonRequest(ctx context.Context, tx bun.Tx, g *storage.Group, 
 
 // DecideAnonymous approves (the group publishes the post without naming
 // anyone) or rejects an anonymous post request.
-func (e *Service) DecideAnonymous(ctx context.Context, requestID string, approve bool, reason string, by Staff) (*storage.Post, error) {
+func (e *Moderation) DecideAnonymous(ctx context.Context, requestID string, approve bool, reason string, by Staff) (*storage.Post, error) {
 	var published *storage.Post
 	err := e.Tx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		r, err := storage.AnonRequestByID(ctx, tx, requestID)
@@ -328,7 +328,7 @@ func (e *Service) DecideAnonymous(ctx context.Context, requestID string, approve
 // memberReport turns "report <reason>" in a DM that replies to a post
 // into a report; Mastodon sends its own reports to the author's server,
 // so this is how members reach the group's moderators.
-func (e *Service) memberReport(ctx context.Context, tx bun.Tx, g *storage.Group, act *vocab.Activity, obj *vocab.Object, author *storage.RemoteActor, reason string) error {
+func (e *Moderation) memberReport(ctx context.Context, tx bun.Tx, g *storage.Group, act *vocab.Activity, obj *vocab.Object, author *storage.RemoteActor, reason string) error {
 	if obj.InReplyTo == "" {
 		_, err := e.directMessage(ctx, tx, g, author, "<p>To report a post, reply to it, mention the group, choose “mentioned people only”, and write: report and the reason.</p>", obj.ID)
 		return err
@@ -352,7 +352,7 @@ func (e *Service) memberReport(ctx context.Context, tx bun.Tx, g *storage.Group,
 
 // SubmitWebReport stores a report made with the form on a public thread
 // page (the reporter may leave a contact handle).
-func (e *Service) SubmitWebReport(ctx context.Context, groupName, postID, reason, contact string) error {
+func (e *Moderation) SubmitWebReport(ctx context.Context, groupName, postID, reason, contact string) error {
 	g, err := storage.GroupByName(ctx, e.DB, groupName)
 	if err != nil {
 		return err
