@@ -157,10 +157,10 @@ func TestModmailReportsAnonymous(t *testing.T) {
 			if len(convs) != 1 || convs[0].Actor.IRI != alice.ID() {
 				t.Fatalf("conversations: %+v", convs)
 			}
-			if err := n.Fed.Community.ReplyModmail(ctx, convs[0].ID, "Only mods see this", true, ada); err != nil {
+			if err := n.Fed.Community.Modmail.ReplyModmail(ctx, convs[0].ID, "Only mods see this", true, ada); err != nil {
 				t.Fatal(err)
 			}
-			if err := n.Fed.Community.ReplyModmail(ctx, convs[0].ID, "Yes, **please** do!", false, ada); err != nil {
+			if err := n.Fed.Community.Modmail.ReplyModmail(ctx, convs[0].ID, "Yes, **please** do!", false, ada); err != nil {
 				t.Fatal(err)
 			}
 			masto.WaitFor(t, func(d fedtest.Delivery) bool {

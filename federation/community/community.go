@@ -25,10 +25,12 @@ import (
 // Community is the community of every group on the node, as services
 // with one job each. Their dependencies point one way:
 //
-//	Service → Moderation, Belonging, Events
+//	Service → Modmail, Moderation, Belonging, Events
+//	Modmail → Moderation, Belonging, Notifier
 //	Moderation → Notifier, Documents
 type Community struct {
 	*Service
+	Modmail    *Modmail
 	Moderation *Moderation
 	Belonging  *Belonging
 	Events     *Events
@@ -39,11 +41,22 @@ type Community struct {
 // Service runs what is not yet a service of its own.
 type Service struct {
 	*core
+	modmail    *Modmail
 	moderation *Moderation
 	belonging  *Belonging
 	events     *Events
 	notifier   *Notifier
 	documents  *Documents
+}
+
+// Modmail is the private messages members send the group: commands,
+// anonymous posts and reports sent as messages go to Belonging and
+// Moderation, the rest is a conversation with staff (safety.go).
+type Modmail struct {
+	*core
+	moderation *Moderation
+	belonging  *Belonging
+	notifier   *Notifier
 }
 
 // Moderation is what staff decide about a group, its members and what
@@ -105,8 +118,10 @@ func New(n *node.Node, out *outbox.Outbox, a *actors.Actors, engage EngagementCo
 	events := &Events{core: c}
 	belonging := &Belonging{core: c}
 	moderation := &Moderation{core: c, notifier: notifier, documents: documents}
+	modmail := &Modmail{core: c, moderation: moderation, belonging: belonging, notifier: notifier}
 	return &Community{
-		Service:    &Service{core: c, moderation: moderation, belonging: belonging, events: events, notifier: notifier, documents: documents},
+		Service:    &Service{core: c, modmail: modmail, moderation: moderation, belonging: belonging, events: events, notifier: notifier, documents: documents},
+		Modmail:    modmail,
 		Moderation: moderation,
 		Belonging:  belonging,
 		Events:     events,

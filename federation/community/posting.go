@@ -170,7 +170,7 @@ func (e *Service) acceptPost(ctx context.Context, g *storage.Group, act *vocab.A
 	vis := visibility(obj, act, author)
 	if vis == storage.VisibilityDirect {
 		// A private message to the group: modmail, or a command.
-		return e.onDirectMessage(ctx, g, act, obj, author)
+		return e.modmail.onDirectMessage(ctx, g, act, obj, author)
 	}
 	// Followers-only posts are never boosted (Mastodon cannot show them);
 	// once accepted, the group republishes them to its members only.

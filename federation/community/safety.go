@@ -212,7 +212,7 @@ func matchKeyword(rules string, obj *vocab.Object) string {
 }
 
 // onDirectMessage handles a private message to the group.
-func (e *Service) onDirectMessage(ctx context.Context, g *storage.Group, act *vocab.Activity, obj *vocab.Object, author *storage.RemoteActor) error {
+func (e *Modmail) onDirectMessage(ctx context.Context, g *storage.Group, act *vocab.Activity, obj *vocab.Object, author *storage.RemoteActor) error {
 	text := commandText(obj.Content)
 	lower := strings.ToLower(text)
 	return e.Tx(ctx, func(ctx context.Context, tx bun.Tx) error {
@@ -378,7 +378,7 @@ func mustJSON(v any) string {
 }
 
 // modmailIn files a DM in the group's modmail.
-func (e *Service) modmailIn(ctx context.Context, tx bun.Tx, g *storage.Group, obj *vocab.Object, author *storage.RemoteActor) error {
+func (e *Modmail) modmailIn(ctx context.Context, tx bun.Tx, g *storage.Group, obj *vocab.Object, author *storage.RemoteActor) error {
 	c, err := storage.ConversationFor(ctx, tx, g.ID, author.ID, e.Now())
 	if err != nil {
 		return err
@@ -402,7 +402,7 @@ func actorName(a *storage.RemoteActor) string {
 // ReplyModmail answers a modmail conversation as the group: a DM the
 // person sees in their own client. internal keeps it as a note between
 // moderators instead.
-func (e *Service) ReplyModmail(ctx context.Context, conversationID, markdown string, internal bool, by Staff) error {
+func (e *Modmail) ReplyModmail(ctx context.Context, conversationID, markdown string, internal bool, by Staff) error {
 	if strings.TrimSpace(markdown) == "" {
 		return fmt.Errorf("%w: write a message", ErrInvalidPost)
 	}
