@@ -357,10 +357,10 @@ func TestStaffNotificationsAndMail(t *testing.T) {
 			masto := n.Net.NewInstance("mastodon.test", fedtest.Mastodon)
 			alice, bob := masto.NewActor("alice"), masto.NewActor("bob")
 
-			follow(t, n, alice, group)                                                          // new_member
-			send(t, n, alice, group, alice.Follow(group))                                       // following again: not new
-			send(t, n, bob, closedIRI, bob.Follow(closedIRI))                                   // follow_request
-			if err := n.Fed.Community.DecideFollow(ctx, "closed", bob.ID(), true); err != nil { // new_member
+			follow(t, n, alice, group)                                                                     // new_member
+			send(t, n, alice, group, alice.Follow(group))                                                  // following again: not new
+			send(t, n, bob, closedIRI, bob.Follow(closedIRI))                                              // follow_request
+			if err := n.Fed.Community.Membership.DecideFollow(ctx, "closed", bob.ID(), true); err != nil { // new_member
 				t.Fatal(err)
 			}
 			held := bob.CreateNote(fedtest.Note{Content: "held", Mentions: []fedtest.Mention{{Href: closedIRI}}})

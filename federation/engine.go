@@ -120,7 +120,7 @@ func New(ctx context.Context, db *bun.DB, cfg Config) (*Engine, error) {
 	e.Outbox = outbox.New(n, cfg.RetryDelay)
 	e.Actors = actors.New(n, cfg.AuthorizedFetch)
 	e.Community = community.New(n, e.Outbox, e.Actors, cfg.Engagement)
-	e.Actors.SetHooks(actors.Hooks{Gone: e.Community.RemoveActor, InboxesChanged: e.Outbox.MembersChanged})
+	e.Actors.SetHooks(actors.Hooks{Gone: e.Community.Membership.RemoveActor, InboxesChanged: e.Outbox.MembersChanged})
 	e.Inbox = inbox.New(n, e.Actors, e.Outbox, e.Community)
 	e.Community.SetHooks(community.Hooks{ForgetReceived: e.Inbox.ForgetParsed})
 	opts := queue.Options{Logger: cfg.Log.With("component", "queue"), PollInterval: cfg.PollInterval, RescueAfter: cfg.RescueAfter, ListenPool: cfg.ListenPool}

@@ -114,7 +114,7 @@ func TestJoinQuestionsFeedbackAndProbation(t *testing.T) {
 			if len(reqs) != 1 || !strings.Contains(reqs[0].JoinAnswer, "Plot 12") {
 				t.Fatalf("request with answer: %+v", reqs)
 			}
-			if err := n.Fed.Community.DecideFollow(ctx, "g", alice.ID(), true); err != nil {
+			if err := n.Fed.Community.Membership.DecideFollow(ctx, "g", alice.ID(), true); err != nil {
 				t.Fatal(err)
 			}
 			// Probation: her first post is held, and she is told so.

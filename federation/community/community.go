@@ -25,11 +25,13 @@ import (
 // Community is the community of every group on the node, as services
 // with one job each. Their dependencies point one way:
 //
-//	Service → Modmail, Moderation, Belonging, Events
+//	Service → Membership, Modmail, Moderation, Belonging, Events
+//	Membership → Belonging, Notifier
 //	Modmail → Moderation, Belonging, Notifier
 //	Moderation → Notifier, Documents
 type Community struct {
 	*Service
+	Membership *Membership
 	Modmail    *Modmail
 	Moderation *Moderation
 	Belonging  *Belonging
@@ -41,12 +43,21 @@ type Community struct {
 // Service runs what is not yet a service of its own.
 type Service struct {
 	*core
+	membership *Membership
 	modmail    *Modmail
 	moderation *Moderation
 	belonging  *Belonging
 	events     *Events
 	notifier   *Notifier
 	documents  *Documents
+}
+
+// Membership is joining and leaving a group: follows, the join
+// questions, staff's decision, an account gone (membership.go).
+type Membership struct {
+	*core
+	belonging *Belonging
+	notifier  *Notifier
 }
 
 // Modmail is the private messages members send the group: commands,
@@ -119,8 +130,10 @@ func New(n *node.Node, out *outbox.Outbox, a *actors.Actors, engage EngagementCo
 	belonging := &Belonging{core: c}
 	moderation := &Moderation{core: c, notifier: notifier, documents: documents}
 	modmail := &Modmail{core: c, moderation: moderation, belonging: belonging, notifier: notifier}
+	membership := &Membership{core: c, belonging: belonging, notifier: notifier}
 	return &Community{
-		Service:    &Service{core: c, modmail: modmail, moderation: moderation, belonging: belonging, events: events, notifier: notifier, documents: documents},
+		Service:    &Service{core: c, membership: membership, modmail: modmail, moderation: moderation, belonging: belonging, events: events, notifier: notifier, documents: documents},
+		Membership: membership,
 		Modmail:    modmail,
 		Moderation: moderation,
 		Belonging:  belonging,

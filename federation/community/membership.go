@@ -14,7 +14,7 @@ import (
 
 // OnFollow handles a request to join a group: an open group accepts at
 // once; a closed one keeps the request for a moderator.
-func (e *Service) OnFollow(ctx context.Context, act *vocab.Activity) error {
+func (e *Membership) OnFollow(ctx context.Context, act *vocab.Activity) error {
 	defer e.out.MembersChanged()
 	if act.Object == nil {
 		return drop("Follow without an object")
@@ -62,7 +62,7 @@ func (e *Service) OnFollow(ctx context.Context, act *vocab.Activity) error {
 }
 
 // answerFollow sends Accept or Reject of a Follow to the follower only.
-func (e *Service) answerFollow(ctx context.Context, tx bun.Tx, g *storage.Group, actor *storage.RemoteActor, follow *vocab.Activity, accept bool) error {
+func (e *Membership) answerFollow(ctx context.Context, tx bun.Tx, g *storage.Group, actor *storage.RemoteActor, follow *vocab.Activity, accept bool) error {
 	id := e.IRI.Activity(g.Name, storage.NewID())
 	build, typ := vocab.Accept, "Accept"
 	if !accept {
@@ -76,7 +76,7 @@ func (e *Service) answerFollow(ctx context.Context, tx bun.Tx, g *storage.Group,
 }
 
 // OnUnfollow ends a membership or withdraws a request.
-func (e *Service) OnUnfollow(ctx context.Context, actorIRI, groupIRI string) error {
+func (e *Membership) OnUnfollow(ctx context.Context, actorIRI, groupIRI string) error {
 	defer e.out.MembersChanged()
 	g, err := e.targetGroup(ctx, e.DB, groupIRI)
 	if isNotFound(err) {
@@ -105,7 +105,7 @@ func (e *Service) OnUnfollow(ctx context.Context, actorIRI, groupIRI string) err
 // DecideFollow approves or rejects a pending request to join a closed
 // group (a moderator's decision, from the CLI or the admin UI) and
 // federates the answer.
-func (e *Service) DecideFollow(ctx context.Context, groupName, actorIRI string, approve bool) error {
+func (e *Membership) DecideFollow(ctx context.Context, groupName, actorIRI string, approve bool) error {
 	defer e.out.MembersChanged()
 	g, err := storage.GroupByName(ctx, e.DB, groupName)
 	if err != nil {
@@ -149,7 +149,7 @@ var ErrNotPending = errors.New("not a pending request")
 
 // RemoveActor forgets an actor that was deleted or is gone: memberships,
 // requests and content. Boosts of its public posts are undone.
-func (e *Service) RemoveActor(ctx context.Context, actor *storage.RemoteActor) error {
+func (e *Membership) RemoveActor(ctx context.Context, actor *storage.RemoteActor) error {
 	defer e.out.MembersChanged()
 	defer e.actors.Forget(actor)
 	return e.Tx(ctx, func(ctx context.Context, tx bun.Tx) error {

@@ -358,7 +358,7 @@ func (e *Service) OnDelete(ctx context.Context, act *vocab.Activity) error {
 		if err != nil {
 			return err
 		}
-		return e.RemoveActor(ctx, actor)
+		return e.membership.RemoveActor(ctx, actor)
 	}
 	copies, err := storage.PostsByIRI(ctx, e.Reads, act.Object.ID)
 	if err != nil {

@@ -439,7 +439,7 @@ func (e *Modmail) ReplyModmail(ctx context.Context, conversationID, markdown str
 }
 
 // askJoinQuestions sends a closed group's join questions to an applicant.
-func (e *Service) askJoinQuestions(ctx context.Context, tx bun.Tx, g *storage.Group, applicant *storage.RemoteActor) error {
+func (e *Membership) askJoinQuestions(ctx context.Context, tx bun.Tx, g *storage.Group, applicant *storage.RemoteActor) error {
 	if strings.TrimSpace(g.JoinQuestions) == "" {
 		return nil
 	}
