@@ -45,10 +45,10 @@ func TestComposerPublishEditPinDelete(t *testing.T) {
 			masto := n.Net.NewInstance("mastodon.test", fedtest.Mastodon)
 			follow(t, n, masto.NewActor("alice"), group)
 
-			if _, err := n.Fed.Community.PublishPost(ctx, "g", community.PostInput{Markdown: "  "}, ada); err == nil {
+			if _, err := n.Fed.Community.Posting.PublishPost(ctx, "g", community.PostInput{Markdown: "  "}, ada); err == nil {
 				t.Error("empty post accepted")
 			}
-			p, err := n.Fed.Community.PublishPost(ctx, "g", community.PostInput{Markdown: "Meet-up on **Saturday**", ContentWarning: "logistics"}, ada)
+			p, err := n.Fed.Community.Posting.PublishPost(ctx, "g", community.PostInput{Markdown: "Meet-up on **Saturday**", ContentWarning: "logistics"}, ada)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -65,7 +65,7 @@ func TestComposerPublishEditPinDelete(t *testing.T) {
 				t.Errorf("outbox lacks the post: %v", doc)
 			}
 
-			secret, err := n.Fed.Community.PublishPost(ctx, "g", community.PostInput{Markdown: "members only", MembersOnly: true}, ada)
+			secret, err := n.Fed.Community.Posting.PublishPost(ctx, "g", community.PostInput{Markdown: "members only", MembersOnly: true}, ada)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -80,29 +80,29 @@ func TestComposerPublishEditPinDelete(t *testing.T) {
 				t.Error("members-only post in the public outbox")
 			}
 
-			if err := n.Fed.Community.EditPost(ctx, p.ID, community.PostInput{Markdown: "Meet-up on **Sunday**"}, ada); err != nil {
+			if err := n.Fed.Community.Posting.EditPost(ctx, p.ID, community.PostInput{Markdown: "Meet-up on **Sunday**"}, ada); err != nil {
 				t.Fatal(err)
 			}
 			masto.WaitFor(t, func(d fedtest.Delivery) bool {
 				return d.Type() == "Update" && d.ObjectID() == p.IRI && strings.Contains(string(d.Body), "Sunday")
 			}, wait)
 
-			if err := n.Fed.Community.SetPinned(ctx, p.ID, true, ada); err != nil {
+			if err := n.Fed.Community.Posting.SetPinned(ctx, p.ID, true, ada); err != nil {
 				t.Fatal(err)
 			}
 			masto.WaitFor(t, func(d fedtest.Delivery) bool { return d.Type() == "Add" && d.ObjectID() == p.IRI }, wait)
 			if _, doc := fetchJSON(t, n, group+"/featured"); !strings.Contains(mustJSON(doc), p.IRI) {
 				t.Errorf("featured lacks the pinned post: %v", doc)
 			}
-			if err := n.Fed.Community.SetPinned(ctx, secret.ID, true, ada); err == nil {
+			if err := n.Fed.Community.Posting.SetPinned(ctx, secret.ID, true, ada); err == nil {
 				t.Error("a members-only post was pinned publicly")
 			}
-			if err := n.Fed.Community.SetPinned(ctx, p.ID, false, ada); err != nil {
+			if err := n.Fed.Community.Posting.SetPinned(ctx, p.ID, false, ada); err != nil {
 				t.Fatal(err)
 			}
 			masto.WaitFor(t, func(d fedtest.Delivery) bool { return d.Type() == "Remove" && d.ObjectID() == p.IRI }, wait)
 
-			if err := n.Fed.Community.DeleteOwnPost(ctx, p.ID, ada); err != nil {
+			if err := n.Fed.Community.Posting.DeleteOwnPost(ctx, p.ID, ada); err != nil {
 				t.Fatal(err)
 			}
 			masto.WaitFor(t, func(d fedtest.Delivery) bool { return d.Type() == "Delete" && d.ObjectID() == p.IRI }, wait)
@@ -141,13 +141,13 @@ func TestReviewQueueAndRemoval(t *testing.T) {
 			}
 			p1, _ := storage.PostByIRI(ctx, n.DB, g.ID, first)
 			p2, _ := storage.PostByIRI(ctx, n.DB, g.ID, second)
-			if err := n.Fed.Community.ApprovePost(ctx, p1.ID, ada); err != nil {
+			if err := n.Fed.Community.Posting.ApprovePost(ctx, p1.ID, ada); err != nil {
 				t.Fatal(err)
 			}
-			if err := n.Fed.Community.ApprovePost(ctx, p1.ID, ada); err == nil {
+			if err := n.Fed.Community.Posting.ApprovePost(ctx, p1.ID, ada); err == nil {
 				t.Error("approved twice")
 			}
-			if err := n.Fed.Community.RejectPost(ctx, p2.ID, "off topic", ada); err != nil {
+			if err := n.Fed.Community.Posting.RejectPost(ctx, p2.ID, "off topic", ada); err != nil {
 				t.Fatal(err)
 			}
 			masto.WaitFor(t, func(d fedtest.Delivery) bool { return d.Type() == "Announce" && d.ObjectID() == first }, wait)

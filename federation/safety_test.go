@@ -126,7 +126,7 @@ func TestJoinQuestionsFeedbackAndProbation(t *testing.T) {
 			masto.WaitFor(t, func(d fedtest.Delivery) bool {
 				return d.Type() == "Create" && strings.Contains(string(d.Body), "waiting for a moderator")
 			}, wait)
-			if err := n.Fed.Community.ApprovePost(ctx, p.ID, ada); err != nil {
+			if err := n.Fed.Community.Posting.ApprovePost(ctx, p.ID, ada); err != nil {
 				t.Fatal(err)
 			}
 			masto.WaitFor(t, func(d fedtest.Delivery) bool { return d.Type() == "Announce" && d.ObjectID() == p.IRI }, wait)

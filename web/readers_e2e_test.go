@@ -28,7 +28,7 @@ func TestMembersOnlyReaders(t *testing.T) {
 			f := alice.Follow(group)
 			send(t, alice, group, f)
 			n.WaitProcessed(t, id(f))
-			secret, err := n.Fed.Community.PublishPost(ctx, g.Name, community.PostInput{Markdown: "members only", MembersOnly: true}, community.Staff{Name: "ada"})
+			secret, err := n.Fed.Community.Posting.PublishPost(ctx, g.Name, community.PostInput{Markdown: "members only", MembersOnly: true}, community.Staff{Name: "ada"})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -43,9 +43,9 @@ const digestCheckEvery = 15 * time.Minute
 
 // addBelongingWorkers registers the jobs of events and digests and returns
 // their periodic jobs.
-func (e *Service) addBelongingWorkers(workers *river.Workers) []*river.PeriodicJob {
-	river.AddWorker(workers, &eventReminderWorker{e: e.events})
-	river.AddWorker(workers, &digestWorker{e: e.belonging})
+func (c *Community) addBelongingWorkers(workers *river.Workers) []*river.PeriodicJob {
+	river.AddWorker(workers, &eventReminderWorker{e: c.Events})
+	river.AddWorker(workers, &digestWorker{e: c.Belonging})
 	return []*river.PeriodicJob{river.NewPeriodicJob(river.PeriodicInterval(digestCheckEvery),
 		func() (river.JobArgs, *river.InsertOpts) { return digestArgs{}, nil }, nil)}
 }

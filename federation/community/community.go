@@ -22,15 +22,17 @@ import (
 	"github.com/kith-social/kith/storage"
 )
 
-// Community is the community of every group on the node, as services
-// with one job each. Their dependencies point one way:
+// Community is the community of every group on the node: services with
+// one job each, built by New. Their dependencies point one way, down
+// this list; each also uses the shared core.
 //
-//	Service → Membership, Modmail, Moderation, Belonging, Events
+//	Posting    → Membership, Modmail, Moderation, Belonging, Events, Notifier
 //	Membership → Belonging, Notifier
-//	Modmail → Moderation, Belonging, Notifier
+//	Modmail    → Moderation, Belonging, Notifier
 //	Moderation → Notifier, Documents
+//	Belonging, Events, Notifier, Documents → (core only)
 type Community struct {
-	*Service
+	Posting    *Posting
 	Membership *Membership
 	Modmail    *Modmail
 	Moderation *Moderation
@@ -38,10 +40,15 @@ type Community struct {
 	Events     *Events
 	Notifier   *Notifier
 	Documents  *Documents
+	core       *core
 }
 
-// Service runs what is not yet a service of its own.
-type Service struct {
+// Posting is what the group publishes and what members post to it: a
+// received post through the posting policy, review and announce
+// (posting.go), edits, deletes and reactions, staff's posts and pins
+// (compose.go), answering members as the group (reply.go), polls
+// (poll.go) and scheduled posts (schedule.go).
+type Posting struct {
 	*core
 	membership *Membership
 	modmail    *Modmail
@@ -49,7 +56,6 @@ type Service struct {
 	belonging  *Belonging
 	events     *Events
 	notifier   *Notifier
-	documents  *Documents
 }
 
 // Membership is joining and leaving a group: follows, the join
@@ -80,6 +86,15 @@ type Moderation struct {
 	documents *Documents
 }
 
+// Belonging is what makes members feel part of the group: the welcome,
+// members' commands, badges, the belonging settings and the digest
+// (belonging.go).
+type Belonging struct{ *core }
+
+// Events are group events: publishing, editing, cancelling, members
+// going and leaving, reminders (event.go).
+type Events struct{ *core }
+
 // Notifier tells staff what happened (the in-app list) and mails them
 // (notify.go).
 type Notifier struct{ *core }
@@ -88,15 +103,6 @@ type Notifier struct{ *core }
 // actor, groups, their collections, posts and activities
 // (documents.go, readers.go).
 type Documents struct{ *core }
-
-// Events are group events: publishing, editing, cancelling, members
-// going and leaving, reminders (event.go).
-type Events struct{ *core }
-
-// Belonging is what makes members feel part of the group: the welcome,
-// members' commands, badges, the belonging settings and the digest
-// (belonging.go).
-type Belonging struct{ *core }
 
 // core is what every service of the community shares: the node, the
 // outbox it publishes through, the remote actors, the configuration and
@@ -119,7 +125,7 @@ type Hooks struct {
 }
 
 // SetHooks sets the hooks (federation.New, before the node serves).
-func (e *Service) SetHooks(h Hooks) { e.hooks = h }
+func (c *Community) SetHooks(h Hooks) { c.core.hooks = h }
 
 // New builds the community's services.
 func New(n *node.Node, out *outbox.Outbox, a *actors.Actors, engage EngagementConfig) *Community {
@@ -131,24 +137,20 @@ func New(n *node.Node, out *outbox.Outbox, a *actors.Actors, engage EngagementCo
 	moderation := &Moderation{core: c, notifier: notifier, documents: documents}
 	modmail := &Modmail{core: c, moderation: moderation, belonging: belonging, notifier: notifier}
 	membership := &Membership{core: c, belonging: belonging, notifier: notifier}
+	posting := &Posting{core: c, membership: membership, modmail: modmail, moderation: moderation,
+		belonging: belonging, events: events, notifier: notifier}
 	return &Community{
-		Service:    &Service{core: c, membership: membership, modmail: modmail, moderation: moderation, belonging: belonging, events: events, notifier: notifier, documents: documents},
-		Membership: membership,
-		Modmail:    modmail,
-		Moderation: moderation,
-		Belonging:  belonging,
-		Events:     events,
-		Notifier:   notifier,
-		Documents:  documents,
+		Posting: posting, Membership: membership, Modmail: modmail, Moderation: moderation,
+		Belonging: belonging, Events: events, Notifier: notifier, Documents: documents, core: c,
 	}
 }
 
 // AddWorkers registers the community's jobs (polls, scheduled posts,
 // notification mail, event reminders, digests) and returns its periodic
 // jobs.
-func (e *Service) AddWorkers(workers *river.Workers) []*river.PeriodicJob {
-	periodic := e.addEngagementWorkers(workers)
-	return append(periodic, e.addBelongingWorkers(workers)...) // events, digests (belonging.go)
+func (c *Community) AddWorkers(workers *river.Workers) []*river.PeriodicJob {
+	periodic := c.addEngagementWorkers(workers)
+	return append(periodic, c.addBelongingWorkers(workers)...) // events, digests (belonging.go)
 }
 
 // Dropped is an activity the node does not act on, with the reason; the

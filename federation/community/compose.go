@@ -81,7 +81,7 @@ func (e *core) note(g *storage.Group, p *storage.Post, in PostInput) ([]byte, er
 // PublishPost publishes a post written by staff as the group: a Create of
 // a Note, sent to every member. Members-only posts are addressed to the
 // group's followers and never appear in the public outbox.
-func (e *Service) PublishPost(ctx context.Context, groupName string, in PostInput, by Staff) (*storage.Post, error) {
+func (e *Posting) PublishPost(ctx context.Context, groupName string, in PostInput, by Staff) (*storage.Post, error) {
 	if err := in.validate(); err != nil {
 		return nil, err
 	}
@@ -113,7 +113,7 @@ func (e *Service) PublishPost(ctx context.Context, groupName string, in PostInpu
 }
 
 // EditPost changes a group post and federates an Update of the Note.
-func (e *Service) EditPost(ctx context.Context, postID string, in PostInput, by Staff) error {
+func (e *Posting) EditPost(ctx context.Context, postID string, in PostInput, by Staff) error {
 	if err := in.validate(); err != nil {
 		return err
 	}
@@ -151,7 +151,7 @@ func (e *Service) EditPost(ctx context.Context, postID string, in PostInput, by 
 }
 
 // DeleteOwnPost deletes a group post everywhere (Delete with a Tombstone).
-func (e *Service) DeleteOwnPost(ctx context.Context, postID string, by Staff) error {
+func (e *Posting) DeleteOwnPost(ctx context.Context, postID string, by Staff) error {
 	p, g, err := e.ownPost(ctx, postID, true)
 	if err != nil {
 		return err
@@ -175,7 +175,7 @@ func (e *Service) DeleteOwnPost(ctx context.Context, postID string, by Staff) er
 
 // SetPinned pins or unpins a public group post: the featured collection
 // changes and an Add or Remove tells the members' servers.
-func (e *Service) SetPinned(ctx context.Context, postID string, pinned bool, by Staff) error {
+func (e *Posting) SetPinned(ctx context.Context, postID string, pinned bool, by Staff) error {
 	p, err := storage.PostByID(ctx, e.DB, postID)
 	if err != nil {
 		return err
@@ -212,7 +212,7 @@ func (e *Service) SetPinned(ctx context.Context, postID string, pinned bool, by 
 }
 
 // ownPost loads a post the group itself published.
-func (e *Service) ownPost(ctx context.Context, postID string, forDelete bool) (*storage.Post, *storage.Group, error) {
+func (e *Posting) ownPost(ctx context.Context, postID string, forDelete bool) (*storage.Post, *storage.Group, error) {
 	p, err := storage.PostByID(ctx, e.DB, postID)
 	if err != nil {
 		return nil, nil, err

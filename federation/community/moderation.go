@@ -39,7 +39,7 @@ func (e *Moderation) UpdateGroup(ctx context.Context, g *storage.Group, by Staff
 }
 
 // ApprovePost publishes a post held in the review queue.
-func (e *Service) ApprovePost(ctx context.Context, postID string, by Staff) error {
+func (e *Posting) ApprovePost(ctx context.Context, postID string, by Staff) error {
 	return e.Tx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		p, g, err := e.pendingPost(ctx, tx, postID)
 		if err != nil {
@@ -60,7 +60,7 @@ func (e *Service) ApprovePost(ctx context.Context, postID string, by Staff) erro
 }
 
 // RejectPost refuses a post held in the review queue.
-func (e *Service) RejectPost(ctx context.Context, postID, reason string, by Staff) error {
+func (e *Posting) RejectPost(ctx context.Context, postID, reason string, by Staff) error {
 	return e.Tx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		p, g, err := e.pendingPost(ctx, tx, postID)
 		if err != nil {
@@ -79,7 +79,7 @@ func (e *Service) RejectPost(ctx context.Context, postID, reason string, by Staf
 // ErrNotPendingPost means the post is not waiting for review.
 var ErrNotPendingPost = errors.New("post is not in the review queue")
 
-func (e *Service) pendingPost(ctx context.Context, tx bun.IDB, postID string) (*storage.Post, *storage.Group, error) {
+func (e *Posting) pendingPost(ctx context.Context, tx bun.IDB, postID string) (*storage.Post, *storage.Group, error) {
 	p, err := storage.PostByID(ctx, tx, postID)
 	if err != nil {
 		return nil, nil, err

@@ -45,15 +45,15 @@ func (c EngagementConfig) withDefaults() EngagementConfig {
 
 // addEngagementWorkers registers the jobs of polls, scheduled posts and
 // notification e-mail, and returns their periodic jobs.
-func (e *Service) addEngagementWorkers(workers *river.Workers) []*river.PeriodicJob {
-	river.AddWorker(workers, &pollUpdateWorker{e: e})
-	river.AddWorker(workers, &pollCloseWorker{e: e})
-	river.AddWorker(workers, &scheduledPostWorker{e: e})
-	river.AddWorker(workers, &notificationMailWorker{e: e.notifier})
-	if e.engage.Mailer == nil {
+func (c *Community) addEngagementWorkers(workers *river.Workers) []*river.PeriodicJob {
+	river.AddWorker(workers, &pollUpdateWorker{e: c.Posting})
+	river.AddWorker(workers, &pollCloseWorker{e: c.Posting})
+	river.AddWorker(workers, &scheduledPostWorker{e: c.Posting})
+	river.AddWorker(workers, &notificationMailWorker{e: c.Notifier})
+	if c.core.engage.Mailer == nil {
 		return nil
 	}
-	return []*river.PeriodicJob{river.NewPeriodicJob(river.PeriodicInterval(e.engage.MailInterval),
+	return []*river.PeriodicJob{river.NewPeriodicJob(river.PeriodicInterval(c.core.engage.MailInterval),
 		func() (river.JobArgs, *river.InsertOpts) { return notificationMailArgs{}, nil },
 		&river.PeriodicJobOpts{RunOnStart: true})}
 }

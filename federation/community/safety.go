@@ -37,7 +37,7 @@ const feedbackEvery = time.Minute
 
 // sharePost makes a newly published post reach the members: public posts
 // are announced; members-only ones are republished by the group.
-func (e *Service) sharePost(ctx context.Context, tx bun.Tx, g *storage.Group, p *storage.Post, author *storage.RemoteActor) error {
+func (e *Posting) sharePost(ctx context.Context, tx bun.Tx, g *storage.Group, p *storage.Post, author *storage.RemoteActor) error {
 	if p.IsPublicish() {
 		return e.announcePost(ctx, tx, g, p, author)
 	}
@@ -47,7 +47,7 @@ func (e *Service) sharePost(ctx context.Context, tx bun.Tx, g *storage.Group, p 
 // republishMembersOnly publishes a member's members-only post as the
 // group's own post, addressed to the group's followers only, so every
 // member sees it (Mastodon cannot show a boost of a non-public post).
-func (e *Service) republishMembersOnly(ctx context.Context, tx bun.Tx, g *storage.Group, src *storage.Post, author *storage.RemoteActor) error {
+func (e *Posting) republishMembersOnly(ctx context.Context, tx bun.Tx, g *storage.Group, src *storage.Post, author *storage.RemoteActor) error {
 	handle := "@" + author.Username + "@" + author.Host
 	profile := author.URL
 	if profile == "" {

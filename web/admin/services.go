@@ -71,7 +71,7 @@ type Modmail interface {
 // ServicesOf wires each interface to the community's service that
 // provides it.
 func ServicesOf(c *community.Community) Services {
-	return Services{Posting: c.Service, Moderation: c.Moderation, Membership: c.Membership, Modmail: c.Modmail, Events: c.Events, Belonging: c.Belonging}
+	return Services{Posting: c.Posting, Moderation: c.Moderation, Membership: c.Membership, Modmail: c.Modmail, Events: c.Events, Belonging: c.Belonging}
 }
 
 // Services are the community services the admin UI calls.
