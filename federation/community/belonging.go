@@ -256,7 +256,7 @@ func (e *Belonging) publishMentioning(ctx context.Context, tx bun.Tx, g *storage
 	if err != nil {
 		return nil, err
 	}
-	createID := p.IRI + "/activity"
+	createID := e.IRI.PostActivity(g.Name, p.ID)
 	create, err := vocab.Create(createID, groupIRI, note, to, cc)
 	if err != nil {
 		return nil, fmt.Errorf("build Create: %w", err)

@@ -20,7 +20,7 @@ const pageSize = 20
 func (e *Documents) InstanceActorDocument() ([]byte, error) {
 	return vocab.ApplicationActorJSON(vocab.ApplicationActor{
 		ID: e.IRI.InstanceActor(), PreferredUsername: e.IRI.Domain(), Name: "Kith at " + e.IRI.Domain(),
-		URL: e.IRI.Base() + "/", Inbox: e.IRI.SharedInbox(), Outbox: e.IRI.InstanceActor() + "/outbox",
+		URL: e.IRI.Home(), Inbox: e.IRI.SharedInbox(), Outbox: e.IRI.InstanceOutbox(),
 		SharedInbox: e.IRI.SharedInbox(), PublicKeyID: e.IRI.InstanceKey(), PublicKeyPEM: e.InstancePub,
 	})
 }
@@ -73,7 +73,7 @@ func (e *Documents) groupDocument(g *storage.Group) ([]byte, error) {
 
 // MediaURL is the public URL of an uploaded file under the data directory.
 func (e *core) MediaURL(rel string) string {
-	return e.IRI.Base() + "/media/" + strings.TrimPrefix(path.Clean("/"+rel), "/")
+	return e.IRI.Media(rel)
 }
 
 func mediaType(p string) string {
@@ -106,7 +106,7 @@ func (e *Documents) GroupCollection(ctx context.Context, name, collection string
 	if err != nil {
 		return nil, err
 	}
-	id := e.IRI.Group(name) + "/" + collection
+	id := e.IRI.GroupCollection(name, collection)
 	switch collection {
 	case CollectionOutbox:
 		return e.outbox(ctx, g, id, q)
@@ -146,7 +146,7 @@ func (e *Documents) outbox(ctx context.Context, g *storage.Group, id string, q u
 		if err != nil {
 			return nil, err
 		}
-		return vocab.OrderedCollection(id, n, id+"?page=true")
+		return vocab.OrderedCollection(id, n, e.IRI.CollectionPage(id, ""))
 	}
 	before := q.Get("before")
 	acts, err := storage.ListOutbox(ctx, e.Reads, g.ID, before, pageSize)
@@ -157,15 +157,11 @@ func (e *Documents) outbox(ctx context.Context, g *storage.Group, id string, q u
 	for _, a := range acts {
 		items = append(items, json.RawMessage(a.Body))
 	}
-	pageID := id + "?page=true"
-	if before != "" {
-		pageID += "&before=" + url.QueryEscape(before)
-	}
 	next := ""
 	if len(acts) == pageSize {
-		next = id + "?page=true&before=" + url.QueryEscape(acts[len(acts)-1].ID)
+		next = e.IRI.CollectionPage(id, acts[len(acts)-1].ID)
 	}
-	return vocab.OrderedCollectionPage(pageID, id, items, next, "")
+	return vocab.OrderedCollectionPage(e.IRI.CollectionPage(id, before), id, items, next, "")
 }
 
 // ActivityDocument returns an activity a group sent, if it is public.

@@ -155,7 +155,7 @@ func (e *Events) PublishEvent(ctx context.Context, groupName string, in EventInp
 		return nil, err
 	}
 	to, cc := e.addressing(g, in.MembersOnly)
-	createID := p.IRI + "/activity"
+	createID := e.IRI.PostActivity(g.Name, p.ID)
 	create, err := vocab.Create(createID, e.IRI.Group(g.Name), doc, to, cc)
 	if err != nil {
 		return nil, fmt.Errorf("build Create{Event}: %w", err)

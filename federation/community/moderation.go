@@ -205,7 +205,7 @@ func (e *Moderation) Unban(ctx context.Context, groupName, actorIRI string, by S
 		if err != nil {
 			return err
 		}
-		id := b.BlockIRI + "/undo"
+		id := e.IRI.Undo(b.BlockIRI)
 		undo, err := vocab.Undo(id, e.IRI.Group(g.Name), block, []string{actor.IRI}, nil)
 		if err != nil {
 			return fmt.Errorf("build Undo{Block}: %w", err)

@@ -134,7 +134,7 @@ func (e *Posting) preparePoll(g *storage.Group, in PollInput) (*pollDraft, error
 		return nil, err
 	}
 	to, cc := e.addressing(g, in.MembersOnly)
-	create, err := vocab.Create(p.IRI+"/activity", e.IRI.Group(g.Name), doc, to, cc)
+	create, err := vocab.Create(e.IRI.PostActivity(g.Name, p.ID), e.IRI.Group(g.Name), doc, to, cc)
 	if err != nil {
 		return nil, fmt.Errorf("build Create{Question}: %w", err)
 	}
@@ -157,7 +157,7 @@ func (e *Posting) commitPoll(ctx context.Context, tx bun.Tx, g *storage.Group, d
 	if err := e.Queue.InsertTx(ctx, tx, pollCloseArgs{PollID: d.poll.ID}, &river.InsertOpts{ScheduledAt: d.poll.ClosesAt}); err != nil {
 		return err
 	}
-	return e.out.Publish(ctx, tx, g, outbox.Activity{IRI: d.post.IRI + "/activity", Type: "Create", ObjectIRI: d.post.IRI, Body: d.create, Public: d.public}, outbox.Members())
+	return e.out.Publish(ctx, tx, g, outbox.Activity{IRI: e.IRI.PostActivity(g.Name, d.post.ID), Type: "Create", ObjectIRI: d.post.IRI, Body: d.create, Public: d.public}, outbox.Members())
 }
 
 // questionDocument builds the Question of a poll with its current counts.

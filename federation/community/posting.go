@@ -409,7 +409,7 @@ func (e *core) retractPost(ctx context.Context, tx bun.Tx, p *storage.Post) erro
 	if err != nil {
 		return err
 	}
-	id := boost.IRI + "/undo"
+	id := e.IRI.Undo(boost.IRI)
 	body, err := vocab.Undo(id, e.IRI.Group(g.Name), []byte(boost.Body), []string{vocab.PublicAddress}, []string{e.IRI.GroupFollowers(g.Name)})
 	if err != nil {
 		return fmt.Errorf("build Undo{Announce}: %w", err)

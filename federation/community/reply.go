@@ -73,7 +73,7 @@ func (e *Posting) prepareNote(g *storage.Group, in PostInput, rc *replyContext, 
 	if err != nil {
 		return nil, err
 	}
-	create, err := vocab.Create(p.IRI+"/activity", groupIRI, note, to, cc)
+	create, err := vocab.Create(e.IRI.PostActivity(g.Name, p.ID), groupIRI, note, to, cc)
 	if err != nil {
 		return nil, fmt.Errorf("build Create: %w", err)
 	}
@@ -90,7 +90,7 @@ func (e *Posting) commitNote(ctx context.Context, tx bun.Tx, g *storage.Group, d
 	if err := e.logAction(ctx, tx, g, by, action, d.post.IRI, ""); err != nil {
 		return err
 	}
-	return e.out.Publish(ctx, tx, g, outbox.Activity{IRI: d.post.IRI + "/activity", Type: "Create", ObjectIRI: d.post.IRI, Body: d.create, Public: d.public}, outbox.Members(d.inboxes...))
+	return e.out.Publish(ctx, tx, g, outbox.Activity{IRI: e.IRI.PostActivity(g.Name, d.post.ID), Type: "Create", ObjectIRI: d.post.IRI, Body: d.create, Public: d.public}, outbox.Members(d.inboxes...))
 }
 
 // ReplyAsGroup publishes staff's answer in a thread as the group: a Note

@@ -76,7 +76,7 @@ func (e *core) publishGroupPost(ctx context.Context, tx bun.Tx, g *storage.Group
 		return err
 	}
 	to, cc := e.addressing(g, in.MembersOnly)
-	createID := p.IRI + "/activity"
+	createID := e.IRI.PostActivity(g.Name, p.ID)
 	create, err := vocab.Create(createID, e.IRI.Group(g.Name), note, to, cc)
 	if err != nil {
 		return fmt.Errorf("build Create: %w", err)
@@ -102,8 +102,8 @@ func (e *core) directMessage(ctx context.Context, tx bun.Tx, g *storage.Group, t
 		profile = to.IRI
 	}
 	mention := fmt.Sprintf(`<span class="h-card"><a href="%s" class="u-url mention">%s</a></span> `, html.EscapeString(profile), html.EscapeString(handle))
-	id := e.IRI.Activity(g.Name, storage.NewID())
-	noteID := id + "/note"
+	actID := storage.NewID()
+	id, noteID := e.IRI.Activity(g.Name, actID), e.IRI.ActivityNote(g.Name, actID)
 	note, err := vocab.NoteJSON(vocab.Note{
 		ID: noteID, AttributedTo: e.IRI.Group(g.Name), ContentHTML: mention + bodyHTML, InReplyTo: inReplyTo,
 		To: []string{to.IRI}, Tags: []vocab.Tag{{Type: "Mention", Href: to.IRI, Name: "@" + to.Username + "@" + to.Host}},
