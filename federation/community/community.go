@@ -2,10 +2,11 @@
 // membership, posting policy and review, moderation and safety, events,
 // polls, belonging (badges, the directory, introductions), modmail,
 // notifications, digests and scheduled posts, and the documents others
-// fetch. It decides what happens to each received activity (the On*
-// methods, called by federation/inbox) and to each staff action (called
-// by the web admin), stores the outcome, and hands what the group sends
-// to federation/outbox in the same transaction.
+// fetch, as services with one job each (Community, below). It decides
+// what happens to each received activity (the On* methods, called by
+// federation/inbox) and to each staff action (called by the web admin),
+// stores the outcome, and hands what the group sends to federation/outbox
+// in the same transaction.
 package community
 
 import (
