@@ -88,7 +88,7 @@ func (e *Engine) webFingerName(resource string) (string, bool) {
 func (e *Engine) HostMeta() []byte {
 	return []byte(`<?xml version="1.0" encoding="UTF-8"?>
 <XRD xmlns="http://docs.oasis-open.org/ns/xri/xrd-1.0">
-  <Link rel="lrdd" template="` + e.IRI.Base() + `/.well-known/webfinger?resource={uri}"/>
+  <Link rel="lrdd" template="` + e.IRI.WebFingerTemplate() + `"/>
 </XRD>
 `)
 }

@@ -7,6 +7,7 @@
 //	BASE/actor                          the instance actor (Application)
 //	BASE/actor/outbox                   its outbox
 //	BASE/inbox                          the shared inbox
+//	BASE/.well-known/webfinger?resource={uri}  WebFinger, as host-meta names it
 //	BASE/nodeinfo/VERSION               NodeInfo
 //	BASE/media/PATH                     an uploaded file
 //	BASE/groups/NAME                    a group actor (HTML for browsers)
@@ -51,6 +52,10 @@ func (b Builder) InstanceOutbox() string { return b.InstanceActor() + "/outbox" 
 
 // Home is the node's home page, the instance actor's url.
 func (b Builder) Home() string { return b.base + "/" }
+
+// WebFingerTemplate is the WebFinger URL with the resource left as the
+// {uri} placeholder, as host-meta advertises it (RFC 6415).
+func (b Builder) WebFingerTemplate() string { return b.base + "/.well-known/webfinger?resource={uri}" }
 
 // NodeInfo is the NodeInfo document of a schema version ("2.0", "2.1").
 func (b Builder) NodeInfo(version string) string { return b.base + "/nodeinfo/" + version }

@@ -67,6 +67,7 @@ func TestBuilderMints(t *testing.T) {
 		{"InstanceOutbox", b.InstanceOutbox(), "https://kith.example/actor/outbox"},
 		{"SharedInbox", b.SharedInbox(), "https://kith.example/inbox"},
 		{"NodeInfo", b.NodeInfo("2.1"), "https://kith.example/nodeinfo/2.1"},
+		{"WebFingerTemplate", b.WebFingerTemplate(), "https://kith.example/.well-known/webfinger?resource={uri}"},
 		{"Media", b.Media("groups/1/a.png"), "https://kith.example/media/groups/1/a.png"},
 		{"Media root", b.Media(""), "https://kith.example/media/"},
 		{"Media cannot climb out", b.Media("../../etc/passwd"), "https://kith.example/media/etc/passwd"},
