@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"html"
+	"strings"
 
 	"github.com/uptrace/bun"
 
@@ -170,4 +172,18 @@ func (e *Membership) RemoveActor(ctx context.Context, actor *storage.RemoteActor
 		}
 		return storage.MarkRemoteActorGone(ctx, tx, actor.ID, e.Now())
 	})
+}
+
+// askJoinQuestions sends a closed group's join questions to an applicant.
+func (e *Membership) askJoinQuestions(ctx context.Context, tx bun.Tx, g *storage.Group, applicant *storage.RemoteActor) error {
+	if strings.TrimSpace(g.JoinQuestions) == "" {
+		return nil
+	}
+	questions, err := e.HTML.Markdown(g.JoinQuestions)
+	if err != nil {
+		return err
+	}
+	intro := "<p>Thanks for asking to join " + html.EscapeString(g.Title) + ". Please answer these questions in a reply to this message (mentioned people only):</p>"
+	_, err = e.directMessage(ctx, tx, g, applicant, intro+questions, "")
+	return err
 }

@@ -25,7 +25,6 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/kith-social/kith/federation/content"
-	"github.com/kith-social/kith/federation/node"
 	"github.com/kith-social/kith/federation/outbox"
 	"github.com/kith-social/kith/federation/vocab"
 	"github.com/kith-social/kith/storage"
@@ -436,29 +435,4 @@ func (e *Modmail) ReplyModmail(ctx context.Context, conversationID, markdown str
 		}
 		return storage.AddMessage(ctx, tx, m)
 	})
-}
-
-// askJoinQuestions sends a closed group's join questions to an applicant.
-func (e *Membership) askJoinQuestions(ctx context.Context, tx bun.Tx, g *storage.Group, applicant *storage.RemoteActor) error {
-	if strings.TrimSpace(g.JoinQuestions) == "" {
-		return nil
-	}
-	questions, err := e.HTML.Markdown(g.JoinQuestions)
-	if err != nil {
-		return err
-	}
-	intro := "<p>Thanks for asking to join " + html.EscapeString(g.Title) + ". Please answer these questions in a reply to this message (mentioned people only):</p>"
-	_, err = e.directMessage(ctx, tx, g, applicant, intro+questions, "")
-	return err
-}
-
-// CanReadMembersOnly tells whether a signed request comes from a server
-// with at least one member of the group: only those servers may fetch
-// members-only posts.
-func (e *Documents) canReadMembersOnly(ctx context.Context, g *storage.Group, signer string) (bool, error) {
-	host := node.HostOf(signer)
-	if host == "" {
-		return false, nil
-	}
-	return storage.HasMemberOnHost(ctx, e.DB, g.ID, host)
 }
