@@ -127,6 +127,13 @@ var (
 	_ admin.MediaCache            = (*media.Cache)(nil)
 	_ public.RemoteFollowResolver = (*actors.Actors)(nil)
 	_ public.Reporter             = (*community.Moderation)(nil)
+	// Each admin interface is one community service (admin.ServicesOf).
+	_ admin.Posting    = (*community.Posting)(nil)
+	_ admin.Moderation = (*community.Moderation)(nil)
+	_ admin.Membership = (*community.Membership)(nil)
+	_ admin.Modmail    = (*community.Modmail)(nil)
+	_ admin.Events     = (*community.Events)(nil)
+	_ admin.Belonging  = (*community.Belonging)(nil)
 )
 
 // SetupURL is the one-time setup address while the node has no owner.
