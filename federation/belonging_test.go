@@ -121,7 +121,7 @@ func TestBelonging(t *testing.T) {
 
 			// A badge, announced.
 			badge := &storage.Badge{GroupID: g.ID, Label: "Green thumb", Emoji: "🌱"}
-			if err := storage.CreateBadge(ctx, n.DB, badge); err != nil {
+			if err := storage.CreateBadge(ctx, n.DB, time.Now(), badge); err != nil {
 				t.Fatal(err)
 			}
 			if err := n.Fed.Community.AwardBadge(ctx, "g", badge.ID, aliceRow.ID, "For the beans.", true, ada); err != nil {

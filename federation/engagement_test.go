@@ -342,13 +342,13 @@ func TestStaffNotificationsAndMail(t *testing.T) {
 			}
 			n := webtest.Start(t, b, webtest.Options{Engagement: community.EngagementConfig{Mailer: m, MailInterval: time.Second}})
 			owner := &storage.Staff{Username: "ada", PasswordHash: "h", Role: storage.RoleOwner}
-			if err := storage.CreateStaff(ctx, n.DB, owner); err != nil {
+			if err := storage.CreateStaff(ctx, n.DB, time.Now(), owner); err != nil {
 				t.Fatal(err)
 			}
 			if err := storage.SetNotificationEmail(ctx, n.DB, owner.ID, "ada@example.test"); err != nil {
 				t.Fatal(err)
 			}
-			if err := storage.SetNotificationPref(ctx, n.DB, &storage.NotificationPref{StaffID: owner.ID, Kind: storage.NotifyNewMember, InApp: true, Email: storage.EmailImmediate}); err != nil {
+			if err := storage.SetNotificationPref(ctx, n.DB, time.Now(), &storage.NotificationPref{StaffID: owner.ID, Kind: storage.NotifyNewMember, InApp: true, Email: storage.EmailImmediate}); err != nil {
 				t.Fatal(err)
 			}
 			g := n.CreateGroup(t, "g", nil)

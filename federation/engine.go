@@ -173,11 +173,11 @@ func loadInstanceKey(ctx context.Context, n *node.Node) error {
 			return gerr
 		}
 		err = n.Tx(ctx, func(ctx context.Context, tx bun.Tx) error {
-			stored, err := storage.SetSettingIfAbsent(ctx, tx, storage.SettingInstancePrivateKey, privPEM)
+			stored, err := storage.SetSettingIfAbsent(ctx, tx, n.Now(), storage.SettingInstancePrivateKey, privPEM)
 			if err != nil || !stored {
 				return err
 			}
-			return storage.SetSetting(ctx, tx, storage.SettingInstancePublicKey, pubPEM)
+			return storage.SetSetting(ctx, tx, n.Now(), storage.SettingInstancePublicKey, pubPEM)
 		})
 		if err != nil {
 			return fmt.Errorf("create instance key: %w", err)

@@ -8,6 +8,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/uptrace/bun"
 
@@ -40,7 +41,7 @@ func TestForgetErasesTheSender(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if err := storage.UpsertFollow(ctx, n.DB, &storage.Follow{GroupID: g.ID, ActorID: a.ID, State: storage.FollowAccepted}); err != nil {
+			if err := storage.UpsertFollow(ctx, n.DB, time.Now(), &storage.Follow{GroupID: g.ID, ActorID: a.ID, State: storage.FollowAccepted}); err != nil {
 				t.Fatal(err)
 			}
 

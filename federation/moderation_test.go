@@ -278,7 +278,7 @@ func TestReportsAndGroupUpdate(t *testing.T) {
 				t.Fatal(err)
 			}
 			other.WaitFor(t, func(d fedtest.Delivery) bool { return d.Type() == "Flag" && strings.Contains(string(d.Body), postID) }, wait)
-			if err := storage.ResolveReport(ctx, n.DB, reports[0].ID, "ada", "forwarded"); err != nil {
+			if err := storage.ResolveReport(ctx, n.DB, time.Now(), reports[0].ID, "ada", "forwarded"); err != nil {
 				t.Fatal(err)
 			}
 

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/kith-social/kith/federation/fedtest"
 	"github.com/kith-social/kith/federation/inbox"
@@ -226,10 +227,10 @@ func TestAntiSpamRules(t *testing.T) {
 			masto := n.Net.NewInstance("mastodon.test", fedtest.Mastodon)
 			review := n.Net.NewInstance("review.test", fedtest.Mastodon)
 			trusted := n.Net.NewInstance("trusted.test", fedtest.Mastodon)
-			if err := storage.SetDomainTrust(ctx, n.DB, "review.test", storage.TrustReview); err != nil {
+			if err := storage.SetDomainTrust(ctx, n.DB, time.Now(), "review.test", storage.TrustReview); err != nil {
 				t.Fatal(err)
 			}
-			if err := storage.SetDomainTrust(ctx, n.DB, "trusted.test", storage.TrustTrusted); err != nil {
+			if err := storage.SetDomainTrust(ctx, n.DB, time.Now(), "trusted.test", storage.TrustTrusted); err != nil {
 				t.Fatal(err)
 			}
 			n.CreateGroup(t, "other", nil)

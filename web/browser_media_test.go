@@ -45,7 +45,7 @@ func TestBrowserNoRemoteRequests(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := storage.CreateStaff(context.Background(), s.n.DB, &storage.Staff{Username: "olive", PasswordHash: hash, Role: storage.RoleOwner}); err != nil {
+	if err := storage.CreateStaff(context.Background(), s.n.DB, time.Now(), &storage.Staff{Username: "olive", PasswordHash: hash, Role: storage.RoleOwner}); err != nil {
 		t.Fatal(err)
 	}
 

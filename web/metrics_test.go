@@ -180,7 +180,7 @@ func TestMetricsInboxRefusalsAndDeliveryOutcomes(t *testing.T) {
 			masto := n.Net.NewInstance("mastodon.test", fedtest.Mastodon)
 			alice := masto.NewActor("alice")
 			key := alice.Key()
-			if err := storage.CreateDomainBlock(context.Background(), n.DB, &storage.DomainBlock{Domain: "blocked.test"}); err != nil {
+			if err := storage.CreateDomainBlock(context.Background(), n.DB, time.Now(), &storage.DomainBlock{Domain: "blocked.test"}); err != nil {
 				t.Fatal(err)
 			}
 			blocked := n.Net.NewInstance("blocked.test", fedtest.Mastodon).NewActor("eve")

@@ -50,7 +50,7 @@ func fanoutFixture(t *testing.T, db *bun.DB, seen func(*http.Request)) (*Outbox,
 		t.Fatal(err)
 	}
 	g := &storage.Group{Name: "g", Title: "G", PrivateKeyPEM: priv, PublicKeyPEM: pub}
-	if err := storage.CreateGroup(ctx, db, g); err != nil {
+	if err := storage.CreateGroup(ctx, db, time.Now(), g); err != nil {
 		t.Fatal(err)
 	}
 	return New(n, nil), g, srv
@@ -65,7 +65,7 @@ func TestFanoutRerun(t *testing.T) {
 		var posts atomic.Int32
 		e, g, srv := fanoutFixture(t, db, func(*http.Request) { posts.Add(1) })
 		oa := &storage.OutboxActivity{GroupID: g.ID, IRI: "http://kith.test/groups/g/activities/1", Type: "Announce", Body: `{"type":"Announce"}`}
-		if err := storage.CreateOutboxActivity(ctx, db, oa); err != nil {
+		if err := storage.CreateOutboxActivity(ctx, db, time.Now(), oa); err != nil {
 			t.Fatal(err)
 		}
 		w := &fanoutWorker{e: e}
@@ -116,11 +116,11 @@ func TestFanoutShards(t *testing.T) {
 		var follows []*storage.Follow
 		for i := range members {
 			a := &storage.RemoteActor{IRI: fmt.Sprintf("%s/m%d", srv.URL, i), Type: "Person", Username: fmt.Sprint("m", i), Inbox: fmt.Sprintf("%s/m%d/inbox", srv.URL, i)}
-			if err := storage.UpsertRemoteActor(ctx, db, a); err != nil {
+			if err := storage.UpsertRemoteActor(ctx, db, time.Now(), a); err != nil {
 				t.Fatal(err)
 			}
 			f := &storage.Follow{GroupID: g.ID, ActorID: a.ID, ActivityIRI: a.IRI + "/follow", State: storage.FollowAccepted}
-			if err := storage.UpsertFollow(ctx, db, f); err != nil {
+			if err := storage.UpsertFollow(ctx, db, time.Now(), f); err != nil {
 				t.Fatal(err)
 			}
 			follows = append(follows, f)
@@ -147,7 +147,7 @@ func TestFanoutShards(t *testing.T) {
 			t.Fatalf("%d fan-out jobs, want 3", len(raw))
 		}
 		// The member who leaves now, after the post, is not delivered to.
-		if err := storage.DeleteFollow(ctx, db, follows[5].ID); err != nil {
+		if err := storage.DeleteFollow(ctx, db, time.Now(), follows[5].ID); err != nil {
 			t.Fatal(err)
 		}
 		e.MembersChanged()
@@ -189,7 +189,7 @@ func TestFanoutOldInboxList(t *testing.T) {
 		var posts atomic.Int32
 		e, g, srv := fanoutFixture(t, db, func(*http.Request) { posts.Add(1) })
 		oa := &storage.OutboxActivity{GroupID: g.ID, IRI: "http://kith.test/groups/g/activities/1", Type: "Announce", Body: `{"type":"Announce"}`}
-		if err := storage.CreateOutboxActivity(ctx, db, oa); err != nil {
+		if err := storage.CreateOutboxActivity(ctx, db, time.Now(), oa); err != nil {
 			t.Fatal(err)
 		}
 		var args fanoutArgs

@@ -84,7 +84,7 @@ func createGroupFunc(db bun.IDB) func(ctx context.Context, name, title, summary 
 		if err != nil {
 			return err
 		}
-		return storage.CreateGroup(ctx, db, &storage.Group{
+		return storage.CreateGroup(ctx, db, time.Now(), &storage.Group{
 			Name: name, Title: title, Summary: summary, SummaryHTML: html, Closed: closed,
 			Discoverable: true, PrivateKeyPEM: priv, PublicKeyPEM: pub,
 		})
@@ -295,7 +295,7 @@ func (n *node) staff(username, role string, groups ...string) *storage.Staff {
 		n.t.Fatal(err)
 	}
 	s := &storage.Staff{Username: username, PasswordHash: hash, Role: role}
-	if err := storage.CreateStaff(ctx, n.db, s); err != nil {
+	if err := storage.CreateStaff(ctx, n.db, time.Now(), s); err != nil {
 		n.t.Fatal(err)
 	}
 	for _, name := range groups {
@@ -303,7 +303,7 @@ func (n *node) staff(username, role string, groups ...string) *storage.Staff {
 		if err != nil {
 			n.t.Fatal(err)
 		}
-		if err := storage.AddModerator(ctx, n.db, g.ID, s.ID); err != nil {
+		if err := storage.AddModerator(ctx, n.db, time.Now(), g.ID, s.ID); err != nil {
 			n.t.Fatal(err)
 		}
 	}
