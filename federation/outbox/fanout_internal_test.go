@@ -24,6 +24,7 @@ import (
 	"github.com/kith-social/kith/storage"
 	"github.com/kith-social/kith/storage/queue"
 	"github.com/kith-social/kith/storage/storagetest"
+	"github.com/kith-social/kith/storage/tune"
 )
 
 // fanoutFixture is an outbox with group "g" and a server whose every
@@ -41,7 +42,7 @@ func fanoutFixture(t *testing.T, db *bun.DB, seen func(*http.Request)) (*Outbox,
 		t.Fatal(err)
 	}
 	n := &node.Node{
-		DB: db, Reads: db, Writes: storage.NewGroupCommit(db, storage.GroupCommitSize(db)), Queue: q,
+		DB: db, Reads: db, Writes: tune.NewGroupCommit(db, tune.GroupCommitSize(db)), Queue: q,
 		IRI: iri.New("http", "kith.test"), Log: slog.New(slog.DiscardHandler), Now: time.Now,
 		Client: transport.New(transport.Config{InsecureHTTP: true, AllowPrivateNetworks: true}),
 	}
