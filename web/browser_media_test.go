@@ -30,7 +30,7 @@ import (
 // and not as a silent success.
 func TestBrowserNoRemoteRequests(t *testing.T) {
 	webtest.SkipWithoutBrowser(t)
-	s := newMediaScene(t, storagetest.Backends()[0])
+	s := newMediaScene(t, webtest.NewScenario(t, storagetest.Backends()[0], webtest.ScenarioOptions{}))
 	hash, err := auth.HashPassword("correct horse battery")
 	if err != nil {
 		t.Fatal(err)

@@ -118,7 +118,7 @@ func TestEveryIRIServed(t *testing.T) {
 				} else if c.why == "" {
 					t.Fatalf("%s: status %d is listed without a reason", c.iri, want)
 				}
-				status, ctype, body := fetchIRI(t, ctx, n, c.by, c.iri)
+				status, ctype, body := fetchIRI(ctx, t, n, c.by, c.iri)
 				if status != want {
 					t.Fatalf("GET %s: %d, want %d (%s): %.200s", c.iri, status, want, c.why, body)
 				}
@@ -150,7 +150,7 @@ func TestEveryIRIServed(t *testing.T) {
 
 // fetchIRI GETs iri asking for ActivityStreams, signed by `by` (nil:
 // unsigned), and returns the status, the Content-Type and the body.
-func fetchIRI(t *testing.T, ctx context.Context, n *webtest.Node, by *fedtest.Actor, iri string) (int, string, []byte) {
+func fetchIRI(ctx context.Context, t *testing.T, n *webtest.Node, by *fedtest.Actor, iri string) (int, string, []byte) {
 	t.Helper()
 	var resp *http.Response
 	var err error
