@@ -9,6 +9,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
+
 	"github.com/kith-social/kith/federation"
 	"github.com/kith-social/kith/federation/community"
 	"github.com/kith-social/kith/federation/fedtest"
@@ -62,36 +65,39 @@ func questionOf(d fedtest.Delivery, iri string) map[string]any {
 
 // Two Mastodon members and a Misskey member vote; repeated and second
 // votes count once; the counts federate in a coalesced Update, and the
-// closing Update carries `closed`; a vote after closing is dropped.
+// closing Update carries `closed`; a vote after closing is dropped. The
+// poll closes when the node's clock passes its end: the test moves the
+// clock past it and runs the closing job at once.
 func TestPollVotingAndClosing(t *testing.T) {
+	t.Parallel()
 	for _, b := range storagetest.Backends() {
 		t.Run(b.Name, func(t *testing.T) {
 			t.Parallel()
+			clk := &clock{t: time.Now()} // one per node: the test moves it
+			s := webtest.NewScenario(t, b, webtest.ScenarioOptions{Options: webtest.Options{Now: clk.Now,
+				Engagement: community.EngagementConfig{PollUpdateWindow: time.Second}}})
 			ctx := context.Background()
-			n := webtest.Start(t, b, webtest.Options{Engagement: community.EngagementConfig{PollUpdateWindow: time.Second}})
-			g := n.CreateGroup(t, "g", nil)
-			group := n.GroupIRI(g.Name)
-			masto := n.Net.NewInstance("mastodon.test", fedtest.Mastodon)
+			n, g, group, masto := s.Node, s.Group, s.GroupIRI, s.Masto
 			misskey := n.Net.NewInstance("misskey.test", fedtest.Misskey)
-			alice, bob, carol := masto.NewActor("alice"), masto.NewActor("bob"), misskey.NewActor("carol")
+			alice, bob, carol := s.Alice(), masto.NewActor("bob"), misskey.NewActor("carol")
 			for _, a := range []*fedtest.Actor{alice, bob, carol} {
 				follow(t, n, a, group)
 			}
 
 			bad := []community.PollInput{
-				{Question: "?", Options: []string{"only"}, Closes: time.Now().Add(time.Hour)},
-				{Question: "?", Options: []string{"a", "A"}, Closes: time.Now().Add(time.Hour)},
-				{Question: "?", Options: []string{"a", "b"}, Closes: time.Now().Add(-time.Hour)},
-				{Question: "?", Options: []string{"a", "b"}, Closes: time.Now().Add(31 * 24 * time.Hour)},
-				{Question: "?", Options: []string{"a", strings.Repeat("b", 101)}, Closes: time.Now().Add(time.Hour)},
+				{Question: "?", Options: []string{"only"}, Closes: clk.Now().Add(time.Hour)},
+				{Question: "?", Options: []string{"a", "A"}, Closes: clk.Now().Add(time.Hour)},
+				{Question: "?", Options: []string{"a", "b"}, Closes: clk.Now().Add(-time.Hour)},
+				{Question: "?", Options: []string{"a", "b"}, Closes: clk.Now().Add(31 * 24 * time.Hour)},
+				{Question: "?", Options: []string{"a", strings.Repeat("b", 101)}, Closes: clk.Now().Add(time.Hour)},
 			}
 			for i, in := range bad {
-				if _, err := n.Fed.Community.PublishPoll(ctx, "g", in, ada); err == nil {
+				if _, err := n.Fed.Community.PublishPoll(ctx, g.Name, in, ada); err == nil {
 					t.Errorf("bad poll %d accepted", i)
 				}
 			}
-			closes := time.Now().Add(3 * time.Second)
-			p, err := n.Fed.Community.PublishPoll(ctx, "g", community.PollInput{
+			closes := clk.Now().Add(time.Hour)
+			p, err := n.Fed.Community.PublishPoll(ctx, g.Name, community.PollInput{
 				Question: "What do we **plant**?", Options: []string{"Tomatoes", "Beans", "Squash"}, Closes: closes,
 			}, ada)
 			if err != nil {
@@ -126,6 +132,8 @@ func TestPollVotingAndClosing(t *testing.T) {
 				c, voters := counts(q)
 				return d.Type() == "Update" && q != nil && voters == 3 && c["Tomatoes"] == 1 && c["Beans"] == 1 && c["Squash"] == 1
 			}, wait)
+			clk.Advance(time.Hour + time.Second)
+			runScheduledNow(ctx, t, n, "poll_close")
 			closing := masto.WaitFor(t, func(d fedtest.Delivery) bool {
 				q := questionOf(d, p.IRI)
 				return d.Type() == "Update" && q != nil && q["closed"] != nil
@@ -153,6 +161,24 @@ func TestPollVotingAndClosing(t *testing.T) {
 				t.Errorf("GET Question after closing: %d %v", status, doc)
 			}
 		})
+	}
+}
+
+// runScheduledNow makes the node's scheduled jobs of kind run now instead of
+// at their wall-clock time (the node's own clock has been moved past it).
+func runScheduledNow(ctx context.Context, t *testing.T, n *webtest.Node, kind string) {
+	t.Helper()
+	jobs, err := n.Fed.Queue.Client().JobList(ctx, river.NewJobListParams().Kinds(kind).States(rivertype.JobStateScheduled))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(jobs.Jobs) == 0 {
+		t.Fatalf("no scheduled %s job", kind)
+	}
+	for _, j := range jobs.Jobs {
+		if _, err := n.Fed.Queue.Client().JobRetry(ctx, j.ID); err != nil {
+			t.Fatal(err)
+		}
 	}
 }
 
