@@ -63,7 +63,9 @@ func (b Builder) GroupModerators(name string) string { return b.Group(name) + "/
 func (b Builder) Post(group, postID string) string { return b.Group(group) + "/posts/" + postID }
 
 // PostActivity is the id of the Create that published a group post.
-func (b Builder) PostActivity(group, postID string) string { return b.Post(group, postID) + "/activity" }
+func (b Builder) PostActivity(group, postID string) string {
+	return b.Post(group, postID) + "/activity"
+}
 
 // Undo is the id of the group's Undo of one of its activities.
 func (b Builder) Undo(activity string) string { return activity + "/undo" }
