@@ -1,6 +1,6 @@
 package inbox
 
-// The order of a member's activities (issue 16).
+// The order of a member's activities.
 //
 // Accepted activities are processed by a pool of inbox workers, in any
 // order. For most that is harmless, but not for those that change who the
