@@ -20,6 +20,7 @@ import (
 	"github.com/kith-social/kith/federation/mailer/smtptest"
 	"github.com/kith-social/kith/federation/transport"
 	"github.com/kith-social/kith/storage"
+	"github.com/kith-social/kith/storage/queue"
 	"github.com/kith-social/kith/storage/storagetest"
 	"github.com/kith-social/kith/web/webtest"
 )
@@ -133,7 +134,7 @@ func TestPollVotingAndClosing(t *testing.T) {
 				return d.Type() == "Update" && q != nil && voters == 3 && c["Tomatoes"] == 1 && c["Beans"] == 1 && c["Squash"] == 1
 			}, wait)
 			clk.Advance(time.Hour + time.Second)
-			runScheduledNow(ctx, t, n, "poll_close")
+			runScheduledNow(ctx, t, n.Fed.Queue, "poll_close")
 			closing := masto.WaitFor(t, func(d fedtest.Delivery) bool {
 				q := questionOf(d, p.IRI)
 				return d.Type() == "Update" && q != nil && q["closed"] != nil
@@ -164,11 +165,12 @@ func TestPollVotingAndClosing(t *testing.T) {
 	}
 }
 
-// runScheduledNow makes the node's scheduled jobs of kind run now instead of
-// at their wall-clock time (the node's own clock has been moved past it).
-func runScheduledNow(ctx context.Context, t *testing.T, n *webtest.Node, kind string) {
+// runScheduledNow makes the queue's scheduled jobs of kind run now instead
+// of at their wall-clock time: their time has come for the node's clock,
+// or the test says so.
+func runScheduledNow(ctx context.Context, t *testing.T, q *queue.Queue, kind string) {
 	t.Helper()
-	jobs, err := n.Fed.Queue.Client().JobList(ctx, river.NewJobListParams().Kinds(kind).States(rivertype.JobStateScheduled))
+	jobs, err := q.Client().JobList(ctx, river.NewJobListParams().Kinds(kind).States(rivertype.JobStateScheduled))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -176,7 +178,7 @@ func runScheduledNow(ctx context.Context, t *testing.T, n *webtest.Node, kind st
 		t.Fatalf("no scheduled %s job", kind)
 	}
 	for _, j := range jobs.Jobs {
-		if _, err := n.Fed.Queue.Client().JobRetry(ctx, j.ID); err != nil {
+		if _, err := q.Client().JobRetry(ctx, j.ID); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -290,68 +292,65 @@ func countOutbox(t *testing.T, n *webtest.Node, typ, object string) int {
 // that scheduled it stopped before its time and another one started on
 // the same database; a cancelled one never is.
 func TestScheduledPostSurvivesRestart(t *testing.T) {
-	for _, b := range storagetest.Backends() {
-		t.Run(b.Name, func(t *testing.T) {
-			t.Parallel()
-			ctx := context.Background()
-			n := webtest.Start(t, b, webtest.Options{})
-			g := n.CreateGroup(t, "g", nil)
-			group := n.GroupIRI(g.Name)
-			masto := n.Net.NewInstance("mastodon.test", fedtest.Mastodon)
-			follow(t, n, masto.NewActor("alice"), group)
+	t.Parallel()
+	webtest.Each(t, func(t *testing.T, s *webtest.Scenario) {
+		ctx := context.Background()
+		n, g, group, masto := s.Node, s.Group, s.GroupIRI, s.Masto
+		follow(t, n, s.Alice(), group)
 
-			if _, err := n.Fed.Community.SchedulePost(ctx, "g", community.PostInput{Markdown: "past"}, time.Now().Add(-time.Minute), ada); err == nil {
-				t.Error("a post scheduled in the past was accepted")
-			}
-			id, err := n.Fed.Community.SchedulePost(ctx, "g", community.PostInput{Markdown: "Scheduled *hello*"}, time.Now().Add(2*time.Second), ada)
-			if err != nil {
-				t.Fatal(err)
-			}
-			cancelled, err := n.Fed.Community.SchedulePoll(ctx, "g", community.PollInput{Question: "?", Options: []string{"a", "b"}, Closes: time.Now().Add(2 * time.Hour)}, time.Now().Add(time.Hour), ada)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := n.Fed.Community.CancelScheduled(ctx, "g", cancelled, ada); err != nil {
-				t.Fatal(err)
-			}
-			if list, err := n.Fed.Community.ListScheduled(ctx, "g"); err != nil || len(list) != 1 || list[0].ID != id {
-				t.Fatalf("scheduled = %+v, %v", list, err)
-			}
-			stopCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
-			defer cancel()
-			if err := n.Fed.Stop(stopCtx); err != nil {
-				t.Fatal(err)
-			}
-			if s, _ := storage.ScheduledPostByID(ctx, n.DB, id); s.State != storage.ScheduledWaiting {
-				t.Fatalf("published before the restart: %+v", s)
-			}
-			// A new process on the same database.
-			fed, err := federation.New(ctx, n.DB, federation.Config{
-				Scheme: "http", Domain: webtest.Host,
-				Transport: transport.Config{InsecureHTTP: true, AllowPrivateNetworks: true,
-					DialContext: n.Net.DialContext, RootCAs: n.Net.RootCAs(), Timeout: 5 * time.Second},
-				Work: true, PollInterval: 50 * time.Millisecond,
-			})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := fed.Start(ctx); err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() {
-				ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-				defer cancel()
-				_ = fed.Stop(ctx)
-			})
-			d := masto.WaitFor(t, func(d fedtest.Delivery) bool {
-				return d.Type() == "Create" && strings.Contains(string(d.Body), "Scheduled <em>hello</em>")
-			}, wait)
-			s, _ := storage.ScheduledPostByID(ctx, n.DB, id)
-			if s.State != storage.ScheduledPublished || s.PostID == "" || !strings.HasSuffix(d.ObjectID(), "/posts/"+s.PostID) {
-				t.Errorf("scheduled post after publication: %+v", s)
-			}
+		if _, err := n.Fed.Community.SchedulePost(ctx, g.Name, community.PostInput{Markdown: "past"}, time.Now().Add(-time.Minute), ada); err == nil {
+			t.Error("a post scheduled in the past was accepted")
+		}
+		id, err := n.Fed.Community.SchedulePost(ctx, g.Name, community.PostInput{Markdown: "Scheduled *hello*"}, time.Now().Add(time.Hour), ada)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cancelled, err := n.Fed.Community.SchedulePoll(ctx, g.Name, community.PollInput{Question: "?", Options: []string{"a", "b"}, Closes: time.Now().Add(2 * time.Hour)}, time.Now().Add(time.Hour), ada)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := n.Fed.Community.CancelScheduled(ctx, g.Name, cancelled, ada); err != nil {
+			t.Fatal(err)
+		}
+		if list, err := n.Fed.Community.ListScheduled(ctx, g.Name); err != nil || len(list) != 1 || list[0].ID != id {
+			t.Fatalf("scheduled = %+v, %v", list, err)
+		}
+		stopCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		defer cancel()
+		if err := n.Fed.Stop(stopCtx); err != nil {
+			t.Fatal(err)
+		}
+		if sp, _ := storage.ScheduledPostByID(ctx, n.DB, id); sp.State != storage.ScheduledWaiting {
+			t.Fatalf("published before the restart: %+v", sp)
+		}
+		// A new process on the same database.
+		fed, err := federation.New(ctx, n.DB, federation.Config{
+			Scheme: "http", Domain: webtest.Host,
+			Transport: transport.Config{InsecureHTTP: true, AllowPrivateNetworks: true,
+				DialContext: n.Net.DialContext, RootCAs: n.Net.RootCAs(), Timeout: 5 * time.Second},
+			Work: true, PollInterval: 50 * time.Millisecond,
 		})
-	}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := fed.Start(ctx); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() {
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			_ = fed.Stop(ctx)
+		})
+		// Its time has come: the new process runs the job now.
+		runScheduledNow(ctx, t, fed.Queue, "scheduled_post")
+		d := masto.WaitFor(t, func(d fedtest.Delivery) bool {
+			return d.Type() == "Create" && strings.Contains(string(d.Body), "Scheduled <em>hello</em>")
+		}, wait)
+		sp, _ := storage.ScheduledPostByID(ctx, n.DB, id)
+		if sp.State != storage.ScheduledPublished || sp.PostID == "" || !strings.HasSuffix(d.ObjectID(), "/posts/"+sp.PostID) {
+			t.Errorf("scheduled post after publication: %+v", sp)
+		}
+	})
 }
 
 // Each event notifies the group's staff; an owner who chose immediate
