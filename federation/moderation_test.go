@@ -12,7 +12,6 @@ import (
 	"github.com/kith-social/kith/federation/community"
 	"github.com/kith-social/kith/federation/fedtest"
 	"github.com/kith-social/kith/storage"
-	"github.com/kith-social/kith/storage/storagetest"
 	"github.com/kith-social/kith/web/webtest"
 )
 

@@ -41,7 +41,7 @@ func TestMembersOnlyDiscussion(t *testing.T) {
 	t.Parallel()
 	webtest.Each(t, func(t *testing.T, s *webtest.Scenario) {
 		ctx := context.Background()
-		n, g, group, masto := s.Node, s.Group, s.GroupIRI, s.Masto
+		n, group, masto := s.Node, s.GroupIRI, s.Masto
 		outsider := n.Net.NewInstance("outside.test", fedtest.Mastodon)
 		alice, bob := masto.NewActor("alice"), masto.NewActor("bob")
 		eve := outsider.NewActor("eve")
