@@ -263,7 +263,7 @@ func (e *Service) vote(ctx context.Context, act *vocab.Activity, choice string, 
 		if !counted {
 			return drop("%s voted in %s before", actor.IRI, p.IRI)
 		}
-		return e.Queue.InsertTx(ctx, tx, pollUpdateArgs{PollID: poll.ID}, e.pollUpdateOpts(time.Now()))
+		return e.Queue.InsertTx(ctx, tx, pollUpdateArgs{PollID: poll.ID}, e.pollUpdateOpts(e.Now()))
 	})
 }
 
