@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"path"
 	"slices"
 	"strings"
 	"testing"
@@ -190,82 +191,77 @@ func runScheduledNow(ctx context.Context, t *testing.T, q *queue.Queue, kind str
 // member's server and the mentioned non-member's, in the thread, signed),
 // like and boost the member's posts once.
 func TestReplyLikeBoostAsGroup(t *testing.T) {
-	for _, b := range storagetest.Backends() {
-		t.Run(b.Name, func(t *testing.T) {
-			t.Parallel()
-			ctx := context.Background()
-			n := webtest.Start(t, b, webtest.Options{})
-			g := n.CreateGroup(t, "g", nil)
-			group := n.GroupIRI(g.Name)
-			masto := n.Net.NewInstance("mastodon.test", fedtest.Mastodon)
-			gts := n.Net.NewInstance("gts.test", fedtest.GoToSocial)
-			alice, carol := masto.NewActor("alice"), gts.NewActor("carol")
-			follow(t, n, alice, group)
+	t.Parallel()
+	webtest.Each(t, func(t *testing.T, s *webtest.Scenario) {
+		ctx := context.Background()
+		n, g, group, masto := s.Node, s.Group, s.GroupIRI, s.Masto
+		gts := n.Net.NewInstance("gts.test", fedtest.GoToSocial)
+		alice, carol := masto.NewActor("alice"), gts.NewActor("carol")
+		follow(t, n, alice, group)
 
-			note := alice.CreateNote(fedtest.Note{Content: "Who has seeds?", Mentions: []fedtest.Mention{{Href: group, Name: "@g@kith.test"}, fedtest.MentionOf(carol)}})
-			if got := send(t, n, alice, group, note); got.Err != nil || got.Dropped != "" {
-				t.Fatalf("member post: %+v", got)
+		note := alice.CreateNote(fedtest.Note{Content: "Who has seeds?", Mentions: []fedtest.Mention{{Href: group, Name: "@" + path.Base(group) + "@" + webtest.Host}, fedtest.MentionOf(carol)}})
+		if got := send(t, n, alice, group, note); got.Err != nil || got.Dropped != "" {
+			t.Fatalf("member post: %+v", got)
+		}
+		postIRI := fedtest.ObjectID(note)
+		parent, err := storage.PostByIRI(ctx, n.DB, g.ID, postIRI)
+		if err != nil {
+			t.Fatal(err)
+		}
+		reply, err := n.Fed.Community.ReplyAsGroup(ctx, parent.ID, community.PostInput{Markdown: "We do, come by!"}, ada, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		isReply := func(d fedtest.Delivery) bool { return d.Type() == "Create" && d.ObjectID() == reply.IRI }
+		d := masto.WaitFor(t, isReply, wait)
+		obj := d.Activity["object"].(map[string]any)
+		body := string(d.Body)
+		if obj["inReplyTo"] != postIRI || !strings.Contains(fmt.Sprint(obj["content"]), "— ada") ||
+			!strings.Contains(body, alice.ID()) || !strings.Contains(body, carol.ID()) || obj["audience"] != group ||
+			!slices.Contains(asStrings(obj["to"]), fedtest.Public) || !slices.Contains(asStrings(obj["cc"]), alice.ID()) {
+			t.Errorf("reply as the group: %s", body)
+		}
+		for _, want := range []string{alice.ID(), carol.ID(), group} {
+			if !strings.Contains(mustJSON(obj["tag"]), `"href":"`+want+`"`) {
+				t.Errorf("reply lacks a Mention of %s: %v", want, obj["tag"])
 			}
-			postIRI := fedtest.ObjectID(note)
-			parent, err := storage.PostByIRI(ctx, n.DB, g.ID, postIRI)
-			if err != nil {
-				t.Fatal(err)
-			}
-			reply, err := n.Fed.Community.ReplyAsGroup(ctx, parent.ID, community.PostInput{Markdown: "We do, come by!"}, ada, true)
-			if err != nil {
-				t.Fatal(err)
-			}
-			isReply := func(d fedtest.Delivery) bool { return d.Type() == "Create" && d.ObjectID() == reply.IRI }
-			d := masto.WaitFor(t, isReply, wait)
-			obj := d.Activity["object"].(map[string]any)
-			body := string(d.Body)
-			if obj["inReplyTo"] != postIRI || !strings.Contains(fmt.Sprint(obj["content"]), "— ada") ||
-				!strings.Contains(body, alice.ID()) || !strings.Contains(body, carol.ID()) || obj["audience"] != group ||
-				!slices.Contains(asStrings(obj["to"]), fedtest.Public) || !slices.Contains(asStrings(obj["cc"]), alice.ID()) {
-				t.Errorf("reply as the group: %s", body)
-			}
-			for _, want := range []string{alice.ID(), carol.ID(), group} {
-				if !strings.Contains(mustJSON(obj["tag"]), `"href":"`+want+`"`) {
-					t.Errorf("reply lacks a Mention of %s: %v", want, obj["tag"])
-				}
-			}
-			gts.WaitFor(t, isReply, wait) // the mentioned non-member's server
-			stored, _ := storage.PostByID(ctx, n.DB, reply.ID)
-			if stored.ParentID != parent.ID || stored.RootID != parent.RootID || stored.AuthorID != "" {
-				t.Errorf("reply not in the thread: %+v", stored)
-			}
+		}
+		gts.WaitFor(t, isReply, wait) // the mentioned non-member's server
+		stored, _ := storage.PostByID(ctx, n.DB, reply.ID)
+		if stored.ParentID != parent.ID || stored.RootID != parent.RootID || stored.AuthorID != "" {
+			t.Errorf("reply not in the thread: %+v", stored)
+		}
 
-			for range 2 {
-				if err := n.Fed.Community.LikeAsGroup(ctx, parent.ID, ada); err != nil {
-					t.Fatal(err)
-				}
-			}
-			masto.WaitFor(t, func(d fedtest.Delivery) bool { return d.Type() == "Like" && d.ObjectID() == postIRI }, wait)
-			if c := countOutbox(t, n, "Like", postIRI); c != 1 {
-				t.Errorf("%d Likes sent, want 1", c)
-			}
-			// Thread starters are boosted already; a reply is boosted on request.
-			if err := n.Fed.Community.BoostAsGroup(ctx, parent.ID, ada); err != nil {
+		for range 2 {
+			if err := n.Fed.Community.LikeAsGroup(ctx, parent.ID, ada); err != nil {
 				t.Fatal(err)
 			}
-			if c := countOutbox(t, n, "Announce", postIRI); c != 2 { // Announce{Create} and the boost
-				t.Errorf("%d Announces of the starter, want 2", c)
-			}
-			answer := alice.CreateNote(fedtest.Note{Content: "Thanks!", InReplyTo: reply.IRI, Mentions: []fedtest.Mention{{Href: group, Name: "@g@kith.test"}}})
-			send(t, n, alice, group, answer)
-			answerPost, err := storage.PostByIRI(ctx, n.DB, g.ID, fedtest.ObjectID(answer))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := n.Fed.Community.BoostAsGroup(ctx, answerPost.ID, ada); err != nil {
-				t.Fatal(err)
-			}
-			masto.WaitFor(t, func(d fedtest.Delivery) bool { return d.Type() == "Announce" && d.ObjectID() == answerPost.IRI }, wait)
-			if err := n.Fed.Community.BoostAsGroup(ctx, reply.ID, ada); err == nil {
-				t.Error("the group boosted its own post")
-			}
-		})
-	}
+		}
+		masto.WaitFor(t, func(d fedtest.Delivery) bool { return d.Type() == "Like" && d.ObjectID() == postIRI }, wait)
+		if c := countOutbox(t, n, "Like", postIRI); c != 1 {
+			t.Errorf("%d Likes sent, want 1", c)
+		}
+		// Thread starters are boosted already; a reply is boosted on request.
+		if err := n.Fed.Community.BoostAsGroup(ctx, parent.ID, ada); err != nil {
+			t.Fatal(err)
+		}
+		if c := countOutbox(t, n, "Announce", postIRI); c != 2 { // Announce{Create} and the boost
+			t.Errorf("%d Announces of the starter, want 2", c)
+		}
+		answer := alice.CreateNote(fedtest.Note{Content: "Thanks!", InReplyTo: reply.IRI, Mentions: []fedtest.Mention{{Href: group, Name: "@" + path.Base(group) + "@" + webtest.Host}}})
+		send(t, n, alice, group, answer)
+		answerPost, err := storage.PostByIRI(ctx, n.DB, g.ID, fedtest.ObjectID(answer))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := n.Fed.Community.BoostAsGroup(ctx, answerPost.ID, ada); err != nil {
+			t.Fatal(err)
+		}
+		masto.WaitFor(t, func(d fedtest.Delivery) bool { return d.Type() == "Announce" && d.ObjectID() == answerPost.IRI }, wait)
+		if err := n.Fed.Community.BoostAsGroup(ctx, reply.ID, ada); err == nil {
+			t.Error("the group boosted its own post")
+		}
+	})
 }
 
 func asStrings(v any) []string {
