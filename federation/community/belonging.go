@@ -1,6 +1,6 @@
 package community
 
-// Belonging (issue 6): the welcome DM, member commands by DM (directory
+// Belonging: the welcome DM, member commands by DM (directory
 // on/off, intro), badges the group announces, the periodic digest and the
 // plain-boost switch. Events are in event.go.
 //

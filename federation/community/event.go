@@ -1,6 +1,6 @@
 package community
 
-// Events (issue 6). An event is a group post of kind Event: its IRI is the
+// Events. An event is a group post of kind Event: its IRI is the
 // post's (so GETs, replies, likes and the thread page work as for any
 // post), and storage.Event holds what its object is built from.
 //
