@@ -50,24 +50,6 @@ func TestDeliveryRetryDelay(t *testing.T) {
 	}
 }
 
-// clock is a test clock the fake server moves forward on each failure.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
 func follow(t *testing.T, n *webtest.Node, a *fedtest.Actor, group string) {
 	t.Helper()
 	f := a.Follow(group)
@@ -105,7 +87,7 @@ func TestDeliveryOutageAndRecovery(t *testing.T) {
 		for _, bystanders := range []int{0, 3} {
 			t.Run(fmt.Sprintf("%s/bystanders=%d", b.Name, bystanders), func(t *testing.T) {
 				ctx := context.Background()
-				clk := &clock{t: time.Now()}
+				clk := webtest.NewClock(time.Now())
 				var sawUnreachable atomic.Bool
 				n := webtest.Start(t, b, webtest.Options{
 					Now: clk.Now,
@@ -231,7 +213,7 @@ func TestRefreshRemovesGoneMembers(t *testing.T) {
 	for _, b := range storagetest.Backends() {
 		t.Run(b.Name, func(t *testing.T) {
 			ctx := context.Background()
-			clk := &clock{t: time.Now()}
+			clk := webtest.NewClock(time.Now())
 			n := webtest.Start(t, b, webtest.Options{Now: clk.Now})
 			g := n.CreateGroup(t, "g", nil)
 			group := n.GroupIRI(g.Name)

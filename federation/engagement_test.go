@@ -76,7 +76,7 @@ func TestPollVotingAndClosing(t *testing.T) {
 	for _, b := range storagetest.Backends() {
 		t.Run(b.Name, func(t *testing.T) {
 			t.Parallel()
-			clk := &clock{t: time.Now()} // one per node: the test moves it
+			clk := webtest.NewClock(time.Now()) // one per node: the test moves it
 			s := webtest.NewScenario(t, b, webtest.ScenarioOptions{Options: webtest.Options{Now: clk.Now,
 				Engagement: community.EngagementConfig{PollUpdateWindow: time.Hour}}})
 			ctx := context.Background()
