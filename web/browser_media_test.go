@@ -43,7 +43,7 @@ func TestBrowserNoRemoteRequests(t *testing.T) {
 		mu       sync.Mutex
 		requests []string
 	)
-	ctx := webtest.Browser(t, webtest.BrowserOptions{Node: s.n, SecureOrigin: true, Width: 1200, Height: 2400,
+	ctx := webtest.Browser(t, webtest.BrowserOptions{Node: s.n, Width: 1200, Height: 2400,
 		Listen: func(ev any) {
 			if e, ok := ev.(*network.EventRequestWillBeSent); ok {
 				mu.Lock()

@@ -34,11 +34,10 @@ type BrowserOptions struct {
 	// other name fails, so a page that loads anything from elsewhere
 	// shows a failed request instead of a silent success.
 	Node *Node
-	// SecureOrigin treats http://Host as a secure context. The admin
-	// pages send Referrer-Policy: no-referrer, so a form on a plain-HTTP
-	// page posts "Origin: null"; a secure context sends Sec-Fetch-Site,
-	// which is what a TLS deployment has.
-	SecureOrigin bool
+	// HostRules, without Node, maps names for the browser alone
+	// (chromium's --host-resolver-rules, e.g. "MAP kith.home.test
+	// 127.0.0.1").
+	HostRules string
 	// Width and Height are the window's size; 0 means 1200 × 900.
 	Width, Height int
 	// Listen, when set, receives every DevTools event (requests,
@@ -72,12 +71,13 @@ func Browser(t *testing.T, o BrowserOptions) context.Context {
 		chromedp.UserDataDir(t.TempDir()),
 	}
 	if o.Node != nil {
-		opts = append(opts,
-			chromedp.Flag("host-resolver-rules", "MAP "+Host+" "+forward(t, o.Node)+", MAP * ~NOTFOUND"),
-			chromedp.Flag("disable-features", "HttpsUpgrades,HttpsFirstBalancedModeAutoEnable"))
+		o.HostRules = "MAP " + Host + " " + forward(t, o.Node) + ", MAP * ~NOTFOUND"
 	}
-	if o.SecureOrigin {
-		opts = append(opts, chromedp.Flag("unsafely-treat-insecure-origin-as-secure", "http://"+Host))
+	if o.HostRules != "" {
+		opts = append(opts,
+			chromedp.Flag("host-resolver-rules", o.HostRules),
+			// Plain HTTP by name stays plain HTTP.
+			chromedp.Flag("disable-features", "HttpsUpgrades,HttpsFirstBalancedModeAutoEnable"))
 	}
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	t.Cleanup(cancelAlloc)
