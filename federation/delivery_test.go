@@ -58,7 +58,7 @@ func follow(t *testing.T, n *webtest.Node, a *fedtest.Actor, group string) {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
-	a.Instance().WaitFor(t, func(d fedtest.Delivery) bool { return d.Type() == "Accept" && d.ObjectID() == f["id"] }, 20*time.Second)
+	a.Instance().WaitFor(t, func(d fedtest.Delivery) bool { return d.Type() == "Accept" && d.ObjectID() == f["id"] }, wait)
 }
 
 func mention(t *testing.T, n *webtest.Node, a *fedtest.Actor, group string) string {
@@ -117,9 +117,9 @@ func TestDeliveryOutageAndRecovery(t *testing.T) {
 					return http.StatusServiceUnavailable
 				})
 				objectID := mention(t, n, poster, group)
-				lemmy.WaitFor(t, func(d fedtest.Delivery) bool { return d.Type() == "Announce" && d.ObjectID() == objectID }, 20*time.Second)
-				masto.WaitFor(t, func(d fedtest.Delivery) bool { return d.Type() == "Announce" && d.ObjectID() == objectID }, 60*time.Second)
-				masto.WaitFor(t, func(d fedtest.Delivery) bool { return d.Type() == "Announce" && d.ObjectType() == "Create" }, 60*time.Second)
+				lemmy.WaitFor(t, func(d fedtest.Delivery) bool { return d.Type() == "Announce" && d.ObjectID() == objectID }, wait)
+				masto.WaitFor(t, func(d fedtest.Delivery) bool { return d.Type() == "Announce" && d.ObjectID() == objectID }, wait)
+				masto.WaitFor(t, func(d fedtest.Delivery) bool { return d.Type() == "Announce" && d.ObjectType() == "Create" }, wait)
 				if !sawUnreachable.Load() {
 					t.Error("down.test was never treated as unreachable")
 				}
@@ -169,7 +169,7 @@ func TestDeliveryPermanentRefusal(t *testing.T) {
 				before := refusing.InboxAttempts()
 				refusing.FailInbox(func(*http.Request) int { return http.StatusForbidden })
 				objectID := mention(t, n, poster, group)
-				lemmy.WaitFor(t, func(d fedtest.Delivery) bool { return d.Type() == "Announce" && d.ObjectID() == objectID }, 20*time.Second)
+				lemmy.WaitFor(t, func(d fedtest.Delivery) bool { return d.Type() == "Announce" && d.ObjectID() == objectID }, wait)
 
 				client, err := queue.New(n.DB, queue.Options{})
 				if err != nil {
@@ -284,7 +284,7 @@ func TestInboxBurstIsBatched(t *testing.T) {
 			return c == posts
 		})
 		ids.Range(func(id, _ any) bool {
-			masto.WaitFor(t, func(d fedtest.Delivery) bool { return d.Type() == "Announce" && d.ObjectID() == id }, 20*time.Second)
+			masto.WaitFor(t, func(d fedtest.Delivery) bool { return d.Type() == "Announce" && d.ObjectID() == id }, wait)
 			return true
 		})
 		client, err := queue.New(n.DB, queue.Options{})

@@ -17,7 +17,7 @@ import (
 
 var ada = community.Staff{ID: "staff-1", Name: "ada"}
 
-const wait = 20 * time.Second
+const wait = webtest.Wait // an outer limit for a broken test, see webtest.Wait
 
 func fetchJSON(t *testing.T, n *webtest.Node, iri string) (int, map[string]any) {
 	t.Helper()
