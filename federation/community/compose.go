@@ -273,5 +273,5 @@ func (e *core) logAction(ctx context.Context, tx bun.IDB, g *storage.Group, by S
 	if g != nil {
 		entry.GroupID = g.ID
 	}
-	return storage.AddLogEntry(ctx, tx, entry)
+	return storage.AddLogEntry(ctx, tx, e.Now(), entry)
 }

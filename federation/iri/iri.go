@@ -46,10 +46,6 @@ func (b Builder) Domain() string { return b.domain }
 // InstanceActor is the node's Application actor, which signs outgoing GETs.
 func (b Builder) InstanceActor() string { return b.base + "/actor" }
 
-// InstanceOutbox is the instance actor's outbox (it sends nothing
-// public).
-func (b Builder) InstanceOutbox() string { return b.InstanceActor() + "/outbox" }
-
 // Home is the node's home page, the instance actor's url.
 func (b Builder) Home() string { return b.base + "/" }
 
@@ -69,6 +65,9 @@ func (b Builder) Media(rel string) string {
 
 // InstanceKey is the instance actor's key id.
 func (b Builder) InstanceKey() string { return b.InstanceActor() + "#main-key" }
+
+// InstanceOutbox is the instance actor's outbox (always empty).
+func (b Builder) InstanceOutbox() string { return b.InstanceActor() + "/outbox" }
 
 // SharedInbox receives activities for every group of the node.
 func (b Builder) SharedInbox() string { return b.base + "/inbox" }
