@@ -102,7 +102,7 @@ type Notifier struct{ *core }
 
 // Documents are the ActivityPub documents others fetch: the instance
 // actor, groups, their collections, posts and activities
-// (documents.go, readers.go).
+// (documents.go, activity_documents.go, readers.go).
 type Documents struct{ *core }
 
 // core is what every service of the community shares: the node, the
