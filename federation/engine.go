@@ -81,6 +81,8 @@ type Engine struct {
 	Actors     *actors.Actors       // remote actors and their keys
 	Inbox      *inbox.Inbox         // receiving activities
 
+	listen     *pgxpool.Pool      // the invalidation bus's connection (nil: SQLite)
+	stopListen context.CancelFunc // ends the bus listener (Stop)
 }
 
 // New builds the engine and its job queue and makes sure the instance
@@ -113,7 +115,7 @@ func New(ctx context.Context, db *bun.DB, cfg Config) (*Engine, error) {
 	if err := loadInstanceKey(ctx, n); err != nil {
 		return nil, err
 	}
-	e := &Engine{Node: n}
+	e := &Engine{Node: n, listen: cfg.ListenPool}
 	// Fan-outs yield half the signing slots while inbox jobs run: the
 	// inbox is what remote servers are waiting on.
 	tcfg.Yield = func() bool { return e.Inbox.Busy() }
@@ -158,11 +160,21 @@ func orDefault(n, def int) int {
 	return def
 }
 
-// Start runs the job queue (with Config.Work).
-func (e *Engine) Start(ctx context.Context) error { return e.Queue.Start(ctx) }
+// Start listens for other processes' cache invalidations (on PostgreSQL
+// with Config.ListenPool) and runs the job queue (with Config.Work).
+func (e *Engine) Start(ctx context.Context) error {
+	e.listenInvalidations(ctx) // invalidate.go
+	return e.Queue.Start(ctx)
+}
 
-// Stop lets running jobs finish until ctx ends; the rest are retried later.
-func (e *Engine) Stop(ctx context.Context) error { return e.Queue.Stop(ctx) }
+// Stop lets running jobs finish until ctx ends; the rest are retried
+// later. It stops the invalidation listener.
+func (e *Engine) Stop(ctx context.Context) error {
+	if e.stopListen != nil {
+		e.stopListen()
+	}
+	return e.Queue.Stop(ctx)
+}
 
 // loadInstanceKey reads the instance actor's key pair, creating it on the
 // first start. Processes starting together agree on one pair.

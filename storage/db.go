@@ -241,7 +241,8 @@ func openPostgres(ctx context.Context, dsn string) (*bun.DB, error) {
 // OpenListenPool opens, for a PostgreSQL database, the pgx pool from which
 // the job queue takes one connection to LISTEN for inserted jobs
 // (queue.Options.ListenPool): a job inserted in a transaction is then run
-// as soon as the transaction commits, instead of at the next poll. For
+// as soon as the transaction commits, instead of at the next poll. The
+// cache invalidation bus (Listen) takes the other connection. For
 // SQLite, whose queue driver is told of inserts without it, it returns nil.
 // The caller closes the pool after stopping the queue.
 func OpenListenPool(ctx context.Context, dsn string) (*pgxpool.Pool, error) {
@@ -252,7 +253,7 @@ func OpenListenPool(ctx context.Context, dsn string) (*pgxpool.Pool, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open PostgreSQL listener %s: %w", redact(dsn), err)
 	}
-	cfg.MinConns, cfg.MaxConns = 0, 1 // River keeps the one connection it takes
+	cfg.MinConns, cfg.MaxConns = 0, 2 // River and the invalidation bus keep one each
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("open PostgreSQL listener %s: %w", redact(dsn), err)

@@ -23,9 +23,11 @@ import (
 // server blocked, what is the signer's key, who is the actor. On SQLite
 // every query waits for the one connection the workers also use, so the
 // answers are kept in memory for a short while (see docs/performance.md).
-// Each cache is bounded, and each entry expires, so a change made by
-// another `kith serve` process is seen within the TTL; changes made by
-// this process invalidate at once.
+// Each cache is bounded, and each entry expires. Changes made by this
+// process invalidate at once; on PostgreSQL, changes made by another
+// `kith serve` process do too, through the invalidation bus
+// (storage.Notify, federation/invalidate.go), and the TTL only bounds
+// what a lost bus connection could leave behind.
 const (
 	keyCacheTTL    = 5 * time.Minute
 	keyCacheSize   = 20000
@@ -134,9 +136,23 @@ func (e *Actors) Stored(ctx context.Context, iri string) (*storage.RemoteActor, 
 }
 
 // Forget drops the cached copies of an actor and its key (it was removed).
-func (e *Actors) Forget(a *storage.RemoteActor) {
-	e.keys.Remove(a.PublicKeyID)
-	e.actors.Remove(a.IRI)
+func (e *Actors) Forget(a *storage.RemoteActor) { e.ForgetCached(a.IRI, a.PublicKeyID) }
+
+// ForgetCached drops the cached copies of the actor iri and of the key
+// keyID (another process changed or removed the actor).
+func (e *Actors) ForgetCached(iri, keyID string) {
+	if keyID != "" {
+		e.keys.Remove(keyID)
+	}
+	e.actors.Remove(iri)
+}
+
+// Purge empties every cache (changes from other processes may have been
+// missed).
+func (e *Actors) Purge() {
+	e.keys.Purge()
+	e.actors.Purge()
+	e.blocked.Purge()
 }
 
 // AuthorizeFetch enforces authorized-fetch mode on a GET of an

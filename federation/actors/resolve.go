@@ -111,7 +111,13 @@ func (e *Actors) storeActor(ctx context.Context, va *vocab.Actor) (*storage.Remo
 	}
 	// In a transaction: a key id another row named moves to this actor
 	// (its claim was checked, keyowner.go).
-	if err := e.Tx(ctx, func(ctx context.Context, tx bun.Tx) error { return storage.UpsertRemoteActor(ctx, tx, e.Now(), a) }); err != nil {
+	// Other processes forget their copies (and the member inboxes) when it commits.
+	if err := e.Tx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		if err := storage.UpsertRemoteActor(ctx, tx, e.Now(), a); err != nil {
+			return err
+		}
+		return storage.Notify(ctx, tx, storage.Invalidation{What: storage.InvalidateActor, IRI: a.IRI, KeyID: a.PublicKeyID})
+	}); err != nil {
 		return nil, &StorageError{err}
 	}
 	e.keys.Remove(a.PublicKeyID) // it may have changed: read it again

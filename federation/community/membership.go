@@ -33,6 +33,9 @@ func (e *Membership) OnFollow(ctx context.Context, act *vocab.Activity) error {
 		return fmt.Errorf("follower %s: %w", act.Actor, err)
 	}
 	return e.Tx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		if err := storage.Notify(ctx, tx, storage.Invalidation{What: storage.InvalidateMembers}); err != nil {
+			return err
+		}
 		if banned, err := isBanned(ctx, tx, g.ID, actor.ID); err != nil {
 			return err
 		} else if banned {
@@ -101,7 +104,12 @@ func (e *Membership) OnUnfollow(ctx context.Context, actorIRI, groupIRI string) 
 	if err != nil {
 		return err
 	}
-	return storage.DeleteFollow(ctx, e.DB, e.Now(), f.ID)
+	return e.Tx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		if err := storage.DeleteFollow(ctx, tx, e.Now(), f.ID); err != nil {
+			return err
+		}
+		return storage.Notify(ctx, tx, storage.Invalidation{What: storage.InvalidateMembers})
+	})
 }
 
 // DecideFollow approves or rejects a pending request to join a closed
@@ -120,6 +128,9 @@ func (e *Membership) DecideFollow(ctx context.Context, groupName, actorIRI strin
 	return e.Tx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		f, err := storage.FollowOf(ctx, tx, g.ID, actor.ID)
 		if err != nil {
+			return err
+		}
+		if err := storage.Notify(ctx, tx, storage.Invalidation{What: storage.InvalidateMembers}); err != nil {
 			return err
 		}
 		if f.State != storage.FollowPending {
@@ -168,6 +179,10 @@ func (e *Membership) RemoveActor(ctx context.Context, actor *storage.RemoteActor
 			return err
 		}
 		if _, err := storage.DeletePostsByAuthor(ctx, tx, actor.ID); err != nil {
+			return err
+		}
+		// The actor message also empties the member inboxes (federation/invalidate.go).
+		if err := storage.Notify(ctx, tx, storage.Invalidation{What: storage.InvalidateActor, IRI: actor.IRI, KeyID: actor.PublicKeyID}); err != nil {
 			return err
 		}
 		return storage.MarkRemoteActorGone(ctx, tx, actor.ID, e.Now())

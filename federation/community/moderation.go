@@ -34,6 +34,9 @@ func (e *Moderation) UpdateGroup(ctx context.Context, g *storage.Group, by Staff
 		if err := e.logAction(ctx, tx, g, by, "edit_group", e.IRI.Group(g.Name), ""); err != nil {
 			return err
 		}
+		if err := storage.Notify(ctx, tx, storage.Invalidation{What: storage.InvalidateGroups}); err != nil {
+			return err
+		}
 		return e.out.Publish(ctx, tx, g, outbox.Activity{IRI: id, Type: "Update", ObjectIRI: e.IRI.Group(g.Name), Body: body}, outbox.Members())
 	})
 }
@@ -176,6 +179,9 @@ func (e *Moderation) Ban(ctx context.Context, groupName, actorIRI, reason string
 		if err := e.logAction(ctx, tx, g, by, "ban", actor.IRI, reason); err != nil {
 			return err
 		}
+		if err := storage.Notify(ctx, tx, storage.Invalidation{What: storage.InvalidateMembers}); err != nil {
+			return err
+		}
 		return e.out.Publish(ctx, tx, g, outbox.Activity{IRI: id, Type: "Block", ObjectIRI: actor.IRI, Body: block}, outbox.To(actor.DeliveryInbox()))
 	})
 }
@@ -236,6 +242,9 @@ func (e *Moderation) BlockDomain(ctx context.Context, domain, reason string, by 
 		if err := storage.DeleteFollowsOfDomain(ctx, tx, e.Now(), b.Domain); err != nil {
 			return err
 		}
+		if err := notifyAll(ctx, tx, storage.InvalidateBlocks, storage.InvalidateMembers); err != nil {
+			return err
+		}
 		return e.logAction(ctx, tx, nil, by, "block_domain", b.Domain, reason)
 	})
 }
@@ -245,6 +254,9 @@ func (e *Moderation) UnblockDomain(ctx context.Context, domain string, by Staff)
 	defer e.actors.BlocksChanged()
 	return e.Tx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		if err := storage.DeleteDomainBlock(ctx, tx, domain); err != nil {
+			return err
+		}
+		if err := storage.Notify(ctx, tx, storage.Invalidation{What: storage.InvalidateBlocks}); err != nil {
 			return err
 		}
 		return e.logAction(ctx, tx, nil, by, "unblock_domain", storage.NormalizeDomain(domain), "")
@@ -364,4 +376,15 @@ func withReason(msg, reason string) string {
 		return msg
 	}
 	return msg + " Reason: " + strings.TrimSpace(reason)
+}
+
+// notifyAll tells the other processes, when tx commits, that the caches
+// named by whats are stale (storage.Notify).
+func notifyAll(ctx context.Context, tx bun.Tx, whats ...string) error {
+	for _, w := range whats {
+		if err := storage.Notify(ctx, tx, storage.Invalidation{What: w}); err != nil {
+			return err
+		}
+	}
+	return nil
 }

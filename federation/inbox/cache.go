@@ -15,9 +15,9 @@ import (
 // group exist. On
 // SQLite every query waits for the one connection the workers also use,
 // so the answers are kept in memory for a short while (see
-// docs/performance.md). Each cache is bounded, and each entry expires, so
-// a change made by another `kith serve` process is seen within the TTL;
-// changes made by this process invalidate at once.
+// docs/performance.md). Each cache is bounded, and each entry expires;
+// on PostgreSQL a change made by another `kith serve` process empties
+// them through the invalidation bus (federation/invalidate.go).
 const (
 	groupCacheTTL   = 10 * time.Second
 	groupCacheSize  = 4096
@@ -56,3 +56,7 @@ func (e *Inbox) groupExists(ctx context.Context, name string) (bool, error) {
 	e.caches.groups.Add(name, struct{}{})
 	return true, nil
 }
+
+// GroupsChanged forgets which groups exist (a group was changed or
+// removed, perhaps by another process).
+func (e *Inbox) GroupsChanged() { e.caches.groups.Purge() }

@@ -29,7 +29,9 @@ type Outbox struct {
 	// query was the largest part of processing an activity. This process
 	// empties it whenever it changes a membership or an actor (after the
 	// transaction, so no reader keeps what the transaction replaced);
-	// another process's change is seen within membersCacheTTL.
+	// another process's change arrives on the invalidation bus
+	// (federation/invalidate.go), or, on a lost connection, within
+	// membersCacheTTL.
 	members *memberCache                     // group id → inboxes, with a generation (membercache.go)
 	alive   *expirable.LRU[string, struct{}] // hosts recently marked alive
 }
