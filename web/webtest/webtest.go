@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/uptrace/bun"
 
 	"github.com/kith-social/kith/federation"
@@ -65,6 +66,16 @@ type Options struct {
 	Engagement community.EngagementConfig
 	// Media adjusts the media cache's configuration (budget, limits).
 	Media func(*media.Config)
+	// ListenPool, on PostgreSQL, is the node's pool for LISTEN
+	// (storage.OpenListenPool): the job queue's wake-ups and the cache
+	// invalidation bus. Nil: the queue polls and no invalidation is heard.
+	ListenPool *pgxpool.Pool
+	// Beside makes a second node on the database of one already serving
+	// Host: it keeps its own caches and listens to the invalidation bus,
+	// but registers no web handler and runs no jobs (like a `kith`
+	// command next to `kith serve`), so every request and job reaches
+	// the first node. Call its services directly.
+	Beside bool
 }
 
 // Start runs a node on backend b in a new fake fediverse.
@@ -92,7 +103,8 @@ func StartOn(t testing.TB, network *fedtest.Network, db *bun.DB, opts Options) *
 			DialContext: network.DialContext, RootCAs: network.RootCAs(),
 			Timeout: cmp.Or(opts.FetchTimeout, time.Minute),
 		},
-		Work: true, PollInterval: 50 * time.Millisecond, Log: log, Now: opts.Now, RetryDelay: opts.RetryDelay,
+		ListenPool: opts.ListenPool,
+		Work:       !opts.Beside, PollInterval: 50 * time.Millisecond, Log: log, Now: opts.Now, RetryDelay: opts.RetryDelay,
 		Engagement: opts.Engagement, Metrics: m,
 	})
 	if err != nil {
@@ -124,6 +136,13 @@ func StartOn(t testing.TB, network *fedtest.Network, db *bun.DB, opts Options) *
 		t.Fatalf("media cache: %v", err)
 	}
 	n.Media = cache
+	if opts.Beside {
+		if err := fed.Start(ctx); err != nil {
+			t.Fatalf("start engine: %v", err)
+		}
+		t.Cleanup(func() { _ = fed.Stop(context.Background()) })
+		return n
+	}
 	network.AddHost(Host, web.New(web.Deps{DB: db, Reads: reads, Fed: fed, Log: log, InsecureHTTP: true, DataDir: dataDir, InboxPerMinute: opts.InboxPerMinute, Metrics: m, Media: cache}))
 	if err := fed.Start(ctx); err != nil {
 		t.Fatalf("start queue: %v", err)
