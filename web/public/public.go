@@ -29,10 +29,8 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
-	"time"
 
 	"github.com/go-chi/chi/v5"
-	"github.com/go-chi/httprate"
 	"github.com/uptrace/bun"
 
 	"github.com/kith-social/kith/federation/iri"
@@ -140,8 +138,8 @@ func New(d Deps) *Public {
 	p.csp = contentSecurityPolicy(p.insecure)
 	// Per client, as the router's client-IP middleware resolved it.
 	byClient := func(r *http.Request) (string, error) { return auth.ClientKey(r), nil }
-	p.followLimit = httprate.LimitBy(d.FollowLimit, time.Minute, byClient)
-	p.reportLimit = httprate.LimitBy(10, time.Minute, byClient)
+	p.followLimit = limitByClient(d.DB, "follow", d.FollowLimit, byClient)
+	p.reportLimit = limitByClient(d.DB, "report", 10, byClient)
 	// The remote-follow form changes nothing here, but each submission
 	// makes the node ask another server: other sites may not post it.
 	p.cop = http.NewCrossOriginProtection()
