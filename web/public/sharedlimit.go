@@ -48,9 +48,9 @@ func (c *sharedCounter) Get(key string, currentWindow, previousWindow time.Time)
 // database on PostgreSQL (shared by every process), in memory on SQLite
 // (one process).
 func limitByClient(db bun.IDB, name string, limit int, key httprate.KeyFunc) func(next http.Handler) http.Handler {
-	opts := []httprate.Option{httprate.WithKeyFuncs(key)}
+	var opts []httprate.Option
 	if db != nil && storage.IsPostgres(db) {
 		opts = append(opts, httprate.WithLimitCounter(&sharedCounter{db: db, prefix: name + ":"}))
 	}
-	return httprate.Limit(limit, time.Minute, opts...)
+	return httprate.LimitBy(limit, time.Minute, key, opts...)
 }
