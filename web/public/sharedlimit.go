@@ -47,7 +47,7 @@ func (c *sharedCounter) Get(key string, currentWindow, previousWindow time.Time)
 // limitByClient limits requests per client to limit a minute: in the
 // database on PostgreSQL (shared by every process), in memory on SQLite
 // (one process).
-func limitByClient(db bun.IDB, name string, limit int, key httprate.KeyFunc) func(next http.Handler) http.Handler {
+func limitByClient(db *bun.DB, name string, limit int, key httprate.KeyFunc) func(next http.Handler) http.Handler {
 	var opts []httprate.Option
 	if db != nil && storage.IsPostgres(db) {
 		opts = append(opts, httprate.WithLimitCounter(&sharedCounter{db: db, prefix: name + ":"}))
