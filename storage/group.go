@@ -77,6 +77,16 @@ func ValidatePostingPolicy(p string) error {
 	return fmt.Errorf("posting policy %q: want %s, %s or %s", p, PostingAnyone, PostingMembers, PostingModerators)
 }
 
+// NewGroup returns a group named name with the documented defaults of a new
+// group: members may post, the group is discoverable and tells authors by
+// DM what happened to their posts. The migrations declare the same defaults
+// for rows, but an insert from Go writes every field, zero values included.
+func NewGroup(name string) *Group {
+	return &Group{
+		Name: name, Title: name, PostingPolicy: PostingMembers, Discoverable: true, FeedbackDMs: true, FieldsJSON: "[]",
+	}
+}
+
 // CreateGroup inserts g, filling ID and timestamps. A taken name is ErrConflict.
 func CreateGroup(ctx context.Context, db bun.IDB, g *Group) error {
 	if err := ValidateGroupName(g.Name); err != nil {

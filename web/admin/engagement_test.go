@@ -217,7 +217,7 @@ func TestPulse(t *testing.T) {
 		wantStatus(t, "pulse", res, http.StatusOK)
 		wantBody(t, "pulse", res, `<svg class="bars"`, `role="img"`, `<title id="chart-title">`, `<desc id="chart-desc">2 posts and 1 replies`,
 			`class="bar-posts"`, `class="bar-replies"`, "<dt>New members</dt><dd>2</dd>", "<dt>Left</dt><dd>1</dd>", "<dt>Posts</dt><dd>2</dd>",
-			"<dt>Replies</dt><dd>1</dd>", "@alice@mastodon.test", "Every thread got a reply within 24 hours", `<td class="num">2</td><td class="num">1</td>`)
+			"<dt>Replies</dt><dd>1</dd>", "@alice@mastodon.test", "No thread has waited 24 hours or more for a reply", `<td class="num" data-label="Posts">2</td><td class="num" data-label="Replies">1</td>`)
 		if c := strings.Count(res.body, `<tr><th scope="row">`); c < 30 {
 			t.Errorf("the table has %d rows, want a row per day", c)
 		}

@@ -60,6 +60,7 @@ func TestGroupCreate(t *testing.T) {
 		if g.Title != "knitters" || !g.Closed || g.Summary != "Yarn" {
 			t.Errorf("group = %+v", g)
 		}
+		wantNewGroupDefaults(t, g)
 		res = owner.get(res.location)
 		wantStatus(t, "group page", res, http.StatusOK)
 		wantBody(t, "group page", res, "<h1>knitters</h1>", "<p>Yarn</p>")

@@ -76,6 +76,7 @@ func (p *Public) groupPageData(ctx context.Context, g *storage.Group, before str
 	if err != nil {
 		return nil, err
 	}
+	var shownPinned, shownRoots []*storage.Post
 	for i := range pinned {
 		if !visible(&pinned[i]) {
 			continue
@@ -84,6 +85,7 @@ func (p *Public) groupPageData(ctx context.Context, g *storage.Group, before str
 		v.Replies = counts[v.ID] // 0 for a pinned reply: its link opens the thread
 		v.Listing = true
 		d.Pinned = append(d.Pinned, v)
+		shownPinned = append(shownPinned, &pinned[i])
 	}
 	for i := range roots {
 		// Pinned threads head the first page; they are not listed twice.
@@ -94,6 +96,13 @@ func (p *Public) groupPageData(ctx context.Context, g *storage.Group, before str
 		v.Replies = counts[v.ID]
 		v.Listing = true
 		d.Threads = append(d.Threads, v)
+		shownRoots = append(shownRoots, &roots[i])
+	}
+	if err := attachPolls(ctx, p.db, p.now(), shownPinned, pointers(d.Pinned)); err != nil {
+		return nil, err
+	}
+	if err := attachPolls(ctx, p.db, p.now(), shownRoots, pointers(d.Threads)); err != nil {
+		return nil, err
 	}
 	if more {
 		d.Older = gv.Path + "?before=" + roots[len(roots)-1].ID + "#threads"
