@@ -154,6 +154,8 @@ func TestBrowserBelonging(t *testing.T) {
 		chromedp.Click(css(`nav.subnav a[href="/admin/groups/gardeners/belonging"]`)),
 		chromedp.WaitVisible(css(`#f-welcome`)),
 		chromedp.Click(css(`input[name="digest"][value="weekly"]`)),
+		// The form suggests a welcome message; the owner writes their own.
+		chromedp.Clear(css(`#f-welcome`)),
 		chromedp.SendKeys(css(`#f-welcome`), "Welcome {name} to {group}!"),
 		chromedp.Click(css(`form[action="/admin/groups/gardeners/belonging"] button[type="submit"]`)),
 		chromedp.WaitVisible(css(`p.notice`)),

@@ -19,6 +19,9 @@ type groupPageData struct {
 	Older   string // link to the next page; "" on the last
 	Paged   bool   // not the first page
 	Join    *joinForm
+	// HowItWorks explains the group's settings to a visitor, a sentence
+	// or two each.
+	HowItWorks []string
 }
 
 // groupPage shows a group: its profile, pinned posts, recent threads (with
@@ -49,6 +52,11 @@ func (p *Public) groupPageData(ctx context.Context, g *storage.Group, before str
 		return nil, err
 	}
 	d := &groupPageData{Group: gv, Paged: before != ""}
+	bs, err := storage.BelongingSettingsOf(ctx, p.db, g.ID)
+	if err != nil {
+		return nil, fmt.Errorf("group page %s: %w", g.Name, err)
+	}
+	d.HowItWorks = howItWorks(g, gv.Handle, bs)
 	var pinned []storage.Post
 	if before == "" {
 		if pinned, err = storage.ListPinned(ctx, p.db, g.ID); err != nil {
