@@ -57,6 +57,9 @@ type Post struct {
 	SourceIRI     string `bun:"source_iri,notnull"`
 	CreditActorID string `bun:"credit_actor_id,nullzero"`
 	Anonymous     bool   `bun:"anonymous,notnull"` // published by the group for a member who asked not to be named
+	// HeldReason says why the post went to the review queue, in the words
+	// of the author's feedback message; "" when it was never held.
+	HeldReason string `bun:"held_reason,notnull"`
 
 	Author *RemoteActor `bun:"rel:belongs-to,join:author_id=id"`
 }

@@ -165,6 +165,9 @@ func (e *Service) screen(ctx context.Context, tx bun.IDB, g *storage.Group, obj 
 			return "", "", err
 		}
 		if n < g.ProbationPosts {
+			if g.ProbationPosts == 1 {
+				return "a new member's first post is reviewed", "", nil
+			}
 			return fmt.Sprintf("new members' first %d posts are reviewed", g.ProbationPosts), "", nil
 		}
 	}

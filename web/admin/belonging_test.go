@@ -105,7 +105,9 @@ func TestBelongingPages(t *testing.T) {
 			t.Errorf("badges held: %+v", bs)
 		}
 		wantStatus(t, "profile of a non-member", owner.get("/admin/groups/gardeners/members/"+storage.NewID()+"/profile"), http.StatusNotFound)
-		wantStatus(t, "delete event", owner.post("/admin/groups/gardeners/events/"+ev.ID+"/delete", url.Values{"csrf": {csrf}}), http.StatusSeeOther)
+		wantBody(t, "delete without confirming", owner.post("/admin/groups/gardeners/events/"+ev.ID+"/delete", url.Values{"csrf": {csrf}}),
+			"everywhere?", "Delete the event")
+		wantStatus(t, "delete event", owner.post("/admin/groups/gardeners/events/"+ev.ID+"/delete", url.Values{"csrf": {csrf}, "confirm": {"yes"}}), http.StatusSeeOther)
 	})
 }
 

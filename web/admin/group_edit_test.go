@@ -119,7 +119,7 @@ func TestGroupEdit(t *testing.T) {
 		// The moderation log says who changed the profile.
 		res = owner.get("/admin/groups/gardeners/log")
 		wantStatus(t, "log", res, http.StatusOK)
-		wantBody(t, "log", res, "<td>olive</td>", "changed the profile or settings")
+		wantBody(t, "log", res, `<a href="/admin/groups/gardeners/log?staff=olive">olive</a>`, "changed the profile or settings")
 	})
 }
 
