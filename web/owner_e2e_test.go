@@ -82,7 +82,7 @@ func TestEventContentOnEveryFlavor(t *testing.T) {
 			if strings.Contains(content, "Seed swap") {
 				t.Errorf("%s: the content repeats the title, which the name shows already: %s", m.ID(), content)
 			}
-			for _, want := range []string{"1 place, 1 left", "The shed", "<em>spare</em>", "going"} {
+			for _, want := range []string{"1 place, 1 left", "The shed", "openstreetmap.org/search?query=The+shed", "<em>spare</em>", "going"} {
 				if !strings.Contains(content, want) {
 					t.Errorf("%s: content lacks %q: %s", m.ID(), want, content)
 				}

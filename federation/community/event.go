@@ -234,7 +234,7 @@ func (e *Service) eventContent(ev *storage.Event, attendees int, note string) (s
 	case ev.OnlineURL != "":
 		fmt.Fprintf(&b, `<br>💻 Online: <a href="%s">%s</a>`, html.EscapeString(ev.OnlineURL), html.EscapeString(ev.OnlineURL))
 	case ev.Where() != "":
-		fmt.Fprintf(&b, "<br>📍 %s", html.EscapeString(ev.Where()))
+		fmt.Fprintf(&b, `<br>📍 %s (<a href="%s">map</a>)`, html.EscapeString(ev.Where()), html.EscapeString(ev.MapURL()))
 	}
 	if ev.Capacity > 0 {
 		fmt.Fprintf(&b, "<br>🎟️ %s", placesLeft(ev.Capacity, attendees))
