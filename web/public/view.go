@@ -46,6 +46,7 @@ type groupView struct {
 	PublicLog bool // the moderation log is public
 	Members   int
 	Fields    []field
+	Rules     []string
 }
 
 // field is a profile field: a rule or a link. The value is sanitised HTML.
@@ -77,7 +78,7 @@ func (p *Public) groupView(ctx context.Context, db bun.IDB, g *storage.Group) (*
 		URL: p.base + "/groups/" + g.Name, Path: "/groups/" + g.Name,
 		Summary: g.SummaryHTML, Excerpt: content.Excerpt(g.SummaryHTML, 200),
 		IconURL: mediaPath(g.IconPath), HeaderURL: mediaPath(g.HeaderPath),
-		Closed: g.Closed, PublicLog: g.PublicModlog && !g.Closed, Members: members, Fields: groupFields(g),
+		Closed: g.Closed, PublicLog: g.PublicModlog && !g.Closed, Members: members, Fields: groupFields(g), Rules: g.RuleList(),
 	}, nil
 }
 
