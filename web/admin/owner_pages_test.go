@@ -60,3 +60,27 @@ func wantNoBody(t *testing.T, what string, res response, parts ...string) {
 		}
 	}
 }
+
+// A new group's overview lists the next steps, each ticking itself off
+// when the group shows it done.
+func TestNextSteps(t *testing.T) {
+	t.Parallel()
+	webtest.EachWith(t, noGroup, func(t *testing.T, sc *webtest.Scenario) {
+		n := newNode(t, sc)
+		owner := n.setup("gardeners")
+		n.setGroup("gardeners", func(g *storage.Group) { g.Closed = true })
+		res := owner.get("/admin/groups/gardeners")
+		wantBody(t, "overview", res, "Next steps", `<a href="/admin/groups/gardeners/edit">Write the group&#39;s rules</a>`,
+			"Write the join questions applicants get", `<a href="/admin/groups/gardeners/posts/new">Publish the first post as the group</a>`,
+			"Invite a moderator", "Share the handle @gardeners@")
+		if c := strings.Count(res.body, `<li class="done">`); c != 0 {
+			t.Errorf("%d steps done on a new group, want 0", c)
+		}
+		n.setGroup("gardeners", func(g *storage.Group) { g.Rules, g.JoinQuestions = "Be kind", "Which plot?" })
+		res = owner.get("/admin/groups/gardeners")
+		if c := strings.Count(res.body, `<li class="done">`); c != 2 {
+			t.Errorf("%d steps done after rules and join questions, want 2", c)
+		}
+		wantBody(t, "overview", res, `<span>Write the group&#39;s rules</span><span class="visually-hidden"> (done)</span>`)
+	})
+}
