@@ -77,4 +77,28 @@ func TestBrowserOwnerNits(t *testing.T) {
 	if misaligned > 2 {
 		t.Errorf("a Pulse row's person and date are %.1f px apart vertically, want them centred together", misaligned)
 	}
+
+	// The pages the docs show: the overview's next steps, and the confirm
+	// step of a ban (left unconfirmed).
+	err = chromedp.Do(ctx,
+		chromedp.Navigate(base+"/admin/groups/gardeners"),
+		chromedp.WaitVisible(css(`section.next-steps`)),
+	)
+	if err != nil {
+		t.Fatalf("browser: overview: %v", err)
+	}
+	screenshot(t, ctx, "admin-next-steps")
+	err = chromedp.Do(ctx,
+		chromedp.Navigate(base+"/admin/groups/gardeners/members"),
+		chromedp.WaitVisible(css(`form[action$="/ban"] button`)),
+		chromedp.Click(css(`form[action$="/ban"] button`)),
+		chromedp.WaitVisible(css(`section.confirm`)),
+	)
+	if err != nil {
+		t.Fatalf("browser: ban asks first: %v", err)
+	}
+	if q := eval[string](t, ctx, `document.querySelector("section.confirm h1").textContent`); !strings.Contains(q, "Ban @alexandra_longname@") {
+		t.Errorf("confirm step asks %q", q)
+	}
+	screenshot(t, ctx, "admin-confirm-ban")
 }
