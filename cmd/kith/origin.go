@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
+	"time"
 
 	"github.com/uptrace/bun"
 
@@ -31,7 +32,7 @@ func storeOrigin(ctx context.Context, cfg *Config, db bun.IDB, log *slog.Logger)
 	if old != "" {
 		log.Warn("the node's public address changed: servers that know its groups under the old one will not find them", "old", old, "new", origin)
 	}
-	return storage.SetSetting(ctx, db, storage.SettingPublicOrigin, origin)
+	return storage.SetSetting(ctx, db, time.Now(), storage.SettingPublicOrigin, origin)
 }
 
 // adoptStoredOrigin makes cfg use the origin serve stored, unless --domain

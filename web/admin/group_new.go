@@ -65,7 +65,7 @@ func (a *Admin) saveJoinQuestions(ctx context.Context, gf groupFields) error {
 		return err
 	}
 	g.JoinQuestions = gf.joinQuestions
-	return storage.UpdateGroup(ctx, a.db, g)
+	return storage.UpdateGroup(ctx, a.db, a.now(), g)
 }
 
 // checkGroupFields reads the group part of a form (name, title, summary,

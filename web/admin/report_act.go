@@ -109,14 +109,14 @@ func (a *Admin) reportAct(w http.ResponseWriter, r *http.Request) error {
 		resolution += ": " + reason
 	}
 	err = a.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		if err := storage.ResolveReport(ctx, tx, rp.ID, by.Name, resolution); err != nil {
+		if err := storage.ResolveReport(ctx, tx, a.now(), rp.ID, by.Name, resolution); err != nil {
 			return err
 		}
 		action := "resolve_report"
 		if done == "dismissed" {
 			action = "dismiss_report"
 		}
-		return storage.AddLogEntry(ctx, tx, &storage.LogEntry{GroupID: g.ID, StaffID: by.ID, StaffName: by.Name,
+		return storage.AddLogEntry(ctx, tx, a.now(), &storage.LogEntry{GroupID: g.ID, StaffID: by.ID, StaffName: by.Name,
 			Action: action, Target: rp.TargetIRI, Reason: resolution})
 	})
 	if err != nil && !errors.Is(err, storage.ErrNotFound) { // resolved meanwhile: done

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"testing"
+	"time"
 
 	"github.com/kith-social/kith/federation/fedtest"
 	"github.com/kith-social/kith/storage"
@@ -32,7 +33,7 @@ func TestReportActions(t *testing.T) {
 			t.Helper()
 			rp := &storage.Report{GroupID: g.ID, ActivityIRI: "https://mastodon.test/flags/" + storage.NewID(), ReporterIRI: sc.Masto.URL("/actor"),
 				TargetIRI: target.ID(), ObjectIRIs: `["` + post.IRI + `"]`, Reason: reason}
-			if err := storage.CreateReport(ctx, db, rp); err != nil {
+			if err := storage.CreateReport(ctx, db, time.Now(), rp); err != nil {
 				t.Fatal(err)
 			}
 			return rp

@@ -69,7 +69,7 @@ func (a *Admin) decideRequest(ctx context.Context, g *storage.Group, f *storage.
 		action = "approve_follow"
 	}
 	entry := &storage.LogEntry{GroupID: g.ID, StaffID: by.ID, StaffName: by.Name, Action: action, Target: f.Actor.IRI}
-	if err := storage.AddLogEntry(ctx, a.db, entry); err != nil {
+	if err := storage.AddLogEntry(ctx, a.db, a.now(), entry); err != nil {
 		a.log.ErrorContext(ctx, "log join decision", "err", err)
 	}
 	a.log.InfoContext(ctx, "join request decided", "group", g.Name, "actor", f.Actor.IRI, "approved", approve, "by", by.Name)

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/uptrace/bun"
 
@@ -35,7 +36,7 @@ func TestHomePageBeforeSetup(t *testing.T) {
 	storagetest.Each(t, func(t *testing.T, db *bun.DB) {
 		s := newSite(t, db, nil)
 		mustContain(t, "home before setup", s.get("/").Body, "This node is not set up yet", "Set up this node")
-		if err := storage.CreateStaff(context.Background(), db, &storage.Staff{Username: "olive", PasswordHash: "x", Role: storage.RoleOwner}); err != nil {
+		if err := storage.CreateStaff(context.Background(), db, time.Now(), &storage.Staff{Username: "olive", PasswordHash: "x", Role: storage.RoleOwner}); err != nil {
 			t.Fatal(err)
 		}
 		res := s.get("/")

@@ -26,14 +26,14 @@ func TestPollPages(t *testing.T) {
 			t.Helper()
 			post := f.post(g, nil, nil, "<p>"+question+"</p>", func(p *storage.Post) { p.Kind = "Question" })
 			pl := &storage.Poll{PostID: post.ID, GroupID: g.ID, LiveCounts: live, ClosesAt: time.Now().Add(48 * time.Hour).UTC()}
-			if err := storage.CreatePoll(ctx, db, pl, []string{"Tomatoes", "Beans", "Leeks"}); err != nil {
+			if err := storage.CreatePoll(ctx, db, time.Now(), pl, []string{"Tomatoes", "Beans", "Leeks"}); err != nil {
 				t.Fatal(err)
 			}
 			for _, v := range []struct {
 				who *storage.RemoteActor
 				opt int
 			}{{alice, 0}, {bob, 0}, {carol, 1}} {
-				if _, err := storage.AddPollVote(ctx, db, pl, pl.Options[v.opt].ID, v.who.ID, v.who.IRI+"#vote-"+pl.ID); err != nil {
+				if _, err := storage.AddPollVote(ctx, db, time.Now(), pl, pl.Options[v.opt].ID, v.who.ID, v.who.IRI+"#vote-"+pl.ID); err != nil {
 					t.Fatal(err)
 				}
 			}
