@@ -63,7 +63,7 @@ func TestEventContentOnEveryFlavor(t *testing.T) {
 			join(t, m, s.GroupIRI)
 		}
 		start := time.Now().Add(72 * time.Hour).Truncate(time.Hour)
-		ev, err := s.Node.Fed.Community.PublishEvent(ctx, webtest.ScenarioGroup, community.EventInput{
+		ev, err := s.Node.Fed.Community.Events.PublishEvent(ctx, webtest.ScenarioGroup, community.EventInput{
 			Title: "Seed swap", Description: "Bring *spare* seeds.", Start: start, End: start.Add(2 * time.Hour),
 			PlaceName: "The shed", Capacity: 1,
 		}, community.Staff{Name: "ada"})

@@ -44,7 +44,7 @@ type nodeOption func(*admin.Deps)
 // federation engine, with its keys, Markdown and new-group defaults.
 func createGroupFunc(fed *webtest.Node) func(ctx context.Context, name, title, summary string, closed bool) error {
 	return func(ctx context.Context, name, title, summary string, closed bool) error {
-		_, err := fed.Fed.Community.CreateGroup(ctx, name, title, summary, closed)
+		_, err := fed.Fed.Community.Moderation.CreateGroup(ctx, name, title, summary, closed)
 		return err
 	}
 }

@@ -53,10 +53,10 @@ func (a *Admin) queueDecide(w http.ResponseWriter, r *http.Request, approve bool
 	}
 	done := "published2"
 	if approve {
-		err = a.moderation.ApprovePost(ctx, p.ID, staffOf(r))
+		err = a.posting.ApprovePost(ctx, p.ID, staffOf(r))
 	} else {
 		done = "refused"
-		err = a.moderation.RejectPost(ctx, p.ID, reason, staffOf(r))
+		err = a.posting.RejectPost(ctx, p.ID, reason, staffOf(r))
 	}
 	switch {
 	case errors.Is(err, community.ErrNotPendingPost):
@@ -111,9 +111,9 @@ func (a *Admin) queueBulk(w http.ResponseWriter, r *http.Request) error {
 			return errNotFound("There is no such post in this group.")
 		}
 		if approve {
-			err = a.moderation.ApprovePost(ctx, p.ID, staffOf(r))
+			err = a.posting.ApprovePost(ctx, p.ID, staffOf(r))
 		} else {
-			err = a.moderation.RejectPost(ctx, p.ID, "", staffOf(r))
+			err = a.posting.RejectPost(ctx, p.ID, "", staffOf(r))
 		}
 		if err != nil && !errors.Is(err, community.ErrNotPendingPost) { // decided meanwhile: skip
 			return fmt.Errorf("review post %s: %w", p.ID, err)

@@ -56,7 +56,7 @@ func (a *Admin) requestDecide(approve bool) handlerFunc {
 
 // decideRequest approves or rejects one pending request and logs it.
 func (a *Admin) decideRequest(ctx context.Context, g *storage.Group, f *storage.Follow, approve bool, by community.Staff) error {
-	if err := a.moderation.DecideFollow(ctx, g.Name, f.Actor.IRI, approve); err != nil {
+	if err := a.membership.DecideFollow(ctx, g.Name, f.Actor.IRI, approve); err != nil {
 		if errors.Is(err, community.ErrNotPending) {
 			return err
 		}
