@@ -23,6 +23,7 @@ import (
 	"github.com/kith-social/kith/federation/metrics"
 	"github.com/kith-social/kith/storage"
 	"github.com/kith-social/kith/web/admin"
+	"github.com/kith-social/kith/web/members"
 	"github.com/kith-social/kith/web/public"
 )
 
@@ -66,6 +67,7 @@ type Server struct {
 	log            *slog.Logger
 	admin          *admin.Admin
 	public         *public.Public
+	members        *members.Members
 	trustedProxies []netip.Prefix
 	// noClientIPWarning logs, once per process, that a trusted proxy sends
 	// no client address (clientip.go).
@@ -119,6 +121,14 @@ func New(d Deps) http.Handler {
 		DB: reads, Log: d.Log, Domain: d.Fed.IRI.Domain(), Scheme: scheme,
 		DataDir: d.DataDir, Resolver: d.Fed.Actors, Reporter: d.Fed.Community, Media: publicMedia,
 	})
+	var membersMedia members.MediaCache
+	if d.Media != nil {
+		membersMedia = d.Media
+	}
+	s.members = members.New(members.Deps{
+		DB: d.DB, Log: d.Log, Domain: d.Fed.IRI.Domain(), Community: d.Fed.Community, Now: d.Fed.Now,
+		InsecureHTTP: d.InsecureHTTP, Media: membersMedia,
+	})
 	return s.routes()
 }
 
@@ -127,6 +137,7 @@ var (
 	_ admin.MediaCache            = (*media.Cache)(nil)
 	_ public.RemoteFollowResolver = (*actors.Actors)(nil)
 	_ public.Reporter             = (*community.Service)(nil)
+	_ members.Community           = (*community.Service)(nil)
 )
 
 // SetupURL is the one-time setup address while the node has no owner.
@@ -179,7 +190,8 @@ func (s *Server) routes() http.Handler {
 		r.Get("/moderators", s.handle(s.groupCollection(community.CollectionModerators)))
 		r.Get("/activities/{id}", s.handle(s.groupActivity))
 		r.Get("/posts/{id}", s.handle(s.groupPostOrPage))
-		s.public.GroupRoutes(r) // threads, feeds, the remote-follow form
+		s.public.GroupRoutes(r)  // threads, feeds, the remote-follow form
+		s.members.GroupRoutes(r) // the members' own pages, under /me
 	})
 	return r
 }

@@ -332,7 +332,10 @@ func (e *Service) SendDueDigests(ctx context.Context) (int, error) {
 				return errNothingToTell // roll the claim back
 			}
 			published = true
-			return e.publishGroupPost(ctx, tx, g, p, PostInput{}, Staff{Name: "kith"}, "publish_digest")
+			if err := e.publishGroupPost(ctx, tx, g, p, PostInput{}, Staff{Name: "kith"}, "publish_digest"); err != nil {
+				return err
+			}
+			return e.digestByDM(ctx, tx, g, p) // memberweb_profile.go
 		})
 		if err != nil && !errors.Is(err, errNothingToTell) {
 			errs = append(errs, fmt.Errorf("digest of %s: %w", g.Name, err))
@@ -369,7 +372,10 @@ func (e *Service) PublishDigest(ctx context.Context, groupName string, by Staff)
 			return err
 		}
 		out = p
-		return e.publishGroupPost(ctx, tx, g, p, PostInput{}, Staff{Name: "kith"}, "publish_digest")
+		if err := e.publishGroupPost(ctx, tx, g, p, PostInput{}, Staff{Name: "kith"}, "publish_digest"); err != nil {
+			return err
+		}
+		return e.digestByDM(ctx, tx, g, p) // memberweb_profile.go
 	})
 	return out, err
 }

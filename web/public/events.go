@@ -207,6 +207,9 @@ type directoryEntry struct {
 	IconURL string
 	Intro   string // sanitised HTML of their intro post, when it is public
 	Badges  []string
+	// What they added in this group on the members' pages (plain text).
+	Pronouns string
+	Fields   []storage.MemberField
 }
 
 type directoryData struct {
@@ -245,6 +248,9 @@ func (p *Public) directoryPage(w http.ResponseWriter, r *http.Request) error {
 			name = a.Username
 		}
 		de := directoryEntry{Name: name, Handle: "@" + a.Username + "@" + a.Host, URL: firstWebURL(a.URL, a.IRI), IconURL: p.imageURL(a.IconURL)}
+		if e.Profile != nil {
+			de.Pronouns, de.Fields = e.Profile.Pronouns, e.Profile.Fields()
+		}
 		if e.IntroPost != nil && visible(e.IntroPost) {
 			de.Intro = e.IntroPost.ContentHTML
 		}

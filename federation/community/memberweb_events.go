@@ -1,0 +1,96 @@
+package community
+
+// RSVP from the members' pages: the same list, rules and confirmation DM
+// as a "going" / "not going" reply or a Join from the member's server.
+
+import (
+	"context"
+	"fmt"
+	"html"
+
+	"github.com/uptrace/bun"
+
+	"github.com/kith-social/kith/storage"
+)
+
+// MemberEvent is an upcoming event of the group as a member sees it.
+type MemberEvent struct {
+	Event  *storage.Event
+	Going  bool // the member is on the list
+	People int  // how many are on the list
+}
+
+// UpcomingEventsFor lists a group's events that have not ended, members-
+// only ones included, with whether the member is coming.
+func (e *Service) UpcomingEventsFor(ctx context.Context, groupID, actorID string) ([]MemberEvent, error) {
+	evs, err := storage.ListEvents(ctx, e.DB, storage.EventFilter{GroupID: groupID, EndsAfter: e.Now(), Limit: 50})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]MemberEvent, 0, len(evs))
+	for i := range evs {
+		me := MemberEvent{Event: &evs[i]}
+		if _, err := storage.AttendeeOf(ctx, e.DB, evs[i].ID, actorID); err == nil {
+			me.Going = true
+		} else if !isNotFound(err) {
+			return nil, err
+		}
+		if me.People, err = storage.CountAttendees(ctx, e.DB, evs[i].ID); err != nil {
+			return nil, err
+		}
+		out = append(out, me)
+	}
+	return out, nil
+}
+
+// RSVPAsMember puts a member on an event's list (going) or takes them off,
+// and sends them the confirmation a reply would get. It returns that
+// confirmation for the page.
+func (e *Service) RSVPAsMember(ctx context.Context, groupID, actorID, eventID string, going bool) (string, error) {
+	if err := e.mustBeMember(ctx, groupID, actorID); err != nil {
+		return "", err
+	}
+	var msg string
+	err := e.Tx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		g, actor, err := e.groupAndActor(ctx, tx, groupID, actorID)
+		if err != nil {
+			return err
+		}
+		ev, err := storage.EventByID(ctx, tx, eventID)
+		if err != nil || ev.GroupID != g.ID {
+			return fmt.Errorf("event %s: %w", eventID, storage.ErrNotFound)
+		}
+		if going {
+			res, err := e.attend(ctx, tx, g, ev, actor, &storage.Attendee{Via: storage.AttendViaMembersPages})
+			if err != nil {
+				return err
+			}
+			switch res {
+			case rsvpAdded, rsvpAlready:
+				msg = fmt.Sprintf("You're on the list for %s, %s.", ev.Title, ev.When())
+			case rsvpFull:
+				msg = fmt.Sprintf("Sorry, %s is full.", ev.Title)
+			case rsvpClosed:
+				msg = fmt.Sprintf("%s is cancelled or over: there is no list to join.", ev.Title)
+			default:
+				msg = fmt.Sprintf("%s is for members of %s only.", ev.Title, g.Title)
+			}
+		} else {
+			err := storage.RemoveAttendee(ctx, tx, ev.ID, actor.ID)
+			switch {
+			case isNotFound(err):
+				msg = fmt.Sprintf("You were not on the list for %s.", ev.Title)
+			case err != nil:
+				return err
+			default:
+				msg = fmt.Sprintf("You're off the list for %s.", ev.Title)
+				if err := e.refreshEventObject(ctx, tx, g, ev); err != nil {
+					return err
+				}
+			}
+		}
+		_, err = e.directMessage(ctx, tx, g, actor, "<p>"+html.EscapeString(msg)+"</p>", ev.Post.IRI)
+		return err
+	})
+	return msg, err
+}

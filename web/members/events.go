@@ -1,0 +1,63 @@
+package members
+
+import (
+	"net/http"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/kith-social/kith/storage"
+)
+
+// eventView is an upcoming event on the members' pages.
+type eventView struct {
+	ID, Title, When, Where string
+	MembersOnly, Cancelled bool
+	Going                  bool
+	People, Capacity       int
+}
+
+type eventsData struct {
+	Group   *storage.Group
+	CSRF    string
+	Events  []eventView
+	Message string // the confirmation of the last RSVP
+	Error   string
+}
+
+// events lists the group's upcoming events, with the member's RSVP.
+func (m *Members) events(w http.ResponseWriter, r *http.Request) error {
+	return m.renderEvents(w, r, http.StatusOK, "", "")
+}
+
+func (m *Members) renderEvents(w http.ResponseWriter, r *http.Request, status int, msg, errMsg string) error {
+	ctx := r.Context()
+	cur := currentMember(ctx)
+	evs, err := m.community.UpcomingEventsFor(ctx, cur.Group.ID, cur.Actor.ID)
+	if err != nil {
+		return err
+	}
+	d := &eventsData{Group: cur.Group, CSRF: cur.CSRF, Message: msg, Error: errMsg}
+	for _, e := range evs {
+		ev := e.Event
+		d.Events = append(d.Events, eventView{
+			ID: ev.ID, Title: ev.Title, When: ev.When(), Where: ev.Where(), MembersOnly: ev.MembersOnly, Cancelled: ev.Cancelled(),
+			Going: e.Going, People: e.People, Capacity: ev.Capacity,
+		})
+	}
+	return m.render(w, status, "events", cur.Group.Title, d)
+}
+
+// rsvp says going or not going, with the effect and the confirmation DM
+// of a reply from the member's server.
+func (m *Members) rsvp(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	cur := currentMember(ctx)
+	msg, err := m.community.RSVPAsMember(ctx, cur.Group.ID, cur.Actor.ID, chi.URLParam(r, "id"), r.PostForm.Get("going") == "yes")
+	if bad := inputError(err); bad != "" {
+		return m.renderEvents(w, r, http.StatusUnprocessableEntity, "", bad)
+	}
+	if err != nil {
+		return err
+	}
+	return m.renderEvents(w, r, http.StatusOK, msg, "")
+}
