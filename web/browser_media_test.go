@@ -63,10 +63,6 @@ func TestBrowserNoRemoteRequests(t *testing.T) {
 		chromedp.Flag("disable-dev-shm-usage", true),
 		chromedp.Flag("host-resolver-rules", "MAP "+webtest.Host+" "+addr+", MAP * ~NOTFOUND"),
 		chromedp.Flag("disable-features", "HttpsUpgrades,HttpsFirstBalancedModeAutoEnable"),
-		// The admin pages send Referrer-Policy: no-referrer, so a form on
-		// a plain-HTTP page posts "Origin: null"; as a secure context the
-		// browser sends Sec-Fetch-Site, which is what a TLS deployment has.
-		chromedp.Flag("unsafely-treat-insecure-origin-as-secure", "http://"+webtest.Host),
 		chromedp.WindowSize(1200, 2400),
 		chromedp.UserDataDir(t.TempDir()),
 	}

@@ -218,12 +218,17 @@ func (a *Admin) render(w http.ResponseWriter, r *http.Request, status int, name 
 // setPageHeaders: pages are private and never cached; nothing outside the
 // node may frame them, run scripts in them or post their forms; links
 // carrying a token (setup, invitations) must not leak through Referer.
+// "same-origin", not "no-referrer": with no-referrer browsers send
+// "Origin: null" on form POSTs, and where they send no Sec-Fetch-Site
+// (plain HTTP by a name other than localhost) the cross-origin check then
+// refuses the node's own forms. same-origin sends the Referer, and a real
+// Origin, only to the node itself.
 func setPageHeaders(w http.ResponseWriter) {
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("Cache-Control", "no-store")
 	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
-	h.Set("Referrer-Policy", "no-referrer")
+	h.Set("Referrer-Policy", "same-origin")
 	h.Set("X-Content-Type-Options", "nosniff")
 }
 
