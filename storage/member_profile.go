@@ -117,3 +117,29 @@ func ConversationOf(ctx context.Context, db bun.IDB, groupID, actorID string) (*
 	}
 	return c, nil
 }
+
+// RecentPolls lists a group's polls whose posts are published, newest
+// first, with their options and posts.
+func RecentPolls(ctx context.Context, db bun.IDB, groupID string, limit int) ([]Poll, error) {
+	var ps []Poll
+	err := db.NewSelect().Model(&ps).
+		Relation("Options", func(q *bun.SelectQuery) *bun.SelectQuery { return q.Order("po.position") }).
+		Join("JOIN posts AS p ON p.id = pl.post_id").
+		Where("pl.group_id = ? AND p.state = ? AND p.visibility <> ?", groupID, PostPublished, VisibilityDirect).
+		Order("pl.created_at DESC", "pl.id DESC").Limit(int64(limit)).Scan(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("polls of group %s: %w", groupID, err)
+	}
+	return ps, nil
+}
+
+// PollChoicesOf lists the options an actor voted for in a poll.
+func PollChoicesOf(ctx context.Context, db bun.IDB, pollID, actorID string) ([]string, error) {
+	var ids []string
+	err := db.NewSelect().Model((*PollVote)(nil)).Column("option_id").
+		Where("poll_id = ? AND actor_id = ?", pollID, actorID).Scan(ctx, &ids)
+	if err != nil {
+		return nil, fmt.Errorf("votes of %s in poll %s: %w", actorID, pollID, err)
+	}
+	return ids, nil
+}

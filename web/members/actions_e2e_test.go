@@ -135,6 +135,37 @@ func TestMemberActions(t *testing.T) {
 			t.Errorf("still on the list after not going")
 		}
 
+		// A members-only poll: her vote, once, federated like a vote from
+		// her server.
+		pollPost, err := n.Fed.Community.PublishPoll(ctx, webtest.ScenarioGroup, community.PollInput{
+			Question: "Which day for the work party?", Options: []string{"Saturday", "Sunday"}, Closes: time.Now().Add(time.Hour), MembersOnly: true,
+		}, staff)
+		if err != nil {
+			t.Fatal(err)
+		}
+		poll, err := storage.PollByPost(ctx, n.DB, pollPost.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, _, page = c.get(t, me+"/polls")
+		if !strings.Contains(page, "Which day for the work party?") {
+			t.Fatalf("polls page:\n%s", page)
+		}
+		sunday := poll.Options[1].ID
+		if status, _, body := c.post(t, me+"/polls/"+poll.ID+"/vote", url.Values{"csrf": {csrfOf(t, page)}, "option": {sunday}}); status != http.StatusOK || !strings.Contains(body, "(your vote)") {
+			t.Fatalf("vote: %d\n%s", status, body)
+		}
+		if status, _, _ := c.post(t, me+"/polls/"+poll.ID+"/vote", url.Values{"csrf": {csrfOf(t, page)}, "option": {poll.Options[0].ID}}); status != http.StatusUnprocessableEntity {
+			t.Errorf("second vote: %d, want 422", status)
+		}
+		if p, err := storage.PollByID(ctx, n.DB, poll.ID); err != nil || p.VotersCount != 1 || p.Options[1].VotesCount != 1 || p.Options[0].VotesCount != 0 {
+			t.Errorf("counts after her vote: %+v %v", p, err)
+		}
+		s.Masto.WaitFor(t, func(d fedtest.Delivery) bool {
+			obj, _ := d.Activity["object"].(map[string]any)
+			return d.Type() == "Update" && obj != nil && obj["type"] == "Question" && obj["votersCount"] == float64(1)
+		}, webtest.Wait)
+
 		// Leave: the membership ends, her server gets a Reject of her
 		// Follow, her sessions end.
 		_, _, page = c.get(t, me+"/leave")

@@ -52,6 +52,8 @@ type Community interface {
 	LeaveGroup(ctx context.Context, groupID, actorID string) error
 	UpcomingEventsFor(ctx context.Context, groupID, actorID string) ([]community.MemberEvent, error)
 	RSVPAsMember(ctx context.Context, groupID, actorID, eventID string, going bool) (string, error)
+	PollsFor(ctx context.Context, groupID, actorID string) ([]community.MemberPoll, error)
+	VoteAsMember(ctx context.Context, groupID, actorID, pollID string, optionIDs []string) error
 }
 
 // Limits bound how often sign-in links may be asked for, so that the form
@@ -162,6 +164,8 @@ func (m *Members) GroupRoutes(r chi.Router) {
 				r.Get("/directory", m.h(m.directory))
 				r.Get("/events", m.h(m.events))
 				r.With(m.cop.Handler, m.limitBody, m.checkCSRF).Post("/events/{id}/rsvp", m.h(m.rsvp))
+				r.Get("/polls", m.h(m.polls))
+				r.With(m.cop.Handler, m.limitBody, m.checkCSRF).Post("/polls/{id}/vote", m.h(m.vote))
 				r.Get("/anonymous", m.h(m.anonPage))
 				r.With(m.cop.Handler, m.limitBody, m.checkCSRF).Post("/anonymous", m.h(m.anon))
 				r.Get("/report/{id}", m.h(m.reportPage))
