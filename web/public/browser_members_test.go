@@ -73,6 +73,55 @@ func TestBrowserMemberSignIn(t *testing.T) {
 	}
 	b.assertNothingRan(t, "")
 
+	// Her profile in the group, by keyboard and mouse.
+	err = chromedp.Do(b.ctx,
+		chromedp.Click(chromedp.CSS(`#directory`)),
+		chromedp.SendKeys(chromedp.CSS(`#pronouns`), "she/her"),
+		chromedp.Click(chromedp.CSS(`#save-settings`)),
+		chromedp.WaitVisible(chromedp.CSS(`#saved`)),
+	)
+	if err != nil {
+		t.Fatalf("save her profile: %v", err)
+	}
+	if got := text(); !strings.Contains(got, "(she/her)") || !strings.Contains(got, "You are listed in the member directory") || !strings.Contains(got, "Saved.") {
+		t.Errorf("after saving:\n%s", got)
+	}
+
+	// Every members' page at phone width: nothing wider than the screen,
+	// every field labelled, every button named, and no script at all (so
+	// nothing can depend on one).
+	if err := chromedp.Do(b.ctx, chromedp.EmulateViewport(360, 740)); err != nil {
+		t.Fatal(err)
+	}
+	checks := map[string]string{
+		"wider than the screen": `document.documentElement.scrollWidth > window.innerWidth`,
+		"a field without a label": `[...document.querySelectorAll("input:not([type=hidden]), textarea, select")].some(e =>
+			!(e.labels && e.labels.length) && !e.getAttribute("aria-label"))`,
+		"a button without a name": `[...document.querySelectorAll("button")].some(b => !b.textContent.trim() && !b.getAttribute("aria-label"))`,
+		"a script":                `document.scripts.length > 0`,
+	}
+	for _, path := range []string{"", "/archive", "/directory", "/events", "/polls", "/how", "/write", "/anonymous", "/leave"} {
+		err := chromedp.Do(b.ctx,
+			chromedp.Navigate("http://"+webtest.Host+"/groups/gardeners/me"+path),
+			chromedp.WaitReady(chromedp.CSS(`footer.site-foot`)),
+		)
+		if err != nil {
+			t.Fatalf("open %s: %v", path, err)
+		}
+		for what, expr := range checks {
+			bad, err := chromedp.Run(b.ctx, chromedp.Evaluate[bool](expr))
+			if err != nil {
+				t.Fatalf("check %q on %s: %v", what, path, err)
+			}
+			if bad {
+				t.Errorf("/me%s: %s", path, what)
+			}
+		}
+	}
+	if err := chromedp.Do(b.ctx, chromedp.Navigate("http://"+webtest.Host+"/groups/gardeners/me"), chromedp.WaitVisible(chromedp.CSS(`#me-h`))); err != nil {
+		t.Fatal(err)
+	}
+
 	err = chromedp.Do(b.ctx,
 		chromedp.Click(chromedp.CSS(`#signout-everywhere`)),
 		chromedp.WaitVisible(chromedp.CSS(`#members-handle`)),
