@@ -126,7 +126,7 @@ func New(d Deps) http.Handler {
 		membersMedia = d.Media
 	}
 	s.members = members.New(members.Deps{
-		DB: d.DB, Log: d.Log, Domain: d.Fed.IRI.Domain(), Community: d.Fed.Community, Now: d.Fed.Now,
+		DB: d.DB, Log: d.Log, Domain: d.Fed.IRI.Domain(), Base: d.Fed.IRI.Base(), Community: d.Fed.Community, Now: d.Fed.Now,
 		InsecureHTTP: d.InsecureHTTP, Media: membersMedia,
 	})
 	return s.routes()

@@ -2,8 +2,10 @@ package members_test
 
 import (
 	"context"
+	"html"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -133,6 +135,43 @@ func TestMemberActions(t *testing.T) {
 		}
 		if _, err := storage.AttendeeOf(ctx, n.DB, ev.ID, aliceRow.ID); err == nil {
 			t.Errorf("still on the list after not going")
+		}
+
+		// Her private calendar: the members-only event, at a secret
+		// address that a new link replaces and "off" ends.
+		calURL := regexp.MustCompile(`<code id="calendar-url">([^<]+)</code>`)
+		makeLink := func() string {
+			t.Helper()
+			_, _, page := c.get(t, me+"/events")
+			status, _, body := c.post(t, me+"/calendar", url.Values{"csrf": {csrfOf(t, page)}, "action": {"new"}})
+			m := calURL.FindStringSubmatch(body)
+			if status != http.StatusOK || m == nil {
+				t.Fatalf("calendar link: %d\n%s", status, body)
+			}
+			return html.UnescapeString(m[1])
+		}
+		first := makeLink()
+		resp, cal := newClient(t, n).getResp(t, strings.TrimPrefix(first, "http://"+webtest.Host))
+		if resp.StatusCode != http.StatusOK || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/calendar") ||
+			!strings.Contains(cal, "SUMMARY:Shed meeting") || !strings.Contains(cal, "For members only.") {
+			t.Errorf("calendar: %d\n%s", resp.StatusCode, cal)
+		}
+		if _, _, page := c.get(t, me+"/events"); strings.Contains(page, first) {
+			t.Errorf("the calendar address is shown again")
+		}
+		second := makeLink()
+		if status, _, _ := newClient(t, n).get(t, strings.TrimPrefix(first, "http://"+webtest.Host)); status != http.StatusNotFound {
+			t.Errorf("the replaced calendar link: %d, want 404", status)
+		}
+		if status, _, _ := newClient(t, n).get(t, strings.TrimPrefix(second, "http://"+webtest.Host)); status != http.StatusOK {
+			t.Errorf("the new calendar link: %d", status)
+		}
+		_, _, page = c.get(t, me+"/events")
+		if status, _, _ := c.post(t, me+"/calendar", url.Values{"csrf": {csrfOf(t, page)}, "action": {"off"}}); status != http.StatusOK {
+			t.Errorf("calendar off: %d", status)
+		}
+		if status, _, _ := newClient(t, n).get(t, strings.TrimPrefix(second, "http://"+webtest.Host)); status != http.StatusNotFound {
+			t.Errorf("the calendar link after turning it off: %d, want 404", status)
 		}
 
 		// A members-only poll: her vote, once, federated like a vote from

@@ -1,6 +1,7 @@
 package members
 
 import (
+	"errors"
 	"net/http"
 
 	"github.com/go-chi/chi/v5"
@@ -22,6 +23,11 @@ type eventsData struct {
 	Events  []eventView
 	Message string // the confirmation of the last RSVP
 	Error   string
+	// The member's private calendar link: whether there is one and since
+	// when, and its address right after it was made (never again).
+	Calendar    bool
+	CalendarAt  string
+	CalendarURL string
 }
 
 // events lists the group's upcoming events, with the member's RSVP.
@@ -30,13 +36,22 @@ func (m *Members) events(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (m *Members) renderEvents(w http.ResponseWriter, r *http.Request, status int, msg, errMsg string) error {
+	return m.renderEventsWith(w, r, status, msg, errMsg, "")
+}
+
+func (m *Members) renderEventsWith(w http.ResponseWriter, r *http.Request, status int, msg, errMsg, calendarURL string) error {
 	ctx := r.Context()
 	cur := currentMember(ctx)
 	evs, err := m.community.UpcomingEventsFor(ctx, cur.Group.ID, cur.Actor.ID)
 	if err != nil {
 		return err
 	}
-	d := &eventsData{Group: cur.Group, CSRF: cur.CSRF, Message: msg, Error: errMsg}
+	d := &eventsData{Group: cur.Group, CSRF: cur.CSRF, Message: msg, Error: errMsg, CalendarURL: calendarURL}
+	if cal, err := storage.MemberCalendarOf(ctx, m.db, cur.Group.ID, cur.Actor.ID); err == nil {
+		d.Calendar, d.CalendarAt = true, when(cal.CreatedAt)
+	} else if !errors.Is(err, storage.ErrNotFound) {
+		return err
+	}
 	for _, e := range evs {
 		ev := e.Event
 		d.Events = append(d.Events, eventView{

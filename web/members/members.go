@@ -73,9 +73,10 @@ func DefaultLimits() Limits {
 type Deps struct {
 	DB  *bun.DB
 	Log *slog.Logger
-	// Domain is the node's public host, for the groups' handles.
-	Domain    string
-	Community Community
+	// Domain is the node's public host, for the groups' handles; Base is
+	// its URL (scheme://domain), for addresses given to other apps.
+	Domain, Base string
+	Community    Community
 	// Now is the clock (nil: time.Now).
 	Now func() time.Time
 	// InsecureHTTP sends cookies without Secure (development and tests).
@@ -103,6 +104,7 @@ type Members struct {
 	limits    Limits
 	media     MediaCache
 	domain    string
+	base      string
 	pages     pages
 	cop       *http.CrossOriginProtection
 }
@@ -130,7 +132,7 @@ func New(d Deps) *Members {
 	if l.Window <= 0 {
 		l.Window = def.Window
 	}
-	m := &Members{db: d.DB, log: d.Log, community: d.Community, now: d.Now, secure: !d.InsecureHTTP, limits: l, media: d.Media, domain: d.Domain}
+	m := &Members{db: d.DB, log: d.Log, community: d.Community, now: d.Now, secure: !d.InsecureHTTP, limits: l, media: d.Media, domain: d.Domain, base: d.Base}
 	m.pages = mustParsePages()
 	// Forms without a session yet (asking for a link, using it) are
 	// refused when another site posts them: nobody can sign a visitor in
@@ -149,6 +151,7 @@ func (m *Members) GroupRoutes(r chi.Router) {
 		r.Get("/signin", m.h(m.signInPage))
 		r.With(m.cop.Handler, m.limitBody).Post("/signin", m.h(m.requestLink))
 		r.With(m.cop.Handler, m.limitBody).Post("/session", m.h(m.redeem))
+		r.Get("/calendar/{file}", m.h(m.calendarFeed)) // the secret token is the key (calendar.go)
 		r.Group(func(r chi.Router) {
 			r.Use(m.requireMember)
 			r.Get("/", m.h(m.home))
@@ -164,6 +167,7 @@ func (m *Members) GroupRoutes(r chi.Router) {
 				r.Get("/directory", m.h(m.directory))
 				r.Get("/events", m.h(m.events))
 				r.With(m.cop.Handler, m.limitBody, m.checkCSRF).Post("/events/{id}/rsvp", m.h(m.rsvp))
+				r.With(m.cop.Handler, m.limitBody, m.checkCSRF).Post("/calendar", m.h(m.calendarLink))
 				r.Get("/polls", m.h(m.polls))
 				r.With(m.cop.Handler, m.limitBody, m.checkCSRF).Post("/polls/{id}/vote", m.h(m.vote))
 				r.Get("/anonymous", m.h(m.anonPage))

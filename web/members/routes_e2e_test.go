@@ -38,6 +38,8 @@ func memberRouteAccess() map[string]string {
 		"POST /groups/{name}/me/leave":              "session",
 		"GET /groups/{name}/me/events":              "member",
 		"POST /groups/{name}/me/events/{id}/rsvp":   "member",
+		"GET /groups/{name}/me/calendar/{file}":     "anyone",
+		"POST /groups/{name}/me/calendar":           "member",
 		"GET /groups/{name}/me/polls":               "member",
 		"POST /groups/{name}/me/polls/{id}/vote":    "member",
 		"GET /groups/{name}/me/anonymous":           "member",
