@@ -13,11 +13,20 @@ import (
 	"github.com/kith-social/kith/storage"
 )
 
+// RSVP answers on the members' pages.
+const (
+	RSVPGoing    = "going"
+	RSVPMaybe    = "maybe"
+	RSVPNotGoing = "not going"
+)
+
 // MemberEvent is an upcoming event of the group as a member sees it.
 type MemberEvent struct {
 	Event  *storage.Event
 	Going  bool // the member is on the list
+	Maybe  bool // the member said maybe
 	People int  // how many are on the list
+	Maybes int  // how many said maybe
 }
 
 // UpcomingEventsFor lists a group's events that have not ended, members-
@@ -38,18 +47,29 @@ func (e *Service) UpcomingEventsFor(ctx context.Context, groupID, actorID string
 		if me.People, err = storage.CountAttendees(ctx, e.DB, evs[i].ID); err != nil {
 			return nil, err
 		}
+		if me.Maybe, err = storage.IsEventMaybe(ctx, e.DB, evs[i].ID, actorID); err != nil {
+			return nil, err
+		}
+		if me.Maybes, err = storage.CountEventMaybes(ctx, e.DB, evs[i].ID); err != nil {
+			return nil, err
+		}
 		out = append(out, me)
 	}
 	return out, nil
 }
 
-// RSVPAsMember puts a member on an event's list (going) or takes them off,
-// and sends them the confirmation a reply would get. It returns that
-// confirmation for the page.
-func (e *Service) RSVPAsMember(ctx context.Context, groupID, actorID, eventID string, going bool) (string, error) {
+// RSVPAsMember puts a member on an event's list (going) or takes them off
+// (not going), and sends them the confirmation a reply would get; "maybe"
+// takes them off the list too and remembers the maybe (no place, no
+// reminder, not federated). It returns the confirmation for the page.
+func (e *Service) RSVPAsMember(ctx context.Context, groupID, actorID, eventID, answer string) (string, error) {
 	if err := e.mustBeMember(ctx, groupID, actorID); err != nil {
 		return "", err
 	}
+	if answer != RSVPGoing && answer != RSVPMaybe && answer != RSVPNotGoing {
+		return "", &InputError{"Choose going, maybe or not going."}
+	}
+	going := answer == RSVPGoing
 	var msg string
 	err := e.Tx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		g, actor, err := e.groupAndActor(ctx, tx, groupID, actorID)
@@ -59,6 +79,9 @@ func (e *Service) RSVPAsMember(ctx context.Context, groupID, actorID, eventID st
 		ev, err := storage.EventByID(ctx, tx, eventID)
 		if err != nil || ev.GroupID != g.ID {
 			return fmt.Errorf("event %s: %w", eventID, storage.ErrNotFound)
+		}
+		if err := storage.SetEventMaybe(ctx, tx, ev.ID, actor.ID, answer == RSVPMaybe, e.Now()); err != nil {
+			return err
 		}
 		if going {
 			res, err := e.attend(ctx, tx, g, ev, actor, &storage.Attendee{Via: storage.AttendViaMembersPages})
@@ -87,6 +110,9 @@ func (e *Service) RSVPAsMember(ctx context.Context, groupID, actorID, eventID st
 				if err := e.refreshEventObject(ctx, tx, g, ev); err != nil {
 					return err
 				}
+			}
+			if answer == RSVPMaybe {
+				msg = fmt.Sprintf("You said maybe to %s, %s. You are not on the list: say going when you know.", ev.Title, ev.When())
 			}
 		}
 		_, err = e.directMessage(ctx, tx, g, actor, "<p>"+html.EscapeString(msg)+"</p>", ev.Post.IRI)

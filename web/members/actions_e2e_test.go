@@ -119,7 +119,7 @@ func TestMemberActions(t *testing.T) {
 		if !strings.Contains(page, "Shed meeting") {
 			t.Fatalf("events page:\n%s", page)
 		}
-		if status, _, body := c.post(t, me+"/events/"+ev.ID+"/rsvp", url.Values{"csrf": {csrfOf(t, page)}, "going": {"yes"}}); status != http.StatusOK || !strings.Contains(body, "You are going") {
+		if status, _, body := c.post(t, me+"/events/"+ev.ID+"/rsvp", url.Values{"csrf": {csrfOf(t, page)}, "answer": {"going"}}); status != http.StatusOK || !strings.Contains(body, "You are going") {
 			t.Fatalf("going: %d\n%s", status, body)
 		}
 		if a, err := storage.AttendeeOf(ctx, n.DB, ev.ID, aliceRow.ID); err != nil || a.Via != storage.AttendViaMembersPages {
@@ -130,11 +130,23 @@ func TestMemberActions(t *testing.T) {
 			content, _ := obj["content"].(string)
 			return strings.Contains(content, "on the list for Shed meeting")
 		}, webtest.Wait)
-		if status, _, _ := c.post(t, me+"/events/"+ev.ID+"/rsvp", url.Values{"csrf": {csrfOf(t, page)}, "going": {"no"}}); status != http.StatusOK {
-			t.Errorf("not going: %d", status)
+		if status, _, body := c.post(t, me+"/events/"+ev.ID+"/rsvp", url.Values{"csrf": {csrfOf(t, page)}, "answer": {"maybe"}}); status != http.StatusOK || !strings.Contains(body, "You said maybe.") {
+			t.Errorf("maybe: %d\n%s", status, body)
 		}
 		if _, err := storage.AttendeeOf(ctx, n.DB, ev.ID, aliceRow.ID); err == nil {
-			t.Errorf("still on the list after not going")
+			t.Errorf("on the list after maybe")
+		}
+		if maybe, err := storage.IsEventMaybe(ctx, n.DB, ev.ID, aliceRow.ID); err != nil || !maybe {
+			t.Errorf("maybe not recorded: %v %v", maybe, err)
+		}
+		if status, _, _ := c.post(t, me+"/events/"+ev.ID+"/rsvp", url.Values{"csrf": {csrfOf(t, page)}, "answer": {"not going"}}); status != http.StatusOK {
+			t.Errorf("not going: %d", status)
+		}
+		if maybe, _ := storage.IsEventMaybe(ctx, n.DB, ev.ID, aliceRow.ID); maybe {
+			t.Errorf("still maybe after not going")
+		}
+		if status, _, _ := c.post(t, me+"/events/"+ev.ID+"/rsvp", url.Values{"csrf": {csrfOf(t, page)}, "answer": {"perhaps"}}); status != http.StatusUnprocessableEntity {
+			t.Errorf("an unknown answer: %d, want 422", status)
 		}
 
 		// Her private calendar: the members-only event, at a secret

@@ -13,8 +13,9 @@ import (
 type eventView struct {
 	ID, Title, When, Where string
 	MembersOnly, Cancelled bool
-	Going                  bool
-	People, Capacity       int
+	Going, Maybe           bool
+	People, Maybes         int
+	Capacity               int
 }
 
 type eventsData struct {
@@ -56,18 +57,18 @@ func (m *Members) renderEventsWith(w http.ResponseWriter, r *http.Request, statu
 		ev := e.Event
 		d.Events = append(d.Events, eventView{
 			ID: ev.ID, Title: ev.Title, When: ev.When(), Where: ev.Where(), MembersOnly: ev.MembersOnly, Cancelled: ev.Cancelled(),
-			Going: e.Going, People: e.People, Capacity: ev.Capacity,
+			Going: e.Going, Maybe: e.Maybe, People: e.People, Maybes: e.Maybes, Capacity: ev.Capacity,
 		})
 	}
 	return m.render(w, status, "events", cur.Group.Title, d)
 }
 
-// rsvp says going or not going, with the effect and the confirmation DM
-// of a reply from the member's server.
+// rsvp says going, maybe or not going, with the effect and the
+// confirmation DM of a reply from the member's server.
 func (m *Members) rsvp(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	cur := currentMember(ctx)
-	msg, err := m.community.RSVPAsMember(ctx, cur.Group.ID, cur.Actor.ID, chi.URLParam(r, "id"), r.PostForm.Get("going") == "yes")
+	msg, err := m.community.RSVPAsMember(ctx, cur.Group.ID, cur.Actor.ID, chi.URLParam(r, "id"), r.PostForm.Get("answer"))
 	if bad := inputError(err); bad != "" {
 		return m.renderEvents(w, r, http.StatusUnprocessableEntity, "", bad)
 	}

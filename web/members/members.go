@@ -51,7 +51,7 @@ type Community interface {
 	ReportAsMember(ctx context.Context, groupID, actorID, postID, reason, note string) error
 	LeaveGroup(ctx context.Context, groupID, actorID string) error
 	UpcomingEventsFor(ctx context.Context, groupID, actorID string) ([]community.MemberEvent, error)
-	RSVPAsMember(ctx context.Context, groupID, actorID, eventID string, going bool) (string, error)
+	RSVPAsMember(ctx context.Context, groupID, actorID, eventID, answer string) (string, error)
 	PollsFor(ctx context.Context, groupID, actorID string) ([]community.MemberPoll, error)
 	VoteAsMember(ctx context.Context, groupID, actorID, pollID string, optionIDs []string) error
 }
