@@ -161,8 +161,12 @@ func (e *Service) RedeemSignIn(ctx context.Context, groupName, token string) (*s
 	var t *storage.SignInToken
 	err = e.Tx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		used, err := storage.UseSignInToken(ctx, tx, g.ID, hashSignInToken(token), e.Now())
+		if err != nil {
+			return err
+		}
 		t = used
-		return err
+		// Expired links leave with every use, as with every request.
+		return storage.PurgeSignInTokens(ctx, tx, e.Now())
 	})
 	if err != nil {
 		return nil, nil, err
