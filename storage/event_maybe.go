@@ -18,7 +18,7 @@ type eventMaybe struct {
 }
 
 // SetEventMaybe records or clears an actor's "maybe" for an event.
-func SetEventMaybe(ctx context.Context, db bun.IDB, eventID, actorID string, on bool, now time.Time) error {
+func SetEventMaybe(ctx context.Context, db bun.IDB, now time.Time, eventID, actorID string, on bool) error {
 	var err error
 	if on {
 		_, err = db.NewInsert().Model(&eventMaybe{EventID: eventID, ActorID: actorID, CreatedAt: now.UTC()}).

@@ -22,7 +22,7 @@ type MemberCalendar struct {
 
 // ReplaceMemberCalendar gives a member a new calendar link; the one they
 // had stops working. Run it in a transaction.
-func ReplaceMemberCalendar(ctx context.Context, db bun.IDB, groupID, actorID, tokenHash string, now time.Time) error {
+func ReplaceMemberCalendar(ctx context.Context, db bun.IDB, now time.Time, groupID, actorID, tokenHash string) error {
 	if err := DeleteMemberCalendar(ctx, db, groupID, actorID); err != nil {
 		return err
 	}

@@ -35,7 +35,7 @@ type MemberSettings struct {
 
 // SaveMemberSettings stores what a member set on the members' pages; the
 // intro is left as it is.
-func SaveMemberSettings(ctx context.Context, db bun.IDB, groupID, actorID string, s MemberSettings, now time.Time) error {
+func SaveMemberSettings(ctx context.Context, db bun.IDB, now time.Time, groupID, actorID string, s MemberSettings) error {
 	if s.FieldsJSON == "" {
 		s.FieldsJSON = "[]"
 	}
@@ -51,7 +51,7 @@ func SaveMemberSettings(ctx context.Context, db bun.IDB, groupID, actorID string
 }
 
 // ClearIntroPost takes away a member's intro.
-func ClearIntroPost(ctx context.Context, db bun.IDB, groupID, actorID string, now time.Time) error {
+func ClearIntroPost(ctx context.Context, db bun.IDB, now time.Time, groupID, actorID string) error {
 	_, err := db.NewUpdate().Model((*MemberProfile)(nil)).Set("intro_post_id = NULL, updated_at = ?", now.UTC()).
 		Where("group_id = ? AND actor_id = ?", groupID, actorID).Exec(ctx)
 	if err != nil {

@@ -53,7 +53,7 @@ func SetSignInNote(ctx context.Context, db bun.IDB, id, noteIRI string) error {
 // ErrNotFound. The UPDATE's condition makes it single-use even when two
 // requests race. The group's outbox copy of the message that carried the
 // link is deleted with it: the link is spent and nothing keeps it.
-func UseSignInToken(ctx context.Context, db bun.IDB, groupID, tokenHash string, now time.Time) (*SignInToken, error) {
+func UseSignInToken(ctx context.Context, db bun.IDB, now time.Time, groupID, tokenHash string) (*SignInToken, error) {
 	t := new(SignInToken)
 	err := db.NewSelect().Model(t).Where("token_hash = ? AND group_id = ?", tokenHash, groupID).Scan(ctx)
 	if err != nil {
@@ -165,7 +165,7 @@ type signInRequest struct {
 // before the count is read: requests racing in other processes may refuse
 // each other, never both pass beyond a limit. Rows older than the longest
 // window are deleted on the way.
-func TakeSignInRequest(ctx context.Context, db bun.IDB, budgets []SignInBudget, now time.Time) (bool, error) {
+func TakeSignInRequest(ctx context.Context, db bun.IDB, now time.Time, budgets []SignInBudget) (bool, error) {
 	now = now.UTC()
 	var longest time.Duration
 	var ids []string

@@ -160,7 +160,7 @@ func (e *Service) RedeemSignIn(ctx context.Context, groupName, token string) (*s
 	}
 	var t *storage.SignInToken
 	err = e.Tx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		used, err := storage.UseSignInToken(ctx, tx, g.ID, hashSignInToken(token), e.Now())
+		used, err := storage.UseSignInToken(ctx, tx, e.Now(), g.ID, hashSignInToken(token))
 		if err != nil {
 			return err
 		}

@@ -89,7 +89,7 @@ func (e *Service) WriteToModerators(ctx context.Context, groupID, actorID, text 
 			return err
 		}
 		body := content.EscapeText(text)
-		if err := storage.AddMessage(ctx, tx, &storage.Message{ConversationID: c.ID, Incoming: true, ContentHTML: body, CreatedAt: e.Now().UTC()}); err != nil {
+		if err := storage.AddMessage(ctx, tx, e.Now(), &storage.Message{ConversationID: c.ID, Incoming: true, ContentHTML: body, CreatedAt: e.Now().UTC()}); err != nil {
 			return err
 		}
 		return e.notify(ctx, tx, g, storage.NotifyModmail, c.ID, "Modmail from "+actorName(author)+" (members' pages): "+content.Excerpt(body, 120))
@@ -114,7 +114,7 @@ func (e *Service) PostAnonymously(ctx context.Context, groupID, actorID, text st
 			return err
 		}
 		r := &storage.AnonRequest{GroupID: g.ID, ActorID: actorID, ContentHTML: content.EscapeText(text), MembersOnly: membersOnly}
-		if err := storage.CreateAnonRequest(ctx, tx, r); err != nil {
+		if err := storage.CreateAnonRequest(ctx, tx, e.Now(), r); err != nil {
 			return err
 		}
 		return e.notify(ctx, tx, g, storage.NotifyReview, r.ID, "An anonymous post waits for review")
@@ -152,7 +152,7 @@ func (e *Service) ReportAsMember(ctx context.Context, groupID, actorID, postID, 
 		if p.Author != nil {
 			r.TargetIRI = p.Author.IRI
 		}
-		if err := storage.CreateReport(ctx, tx, r); err != nil {
+		if err := storage.CreateReport(ctx, tx, e.Now(), r); err != nil {
 			return err
 		}
 		return e.notify(ctx, tx, g, storage.NotifyReport, r.ID, "A member reported a post: "+text)
@@ -177,7 +177,7 @@ func (e *Service) LeaveGroup(ctx context.Context, groupID, actorID string) error
 		if err != nil {
 			return fmt.Errorf("stored follow of %s: %w", actor.IRI, err)
 		}
-		if err := storage.DeleteFollow(ctx, tx, f.ID); err != nil {
+		if err := storage.DeleteFollow(ctx, tx, e.Now(), f.ID); err != nil {
 			return err
 		}
 		return e.answerFollow(ctx, tx, g, actor, follow, false)

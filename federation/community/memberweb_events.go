@@ -80,7 +80,7 @@ func (e *Service) RSVPAsMember(ctx context.Context, groupID, actorID, eventID, a
 		if err != nil || ev.GroupID != g.ID {
 			return fmt.Errorf("event %s: %w", eventID, storage.ErrNotFound)
 		}
-		if err := storage.SetEventMaybe(ctx, tx, ev.ID, actor.ID, answer == RSVPMaybe, e.Now()); err != nil {
+		if err := storage.SetEventMaybe(ctx, tx, e.Now(), ev.ID, actor.ID, answer == RSVPMaybe); err != nil {
 			return err
 		}
 		if going {

@@ -76,7 +76,7 @@ func (e *Service) VoteAsMember(ctx context.Context, groupID, actorID, pollID str
 		}
 		counted := false
 		for _, id := range optionIDs {
-			ok, err := storage.AddPollVote(ctx, tx, poll, id, actorID, "")
+			ok, err := storage.AddPollVote(ctx, tx, e.Now(), poll, id, actorID, "")
 			if err != nil {
 				return err
 			}

@@ -102,9 +102,9 @@ func (e *Service) SaveMemberSettings(ctx context.Context, groupID, actorID strin
 		fj = []byte("[]")
 	}
 	return e.Tx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		return storage.SaveMemberSettings(ctx, tx, groupID, actorID, storage.MemberSettings{
+		return storage.SaveMemberSettings(ctx, tx, e.Now(), groupID, actorID, storage.MemberSettings{
 			InDirectory: in.InDirectory, DigestDM: in.DigestDM, Pronouns: in.Pronouns, FieldsJSON: string(fj),
-		}, e.Now())
+		})
 	})
 }
 
@@ -117,7 +117,7 @@ func (e *Service) SetMemberIntro(ctx context.Context, groupID, actorID, postID s
 	}
 	return e.Tx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		if postID == "" {
-			return storage.ClearIntroPost(ctx, tx, groupID, actorID, e.Now())
+			return storage.ClearIntroPost(ctx, tx, e.Now(), groupID, actorID)
 		}
 		p, err := storage.PostByID(ctx, tx, postID)
 		if isNotFound(err) || err == nil && (p.GroupID != groupID || p.AuthorID != actorID || p.State != storage.PostPublished) {
@@ -126,7 +126,7 @@ func (e *Service) SetMemberIntro(ctx context.Context, groupID, actorID, postID s
 		if err != nil {
 			return err
 		}
-		return storage.SetIntroPost(ctx, tx, groupID, actorID, p.ID)
+		return storage.SetIntroPost(ctx, tx, e.Now(), groupID, actorID, p.ID)
 	})
 }
 

@@ -37,7 +37,7 @@ func (m *Members) calendarLink(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := storage.ReplaceMemberCalendar(ctx, m.db, cur.Group.ID, cur.Actor.ID, auth.HashToken(token), m.now()); err != nil {
+	if err := storage.ReplaceMemberCalendar(ctx, m.db, m.now(), cur.Group.ID, cur.Actor.ID, auth.HashToken(token)); err != nil {
 		return err
 	}
 	return m.renderEventsWith(w, r, http.StatusOK, "", "", m.base+calendarPath(cur.Group.Name, token))

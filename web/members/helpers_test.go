@@ -13,9 +13,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
-	"time"
 
 	"github.com/kith-social/kith/federation/fedtest"
 	"github.com/kith-social/kith/web/webtest"
@@ -151,26 +149,6 @@ func tokenOf(t *testing.T, link string) string {
 		t.Fatal(err)
 	}
 	return u.Query().Get("token")
-}
-
-// clock is a test clock the node and its pages share.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func newClock() *clock { return &clock{t: time.Now()} }
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
 }
 
 // newFormRequest is a POST of form to path, as a browser sends it.

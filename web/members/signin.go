@@ -54,11 +54,11 @@ func (m *Members) requestLink(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return m.render(w, http.StatusUnprocessableEntity, "signin", g.Title, &signInData{Group: g, Address: typed, Error: capitalize(err.Error()) + "."})
 	}
-	ok, err := storage.TakeSignInRequest(ctx, m.db, []storage.SignInBudget{
+	ok, err := storage.TakeSignInRequest(ctx, m.db, m.now(), []storage.SignInBudget{
 		{Scope: storage.SignInByClient, Subject: auth.ClientKey(r), Limit: m.limits.PerClient, Window: m.limits.Window},
 		{Scope: storage.SignInByHandle, Subject: addr.Key(), Limit: m.limits.PerHandle, Window: m.limits.Window},
 		{Scope: storage.SignInByServer, Subject: addr.Host, Limit: m.limits.PerServer, Window: m.limits.Window},
-	}, m.now())
+	})
 	if err != nil {
 		return err
 	}

@@ -162,14 +162,14 @@ func TestSignInExpiryAndSessions(t *testing.T) {
 	for _, b := range storagetest.Backends() {
 		t.Run(b.Name, func(t *testing.T) {
 			t.Parallel()
-			clk := newClock()
+			clk := webtest.NewClock(time.Now())
 			s := webtest.NewScenario(t, b, webtest.ScenarioOptions{Options: webtest.Options{Now: clk.Now}})
 			expiryAndSessions(t, s, clk)
 		})
 	}
 }
 
-func expiryAndSessions(t *testing.T, s *webtest.Scenario, clk *clock) {
+func expiryAndSessions(t *testing.T, s *webtest.Scenario, clk *webtest.Clock) {
 	{
 		n, alice := s.Node, s.Alice()
 		s.Join(t, alice)

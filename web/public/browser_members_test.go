@@ -2,7 +2,6 @@ package public_test
 
 import (
 	"html"
-	"os"
 	"regexp"
 	"strings"
 	"testing"
@@ -19,12 +18,7 @@ import (
 // message at their server, opens it, presses the button, sees their
 // members' page, and signs out everywhere.
 func TestBrowserMemberSignIn(t *testing.T) {
-	if _, err := os.Stat(chromiumPath); err != nil {
-		t.Skipf("browser test skipped: %s not found (apt-get install -y chromium)", chromiumPath)
-	}
-	if testing.Short() {
-		t.Skip("browser test skipped in -short mode")
-	}
+	webtest.SkipWithoutBrowser(t)
 	s := webtest.NewScenario(t, storagetest.Backends()[0], webtest.ScenarioOptions{})
 	alice := s.Alice()
 	s.Join(t, alice)
