@@ -75,11 +75,11 @@ type Config struct {
 // Engine is the federation of every group on the node: the services,
 // built and wired by New, which cmd and web use.
 type Engine struct {
-	*node.Node                    // what the services share
-	Community  *community.Service // what groups do: posting, moderation, events...
-	Outbox     *outbox.Outbox     // publishing and delivering
-	Actors     *actors.Actors     // remote actors and their keys
-	Inbox      *inbox.Inbox       // receiving activities
+	*node.Node                      // what the services share
+	Community  *community.Community // what groups do: posting, moderation, events...
+	Outbox     *outbox.Outbox       // publishing and delivering
+	Actors     *actors.Actors       // remote actors and their keys
+	Inbox      *inbox.Inbox         // receiving activities
 
 }
 
@@ -121,7 +121,7 @@ func New(ctx context.Context, db *bun.DB, cfg Config) (*Engine, error) {
 	e.Outbox = outbox.New(n, cfg.RetryDelay)
 	e.Actors = actors.New(n, cfg.AuthorizedFetch)
 	e.Community = community.New(n, e.Outbox, e.Actors, cfg.Engagement)
-	e.Actors.SetHooks(actors.Hooks{Gone: e.Community.RemoveActor, InboxesChanged: e.Outbox.MembersChanged})
+	e.Actors.SetHooks(actors.Hooks{Gone: e.Community.Membership.RemoveActor, InboxesChanged: e.Outbox.MembersChanged})
 	e.Inbox = inbox.New(n, e.Actors, e.Outbox, e.Community)
 	e.Community.SetHooks(community.Hooks{ForgetReceived: e.Inbox.ForgetParsed})
 	opts := queue.Options{Logger: cfg.Log.With("component", "queue"), PollInterval: cfg.PollInterval, RescueAfter: cfg.RescueAfter, ListenPool: cfg.ListenPool}

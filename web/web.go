@@ -103,7 +103,7 @@ func New(d Deps) http.Handler {
 		DB: d.DB, Log: d.Log, Domain: d.Fed.IRI.Domain(), InsecureHTTP: d.InsecureHTTP,
 		Services: admin.ServicesOf(d.Fed.Community), DataDir: d.DataDir, Media: adminMedia,
 		CreateGroup: func(ctx context.Context, name, title, summary string, closed bool) error {
-			_, err := d.Fed.Community.CreateGroup(ctx, name, title, summary, closed)
+			_, err := d.Fed.Community.Moderation.CreateGroup(ctx, name, title, summary, closed)
 			return err
 		},
 	})
@@ -119,14 +119,14 @@ func New(d Deps) http.Handler {
 	}
 	s.public = public.New(public.Deps{
 		DB: reads, Log: d.Log, Domain: d.Fed.IRI.Domain(), Scheme: scheme,
-		DataDir: d.DataDir, Resolver: d.Fed.Actors, Reporter: d.Fed.Community, Media: publicMedia,
+		DataDir: d.DataDir, Resolver: d.Fed.Actors, Reporter: d.Fed.Community.Moderation, Media: publicMedia,
 	})
 	var membersMedia members.MediaCache
 	if d.Media != nil {
 		membersMedia = d.Media
 	}
 	s.members = members.New(members.Deps{
-		DB: d.DB, Log: d.Log, Domain: d.Fed.IRI.Domain(), Base: d.Fed.IRI.Base(), Community: d.Fed.Community, Now: d.Fed.Now,
+		DB: d.DB, Log: d.Log, Domain: d.Fed.IRI.Domain(), Base: d.Fed.IRI.Base(), Community: d.Fed.Community.Members, Now: d.Fed.Now,
 		InsecureHTTP: d.InsecureHTTP, Media: membersMedia,
 	})
 	return s.routes()
@@ -136,8 +136,15 @@ var (
 	_ public.MediaCache           = (*media.Cache)(nil)
 	_ admin.MediaCache            = (*media.Cache)(nil)
 	_ public.RemoteFollowResolver = (*actors.Actors)(nil)
-	_ public.Reporter             = (*community.Service)(nil)
-	_ members.Community           = (*community.Service)(nil)
+	_ public.Reporter             = (*community.Moderation)(nil)
+	// Each admin interface is one community service (admin.ServicesOf).
+	_ admin.Posting     = (*community.Posting)(nil)
+	_ admin.Moderation  = (*community.Moderation)(nil)
+	_ admin.Membership  = (*community.Membership)(nil)
+	_ admin.Modmail     = (*community.Modmail)(nil)
+	_ admin.Events      = (*community.Events)(nil)
+	_ admin.Belonging   = (*community.Belonging)(nil)
+	_ members.Community = (*community.MembersPages)(nil)
 )
 
 // SetupURL is the one-time setup address while the node has no owner.

@@ -52,7 +52,7 @@ func cmdGroupCreate(ctx context.Context, args []string, e env) error {
 	if err != nil {
 		return err
 	}
-	g, err := fed.Community.CreateGroup(ctx, name, *title, *summary, *closed)
+	g, err := fed.Community.Moderation.CreateGroup(ctx, name, *title, *summary, *closed)
 	if err != nil {
 		return err
 	}
@@ -159,7 +159,7 @@ func cmdGroupDecide(ctx context.Context, approve bool, args []string, e env) err
 	if err != nil {
 		return err
 	}
-	if err := fed.Community.DecideFollow(ctx, pos[0], pos[1], approve); err != nil {
+	if err := fed.Community.Membership.DecideFollow(ctx, pos[0], pos[1], approve); err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "%sd %s for @%s; the answer is sent by kith serve\n", verb, pos[1], pos[0])

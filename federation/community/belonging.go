@@ -43,15 +43,15 @@ const digestCheckEvery = 15 * time.Minute
 
 // addBelongingWorkers registers the jobs of events and digests and returns
 // their periodic jobs.
-func (e *Service) addBelongingWorkers(workers *river.Workers) []*river.PeriodicJob {
-	river.AddWorker(workers, &eventReminderWorker{e: e})
-	river.AddWorker(workers, &digestWorker{e: e})
+func (c *Community) addBelongingWorkers(workers *river.Workers) []*river.PeriodicJob {
+	river.AddWorker(workers, &eventReminderWorker{e: c.Events})
+	river.AddWorker(workers, &digestWorker{e: c.Belonging})
 	return []*river.PeriodicJob{river.NewPeriodicJob(river.PeriodicInterval(digestCheckEvery),
 		func() (river.JobArgs, *river.InsertOpts) { return digestArgs{}, nil }, nil)}
 }
 
 // BelongingSettings returns a group's belonging settings.
-func (e *Service) BelongingSettings(ctx context.Context, groupName string) (*storage.BelongingSettings, error) {
+func (e *Belonging) BelongingSettings(ctx context.Context, groupName string) (*storage.BelongingSettings, error) {
 	g, err := storage.GroupByName(ctx, e.DB, groupName)
 	if err != nil {
 		return nil, err
@@ -63,7 +63,7 @@ func (e *Service) BelongingSettings(ctx context.Context, groupName string) (*sto
 const MaxWelcomeLength = 2000
 
 // SaveBelongingSettings stores a group's belonging settings and logs it.
-func (e *Service) SaveBelongingSettings(ctx context.Context, groupName string, s *storage.BelongingSettings, by Staff) error {
+func (e *Belonging) SaveBelongingSettings(ctx context.Context, groupName string, s *storage.BelongingSettings, by Staff) error {
 	if err := storage.ValidateDigest(s.Digest); err != nil {
 		return fmt.Errorf("%w: %v", ErrInvalidPost, err)
 	}
@@ -84,7 +84,7 @@ func (e *Service) SaveBelongingSettings(ctx context.Context, groupName string, s
 }
 
 // plainBoostsOff tells whether a group sends no plain boosts (announcePost).
-func (e *Service) plainBoostsOff(ctx context.Context, tx bun.IDB, g *storage.Group) (bool, error) {
+func (e *Belonging) plainBoostsOff(ctx context.Context, tx bun.IDB, g *storage.Group) (bool, error) {
 	s, err := storage.BelongingSettingsOf(ctx, tx, g.ID)
 	if err != nil {
 		return false, err
@@ -95,7 +95,7 @@ func (e *Service) plainBoostsOff(ctx context.Context, tx bun.IDB, g *storage.Gro
 // welcome sends a new member the group's welcome DM, once per membership
 // (storage.MarkWelcomed), when the group has a welcome template. It is
 // called where a follow becomes accepted.
-func (e *Service) welcome(ctx context.Context, tx bun.Tx, g *storage.Group, actor *storage.RemoteActor) error {
+func (e *Belonging) welcome(ctx context.Context, tx bun.Tx, g *storage.Group, actor *storage.RemoteActor) error {
 	s, err := storage.BelongingSettingsOf(ctx, tx, g.ID)
 	if err != nil || strings.TrimSpace(s.WelcomeTemplate) == "" {
 		return err
@@ -138,7 +138,7 @@ func belongingCommand(lower string) bool {
 
 // memberCommand runs a member's DM command: "directory on", "directory
 // off", or "intro" (in reply to one of their posts in the group).
-func (e *Service) memberCommand(ctx context.Context, tx bun.Tx, g *storage.Group, obj *vocab.Object, author *storage.RemoteActor, member bool, lower string) error {
+func (e *Belonging) memberCommand(ctx context.Context, tx bun.Tx, g *storage.Group, obj *vocab.Object, author *storage.RemoteActor, member bool, lower string) error {
 	reply := func(msg string) error {
 		_, err := e.directMessage(ctx, tx, g, author, "<p>"+html.EscapeString(msg)+"</p>", obj.ID)
 		return err
@@ -177,7 +177,7 @@ func (e *Service) memberCommand(ctx context.Context, tx bun.Tx, g *storage.Group
 
 // AwardBadge gives a member a badge. With announce, the group publishes a
 // public Note that mentions and congratulates them.
-func (e *Service) AwardBadge(ctx context.Context, groupName, badgeID, actorID, note string, announce bool, by Staff) error {
+func (e *Belonging) AwardBadge(ctx context.Context, groupName, badgeID, actorID, note string, announce bool, by Staff) error {
 	note = strings.TrimSpace(note)
 	if utf8.RuneCountInString(note) > 500 {
 		return fmt.Errorf("%w: the note is limited to 500 characters", ErrInvalidPost)
@@ -234,7 +234,7 @@ func (e *Service) AwardBadge(ctx context.Context, groupName, badgeID, actorID, n
 
 // publishMentioning publishes a public group Note that mentions someone
 // (cc'd and sent to their inbox, so their server notifies them).
-func (e *Service) publishMentioning(ctx context.Context, tx bun.Tx, g *storage.Group, bodyHTML string, who *storage.RemoteActor, action string) (*storage.Post, error) {
+func (e *Belonging) publishMentioning(ctx context.Context, tx bun.Tx, g *storage.Group, bodyHTML string, who *storage.RemoteActor, action string) (*storage.Post, error) {
 	now := e.Stamp(time.Time{})
 	p := &storage.Post{
 		ID: storage.NewID(), GroupID: g.ID, Kind: "Note", ContentHTML: e.HTML.Sanitize(bodyHTML),
@@ -256,7 +256,7 @@ func (e *Service) publishMentioning(ctx context.Context, tx bun.Tx, g *storage.G
 	if err != nil {
 		return nil, err
 	}
-	createID := p.IRI + "/activity"
+	createID := e.IRI.PostActivity(g.Name, p.ID)
 	create, err := vocab.Create(createID, groupIRI, note, to, cc)
 	if err != nil {
 		return nil, fmt.Errorf("build Create: %w", err)
@@ -288,7 +288,7 @@ func (digestArgs) InsertOpts() river.InsertOpts { return river.InsertOpts{MaxAtt
 
 type digestWorker struct {
 	river.WorkerDefaults[digestArgs]
-	e *Service
+	e *Belonging
 }
 
 func (w *digestWorker) Work(ctx context.Context, _ *river.Job[digestArgs]) error {
@@ -300,7 +300,7 @@ func (w *digestWorker) Work(ctx context.Context, _ *river.Job[digestArgs]) error
 // and whose last one is a period old (or that never had one). It returns
 // how many it published; a group with nothing to tell is skipped (and
 // checked again next time).
-func (e *Service) SendDueDigests(ctx context.Context) (int, error) {
+func (e *Belonging) SendDueDigests(ctx context.Context) (int, error) {
 	settings, err := storage.GroupsWithDigest(ctx, e.DB)
 	if err != nil {
 		return 0, err
@@ -354,7 +354,7 @@ var errNothingToTell = errors.New("nothing to tell")
 // PublishDigest publishes a group's digest of the last period now,
 // whatever its schedule (staff's "send now"). It returns nil, nil when
 // there is nothing to tell.
-func (e *Service) PublishDigest(ctx context.Context, groupName string, by Staff) (*storage.Post, error) {
+func (e *Belonging) PublishDigest(ctx context.Context, groupName string, by Staff) (*storage.Post, error) {
 	g, err := storage.GroupByName(ctx, e.DB, groupName)
 	if err != nil {
 		return nil, err
@@ -383,7 +383,7 @@ func (e *Service) PublishDigest(ctx context.Context, groupName string, by Staff)
 // digestPost builds (does not store) the digest of [from, to): the top
 // threads and the events starting within the next period. nil when there
 // is nothing to tell.
-func (e *Service) digestPost(ctx context.Context, tx bun.IDB, g *storage.Group, from, to time.Time, period time.Duration) (*storage.Post, error) {
+func (e *Belonging) digestPost(ctx context.Context, tx bun.IDB, g *storage.Group, from, to time.Time, period time.Duration) (*storage.Post, error) {
 	threads, err := storage.TopThreads(ctx, tx, g.ID, from, to, 5)
 	if err != nil {
 		return nil, err

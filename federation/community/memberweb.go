@@ -23,6 +23,18 @@ import (
 	"github.com/kith-social/kith/storage"
 )
 
+// MembersPages is what a member does on the group's members' pages
+// (web/members) instead of a DM command: signing in, their settings, and
+// the actions in memberweb_*.go, each with the effect of its federated
+// counterpart.
+type MembersPages struct {
+	*core
+	membership *Membership
+	events     *Events
+	posting    *Posting
+	notifier   *Notifier
+}
+
 // SignInLinkLifetime is how long a sign-in link works (once).
 const SignInLinkLifetime = 15 * time.Minute
 
@@ -79,7 +91,7 @@ func (a MemberAddress) Key() string {
 
 // StandingOf tells what actorID is to groupID now: a banned actor is no
 // member, whatever else is stored.
-func (e *Service) StandingOf(ctx context.Context, groupID, actorID string) (Standing, error) {
+func (e *MembersPages) StandingOf(ctx context.Context, groupID, actorID string) (Standing, error) {
 	if _, err := storage.BanOf(ctx, e.DB, groupID, actorID); err == nil {
 		return NotAMember, nil
 	} else if !isNotFound(err) {
@@ -104,7 +116,7 @@ func (e *Service) StandingOf(ctx context.Context, groupID, actorID string) (Stan
 // It returns nil whether or not anything was sent, so that the answer to
 // the form tells a visitor nothing about who belongs to the group; only
 // an unknown group, a bad address or a failure is an error.
-func (e *Service) SendSignInLink(ctx context.Context, groupName string, addr MemberAddress) error {
+func (e *MembersPages) SendSignInLink(ctx context.Context, groupName string, addr MemberAddress) error {
 	g, err := storage.GroupByName(ctx, e.DB, groupName)
 	if err != nil {
 		return err
@@ -150,7 +162,7 @@ func (e *Service) SendSignInLink(ctx context.Context, groupName string, addr Mem
 // RedeemSignIn spends a sign-in token of the group and returns whom it
 // signs in. ErrNotFound: no such token, used, expired, of another group,
 // or its member is no longer one (banned, left).
-func (e *Service) RedeemSignIn(ctx context.Context, groupName, token string) (*storage.Group, *storage.RemoteActor, error) {
+func (e *MembersPages) RedeemSignIn(ctx context.Context, groupName, token string) (*storage.Group, *storage.RemoteActor, error) {
 	g, err := storage.GroupByName(ctx, e.DB, groupName)
 	if err != nil {
 		return nil, nil, err

@@ -45,7 +45,7 @@ func memberText(text string, max int, what string) (string, error) {
 // ConversationWith is a member's modmail conversation with the group: the
 // messages they sent and the moderators' answers (never the moderators'
 // internal notes), oldest first; none when they never wrote.
-func (e *Service) ConversationWith(ctx context.Context, groupID, actorID string) ([]storage.Message, error) {
+func (e *MembersPages) ConversationWith(ctx context.Context, groupID, actorID string) ([]storage.Message, error) {
 	c, err := storage.ConversationOf(ctx, e.DB, groupID, actorID)
 	if isNotFound(err) {
 		return nil, nil
@@ -69,7 +69,7 @@ func (e *Service) ConversationWith(ctx context.Context, groupID, actorID string)
 // WriteToModerators opens or continues a member's (or an applicant's)
 // modmail conversation, as a DM to the group would; answers still arrive
 // by DM.
-func (e *Service) WriteToModerators(ctx context.Context, groupID, actorID, text string) error {
+func (e *MembersPages) WriteToModerators(ctx context.Context, groupID, actorID, text string) error {
 	text, err := memberText(text, MaxModmailLength, "your message")
 	if err != nil {
 		return err
@@ -92,7 +92,7 @@ func (e *Service) WriteToModerators(ctx context.Context, groupID, actorID, text 
 		if err := storage.AddMessage(ctx, tx, e.Now(), &storage.Message{ConversationID: c.ID, Incoming: true, ContentHTML: body, CreatedAt: e.Now().UTC()}); err != nil {
 			return err
 		}
-		return e.notify(ctx, tx, g, storage.NotifyModmail, c.ID, "Modmail from "+actorName(author)+" (members' pages): "+content.Excerpt(body, 120))
+		return e.notifier.notify(ctx, tx, g, storage.NotifyModmail, c.ID, "Modmail from "+actorName(author)+" (members' pages): "+content.Excerpt(body, 120))
 	})
 }
 
@@ -100,7 +100,7 @@ func (e *Service) WriteToModerators(ctx context.Context, groupID, actorID, text 
 // Unlike the "anon:" DM it never passes through the member's server, and
 // the group sends them nothing about it (a note would tell their server);
 // the link to them is forgotten by the same rules (ForgetAnonymous).
-func (e *Service) PostAnonymously(ctx context.Context, groupID, actorID, text string, membersOnly bool) error {
+func (e *MembersPages) PostAnonymously(ctx context.Context, groupID, actorID, text string, membersOnly bool) error {
 	text, err := memberText(text, MaxAnonLength, "your post")
 	if err != nil {
 		return err
@@ -117,14 +117,14 @@ func (e *Service) PostAnonymously(ctx context.Context, groupID, actorID, text st
 		if err := storage.CreateAnonRequest(ctx, tx, e.Now(), r); err != nil {
 			return err
 		}
-		return e.notify(ctx, tx, g, storage.NotifyReview, r.ID, "An anonymous post waits for review")
+		return e.notifier.notify(ctx, tx, g, storage.NotifyReview, r.ID, "An anonymous post waits for review")
 	})
 }
 
 // ReportAsMember files a member's report of a post in the group they can
 // read (public or members-only), with a reason from ReportReasons and an
 // optional note; its author is named as the reported account.
-func (e *Service) ReportAsMember(ctx context.Context, groupID, actorID, postID, reason, note string) error {
+func (e *MembersPages) ReportAsMember(ctx context.Context, groupID, actorID, postID, reason, note string) error {
 	if !slices.Contains(ReportReasons(), reason) {
 		return &InputError{"Choose a reason."}
 	}
@@ -155,14 +155,14 @@ func (e *Service) ReportAsMember(ctx context.Context, groupID, actorID, postID, 
 		if err := storage.CreateReport(ctx, tx, e.Now(), r); err != nil {
 			return err
 		}
-		return e.notify(ctx, tx, g, storage.NotifyReport, r.ID, "A member reported a post: "+text)
+		return e.notifier.notify(ctx, tx, g, storage.NotifyReport, r.ID, "A member reported a post: "+text)
 	})
 }
 
 // LeaveGroup ends a membership (or withdraws a request) from the members'
 // pages: the follow is removed here and the member's server gets a Reject
 // of their Follow, so it stops showing them as following the group.
-func (e *Service) LeaveGroup(ctx context.Context, groupID, actorID string) error {
+func (e *MembersPages) LeaveGroup(ctx context.Context, groupID, actorID string) error {
 	defer e.out.MembersChanged()
 	return e.Tx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		g, actor, err := e.groupAndActor(ctx, tx, groupID, actorID)
@@ -180,12 +180,12 @@ func (e *Service) LeaveGroup(ctx context.Context, groupID, actorID string) error
 		if err := storage.DeleteFollow(ctx, tx, e.Now(), f.ID); err != nil {
 			return err
 		}
-		return e.answerFollow(ctx, tx, g, actor, follow, false)
+		return e.membership.answerFollow(ctx, tx, g, actor, follow, false)
 	})
 }
 
 // groupAndActor loads a group and an actor by id.
-func (e *Service) groupAndActor(ctx context.Context, db bun.IDB, groupID, actorID string) (*storage.Group, *storage.RemoteActor, error) {
+func (e *MembersPages) groupAndActor(ctx context.Context, db bun.IDB, groupID, actorID string) (*storage.Group, *storage.RemoteActor, error) {
 	g, err := storage.GroupByID(ctx, db, groupID)
 	if err != nil {
 		return nil, nil, err

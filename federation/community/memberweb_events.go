@@ -31,7 +31,7 @@ type MemberEvent struct {
 
 // UpcomingEventsFor lists a group's events that have not ended, members-
 // only ones included, with whether the member is coming.
-func (e *Service) UpcomingEventsFor(ctx context.Context, groupID, actorID string) ([]MemberEvent, error) {
+func (e *MembersPages) UpcomingEventsFor(ctx context.Context, groupID, actorID string) ([]MemberEvent, error) {
 	evs, err := storage.ListEvents(ctx, e.DB, storage.EventFilter{GroupID: groupID, EndsAfter: e.Now(), Limit: 50})
 	if err != nil {
 		return nil, err
@@ -62,7 +62,7 @@ func (e *Service) UpcomingEventsFor(ctx context.Context, groupID, actorID string
 // (not going), and sends them the confirmation a reply would get; "maybe"
 // takes them off the list too and remembers the maybe (no place, no
 // reminder, not federated). It returns the confirmation for the page.
-func (e *Service) RSVPAsMember(ctx context.Context, groupID, actorID, eventID, answer string) (string, error) {
+func (e *MembersPages) RSVPAsMember(ctx context.Context, groupID, actorID, eventID, answer string) (string, error) {
 	if err := e.mustBeMember(ctx, groupID, actorID); err != nil {
 		return "", err
 	}
@@ -84,7 +84,7 @@ func (e *Service) RSVPAsMember(ctx context.Context, groupID, actorID, eventID, a
 			return err
 		}
 		if going {
-			res, err := e.attend(ctx, tx, g, ev, actor, &storage.Attendee{Via: storage.AttendViaMembersPages})
+			res, err := e.events.attend(ctx, tx, g, ev, actor, &storage.Attendee{Via: storage.AttendViaMembersPages})
 			if err != nil {
 				return err
 			}
@@ -107,7 +107,7 @@ func (e *Service) RSVPAsMember(ctx context.Context, groupID, actorID, eventID, a
 				return err
 			default:
 				msg = fmt.Sprintf("You're off the list for %s.", ev.Title)
-				if err := e.refreshEventObject(ctx, tx, g, ev); err != nil {
+				if err := e.events.refreshEventObject(ctx, tx, g, ev); err != nil {
 					return err
 				}
 			}

@@ -24,7 +24,7 @@ type MemberPoll struct {
 }
 
 // PollsFor lists the group's recent polls with the member's votes.
-func (e *Service) PollsFor(ctx context.Context, groupID, actorID string) ([]MemberPoll, error) {
+func (e *MembersPages) PollsFor(ctx context.Context, groupID, actorID string) ([]MemberPoll, error) {
 	polls, err := storage.RecentPolls(ctx, e.DB, groupID, 20)
 	if err != nil {
 		return nil, err
@@ -48,7 +48,7 @@ func (e *Service) PollsFor(ctx context.Context, groupID, actorID string) ([]Memb
 // poll (a second vote is refused, as over federation), any of the options
 // in a multiple-choice one. The Question's Update goes out as for votes
 // from other servers.
-func (e *Service) VoteAsMember(ctx context.Context, groupID, actorID, pollID string, optionIDs []string) error {
+func (e *MembersPages) VoteAsMember(ctx context.Context, groupID, actorID, pollID string, optionIDs []string) error {
 	if err := e.mustBeMember(ctx, groupID, actorID); err != nil {
 		return err
 	}
@@ -85,6 +85,6 @@ func (e *Service) VoteAsMember(ctx context.Context, groupID, actorID, pollID str
 		if !counted {
 			return &InputError{"You have voted in this poll already."}
 		}
-		return e.Queue.InsertTx(ctx, tx, pollUpdateArgs{PollID: poll.ID}, e.pollUpdateOpts(time.Now()))
+		return e.Queue.InsertTx(ctx, tx, pollUpdateArgs{PollID: poll.ID}, e.posting.pollUpdateOpts(time.Now()))
 	})
 }

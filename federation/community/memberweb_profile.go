@@ -44,16 +44,16 @@ type MemberSettingsInput struct {
 	Fields      []ProfileField // empty names and values are dropped
 }
 
-// Membership is a member's page of their membership: what the group keeps
+// MemberProfile is a member's page of their membership: what the group keeps
 // about them and the posts they may choose an intro from.
-type Membership struct {
+type MemberProfile struct {
 	Profile *storage.MemberProfile
 	Fields  []ProfileField
 	Posts   []storage.Post // their latest published posts in the group
 }
 
 // MembershipOf loads a member's membership in a group.
-func (e *Service) MembershipOf(ctx context.Context, groupID, actorID string) (*Membership, error) {
+func (e *MembersPages) MembershipOf(ctx context.Context, groupID, actorID string) (*MemberProfile, error) {
 	mp, err := storage.MemberProfileOf(ctx, e.DB, groupID, actorID)
 	if err != nil {
 		return nil, err
@@ -62,13 +62,13 @@ func (e *Service) MembershipOf(ctx context.Context, groupID, actorID string) (*M
 	if err != nil {
 		return nil, err
 	}
-	return &Membership{Profile: mp, Fields: mp.Fields(), Posts: posts}, nil
+	return &MemberProfile{Profile: mp, Fields: mp.Fields(), Posts: posts}, nil
 }
 
 // SaveMemberSettings stores a member's "My membership" form. Only members
 // may (not applicants); the change takes effect at once, like the DM
 // commands.
-func (e *Service) SaveMemberSettings(ctx context.Context, groupID, actorID string, in MemberSettingsInput) error {
+func (e *MembersPages) SaveMemberSettings(ctx context.Context, groupID, actorID string, in MemberSettingsInput) error {
 	if err := e.mustBeMember(ctx, groupID, actorID); err != nil {
 		return err
 	}
@@ -111,7 +111,7 @@ func (e *Service) SaveMemberSettings(ctx context.Context, groupID, actorID strin
 // SetMemberIntro makes one of the member's published posts in the group
 // their intro (the "intro" DM command's rule); an empty postID takes the
 // intro away.
-func (e *Service) SetMemberIntro(ctx context.Context, groupID, actorID, postID string) error {
+func (e *MembersPages) SetMemberIntro(ctx context.Context, groupID, actorID, postID string) error {
 	if err := e.mustBeMember(ctx, groupID, actorID); err != nil {
 		return err
 	}
@@ -131,7 +131,7 @@ func (e *Service) SetMemberIntro(ctx context.Context, groupID, actorID, postID s
 }
 
 // mustBeMember refuses anyone who is not (or no longer) a member.
-func (e *Service) mustBeMember(ctx context.Context, groupID, actorID string) error {
+func (e *MembersPages) mustBeMember(ctx context.Context, groupID, actorID string) error {
 	st, err := e.StandingOf(ctx, groupID, actorID)
 	if err != nil {
 		return err
@@ -144,7 +144,7 @@ func (e *Service) mustBeMember(ctx context.Context, groupID, actorID string) err
 
 // digestByDM sends a published digest to the members who asked for it by
 // direct message, in the digest's transaction.
-func (e *Service) digestByDM(ctx context.Context, tx bun.Tx, g *storage.Group, p *storage.Post) error {
+func (e *core) digestByDM(ctx context.Context, tx bun.Tx, g *storage.Group, p *storage.Post) error {
 	to, err := storage.DigestDMMembers(ctx, tx, g.ID)
 	if err != nil {
 		return err

@@ -48,8 +48,8 @@
 //     are stored under DataDir/media/groups/<group-id>/ with random names.
 //     Only the two forms with images accept bodies over 1 MiB.
 //   - Everything that other servers see goes through the community
-//     services (services.go: Posting, Moderation, Modmail, Events,
-//     Belonging), which federate it and write the moderation log in the
+//     services (services.go: Posting, Moderation, Membership, Modmail,
+//     Events, Belonging), which federate it and write the moderation log in the
 //     same transaction.
 package admin
 
@@ -130,6 +130,7 @@ type Admin struct {
 	now         func() time.Time
 	posting     Posting
 	moderation  Moderation
+	membership  Membership
 	modmail     Modmail
 	events      Events
 	belonging   Belonging
@@ -163,6 +164,7 @@ func New(d Deps) *Admin {
 		now:         d.Now,
 		posting:     d.Services.Posting,
 		moderation:  d.Services.Moderation,
+		membership:  d.Services.Membership,
 		modmail:     d.Services.Modmail,
 		events:      d.Services.Events,
 		belonging:   d.Services.Belonging,

@@ -167,7 +167,7 @@ func TestPolls(t *testing.T) {
 		wantStatus(t, "schedule in the past", res, http.StatusUnprocessableEntity)
 		wantBody(t, "schedule in the past", res, `id="f-publish_at-error"`, "Too late</textarea>")
 
-		items, err := n.fed.Fed.Community.ListScheduled(context.Background(), "gardeners")
+		items, err := n.fed.Fed.Community.Posting.ListScheduled(context.Background(), "gardeners")
 		if err != nil || len(items) != 2 {
 			t.Fatalf("scheduled = %d, %v", len(items), err)
 		}

@@ -39,10 +39,10 @@ func (a *Admin) queueDecide(w http.ResponseWriter, r *http.Request, approve bool
 	}
 	done := "published2"
 	if approve {
-		err = a.moderation.ApprovePost(ctx, p.ID, staffOf(r))
+		err = a.posting.ApprovePost(ctx, p.ID, staffOf(r))
 	} else {
 		done = "refused"
-		err = a.moderation.RejectPost(ctx, p.ID, reason, staffOf(r))
+		err = a.posting.RejectPost(ctx, p.ID, reason, staffOf(r))
 	}
 	switch {
 	case errors.Is(err, community.ErrNotPendingPost):

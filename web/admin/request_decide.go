@@ -26,7 +26,7 @@ func (a *Admin) requestDecide(approve bool) handlerFunc {
 		if f.GroupID != g.ID || f.Actor == nil {
 			return errNotFound("There is no such request in this group.")
 		}
-		err = a.moderation.DecideFollow(ctx, g.Name, f.Actor.IRI, approve)
+		err = a.membership.DecideFollow(ctx, g.Name, f.Actor.IRI, approve)
 		switch {
 		case errors.Is(err, community.ErrNotPending):
 			return redirect(w, r, back+"?done=decided")

@@ -47,10 +47,10 @@ func TestMemberActions(t *testing.T) {
 		if err != nil {
 			t.Fatalf("no conversation: %v", err)
 		}
-		if err := n.Fed.Community.ReplyModmail(ctx, conv.ID, "Of course!", false, community.Staff{Name: "ada"}); err != nil {
+		if err := n.Fed.Community.Modmail.ReplyModmail(ctx, conv.ID, "Of course!", false, community.Staff{Name: "ada"}); err != nil {
 			t.Fatal(err)
 		}
-		if err := n.Fed.Community.ReplyModmail(ctx, conv.ID, "internal: she asked before", true, community.Staff{Name: "ada"}); err != nil {
+		if err := n.Fed.Community.Modmail.ReplyModmail(ctx, conv.ID, "internal: she asked before", true, community.Staff{Name: "ada"}); err != nil {
 			t.Fatal(err)
 		}
 		s.Masto.WaitFor(t, func(d fedtest.Delivery) bool {
@@ -81,10 +81,10 @@ func TestMemberActions(t *testing.T) {
 			t.Fatalf("anonymous requests: %+v %v", reqs, err)
 		}
 		staff := community.Staff{Name: "ada"}
-		if _, err := n.Fed.Community.DecideAnonymous(ctx, reqs[0].ID, true, "", staff); err != nil {
+		if _, err := n.Fed.Community.Moderation.DecideAnonymous(ctx, reqs[0].ID, true, "", staff); err != nil {
 			t.Fatal(err)
 		}
-		if err := n.Fed.Community.ForgetAnonymous(ctx, reqs[0].ID, staff); err != nil {
+		if err := n.Fed.Community.Moderation.ForgetAnonymous(ctx, reqs[0].ID, staff); err != nil {
 			t.Fatal(err)
 		}
 		if r, err := storage.AnonRequestByID(ctx, n.DB, reqs[0].ID); err != nil || r.ActorID != "" {
@@ -109,7 +109,7 @@ func TestMemberActions(t *testing.T) {
 		// RSVP to a members-only event: on the list, confirmed by DM, and
 		// off again.
 		start := time.Now().Add(48 * time.Hour)
-		ev, err := n.Fed.Community.PublishEvent(ctx, webtest.ScenarioGroup, community.EventInput{
+		ev, err := n.Fed.Community.Events.PublishEvent(ctx, webtest.ScenarioGroup, community.EventInput{
 			Title: "Shed meeting", Start: start, End: start.Add(time.Hour), Timezone: "UTC", PlaceName: "The shed", MembersOnly: true,
 		}, staff)
 		if err != nil {
@@ -188,7 +188,7 @@ func TestMemberActions(t *testing.T) {
 
 		// A members-only poll: her vote, once, federated like a vote from
 		// her server.
-		pollPost, err := n.Fed.Community.PublishPoll(ctx, webtest.ScenarioGroup, community.PollInput{
+		pollPost, err := n.Fed.Community.Posting.PublishPoll(ctx, webtest.ScenarioGroup, community.PollInput{
 			Question: "Which day for the work party?", Options: []string{"Saturday", "Sunday"}, Closes: time.Now().Add(time.Hour), MembersOnly: true,
 		}, staff)
 		if err != nil {
@@ -223,7 +223,7 @@ func TestMemberActions(t *testing.T) {
 		if status, _, body := c.post(t, me+"/leave", url.Values{"csrf": {csrfOf(t, page)}}); status != http.StatusOK || !strings.Contains(body, "You have left") {
 			t.Fatalf("leave: %d\n%s", status, body)
 		}
-		if st, err := n.Fed.Community.StandingOf(ctx, s.Group.ID, aliceRow.ID); err != nil || st != community.NotAMember {
+		if st, err := n.Fed.Community.Members.StandingOf(ctx, s.Group.ID, aliceRow.ID); err != nil || st != community.NotAMember {
 			t.Errorf("standing after leaving: %v %v", st, err)
 		}
 		s.Masto.WaitFor(t, func(d fedtest.Delivery) bool {

@@ -26,11 +26,11 @@ func TestMembersOnlyArchive(t *testing.T) {
 		s.Join(t, alice)
 		other := n.CreateGroup(t, "weavers", nil)
 		staff := community.Staff{Name: "ada"}
-		secretB, err := n.Fed.Community.PublishPost(ctx, other.Name, community.PostInput{Markdown: "weavers' secret loom plans", MembersOnly: true}, staff)
+		secretB, err := n.Fed.Community.Posting.PublishPost(ctx, other.Name, community.PostInput{Markdown: "weavers' secret loom plans", MembersOnly: true}, staff)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := n.Fed.Community.PublishPost(ctx, webtest.ScenarioGroup, community.PostInput{Markdown: "the shed key is under the pot", MembersOnly: true}, staff); err != nil {
+		if _, err := n.Fed.Community.Posting.PublishPost(ctx, webtest.ScenarioGroup, community.PostInput{Markdown: "the shed key is under the pot", MembersOnly: true}, staff); err != nil {
 			t.Fatal(err)
 		}
 		s.Masto.ServeMedia("/media/beans.png", "image/png", pngBytes(t))
@@ -115,7 +115,7 @@ func TestClosedGroupDirectory(t *testing.T) {
 		for _, a := range []*fedtest.Actor{alice, carol} {
 			s.Send(t, a, a.Follow(s.GroupIRI))
 		}
-		if err := n.Fed.Community.DecideFollow(ctx, webtest.ScenarioGroup, alice.ID(), true); err != nil {
+		if err := n.Fed.Community.Membership.DecideFollow(ctx, webtest.ScenarioGroup, alice.ID(), true); err != nil {
 			t.Fatal(err)
 		}
 		me := "/groups/" + webtest.ScenarioGroup + "/me"

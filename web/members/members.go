@@ -42,7 +42,7 @@ type Community interface {
 	SendSignInLink(ctx context.Context, groupName string, addr community.MemberAddress) error
 	RedeemSignIn(ctx context.Context, groupName, token string) (*storage.Group, *storage.RemoteActor, error)
 	StandingOf(ctx context.Context, groupID, actorID string) (community.Standing, error)
-	MembershipOf(ctx context.Context, groupID, actorID string) (*community.Membership, error)
+	MembershipOf(ctx context.Context, groupID, actorID string) (*community.MemberProfile, error)
 	SaveMemberSettings(ctx context.Context, groupID, actorID string, in community.MemberSettingsInput) error
 	SetMemberIntro(ctx context.Context, groupID, actorID, postID string) error
 	ConversationWith(ctx context.Context, groupID, actorID string) ([]storage.Message, error)

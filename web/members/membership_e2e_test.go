@@ -119,7 +119,7 @@ func TestMyMembership(t *testing.T) {
 
 		// The digest, by DM to alice (who asked), not to bob.
 		sendNote(t, s, bob, fedtest.Note{Content: "Nice beans!", InReplyTo: post})
-		digest, err := n.Fed.Community.PublishDigest(ctx, webtest.ScenarioGroup, community.Staff{Name: "ada"})
+		digest, err := n.Fed.Community.Belonging.PublishDigest(ctx, webtest.ScenarioGroup, community.Staff{Name: "ada"})
 		if err != nil || digest == nil {
 			t.Fatalf("digest: %v %v", digest, err)
 		}

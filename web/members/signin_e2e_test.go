@@ -224,7 +224,7 @@ func expiryAndSessions(t *testing.T, s *webtest.Scenario, clk *webtest.Clock) {
 
 		// Banned: out at once, and no new link.
 		signIn(t, c, alice, "@alice@"+webtest.MastodonHost)
-		if err := n.Fed.Community.Ban(context.Background(), webtest.ScenarioGroup, alice.ID(), "spam", community.Staff{Name: "ada"}); err != nil {
+		if err := n.Fed.Community.Moderation.Ban(context.Background(), webtest.ScenarioGroup, alice.ID(), "spam", community.Staff{Name: "ada"}); err != nil {
 			t.Fatal(err)
 		}
 		if status, loc, _ := c.get(t, me); status != http.StatusSeeOther || loc != me+"/signin" {
@@ -247,7 +247,7 @@ func TestSignInLimits(t *testing.T) {
 	webtest.Each(t, func(t *testing.T, s *webtest.Scenario) {
 		n := s.Node
 		s.Join(t, s.Alice())
-		m := members.New(members.Deps{DB: n.DB, Community: n.Fed.Community, Now: n.Fed.Now, InsecureHTTP: true,
+		m := members.New(members.Deps{DB: n.DB, Community: n.Fed.Community.Members, Now: n.Fed.Now, InsecureHTTP: true,
 			Limits: members.Limits{PerHandle: 2, PerServer: 3, PerClient: 4, Window: time.Hour}})
 		h := members.Router(m)
 		ask := func(handle, client string) int {

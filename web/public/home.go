@@ -29,7 +29,7 @@ func (p *Public) home(w http.ResponseWriter, r *http.Request) error {
 	return p.render(w, http.StatusOK, "home", &page{
 		Title:     "Groups on " + p.domain,
 		Desc:      "Communities hosted on " + p.domain + ": follow them from Mastodon, Lemmy, Misskey or any fediverse account.",
-		Canonical: p.base + "/",
+		Canonical: p.iri.Home(),
 		Data:      map[string]any{"Groups": views},
 	})
 }

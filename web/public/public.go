@@ -35,6 +35,7 @@ import (
 	"github.com/go-chi/httprate"
 	"github.com/uptrace/bun"
 
+	"github.com/kith-social/kith/federation/iri"
 	"github.com/kith-social/kith/federation/media"
 	"github.com/kith-social/kith/web/auth"
 )
@@ -93,6 +94,7 @@ type Public struct {
 	log      *slog.Logger
 	domain   string
 	base     string // scheme://domain
+	iri      iri.Builder
 	insecure bool
 	mediaDir string
 	resolver RemoteFollowResolver
@@ -125,6 +127,7 @@ func New(d Deps) *Public {
 		log:      d.Log,
 		domain:   d.Domain,
 		base:     d.Scheme + "://" + d.Domain,
+		iri:      iri.New(d.Scheme, d.Domain),
 		insecure: d.Scheme == "http",
 		mediaDir: mediaDir(d.DataDir),
 		resolver: d.Resolver,

@@ -74,7 +74,7 @@ func (p *Public) groupView(ctx context.Context, db bun.IDB, g *storage.Group) (*
 	return &groupView{
 		Name: g.Name, Title: title,
 		Handle: "@" + g.Name + "@" + p.domain, Acct: g.Name + "@" + p.domain,
-		URL: p.base + "/groups/" + g.Name, Path: "/groups/" + g.Name,
+		URL: p.iri.Group(g.Name), Path: "/groups/" + g.Name,
 		Summary: g.SummaryHTML, Excerpt: content.Excerpt(g.SummaryHTML, 200),
 		IconURL: mediaPath(g.IconPath), HeaderURL: mediaPath(g.HeaderPath),
 		Closed: g.Closed, PublicLog: g.PublicModlog && !g.Closed, Members: members, Fields: groupFields(g),
@@ -153,7 +153,7 @@ func (p *Public) imageURL(u string) string {
 	if p.media != nil {
 		return p.media.URL(u)
 	}
-	if rel, ok := strings.CutPrefix(u, p.base+"/media/"); ok && rel != "" && !strings.ContainsAny(rel, "?#") {
+	if rel, ok := strings.CutPrefix(u, p.iri.Media("")); ok && rel != "" && !strings.ContainsAny(rel, "?#") {
 		return mediaPath(rel)
 	}
 	return ""
