@@ -27,7 +27,7 @@ func TestBelonging(t *testing.T) {
 		alice.SetProfile(fedtest.Profile{Name: "Alice Green"})
 
 		settings := storage.DefaultBelongingSettings(g.ID)
-		settings.WelcomeTemplate = "Welcome {name} to {group}!\n\nSay hello <3"
+		settings.WelcomeTemplate = "Welcome {name} to {group}!\n\nSay hello <3, mention {handle}"
 		settings.Digest, settings.PlainBoosts = storage.DigestWeekly, false
 		if err := n.Fed.Community.Belonging.SaveBelongingSettings(ctx, g.Name, settings, ada); err != nil {
 			t.Fatal(err)
@@ -42,7 +42,7 @@ func TestBelonging(t *testing.T) {
 		follow(t, n, alice, group)
 		follow(t, n, bob, group)
 		w := masto.WaitFor(t, dmContaining("Welcome Alice Green to "+g.Title+"!"), wait)
-		if !strings.Contains(string(w.Body), "Say hello &lt;3") {
+		if !strings.Contains(string(w.Body), "Say hello &lt;3, mention @"+g.Name+"@"+webtest.Host) {
 			t.Errorf("welcome not escaped: %s", w.Body)
 		}
 		follow(t, n, alice, group) // following again is no new membership

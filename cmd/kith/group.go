@@ -43,7 +43,7 @@ func cmdGroupCreate(ctx context.Context, args []string, e env) error {
 		return usageError{err}
 	}
 	log := newLogger(cfg, e.stderr)
-	db, err := openDB(ctx, cfg, log)
+	db, err := openNodeDB(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
@@ -66,7 +66,7 @@ func cmdGroupList(ctx context.Context, args []string, e env) error {
 	if err != nil {
 		return err
 	}
-	db, err := openDB(ctx, cfg, newLogger(cfg, e.stderr))
+	db, err := openNodeDB(ctx, cfg, newLogger(cfg, e.stderr))
 	if err != nil {
 		return err
 	}
@@ -109,7 +109,7 @@ func cmdGroupRequests(ctx context.Context, args []string, e env) error {
 	if len(pos) != 1 {
 		return usagef("group requests: want exactly one group NAME")
 	}
-	db, err := openDB(ctx, cfg, newLogger(cfg, e.stderr))
+	db, err := openNodeDB(ctx, cfg, newLogger(cfg, e.stderr))
 	if err != nil {
 		return err
 	}
@@ -150,7 +150,7 @@ func cmdGroupDecide(ctx context.Context, approve bool, args []string, e env) err
 		return usagef("group %s: want a group NAME and the requesting ACTOR's IRI (see kith group requests NAME)", verb)
 	}
 	log := newLogger(cfg, e.stderr)
-	db, err := openDB(ctx, cfg, log)
+	db, err := openNodeDB(ctx, cfg, log)
 	if err != nil {
 		return err
 	}

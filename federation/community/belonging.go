@@ -62,6 +62,19 @@ func (e *Belonging) BelongingSettings(ctx context.Context, groupName string) (*s
 // MaxWelcomeLength bounds the welcome template.
 const MaxWelcomeLength = 2000
 
+// DefaultWelcomeTemplate is the welcome message the admin suggests before
+// staff write their own: what a new member can do, in their own app.
+const DefaultWelcomeTemplate = `Welcome to {group}, {name}!
+
+To post to everyone, write a public post that mentions {handle}. Replies in a thread reach the group too; a followers-only post that mentions the group goes to the members only.
+
+By direct message to the group:
+- "anon: your text" posts without your name (a moderator reviews it first);
+- "intro", as a reply to one of your own posts, makes it your introduction;
+- "directory on" lists you in the member directory ("directory off" to leave it);
+- "report: the reason", as a reply to a post, reports it to the moderators;
+- anything else reaches the moderators, who answer as the group.`
+
 // SaveBelongingSettings stores a group's belonging settings and logs it.
 func (e *Belonging) SaveBelongingSettings(ctx context.Context, groupName string, s *storage.BelongingSettings, by Staff) error {
 	if err := storage.ValidateDigest(s.Digest); err != nil {
@@ -108,7 +121,8 @@ func (e *Belonging) welcome(ctx context.Context, tx bun.Tx, g *storage.Group, ac
 	if strings.TrimSpace(name) == "" {
 		name = actor.Username
 	}
-	text := strings.NewReplacer("{name}", name, "{group}", g.Title).Replace(s.WelcomeTemplate)
+	handle := "@" + g.Name + "@" + e.IRI.Domain()
+	text := strings.NewReplacer("{name}", name, "{group}", g.Title, "{handle}", handle).Replace(s.WelcomeTemplate)
 	if _, err := e.directMessage(ctx, tx, g, actor, textParagraphs(text), ""); err != nil {
 		return err
 	}

@@ -96,7 +96,7 @@ func (e *Posting) PublishPost(ctx context.Context, groupName string, in PostInpu
 	now := e.Stamp(time.Time{})
 	p := &storage.Post{
 		ID: storage.NewID(), GroupID: g.ID, Kind: "Note", Summary: strings.TrimSpace(in.ContentWarning),
-		ContentHTML: html, Visibility: storage.VisibilityPublic, State: storage.PostPublished,
+		ContentHTML: html, SourceMarkdown: in.Markdown, Visibility: storage.VisibilityPublic, State: storage.PostPublished,
 		PublishedAt: now, CreatedAt: now,
 	}
 	if in.MembersOnly {
@@ -126,7 +126,7 @@ func (e *Posting) EditPost(ctx context.Context, postID string, in PostInput, by 
 		return fmt.Errorf("%w: %v", ErrInvalidPost, err)
 	}
 	in.MembersOnly = p.Visibility == storage.VisibilityFollowers // audience cannot change after the fact
-	p.ContentHTML, p.Summary = html, strings.TrimSpace(in.ContentWarning)
+	p.ContentHTML, p.SourceMarkdown, p.Summary = html, in.Markdown, strings.TrimSpace(in.ContentWarning)
 	p.Sensitive, p.UpdatedAt = p.Summary != "", e.Stamp(p.PublishedAt)
 	note, err := e.note(g, p, in)
 	if err != nil {

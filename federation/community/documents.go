@@ -112,12 +112,18 @@ func (e *Documents) GroupCollection(ctx context.Context, name, collection string
 		return e.outbox(ctx, g, id, q)
 	case CollectionFollowers:
 		// Only the count: the member list of a micro-community is not
-		// public, even to other servers.
+		// public, even to other servers. The first page exists and is
+		// empty: Misskey reads a collection without one as private and
+		// shows no count at all.
+		first := id + "?page=true"
+		if q.Get("page") != "" {
+			return vocab.OrderedCollectionPage(first, id, nil, "", "")
+		}
 		n, err := storage.CountFollows(ctx, e.Reads, g.ID, storage.FollowAccepted)
 		if err != nil {
 			return nil, err
 		}
-		return vocab.OrderedCollection(id, n, "")
+		return vocab.OrderedCollection(id, n, first)
 	case CollectionFollowing:
 		return vocab.OrderedCollectionItems(id, nil)
 	case CollectionFeatured:

@@ -227,15 +227,17 @@ func (e *Events) eventContent(ev *storage.Event, attendees int, note string) (st
 		}
 		b.WriteString("</p>")
 	}
-	fmt.Fprintf(&b, "<p><strong>%s</strong></p><p>📅 %s", html.EscapeString(ev.Title), html.EscapeString(ev.When()))
+	// No title: every server that shows events shows their name above the
+	// content already (Mastodon as a heading, Misskey as a 【name】 prefix).
+	fmt.Fprintf(&b, "<p>📅 %s", html.EscapeString(ev.When()))
 	switch {
 	case ev.OnlineURL != "":
 		fmt.Fprintf(&b, `<br>💻 Online: <a href="%s">%s</a>`, html.EscapeString(ev.OnlineURL), html.EscapeString(ev.OnlineURL))
 	case ev.Where() != "":
-		fmt.Fprintf(&b, "<br>📍 %s", html.EscapeString(ev.Where()))
+		fmt.Fprintf(&b, `<br>📍 %s (<a href="%s">map</a>)`, html.EscapeString(ev.Where()), html.EscapeString(ev.MapURL()))
 	}
 	if ev.Capacity > 0 {
-		fmt.Fprintf(&b, "<br>%d places, %d left", ev.Capacity, max(ev.Capacity-attendees, 0))
+		fmt.Fprintf(&b, "<br>🎟️ %s", placesLeft(ev.Capacity, attendees))
 	}
 	b.WriteString("</p>")
 	b.WriteString(desc)
@@ -243,6 +245,19 @@ func (e *Events) eventContent(ev *storage.Event, attendees int, note string) (st
 		b.WriteString("<p>To come, reply “going” to this post (“not going” to cancel).</p>")
 	}
 	return e.HTML.Sanitize(b.String()), nil
+}
+
+// placesLeft says how full an event is: "1 place, 1 left", "12 places, none left".
+func placesLeft(capacity, attendees int) string {
+	unit := "places"
+	if capacity == 1 {
+		unit = "place"
+	}
+	left := max(capacity-attendees, 0)
+	if left == 0 {
+		return fmt.Sprintf("%d %s, none left", capacity, unit)
+	}
+	return fmt.Sprintf("%d %s, %d left", capacity, unit, left)
 }
 
 // EditEvent changes an event and federates an Update of the Event.

@@ -346,13 +346,12 @@ func (e *Moderation) CreateGroup(ctx context.Context, name, title, summaryMarkdo
 	if err != nil {
 		return nil, err
 	}
-	g := &storage.Group{
-		Name: name, Title: strings.TrimSpace(title), Summary: summaryMarkdown, SummaryHTML: summaryHTML,
-		Closed: closed, Discoverable: true, PrivateKeyPEM: priv, PublicKeyPEM: pub,
+	g := storage.NewGroup(name)
+	if t := strings.TrimSpace(title); t != "" {
+		g.Title = t
 	}
-	if g.Title == "" {
-		g.Title = name
-	}
+	g.Summary, g.SummaryHTML = summaryMarkdown, summaryHTML
+	g.Closed, g.PrivateKeyPEM, g.PublicKeyPEM = closed, priv, pub
 	if err := storage.CreateGroup(ctx, e.DB, e.Now(), g); err != nil {
 		return nil, err
 	}

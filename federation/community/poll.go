@@ -33,6 +33,7 @@ type PollInput struct {
 	Multiple    bool // anyOf (several answers) instead of oneOf
 	Closes      time.Time
 	MembersOnly bool
+	LiveCounts  bool // the public page shows the counts while voting is open
 }
 
 // validate checks a poll published at start (now, or a scheduled time).
@@ -124,7 +125,7 @@ func (e *Posting) preparePoll(g *storage.Group, in PollInput) (*pollDraft, error
 	}
 	p.IRI = e.IRI.Post(g.Name, p.ID)
 	p.URL = p.IRI
-	poll := &storage.Poll{ID: storage.NewID(), PostID: p.ID, GroupID: g.ID, Multiple: in.Multiple, ClosesAt: in.Closes.UTC().Truncate(time.Millisecond), CreatedAt: now}
+	poll := &storage.Poll{ID: storage.NewID(), PostID: p.ID, GroupID: g.ID, Multiple: in.Multiple, LiveCounts: in.LiveCounts, ClosesAt: in.Closes.UTC().Truncate(time.Millisecond), CreatedAt: now}
 	names := in.options()
 	for i, n := range names {
 		poll.Options = append(poll.Options, storage.PollOption{Position: i, Name: n})

@@ -223,8 +223,11 @@ func (e *Posting) acceptPost(ctx context.Context, g *storage.Group, act *vocab.A
 			return drop("%s", refuse)
 		}
 		p.State = storage.PostPublished
-		if g.ReviewQueue || hold != "" {
-			p.State = storage.PostPending
+		if g.ReviewQueue && hold == "" {
+			hold = "the group reviews every post"
+		}
+		if hold != "" {
+			p.State, p.HeldReason = storage.PostPending, hold
 		}
 		if err := storage.CreatePost(ctx, tx, e.Now(), p); err != nil {
 			return err
@@ -234,14 +237,16 @@ func (e *Posting) acceptPost(ctx context.Context, g *storage.Group, act *vocab.A
 		}
 		if p.State != storage.PostPublished {
 			e.Log.InfoContext(ctx, "post waits in the review queue", "group", g.Name, "post", p.IRI, "why", hold)
-			msg := "Your post to " + g.Title + " is waiting for a moderator's review."
-			if hold != "" {
-				msg += " (" + hold + ")"
-			}
-			return e.feedback(ctx, tx, g, author, msg)
+			return e.feedback(ctx, tx, g, author, heldMessage(g, hold))
 		}
 		return e.sharePost(ctx, tx, g, p, author)
 	})
+}
+
+// heldMessage is what the author of a held post is told; the review queue
+// shows moderators the same reason.
+func heldMessage(g *storage.Group, reason string) string {
+	return "Your post to " + g.Title + " is waiting for a moderator's review (" + reason + ")."
 }
 
 // announcePost shares a published post with the members in both shapes:

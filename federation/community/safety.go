@@ -164,6 +164,9 @@ func (e *Moderation) screen(ctx context.Context, tx bun.IDB, g *storage.Group, o
 			return "", "", err
 		}
 		if n < g.ProbationPosts {
+			if g.ProbationPosts == 1 {
+				return "a new member's first post is reviewed", "", nil
+			}
 			return fmt.Sprintf("new members' first %d posts are reviewed", g.ProbationPosts), "", nil
 		}
 	}

@@ -262,9 +262,11 @@ func (a *Admin) Routes(r chi.Router) {
 					r.Get("/requests", a.h(a.requestList))
 					r.Post("/requests/{follow}/approve", a.h(a.requestDecide(true)))
 					r.Post("/requests/{follow}/reject", a.h(a.requestDecide(false)))
+					r.Post("/requests/bulk", a.h(a.requestBulk))
 					r.Get("/queue", a.h(a.queueList))
 					r.Post("/queue/{post}/approve", a.h(a.queueApprove))
 					r.Post("/queue/{post}/reject", a.h(a.queueReject))
+					r.Post("/queue/bulk", a.h(a.queueBulk))
 					r.Get("/recent", a.h(a.recentList))
 					r.Post("/recent/{post}/remove", a.h(a.postRemove))
 					r.Get("/members", a.h(a.memberList))
@@ -274,6 +276,7 @@ func (a *Admin) Routes(r chi.Router) {
 					r.Get("/reports", a.h(a.reportList))
 					r.Post("/reports/{report}/resolve", a.h(a.reportResolve))
 					r.Post("/reports/{report}/forward", a.h(a.reportForward))
+					r.Post("/reports/{report}/act", a.h(a.reportAct))
 					r.Get("/log", a.h(a.logList))
 
 					// Talking with members: modmail, anonymous posts, threads.

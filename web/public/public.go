@@ -85,6 +85,8 @@ type Deps struct {
 	// FollowLimit bounds remote-follow lookups per client IP per minute;
 	// zero means 10.
 	FollowLimit int
+	// Now is the clock (whether a poll has closed); nil: time.Now.
+	Now func() time.Time
 }
 
 // Public serves the public pages. Everything kept between requests lives
@@ -100,6 +102,7 @@ type Public struct {
 	resolver RemoteFollowResolver
 	reporter Reporter
 	media    MediaCache
+	now      func() time.Time
 
 	pages         map[string]*template.Template
 	static        fs.FS
@@ -122,6 +125,9 @@ func New(d Deps) *Public {
 	if d.FollowLimit <= 0 {
 		d.FollowLimit = 10
 	}
+	if d.Now == nil {
+		d.Now = time.Now
+	}
 	p := &Public{
 		db:       d.DB,
 		log:      d.Log,
@@ -133,6 +139,7 @@ func New(d Deps) *Public {
 		resolver: d.Resolver,
 		reporter: d.Reporter,
 		media:    d.Media,
+		now:      d.Now,
 		static:   mustSub(staticFiles, "static"),
 	}
 	p.staticVersion = mustVersionStatic(p.static)
@@ -161,6 +168,9 @@ func (p *Public) Routes(r chi.Router) {
 	r.Head("/media/*", p.serveMedia)
 	r.Get("/static/public/*", p.serveStatic)
 	r.Head("/static/public/*", p.serveStatic)
+	// Browsers ask for /favicon.ico whatever the pages link; answer it
+	// rather than log a 404 per page load.
+	r.Get("/favicon.ico", p.serveFavicon)
 }
 
 // GroupRoutes mounts the pages under /groups/{name}. The group page itself
