@@ -41,6 +41,7 @@ type Community struct {
 	Events     *Events
 	Notifier   *Notifier
 	Documents  *Documents
+	Members    *MembersPages // the members' own web (memberweb.go)
 	core       *core
 }
 
@@ -140,9 +141,10 @@ func New(n *node.Node, out *outbox.Outbox, a *actors.Actors, engage EngagementCo
 	membership := &Membership{core: c, belonging: belonging, notifier: notifier}
 	posting := &Posting{core: c, membership: membership, modmail: modmail, moderation: moderation,
 		belonging: belonging, events: events, notifier: notifier}
+	members := &MembersPages{core: c, membership: membership, events: events, posting: posting, notifier: notifier}
 	return &Community{
 		Posting: posting, Membership: membership, Modmail: modmail, Moderation: moderation,
-		Belonging: belonging, Events: events, Notifier: notifier, Documents: documents, core: c,
+		Belonging: belonging, Events: events, Notifier: notifier, Documents: documents, Members: members, core: c,
 	}
 }
 
