@@ -180,6 +180,9 @@ func (e *MembersPages) LeaveGroup(ctx context.Context, groupID, actorID string) 
 		if err := storage.DeleteFollow(ctx, tx, e.Now(), f.ID); err != nil {
 			return err
 		}
+		if err := storage.Notify(ctx, tx, storage.Invalidation{What: storage.InvalidateMembers}); err != nil {
+			return err
+		}
 		return e.membership.answerFollow(ctx, tx, g, actor, follow, false)
 	})
 }
