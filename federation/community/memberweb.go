@@ -18,6 +18,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/riverqueue/river"
 	"github.com/uptrace/bun"
 
 	"github.com/kith-social/kith/storage"
@@ -212,4 +213,41 @@ func newSignInToken() (string, error) {
 func hashSignInToken(token string) string {
 	sum := sha256.Sum256([]byte(token))
 	return hex.EncodeToString(sum[:])
+}
+
+// signInPurgeEvery is how often expired sign-in links are erased. A link
+// lives in the group's outbox copy of the message that carried it (a
+// delivery retried later needs the body) until it is used or this purge
+// finds it expired: at most SignInLinkLifetime plus this.
+const signInPurgeEvery = time.Minute
+
+// PurgeExpiredSignIns erases sign-in tokens that expired, used or not,
+// with the group's outbox copies of the messages that carried them.
+func (e *MembersPages) PurgeExpiredSignIns(ctx context.Context) error {
+	return e.Tx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		return storage.PurgeSignInTokens(ctx, tx, e.Now())
+	})
+}
+
+// addMembersWorkers registers the purge of expired sign-in links, run every
+// signInPurgeEvery.
+func (c *Community) addMembersWorkers(workers *river.Workers) []*river.PeriodicJob {
+	river.AddWorker(workers, &signInPurgeWorker{e: c.Members})
+	return []*river.PeriodicJob{river.NewPeriodicJob(river.PeriodicInterval(signInPurgeEvery),
+		func() (river.JobArgs, *river.InsertOpts) { return signInPurgeArgs{}, nil }, nil)}
+}
+
+type signInPurgeArgs struct{}
+
+func (signInPurgeArgs) Kind() string { return "signin_purge" }
+
+func (signInPurgeArgs) InsertOpts() river.InsertOpts { return river.InsertOpts{MaxAttempts: 3} }
+
+type signInPurgeWorker struct {
+	river.WorkerDefaults[signInPurgeArgs]
+	e *MembersPages
+}
+
+func (w *signInPurgeWorker) Work(ctx context.Context, _ *river.Job[signInPurgeArgs]) error {
+	return w.e.PurgeExpiredSignIns(ctx)
 }

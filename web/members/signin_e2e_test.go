@@ -187,6 +187,20 @@ func expiryAndSessions(t *testing.T, s *webtest.Scenario, clk *webtest.Clock) {
 		if status != http.StatusGone {
 			t.Errorf("expired link: %d\n%s", status, body)
 		}
+		// The periodic purge erases the expired link from the group's
+		// outbox copy of the message, as using it would have.
+		if err := n.Fed.Community.Members.PurgeExpiredSignIns(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		var bodies []string
+		if err := n.DB.NewSelect().Model((*storage.OutboxActivity)(nil)).Column("body").Scan(context.Background(), &bodies); err != nil {
+			t.Fatal(err)
+		}
+		for _, b := range bodies {
+			if strings.Contains(b, tokenOf(t, link)) {
+				t.Errorf("the expired token is still in the outbox after the purge: %s", b)
+			}
+		}
 
 		// Two browsers; the first signs out everywhere.
 		first, second := newClient(t, n), newClient(t, n)
