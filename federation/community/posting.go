@@ -258,7 +258,7 @@ func (e *Service) announcePost(ctx context.Context, tx bun.Tx, g *storage.Group,
 	if err != nil {
 		return fmt.Errorf("build Announce{Create}: %w", err)
 	}
-	if err := e.out.Publish(ctx, tx, g, outbox.Activity{IRI: id, Type: "Announce", ObjectIRI: p.IRI, Body: body}, outbox.Members(author.DeliveryInbox())); err != nil {
+	if err := e.out.Publish(ctx, tx, g, outbox.Activity{IRI: id, Type: "Announce", ObjectIRI: p.IRI, Body: body, Shape: outbox.Wrapped}, outbox.Members(author.DeliveryInbox())); err != nil {
 		return err
 	}
 	if !p.IsPublicish() || (p.RootID != p.ID && !g.BoostReplies) {
@@ -272,7 +272,7 @@ func (e *Service) announcePost(ctx context.Context, tx bun.Tx, g *storage.Group,
 	if err != nil {
 		return fmt.Errorf("build Announce: %w", err)
 	}
-	return e.out.Publish(ctx, tx, g, outbox.Activity{IRI: boostID, Type: "Announce", ObjectIRI: p.IRI, Body: boost, Public: true}, outbox.Members(author.DeliveryInbox()))
+	return e.out.Publish(ctx, tx, g, outbox.Activity{IRI: boostID, Type: "Announce", ObjectIRI: p.IRI, Body: boost, Public: true, Shape: outbox.Boost}, outbox.Members(author.DeliveryInbox()))
 }
 
 // OnUpdate refreshes a changed actor, or updates the group's copies of an
@@ -342,7 +342,7 @@ func (e *Service) announceActivity(ctx context.Context, tx bun.Tx, g *storage.Gr
 	if err != nil {
 		return fmt.Errorf("build Announce{%s}: %w", act.Type, err)
 	}
-	return e.out.Publish(ctx, tx, g, outbox.Activity{IRI: id, Type: "Announce", ObjectIRI: p.IRI, Body: body}, outbox.Members())
+	return e.out.Publish(ctx, tx, g, outbox.Activity{IRI: id, Type: "Announce", ObjectIRI: p.IRI, Body: body, Shape: outbox.Wrapped}, outbox.Members())
 }
 
 // OnDelete removes a deleted account, or the group's copies of a deleted post.
@@ -414,7 +414,7 @@ func (e *Service) retractPost(ctx context.Context, tx bun.Tx, p *storage.Post) e
 	if err != nil {
 		return fmt.Errorf("build Undo{Announce}: %w", err)
 	}
-	err = e.out.Publish(ctx, tx, g, outbox.Activity{IRI: id, Type: "Undo", ObjectIRI: boost.IRI, Body: body, Public: true}, outbox.Members())
+	err = e.out.Publish(ctx, tx, g, outbox.Activity{IRI: id, Type: "Undo", ObjectIRI: boost.IRI, Body: body, Public: true, Shape: outbox.Boost}, outbox.Members())
 	if errors.Is(err, storage.ErrConflict) {
 		return nil // undone before
 	}

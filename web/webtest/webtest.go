@@ -65,6 +65,11 @@ type Options struct {
 	Engagement community.EngagementConfig
 	// Media adjusts the media cache's configuration (budget, limits).
 	Media func(*media.Config)
+	// Shapes makes the node read each server's NodeInfo and send it only
+	// the shapes its software uses (federation/software), as kith serve
+	// does. Off, every server gets every shape: most tests are about
+	// other behaviour and must not race the NodeInfo check.
+	Shapes bool
 }
 
 // Start runs a node on backend b in a new fake fediverse.
@@ -93,7 +98,7 @@ func StartOn(t testing.TB, network *fedtest.Network, db *bun.DB, opts Options) *
 			Timeout: cmp.Or(opts.FetchTimeout, time.Minute),
 		},
 		Work: true, PollInterval: 50 * time.Millisecond, Log: log, Now: opts.Now, RetryDelay: opts.RetryDelay,
-		Engagement: opts.Engagement, Metrics: m,
+		Engagement: opts.Engagement, Metrics: m, AllShapes: !opts.Shapes,
 	})
 	if err != nil {
 		t.Fatalf("start engine: %v", err)
