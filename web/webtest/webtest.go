@@ -56,6 +56,10 @@ type Options struct {
 	Now             func() time.Time
 	RetryDelay      func(attempt int, unreachable bool) time.Duration
 	InboxPerMinute  int
+	// InboxPerServerPerMinute is the budget per verified signing server;
+	// InboxClock is the budgets' clock (nil: time.Now).
+	InboxPerServerPerMinute int
+	InboxClock              func() time.Time
 	// FetchTimeout bounds the node's outgoing requests; 0 means a minute, an outer
 	// limit only a broken fetch reaches (a loaded machine answers late, not
 	// wrongly).
@@ -129,7 +133,7 @@ func StartOn(t testing.TB, network *fedtest.Network, db *bun.DB, opts Options) *
 		t.Fatalf("media cache: %v", err)
 	}
 	n.Media = cache
-	network.AddHost(Host, web.New(web.Deps{DB: db, Reads: reads, Fed: fed, Log: log, InsecureHTTP: true, DataDir: dataDir, InboxPerMinute: opts.InboxPerMinute, Metrics: m, Media: cache}))
+	network.AddHost(Host, web.New(web.Deps{DB: db, Reads: reads, Fed: fed, Log: log, InsecureHTTP: true, DataDir: dataDir, InboxPerMinute: opts.InboxPerMinute, InboxPerServerPerMinute: opts.InboxPerServerPerMinute, Now: opts.InboxClock, Metrics: m, Media: cache}))
 	if err := fed.Start(ctx); err != nil {
 		t.Fatalf("start queue: %v", err)
 	}
