@@ -244,10 +244,11 @@ func (e *Service) acceptPost(ctx context.Context, g *storage.Group, act *vocab.A
 	})
 }
 
-// announcePost shares a published post with the members in both shapes:
+// announcePost shares a published post with the members in two shapes:
 // Announce{Create} (FEP-1b12, the original activity embedded unchanged)
 // for group-aware software, and — for public and unlisted posts — a plain
 // boost of the object, which is all Mastodon, Misskey and GoToSocial show.
+// The outbox sends each server only the shape its software uses.
 // Replies get the plain boost only when the group boosts replies.
 func (e *Service) announcePost(ctx context.Context, tx bun.Tx, g *storage.Group, p *storage.Post, author *storage.RemoteActor) error {
 	groupIRI, followers := e.IRI.Group(g.Name), e.IRI.GroupFollowers(g.Name)
