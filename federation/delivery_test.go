@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"path"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -49,24 +50,6 @@ func TestDeliveryRetryDelay(t *testing.T) {
 	}
 }
 
-// clock is a test clock the fake server moves forward on each failure.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
 func follow(t *testing.T, n *webtest.Node, a *fedtest.Actor, group string) {
 	t.Helper()
 	f := a.Follow(group)
@@ -75,12 +58,12 @@ func follow(t *testing.T, n *webtest.Node, a *fedtest.Actor, group string) {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
-	a.Instance().WaitFor(t, func(d fedtest.Delivery) bool { return d.Type() == "Accept" && d.ObjectID() == f["id"] }, 20*time.Second)
+	a.Instance().WaitFor(t, func(d fedtest.Delivery) bool { return d.Type() == "Accept" && d.ObjectID() == f["id"] }, wait)
 }
 
 func mention(t *testing.T, n *webtest.Node, a *fedtest.Actor, group string) string {
 	t.Helper()
-	note := a.CreateNote(fedtest.Note{Content: "hello group", Mentions: []fedtest.Mention{{Href: group, Name: "@g@kith.test"}}})
+	note := a.CreateNote(fedtest.Note{Content: "hello group", Mentions: []fedtest.Mention{{Href: group, Name: "@" + path.Base(group) + "@" + webtest.Host}}})
 	resp, err := a.Send(context.Background(), group, note)
 	if err != nil {
 		t.Fatal(err)
@@ -104,7 +87,7 @@ func TestDeliveryOutageAndRecovery(t *testing.T) {
 		for _, bystanders := range []int{0, 3} {
 			t.Run(fmt.Sprintf("%s/bystanders=%d", b.Name, bystanders), func(t *testing.T) {
 				ctx := context.Background()
-				clk := &clock{t: time.Now()}
+				clk := webtest.NewClock(time.Now())
 				var sawUnreachable atomic.Bool
 				n := webtest.Start(t, b, webtest.Options{
 					Now: clk.Now,
@@ -134,9 +117,9 @@ func TestDeliveryOutageAndRecovery(t *testing.T) {
 					return http.StatusServiceUnavailable
 				})
 				objectID := mention(t, n, poster, group)
-				lemmy.WaitFor(t, func(d fedtest.Delivery) bool { return d.Type() == "Announce" && d.ObjectID() == objectID }, 20*time.Second)
-				masto.WaitFor(t, func(d fedtest.Delivery) bool { return d.Type() == "Announce" && d.ObjectID() == objectID }, 60*time.Second)
-				masto.WaitFor(t, func(d fedtest.Delivery) bool { return d.Type() == "Announce" && d.ObjectType() == "Create" }, 60*time.Second)
+				lemmy.WaitFor(t, func(d fedtest.Delivery) bool { return d.Type() == "Announce" && d.ObjectID() == objectID }, wait)
+				masto.WaitFor(t, func(d fedtest.Delivery) bool { return d.Type() == "Announce" && d.ObjectID() == objectID }, wait)
+				masto.WaitFor(t, func(d fedtest.Delivery) bool { return d.Type() == "Announce" && d.ObjectType() == "Create" }, wait)
 				if !sawUnreachable.Load() {
 					t.Error("down.test was never treated as unreachable")
 				}
@@ -186,7 +169,7 @@ func TestDeliveryPermanentRefusal(t *testing.T) {
 				before := refusing.InboxAttempts()
 				refusing.FailInbox(func(*http.Request) int { return http.StatusForbidden })
 				objectID := mention(t, n, poster, group)
-				lemmy.WaitFor(t, func(d fedtest.Delivery) bool { return d.Type() == "Announce" && d.ObjectID() == objectID }, 20*time.Second)
+				lemmy.WaitFor(t, func(d fedtest.Delivery) bool { return d.Type() == "Announce" && d.ObjectID() == objectID }, wait)
 
 				client, err := queue.New(n.DB, queue.Options{})
 				if err != nil {
@@ -230,7 +213,7 @@ func TestRefreshRemovesGoneMembers(t *testing.T) {
 	for _, b := range storagetest.Backends() {
 		t.Run(b.Name, func(t *testing.T) {
 			ctx := context.Background()
-			clk := &clock{t: time.Now()}
+			clk := webtest.NewClock(time.Now())
 			n := webtest.Start(t, b, webtest.Options{Now: clk.Now})
 			g := n.CreateGroup(t, "g", nil)
 			group := n.GroupIRI(g.Name)
@@ -266,58 +249,54 @@ func TestRefreshRemovesGoneMembers(t *testing.T) {
 // for many), and every activity of every batch is processed and
 // announced.
 func TestInboxBurstIsBatched(t *testing.T) {
-	for _, b := range storagetest.Backends() {
-		t.Run(b.Name, func(t *testing.T) {
-			ctx := context.Background()
-			n := webtest.Start(t, b, webtest.Options{})
-			g := n.CreateGroup(t, "g", nil)
-			group := n.GroupIRI(g.Name)
-			masto := n.Net.NewInstance("mastodon.test", fedtest.Mastodon)
-			var members []*fedtest.Actor
-			for i := range 4 {
-				a := masto.NewActor(fmt.Sprintf("m%d", i))
-				follow(t, n, a, group)
-				members = append(members, a)
-			}
-			const posts = 40
-			var wg sync.WaitGroup
-			var ids sync.Map
-			for i := range posts {
-				wg.Go(func() {
-					a := members[i%len(members)]
-					note := a.CreateNote(fedtest.Note{Content: fmt.Sprintf("burst %d", i), Mentions: []fedtest.Mention{{Href: group, Name: "@g@kith.test"}}})
-					ids.Store(fedtest.ObjectID(note), true)
-					resp, err := a.Post(ctx, n.URL("/inbox"), note)
-					if err != nil {
-						t.Error(err)
-						return
-					}
-					resp.Body.Close()
-					if resp.StatusCode != http.StatusAccepted {
-						t.Errorf("post %d: %d", i, resp.StatusCode)
-					}
-				})
-			}
-			wg.Wait()
-			webtest.Eventually(t, "every post of the burst stored", func() bool {
-				c, _ := storage.CountPosts(ctx, n.DB, g.ID, storage.PostPublished)
-				return c == posts
+	t.Parallel()
+	webtest.Each(t, func(t *testing.T, s *webtest.Scenario) {
+		ctx := context.Background()
+		n, g, group, masto := s.Node, s.Group, s.GroupIRI, s.Masto
+		var members []*fedtest.Actor
+		for i := range 4 {
+			a := masto.NewActor(fmt.Sprintf("m%d", i))
+			follow(t, n, a, group)
+			members = append(members, a)
+		}
+		const posts = 40
+		var wg sync.WaitGroup
+		var ids sync.Map
+		for i := range posts {
+			wg.Go(func() {
+				a := members[i%len(members)]
+				note := a.CreateNote(fedtest.Note{Content: fmt.Sprintf("burst %d", i), Mentions: []fedtest.Mention{{Href: group, Name: "@" + path.Base(group) + "@" + webtest.Host}}})
+				ids.Store(fedtest.ObjectID(note), true)
+				resp, err := a.Post(ctx, n.URL("/inbox"), note)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				resp.Body.Close()
+				if resp.StatusCode != http.StatusAccepted {
+					t.Errorf("post %d: %d", i, resp.StatusCode)
+				}
 			})
-			ids.Range(func(id, _ any) bool {
-				masto.WaitFor(t, func(d fedtest.Delivery) bool { return d.Type() == "Announce" && d.ObjectID() == id }, 20*time.Second)
-				return true
-			})
-			client, err := queue.New(n.DB, queue.Options{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			res, err := client.Client().JobList(ctx, river.NewJobListParams().Kinds("inbox_batch").States(rivertype.JobStateCompleted, rivertype.JobStateRunning))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if len(res.Jobs) == 0 {
-				t.Errorf("%d concurrent activities made no batch", posts)
-			}
+		}
+		wg.Wait()
+		webtest.Eventually(t, "every post of the burst stored", func() bool {
+			c, _ := storage.CountPosts(ctx, n.DB, g.ID, storage.PostPublished)
+			return c == posts
 		})
-	}
+		ids.Range(func(id, _ any) bool {
+			masto.WaitFor(t, func(d fedtest.Delivery) bool { return d.Type() == "Announce" && d.ObjectID() == id }, wait)
+			return true
+		})
+		client, err := queue.New(n.DB, queue.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := client.Client().JobList(ctx, river.NewJobListParams().Kinds("inbox_batch").States(rivertype.JobStateCompleted, rivertype.JobStateRunning))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res.Jobs) == 0 {
+			t.Errorf("%d concurrent activities made no batch", posts)
+		}
+	})
 }

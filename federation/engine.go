@@ -31,6 +31,7 @@ import (
 	"github.com/kith-social/kith/federation/transport"
 	"github.com/kith-social/kith/storage"
 	"github.com/kith-social/kith/storage/queue"
+	"github.com/kith-social/kith/storage/tune"
 )
 
 // Config configures an Engine.
@@ -111,7 +112,7 @@ func New(ctx context.Context, db *bun.DB, cfg Config) (*Engine, error) {
 	if cfg.Reads == nil {
 		cfg.Reads = db
 	}
-	writes := storage.NewGroupCommit(db, storage.GroupCommitSize(db))
+	writes := tune.NewGroupCommit(db, tune.GroupCommitSize(db))
 	n := &node.Node{
 		DB: db, Reads: cfg.Reads, Writes: writes, IRI: iri.New(cfg.Scheme, cfg.Domain),
 		HTML: content.New(), Log: cfg.Log, Now: cfg.Now, Version: cfg.Version, Metrics: cfg.Metrics,
@@ -164,7 +165,7 @@ func New(ctx context.Context, db *bun.DB, cfg Config) (*Engine, error) {
 }
 
 // GroupCommitStats reports how transactions were shared (/metrics).
-func (e *Engine) GroupCommitStats() storage.GroupCommitStats { return e.Writes.Stats() }
+func (e *Engine) GroupCommitStats() tune.GroupCommitStats { return e.Writes.Stats() }
 
 func orDefault(n, def int) int {
 	if n > 0 {
@@ -189,11 +190,11 @@ func loadInstanceKey(ctx context.Context, n *node.Node) error {
 			return gerr
 		}
 		err = n.Tx(ctx, func(ctx context.Context, tx bun.Tx) error {
-			stored, err := storage.SetSettingIfAbsent(ctx, tx, storage.SettingInstancePrivateKey, privPEM)
+			stored, err := storage.SetSettingIfAbsent(ctx, tx, n.Now(), storage.SettingInstancePrivateKey, privPEM)
 			if err != nil || !stored {
 				return err
 			}
-			return storage.SetSetting(ctx, tx, storage.SettingInstancePublicKey, pubPEM)
+			return storage.SetSetting(ctx, tx, n.Now(), storage.SettingInstancePublicKey, pubPEM)
 		})
 		if err != nil {
 			return fmt.Errorf("create instance key: %w", err)

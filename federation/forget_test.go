@@ -8,17 +8,17 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/uptrace/bun"
 
 	"github.com/kith-social/kith/federation/fedtest"
 	"github.com/kith-social/kith/storage"
-	"github.com/kith-social/kith/storage/storagetest"
 	"github.com/kith-social/kith/web/webtest"
 )
 
 // After "forget" on an anonymous post, nothing in the database names its
-// sender (issue 16, item 4): not the request, the received message's id,
+// sender: not the request, the received message's id,
 // the job queue's rows (finished ones too), nor the thank-you and outcome
 // notes in the group's outbox. On SQLite the file and its WAL are searched
 // byte for byte; on PostgreSQL every column of every table.
@@ -28,66 +28,63 @@ import (
 // no trace of the anonymous post, and a Follow would leave its own
 // (its id, its job, the Accept), which forgetting rightly keeps.
 func TestForgetErasesTheSender(t *testing.T) {
-	for _, b := range storagetest.Backends() {
-		t.Run(b.Name, func(t *testing.T) {
-			ctx := context.Background()
-			n := webtest.Start(t, b, webtest.Options{})
-			g := n.CreateGroup(t, "g", func(g *storage.Group) { g.FeedbackDMs = true })
-			group := n.GroupIRI(g.Name)
-			masto := n.Net.NewInstance("masto.test", fedtest.Mastodon)
-			sender := masto.NewActor("wisteria")
-			a, err := n.Fed.Actors.Actor(ctx, sender.ID(), true)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := storage.UpsertFollow(ctx, n.DB, &storage.Follow{GroupID: g.ID, ActorID: a.ID, State: storage.FollowAccepted}); err != nil {
-				t.Fatal(err)
-			}
+	t.Parallel()
+	feedback := webtest.ScenarioOptions{Group: func(g *storage.Group) { g.FeedbackDMs = true }}
+	webtest.EachWith(t, feedback, func(t *testing.T, s *webtest.Scenario) {
+		ctx := context.Background()
+		n, g, group, masto := s.Node, s.Group, s.GroupIRI, s.Masto
+		sender := masto.NewActor("wisteria")
+		a, err := n.Fed.Actors.Actor(ctx, sender.ID(), true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := storage.UpsertFollow(ctx, n.DB, time.Now(), &storage.Follow{GroupID: g.ID, ActorID: a.ID, State: storage.FollowAccepted}); err != nil {
+			t.Fatal(err)
+		}
 
-			dm, p := sendNote(t, n, sender, group, fedtest.Note{Content: "@g anon: I feel lonely at meet-ups", Visibility: fedtest.VisibilityDirect})
-			if p.Err != nil || p.Dropped != "" {
-				t.Fatalf("anon DM: %+v", p)
-			}
-			if !strings.Contains(id(dm), "wisteria") {
-				t.Fatalf("the message's id %s does not name its sender: the test would prove little", id(dm))
-			}
-			masto.WaitFor(t, func(d fedtest.Delivery) bool { return strings.Contains(string(d.Body), "Thank you") }, wait)
-			reqs, _ := storage.ListAnonRequests(ctx, n.DB, g.ID, storage.AnonPending)
-			if len(reqs) != 1 {
-				t.Fatalf("anonymous requests: %+v", reqs)
-			}
-			if _, err := n.Fed.Community.DecideAnonymous(ctx, reqs[0].ID, true, "", ada); err != nil {
-				t.Fatal(err)
-			}
-			masto.WaitFor(t, func(d fedtest.Delivery) bool { return strings.Contains(string(d.Body), "was published by the group") }, wait)
+		dm, p := sendNote(t, n, sender, group, fedtest.Note{Content: "@" + g.Name + " anon: I feel lonely at meet-ups", Visibility: fedtest.VisibilityDirect})
+		if p.Err != nil || p.Dropped != "" {
+			t.Fatalf("anon DM: %+v", p)
+		}
+		if !strings.Contains(id(dm), "wisteria") {
+			t.Fatalf("the message's id %s does not name its sender: the test would prove little", id(dm))
+		}
+		masto.WaitFor(t, func(d fedtest.Delivery) bool { return strings.Contains(string(d.Body), "Thank you") }, wait)
+		reqs, _ := storage.ListAnonRequests(ctx, n.DB, g.ID, storage.AnonPending)
+		if len(reqs) != 1 {
+			t.Fatalf("anonymous requests: %+v", reqs)
+		}
+		if _, err := n.Fed.Community.DecideAnonymous(ctx, reqs[0].ID, true, "", ada); err != nil {
+			t.Fatal(err)
+		}
+		masto.WaitFor(t, func(d fedtest.Delivery) bool { return strings.Contains(string(d.Body), "was published by the group") }, wait)
 
-			// Forget; a note still being delivered makes it wait.
-			webtest.Eventually(t, "forget", func() bool {
-				err := n.Fed.Community.ForgetAnonymous(ctx, reqs[0].ID, ada)
-				if err != nil && !errors.Is(err, storage.ErrBusy) {
-					t.Fatal(err)
-				}
-				return err == nil
-			})
-			r, err := storage.AnonRequestByID(ctx, n.DB, reqs[0].ID)
-			if err != nil || r.ActorID != "" || r.IRI != "" || r.SentIRIs != "" || r.State != storage.AnonApproved {
-				t.Fatalf("request after forget: %+v, %v", r, err)
-			}
-
-			// The member's own traces go (see above), then the search.
-			if _, err := n.DB.NewDelete().Model((*storage.RemoteActor)(nil)).Where("id = ?", a.ID).Exec(ctx); err != nil {
+		// Forget; a note still being delivered makes it wait.
+		webtest.Eventually(t, "forget", func() bool {
+			err := n.Fed.Community.ForgetAnonymous(ctx, reqs[0].ID, ada)
+			if err != nil && !errors.Is(err, storage.ErrBusy) {
 				t.Fatal(err)
 			}
-			if err := storage.TruncateWAL(ctx, n.DB); err != nil {
-				t.Fatal(err)
-			}
-			for _, needle := range []string{sender.ID(), sender.Username()} {
-				for _, where := range findText(t, n.DB, needle) {
-					t.Errorf("%q is still in %s", needle, where)
-				}
-			}
+			return err == nil
 		})
-	}
+		r, err := storage.AnonRequestByID(ctx, n.DB, reqs[0].ID)
+		if err != nil || r.ActorID != "" || r.IRI != "" || r.SentIRIs != "" || r.State != storage.AnonApproved {
+			t.Fatalf("request after forget: %+v, %v", r, err)
+		}
+
+		// The member's own traces go (see above), then the search.
+		if _, err := n.DB.NewDelete().Model((*storage.RemoteActor)(nil)).Where("id = ?", a.ID).Exec(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if err := storage.TruncateWAL(ctx, n.DB); err != nil {
+			t.Fatal(err)
+		}
+		for _, needle := range []string{sender.ID(), sender.Username()} {
+			for _, where := range findText(t, n.DB, needle) {
+				t.Errorf("%q is still in %s", needle, where)
+			}
+		}
+	})
 }
 
 // findText returns where needle occurs: in the SQLite file or its WAL

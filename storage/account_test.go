@@ -15,7 +15,7 @@ import (
 func newStaff(t *testing.T, db bun.IDB, username, role string) *storage.Staff {
 	t.Helper()
 	s := &storage.Staff{Username: username, PasswordHash: "hash", Role: role}
-	if err := storage.CreateStaff(context.Background(), db, s); err != nil {
+	if err := storage.CreateStaff(context.Background(), db, time.Now(), s); err != nil {
 		t.Fatal(err)
 	}
 	return s
@@ -30,12 +30,12 @@ func TestSessions(t *testing.T) {
 		var ids []string
 		for _, h := range []string{"h1", "h2", "h3"} {
 			s := &storage.Session{TokenHash: h, StaffID: olive.ID, ExpiresAt: now.Add(time.Hour)}
-			if err := storage.CreateSession(ctx, db, s); err != nil {
+			if err := storage.CreateSession(ctx, db, time.Now(), s); err != nil {
 				t.Fatal(err)
 			}
 			ids = append(ids, s.ID)
 		}
-		if err := storage.CreateSession(ctx, db, &storage.Session{TokenHash: "h1", StaffID: olive.ID, ExpiresAt: now}); err == nil {
+		if err := storage.CreateSession(ctx, db, time.Now(), &storage.Session{TokenHash: "h1", StaffID: olive.ID, ExpiresAt: now}); err == nil {
 			t.Error("duplicate token hash accepted")
 		}
 		s, err := storage.SessionByTokenHash(ctx, db, "h2")
@@ -83,7 +83,7 @@ func TestModeratorsAndInvites(t *testing.T) {
 		g1, g2 := newGroup(t, db, "gardeners"), newGroup(t, db, "knitters")
 
 		for range 2 { // twice: idempotent
-			if err := storage.AddModerator(ctx, db, g1.ID, gus.ID); err != nil {
+			if err := storage.AddModerator(ctx, db, time.Now(), g1.ID, gus.ID); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -108,11 +108,11 @@ func TestModeratorsAndInvites(t *testing.T) {
 
 		now := time.Now().UTC()
 		inv := &storage.Invite{GroupID: g1.ID, TokenHash: "t1", CreatedBy: olive.ID, ExpiresAt: now.Add(time.Hour)}
-		if err := storage.CreateInvite(ctx, db, inv); err != nil {
+		if err := storage.CreateInvite(ctx, db, time.Now(), inv); err != nil {
 			t.Fatal(err)
 		}
 		old := &storage.Invite{GroupID: g1.ID, TokenHash: "t2", ExpiresAt: now.Add(-time.Minute)}
-		if err := storage.CreateInvite(ctx, db, old); err != nil {
+		if err := storage.CreateInvite(ctx, db, time.Now(), old); err != nil {
 			t.Fatal(err)
 		}
 		got, err := storage.InviteByTokenHash(ctx, db, "t1")

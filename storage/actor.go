@@ -49,7 +49,7 @@ func (a *RemoteActor) DeliveryInbox() string {
 // A key id belongs to one actor (a unique index): the caller has checked
 // that a owns its key (federation/keyowner.go), so another row that named
 // the same key id loses it. Run it in a transaction.
-func UpsertRemoteActor(ctx context.Context, db bun.IDB, a *RemoteActor) error {
+func UpsertRemoteActor(ctx context.Context, db bun.IDB, now time.Time, a *RemoteActor) error {
 	if a.ID == "" {
 		a.ID = NewID()
 	}
@@ -64,7 +64,7 @@ func UpsertRemoteActor(ctx context.Context, db bun.IDB, a *RemoteActor) error {
 		a.FieldsJSON = "[]"
 	}
 	if a.FetchedAt.IsZero() {
-		a.FetchedAt = time.Now().UTC()
+		a.FetchedAt = now.UTC()
 	}
 	_, err := db.NewInsert().Model(a).
 		On("CONFLICT (iri) DO UPDATE").

@@ -50,7 +50,7 @@ func validLabel(what, s string) error {
 var ErrInvalid = errors.New("invalid value")
 
 // CreateRole defines a custom role; a name taken in the group is ErrConflict.
-func CreateRole(ctx context.Context, db bun.IDB, r *Role) error {
+func CreateRole(ctx context.Context, db bun.IDB, now time.Time, r *Role) error {
 	r.Name = strings.TrimSpace(r.Name)
 	if err := validLabel("role", r.Name); err != nil {
 		return err
@@ -61,7 +61,7 @@ func CreateRole(ctx context.Context, db bun.IDB, r *Role) error {
 	if r.ID == "" {
 		r.ID = NewID()
 	}
-	r.CreatedAt = time.Now().UTC()
+	r.CreatedAt = now.UTC()
 	if _, err := db.NewInsert().Model(r).Exec(ctx); err != nil {
 		if isUniqueViolation(err) {
 			return fmt.Errorf("role %q: %w", r.Name, ErrConflict)
@@ -103,7 +103,7 @@ func RoleByID(ctx context.Context, db bun.IDB, groupID, id string) (*Role, error
 }
 
 // SetRole gives (on) or takes away a role from a member.
-func SetRole(ctx context.Context, db bun.IDB, roleID, actorID string, on bool) error {
+func SetRole(ctx context.Context, db bun.IDB, now time.Time, roleID, actorID string, on bool) error {
 	if !on {
 		_, err := db.NewDelete().Model((*RoleAssignment)(nil)).Where("role_id = ? AND actor_id = ?", roleID, actorID).Exec(ctx)
 		if err != nil {
@@ -111,7 +111,7 @@ func SetRole(ctx context.Context, db bun.IDB, roleID, actorID string, on bool) e
 		}
 		return nil
 	}
-	ra := &RoleAssignment{RoleID: roleID, ActorID: actorID, CreatedAt: time.Now().UTC()}
+	ra := &RoleAssignment{RoleID: roleID, ActorID: actorID, CreatedAt: now.UTC()}
 	if _, err := db.NewInsert().Model(ra).On("CONFLICT (role_id, actor_id) DO NOTHING").Exec(ctx); err != nil {
 		return fmt.Errorf("give role %s to %s: %w", roleID, actorID, err)
 	}
@@ -160,7 +160,7 @@ type BadgeAward struct {
 }
 
 // CreateBadge defines a badge; a label taken in the group is ErrConflict.
-func CreateBadge(ctx context.Context, db bun.IDB, b *Badge) error {
+func CreateBadge(ctx context.Context, db bun.IDB, now time.Time, b *Badge) error {
 	b.Label, b.Emoji = strings.TrimSpace(b.Label), strings.TrimSpace(b.Emoji)
 	if err := validLabel("badge", b.Label); err != nil {
 		return err
@@ -171,7 +171,7 @@ func CreateBadge(ctx context.Context, db bun.IDB, b *Badge) error {
 	if b.ID == "" {
 		b.ID = NewID()
 	}
-	b.CreatedAt = time.Now().UTC()
+	b.CreatedAt = now.UTC()
 	if _, err := db.NewInsert().Model(b).Exec(ctx); err != nil {
 		if isUniqueViolation(err) {
 			return fmt.Errorf("badge %q: %w", b.Label, ErrConflict)
@@ -214,12 +214,12 @@ func DeleteBadge(ctx context.Context, db bun.IDB, groupID, id string) error {
 
 // AwardBadge gives a badge to a member; a badge they hold already is
 // ErrConflict.
-func AwardBadge(ctx context.Context, db bun.IDB, a *BadgeAward) error {
+func AwardBadge(ctx context.Context, db bun.IDB, now time.Time, a *BadgeAward) error {
 	if a.ID == "" {
 		a.ID = NewID()
 	}
 	if a.CreatedAt.IsZero() {
-		a.CreatedAt = time.Now().UTC()
+		a.CreatedAt = now.UTC()
 	}
 	if _, err := db.NewInsert().Model(a).Exec(ctx); err != nil {
 		if isUniqueViolation(err) {

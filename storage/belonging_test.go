@@ -30,7 +30,7 @@ func TestRolesAndBadges(t *testing.T) {
 			{storage.Role{GroupID: g.ID, Name: "A name that is far too long to be a role, really"}, storage.ErrInvalid},
 		} {
 			r := tc.role
-			if err := storage.CreateRole(ctx, db, &r); !errors.Is(err, tc.want) || (tc.want == nil) != (err == nil) {
+			if err := storage.CreateRole(ctx, db, time.Now(), &r); !errors.Is(err, tc.want) || (tc.want == nil) != (err == nil) {
 				t.Errorf("CreateRole(%+v) = %v, want %v", tc.role, err, tc.want)
 			}
 		}
@@ -38,10 +38,10 @@ func TestRolesAndBadges(t *testing.T) {
 		if err != nil || len(roles) != 1 {
 			t.Fatalf("roles: %v %v", roles, err)
 		}
-		if err := storage.SetRole(ctx, db, roles[0].ID, a.ID, true); err != nil {
+		if err := storage.SetRole(ctx, db, time.Now(), roles[0].ID, a.ID, true); err != nil {
 			t.Fatal(err)
 		}
-		if err := storage.SetRole(ctx, db, roles[0].ID, a.ID, true); err != nil { // twice: no error
+		if err := storage.SetRole(ctx, db, time.Now(), roles[0].ID, a.ID, true); err != nil { // twice: no error
 			t.Fatal(err)
 		}
 		if held, _ := storage.RolesOf(ctx, db, g.ID, a.ID); len(held) != 1 {
@@ -58,17 +58,17 @@ func TestRolesAndBadges(t *testing.T) {
 		}
 
 		b := &storage.Badge{GroupID: g.ID, Label: "Green thumb", Emoji: "🌱"}
-		if err := storage.CreateBadge(ctx, db, b); err != nil {
+		if err := storage.CreateBadge(ctx, db, time.Now(), b); err != nil {
 			t.Fatal(err)
 		}
-		if err := storage.CreateBadge(ctx, db, &storage.Badge{GroupID: g.ID, Label: "Green thumb"}); !errors.Is(err, storage.ErrConflict) {
+		if err := storage.CreateBadge(ctx, db, time.Now(), &storage.Badge{GroupID: g.ID, Label: "Green thumb"}); !errors.Is(err, storage.ErrConflict) {
 			t.Errorf("duplicate badge: %v", err)
 		}
 		award := &storage.BadgeAward{BadgeID: b.ID, ActorID: a.ID, Note: "beans"}
-		if err := storage.AwardBadge(ctx, db, award); err != nil {
+		if err := storage.AwardBadge(ctx, db, time.Now(), award); err != nil {
 			t.Fatal(err)
 		}
-		if err := storage.AwardBadge(ctx, db, &storage.BadgeAward{BadgeID: b.ID, ActorID: a.ID}); !errors.Is(err, storage.ErrConflict) {
+		if err := storage.AwardBadge(ctx, db, time.Now(), &storage.BadgeAward{BadgeID: b.ID, ActorID: a.ID}); !errors.Is(err, storage.ErrConflict) {
 			t.Errorf("second award: %v", err)
 		}
 		if bs, _ := storage.BadgesOf(ctx, db, other.ID, a.ID); len(bs) != 0 {
@@ -93,11 +93,11 @@ func TestBelongingSettingsAndDigestClaim(t *testing.T) {
 			t.Fatalf("defaults: %+v %v", s, err)
 		}
 		s.Digest = "hourly"
-		if err := storage.SaveBelongingSettings(ctx, db, s); err == nil {
+		if err := storage.SaveBelongingSettings(ctx, db, time.Now(), s); err == nil {
 			t.Error("hourly digest saved")
 		}
 		s.Digest, s.PlainBoosts = storage.DigestDaily, false
-		if err := storage.SaveBelongingSettings(ctx, db, s); err != nil {
+		if err := storage.SaveBelongingSettings(ctx, db, time.Now(), s); err != nil {
 			t.Fatal(err)
 		}
 		now := time.Now()

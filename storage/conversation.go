@@ -81,12 +81,12 @@ func ListConversations(ctx context.Context, db bun.IDB, groupID, state string, l
 }
 
 // AddMessage appends a message to a conversation and bumps its time.
-func AddMessage(ctx context.Context, db bun.IDB, m *Message) error {
+func AddMessage(ctx context.Context, db bun.IDB, now time.Time, m *Message) error {
 	if m.ID == "" {
 		m.ID = NewID()
 	}
 	if m.CreatedAt.IsZero() {
-		m.CreatedAt = time.Now().UTC()
+		m.CreatedAt = now.UTC()
 	}
 	if _, err := db.NewInsert().Model(m).Exec(ctx); err != nil {
 		return fmt.Errorf("store message: %w", err)

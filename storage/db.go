@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"net/url"
@@ -21,6 +22,8 @@ import (
 	"github.com/uptrace/bun/dialect/pgdialect"
 	"github.com/uptrace/bun/dialect/sqlitedialect"
 	"modernc.org/sqlite" // the pure-Go SQLite driver
+
+	"github.com/kith-social/kith/storage/tune"
 )
 
 // ErrNotFound is returned when a row the caller asked for does not exist.
@@ -98,11 +101,11 @@ func OpenReadPool(ctx context.Context, dsn, dataDir string) (*bun.DB, error) {
 		q.Add("_pragma", p)
 	}
 	q.Set("_time_format", "sqlite")
-	connector, err := sqlite.NewConnector("file:" + path + "?" + q.Encode())
+	connector, err := sqliteConnector(path, q)
 	if err != nil {
 		return nil, fmt.Errorf("open SQLite readers %s: %w", path, err)
 	}
-	sqldb := sql.OpenDB(stmtCacheConnector{Connector: connector, size: stmtCacheSize})
+	sqldb := sql.OpenDB(connector)
 	n := max(2, runtime.GOMAXPROCS(0))
 	sqldb.SetMaxOpenConns(n)
 	sqldb.SetMaxIdleConns(n)
@@ -185,11 +188,11 @@ func openSQLite(ctx context.Context, path string) (*bun.DB, error) {
 	}
 	q.Set("_txlock", "immediate")
 	q.Set("_time_format", "sqlite")
-	connector, err := sqlite.NewConnector("file:" + path + "?" + q.Encode())
+	connector, err := sqliteConnector(path, q)
 	if err != nil {
 		return nil, fmt.Errorf("open SQLite %s: %w", path, err)
 	}
-	sqldb := sql.OpenDB(stmtCacheConnector{Connector: connector, size: stmtCacheSize})
+	sqldb := sql.OpenDB(connector)
 	// SQLite has one writer at a time. One connection serialises all work in
 	// the process (the job queue's too, as River recommends) and rules out
 	// SQLITE_BUSY between our own goroutines.
@@ -203,12 +206,27 @@ func openSQLite(ctx context.Context, path string) (*bun.DB, error) {
 	return db, nil
 }
 
+// sqliteConnector is the driver's connector for the file at path with the
+// query q, wrapped in the statement cache and literal binder (storage/tune)
+// unless KITH_SQLITE_TUNING switches them off.
+func sqliteConnector(path string, q url.Values) (driver.Connector, error) {
+	o, err := tune.OptionsFromEnv()
+	if err != nil {
+		return nil, err
+	}
+	c, err := sqlite.NewConnector("file:" + path + "?" + q.Encode())
+	if err != nil {
+		return nil, err
+	}
+	return tune.SQLite(c, o), nil
+}
+
 func openPostgres(ctx context.Context, dsn string) (*bun.DB, error) {
 	cfg, err := pgx.ParseConfig(dsn)
 	if err != nil {
 		return nil, fmt.Errorf("open PostgreSQL %s: %w", redact(dsn), err)
 	}
-	sqldb := sql.OpenDB(pgConnector{stdlib.GetConnector(*cfg)})
+	sqldb := sql.OpenDB(tune.Postgres(stdlib.GetConnector(*cfg)))
 	sqldb.SetMaxOpenConns(20)
 	sqldb.SetMaxIdleConns(10)
 	sqldb.SetConnMaxIdleTime(5 * time.Minute)

@@ -40,8 +40,8 @@ func MemberProfileOf(ctx context.Context, db bun.IDB, groupID, actorID string) (
 }
 
 // SetInDirectory lists or unlists a member in the group's directory.
-func SetInDirectory(ctx context.Context, db bun.IDB, groupID, actorID string, on bool) error {
-	mp := &MemberProfile{GroupID: groupID, ActorID: actorID, InDirectory: on, UpdatedAt: time.Now().UTC()}
+func SetInDirectory(ctx context.Context, db bun.IDB, now time.Time, groupID, actorID string, on bool) error {
+	mp := &MemberProfile{GroupID: groupID, ActorID: actorID, InDirectory: on, UpdatedAt: now.UTC()}
 	_, err := db.NewInsert().Model(mp).On("CONFLICT (group_id, actor_id) DO UPDATE").
 		Set("in_directory = EXCLUDED.in_directory, updated_at = EXCLUDED.updated_at").Exec(ctx)
 	if err != nil {
@@ -51,8 +51,8 @@ func SetInDirectory(ctx context.Context, db bun.IDB, groupID, actorID string, on
 }
 
 // SetIntroPost makes a post the member's intro.
-func SetIntroPost(ctx context.Context, db bun.IDB, groupID, actorID, postID string) error {
-	mp := &MemberProfile{GroupID: groupID, ActorID: actorID, IntroPostID: postID, UpdatedAt: time.Now().UTC()}
+func SetIntroPost(ctx context.Context, db bun.IDB, now time.Time, groupID, actorID, postID string) error {
+	mp := &MemberProfile{GroupID: groupID, ActorID: actorID, IntroPostID: postID, UpdatedAt: now.UTC()}
 	_, err := db.NewInsert().Model(mp).On("CONFLICT (group_id, actor_id) DO UPDATE").
 		Set("intro_post_id = EXCLUDED.intro_post_id, updated_at = EXCLUDED.updated_at").Exec(ctx)
 	if err != nil {
@@ -189,11 +189,11 @@ func BelongingSettingsOf(ctx context.Context, db bun.IDB, groupID string) (*Belo
 }
 
 // SaveBelongingSettings stores a group's settings (not DigestSentAt).
-func SaveBelongingSettings(ctx context.Context, db bun.IDB, s *BelongingSettings) error {
+func SaveBelongingSettings(ctx context.Context, db bun.IDB, now time.Time, s *BelongingSettings) error {
 	if err := ValidateDigest(s.Digest); err != nil {
 		return err
 	}
-	s.UpdatedAt = time.Now().UTC()
+	s.UpdatedAt = now.UTC()
 	_, err := db.NewInsert().Model(s).On("CONFLICT (group_id) DO UPDATE").
 		Set("digest = EXCLUDED.digest, plain_boosts = EXCLUDED.plain_boosts").
 		Set("welcome_template = EXCLUDED.welcome_template, directory_public = EXCLUDED.directory_public").

@@ -23,7 +23,7 @@ func newPost(t *testing.T, db bun.IDB, g *storage.Group, author *storage.RemoteA
 	if parent != nil {
 		p.ParentID, p.RootID, p.InReplyTo = parent.ID, parent.RootID, parent.IRI
 	}
-	if err := storage.CreatePost(context.Background(), db, p); err != nil {
+	if err := storage.CreatePost(context.Background(), db, time.Now(), p); err != nil {
 		t.Fatal(err)
 	}
 	return p
@@ -49,12 +49,12 @@ func TestPollVotes(t *testing.T) {
 		} {
 			post := newPost(t, db, g, nil, nil, time.Now())
 			poll := &storage.Poll{PostID: post.ID, GroupID: g.ID, Multiple: tc.multiple, ClosesAt: time.Now().Add(time.Hour)}
-			if err := storage.CreatePoll(ctx, db, poll, []string{"A", "B", "C"}); err != nil {
+			if err := storage.CreatePoll(ctx, db, time.Now(), poll, []string{"A", "B", "C"}); err != nil {
 				t.Fatal(err)
 			}
 			actors := []*storage.RemoteActor{alice, bob}
 			for i, v := range tc.votes {
-				ok, err := storage.AddPollVote(ctx, db, poll, poll.Options[v.option].ID, actors[v.actor].ID, "vote")
+				ok, err := storage.AddPollVote(ctx, db, time.Now(), poll, poll.Options[v.option].ID, actors[v.actor].ID, "vote")
 				if err != nil || ok != tc.counted[i] {
 					t.Errorf("multiple=%v vote %d: counted=%v, %v; want %v", tc.multiple, i, ok, err, tc.counted[i])
 				}
@@ -82,7 +82,7 @@ func TestPollVotes(t *testing.T) {
 			}
 		}
 		dup := &storage.Poll{PostID: newPost(t, db, g, nil, nil, time.Now()).ID, GroupID: g.ID, ClosesAt: time.Now()}
-		if err := storage.CreatePoll(ctx, db, dup, []string{"x", "x"}); !errors.Is(err, storage.ErrConflict) {
+		if err := storage.CreatePoll(ctx, db, time.Now(), dup, []string{"x", "x"}); !errors.Is(err, storage.ErrConflict) {
 			t.Errorf("duplicate options: %v", err)
 		}
 	})
@@ -97,7 +97,7 @@ func TestScheduledPosts(t *testing.T) {
 		late := &storage.ScheduledPost{GroupID: g.ID, Kind: storage.ScheduledKindPost, InputJSON: "{}", RunAt: now.Add(2 * time.Hour)}
 		soon := &storage.ScheduledPost{GroupID: g.ID, Kind: storage.ScheduledKindPoll, InputJSON: "{}", RunAt: now.Add(time.Hour)}
 		for _, s := range []*storage.ScheduledPost{late, soon} {
-			if err := storage.CreateScheduledPost(ctx, db, s); err != nil {
+			if err := storage.CreateScheduledPost(ctx, db, time.Now(), s); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -135,11 +135,11 @@ func TestNotifications(t *testing.T) {
 		owner := &storage.Staff{Username: "owner", PasswordHash: "h", Role: storage.RoleOwner}
 		mod := &storage.Staff{Username: "mod", PasswordHash: "h", Role: storage.RoleModerator}
 		for _, s := range []*storage.Staff{owner, mod} {
-			if err := storage.CreateStaff(ctx, db, s); err != nil {
+			if err := storage.CreateStaff(ctx, db, time.Now(), s); err != nil {
 				t.Fatal(err)
 			}
 		}
-		if err := storage.AddModerator(ctx, db, g1.ID, mod.ID); err != nil {
+		if err := storage.AddModerator(ctx, db, time.Now(), g1.ID, mod.ID); err != nil {
 			t.Fatal(err)
 		}
 		for _, n := range []*storage.Notification{
@@ -148,7 +148,7 @@ func TestNotifications(t *testing.T) {
 			{GroupID: g1.ID, Kind: storage.NotifyReply, SubjectIRI: "p", Text: "reply", StaffID: owner.ID},
 			{GroupID: g1.ID, Kind: storage.NotifyMention, SubjectIRI: "m", Text: "mention"},
 		} {
-			if err := storage.CreateNotification(ctx, db, n); err != nil {
+			if err := storage.CreateNotification(ctx, db, time.Now(), n); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -178,7 +178,7 @@ func TestNotifications(t *testing.T) {
 			t.Errorf("read times: %+v", read)
 		}
 		// Turning a kind off in the app hides it.
-		if err := storage.SetNotificationPref(ctx, db, &storage.NotificationPref{StaffID: owner.ID, Kind: storage.NotifyReport, InApp: false}); err != nil {
+		if err := storage.SetNotificationPref(ctx, db, time.Now(), &storage.NotificationPref{StaffID: owner.ID, Kind: storage.NotifyReport, InApp: false}); err != nil {
 			t.Fatal(err)
 		}
 		if n, _ := storage.CountUnreadNotifications(ctx, db, owner); n != 3 {
@@ -193,7 +193,7 @@ func TestNotifications(t *testing.T) {
 		if unread, _ := storage.ListNotifications(ctx, db, mod, storage.NotificationFilter{UnreadOnly: true}); len(unread) != 1 {
 			t.Errorf("mod unread list = %+v", unread)
 		}
-		if err := storage.SetNotificationPref(ctx, db, &storage.NotificationPref{StaffID: owner.ID, Kind: "nope"}); err == nil {
+		if err := storage.SetNotificationPref(ctx, db, time.Now(), &storage.NotificationPref{StaffID: owner.ID, Kind: "nope"}); err == nil {
 			t.Error("unknown kind accepted")
 		}
 		prefs, _ := storage.NotificationPrefs(ctx, db, owner.ID)
@@ -212,22 +212,22 @@ func TestPendingEmails(t *testing.T) {
 		ctx := context.Background()
 		g := newGroup(t, db, "g")
 		mod := &storage.Staff{Username: "mod", PasswordHash: "h", Role: storage.RoleModerator}
-		if err := storage.CreateStaff(ctx, db, mod); err != nil {
+		if err := storage.CreateStaff(ctx, db, time.Now(), mod); err != nil {
 			t.Fatal(err)
 		}
-		_ = storage.AddModerator(ctx, db, g.ID, mod.ID)
+		_ = storage.AddModerator(ctx, db, time.Now(), g.ID, mod.ID)
 		old := &storage.Notification{GroupID: g.ID, Kind: storage.NotifyReport, SubjectIRI: "old", CreatedAt: time.Now().Add(-time.Hour)}
-		if err := storage.CreateNotification(ctx, db, old); err != nil {
+		if err := storage.CreateNotification(ctx, db, time.Now(), old); err != nil {
 			t.Fatal(err)
 		}
-		_ = storage.SetNotificationPref(ctx, db, &storage.NotificationPref{StaffID: mod.ID, Kind: storage.NotifyReport, InApp: true, Email: storage.EmailImmediate})
-		_ = storage.SetNotificationPref(ctx, db, &storage.NotificationPref{StaffID: mod.ID, Kind: storage.NotifyNewMember, InApp: true, Email: storage.EmailDaily})
+		_ = storage.SetNotificationPref(ctx, db, time.Now(), &storage.NotificationPref{StaffID: mod.ID, Kind: storage.NotifyReport, InApp: true, Email: storage.EmailImmediate})
+		_ = storage.SetNotificationPref(ctx, db, time.Now(), &storage.NotificationPref{StaffID: mod.ID, Kind: storage.NotifyNewMember, InApp: true, Email: storage.EmailDaily})
 		for _, n := range []*storage.Notification{
 			{GroupID: g.ID, Kind: storage.NotifyReport, SubjectIRI: "r1", Text: "report"},
 			{GroupID: g.ID, Kind: storage.NotifyNewMember, SubjectIRI: "a", Text: "joined"},
 			{GroupID: g.ID, Kind: storage.NotifyMention, SubjectIRI: "m", Text: "mention"},
 		} {
-			if err := storage.CreateNotification(ctx, db, n); err != nil {
+			if err := storage.CreateNotification(ctx, db, time.Now(), n); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -254,7 +254,7 @@ func TestPendingEmails(t *testing.T) {
 			}
 		}
 		// A new daily one waits for the next summary, 24 hours after the last.
-		_ = storage.CreateNotification(ctx, db, &storage.Notification{GroupID: g.ID, Kind: storage.NotifyNewMember, SubjectIRI: "b"})
+		_ = storage.CreateNotification(ctx, db, time.Now(), &storage.Notification{GroupID: g.ID, Kind: storage.NotifyNewMember, SubjectIRI: "b"})
 		if p, _ := storage.PendingEmails(ctx, db, storage.EmailDaily, now.Add(-24*time.Hour), 0); len(p) != 0 {
 			t.Errorf("summary sent twice in a day: %+v", p)
 		}
@@ -274,18 +274,18 @@ func TestPulse(t *testing.T) {
 		fa := &storage.Follow{GroupID: g.ID, ActorID: alice.ID, State: storage.FollowAccepted}
 		fb := &storage.Follow{GroupID: g.ID, ActorID: bob.ID, State: storage.FollowPending}
 		for _, f := range []*storage.Follow{fa, fb} {
-			if err := storage.UpsertFollow(ctx, db, f); err != nil {
+			if err := storage.UpsertFollow(ctx, db, time.Now(), f); err != nil {
 				t.Fatal(err)
 			}
 		}
 		again := &storage.Follow{GroupID: g.ID, ActorID: alice.ID, State: storage.FollowAccepted}
-		if err := storage.UpsertFollow(ctx, db, again); err != nil { // a member following again
+		if err := storage.UpsertFollow(ctx, db, time.Now(), again); err != nil { // a member following again
 			t.Fatal(err)
 		}
-		if err := storage.AcceptFollow(ctx, db, fb.ID); err != nil {
+		if err := storage.AcceptFollow(ctx, db, time.Now(), fb.ID); err != nil {
 			t.Fatal(err)
 		}
-		if err := storage.DeleteFollow(ctx, db, fa.ID); err != nil {
+		if err := storage.DeleteFollow(ctx, db, time.Now(), fa.ID); err != nil {
 			t.Fatal(err)
 		}
 		from, to := time.Now().Add(-time.Hour), time.Now().Add(time.Hour)
@@ -299,7 +299,7 @@ func TestPulse(t *testing.T) {
 		if ev, _ := storage.LastMembershipEvent(ctx, db, g.ID, bob.ID); ev == nil || ev.Kind != storage.MemberJoined {
 			t.Errorf("bob's last event = %+v", ev)
 		}
-		if _, err := storage.DeleteFollowsByActor(ctx, db, bob.ID); err != nil {
+		if _, err := storage.DeleteFollowsByActor(ctx, db, time.Now(), bob.ID); err != nil {
 			t.Fatal(err)
 		}
 		if c, _ := storage.CountMembershipEvents(ctx, db, g.ID, from, to); c.Left != 2 {
@@ -337,7 +337,7 @@ func TestPulse(t *testing.T) {
 
 		// Welcoming.
 		fc := &storage.Follow{GroupID: g.ID, ActorID: carol.ID, State: storage.FollowAccepted}
-		if err := storage.UpsertFollow(ctx, db, fc); err != nil {
+		if err := storage.UpsertFollow(ctx, db, time.Now(), fc); err != nil {
 			t.Fatal(err)
 		}
 		if fs, _ := storage.Unwelcomed(ctx, db, g.ID, 10); len(fs) != 1 || fs[0].Actor.IRI != carol.IRI {

@@ -73,11 +73,11 @@ const (
 )
 
 // CreateEvent stores an event for a post stored in the same transaction.
-func CreateEvent(ctx context.Context, db bun.IDB, ev *Event) error {
+func CreateEvent(ctx context.Context, db bun.IDB, now time.Time, ev *Event) error {
 	if ev.ID == "" {
 		ev.ID = NewID()
 	}
-	now := time.Now().UTC()
+	now = now.UTC()
 	if ev.CreatedAt.IsZero() {
 		ev.CreatedAt = now
 	}
@@ -89,8 +89,8 @@ func CreateEvent(ctx context.Context, db bun.IDB, ev *Event) error {
 }
 
 // UpdateEvent saves an event's editable fields and cancellation.
-func UpdateEvent(ctx context.Context, db bun.IDB, ev *Event) error {
-	ev.UpdatedAt = time.Now().UTC()
+func UpdateEvent(ctx context.Context, db bun.IDB, now time.Time, ev *Event) error {
+	ev.UpdatedAt = now.UTC()
 	res, err := db.NewUpdate().Model(ev).
 		Column("title", "description", "starts_at", "ends_at", "timezone", "place_name", "place_address",
 			"online_url", "capacity", "remind_before_minutes", "cancelled_at", "reminded_at", "updated_at").
@@ -176,12 +176,12 @@ func MarkEventReminded(ctx context.Context, db bun.IDB, id string, at time.Time)
 
 // AddAttendee records that an actor comes to an event. It reports false
 // when they were already attending (the row is left as it was).
-func AddAttendee(ctx context.Context, db bun.IDB, a *Attendee) (bool, error) {
+func AddAttendee(ctx context.Context, db bun.IDB, now time.Time, a *Attendee) (bool, error) {
 	if a.ID == "" {
 		a.ID = NewID()
 	}
 	if a.CreatedAt.IsZero() {
-		a.CreatedAt = time.Now().UTC()
+		a.CreatedAt = now.UTC()
 	}
 	res, err := db.NewInsert().Model(a).On("CONFLICT (event_id, actor_id) DO NOTHING").Exec(ctx)
 	if err != nil {

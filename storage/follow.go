@@ -34,14 +34,14 @@ type Follow struct {
 // UpsertFollow records a Follow. A repeated Follow from a member keeps the
 // membership (and its date) but remembers the new activity id, which the
 // Accept must echo. It reports the stored row.
-func UpsertFollow(ctx context.Context, db bun.IDB, f *Follow) error {
+func UpsertFollow(ctx context.Context, db bun.IDB, now time.Time, f *Follow) error {
 	if f.State != FollowPending && f.State != FollowAccepted {
 		return fmt.Errorf("follow state %q: want %s or %s", f.State, FollowPending, FollowAccepted)
 	}
 	if f.ID == "" {
 		f.ID = NewID()
 	}
-	now := time.Now().UTC()
+	now = now.UTC()
 	f.CreatedAt = now
 	if f.State == FollowAccepted && f.AcceptedAt.IsZero() {
 		f.AcceptedAt = now
@@ -57,7 +57,7 @@ func UpsertFollow(ctx context.Context, db bun.IDB, f *Follow) error {
 	if err != nil {
 		return fmt.Errorf("store follow of group %s by %s: %w", f.GroupID, f.ActorID, err)
 	}
-	return recordJoin(ctx, db, f) // membership_events, for the community pulse
+	return recordJoin(ctx, db, now, f) // membership_events, for the community pulse
 }
 
 // FollowOf loads the follow of group by actor.
@@ -72,9 +72,9 @@ func FollowOf(ctx context.Context, db bun.IDB, groupID, actorID string) (*Follow
 }
 
 // AcceptFollow turns a pending request into a membership.
-func AcceptFollow(ctx context.Context, db bun.IDB, id string) error {
+func AcceptFollow(ctx context.Context, db bun.IDB, now time.Time, id string) error {
 	res, err := db.NewUpdate().Model((*Follow)(nil)).
-		Set("state = ?", FollowAccepted).Set("accepted_at = ?", time.Now().UTC()).
+		Set("state = ?", FollowAccepted).Set("accepted_at = ?", now.UTC()).
 		Where("id = ?", id).Exec(ctx)
 	if err != nil {
 		return fmt.Errorf("accept follow %s: %w", id, err)
@@ -82,12 +82,12 @@ func AcceptFollow(ctx context.Context, db bun.IDB, id string) error {
 	if err := mustAffect(res, "follow "+id); err != nil {
 		return err
 	}
-	return recordJoinWhere(ctx, db, time.Now(), "f.id = ?", id) // membership_events, for the community pulse
+	return recordJoinWhere(ctx, db, now, "f.id = ?", id) // membership_events, for the community pulse
 }
 
 // DeleteFollow ends a membership or drops a request.
-func DeleteFollow(ctx context.Context, db bun.IDB, id string) error {
-	if err := RecordDepartures(ctx, db, "f.id = ?", id); err != nil { // membership_events, for the community pulse
+func DeleteFollow(ctx context.Context, db bun.IDB, now time.Time, id string) error {
+	if err := RecordDepartures(ctx, db, now, "f.id = ?", id); err != nil { // membership_events, for the community pulse
 		return err
 	}
 	res, err := db.NewDelete().Model((*Follow)(nil)).Where("id = ?", id).Exec(ctx)
@@ -99,8 +99,8 @@ func DeleteFollow(ctx context.Context, db bun.IDB, id string) error {
 
 // DeleteFollowsByActor removes every membership and request of an actor
 // (the actor was deleted or is gone). It returns how many there were.
-func DeleteFollowsByActor(ctx context.Context, db bun.IDB, actorID string) (int, error) {
-	if err := RecordDepartures(ctx, db, "f.actor_id = ?", actorID); err != nil { // membership_events, for the community pulse
+func DeleteFollowsByActor(ctx context.Context, db bun.IDB, now time.Time, actorID string) (int, error) {
+	if err := RecordDepartures(ctx, db, now, "f.actor_id = ?", actorID); err != nil { // membership_events, for the community pulse
 		return 0, err
 	}
 	res, err := db.NewDelete().Model((*Follow)(nil)).Where("actor_id = ?", actorID).Exec(ctx)
@@ -151,10 +151,10 @@ func MemberInboxes(ctx context.Context, db bun.IDB, groupID string) ([]string, e
 
 // DeleteFollowsOfDomain removes every membership and request of actors on
 // domain or its subdomains (any port): the domain was blocked.
-func DeleteFollowsOfDomain(ctx context.Context, db bun.IDB, domain string) error {
+func DeleteFollowsOfDomain(ctx context.Context, db bun.IDB, now time.Time, domain string) error {
 	const onDomain = "actor_id IN (SELECT id FROM remote_actors WHERE host = ? OR host LIKE ? OR host LIKE ?)"
 	like := "%." + domain
-	if err := RecordDepartures(ctx, db, "f."+onDomain, domain, like, domain+":%"); err != nil { // community pulse
+	if err := RecordDepartures(ctx, db, now, "f."+onDomain, domain, like, domain+":%"); err != nil { // community pulse
 		return err
 	}
 	if _, err := db.NewDelete().Model((*Follow)(nil)).Where(onDomain, domain, like, domain+":%").Exec(ctx); err != nil {

@@ -78,7 +78,7 @@ func ValidatePostingPolicy(p string) error {
 }
 
 // CreateGroup inserts g, filling ID and timestamps. A taken name is ErrConflict.
-func CreateGroup(ctx context.Context, db bun.IDB, g *Group) error {
+func CreateGroup(ctx context.Context, db bun.IDB, now time.Time, g *Group) error {
 	if err := ValidateGroupName(g.Name); err != nil {
 		return err
 	}
@@ -94,7 +94,7 @@ func CreateGroup(ctx context.Context, db bun.IDB, g *Group) error {
 	if g.FieldsJSON == "" {
 		g.FieldsJSON = "[]"
 	}
-	now := time.Now().UTC()
+	now = now.UTC()
 	g.CreatedAt, g.UpdatedAt = now, now
 	if _, err := db.NewInsert().Model(g).Exec(ctx); err != nil {
 		if isUniqueViolation(err) {
@@ -133,11 +133,11 @@ func ListGroups(ctx context.Context, db bun.IDB) ([]Group, error) {
 }
 
 // UpdateGroup saves the editable profile and settings of g.
-func UpdateGroup(ctx context.Context, db bun.IDB, g *Group) error {
+func UpdateGroup(ctx context.Context, db bun.IDB, now time.Time, g *Group) error {
 	if err := ValidatePostingPolicy(g.PostingPolicy); err != nil {
 		return err
 	}
-	g.UpdatedAt = time.Now().UTC()
+	g.UpdatedAt = now.UTC()
 	res, err := db.NewUpdate().Model(g).
 		Column("title", "summary", "summary_html", "icon_path", "header_path", "closed",
 			"posting_policy", "review_queue", "boost_replies", "discoverable", "fields_json", "public_modlog", "join_questions", "probation_posts", "feedback_dms",

@@ -29,7 +29,7 @@ type Invite struct {
 func (i *Invite) Usable(t time.Time) bool { return i.UsedAt.IsZero() && t.Before(i.ExpiresAt) }
 
 // CreateInvite inserts i, filling ID and CreatedAt; ExpiresAt must be set.
-func CreateInvite(ctx context.Context, db bun.IDB, i *Invite) error {
+func CreateInvite(ctx context.Context, db bun.IDB, now time.Time, i *Invite) error {
 	if i.GroupID == "" || i.TokenHash == "" || i.ExpiresAt.IsZero() {
 		return fmt.Errorf("create invite: group, token hash and expiry are required")
 	}
@@ -37,7 +37,7 @@ func CreateInvite(ctx context.Context, db bun.IDB, i *Invite) error {
 		i.ID = NewID()
 	}
 	if i.CreatedAt.IsZero() {
-		i.CreatedAt = time.Now().UTC()
+		i.CreatedAt = now.UTC()
 	}
 	if _, err := db.NewInsert().Model(i).Exec(ctx); err != nil {
 		return fmt.Errorf("create invite for group %s: %w", i.GroupID, err)

@@ -5,6 +5,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/uptrace/bun"
 
@@ -79,7 +80,7 @@ func TestKeyOwnerMigration(t *testing.T) {
 		}
 		// …and a checked claim takes the key from whoever held it.
 		if err := db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-			return storage.UpsertRemoteActor(ctx, tx, &storage.RemoteActor{IRI: "https://gts.test/users/carol2", Inbox: "x", PublicKeyID: "https://masto.test/users/alice#main-key"})
+			return storage.UpsertRemoteActor(ctx, tx, time.Now(), &storage.RemoteActor{IRI: "https://gts.test/users/carol2", Inbox: "x", PublicKeyID: "https://masto.test/users/alice#main-key"})
 		}); err != nil {
 			t.Fatal(err)
 		}

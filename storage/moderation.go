@@ -25,11 +25,11 @@ type Ban struct {
 }
 
 // CreateBan stores a ban; banning twice is ErrConflict.
-func CreateBan(ctx context.Context, db bun.IDB, b *Ban) error {
+func CreateBan(ctx context.Context, db bun.IDB, now time.Time, b *Ban) error {
 	if b.ID == "" {
 		b.ID = NewID()
 	}
-	b.CreatedAt = time.Now().UTC()
+	b.CreatedAt = now.UTC()
 	if _, err := db.NewInsert().Model(b).Exec(ctx); err != nil {
 		if isUniqueViolation(err) {
 			return fmt.Errorf("ban: %w", ErrConflict)
@@ -91,12 +91,12 @@ func NormalizeDomain(d string) string {
 }
 
 // CreateDomainBlock blocks a domain; blocking twice is ErrConflict.
-func CreateDomainBlock(ctx context.Context, db bun.IDB, b *DomainBlock) error {
+func CreateDomainBlock(ctx context.Context, db bun.IDB, now time.Time, b *DomainBlock) error {
 	b.Domain = NormalizeDomain(b.Domain)
 	if b.Domain == "" || strings.ContainsAny(b.Domain, " @") {
 		return fmt.Errorf("domain %q is not a host name", b.Domain)
 	}
-	b.CreatedAt = time.Now().UTC()
+	b.CreatedAt = now.UTC()
 	if _, err := db.NewInsert().Model(b).Exec(ctx); err != nil {
 		if isUniqueViolation(err) {
 			return fmt.Errorf("domain block %s: %w", b.Domain, ErrConflict)
@@ -162,7 +162,7 @@ type Report struct {
 }
 
 // CreateReport stores a report.
-func CreateReport(ctx context.Context, db bun.IDB, r *Report) error {
+func CreateReport(ctx context.Context, db bun.IDB, now time.Time, r *Report) error {
 	if r.ID == "" {
 		r.ID = NewID()
 	}
@@ -172,7 +172,7 @@ func CreateReport(ctx context.Context, db bun.IDB, r *Report) error {
 	if r.ObjectIRIs == "" {
 		r.ObjectIRIs = "[]"
 	}
-	r.CreatedAt = time.Now().UTC()
+	r.CreatedAt = now.UTC()
 	if _, err := db.NewInsert().Model(r).Exec(ctx); err != nil {
 		return fmt.Errorf("store report: %w", err)
 	}
@@ -203,10 +203,10 @@ func ListReports(ctx context.Context, db bun.IDB, state string, groupIDs []strin
 }
 
 // ResolveReport closes a report with what was done.
-func ResolveReport(ctx context.Context, db bun.IDB, id, by, resolution string) error {
+func ResolveReport(ctx context.Context, db bun.IDB, now time.Time, id, by, resolution string) error {
 	res, err := db.NewUpdate().Model((*Report)(nil)).
 		Set("state = ?", ReportResolved).Set("resolved_by = ?", by).Set("resolution = ?", resolution).
-		Set("resolved_at = ?", time.Now().UTC()).
+		Set("resolved_at = ?", now.UTC()).
 		Where("id = ? AND state = ?", id, ReportOpen).Exec(ctx)
 	if err != nil {
 		return fmt.Errorf("resolve report: %w", err)
@@ -215,8 +215,8 @@ func ResolveReport(ctx context.Context, db bun.IDB, id, by, resolution string) e
 }
 
 // MarkReportForwarded records that the report was sent to the author's server.
-func MarkReportForwarded(ctx context.Context, db bun.IDB, id string) error {
-	res, err := db.NewUpdate().Model((*Report)(nil)).Set("forwarded_at = ?", time.Now().UTC()).Where("id = ?", id).Exec(ctx)
+func MarkReportForwarded(ctx context.Context, db bun.IDB, now time.Time, id string) error {
+	res, err := db.NewUpdate().Model((*Report)(nil)).Set("forwarded_at = ?", now.UTC()).Where("id = ?", id).Exec(ctx)
 	if err != nil {
 		return fmt.Errorf("mark report forwarded: %w", err)
 	}
@@ -238,11 +238,11 @@ type LogEntry struct {
 }
 
 // AddLogEntry records a moderator action.
-func AddLogEntry(ctx context.Context, db bun.IDB, e *LogEntry) error {
+func AddLogEntry(ctx context.Context, db bun.IDB, now time.Time, e *LogEntry) error {
 	if e.ID == "" {
 		e.ID = NewID()
 	}
-	e.CreatedAt = time.Now().UTC()
+	e.CreatedAt = now.UTC()
 	if _, err := db.NewInsert().Model(e).Exec(ctx); err != nil {
 		return fmt.Errorf("write moderation log: %w", err)
 	}

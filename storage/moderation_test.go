@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/uptrace/bun"
 
@@ -15,13 +16,13 @@ func TestDomainBlocks(t *testing.T) {
 	t.Parallel()
 	storagetest.Each(t, func(t *testing.T, db *bun.DB) {
 		ctx := context.Background()
-		if err := storage.CreateDomainBlock(ctx, db, &storage.DomainBlock{Domain: "https://Spam.Example/about", Reason: "spam"}); err != nil {
+		if err := storage.CreateDomainBlock(ctx, db, time.Now(), &storage.DomainBlock{Domain: "https://Spam.Example/about", Reason: "spam"}); err != nil {
 			t.Fatal(err)
 		}
-		if err := storage.CreateDomainBlock(ctx, db, &storage.DomainBlock{Domain: "spam.example"}); !errors.Is(err, storage.ErrConflict) {
+		if err := storage.CreateDomainBlock(ctx, db, time.Now(), &storage.DomainBlock{Domain: "spam.example"}); !errors.Is(err, storage.ErrConflict) {
 			t.Errorf("twice: %v", err)
 		}
-		if err := storage.CreateDomainBlock(ctx, db, &storage.DomainBlock{Domain: " "}); err == nil {
+		if err := storage.CreateDomainBlock(ctx, db, time.Now(), &storage.DomainBlock{Domain: " "}); err == nil {
 			t.Error("empty domain accepted")
 		}
 		for _, tc := range []struct {
@@ -52,10 +53,10 @@ func TestBansReportsLog(t *testing.T) {
 		g := newGroup(t, db, "g")
 		a := newActor(t, db, "https://mastodon.test/users/troll")
 		b := &storage.Ban{GroupID: g.ID, ActorID: a.ID, Reason: "spam", BlockIRI: "https://kith.test/groups/g/activities/b1"}
-		if err := storage.CreateBan(ctx, db, b); err != nil {
+		if err := storage.CreateBan(ctx, db, time.Now(), b); err != nil {
 			t.Fatal(err)
 		}
-		if err := storage.CreateBan(ctx, db, &storage.Ban{GroupID: g.ID, ActorID: a.ID, BlockIRI: "x"}); !errors.Is(err, storage.ErrConflict) {
+		if err := storage.CreateBan(ctx, db, time.Now(), &storage.Ban{GroupID: g.ID, ActorID: a.ID, BlockIRI: "x"}); !errors.Is(err, storage.ErrConflict) {
 			t.Errorf("twice: %v", err)
 		}
 		got, err := storage.BanOf(ctx, db, g.ID, a.ID)
@@ -73,20 +74,20 @@ func TestBansReportsLog(t *testing.T) {
 		}
 
 		r := &storage.Report{GroupID: g.ID, ReporterIRI: "https://mastodon.test/actor", TargetIRI: a.IRI, Reason: "rude"}
-		if err := storage.CreateReport(ctx, db, r); err != nil {
+		if err := storage.CreateReport(ctx, db, time.Now(), r); err != nil {
 			t.Fatal(err)
 		}
 		open, _ := storage.ListReports(ctx, db, storage.ReportOpen, []string{g.ID}, 10)
 		if len(open) != 1 || open[0].ObjectIRIs != "[]" {
 			t.Fatalf("open reports = %+v", open)
 		}
-		if err := storage.ResolveReport(ctx, db, r.ID, "ada", "warned"); err != nil {
+		if err := storage.ResolveReport(ctx, db, time.Now(), r.ID, "ada", "warned"); err != nil {
 			t.Fatal(err)
 		}
-		if err := storage.ResolveReport(ctx, db, r.ID, "ada", "again"); !errors.Is(err, storage.ErrNotFound) {
+		if err := storage.ResolveReport(ctx, db, time.Now(), r.ID, "ada", "again"); !errors.Is(err, storage.ErrNotFound) {
 			t.Errorf("resolving twice: %v", err)
 		}
-		if err := storage.MarkReportForwarded(ctx, db, r.ID); err != nil {
+		if err := storage.MarkReportForwarded(ctx, db, time.Now(), r.ID); err != nil {
 			t.Fatal(err)
 		}
 		got2, _ := storage.ReportByID(ctx, db, r.ID)
@@ -95,7 +96,7 @@ func TestBansReportsLog(t *testing.T) {
 		}
 
 		for _, action := range []string{"ban", "unban"} {
-			if err := storage.AddLogEntry(ctx, db, &storage.LogEntry{GroupID: g.ID, StaffName: "ada", Action: action, Target: a.IRI}); err != nil {
+			if err := storage.AddLogEntry(ctx, db, time.Now(), &storage.LogEntry{GroupID: g.ID, StaffName: "ada", Action: action, Target: a.IRI}); err != nil {
 				t.Fatal(err)
 			}
 		}

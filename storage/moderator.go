@@ -18,8 +18,8 @@ type GroupModerator struct {
 }
 
 // AddModerator makes staffID a moderator of groupID; doing it twice is not an error.
-func AddModerator(ctx context.Context, db bun.IDB, groupID, staffID string) error {
-	m := &GroupModerator{GroupID: groupID, StaffID: staffID, CreatedAt: time.Now().UTC()}
+func AddModerator(ctx context.Context, db bun.IDB, now time.Time, groupID, staffID string) error {
+	m := &GroupModerator{GroupID: groupID, StaffID: staffID, CreatedAt: now.UTC()}
 	if _, err := db.NewInsert().Model(m).On("CONFLICT (group_id, staff_id) DO NOTHING").Exec(ctx); err != nil {
 		return fmt.Errorf("add moderator %s to group %s: %w", staffID, groupID, err)
 	}

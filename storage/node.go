@@ -36,8 +36,8 @@ func GetSetting(ctx context.Context, db bun.IDB, key string) (string, error) {
 }
 
 // SetSetting stores value under key, replacing any earlier value.
-func SetSetting(ctx context.Context, db bun.IDB, key, value string) error {
-	s := &Setting{Key: key, Value: value, UpdatedAt: time.Now().UTC()}
+func SetSetting(ctx context.Context, db bun.IDB, now time.Time, key, value string) error {
+	s := &Setting{Key: key, Value: value, UpdatedAt: now.UTC()}
 	_, err := db.NewInsert().Model(s).
 		On("CONFLICT (key) DO UPDATE").
 		Set("value = EXCLUDED.value, updated_at = EXCLUDED.updated_at").
@@ -51,8 +51,8 @@ func SetSetting(ctx context.Context, db bun.IDB, key, value string) error {
 // SetSettingIfAbsent stores value under key unless a value is there already,
 // and reports whether it stored it. Two processes starting at once agree on
 // one value (the instance key pair, say).
-func SetSettingIfAbsent(ctx context.Context, db bun.IDB, key, value string) (bool, error) {
-	s := &Setting{Key: key, Value: value, UpdatedAt: time.Now().UTC()}
+func SetSettingIfAbsent(ctx context.Context, db bun.IDB, now time.Time, key, value string) (bool, error) {
+	s := &Setting{Key: key, Value: value, UpdatedAt: now.UTC()}
 	res, err := db.NewInsert().Model(s).On("CONFLICT (key) DO NOTHING").Exec(ctx)
 	if err != nil {
 		return false, fmt.Errorf("set setting %s: %w", key, err)

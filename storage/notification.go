@@ -50,12 +50,12 @@ type Notification struct {
 }
 
 // CreateNotification stores a notification.
-func CreateNotification(ctx context.Context, db bun.IDB, n *Notification) error {
+func CreateNotification(ctx context.Context, db bun.IDB, now time.Time, n *Notification) error {
 	if n.ID == "" {
 		n.ID = NewID()
 	}
 	if n.CreatedAt.IsZero() {
-		n.CreatedAt = time.Now().UTC()
+		n.CreatedAt = now.UTC()
 	}
 	if _, err := db.NewInsert().Model(n).Exec(ctx); err != nil {
 		return fmt.Errorf("store %s notification: %w", n.Kind, err)
@@ -169,7 +169,7 @@ type NotificationPref struct {
 
 // SetNotificationPref saves a preference. Only notifications created after
 // it are e-mailed under it: opting in does not mail the backlog.
-func SetNotificationPref(ctx context.Context, db bun.IDB, p *NotificationPref) error {
+func SetNotificationPref(ctx context.Context, db bun.IDB, now time.Time, p *NotificationPref) error {
 	switch p.Email {
 	case "":
 		p.Email = EmailOff
@@ -180,7 +180,7 @@ func SetNotificationPref(ctx context.Context, db bun.IDB, p *NotificationPref) e
 	if !validKind(p.Kind) {
 		return fmt.Errorf("notification kind %q is not known", p.Kind)
 	}
-	p.UpdatedAt = time.Now().UTC()
+	p.UpdatedAt = now.UTC()
 	_, err := db.NewInsert().Model(p).On("CONFLICT (staff_id, kind) DO UPDATE").
 		Set("in_app = EXCLUDED.in_app, email = EXCLUDED.email, updated_at = EXCLUDED.updated_at").Exec(ctx)
 	if err != nil {

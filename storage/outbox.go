@@ -26,12 +26,12 @@ type OutboxActivity struct {
 
 // CreateOutboxActivity stores a sent activity. Re-sending the same IRI
 // (an Undo of the same Announce, say) is ErrConflict.
-func CreateOutboxActivity(ctx context.Context, db bun.IDB, a *OutboxActivity) error {
+func CreateOutboxActivity(ctx context.Context, db bun.IDB, now time.Time, a *OutboxActivity) error {
 	if a.ID == "" {
 		a.ID = NewID()
 	}
 	if a.CreatedAt.IsZero() {
-		a.CreatedAt = time.Now().UTC()
+		a.CreatedAt = now.UTC()
 	}
 	if _, err := db.NewInsert().Model(a).Exec(ctx); err != nil {
 		if isUniqueViolation(err) {

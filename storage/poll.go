@@ -54,12 +54,12 @@ type PollVote struct {
 
 // CreatePoll stores a poll and its options (in the order given) for a
 // post stored in the same transaction.
-func CreatePoll(ctx context.Context, db bun.IDB, p *Poll, options []string) error {
+func CreatePoll(ctx context.Context, db bun.IDB, now time.Time, p *Poll, options []string) error {
 	if p.ID == "" {
 		p.ID = NewID()
 	}
 	if p.CreatedAt.IsZero() {
-		p.CreatedAt = time.Now().UTC()
+		p.CreatedAt = now.UTC()
 	}
 	if _, err := db.NewInsert().Model(p).Exec(ctx); err != nil {
 		return fmt.Errorf("store poll of post %s: %w", p.PostID, err)
@@ -104,8 +104,8 @@ func pollWhere(ctx context.Context, db bun.IDB, where string, arg string) (*Poll
 // AddPollVote records actor's vote for option and recounts the poll. A
 // repeated vote for the same option, or — in a single-choice poll — any
 // second vote, is ignored: it reports false.
-func AddPollVote(ctx context.Context, db bun.IDB, p *Poll, optionID, actorID, activityIRI string) (bool, error) {
-	v := &PollVote{ID: NewID(), PollID: p.ID, OptionID: optionID, ActorID: actorID, ActivityIRI: activityIRI, CreatedAt: time.Now().UTC()}
+func AddPollVote(ctx context.Context, db bun.IDB, now time.Time, p *Poll, optionID, actorID, activityIRI string) (bool, error) {
+	v := &PollVote{ID: NewID(), PollID: p.ID, OptionID: optionID, ActorID: actorID, ActivityIRI: activityIRI, CreatedAt: now.UTC()}
 	if p.Multiple {
 		v.ChoiceKey = optionID
 	}

@@ -68,7 +68,7 @@ func (p *Post) IsPublicish() bool {
 
 // CreatePost stores a new post. A post already in the group (same IRI) is
 // ErrConflict: the caller treats that as a repeated delivery.
-func CreatePost(ctx context.Context, db bun.IDB, p *Post) error {
+func CreatePost(ctx context.Context, db bun.IDB, now time.Time, p *Post) error {
 	if p.ID == "" {
 		p.ID = NewID()
 	}
@@ -76,7 +76,7 @@ func CreatePost(ctx context.Context, db bun.IDB, p *Post) error {
 		p.RootID = p.ID
 	}
 	if p.CreatedAt.IsZero() {
-		p.CreatedAt = time.Now().UTC()
+		p.CreatedAt = now.UTC()
 	}
 	if p.PublishedAt.IsZero() {
 		p.PublishedAt = p.CreatedAt

@@ -31,29 +31,15 @@ type MembershipEvent struct {
 	Actor *RemoteActor `bun:"rel:belongs-to,join:actor_id=id"`
 }
 
-// RecordMembershipEvent stores an event as given (imports, tests).
-func RecordMembershipEvent(ctx context.Context, db bun.IDB, ev *MembershipEvent) error {
-	if ev.ID == "" {
-		ev.ID = NewID()
-	}
-	if ev.At.IsZero() {
-		ev.At = time.Now().UTC()
-	}
-	if _, err := db.NewInsert().Model(ev).Exec(ctx); err != nil {
-		return fmt.Errorf("record %s of %s: %w", ev.Kind, ev.ActorID, err)
-	}
-	return nil
-}
-
 // recordJoin records that the actor of an accepted follow joined, unless
 // the latest event already says so (a member who follows again).
-func recordJoin(ctx context.Context, db bun.IDB, f *Follow) error {
+func recordJoin(ctx context.Context, db bun.IDB, now time.Time, f *Follow) error {
 	if f.State != FollowAccepted {
 		return nil
 	}
 	at := f.AcceptedAt
 	if at.IsZero() {
-		at = time.Now()
+		at = now
 	}
 	return recordJoinWhere(ctx, db, at, "f.group_id = ? AND f.actor_id = ?", f.GroupID, f.ActorID)
 }
@@ -75,14 +61,14 @@ func recordJoinWhere(ctx context.Context, db bun.IDB, at time.Time, where string
 // RecordDepartures records that the members matched by where (over
 // follows AS f; pending requests are not members) leave, before their
 // follows are deleted.
-func RecordDepartures(ctx context.Context, db bun.IDB, where string, args ...any) error {
+func RecordDepartures(ctx context.Context, db bun.IDB, now time.Time, where string, args ...any) error {
 	var fs []Follow
 	err := db.NewSelect().Model(&fs).ColumnExpr("f.group_id, f.actor_id").
 		Where("f.state = ?", FollowAccepted).Where(where, args...).Scan(ctx)
 	if err != nil && !isNoRows(err) {
 		return fmt.Errorf("memberships ending: %w", err)
 	}
-	return insertEvents(ctx, db, fs, MemberLeft, time.Now())
+	return insertEvents(ctx, db, fs, MemberLeft, now)
 }
 
 func insertEvents(ctx context.Context, db bun.IDB, fs []Follow, kind string, at time.Time) error {

@@ -28,11 +28,11 @@ type Reaction struct {
 
 // AddReactionOnce records a reaction and recounts the post; an actor's
 // second Like of the same post counts once. It reports whether it was new.
-func AddReactionOnce(ctx context.Context, db bun.IDB, r *Reaction) (bool, error) {
+func AddReactionOnce(ctx context.Context, db bun.IDB, now time.Time, r *Reaction) (bool, error) {
 	if r.ID == "" {
 		r.ID = NewID()
 	}
-	r.CreatedAt = time.Now().UTC()
+	r.CreatedAt = now.UTC()
 	res, err := db.NewInsert().Model(r).On("CONFLICT (post_id, actor_id, kind) DO NOTHING").Exec(ctx)
 	if err != nil {
 		return false, fmt.Errorf("store reaction: %w", err)

@@ -26,7 +26,7 @@ type DomainTrust struct {
 }
 
 // SetDomainTrust sets a server's level; normal removes the entry.
-func SetDomainTrust(ctx context.Context, db bun.IDB, domain, level string) error {
+func SetDomainTrust(ctx context.Context, db bun.IDB, now time.Time, domain, level string) error {
 	domain = NormalizeDomain(domain)
 	switch level {
 	case TrustNormal:
@@ -39,7 +39,7 @@ func SetDomainTrust(ctx context.Context, db bun.IDB, domain, level string) error
 	default:
 		return fmt.Errorf("trust level %q: want trusted, normal or review", level)
 	}
-	t := &DomainTrust{Domain: domain, Level: level, UpdatedAt: time.Now().UTC()}
+	t := &DomainTrust{Domain: domain, Level: level, UpdatedAt: now.UTC()}
 	_, err := db.NewInsert().Model(t).On("CONFLICT (domain) DO UPDATE").
 		Set("level = EXCLUDED.level, updated_at = EXCLUDED.updated_at").Exec(ctx)
 	if err != nil {
@@ -128,12 +128,12 @@ type AnonRequest struct {
 }
 
 // CreateAnonRequest stores a request.
-func CreateAnonRequest(ctx context.Context, db bun.IDB, r *AnonRequest) error {
+func CreateAnonRequest(ctx context.Context, db bun.IDB, now time.Time, r *AnonRequest) error {
 	if r.ID == "" {
 		r.ID = NewID()
 	}
 	r.State = AnonPending
-	r.CreatedAt = time.Now().UTC()
+	r.CreatedAt = now.UTC()
 	if _, err := db.NewInsert().Model(r).Exec(ctx); err != nil {
 		return fmt.Errorf("store anonymous request: %w", err)
 	}
@@ -160,9 +160,9 @@ func ListAnonRequests(ctx context.Context, db bun.IDB, groupID, state string) ([
 }
 
 // DecideAnonRequest records a decision (and the post it became).
-func DecideAnonRequest(ctx context.Context, db bun.IDB, id, state, postID, reason string) error {
+func DecideAnonRequest(ctx context.Context, db bun.IDB, now time.Time, id, state, postID, reason string) error {
 	res, err := db.NewUpdate().Model((*AnonRequest)(nil)).
-		Set("state = ?, post_id = ?, reason = ?, decided_at = ?", state, postID, reason, time.Now().UTC()).
+		Set("state = ?, post_id = ?, reason = ?, decided_at = ?", state, postID, reason, now.UTC()).
 		Where("id = ? AND state = ?", id, AnonPending).Exec(ctx)
 	if err != nil {
 		return fmt.Errorf("decide anonymous request: %w", err)

@@ -39,12 +39,12 @@ type ScheduledPost struct {
 }
 
 // CreateScheduledPost stores a scheduled post in the waiting state.
-func CreateScheduledPost(ctx context.Context, db bun.IDB, s *ScheduledPost) error {
+func CreateScheduledPost(ctx context.Context, db bun.IDB, now time.Time, s *ScheduledPost) error {
 	if s.ID == "" {
 		s.ID = NewID()
 	}
 	if s.CreatedAt.IsZero() {
-		s.CreatedAt = time.Now().UTC()
+		s.CreatedAt = now.UTC()
 	}
 	s.State = ScheduledWaiting
 	if _, err := db.NewInsert().Model(s).Exec(ctx); err != nil {

@@ -19,7 +19,7 @@ func TestServerSoftware(t *testing.T) {
 		now := time.Date(2026, 12, 7, 12, 0, 0, 0, time.UTC)
 		for _, iri := range []string{"https://mastodon.test/users/a", "https://lemmy.test/u/b", "https://new.test/users/c"} {
 			a := &storage.RemoteActor{IRI: iri, Type: "Person", Host: hostOfIRI(iri), Inbox: iri + "/inbox", PublicKeyID: iri + "#key"}
-			if err := storage.UpsertRemoteActor(ctx, db, a); err != nil {
+			if err := storage.UpsertRemoteActor(ctx, db, now, a); err != nil {
 				t.Fatal(err)
 			}
 		}

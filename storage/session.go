@@ -26,14 +26,14 @@ type Session struct {
 
 // CreateSession inserts s, filling its ID. CreatedAt and LastSeenAt default
 // to now; ExpiresAt must be set.
-func CreateSession(ctx context.Context, db bun.IDB, s *Session) error {
+func CreateSession(ctx context.Context, db bun.IDB, now time.Time, s *Session) error {
 	if s.TokenHash == "" || s.StaffID == "" || s.ExpiresAt.IsZero() {
 		return fmt.Errorf("create session: token hash, staff and expiry are required")
 	}
 	if s.ID == "" {
 		s.ID = NewID()
 	}
-	now := time.Now().UTC()
+	now = now.UTC()
 	if s.CreatedAt.IsZero() {
 		s.CreatedAt = now
 	}

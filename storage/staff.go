@@ -38,7 +38,7 @@ func ValidateUsername(u string) error {
 }
 
 // CreateStaff inserts s. A taken username is ErrConflict.
-func CreateStaff(ctx context.Context, db bun.IDB, s *Staff) error {
+func CreateStaff(ctx context.Context, db bun.IDB, now time.Time, s *Staff) error {
 	if err := ValidateUsername(s.Username); err != nil {
 		return err
 	}
@@ -48,7 +48,7 @@ func CreateStaff(ctx context.Context, db bun.IDB, s *Staff) error {
 	if s.ID == "" {
 		s.ID = NewID()
 	}
-	s.CreatedAt = time.Now().UTC()
+	s.CreatedAt = now.UTC()
 	if _, err := db.NewInsert().Model(s).Exec(ctx); err != nil {
 		if isUniqueViolation(err) {
 			return fmt.Errorf("username %q: %w", s.Username, ErrConflict)

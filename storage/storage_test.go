@@ -17,7 +17,7 @@ import (
 func newGroup(t *testing.T, db bun.IDB, name string) *storage.Group {
 	t.Helper()
 	g := &storage.Group{Name: name, Title: "T " + name, PrivateKeyPEM: "priv", PublicKeyPEM: "pub"}
-	if err := storage.CreateGroup(context.Background(), db, g); err != nil {
+	if err := storage.CreateGroup(context.Background(), db, time.Now(), g); err != nil {
 		t.Fatalf("create group: %v", err)
 	}
 	return g
@@ -26,7 +26,7 @@ func newGroup(t *testing.T, db bun.IDB, name string) *storage.Group {
 func newActor(t *testing.T, db bun.IDB, iri string) *storage.RemoteActor {
 	t.Helper()
 	a := &storage.RemoteActor{IRI: iri, Type: "Person", Host: "mastodon.test", Inbox: iri + "/inbox", SharedInbox: "https://mastodon.test/inbox", PublicKeyID: iri + "#main-key"}
-	if err := storage.UpsertRemoteActor(context.Background(), db, a); err != nil {
+	if err := storage.UpsertRemoteActor(context.Background(), db, time.Now(), a); err != nil {
 		t.Fatalf("upsert actor: %v", err)
 	}
 	return a
@@ -40,7 +40,7 @@ func TestGroups(t *testing.T) {
 		if g.PostingPolicy != storage.PostingMembers {
 			t.Errorf("default posting policy = %q", g.PostingPolicy)
 		}
-		err := storage.CreateGroup(ctx, db, &storage.Group{Name: "gardeners", PrivateKeyPEM: "x", PublicKeyPEM: "y"})
+		err := storage.CreateGroup(ctx, db, time.Now(), &storage.Group{Name: "gardeners", PrivateKeyPEM: "x", PublicKeyPEM: "y"})
 		if !errors.Is(err, storage.ErrConflict) {
 			t.Errorf("duplicate name: err = %v, want ErrConflict", err)
 		}
@@ -55,7 +55,7 @@ func TestGroups(t *testing.T) {
 			t.Errorf("missing group: err = %v", err)
 		}
 		got.Closed, got.Summary = true, "hello"
-		if err := storage.UpdateGroup(ctx, db, got); err != nil {
+		if err := storage.UpdateGroup(ctx, db, time.Now(), got); err != nil {
 			t.Fatal(err)
 		}
 		again, _ := storage.GroupByID(ctx, db, g.ID)
@@ -92,15 +92,15 @@ func TestSettings(t *testing.T) {
 		if _, err := storage.GetSetting(ctx, db, "k"); !errors.Is(err, storage.ErrNotFound) {
 			t.Fatalf("missing: %v", err)
 		}
-		stored, err := storage.SetSettingIfAbsent(ctx, db, "k", "first")
+		stored, err := storage.SetSettingIfAbsent(ctx, db, time.Now(), "k", "first")
 		if err != nil || !stored {
 			t.Fatalf("SetSettingIfAbsent = %v, %v", stored, err)
 		}
-		stored, err = storage.SetSettingIfAbsent(ctx, db, "k", "second")
+		stored, err = storage.SetSettingIfAbsent(ctx, db, time.Now(), "k", "second")
 		if err != nil || stored {
 			t.Fatalf("second SetSettingIfAbsent = %v, %v", stored, err)
 		}
-		if err := storage.SetSetting(ctx, db, "k", "third"); err != nil {
+		if err := storage.SetSetting(ctx, db, time.Now(), "k", "third"); err != nil {
 			t.Fatal(err)
 		}
 		if v, _ := storage.GetSetting(ctx, db, "k"); v != "third" {
@@ -123,16 +123,16 @@ func TestStaff(t *testing.T) {
 			t.Fatalf("owners = %d", n)
 		}
 		s := &storage.Staff{Username: "ada", PasswordHash: "h", Role: storage.RoleOwner}
-		if err := storage.CreateStaff(ctx, db, s); err != nil {
+		if err := storage.CreateStaff(ctx, db, time.Now(), s); err != nil {
 			t.Fatal(err)
 		}
-		if err := storage.CreateStaff(ctx, db, &storage.Staff{Username: "ada", PasswordHash: "h", Role: storage.RoleModerator}); !errors.Is(err, storage.ErrConflict) {
+		if err := storage.CreateStaff(ctx, db, time.Now(), &storage.Staff{Username: "ada", PasswordHash: "h", Role: storage.RoleModerator}); !errors.Is(err, storage.ErrConflict) {
 			t.Errorf("duplicate: %v", err)
 		}
-		if err := storage.CreateStaff(ctx, db, &storage.Staff{Username: "bad name", PasswordHash: "h", Role: storage.RoleOwner}); err == nil {
+		if err := storage.CreateStaff(ctx, db, time.Now(), &storage.Staff{Username: "bad name", PasswordHash: "h", Role: storage.RoleOwner}); err == nil {
 			t.Error("bad username accepted")
 		}
-		if err := storage.CreateStaff(ctx, db, &storage.Staff{Username: "bob", PasswordHash: "h", Role: "king"}); err == nil {
+		if err := storage.CreateStaff(ctx, db, time.Now(), &storage.Staff{Username: "bob", PasswordHash: "h", Role: "king"}); err == nil {
 			t.Error("bad role accepted")
 		}
 		if n, _ := storage.CountOwners(ctx, db); n != 1 {
@@ -153,12 +153,12 @@ func TestFollowsAndActors(t *testing.T) {
 		a := newActor(t, db, "https://mastodon.test/users/alice")
 		b := newActor(t, db, "https://mastodon.test/users/bob")
 		c := &storage.RemoteActor{IRI: "https://gts.test/users/carol", Host: "gts.test", Inbox: "https://gts.test/users/carol/inbox"}
-		if err := storage.UpsertRemoteActor(ctx, db, c); err != nil {
+		if err := storage.UpsertRemoteActor(ctx, db, time.Now(), c); err != nil {
 			t.Fatal(err)
 		}
 		// Refresh keeps the id.
 		a2 := &storage.RemoteActor{IRI: a.IRI, Name: "Alice", Inbox: a.Inbox, SharedInbox: a.SharedInbox, PublicKeyID: a.PublicKeyID}
-		if err := storage.UpsertRemoteActor(ctx, db, a2); err != nil || a2.ID != a.ID {
+		if err := storage.UpsertRemoteActor(ctx, db, time.Now(), a2); err != nil || a2.ID != a.ID {
 			t.Fatalf("refresh: id %s vs %s, %v", a2.ID, a.ID, err)
 		}
 		if got, _ := storage.RemoteActorByKeyID(ctx, db, a.IRI+"#main-key"); got == nil || got.Name != "Alice" {
@@ -166,22 +166,22 @@ func TestFollowsAndActors(t *testing.T) {
 		}
 
 		fa := &storage.Follow{GroupID: g.ID, ActorID: a.ID, ActivityIRI: "f1", State: storage.FollowAccepted}
-		if err := storage.UpsertFollow(ctx, db, fa); err != nil {
+		if err := storage.UpsertFollow(ctx, db, time.Now(), fa); err != nil {
 			t.Fatal(err)
 		}
 		// A member following again stays a member, with the new activity id.
 		fa2 := &storage.Follow{GroupID: g.ID, ActorID: a.ID, ActivityIRI: "f2", State: storage.FollowPending}
-		if err := storage.UpsertFollow(ctx, db, fa2); err != nil {
+		if err := storage.UpsertFollow(ctx, db, time.Now(), fa2); err != nil {
 			t.Fatal(err)
 		}
 		if fa2.ID != fa.ID || fa2.State != storage.FollowAccepted {
 			t.Errorf("re-follow: %+v", fa2)
 		}
 		fb := &storage.Follow{GroupID: g.ID, ActorID: b.ID, ActivityIRI: "f3", State: storage.FollowPending}
-		if err := storage.UpsertFollow(ctx, db, fb); err != nil {
+		if err := storage.UpsertFollow(ctx, db, time.Now(), fb); err != nil {
 			t.Fatal(err)
 		}
-		if err := storage.UpsertFollow(ctx, db, &storage.Follow{GroupID: g.ID, ActorID: c.ID, State: storage.FollowAccepted}); err != nil {
+		if err := storage.UpsertFollow(ctx, db, time.Now(), &storage.Follow{GroupID: g.ID, ActorID: c.ID, State: storage.FollowAccepted}); err != nil {
 			t.Fatal(err)
 		}
 		pending, err := storage.ListFollows(ctx, db, g.ID, storage.FollowPending, 10, 0)
@@ -196,7 +196,7 @@ func TestFollowsAndActors(t *testing.T) {
 		if len(inboxes) != 2 || inboxes[0] != want[0] || inboxes[1] != want[1] {
 			t.Errorf("inboxes = %v, want %v", inboxes, want)
 		}
-		if err := storage.AcceptFollow(ctx, db, fb.ID); err != nil {
+		if err := storage.AcceptFollow(ctx, db, time.Now(), fb.ID); err != nil {
 			t.Fatal(err)
 		}
 		if n, _ := storage.CountFollows(ctx, db, g.ID, storage.FollowAccepted); n != 3 {
@@ -206,13 +206,13 @@ func TestFollowsAndActors(t *testing.T) {
 		if inboxes, _ := storage.MemberInboxes(ctx, db, g.ID); len(inboxes) != 2 {
 			t.Errorf("inboxes after accept = %v", inboxes)
 		}
-		if err := storage.DeleteFollow(ctx, db, fb.ID); err != nil {
+		if err := storage.DeleteFollow(ctx, db, time.Now(), fb.ID); err != nil {
 			t.Fatal(err)
 		}
-		if err := storage.DeleteFollow(ctx, db, fb.ID); !errors.Is(err, storage.ErrNotFound) {
+		if err := storage.DeleteFollow(ctx, db, time.Now(), fb.ID); !errors.Is(err, storage.ErrNotFound) {
 			t.Errorf("second delete: %v", err)
 		}
-		if n, _ := storage.DeleteFollowsByActor(ctx, db, a.ID); n != 1 {
+		if n, _ := storage.DeleteFollowsByActor(ctx, db, time.Now(), a.ID); n != 1 {
 			t.Errorf("deleted by actor = %d", n)
 		}
 		if err := storage.MarkRemoteActorGone(ctx, db, c.ID, time.Now()); err != nil {
@@ -232,7 +232,7 @@ func TestPostsAndThreads(t *testing.T) {
 		a := newActor(t, db, "https://mastodon.test/users/alice")
 		root := &storage.Post{GroupID: g.ID, IRI: "https://mastodon.test/users/alice/statuses/1", AuthorID: a.ID, Kind: "Note",
 			ContentHTML: "<p>hi</p>", Visibility: storage.VisibilityPublic, State: storage.PostPublished}
-		if err := storage.CreatePost(ctx, db, root); err != nil {
+		if err := storage.CreatePost(ctx, db, time.Now(), root); err != nil {
 			t.Fatal(err)
 		}
 		if root.RootID != root.ID {
@@ -240,18 +240,18 @@ func TestPostsAndThreads(t *testing.T) {
 		}
 		dup := *root
 		dup.ID = ""
-		if err := storage.CreatePost(ctx, db, &dup); !errors.Is(err, storage.ErrConflict) {
+		if err := storage.CreatePost(ctx, db, time.Now(), &dup); !errors.Is(err, storage.ErrConflict) {
 			t.Errorf("same IRI twice: %v", err)
 		}
 		reply := &storage.Post{GroupID: g.ID, IRI: "https://mastodon.test/users/alice/statuses/2", AuthorID: a.ID, Kind: "Note",
 			InReplyTo: root.IRI, ParentID: root.ID, RootID: root.RootID, Visibility: storage.VisibilityUnlisted, State: storage.PostPublished,
 			PublishedAt: root.PublishedAt.Add(time.Second)}
-		if err := storage.CreatePost(ctx, db, reply); err != nil {
+		if err := storage.CreatePost(ctx, db, time.Now(), reply); err != nil {
 			t.Fatal(err)
 		}
 		private := &storage.Post{GroupID: g.ID, IRI: "https://mastodon.test/users/alice/statuses/3", AuthorID: a.ID, Kind: "Note",
 			Visibility: storage.VisibilityFollowers, State: storage.PostPending}
-		if err := storage.CreatePost(ctx, db, private); err != nil {
+		if err := storage.CreatePost(ctx, db, time.Now(), private); err != nil {
 			t.Fatal(err)
 		}
 		thread, err := storage.Thread(ctx, db, root.ID, storage.PostPublished)
@@ -272,7 +272,7 @@ func TestPostsAndThreads(t *testing.T) {
 		}
 		like := func(actorID, kind, iri string) bool {
 			t.Helper()
-			isNew, err := storage.AddReactionOnce(ctx, db, &storage.Reaction{PostID: root.ID, ActorID: actorID, Kind: kind, ActivityIRI: iri})
+			isNew, err := storage.AddReactionOnce(ctx, db, time.Now(), &storage.Reaction{PostID: root.ID, ActorID: actorID, Kind: kind, ActivityIRI: iri})
 			if err != nil {
 				t.Fatal(err)
 			}

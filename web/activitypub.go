@@ -83,13 +83,30 @@ func (s *Server) groupCollection(collection string) handlerFunc {
 	}
 }
 
-// groupActivity serves a public activity a group sent.
-func (s *Server) groupActivity(w http.ResponseWriter, r *http.Request) error {
-	if err := s.fed.Actors.AuthorizeFetch(r.Context(), r); err != nil {
-		return err
+// groupActivity serves a public activity a group sent, or (undo) the
+// group's Undo of one.
+func (s *Server) groupActivity(undo bool) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		if err := s.fed.Actors.AuthorizeFetch(r.Context(), r); err != nil {
+			return err
+		}
+		iri := s.fed.IRI.Activity(chi.URLParam(r, "name"), chi.URLParam(r, "id"))
+		if undo {
+			iri = s.fed.IRI.Undo(iri)
+		}
+		body, err := s.fed.Community.ActivityDocument(r.Context(), iri)
+		if err != nil {
+			return err
+		}
+		writeActivityJSON(w, body)
+		return nil
 	}
-	iri := s.fed.IRI.Activity(chi.URLParam(r, "name"), chi.URLParam(r, "id"))
-	body, err := s.fed.Community.ActivityDocument(r.Context(), iri)
+}
+
+// groupPost serves a post the group published: the Note to servers
+// (browsers get its thread page).
+func (s *Server) groupPost(w http.ResponseWriter, r *http.Request) error {
+	body, err := s.fed.Community.PostDocument(r.Context(), r, chi.URLParam(r, "name"), chi.URLParam(r, "id"))
 	if err != nil {
 		return err
 	}
@@ -97,10 +114,21 @@ func (s *Server) groupActivity(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// groupPost serves a post the group published: the Note to servers
-// (browsers get its thread page).
-func (s *Server) groupPost(w http.ResponseWriter, r *http.Request) error {
-	body, err := s.fed.Community.PostDocument(r.Context(), r, chi.URLParam(r, "name"), chi.URLParam(r, "id"))
+// groupPostActivity serves the Create that published a group post, under
+// the post's own read rules.
+func (s *Server) groupPostActivity(w http.ResponseWriter, r *http.Request) error {
+	body, err := s.fed.Community.PostActivityDocument(r.Context(), r, chi.URLParam(r, "name"), chi.URLParam(r, "id"))
+	if err != nil {
+		return err
+	}
+	writeActivityJSON(w, body)
+	return nil
+}
+
+// instanceOutbox serves the instance actor's outbox, which its actor
+// document names: an empty collection.
+func (s *Server) instanceOutbox(w http.ResponseWriter, r *http.Request) error {
+	body, err := s.fed.Community.InstanceOutboxDocument()
 	if err != nil {
 		return err
 	}

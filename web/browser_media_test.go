@@ -3,10 +3,7 @@ package web_test
 import (
 	"context"
 	"fmt"
-	"io"
-	"net"
 	"net/url"
-	"os"
 	"sort"
 	"strings"
 	"sync"
@@ -22,8 +19,6 @@ import (
 	"github.com/kith-social/kith/web/webtest"
 )
 
-const chromiumPath = "/usr/bin/chromium"
-
 // TestBrowserNoRemoteRequests opens public and admin pages that show
 // members' avatars and attachments from other servers in Chromium, and
 // listens to every request the browser makes: each one goes to the node.
@@ -34,57 +29,28 @@ const chromiumPath = "/usr/bin/chromium"
 // address that does not resolve, so a leak would show as a request to it
 // and not as a silent success.
 func TestBrowserNoRemoteRequests(t *testing.T) {
-	if _, err := os.Stat(chromiumPath); err != nil {
-		t.Skipf("browser test skipped: %s not found (apt-get install -y chromium)", chromiumPath)
-	}
-	if testing.Short() {
-		t.Skip("browser test skipped in -short mode")
-	}
-	s := newMediaScene(t, storagetest.Backends()[0])
+	webtest.SkipWithoutBrowser(t)
+	s := newMediaScene(t, webtest.NewScenario(t, storagetest.Backends()[0], webtest.ScenarioOptions{}))
 	hash, err := auth.HashPassword("correct horse battery")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := storage.CreateStaff(context.Background(), s.n.DB, &storage.Staff{Username: "olive", PasswordHash: hash, Role: storage.RoleOwner}); err != nil {
+	if err := storage.CreateStaff(context.Background(), s.n.DB, time.Now(), &storage.Staff{Username: "olive", PasswordHash: hash, Role: storage.RoleOwner}); err != nil {
 		t.Fatal(err)
 	}
 
-	addr := forwardToNode(t, s.n)
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(chromiumPath),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.Flag("host-resolver-rules", "MAP "+webtest.Host+" "+addr+", MAP * ~NOTFOUND"),
-		chromedp.Flag("disable-features", "HttpsUpgrades,HttpsFirstBalancedModeAutoEnable"),
-		chromedp.WindowSize(1200, 2400),
-		chromedp.UserDataDir(t.TempDir()),
-	}
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancelAlloc()
 	var (
 		mu       sync.Mutex
 		requests []string
 	)
-	ctx, cancel := chromedp.NewContext(actx, chromedp.WithListener(func(ev any) {
-		if e, ok := ev.(*network.EventRequestWillBeSent); ok {
-			mu.Lock()
-			requests = append(requests, e.Request.URL)
-			mu.Unlock()
-		}
-	}))
-	defer cancel()
-	// No deadline of its own: every step waits for a condition, and the
-	// test binary's -timeout ends a hang.
-	if err := chromedp.Do(ctx); err != nil { // the network domain is enabled with the target
-		t.Fatalf("start chromium: %v", err)
-	}
+	ctx := webtest.Browser(t, webtest.BrowserOptions{Node: s.n, Width: 1200, Height: 2400,
+		Listen: func(ev any) {
+			if e, ok := ev.(*network.EventRequestWillBeSent); ok {
+				mu.Lock()
+				requests = append(requests, e.Request.URL)
+				mu.Unlock()
+			}
+		}})
 
 	catSrc := s.n.Media.URL(s.cat)
 	aliceSrc := s.n.Media.URL(s.masto.URL("/avatars/alice.png"))
@@ -182,48 +148,4 @@ func TestBrowserNoRemoteRequests(t *testing.T) {
 	if hosts[webtest.Host] == 0 {
 		t.Error("no requests recorded: the listener saw nothing")
 	}
-}
-
-// forwardToNode listens on a loopback port and forwards every connection
-// to the node in the fake fediverse, so that a real browser can reach it.
-func forwardToNode(t *testing.T, n *webtest.Node) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	var wg sync.WaitGroup
-	t.Cleanup(func() {
-		cancel()
-		ln.Close()
-		wg.Wait()
-	})
-	wg.Go(func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			wg.Go(func() {
-				defer c.Close()
-				up, err := n.Net.DialContext(ctx, "tcp", webtest.Host+":80")
-				if err != nil {
-					return
-				}
-				defer up.Close()
-				context.AfterFunc(ctx, func() { c.Close(); up.Close() })
-				done := make(chan struct{})
-				go func() {
-					_, _ = io.Copy(up, c)
-					_ = up.(*net.TCPConn).CloseWrite()
-					close(done)
-				}()
-				_, _ = io.Copy(c, up)
-				_ = c.(*net.TCPConn).CloseWrite()
-				<-done
-			})
-		}
-	})
-	return ln.Addr().String()
 }

@@ -3,7 +3,6 @@ package web_test
 import (
 	"context"
 	"net/http"
-	"sync"
 	"testing"
 	"time"
 
@@ -11,23 +10,14 @@ import (
 	"github.com/kith-social/kith/web/webtest"
 )
 
-// movingClock is the inbox budgets' clock, moved by the test.
-type movingClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *movingClock) now() time.Time      { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *movingClock) add(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }
-
 // TestInboxBudgets: junk from an IP is refused by the IP's budget before
 // any signature work, while a real server on the same IP, whose signatures
 // verify, is held to its own budget only; a server that floods with valid
 // signatures is refused by its own.
 func TestInboxBudgets(t *testing.T) {
 	t.Parallel()
-	clock := &movingClock{t: time.Date(2026, 12, 7, 6, 0, 0, 0, time.UTC)}
-	opts := webtest.ScenarioOptions{Options: webtest.Options{InboxPerMinute: 3, InboxPerServerPerMinute: 4, InboxClock: clock.now}}
+	clock := webtest.NewClock(time.Date(2026, 12, 7, 6, 0, 0, 0, time.UTC))
+	opts := webtest.ScenarioOptions{Options: webtest.Options{InboxPerMinute: 3, InboxPerServerPerMinute: 4, InboxClock: clock.Now}}
 	webtest.EachWith(t, opts, func(t *testing.T, s *webtest.Scenario) {
 		ctx := context.Background()
 		n := s.Node
@@ -72,7 +62,7 @@ func TestInboxBudgets(t *testing.T) {
 		// Another address is not affected.
 		want("junk from another address", post(flooder, other, fedtest.Unsigned()), http.StatusUnauthorized)
 		// Two minutes later every budget has room again.
-		clock.add(2 * time.Minute)
+		clock.Advance(2 * time.Minute)
 		want("good.test later", post(bob, shared), http.StatusAccepted)
 		want("junk later", post(flooder, shared, fedtest.Unsigned()), http.StatusUnauthorized)
 	})

@@ -291,7 +291,7 @@ func feedFixtures(t *testing.T, n *webtest.Node, fn *fixtureNet, acts []fixtureA
 		case o.Status == http.StatusAccepted:
 			o.Queued = !o.Repeat && a.ID != "" && recorded(t, n, a.ID)
 			if o.Queued {
-				o.End = j.wait(t, a.ID, 15*time.Second)
+				o.End = j.wait(t, a.ID, wait)
 				if !o.End.OK() {
 					t.Errorf("%s: %s", a.Name, o.End)
 				}

@@ -7,7 +7,6 @@ import (
 
 	"github.com/kith-social/kith/federation/fedtest"
 	"github.com/kith-social/kith/storage"
-	"github.com/kith-social/kith/storage/storagetest"
 	"github.com/kith-social/kith/web/webtest"
 )
 
@@ -26,21 +25,21 @@ type mediaScene struct {
 
 const catAlt = "A ginger cat asleep on a seed tray"
 
-func newMediaScene(t *testing.T, b storagetest.Backend) *mediaScene {
+// newMediaScene builds the scene on a Scenario: its node, group, Mastodon
+// server and alice.
+func newMediaScene(t *testing.T, sc *webtest.Scenario) *mediaScene {
 	t.Helper()
 	ctx := context.Background()
-	s := &mediaScene{n: webtest.Start(t, b, webtest.Options{})}
-	s.g = s.n.CreateGroup(t, "gardeners", nil)
-	group := s.n.GroupIRI(s.g.Name)
-	s.masto = s.n.Net.NewInstance("mastodon.test", fedtest.Mastodon)
+	s := &mediaScene{n: sc.Node, g: sc.Group, masto: sc.Masto}
+	group := sc.GroupIRI
 	s.gts = s.n.Net.NewInstance("gts.test", fedtest.GoToSocial)
-	s.alice, s.bob = s.masto.NewActor("alice"), s.gts.NewActor("bob")
+	s.alice, s.bob = sc.Alice(), s.gts.NewActor("bob")
 	s.alice.SetProfile(fedtest.Profile{Name: "Alice Green", Icon: s.masto.URL("/avatars/alice.png")})
 	s.bob.SetProfile(fedtest.Profile{Name: "Bob", Icon: s.gts.URL("/avatars/bob.png")})
 	s.cat, s.evil = s.masto.URL("/system/media/cat.jpg"), s.gts.URL("/fileserver/evil.png")
 	s.masto.ServeMedia("/system/media/cat.jpg", "application/octet-stream", fedtest.PNG(64, 48, "cat"))
 	s.gts.ServeMedia("/fileserver/evil.png", "image/png", []byte("<!doctype html><script>alert(1)</script>"))
-	mention := fedtest.Mention{Href: group, Name: "@gardeners@" + webtest.Host}
+	mention := fedtest.Mention{Href: group, Name: "@" + s.g.Name + "@" + webtest.Host}
 	for _, p := range []struct {
 		a    *fedtest.Actor
 		note fedtest.Note

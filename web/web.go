@@ -175,6 +175,7 @@ func (s *Server) routes() http.Handler {
 
 	// ActivityPub.
 	r.Get("/actor", s.handle(s.instanceActor))
+	r.Get("/actor/outbox", s.handle(s.instanceOutbox))
 	inboxLimit := s.inboxLimits.middleware
 	r.With(inboxLimit).Post("/inbox", s.handle(s.inbox))
 	r.Route("/groups/{name}", func(r chi.Router) {
@@ -185,8 +186,10 @@ func (s *Server) routes() http.Handler {
 		r.Get("/following", s.handle(s.groupCollection(community.CollectionFollowing)))
 		r.Get("/featured", s.handle(s.groupCollection(community.CollectionFeatured)))
 		r.Get("/moderators", s.handle(s.groupCollection(community.CollectionModerators)))
-		r.Get("/activities/{id}", s.handle(s.groupActivity))
+		r.Get("/activities/{id}", s.handle(s.groupActivity(false)))
+		r.Get("/activities/{id}/undo", s.handle(s.groupActivity(true)))
 		r.Get("/posts/{id}", s.handle(s.groupPostOrPage))
+		r.Get("/posts/{id}/activity", s.handle(s.groupPostActivity))
 		s.public.GroupRoutes(r) // threads, feeds, the remote-follow form
 	})
 	return r

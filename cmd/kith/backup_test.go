@@ -36,7 +36,7 @@ func TestBackupAndRestore(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := storage.CreatePost(ctx, db, &storage.Post{GroupID: g.ID, IRI: "https://kith.test/groups/gardeners/posts/first", Kind: "Note",
+	if err := storage.CreatePost(ctx, db, time.Now(), &storage.Post{GroupID: g.ID, IRI: "https://kith.test/groups/gardeners/posts/first", Kind: "Note",
 		ContentHTML: "<p>Tomatoes are in</p>", Visibility: storage.VisibilityPublic, State: "published", ActivityRaw: "{}", ObjectRaw: "{}"}); err != nil {
 		t.Fatal(err)
 	}
@@ -55,7 +55,7 @@ func TestBackupAndRestore(t *testing.T) {
 			default:
 			}
 			a := &storage.RemoteActor{IRI: fmt.Sprintf("https://masto.test/users/u%d", i), Inbox: fmt.Sprintf("https://masto.test/users/u%d/inbox", i), Host: "masto.test"}
-			if err := storage.UpsertRemoteActor(ctx, db, a); err != nil {
+			if err := storage.UpsertRemoteActor(ctx, db, time.Now(), a); err != nil {
 				writerDone <- err
 				return
 			}

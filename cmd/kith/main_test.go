@@ -258,11 +258,11 @@ func TestGroupApproveQueuesAccept(t *testing.T) {
 		t.Fatal(err)
 	}
 	actor := &storage.RemoteActor{IRI: "https://mastodon.test/users/alice", Inbox: "https://mastodon.test/users/alice/inbox", Host: "mastodon.test"}
-	if err := storage.UpsertRemoteActor(ctx, db, actor); err != nil {
+	if err := storage.UpsertRemoteActor(ctx, db, time.Now(), actor); err != nil {
 		t.Fatal(err)
 	}
 	follow := `{"@context":"https://www.w3.org/ns/activitystreams","id":"https://mastodon.test/f/1","type":"Follow","actor":"https://mastodon.test/users/alice","object":"http://127.0.0.1:8080/groups/quiet"}`
-	if err := storage.UpsertFollow(ctx, db, &storage.Follow{GroupID: g.ID, ActorID: actor.ID, ActivityIRI: "https://mastodon.test/f/1", ActivityRaw: follow, State: storage.FollowPending}); err != nil {
+	if err := storage.UpsertFollow(ctx, db, time.Now(), &storage.Follow{GroupID: g.ID, ActorID: actor.ID, ActivityIRI: "https://mastodon.test/f/1", ActivityRaw: follow, State: storage.FollowPending}); err != nil {
 		t.Fatal(err)
 	}
 	db.Close()

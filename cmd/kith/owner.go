@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"time"
 
 	"golang.org/x/term"
 
@@ -48,7 +49,7 @@ func cmdOwner(ctx context.Context, args []string, e env) error {
 		return err
 	}
 	defer db.Close()
-	if err := storage.CreateStaff(ctx, db, &storage.Staff{Username: *username, PasswordHash: hash, Role: storage.RoleOwner}); err != nil {
+	if err := storage.CreateStaff(ctx, db, time.Now(), &storage.Staff{Username: *username, PasswordHash: hash, Role: storage.RoleOwner}); err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "created owner %s\n", *username)

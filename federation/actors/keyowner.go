@@ -1,6 +1,6 @@
 package actors
 
-// Who owns a key (issue 16, item 1: key-id takeover).
+// Who owns a key: a defence against key-id takeover.
 //
 // An actor document names its key's id, and anyone can write any id
 // there: an actor on evil.test could name masto.test/users/dave#main-key

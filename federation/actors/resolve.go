@@ -111,7 +111,7 @@ func (e *Actors) storeActor(ctx context.Context, va *vocab.Actor) (*storage.Remo
 	}
 	// In a transaction: a key id another row named moves to this actor
 	// (its claim was checked, keyowner.go).
-	if err := e.Tx(ctx, func(ctx context.Context, tx bun.Tx) error { return storage.UpsertRemoteActor(ctx, tx, a) }); err != nil {
+	if err := e.Tx(ctx, func(ctx context.Context, tx bun.Tx) error { return storage.UpsertRemoteActor(ctx, tx, e.Now(), a) }); err != nil {
 		return nil, &StorageError{err}
 	}
 	e.keys.Remove(a.PublicKeyID) // it may have changed: read it again

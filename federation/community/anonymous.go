@@ -1,7 +1,7 @@
 package community
 
 // Anonymous posts: where the sender's identity lives, and forgetting it
-// (issue 16, "forget" must forget).
+// so that nothing names the sender afterwards.
 //
 // The link between an anonymous request and its sender lives in the
 // request's row (storage.AnonRequest): the sender (actor_id), the direct

@@ -1,6 +1,6 @@
 package community
 
-// Belonging (issue 6): the welcome DM, member commands by DM (directory
+// Belonging: the welcome DM, member commands by DM (directory
 // on/off, intro), badges the group announces, the periodic digest and the
 // plain-boost switch. Events are in event.go.
 //
@@ -76,7 +76,7 @@ func (e *Service) SaveBelongingSettings(ctx context.Context, groupName string, s
 	}
 	s.GroupID = g.ID
 	return e.Tx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		if err := storage.SaveBelongingSettings(ctx, tx, s); err != nil {
+		if err := storage.SaveBelongingSettings(ctx, tx, e.Now(), s); err != nil {
 			return err
 		}
 		return e.logAction(ctx, tx, g, by, "belonging_settings", g.Name, "")
@@ -148,12 +148,12 @@ func (e *Service) memberCommand(ctx context.Context, tx bun.Tx, g *storage.Group
 	}
 	switch strings.TrimRight(lower, ".! ") {
 	case "directory on":
-		if err := storage.SetInDirectory(ctx, tx, g.ID, author.ID, true); err != nil {
+		if err := storage.SetInDirectory(ctx, tx, e.Now(), g.ID, author.ID, true); err != nil {
 			return err
 		}
 		return reply("You are now listed in the member directory of " + g.Title + ". Send “directory off” to leave it.")
 	case "directory off":
-		if err := storage.SetInDirectory(ctx, tx, g.ID, author.ID, false); err != nil {
+		if err := storage.SetInDirectory(ctx, tx, e.Now(), g.ID, author.ID, false); err != nil {
 			return err
 		}
 		return reply("You are no longer listed in the member directory of " + g.Title + ".")
@@ -168,7 +168,7 @@ func (e *Service) memberCommand(ctx context.Context, tx bun.Tx, g *storage.Group
 		if err != nil {
 			return err
 		}
-		if err := storage.SetIntroPost(ctx, tx, g.ID, author.ID, p.ID); err != nil {
+		if err := storage.SetIntroPost(ctx, tx, e.Now(), g.ID, author.ID, p.ID); err != nil {
 			return err
 		}
 		return reply("Thanks! That post is now your intro in " + g.Title + ".")
@@ -202,7 +202,7 @@ func (e *Service) AwardBadge(ctx context.Context, groupName, badgeID, actorID, n
 			return err
 		}
 		award := &storage.BadgeAward{BadgeID: b.ID, ActorID: actor.ID, Note: note, StaffName: by.Name, CreatedAt: e.Now().UTC()}
-		if err := storage.AwardBadge(ctx, tx, award); err != nil {
+		if err := storage.AwardBadge(ctx, tx, e.Now(), award); err != nil {
 			return err
 		}
 		if err := e.logAction(ctx, tx, g, by, "award_badge", actor.IRI, b.Label); err != nil {
@@ -262,7 +262,7 @@ func (e *Service) publishMentioning(ctx context.Context, tx bun.Tx, g *storage.G
 		return nil, fmt.Errorf("build Create: %w", err)
 	}
 	p.ObjectRaw, p.ActivityRaw = string(note), string(create)
-	if err := storage.CreatePost(ctx, tx, p); err != nil {
+	if err := storage.CreatePost(ctx, tx, e.Now(), p); err != nil {
 		return nil, err
 	}
 	if err := e.logAction(ctx, tx, g, Staff{Name: "kith"}, action, p.IRI, ""); err != nil {

@@ -273,5 +273,5 @@ func (e *Service) logAction(ctx context.Context, tx bun.IDB, g *storage.Group, b
 	if g != nil {
 		entry.GroupID = g.ID
 	}
-	return storage.AddLogEntry(ctx, tx, entry)
+	return storage.AddLogEntry(ctx, tx, e.Now(), entry)
 }

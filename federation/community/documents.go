@@ -20,7 +20,7 @@ const pageSize = 20
 func (e *Service) InstanceActorDocument() ([]byte, error) {
 	return vocab.ApplicationActorJSON(vocab.ApplicationActor{
 		ID: e.IRI.InstanceActor(), PreferredUsername: e.IRI.Domain(), Name: "Kith at " + e.IRI.Domain(),
-		URL: e.IRI.Base() + "/", Inbox: e.IRI.SharedInbox(), Outbox: e.IRI.InstanceActor() + "/outbox",
+		URL: e.IRI.Base() + "/", Inbox: e.IRI.SharedInbox(), Outbox: e.IRI.InstanceOutbox(),
 		SharedInbox: e.IRI.SharedInbox(), PublicKeyID: e.IRI.InstanceKey(), PublicKeyPEM: e.InstancePub,
 	})
 }

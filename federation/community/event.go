@@ -1,6 +1,6 @@
 package community
 
-// Events (issue 6). An event is a group post of kind Event: its IRI is the
+// Events. An event is a group post of kind Event: its IRI is the
 // post's (so GETs, replies, likes and the thread page work as for any
 // post), and storage.Event holds what its object is built from.
 //
@@ -162,10 +162,10 @@ func (e *Service) PublishEvent(ctx context.Context, groupName string, in EventIn
 	}
 	p.ObjectRaw, p.ActivityRaw = string(doc), string(create)
 	err = e.Tx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		if err := storage.CreatePost(ctx, tx, p); err != nil {
+		if err := storage.CreatePost(ctx, tx, e.Now(), p); err != nil {
 			return err
 		}
-		if err := storage.CreateEvent(ctx, tx, ev); err != nil {
+		if err := storage.CreateEvent(ctx, tx, e.Now(), ev); err != nil {
 			return err
 		}
 		if err := e.scheduleReminder(ctx, tx, ev); err != nil {
@@ -306,7 +306,7 @@ func (e *Service) updateEvent(ctx context.Context, eventID string, by Staff, act
 		if err != nil {
 			return err
 		}
-		if err := storage.UpdateEvent(ctx, tx, ev); err != nil {
+		if err := storage.UpdateEvent(ctx, tx, e.Now(), ev); err != nil {
 			return err
 		}
 		if err := storage.UpdatePostContent(ctx, tx, p); err != nil {
@@ -434,7 +434,7 @@ func (e *Service) attend(ctx context.Context, tx bun.Tx, g *storage.Group, ev *s
 		}
 	}
 	a.EventID, a.ActorID, a.CreatedAt = ev.ID, actor.ID, e.Now().UTC()
-	if _, err := storage.AddAttendee(ctx, tx, a); err != nil {
+	if _, err := storage.AddAttendee(ctx, tx, e.Now(), a); err != nil {
 		return 0, err
 	}
 	return rsvpAdded, e.refreshEventObject(ctx, tx, g, ev)

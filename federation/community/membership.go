@@ -42,7 +42,7 @@ func (e *Service) OnFollow(ctx context.Context, act *vocab.Activity) error {
 			state = storage.FollowPending
 		}
 		f := &storage.Follow{GroupID: g.ID, ActorID: actor.ID, ActivityIRI: act.ID, ActivityRaw: string(act.Raw), State: state}
-		if err := storage.UpsertFollow(ctx, tx, f); err != nil {
+		if err := storage.UpsertFollow(ctx, tx, e.Now(), f); err != nil {
 			return err
 		}
 		if err := e.followNotice(ctx, tx, g, actor, f.State); err != nil { // staff notifications (notify.go)
@@ -99,7 +99,7 @@ func (e *Service) OnUnfollow(ctx context.Context, actorIRI, groupIRI string) err
 	if err != nil {
 		return err
 	}
-	return storage.DeleteFollow(ctx, e.DB, f.ID)
+	return storage.DeleteFollow(ctx, e.DB, e.Now(), f.ID)
 }
 
 // DecideFollow approves or rejects a pending request to join a closed
@@ -128,7 +128,7 @@ func (e *Service) DecideFollow(ctx context.Context, groupName, actorIRI string, 
 			return fmt.Errorf("stored follow of %s: %w", actorIRI, err)
 		}
 		if approve {
-			if err := storage.AcceptFollow(ctx, tx, f.ID); err != nil {
+			if err := storage.AcceptFollow(ctx, tx, e.Now(), f.ID); err != nil {
 				return err
 			}
 			if err := e.followNotice(ctx, tx, g, actor, storage.FollowAccepted); err != nil { // staff notifications (notify.go)
@@ -137,7 +137,7 @@ func (e *Service) DecideFollow(ctx context.Context, groupName, actorIRI string, 
 			if err := e.welcome(ctx, tx, g, actor); err != nil { // the welcome DM, once (belonging.go)
 				return err
 			}
-		} else if err := storage.DeleteFollow(ctx, tx, f.ID); err != nil {
+		} else if err := storage.DeleteFollow(ctx, tx, e.Now(), f.ID); err != nil {
 			return err
 		}
 		return e.answerFollow(ctx, tx, g, actor, follow, approve)
@@ -162,7 +162,7 @@ func (e *Service) RemoveActor(ctx context.Context, actor *storage.RemoteActor) e
 				return err
 			}
 		}
-		if _, err := storage.DeleteFollowsByActor(ctx, tx, actor.ID); err != nil {
+		if _, err := storage.DeleteFollowsByActor(ctx, tx, e.Now(), actor.ID); err != nil {
 			return err
 		}
 		if _, err := storage.DeletePostsByAuthor(ctx, tx, actor.ID); err != nil {

@@ -19,7 +19,7 @@ import (
 // to the members, so their servers show the new name, avatar or rules.
 func (e *Service) UpdateGroup(ctx context.Context, g *storage.Group, by Staff) error {
 	return e.Tx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		if err := storage.UpdateGroup(ctx, tx, g); err != nil {
+		if err := storage.UpdateGroup(ctx, tx, e.Now(), g); err != nil {
 			return err
 		}
 		doc, err := e.groupDocument(g)
@@ -163,11 +163,11 @@ func (e *Service) Ban(ctx context.Context, groupName, actorIRI, reason string, b
 		return fmt.Errorf("build Block: %w", err)
 	}
 	return e.Tx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		if err := storage.CreateBan(ctx, tx, &storage.Ban{GroupID: g.ID, ActorID: actor.ID, Reason: reason, BlockIRI: id, CreatedBy: by.Name}); err != nil {
+		if err := storage.CreateBan(ctx, tx, e.Now(), &storage.Ban{GroupID: g.ID, ActorID: actor.ID, Reason: reason, BlockIRI: id, CreatedBy: by.Name}); err != nil {
 			return err
 		}
 		if f, err := storage.FollowOf(ctx, tx, g.ID, actor.ID); err == nil {
-			if err := storage.DeleteFollow(ctx, tx, f.ID); err != nil {
+			if err := storage.DeleteFollow(ctx, tx, e.Now(), f.ID); err != nil {
 				return err
 			}
 		} else if !isNotFound(err) {
@@ -230,10 +230,10 @@ func (e *Service) BlockDomain(ctx context.Context, domain, reason string, by Sta
 	defer e.actors.BlocksChanged()
 	return e.Tx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		b := &storage.DomainBlock{Domain: domain, Reason: reason, CreatedBy: by.Name}
-		if err := storage.CreateDomainBlock(ctx, tx, b); err != nil {
+		if err := storage.CreateDomainBlock(ctx, tx, e.Now(), b); err != nil {
 			return err
 		}
-		if err := storage.DeleteFollowsOfDomain(ctx, tx, b.Domain); err != nil {
+		if err := storage.DeleteFollowsOfDomain(ctx, tx, e.Now(), b.Domain); err != nil {
 			return err
 		}
 		return e.logAction(ctx, tx, nil, by, "block_domain", b.Domain, reason)
@@ -322,7 +322,7 @@ func (e *Service) ForwardReport(ctx context.Context, reportID string, by Staff) 
 		return fmt.Errorf("build Flag: %w", err)
 	}
 	return e.Tx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		if err := storage.MarkReportForwarded(ctx, tx, r.ID); err != nil {
+		if err := storage.MarkReportForwarded(ctx, tx, e.Now(), r.ID); err != nil {
 			return err
 		}
 		if err := e.logAction(ctx, tx, g, by, "forward_report", target.IRI, ""); err != nil {
@@ -353,7 +353,7 @@ func (e *Service) CreateGroup(ctx context.Context, name, title, summaryMarkdown 
 	if g.Title == "" {
 		g.Title = name
 	}
-	if err := storage.CreateGroup(ctx, e.DB, g); err != nil {
+	if err := storage.CreateGroup(ctx, e.DB, e.Now(), g); err != nil {
 		return nil, err
 	}
 	return g, nil

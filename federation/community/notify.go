@@ -78,7 +78,7 @@ func (e *Service) notifySince(ctx context.Context, tx bun.IDB, g *storage.Group,
 			return err
 		}
 	}
-	return storage.CreateNotification(ctx, tx, &storage.Notification{GroupID: g.ID, Kind: kind, SubjectIRI: subject, Text: text})
+	return storage.CreateNotification(ctx, tx, e.Now(), &storage.Notification{GroupID: g.ID, Kind: kind, SubjectIRI: subject, Text: text})
 }
 
 // handle is how staff read an actor's name: @user@host.
@@ -142,7 +142,7 @@ func (e *Service) postNotice(ctx context.Context, tx bun.IDB, g *storage.Group, 
 // the notice, or the reverse).
 func (e *Service) storeReport(ctx context.Context, r *storage.Report) error {
 	return e.Tx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		if err := storage.CreateReport(ctx, tx, r); err != nil {
+		if err := storage.CreateReport(ctx, tx, e.Now(), r); err != nil {
 			return err
 		}
 		g, err := storage.GroupByID(ctx, tx, r.GroupID)

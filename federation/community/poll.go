@@ -145,10 +145,10 @@ func (e *Service) preparePoll(g *storage.Group, in PollInput) (*pollDraft, error
 // commitPoll stores the poll and its post, sends the Create and schedules
 // the closing, all in tx.
 func (e *Service) commitPoll(ctx context.Context, tx bun.Tx, g *storage.Group, d *pollDraft, by Staff) error {
-	if err := storage.CreatePost(ctx, tx, d.post); err != nil {
+	if err := storage.CreatePost(ctx, tx, e.Now(), d.post); err != nil {
 		return err
 	}
-	if err := storage.CreatePoll(ctx, tx, d.poll, d.names); err != nil {
+	if err := storage.CreatePoll(ctx, tx, e.Now(), d.poll, d.names); err != nil {
 		return err
 	}
 	if err := e.logAction(ctx, tx, g, by, "publish_poll", d.post.IRI, ""); err != nil {
@@ -256,14 +256,14 @@ func (e *Service) vote(ctx context.Context, act *vocab.Activity, choice string, 
 				return err
 			}
 		}
-		counted, err := storage.AddPollVote(ctx, tx, poll, optionID, actor.ID, act.ID)
+		counted, err := storage.AddPollVote(ctx, tx, e.Now(), poll, optionID, actor.ID, act.ID)
 		if err != nil {
 			return err
 		}
 		if !counted {
 			return drop("%s voted in %s before", actor.IRI, p.IRI)
 		}
-		return e.Queue.InsertTx(ctx, tx, pollUpdateArgs{PollID: poll.ID}, e.pollUpdateOpts(time.Now()))
+		return e.Queue.InsertTx(ctx, tx, pollUpdateArgs{PollID: poll.ID}, e.pollUpdateOpts(e.Now()))
 	})
 }
 

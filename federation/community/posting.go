@@ -226,7 +226,7 @@ func (e *Service) acceptPost(ctx context.Context, g *storage.Group, act *vocab.A
 		if g.ReviewQueue || hold != "" {
 			p.State = storage.PostPending
 		}
-		if err := storage.CreatePost(ctx, tx, p); err != nil {
+		if err := storage.CreatePost(ctx, tx, e.Now(), p); err != nil {
 			return err
 		}
 		if err := e.postNotice(ctx, tx, g, p, obj, author); err != nil { // staff notifications (notify.go)
@@ -458,7 +458,7 @@ func (e *Service) OnReaction(ctx context.Context, act *vocab.Activity) error {
 			continue
 		}
 		err = e.Tx(ctx, func(ctx context.Context, tx bun.Tx) error {
-			isNew, err := storage.AddReactionOnce(ctx, tx, &storage.Reaction{PostID: p.ID, ActorID: actor.ID, Kind: kind, ActivityIRI: act.ID})
+			isNew, err := storage.AddReactionOnce(ctx, tx, e.Now(), &storage.Reaction{PostID: p.ID, ActorID: actor.ID, Kind: kind, ActivityIRI: act.ID})
 			if err != nil || !isNew {
 				return err
 			}

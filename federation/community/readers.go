@@ -1,6 +1,6 @@
 package community
 
-// Who may fetch a members-only post (issue 16, item 8).
+// Who may fetch a members-only post.
 //
 // A members-only post is addressed to the group's followers. Its GET must
 // be signed, and the signer must be

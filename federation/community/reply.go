@@ -84,7 +84,7 @@ func (e *Service) prepareNote(g *storage.Group, in PostInput, rc *replyContext, 
 // commitNote stores a drafted Note and sends its Create to the members and
 // the extra inboxes, logging action, all in tx.
 func (e *Service) commitNote(ctx context.Context, tx bun.Tx, g *storage.Group, d *noteDraft, by Staff, action string) error {
-	if err := storage.CreatePost(ctx, tx, d.post); err != nil {
+	if err := storage.CreatePost(ctx, tx, e.Now(), d.post); err != nil {
 		return err
 	}
 	if err := e.logAction(ctx, tx, g, by, action, d.post.IRI, ""); err != nil {

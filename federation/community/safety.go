@@ -82,7 +82,7 @@ func (e *Service) publishGroupPost(ctx context.Context, tx bun.Tx, g *storage.Gr
 		return fmt.Errorf("build Create: %w", err)
 	}
 	p.ObjectRaw, p.ActivityRaw = string(note), string(create)
-	if err := storage.CreatePost(ctx, tx, p); err != nil {
+	if err := storage.CreatePost(ctx, tx, e.Now(), p); err != nil {
 		return err
 	}
 	if logAction != "" {
@@ -268,7 +268,7 @@ func (e *Service) anonRequest(ctx context.Context, tx bun.Tx, g *storage.Group, 
 		return err
 	}
 	r := &storage.AnonRequest{GroupID: g.ID, ActorID: author.ID, IRI: act.ID, ContentHTML: content.EscapeText(text), MembersOnly: membersOnly}
-	if err := storage.CreateAnonRequest(ctx, tx, r); err != nil {
+	if err := storage.CreateAnonRequest(ctx, tx, e.Now(), r); err != nil {
 		return err
 	}
 	if err := e.notify(ctx, tx, g, storage.NotifyReview, r.ID, "An anonymous post waits for review"); err != nil {
@@ -294,7 +294,7 @@ func (e *Service) DecideAnonymous(ctx context.Context, requestID string, approve
 			return fmt.Errorf("anonymous request %s was already decided", requestID)
 		}
 		if !approve {
-			if err := storage.DecideAnonRequest(ctx, tx, r.ID, storage.AnonRejected, "", reason); err != nil {
+			if err := storage.DecideAnonRequest(ctx, tx, e.Now(), r.ID, storage.AnonRejected, "", reason); err != nil {
 				return err
 			}
 			if err := e.logAction(ctx, tx, g, by, "reject_anonymous", r.ID, reason); err != nil {
@@ -313,7 +313,7 @@ func (e *Service) DecideAnonymous(ctx context.Context, requestID string, approve
 		if err := e.publishGroupPost(ctx, tx, g, p, PostInput{MembersOnly: r.MembersOnly}, by, ""); err != nil {
 			return err
 		}
-		if err := storage.DecideAnonRequest(ctx, tx, r.ID, storage.AnonApproved, p.ID, reason); err != nil {
+		if err := storage.DecideAnonRequest(ctx, tx, e.Now(), r.ID, storage.AnonApproved, p.ID, reason); err != nil {
 			return err
 		}
 		if err := e.logAction(ctx, tx, g, by, "approve_anonymous", p.IRI, reason); err != nil {
@@ -340,7 +340,7 @@ func (e *Service) memberReport(ctx context.Context, tx bun.Tx, g *storage.Group,
 	}
 	oj, _ := json.Marshal(objects)
 	r.ObjectIRIs = string(oj)
-	if err := storage.CreateReport(ctx, tx, r); err != nil {
+	if err := storage.CreateReport(ctx, tx, e.Now(), r); err != nil {
 		return err
 	}
 	if err := e.notify(ctx, tx, g, storage.NotifyReport, r.ID, "A member reported a post: "+reason); err != nil {
@@ -369,7 +369,7 @@ func (e *Service) SubmitWebReport(ctx context.Context, groupName, postID, reason
 	if p.Author != nil {
 		r.TargetIRI = p.Author.IRI
 	}
-	return storage.CreateReport(ctx, e.DB, r)
+	return storage.CreateReport(ctx, e.DB, e.Now(), r)
 }
 
 func mustJSON(v any) string {
@@ -383,7 +383,7 @@ func (e *Service) modmailIn(ctx context.Context, tx bun.Tx, g *storage.Group, ob
 	if err != nil {
 		return err
 	}
-	err = storage.AddMessage(ctx, tx, &storage.Message{
+	err = storage.AddMessage(ctx, tx, e.Now(), &storage.Message{
 		ConversationID: c.ID, Incoming: true, IRI: obj.ID, ContentHTML: e.HTML.Sanitize(obj.Content), CreatedAt: e.Now().UTC(),
 	})
 	if err != nil {
@@ -434,7 +434,7 @@ func (e *Service) ReplyModmail(ctx context.Context, conversationID, markdown str
 				return err
 			}
 		}
-		return storage.AddMessage(ctx, tx, m)
+		return storage.AddMessage(ctx, tx, e.Now(), m)
 	})
 }
 

@@ -57,7 +57,7 @@ func (e *Service) schedule(ctx context.Context, groupName, kind string, input an
 	}
 	s := &storage.ScheduledPost{GroupID: g.ID, Kind: kind, InputJSON: string(raw), RunAt: at.UTC(), StaffID: by.ID, StaffName: by.Name}
 	err = e.Tx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		if err := storage.CreateScheduledPost(ctx, tx, s); err != nil {
+		if err := storage.CreateScheduledPost(ctx, tx, e.Now(), s); err != nil {
 			return err
 		}
 		if err := e.logAction(ctx, tx, g, by, "schedule_"+kind, s.ID, at.UTC().Format(time.RFC3339)); err != nil {

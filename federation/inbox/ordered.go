@@ -1,6 +1,6 @@
 package inbox
 
-// The order of a member's activities (issue 16).
+// The order of a member's activities.
 //
 // Accepted activities are processed by a pool of inbox workers, in any
 // order. For most that is harmless, but not for those that change who the
@@ -15,7 +15,7 @@ package inbox
 //
 // Processing a Follow in the request costs little more than queueing it:
 // the follower's actor was fetched to verify the signature, and the
-// transaction is shared with concurrent callers (storage.GroupCommit). A
+// transaction is shared with concurrent callers (tune.GroupCommit). A
 // failure that a retry may cure answers 503, so the sender tries again
 // later; nothing is accepted that was not applied.
 

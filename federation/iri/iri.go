@@ -39,6 +39,9 @@ func (b Builder) InstanceActor() string { return b.base + "/actor" }
 // InstanceKey is the instance actor's key id.
 func (b Builder) InstanceKey() string { return b.InstanceActor() + "#main-key" }
 
+// InstanceOutbox is the instance actor's outbox (always empty).
+func (b Builder) InstanceOutbox() string { return b.InstanceActor() + "/outbox" }
+
 // SharedInbox receives activities for every group of the node.
 func (b Builder) SharedInbox() string { return b.base + "/inbox" }
 
@@ -58,6 +61,14 @@ func (b Builder) GroupModerators(name string) string { return b.Group(name) + "/
 
 // Post is the IRI of a group post (the id of the group's own posts).
 func (b Builder) Post(group, postID string) string { return b.Group(group) + "/posts/" + postID }
+
+// PostActivity is the id of the Create that published a group post.
+func (b Builder) PostActivity(group, postID string) string {
+	return b.Post(group, postID) + "/activity"
+}
+
+// Undo is the id of the group's Undo of one of its activities.
+func (b Builder) Undo(activity string) string { return activity + "/undo" }
 
 // Activity is the id of an activity the group sent.
 func (b Builder) Activity(group, id string) string { return b.Group(group) + "/activities/" + id }

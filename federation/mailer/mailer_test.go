@@ -44,7 +44,7 @@ func TestSendThroughSink(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	msg := sink.WaitFor(t, func(smtptest.Message) bool { return true }, 5*time.Second)
+	msg := sink.WaitFor(t, func(smtptest.Message) bool { return true }, time.Minute)
 	if msg.From != "kith@example.test" || len(msg.To) != 2 || msg.To[0] != "ada@example.test" || msg.Auth != "kith" {
 		t.Errorf("envelope: %+v", msg)
 	}
@@ -69,7 +69,7 @@ func TestMessageIDUsesSenderDomain(t *testing.T) {
 	if err := m.Send(context.Background(), mailer.Message{To: []string{"ada@example.test"}, Subject: "s", Text: "t"}); err != nil {
 		t.Fatal(err)
 	}
-	msg := sink.WaitFor(t, func(smtptest.Message) bool { return true }, 5*time.Second)
+	msg := sink.WaitFor(t, func(smtptest.Message) bool { return true }, time.Minute)
 	if id := msg.Header("Message-ID"); !strings.HasPrefix(id, "<") || !strings.HasSuffix(id, "@example.test>") {
 		t.Errorf("Message-ID %q", id)
 	}

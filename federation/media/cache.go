@@ -144,7 +144,7 @@ func New(ctx context.Context, db *bun.DB, cfg Config) (*Cache, error) {
 	if err := os.Chmod(cfg.Dir, 0o700); err != nil { // whatever the umask, or an older directory
 		return nil, fmt.Errorf("media cache: %w", err)
 	}
-	key, err := loadKey(ctx, db)
+	key, err := loadKey(ctx, db, cfg.Now())
 	if err != nil {
 		return nil, err
 	}
@@ -165,10 +165,10 @@ func New(ctx context.Context, db *bun.DB, cfg Config) (*Cache, error) {
 
 // loadKey returns the node's URL-signing key, creating it on first use;
 // two processes starting at once agree on one.
-func loadKey(ctx context.Context, db bun.IDB) ([]byte, error) {
+func loadKey(ctx context.Context, db bun.IDB, now time.Time) ([]byte, error) {
 	fresh := make([]byte, 32)
 	_, _ = rand.Read(fresh) // never fails (crypto/rand)
-	if _, err := storage.SetSettingIfAbsent(ctx, db, settingURLKey, hex.EncodeToString(fresh)); err != nil {
+	if _, err := storage.SetSettingIfAbsent(ctx, db, now, settingURLKey, hex.EncodeToString(fresh)); err != nil {
 		return nil, fmt.Errorf("media cache: %w", err)
 	}
 	v, err := storage.GetSetting(ctx, db, settingURLKey)

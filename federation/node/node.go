@@ -22,6 +22,7 @@ import (
 	"github.com/kith-social/kith/federation/transport"
 	"github.com/kith-social/kith/storage"
 	"github.com/kith-social/kith/storage/queue"
+	"github.com/kith-social/kith/storage/tune"
 )
 
 // Job queue names.
@@ -39,8 +40,8 @@ type Node struct {
 	// they do not queue on the one connection that writes); it is DB
 	// otherwise.
 	Reads *bun.DB
-	// Writes runs the services' write transactions (storage.GroupCommit).
-	Writes *storage.GroupCommit
+	// Writes runs the services' write transactions (tune.GroupCommit).
+	Writes *tune.GroupCommit
 	// Queue is the job queue. federation.New sets it once, after every
 	// service and worker is built and before any job or request runs.
 	Queue   *queue.Queue
@@ -60,7 +61,7 @@ type Node struct {
 }
 
 // Tx runs fn in a transaction that concurrent callers may share
-// (storage.GroupCommit): fn must wait on nothing but the database.
+// (tune.GroupCommit): fn must wait on nothing but the database.
 func (n *Node) Tx(ctx context.Context, fn func(context.Context, bun.Tx) error) error {
 	return n.Writes.RunInTx(ctx, fn)
 }

@@ -24,6 +24,7 @@ import (
 	"github.com/kith-social/kith/storage"
 	"github.com/kith-social/kith/storage/queue"
 	"github.com/kith-social/kith/storage/storagetest"
+	"github.com/kith-social/kith/storage/tune"
 )
 
 // fanoutFixture is an outbox with group "g" and a server whose every
@@ -41,7 +42,7 @@ func fanoutFixture(t *testing.T, db *bun.DB, seen func(*http.Request)) (*Outbox,
 		t.Fatal(err)
 	}
 	n := &node.Node{
-		DB: db, Reads: db, Writes: storage.NewGroupCommit(db, storage.GroupCommitSize(db)), Queue: q,
+		DB: db, Reads: db, Writes: tune.NewGroupCommit(db, tune.GroupCommitSize(db)), Queue: q,
 		IRI: iri.New("http", "kith.test"), Log: slog.New(slog.DiscardHandler), Now: time.Now,
 		Client: transport.New(transport.Config{InsecureHTTP: true, AllowPrivateNetworks: true}),
 	}
@@ -50,7 +51,7 @@ func fanoutFixture(t *testing.T, db *bun.DB, seen func(*http.Request)) (*Outbox,
 		t.Fatal(err)
 	}
 	g := &storage.Group{Name: "g", Title: "G", PrivateKeyPEM: priv, PublicKeyPEM: pub}
-	if err := storage.CreateGroup(ctx, db, g); err != nil {
+	if err := storage.CreateGroup(ctx, db, time.Now(), g); err != nil {
 		t.Fatal(err)
 	}
 	return New(n, nil), g, srv
@@ -65,7 +66,7 @@ func TestFanoutRerun(t *testing.T) {
 		var posts atomic.Int32
 		e, g, srv := fanoutFixture(t, db, func(*http.Request) { posts.Add(1) })
 		oa := &storage.OutboxActivity{GroupID: g.ID, IRI: "http://kith.test/groups/g/activities/1", Type: "Announce", Body: `{"type":"Announce"}`}
-		if err := storage.CreateOutboxActivity(ctx, db, oa); err != nil {
+		if err := storage.CreateOutboxActivity(ctx, db, time.Now(), oa); err != nil {
 			t.Fatal(err)
 		}
 		w := &fanoutWorker{e: e}
@@ -116,11 +117,11 @@ func TestFanoutShards(t *testing.T) {
 		var follows []*storage.Follow
 		for i := range members {
 			a := &storage.RemoteActor{IRI: fmt.Sprintf("%s/m%d", srv.URL, i), Type: "Person", Username: fmt.Sprint("m", i), Inbox: fmt.Sprintf("%s/m%d/inbox", srv.URL, i)}
-			if err := storage.UpsertRemoteActor(ctx, db, a); err != nil {
+			if err := storage.UpsertRemoteActor(ctx, db, time.Now(), a); err != nil {
 				t.Fatal(err)
 			}
 			f := &storage.Follow{GroupID: g.ID, ActorID: a.ID, ActivityIRI: a.IRI + "/follow", State: storage.FollowAccepted}
-			if err := storage.UpsertFollow(ctx, db, f); err != nil {
+			if err := storage.UpsertFollow(ctx, db, time.Now(), f); err != nil {
 				t.Fatal(err)
 			}
 			follows = append(follows, f)
@@ -147,7 +148,7 @@ func TestFanoutShards(t *testing.T) {
 			t.Fatalf("%d fan-out jobs, want 3", len(raw))
 		}
 		// The member who leaves now, after the post, is not delivered to.
-		if err := storage.DeleteFollow(ctx, db, follows[5].ID); err != nil {
+		if err := storage.DeleteFollow(ctx, db, time.Now(), follows[5].ID); err != nil {
 			t.Fatal(err)
 		}
 		e.MembersChanged()
@@ -189,7 +190,7 @@ func TestFanoutOldInboxList(t *testing.T) {
 		var posts atomic.Int32
 		e, g, srv := fanoutFixture(t, db, func(*http.Request) { posts.Add(1) })
 		oa := &storage.OutboxActivity{GroupID: g.ID, IRI: "http://kith.test/groups/g/activities/1", Type: "Announce", Body: `{"type":"Announce"}`}
-		if err := storage.CreateOutboxActivity(ctx, db, oa); err != nil {
+		if err := storage.CreateOutboxActivity(ctx, db, time.Now(), oa); err != nil {
 			t.Fatal(err)
 		}
 		var args fanoutArgs

@@ -13,8 +13,7 @@ import (
 // only if no change was seen since: otherwise a list read just before an
 // Undo{Follow} committed could be cached after the change had emptied the
 // cache, and the member who just left would receive the group's next
-// announces for up to membersCacheTTL (issue 16, "order of a member's
-// activities").
+// announces for up to membersCacheTTL.
 type memberCache struct {
 	mu  sync.Mutex
 	gen uint64

@@ -117,7 +117,7 @@ func Members(extra ...string) Audience { return Audience{Members: true, Inboxes:
 // Mastodon-family members is stored and queues nothing.
 func (e *Outbox) Publish(ctx context.Context, tx bun.Tx, g *storage.Group, act Activity, to Audience) error {
 	oa := &storage.OutboxActivity{GroupID: g.ID, IRI: act.IRI, Type: act.Type, ObjectIRI: act.ObjectIRI, Public: act.Public, Body: string(act.Body)}
-	if err := storage.CreateOutboxActivity(ctx, tx, oa); err != nil {
+	if err := storage.CreateOutboxActivity(ctx, tx, e.Now(), oa); err != nil {
 		return err
 	}
 	if !to.Members {

@@ -338,13 +338,11 @@ func TestTimeout(t *testing.T) {
 	t.Cleanup(func() { close(release) }) // runs before srv.Close
 	const timeout = 100 * time.Millisecond
 	c := testClient(Config{Timeout: timeout})
-	start := time.Now()
+	// The server answers only when the test ends: the timeout alone can
+	// end these requests, however slowly the machine runs.
 	_, err := c.Get(context.Background(), srv.URL+"/slow", nil)
 	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("got %v, want deadline exceeded", err)
-	}
-	if el := time.Since(start); el > 20*timeout {
-		t.Fatalf("took %s with a %s timeout", el, timeout)
 	}
 	err = c.Post(context.Background(), srv.URL+"/slow", []byte("{}"), loadKey(t))
 	if !errors.Is(err, context.DeadlineExceeded) {

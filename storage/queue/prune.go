@@ -27,16 +27,13 @@ func (PruneActivitiesArgs) Kind() string { return "prune_received_activities" }
 type PruneActivitiesWorker struct {
 	river.WorkerDefaults[PruneActivitiesArgs]
 	DB  bun.IDB
-	Now func() time.Time
+	Now func() time.Time // the clock; required (storage reads none of its own)
 	Log *slog.Logger
 }
 
 // Work runs one prune.
 func (w *PruneActivitiesWorker) Work(ctx context.Context, _ *river.Job[PruneActivitiesArgs]) error {
-	now := time.Now
-	if w.Now != nil {
-		now = w.Now
-	}
+	now := w.Now
 	n, err := storage.PruneActivities(ctx, w.DB, now().Add(-ActivityRetention))
 	if err != nil {
 		return fmt.Errorf("prune activities: %w", err)

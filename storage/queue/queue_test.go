@@ -84,7 +84,7 @@ func insertNote(t *testing.T, db *bun.DB, q *queue.Queue, name string) string {
 	var id string
 	err := db.RunInTx(context.Background(), nil, func(ctx context.Context, tx bun.Tx) error {
 		g := &storage.Group{Name: name, PrivateKeyPEM: "x", PublicKeyPEM: "y"}
-		if err := storage.CreateGroup(ctx, tx, g); err != nil {
+		if err := storage.CreateGroup(ctx, tx, time.Now(), g); err != nil {
 			return err
 		}
 		id = g.ID
@@ -103,7 +103,7 @@ func TestJobSurvivesRestart(t *testing.T) {
 			ctx := context.Background()
 			db, dsn := b.Open(t)
 			g := &storage.Group{Name: "g", PrivateKeyPEM: "x", PublicKeyPEM: "y"}
-			if err := storage.CreateGroup(ctx, db, g); err != nil {
+			if err := storage.CreateGroup(ctx, db, time.Now(), g); err != nil {
 				t.Fatal(err)
 			}
 			// The CLI's insert-only queue enqueues; the process then "dies".
@@ -142,7 +142,7 @@ func TestInsertTxIsAtomic(t *testing.T) {
 			// Rolled back: neither the group nor its job exists.
 			err := db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 				g := &storage.Group{Name: "gone", PrivateKeyPEM: "x", PublicKeyPEM: "y"}
-				if err := storage.CreateGroup(ctx, tx, g); err != nil {
+				if err := storage.CreateGroup(ctx, tx, time.Now(), g); err != nil {
 					return err
 				}
 				if err := q.InsertTx(ctx, tx, noteArgs{GroupID: g.ID}, nil); err != nil {

@@ -324,7 +324,7 @@ func (a *Admin) SetupURL(ctx context.Context) (string, bool, error) {
 		return "", false, err
 	}
 	// Several processes may start at once: they agree on the first token.
-	if _, err := storage.SetSettingIfAbsent(ctx, a.db, storage.SettingSetupToken, token); err != nil {
+	if _, err := storage.SetSettingIfAbsent(ctx, a.db, a.now(), storage.SettingSetupToken, token); err != nil {
 		return "", false, fmt.Errorf("store setup token: %w", err)
 	}
 	token, err = storage.GetSetting(ctx, a.db, storage.SettingSetupToken)

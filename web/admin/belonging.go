@@ -218,7 +218,7 @@ func (a *Admin) roleCreate(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	role := &storage.Role{GroupID: g.ID, Name: f.Get("name"), Colour: f.Get("colour")}
-	if err := belongingFail(f, storage.CreateRole(ctx, a.db, role)); err != nil {
+	if err := belongingFail(f, storage.CreateRole(ctx, a.db, a.now(), role)); err != nil {
 		return err
 	}
 	if !f.Valid() {
@@ -244,7 +244,7 @@ func (a *Admin) badgeCreate(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	b := &storage.Badge{GroupID: g.ID, Label: f.Get("label"), Emoji: f.Get("emoji")}
-	if err := belongingFail(f, storage.CreateBadge(ctx, a.db, b)); err != nil {
+	if err := belongingFail(f, storage.CreateBadge(ctx, a.db, a.now(), b)); err != nil {
 		return err
 	}
 	if !f.Valid() {

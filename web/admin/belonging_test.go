@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -34,7 +35,7 @@ func TestBelongingPages(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := storage.SetIntroPost(ctx, db, g.ID, aliceRow.ID, intro.ID); err != nil {
+		if err := storage.SetIntroPost(ctx, db, time.Now(), g.ID, aliceRow.ID, intro.ID); err != nil {
 			t.Fatal(err)
 		}
 
@@ -59,7 +60,7 @@ func TestBelongingPages(t *testing.T) {
 		if ev.StartsAt.UTC().Format("2006-01-02 15:04") != "2030-06-01 16:00" || ev.Capacity != 10 || ev.RemindBeforeMinutes != 1440 {
 			t.Errorf("stored event: %+v", ev)
 		}
-		if _, err := storage.AddAttendee(ctx, db, &storage.Attendee{EventID: ev.ID, ActorID: aliceRow.ID, Via: storage.AttendViaReply}); err != nil {
+		if _, err := storage.AddAttendee(ctx, db, time.Now(), &storage.Attendee{EventID: ev.ID, ActorID: aliceRow.ID, Via: storage.AttendViaReply}); err != nil {
 			t.Fatal(err)
 		}
 		page := owner.get(res.location)

@@ -3,7 +3,6 @@ package admin_test
 import (
 	"context"
 	"net"
-	"os"
 	"strings"
 	"testing"
 
@@ -21,12 +20,7 @@ import (
 // even finish setup. The page's own forms must pass.
 func TestBrowserPlainHTTPByName(t *testing.T) {
 	t.Parallel()
-	if _, err := os.Stat(chromiumPath); err != nil {
-		t.Skipf("browser test skipped: %s not found (apt-get install -y chromium)", chromiumPath)
-	}
-	if testing.Short() {
-		t.Skip("browser test skipped in -short mode")
-	}
+	webtest.SkipWithoutBrowser(t)
 	sc := webtest.NewScenario(t, storagetest.Backends()[0], noGroup)
 	n := newNode(t, sc)
 	setupPath, ok, err := n.admin.SetupURL(context.Background())
@@ -39,27 +33,7 @@ func TestBrowserPlainHTTPByName(t *testing.T) {
 	}
 	base := "http://kith.home.test:" + port // resolved to the node by the browser alone
 
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(chromiumPath),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.Flag("host-resolver-rules", "MAP kith.home.test 127.0.0.1"),
-		chromedp.Flag("disable-features", "HttpsUpgrades,HttpsFirstBalancedModeAutoEnable"),
-		chromedp.UserDataDir(t.TempDir()),
-	}
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancelAlloc()
-	ctx, cancel := chromedp.NewContext(actx)
-	defer cancel()
-	ctx, cancelTimeout := webtest.UntilTestDeadline(t, ctx)
-	defer cancelTimeout()
+	ctx := webtest.Browser(t, webtest.BrowserOptions{HostRules: "MAP kith.home.test 127.0.0.1"})
 
 	css := func(s string) chromedp.CSS { return chromedp.CSS(s) }
 	err = chromedp.Do(ctx,

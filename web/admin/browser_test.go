@@ -13,20 +13,12 @@ import (
 	"github.com/kith-social/kith/web/webtest"
 )
 
-// chromiumPath is Debian's chromium; .ci/run installs it.
-const chromiumPath = "/usr/bin/chromium"
-
 // TestBrowserSetupToDashboard drives a real browser through the first run:
 // setup, log out, log in, create a group, see it on the dashboard. It saves
 // a screenshot of the dashboard to docs/screenshots/admin-dashboard.png.
 func TestBrowserSetupToDashboard(t *testing.T) {
 	t.Parallel() // each test has its own databases and fake fediverse
-	if _, err := os.Stat(chromiumPath); err != nil {
-		t.Skipf("browser test skipped: %s not found (apt-get install -y chromium)", chromiumPath)
-	}
-	if testing.Short() {
-		t.Skip("browser test skipped in -short mode")
-	}
+	webtest.SkipWithoutBrowser(t)
 	sc := webtest.NewScenario(t, storagetest.Backends()[0], noGroup)
 	n := newNode(t, sc)
 	setupPath, ok, err := n.admin.SetupURL(context.Background())
@@ -34,26 +26,7 @@ func TestBrowserSetupToDashboard(t *testing.T) {
 		t.Fatalf("SetupURL = %q, %v, %v", setupPath, ok, err)
 	}
 
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(chromiumPath),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.WindowSize(1200, 820),
-		chromedp.UserDataDir(t.TempDir()),
-	}
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancelAlloc()
-	ctx, cancel := chromedp.NewContext(actx)
-	defer cancel()
-	ctx, cancelTimeout := webtest.UntilTestDeadline(t, ctx)
-	defer cancelTimeout()
+	ctx := webtest.Browser(t, webtest.BrowserOptions{Width: 1200, Height: 820})
 
 	css := func(s string) chromedp.CSS { return chromedp.CSS(s) }
 	err = chromedp.Do(ctx,

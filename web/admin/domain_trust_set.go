@@ -26,12 +26,12 @@ func (a *Admin) domainTrustSet(w http.ResponseWriter, r *http.Request) error {
 	if !f.Valid() {
 		return a.renderDomainBlocks(w, r, http.StatusUnprocessableEntity, f)
 	}
-	if err := storage.SetDomainTrust(ctx, a.db, domain, level); err != nil {
+	if err := storage.SetDomainTrust(ctx, a.db, a.now(), domain, level); err != nil {
 		return fmt.Errorf("set trust of %s: %w", domain, err)
 	}
 	by := staffOf(r)
 	entry := &storage.LogEntry{StaffID: by.ID, StaffName: by.Name, Action: "trust_" + level, Target: domain}
-	if err := storage.AddLogEntry(ctx, a.db, entry); err != nil {
+	if err := storage.AddLogEntry(ctx, a.db, a.now(), entry); err != nil {
 		a.log.ErrorContext(ctx, "log server trust", "err", err)
 	}
 	a.log.InfoContext(ctx, "server trust set", "domain", domain, "level", level, "by", by.Name)

@@ -10,6 +10,7 @@ import (
 	"io"
 	"net/http"
 	"testing"
+	"time"
 
 	"github.com/kith-social/kith/federation/fedtest"
 	"github.com/kith-social/kith/storage"
@@ -102,7 +103,7 @@ func (n *node) setGroup(name string, mutate func(*storage.Group)) {
 	n.t.Helper()
 	g := mustGroup(n.t, n.db, name)
 	mutate(g)
-	if err := storage.UpdateGroup(context.Background(), n.db, g); err != nil {
+	if err := storage.UpdateGroup(context.Background(), n.db, time.Now(), g); err != nil {
 		n.t.Fatal(err)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"testing"
+	"time"
 
 	"github.com/kith-social/kith/storage"
 	"github.com/kith-social/kith/web/webtest"
@@ -76,10 +77,10 @@ func TestDashboardCounts(t *testing.T) {
 		for i, state := range []string{storage.FollowAccepted, storage.FollowAccepted, storage.FollowAccepted, storage.FollowPending} {
 			iri := "https://mastodon.test/users/u" + string(rune('a'+i))
 			a := &storage.RemoteActor{IRI: iri, Type: "Person", Host: "mastodon.test", Inbox: iri + "/inbox"}
-			if err := storage.UpsertRemoteActor(ctx, db, a); err != nil {
+			if err := storage.UpsertRemoteActor(ctx, db, time.Now(), a); err != nil {
 				t.Fatal(err)
 			}
-			if err := storage.UpsertFollow(ctx, db, &storage.Follow{GroupID: g.ID, ActorID: a.ID, ActivityIRI: iri + "#follow", State: state}); err != nil {
+			if err := storage.UpsertFollow(ctx, db, time.Now(), &storage.Follow{GroupID: g.ID, ActorID: a.ID, ActivityIRI: iri + "#follow", State: state}); err != nil {
 				t.Fatal(err)
 			}
 		}

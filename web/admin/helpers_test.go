@@ -12,7 +12,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -28,35 +27,6 @@ import (
 	"github.com/kith-social/kith/web/webtest"
 )
 
-// clock is a test clock the admin UI reads through Deps.Now.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-// CatchUp moves the clock to the wall clock's time if it is behind: what the
-// node stored meanwhile (at the wall clock's time) is then in the past,
-// however long a loaded machine took to get here.
-func (c *clock) CatchUp() {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if now := time.Now().UTC(); now.After(c.t) {
-		c.t = now
-	}
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
 // node is an admin UI served over HTTP on one test database, over a
 // complete node (the federation engine with its job queue, registered as
 // kith.test in a fake fediverse), so that actions federate for real.
@@ -65,7 +35,7 @@ type node struct {
 	db      *bun.DB
 	srv     *httptest.Server
 	admin   *admin.Admin
-	clock   *clock
+	clock   *webtest.Clock
 	fed     *webtest.Node
 	dataDir string
 }
@@ -84,7 +54,7 @@ func createGroupFunc(db bun.IDB) func(ctx context.Context, name, title, summary 
 		if err != nil {
 			return err
 		}
-		return storage.CreateGroup(ctx, db, &storage.Group{
+		return storage.CreateGroup(ctx, db, time.Now(), &storage.Group{
 			Name: name, Title: title, Summary: summary, SummaryHTML: html, Closed: closed,
 			Discoverable: true, PrivateKeyPEM: priv, PublicKeyPEM: pub,
 		})
@@ -99,7 +69,7 @@ var noGroup = webtest.ScenarioOptions{NoGroup: true}
 func newNode(t *testing.T, s *webtest.Scenario, opts ...nodeOption) *node {
 	t.Helper()
 	db := s.Node.DB
-	c := &clock{t: time.Now().UTC()}
+	c := webtest.NewClock(time.Now().UTC())
 	n := &node{t: t, db: db, clock: c, dataDir: t.TempDir()}
 	n.fed = s.Node
 	srv := httptest.NewUnstartedServer(nil)
@@ -295,7 +265,7 @@ func (n *node) staff(username, role string, groups ...string) *storage.Staff {
 		n.t.Fatal(err)
 	}
 	s := &storage.Staff{Username: username, PasswordHash: hash, Role: role}
-	if err := storage.CreateStaff(ctx, n.db, s); err != nil {
+	if err := storage.CreateStaff(ctx, n.db, time.Now(), s); err != nil {
 		n.t.Fatal(err)
 	}
 	for _, name := range groups {
@@ -303,7 +273,7 @@ func (n *node) staff(username, role string, groups ...string) *storage.Staff {
 		if err != nil {
 			n.t.Fatal(err)
 		}
-		if err := storage.AddModerator(ctx, n.db, g.ID, s.ID); err != nil {
+		if err := storage.AddModerator(ctx, n.db, time.Now(), g.ID, s.ID); err != nil {
 			n.t.Fatal(err)
 		}
 	}

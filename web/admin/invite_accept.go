@@ -55,7 +55,7 @@ func (a *Admin) inviteAccept(w http.ResponseWriter, r *http.Request) error {
 	}
 	staff := &storage.Staff{Username: username, PasswordHash: hash, Role: storage.RoleModerator}
 	err = a.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		if err := storage.CreateStaff(ctx, tx, staff); err != nil {
+		if err := storage.CreateStaff(ctx, tx, a.now(), staff); err != nil {
 			return err
 		}
 		// The guard against a second use: only an unused, unexpired
@@ -63,7 +63,7 @@ func (a *Admin) inviteAccept(w http.ResponseWriter, r *http.Request) error {
 		if err := storage.UseInvite(ctx, tx, inv.ID, staff.ID, a.now()); err != nil {
 			return err
 		}
-		return storage.AddModerator(ctx, tx, inv.GroupID, staff.ID)
+		return storage.AddModerator(ctx, tx, a.now(), inv.GroupID, staff.ID)
 	})
 	switch {
 	case errors.Is(err, storage.ErrConflict):

@@ -21,7 +21,7 @@ func (a *Admin) inviteCreate(w http.ResponseWriter, r *http.Request) error {
 		GroupID: g.ID, TokenHash: auth.HashToken(token), CreatedBy: currentSession(ctx).Staff.ID,
 		CreatedAt: now, ExpiresAt: now.Add(InviteLifetime),
 	}
-	if err := storage.CreateInvite(ctx, a.db, inv); err != nil {
+	if err := storage.CreateInvite(ctx, a.db, a.now(), inv); err != nil {
 		return err
 	}
 	a.log.InfoContext(ctx, "moderator invitation created", "group", g.Name, "invite", inv.ID)

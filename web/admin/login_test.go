@@ -76,7 +76,7 @@ func TestSessionCookie(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := storage.CreateStaff(ctx, db, &storage.Staff{Username: "olive", PasswordHash: hash, Role: storage.RoleOwner}); err != nil {
+	if err := storage.CreateStaff(ctx, db, time.Now(), &storage.Staff{Username: "olive", PasswordHash: hash, Role: storage.RoleOwner}); err != nil {
 		t.Fatal(err)
 	}
 	for _, insecure := range []bool{false, true} {

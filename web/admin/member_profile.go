@@ -104,7 +104,7 @@ func (a *Admin) memberRolesSet(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	for _, role := range roles {
-		if err := storage.SetRole(ctx, a.db, role.ID, f.ActorID, slices.Contains(want, role.ID)); err != nil {
+		if err := storage.SetRole(ctx, a.db, a.now(), role.ID, f.ActorID, slices.Contains(want, role.ID)); err != nil {
 			return err
 		}
 	}

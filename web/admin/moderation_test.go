@@ -193,7 +193,7 @@ func TestReports(t *testing.T) {
 		post := n.memberPost(troll, "gardeners", "Slugs deserve rights")
 		rp := &storage.Report{GroupID: g.ID, ActivityIRI: "http://other.test/flags/1", ReporterIRI: "http://other.test/actor",
 			TargetIRI: troll.ID(), ObjectIRIs: `["` + post.IRI + `"]`, Reason: "Trolling the group"}
-		if err := storage.CreateReport(ctx, db, rp); err != nil {
+		if err := storage.CreateReport(ctx, db, time.Now(), rp); err != nil {
 			t.Fatal(err)
 		}
 		kim := n.login(n.staff("kim", storage.RoleModerator, "knitters").Username, ownerPassword)

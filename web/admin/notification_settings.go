@@ -104,7 +104,7 @@ func (a *Admin) notificationSettingsSave(w http.ResponseWriter, r *http.Request)
 			if old := before[prefs[i].Kind]; old.InApp == prefs[i].InApp && old.Email == prefs[i].Email {
 				continue
 			}
-			if err := storage.SetNotificationPref(ctx, tx, &prefs[i]); err != nil {
+			if err := storage.SetNotificationPref(ctx, tx, a.now(), &prefs[i]); err != nil {
 				return err
 			}
 		}

@@ -52,10 +52,10 @@ func (a *Admin) reportResolve(w http.ResponseWriter, r *http.Request) error {
 	// transaction as the engine's actions write theirs.
 	by := staffOf(r)
 	err = a.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		if err := storage.ResolveReport(ctx, tx, rp.ID, by.Name, note); err != nil {
+		if err := storage.ResolveReport(ctx, tx, a.now(), rp.ID, by.Name, note); err != nil {
 			return err
 		}
-		return storage.AddLogEntry(ctx, tx, &storage.LogEntry{GroupID: g.ID, StaffID: by.ID, StaffName: by.Name,
+		return storage.AddLogEntry(ctx, tx, a.now(), &storage.LogEntry{GroupID: g.ID, StaffID: by.ID, StaffName: by.Name,
 			Action: "resolve_report", Target: rp.TargetIRI, Reason: note})
 	})
 	if err != nil && !errors.Is(err, storage.ErrNotFound) { // resolved already: done

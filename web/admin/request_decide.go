@@ -40,7 +40,7 @@ func (a *Admin) requestDecide(approve bool) handlerFunc {
 			action = "approve_follow"
 		}
 		entry := &storage.LogEntry{GroupID: g.ID, StaffID: by.ID, StaffName: by.Name, Action: action, Target: f.Actor.IRI}
-		if err := storage.AddLogEntry(ctx, a.db, entry); err != nil {
+		if err := storage.AddLogEntry(ctx, a.db, a.now(), entry); err != nil {
 			a.log.ErrorContext(ctx, "log join decision", "err", err)
 		}
 		a.log.InfoContext(ctx, "join request decided", "group", g.Name, "actor", f.Actor.IRI, "approved", approve, "by", staffOf(r).Name)

@@ -76,7 +76,7 @@ func (a *Admin) setupSubmit(w http.ResponseWriter, r *http.Request) error {
 		if err := a.checkSetupToken(ctx, tx, f.Raw("token")); err != nil {
 			return err
 		}
-		if err := storage.CreateStaff(ctx, tx, owner); err != nil {
+		if err := storage.CreateStaff(ctx, tx, a.now(), owner); err != nil {
 			return err
 		}
 		return storage.DeleteSetting(ctx, tx, storage.SettingSetupToken)

@@ -66,7 +66,7 @@ func (m *Sessions) Start(ctx context.Context, w http.ResponseWriter, staff *stor
 		TokenHash: HashToken(token), StaffID: staff.ID,
 		CreatedAt: now, LastSeenAt: now, ExpiresAt: now.Add(SessionLifetime),
 	}
-	if err := storage.CreateSession(ctx, m.db, s); err != nil {
+	if err := storage.CreateSession(ctx, m.db, now, s); err != nil {
 		return nil, fmt.Errorf("log in %s: %w", staff.Username, err)
 	}
 	http.SetCookie(w, m.cookie(token, s.ExpiresAt))

@@ -2,7 +2,6 @@ package public_test
 
 import (
 	"context"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -18,12 +17,7 @@ import (
 // chromium: the event's details show, the page runs no script but its
 // own, and a members-only event is not there.
 func TestBrowserEventPages(t *testing.T) {
-	if _, err := os.Stat(chromiumPath); err != nil {
-		t.Skipf("browser test skipped: %s not found (apt-get install -y chromium)", chromiumPath)
-	}
-	if testing.Short() {
-		t.Skip("browser test skipped in -short mode")
-	}
+	webtest.SkipWithoutBrowser(t)
 	ctx := context.Background()
 	n := webtest.NewScenario(t, storagetest.Backends()[0], webtest.ScenarioOptions{}).Node
 	start := time.Now().Add(72 * time.Hour).Truncate(time.Hour)

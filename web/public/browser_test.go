@@ -3,8 +3,6 @@ package public_test
 import (
 	"context"
 	"errors"
-	"io"
-	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -19,9 +17,6 @@ import (
 	"github.com/kith-social/kith/storage/storagetest"
 	"github.com/kith-social/kith/web/webtest"
 )
-
-// chromiumPath is Debian's chromium; .ci/run installs it.
-const chromiumPath = "/usr/bin/chromium"
 
 // xss is what every payload tries to do: set a global, change the title,
 // open a dialog. None of it may happen.
@@ -61,12 +56,7 @@ const xssText = `"><script>` + xss + `</script><img src=x onerror="` + xss + `">
 // button (the one same-origin script) and, when KITH_SCREENSHOTS is set,
 // saves screenshots of a friendlier group's pages to docs/screenshots/.
 func TestBrowserPublicPages(t *testing.T) {
-	if _, err := os.Stat(chromiumPath); err != nil {
-		t.Skipf("browser test skipped: %s not found (apt-get install -y chromium)", chromiumPath)
-	}
-	if testing.Short() {
-		t.Skip("browser test skipped in -short mode")
-	}
+	webtest.SkipWithoutBrowser(t)
 	s := webtest.NewScenario(t, storagetest.Backends()[0], webtest.ScenarioOptions{Group: func(g *storage.Group) {
 		g.Title = "Allotment gardeners"
 		g.SummaryHTML = "<p>Seeds, soil and <em>slugs</em>. A friendly group for people who grow food on small plots and balconies.</p>"
@@ -218,40 +208,14 @@ type browser struct {
 
 func newBrowser(t *testing.T, n *webtest.Node) *browser {
 	t.Helper()
-	addr := forward(t, n)
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(chromiumPath),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.Flag("host-resolver-rules", "MAP "+webtest.Host+" "+addr+", MAP * ~NOTFOUND"),
-		chromedp.Flag("disable-features", "HttpsUpgrades,HttpsFirstBalancedModeAutoEnable"),
-		chromedp.WindowSize(1200, 900),
-		chromedp.UserDataDir(t.TempDir()),
-	}
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	t.Cleanup(cancelAlloc)
 	b := &browser{}
-	ctx, cancel := chromedp.NewContext(actx, chromedp.WithListener(func(ev any) {
+	b.ctx = webtest.Browser(t, webtest.BrowserOptions{Node: n, Listen: func(ev any) {
 		if d, ok := ev.(*page.EventJavascriptDialogOpening); ok {
 			b.mu.Lock()
 			b.dialogs = append(b.dialogs, string(d.Type)+": "+d.Message)
 			b.mu.Unlock()
 		}
-	}))
-	t.Cleanup(cancel)
-	if err := chromedp.Do(ctx); err != nil { // start the browser without a deadline
-		t.Fatalf("start chromium: %v", err)
-	}
-	tctx, cancelTimeout := webtest.UntilTestDeadline(t, ctx)
-	t.Cleanup(cancelTimeout)
-	b.ctx = tctx
+	}})
 	return b
 }
 
@@ -305,52 +269,4 @@ func (b *browser) assertNothingRan(t *testing.T, wantTitle string) {
 			t.Errorf("%s", what)
 		}
 	}
-}
-
-// forward listens on a loopback port and pipes every connection to the
-// node through the fake fediverse; it returns the listener's address.
-func forward(t *testing.T, n *webtest.Node) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	var wg sync.WaitGroup
-	t.Cleanup(func() {
-		cancel()
-		ln.Close()
-		wg.Wait()
-	})
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				defer c.Close()
-				up, err := n.Net.DialContext(ctx, "tcp", webtest.Host+":80")
-				if err != nil {
-					return
-				}
-				defer up.Close()
-				context.AfterFunc(ctx, func() { c.Close(); up.Close() })
-				done := make(chan struct{})
-				go func() {
-					_, _ = io.Copy(up, c)
-					up.(*net.TCPConn).CloseWrite()
-					close(done)
-				}()
-				_, _ = io.Copy(c, up)
-				c.(*net.TCPConn).CloseWrite()
-				<-done
-			}()
-		}
-	}()
-	return ln.Addr().String()
 }

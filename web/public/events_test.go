@@ -31,7 +31,7 @@ func (f fixtures) event(g *storage.Group, title string, start time.Time, mutate 
 		}
 	})
 	ev.PostID = p.ID
-	if err := storage.CreateEvent(context.Background(), f.db, ev); err != nil {
+	if err := storage.CreateEvent(context.Background(), f.db, time.Now(), ev); err != nil {
 		f.t.Fatal(err)
 	}
 	ev.Post = p
@@ -52,7 +52,7 @@ func TestEventPagesAndCalendar(t *testing.T) {
 			e.CancelledAt, e.PlaceName, e.PlaceAddress, e.OnlineURL = time.Now(), "", "", "https://meet.example/prune"
 		})
 		alice := f.actor("alice", "mastodon.test", nil)
-		if _, err := storage.AddAttendee(ctx, db, &storage.Attendee{EventID: public.ID, ActorID: alice.ID, Via: storage.AttendViaReply}); err != nil {
+		if _, err := storage.AddAttendee(ctx, db, time.Now(), &storage.Attendee{EventID: public.ID, ActorID: alice.ID, Via: storage.AttendViaReply}); err != nil {
 			t.Fatal(err)
 		}
 
@@ -170,20 +170,20 @@ func TestMemberDirectoryPage(t *testing.T) {
 			g     *storage.Group
 			intro *storage.Post
 		}{{alice, open, intro}, {bob, open, private}, {alice, closed, nil}} {
-			if err := storage.SetInDirectory(ctx, db, x.g.ID, x.a.ID, true); err != nil {
+			if err := storage.SetInDirectory(ctx, db, time.Now(), x.g.ID, x.a.ID, true); err != nil {
 				t.Fatal(err)
 			}
 			if x.intro != nil {
-				if err := storage.SetIntroPost(ctx, db, x.g.ID, x.a.ID, x.intro.ID); err != nil {
+				if err := storage.SetIntroPost(ctx, db, time.Now(), x.g.ID, x.a.ID, x.intro.ID); err != nil {
 					t.Fatal(err)
 				}
 			}
 		}
 		b := &storage.Badge{GroupID: open.ID, Label: "Green thumb", Emoji: "🌱"}
-		if err := storage.CreateBadge(ctx, db, b); err != nil {
+		if err := storage.CreateBadge(ctx, db, time.Now(), b); err != nil {
 			t.Fatal(err)
 		}
-		if err := storage.AwardBadge(ctx, db, &storage.BadgeAward{BadgeID: b.ID, ActorID: alice.ID}); err != nil {
+		if err := storage.AwardBadge(ctx, db, time.Now(), &storage.BadgeAward{BadgeID: b.ID, ActorID: alice.ID}); err != nil {
 			t.Fatal(err)
 		}
 		res := s.get("/groups/gardeners/members")
@@ -197,7 +197,7 @@ func TestMemberDirectoryPage(t *testing.T) {
 		}
 		st := storage.DefaultBelongingSettings(open.ID)
 		st.DirectoryPublic = false
-		if err := storage.SaveBelongingSettings(ctx, db, st); err != nil {
+		if err := storage.SaveBelongingSettings(ctx, db, time.Now(), st); err != nil {
 			t.Fatal(err)
 		}
 		if res := s.get("/groups/gardeners/members"); res.Status != http.StatusNotFound {

@@ -104,7 +104,7 @@ func (f fixtures) group(name string, mutate func(*storage.Group)) *storage.Group
 	if mutate != nil {
 		mutate(g)
 	}
-	if err := storage.CreateGroup(context.Background(), f.db, g); err != nil {
+	if err := storage.CreateGroup(context.Background(), f.db, time.Now(), g); err != nil {
 		f.t.Fatal(err)
 	}
 	return g
@@ -121,7 +121,7 @@ func (f fixtures) actor(username, host string, mutate func(*storage.RemoteActor)
 	if mutate != nil {
 		mutate(a)
 	}
-	if err := storage.UpsertRemoteActor(context.Background(), f.db, a); err != nil {
+	if err := storage.UpsertRemoteActor(context.Background(), f.db, time.Now(), a); err != nil {
 		f.t.Fatal(err)
 	}
 	return a
@@ -129,7 +129,7 @@ func (f fixtures) actor(username, host string, mutate func(*storage.RemoteActor)
 
 func (f fixtures) member(g *storage.Group, a *storage.RemoteActor, state string) {
 	f.t.Helper()
-	err := storage.UpsertFollow(context.Background(), f.db, &storage.Follow{
+	err := storage.UpsertFollow(context.Background(), f.db, time.Now(), &storage.Follow{
 		GroupID: g.ID, ActorID: a.ID, ActivityIRI: a.IRI + "#follow-" + g.Name, State: state,
 	})
 	if err != nil {
@@ -159,7 +159,7 @@ func (f fixtures) post(g *storage.Group, author *storage.RemoteActor, parent *st
 	if mutate != nil {
 		mutate(p)
 	}
-	if err := storage.CreatePost(context.Background(), f.db, p); err != nil {
+	if err := storage.CreatePost(context.Background(), f.db, time.Now(), p); err != nil {
 		f.t.Fatal(err)
 	}
 	return p

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/kith-social/kith/federation/fedtest"
 	"github.com/kith-social/kith/storage"
@@ -29,7 +30,7 @@ func TestNodeNegotiatesPages(t *testing.T) {
 		own.ID = storage.NewID()
 		own.IRI = n.Fed.IRI.Post(g.Name, own.ID)
 		own.ObjectRaw = `{"id":"` + own.IRI + `","type":"Note"}`
-		if err := storage.CreatePost(context.Background(), n.DB, own); err != nil {
+		if err := storage.CreatePost(context.Background(), n.DB, time.Now(), own); err != nil {
 			t.Fatal(err)
 		}
 		client := n.Net.HTTPClient()

@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/kith-social/kith/storage"
 	"github.com/kith-social/kith/storage/storagetest"
@@ -80,7 +81,7 @@ func TestPublicModerationLog(t *testing.T) {
 			{GroupID: g.ID, StaffName: "ada", Action: "ban", Target: "https://m.test/users/troll", Reason: "harassment"},
 			{GroupID: g.ID, StaffName: "ada", Action: "approve_anonymous", Target: "secret-request"},
 		} {
-			if err := storage.AddLogEntry(ctx, db, &e); err != nil {
+			if err := storage.AddLogEntry(ctx, db, time.Now(), &e); err != nil {
 				t.Fatal(err)
 			}
 		}

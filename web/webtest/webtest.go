@@ -167,7 +167,7 @@ func (n *Node) CreateGroup(t testing.TB, name string, mutate func(*storage.Group
 	if mutate != nil {
 		mutate(g)
 	}
-	if err := storage.CreateGroup(context.Background(), n.DB, g); err != nil {
+	if err := storage.CreateGroup(context.Background(), n.DB, time.Now(), g); err != nil {
 		t.Fatal(err)
 	}
 	return g

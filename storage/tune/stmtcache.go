@@ -1,4 +1,4 @@
-package storage
+package tune
 
 import (
 	"container/list"
@@ -6,16 +6,8 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
-	"hash/maphash"
 	"strings"
-
-	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/stdlib"
 )
-
-// What Kith adds to the two database drivers: a statement cache for
-// SQLite, and the simple protocol for PostgreSQL queries without arguments
-// the first time their text is run.
 
 // SQLite compiles every statement it runs (sqlite3_prepare), and the
 // pure-Go driver keeps nothing between calls, so a statement run a
@@ -35,7 +27,18 @@ import (
 // IsValid): without them database/sql falls back to context-free calls.
 type stmtCacheConnector struct {
 	driver.Connector
-	size int
+	size   int
+	noBind bool // Options.NoBinder
+}
+
+// SQLite wraps the SQLite driver's connector with what o leaves on: the
+// statement cache, and the literal binder that feeds it. With
+// Options.NoCache it returns c itself (binding pays only through the cache).
+func SQLite(c driver.Connector, o Options) driver.Connector {
+	if o.NoCache {
+		return c
+	}
+	return stmtCacheConnector{Connector: c, size: stmtCacheSize, noBind: o.NoBinder}
 }
 
 // stmtCacheSize bounds the compiled statements kept per connection: the
@@ -73,7 +76,7 @@ func (c stmtCacheConnector) Connect(ctx context.Context) (driver.Conn, error) {
 		conn.Close()
 		return nil, fmt.Errorf("sqlite connection %T lacks a context-aware method", conn)
 	}
-	return &stmtCacheConn{sqliteConn: sc, size: c.size, byQuery: map[string]*list.Element{}, lru: list.New(), seen: newSeenTexts(), bound: map[string]boundQuery{}}, nil
+	return &stmtCacheConn{sqliteConn: sc, size: c.size, noBind: c.noBind, byQuery: map[string]*list.Element{}, lru: list.New(), seen: newSeenTexts(), bound: map[string]boundQuery{}}, nil
 }
 
 // stmtCacheConn is one connection with its compiled statements. database/sql
@@ -81,6 +84,7 @@ func (c stmtCacheConnector) Connect(ctx context.Context) (driver.Conn, error) {
 type stmtCacheConn struct {
 	sqliteConn
 	size    int
+	noBind  bool
 	byQuery map[string]*list.Element // of *stmtEntry
 	lru     *list.List               // most recently used first
 	seen    seenTexts                // argument-less SELECTs run so far
@@ -140,14 +144,16 @@ func (c *stmtCacheConn) evict() {
 // not cached as above, or its cached statement is busy.
 func (c *stmtCacheConn) cached(ctx context.Context, query string, args []driver.NamedValue) (*stmtEntry, string, []driver.NamedValue, error) {
 	if len(args) == 0 {
-		if bound, values, ok := c.bind(query); ok {
-			e, err := c.get(ctx, bound)
-			if err != nil {
-				// SQLite refused a parameter where a literal stood; the
-				// text as it came says whether it is the query's fault.
-				return nil, query, nil, nil
+		if !c.noBind {
+			if bound, values, ok := c.bind(query); ok {
+				e, err := c.get(ctx, bound)
+				if err != nil {
+					// SQLite refused a parameter where a literal stood; the
+					// text as it came says whether it is the query's fault.
+					return nil, query, nil, nil
+				}
+				return e, bound, values, nil
 			}
-			return e, bound, values, nil
 		}
 		if _, cached := c.byQuery[query]; !cached && (!strings.HasPrefix(query, "SELECT ") || c.seen.firstTime(query)) {
 			return nil, query, args, nil
@@ -182,33 +188,6 @@ type boundQuery struct {
 
 // boundMax bounds the SELECT texts a connection remembers the binding of.
 const boundMax = 256
-
-// seenTexts remembers which query texts a connection has run, by hash, up
-// to seenMax of them; then it forgets them all and starts again.
-type seenTexts struct {
-	seed maphash.Seed
-	m    map[uint64]struct{}
-}
-
-// seenMax bounds the texts a connection remembers (8 bytes each).
-const seenMax = 4096
-
-func newSeenTexts() seenTexts {
-	return seenTexts{seed: maphash.MakeSeed(), m: map[uint64]struct{}{}}
-}
-
-// firstTime records query and tells whether it was not seen before.
-func (s seenTexts) firstTime(query string) bool {
-	h := maphash.String(s.seed, query)
-	if _, again := s.m[h]; again {
-		return false
-	}
-	if len(s.m) >= seenMax {
-		clear(s.m)
-	}
-	s.m[h] = struct{}{}
-	return true
-}
 
 func (c *stmtCacheConn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
 	e, query, args, err := c.cached(ctx, query, args)
@@ -274,42 +253,4 @@ func (r *cachedRows) Close() error {
 	err := r.sqliteRows.Close()
 	r.entry.busy = false
 	return err
-}
-
-// pgConnector runs a query that comes without arguments — bun's, which
-// carry their values in the text — with PostgreSQL's simple protocol the
-// first time a connection sees its text. pgx would otherwise prepare every
-// new text as a named statement (a round trip of its own) and keep it in a
-// cache that texts with values in them, such as the inbox's, never hit
-// again. A text seen before on the connection (a page's queries repeat) is
-// left to pgx's statement cache, so the server plans it once. Queries with
-// arguments (the job queue's) always use the cache.
-type pgConnector struct{ driver.Connector }
-
-func (c pgConnector) Connect(ctx context.Context) (driver.Conn, error) {
-	conn, err := c.Connector.Connect(ctx)
-	if err != nil {
-		return nil, err
-	}
-	sc, ok := conn.(*stdlib.Conn)
-	if !ok {
-		conn.Close()
-		return nil, fmt.Errorf("PostgreSQL connection is %T, not pgx's", conn)
-	}
-	return &pgConn{Conn: sc, seen: newSeenTexts()}, nil
-}
-
-// pgConn is pgx's connection (every method of it, so database/sql sees
-// the same optional interfaces) with QueryContext as pgConnector says.
-// database/sql uses a connection from one goroutine at a time.
-type pgConn struct {
-	*stdlib.Conn
-	seen seenTexts // argument-less texts run so far
-}
-
-func (c *pgConn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
-	if len(args) == 0 && c.seen.firstTime(query) {
-		args = []driver.NamedValue{{Ordinal: 1, Value: pgx.QueryExecModeSimpleProtocol}}
-	}
-	return c.Conn.QueryContext(ctx, query, args)
 }

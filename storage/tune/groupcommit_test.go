@@ -1,4 +1,4 @@
-package storage_test
+package tune_test
 
 import (
 	"context"
@@ -8,8 +8,8 @@ import (
 
 	"github.com/uptrace/bun"
 
-	"github.com/kith-social/kith/storage"
 	"github.com/kith-social/kith/storage/storagetest"
+	"github.com/kith-social/kith/storage/tune"
 )
 
 // Callers that arrive while a transaction runs share the next one; each
@@ -41,7 +41,7 @@ func TestGroupCommit(t *testing.T) {
 					_, err := tx.ExecContext(ctx, `INSERT INTO gc_test (v) VALUES (?)`, v)
 					return err
 				}
-				gc := storage.NewGroupCommit(db, tt.max)
+				gc := tune.NewGroupCommit(db, tt.max)
 
 				// The first caller holds its transaction until released,
 				// so that the others queue up behind it.

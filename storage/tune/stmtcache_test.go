@@ -1,15 +1,37 @@
-package storage
+package tune
 
 import (
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
+	"modernc.org/sqlite"
 )
+
+// openSQLite opens a new SQLite file through SQLite(o) on one connection,
+// as storage.Open does for the writer.
+func openSQLite(t *testing.T, o Options) *sql.DB {
+	t.Helper()
+	q := url.Values{}
+	q.Add("_pragma", "busy_timeout(10000)")
+	q.Add("_pragma", "journal_mode(WAL)")
+	c, err := sqlite.NewConnector("file:" + filepath.Join(t.TempDir(), "tune.db") + "?" + q.Encode())
+	if err != nil {
+		t.Fatal(err)
+	}
+	db := sql.OpenDB(SQLite(c, o))
+	db.SetMaxOpenConns(1)
+	t.Cleanup(func() { db.Close() })
+	return db
+}
 
 // cacheLen reads how many compiled statements the pool's one connection keeps.
 func cacheLen(t *testing.T, db *sql.DB) int {
@@ -39,12 +61,7 @@ func cacheLen(t *testing.T, db *sql.DB) int {
 func TestStatementCache(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	bdb, err := openSQLite(ctx, filepath.Join(t.TempDir(), "cache.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { bdb.Close() })
-	db := bdb.DB
+	db := openSQLite(t, Options{})
 	if _, err := db.ExecContext(ctx, `CREATE TABLE t (k INTEGER PRIMARY KEY, v TEXT NOT NULL UNIQUE)`); err != nil {
 		t.Fatal(err)
 	}
@@ -148,7 +165,7 @@ func TestStatementCache(t *testing.T) {
 			}
 		}, 6},
 		{"a failed statement leaves the cached one usable", func(t *testing.T) {
-			if _, err := db.ExecContext(ctx, insert, 100, "v1"); err == nil || !isUniqueViolation(err) {
+			if _, err := db.ExecContext(ctx, insert, 100, "v1"); err == nil || !strings.Contains(err.Error(), "UNIQUE constraint failed") {
 				t.Fatalf("duplicate insert: %v, want a unique violation", err)
 			}
 			if _, err := db.ExecContext(ctx, insert, 100, "v100"); err != nil {
@@ -248,14 +265,13 @@ func TestPostgresSimpleProtocol(t *testing.T) {
 		t.Skip("KITH_TEST_POSTGRES not set")
 	}
 	ctx := context.Background()
-	db, err := Open(ctx, dsn, "")
+	cfg, err := pgx.ParseConfig(dsn)
 	if err != nil {
 		t.Fatal(err)
 	}
+	db := sql.OpenDB(Postgres(stdlib.GetConnector(*cfg)))
 	defer db.Close()
-	// database/sql's own connection: bun would write the argument into
-	// the text.
-	conn, err := db.DB.Conn(ctx)
+	conn, err := db.Conn(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -304,5 +320,68 @@ func TestPostgresSimpleProtocol(t *testing.T) {
 	}
 	if withArg != 1 || repeated != 1 {
 		t.Errorf("the query with an argument was prepared %d times, the repeated one %d; want once each (statements: %q)", withArg, repeated, stmts)
+	}
+}
+
+// KITH_SQLITE_TUNING switches the binder or the whole cache off, and
+// nothing else: the queries still answer the same.
+func TestTuningOff(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	tests := []struct {
+		env       string
+		wrapped   bool
+		keptAfter int // compiled statements kept after the writes and reads below
+	}{
+		{env: "", wrapped: true, keptAfter: 3},         // the bound INSERT, the bound SELECT, the SELECT with an argument
+		{env: "nobinder", wrapped: true, keptAfter: 2}, // the repeated literal SELECT, the SELECT with an argument
+		{env: "nocache", wrapped: false},
+		{env: "nobinder,nocache", wrapped: false},
+	}
+	for _, tt := range tests {
+		t.Run("KITH_SQLITE_TUNING="+tt.env, func(t *testing.T) {
+			o, err := ParseOptions(tt.env)
+			if err != nil {
+				t.Fatal(err)
+			}
+			db := openSQLite(t, o)
+			if _, err := db.ExecContext(ctx, `CREATE TABLE t (k INTEGER PRIMARY KEY, v TEXT NOT NULL)`); err != nil {
+				t.Fatal(err)
+			}
+			for k := range 3 {
+				if _, err := db.ExecContext(ctx, fmt.Sprintf(`INSERT INTO t (v) VALUES ('v%d')`, k)); err != nil {
+					t.Fatal(err)
+				}
+				var n int
+				if err := db.QueryRowContext(ctx, `SELECT count(*) FROM t WHERE v <> 'none'`).Scan(&n); err != nil || n != k+1 {
+					t.Fatalf("count = %d, %v; want %d", n, err, k+1)
+				}
+				var v string
+				if err := db.QueryRowContext(ctx, `SELECT v FROM t WHERE k = ?`, k+1).Scan(&v); err != nil || v != fmt.Sprint("v", k) {
+					t.Fatalf("row %d = %q, %v", k, v, err)
+				}
+			}
+			conn, err := db.Conn(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer conn.Close()
+			err = conn.Raw(func(dc any) error {
+				c, ok := dc.(*stmtCacheConn)
+				if ok != tt.wrapped {
+					return fmt.Errorf("connection %T: wrapped %v, want %v", dc, ok, tt.wrapped)
+				}
+				if ok && c.lru.Len() != tt.keptAfter {
+					return fmt.Errorf("%d statements kept, want %d", c.lru.Len(), tt.keptAfter)
+				}
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+	if _, err := ParseOptions("nobinder,fast"); err == nil || !strings.Contains(err.Error(), `"fast"`) {
+		t.Errorf("an unknown word: %v, want an error naming it", err)
 	}
 }

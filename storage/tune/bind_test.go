@@ -1,4 +1,4 @@
-package storage
+package tune
 
 import (
 	"database/sql/driver"

@@ -1,4 +1,4 @@
-package storage
+package tune
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect"
 
 	"github.com/kith-social/kith/storage/batch"
 )
@@ -102,7 +103,7 @@ func NewGroupCommit(db *bun.DB, perTx int) *GroupCommit {
 // on SQLite, whose one writer connection runs transactions one at a time
 // anyway, and 1 (no grouping) on PostgreSQL.
 func GroupCommitSize(db *bun.DB) int {
-	if IsPostgres(db) {
+	if db.Dialect().Name() == dialect.PG {
 		return 1
 	}
 	return 64
