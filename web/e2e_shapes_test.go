@@ -3,6 +3,7 @@ package web_test
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/kith-social/kith/federation/fedtest"
 	"github.com/kith-social/kith/storage"
@@ -202,3 +203,39 @@ func TestShapesMastodonLikesNoFanout(t *testing.T) {
 }
 
 func fmtName(i int) string { return string(rune('a'+i)) + "member" }
+
+// TestShapesDailyRefresh: a server whose NodeInfo was read more than a
+// day ago is read again, and what it says now replaces what it said.
+func TestShapesDailyRefresh(t *testing.T) {
+	t.Parallel()
+	webtest.EachWith(t, shapesOn, func(t *testing.T, s *webtest.Scenario) {
+		ctx := context.Background()
+		n := s.Node
+		join(t, s.Masto.NewActor("m"), s.GroupIRI)
+		knowSoftware(t, n, s.Masto)
+		host := s.Masto.Host()
+		stale := storage.ServerSoftware{Host: host, Name: "mastodon", Version: "0.0.0-fedtest", CheckedAt: n.Fed.Now().Add(-48 * time.Hour)}
+		if err := storage.RecordServerSoftware(ctx, n.DB, stale); err != nil {
+			t.Fatal(err)
+		}
+		s.Masto.SetSoftware("hometown", false)
+		// The first check's job is finished (a host has one check at a time).
+		webtest.Eventually(t, "the first check's job finished", func() bool {
+			c, err := n.DB.NewSelect().TableExpr("river_job").
+				Where("kind = 'check_server_software' AND state <> 'completed'").Count(ctx)
+			return err == nil && c == 0
+		})
+		if err := n.Fed.Servers.QueueStale(ctx); err != nil {
+			t.Fatal(err)
+		}
+		webtest.Eventually(t, "the stale server checked again", func() bool {
+			rows, err := storage.ListServerSoftware(ctx, n.DB)
+			return err == nil && len(rows) == 1 && rows[0].Name == "hometown" && rows[0].CheckedAt.After(stale.CheckedAt)
+		})
+		// Nothing else is stale: queuing again checks nothing.
+		hosts, err := storage.HostsToCheck(ctx, n.DB, n.Fed.Now().Add(-24*time.Hour), 10)
+		if err != nil || len(hosts) != 0 {
+			t.Errorf("hosts to check after the refresh = %v, %v", hosts, err)
+		}
+	})
+}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/hashicorp/golang-lru/v2/expirable"
 	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
 
 	"github.com/kith-social/kith/federation/node"
 	"github.com/kith-social/kith/storage"
@@ -116,8 +117,8 @@ func (s *Servers) AddWorkers(workers *river.Workers) []*river.PeriodicJob {
 		func() (river.JobArgs, *river.InsertOpts) { return refreshArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true})}
 }
 
-// checkArgs is one server's NodeInfo check. Checks of one host within an
-// hour are one job.
+// checkArgs is one server's NodeInfo check. A host has at most one
+// check waiting or running: another queued meanwhile is skipped.
 type checkArgs struct {
 	Host string `json:"host"`
 }
@@ -125,7 +126,10 @@ type checkArgs struct {
 func (checkArgs) Kind() string { return "check_server_software" }
 
 func (checkArgs) InsertOpts() river.InsertOpts {
-	return river.InsertOpts{MaxAttempts: 1, UniqueOpts: river.UniqueOpts{ByArgs: true, ByPeriod: time.Hour}}
+	return river.InsertOpts{MaxAttempts: 1, UniqueOpts: river.UniqueOpts{ByArgs: true, ByState: []rivertype.JobState{
+		rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRetryable,
+		rivertype.JobStateRunning, rivertype.JobStateScheduled,
+	}}}
 }
 
 type checkWorker struct {
@@ -150,13 +154,22 @@ type refreshWorker struct {
 }
 
 func (w *refreshWorker) Work(ctx context.Context, _ *river.Job[refreshArgs]) error {
-	hosts, err := storage.HostsToCheck(ctx, w.s.DB, w.s.Now().Add(-checkEvery), checkBatch)
-	if err != nil || len(hosts) == 0 {
+	return w.s.QueueStale(ctx)
+}
+
+// QueueStale queues a NodeInfo check of up to checkBatch servers never
+// checked or not checked for a day (the hourly job does it).
+func (s *Servers) QueueStale(ctx context.Context) error {
+	hosts, err := storage.HostsToCheck(ctx, s.DB, s.Now().Add(-checkEvery), checkBatch)
+	if err != nil {
 		return err
 	}
-	params := make([]river.InsertManyParams, len(hosts))
-	for i, h := range hosts {
-		params[i] = river.InsertManyParams{Args: checkArgs{Host: h}}
+	// One by one: a check of the same host already queued (Seen) is then
+	// skipped, where a batch insert would fail as a whole.
+	for _, h := range hosts {
+		if err := s.Queue.Insert(ctx, checkArgs{Host: h}, nil); err != nil {
+			return err
+		}
 	}
-	return w.s.Queue.InsertMany(ctx, params)
+	return nil
 }
