@@ -27,14 +27,14 @@ func TestBelonging(t *testing.T) {
 		alice.SetProfile(fedtest.Profile{Name: "Alice Green"})
 
 		settings := storage.DefaultBelongingSettings(g.ID)
-		settings.WelcomeTemplate = "Welcome {name} to {group}!\n\nSay hello <3"
+		settings.WelcomeTemplate = "Welcome {name} to {group}!\n\nSay hello <3, mention {handle}"
 		settings.Digest, settings.PlainBoosts = storage.DigestWeekly, false
-		if err := n.Fed.Community.SaveBelongingSettings(ctx, g.Name, settings, ada); err != nil {
+		if err := n.Fed.Community.Belonging.SaveBelongingSettings(ctx, g.Name, settings, ada); err != nil {
 			t.Fatal(err)
 		}
 		bad := *settings
 		bad.Digest = "hourly"
-		if err := n.Fed.Community.SaveBelongingSettings(ctx, g.Name, &bad, ada); err == nil {
+		if err := n.Fed.Community.Belonging.SaveBelongingSettings(ctx, g.Name, &bad, ada); err == nil {
 			t.Error("hourly digest accepted")
 		}
 
@@ -42,7 +42,7 @@ func TestBelonging(t *testing.T) {
 		follow(t, n, alice, group)
 		follow(t, n, bob, group)
 		w := masto.WaitFor(t, dmContaining("Welcome Alice Green to "+g.Title+"!"), wait)
-		if !strings.Contains(string(w.Body), "Say hello &lt;3") {
+		if !strings.Contains(string(w.Body), "Say hello &lt;3, mention @"+g.Name+"@"+webtest.Host) {
 			t.Errorf("welcome not escaped: %s", w.Body)
 		}
 		follow(t, n, alice, group) // following again is no new membership
@@ -120,7 +120,7 @@ func TestBelonging(t *testing.T) {
 		if err := storage.CreateBadge(ctx, n.DB, time.Now(), badge); err != nil {
 			t.Fatal(err)
 		}
-		if err := n.Fed.Community.AwardBadge(ctx, g.Name, badge.ID, aliceRow.ID, "For the beans.", true, ada); err != nil {
+		if err := n.Fed.Community.Belonging.AwardBadge(ctx, g.Name, badge.ID, aliceRow.ID, "For the beans.", true, ada); err != nil {
 			t.Fatal(err)
 		}
 		a := masto.WaitFor(t, func(d fedtest.Delivery) bool {
@@ -131,7 +131,7 @@ func TestBelonging(t *testing.T) {
 			!strings.Contains(string(a.Body), "🌱 Green thumb") || !strings.Contains(string(a.Body), `"href":"`+alice.ID()+`"`) {
 			t.Errorf("badge announcement: %s", a.Body)
 		}
-		if err := n.Fed.Community.AwardBadge(ctx, g.Name, badge.ID, aliceRow.ID, "", false, ada); err == nil {
+		if err := n.Fed.Community.Belonging.AwardBadge(ctx, g.Name, badge.ID, aliceRow.ID, "", false, ada); err == nil {
 			t.Error("the same badge awarded twice")
 		}
 		if bs, _ := storage.BadgesOf(ctx, n.DB, g.ID, aliceRow.ID); len(bs) != 1 || bs[0].Badge.Label != "Green thumb" || bs[0].PostID == "" {
@@ -140,13 +140,13 @@ func TestBelonging(t *testing.T) {
 
 		// The digest: once per period.
 		start := time.Now().Add(3 * 24 * time.Hour)
-		if _, err := n.Fed.Community.PublishEvent(ctx, g.Name, community.EventInput{Title: "Seed swap", Start: start, End: start.Add(time.Hour)}, ada); err != nil {
+		if _, err := n.Fed.Community.Events.PublishEvent(ctx, g.Name, community.EventInput{Title: "Seed swap", Start: start, End: start.Add(time.Hour)}, ada); err != nil {
 			t.Fatal(err)
 		}
 		if th, err := storage.TopThreads(ctx, n.DB, g.ID, time.Now().Add(-7*24*time.Hour), time.Now().Add(time.Minute), 5); err != nil || len(th) == 0 {
 			t.Errorf("top threads: %+v %v", th, err)
 		}
-		sent, err := n.Fed.Community.SendDueDigests(ctx)
+		sent, err := n.Fed.Community.Belonging.SendDueDigests(ctx)
 		if err != nil || sent != 1 {
 			t.Fatalf("SendDueDigests: %d %v", sent, err)
 		}
@@ -160,7 +160,7 @@ func TestBelonging(t *testing.T) {
 				t.Errorf("digest lacks %q: %s", want, body)
 			}
 		}
-		if sent, err := n.Fed.Community.SendDueDigests(ctx); err != nil || sent != 0 {
+		if sent, err := n.Fed.Community.Belonging.SendDueDigests(ctx); err != nil || sent != 0 {
 			t.Errorf("second digest in the same week: %d %v", sent, err)
 		}
 	})

@@ -77,7 +77,7 @@ func (e *Engine) webFingerName(resource string) (string, bool) {
 			return "", false
 		}
 		return strings.ToLower(user), true
-	case res == e.IRI.Base() || res == e.IRI.Base()+"/" || res == e.IRI.InstanceActor():
+	case res == e.IRI.Base() || res == e.IRI.Home() || res == e.IRI.InstanceActor():
 		return strings.ToLower(e.IRI.Domain()), true
 	default:
 		return e.IRI.IsGroup(res)
@@ -88,7 +88,7 @@ func (e *Engine) webFingerName(resource string) (string, bool) {
 func (e *Engine) HostMeta() []byte {
 	return []byte(`<?xml version="1.0" encoding="UTF-8"?>
 <XRD xmlns="http://docs.oasis-open.org/ns/xri/xrd-1.0">
-  <Link rel="lrdd" template="` + e.IRI.Base() + `/.well-known/webfinger?resource={uri}"/>
+  <Link rel="lrdd" template="` + e.IRI.WebFingerTemplate() + `"/>
 </XRD>
 `)
 }
@@ -96,8 +96,8 @@ func (e *Engine) HostMeta() []byte {
 // NodeInfoLinks is /.well-known/nodeinfo.
 func (e *Engine) NodeInfoLinks() []byte {
 	b, _ := json.Marshal(map[string]any{"links": []jrdLink{
-		{Rel: "http://nodeinfo.diaspora.software/ns/schema/2.0", Href: e.IRI.Base() + "/nodeinfo/2.0"},
-		{Rel: "http://nodeinfo.diaspora.software/ns/schema/2.1", Href: e.IRI.Base() + "/nodeinfo/2.1"},
+		{Rel: "http://nodeinfo.diaspora.software/ns/schema/2.0", Href: e.IRI.NodeInfo("2.0")},
+		{Rel: "http://nodeinfo.diaspora.software/ns/schema/2.1", Href: e.IRI.NodeInfo("2.1")},
 		{Rel: "https://www.w3.org/ns/activitystreams#Application", Href: e.IRI.InstanceActor()},
 	}})
 	return b

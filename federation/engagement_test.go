@@ -95,12 +95,12 @@ func TestPollVotingAndClosing(t *testing.T) {
 				{Question: "?", Options: []string{"a", strings.Repeat("b", 101)}, Closes: clk.Now().Add(time.Hour)},
 			}
 			for i, in := range bad {
-				if _, err := n.Fed.Community.PublishPoll(ctx, g.Name, in, ada); err == nil {
+				if _, err := n.Fed.Community.Posting.PublishPoll(ctx, g.Name, in, ada); err == nil {
 					t.Errorf("bad poll %d accepted", i)
 				}
 			}
 			closes := clk.Now().Add(3 * time.Hour)
-			p, err := n.Fed.Community.PublishPoll(ctx, g.Name, community.PollInput{
+			p, err := n.Fed.Community.Posting.PublishPoll(ctx, g.Name, community.PollInput{
 				Question: "What do we **plant**?", Options: []string{"Tomatoes", "Beans", "Squash"}, Closes: closes,
 			}, ada)
 			if err != nil {
@@ -208,7 +208,7 @@ func TestReplyLikeBoostAsGroup(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		reply, err := n.Fed.Community.ReplyAsGroup(ctx, parent.ID, community.PostInput{Markdown: "We do, come by!"}, ada, true)
+		reply, err := n.Fed.Community.Posting.ReplyAsGroup(ctx, parent.ID, community.PostInput{Markdown: "We do, come by!"}, ada, true)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -233,7 +233,7 @@ func TestReplyLikeBoostAsGroup(t *testing.T) {
 		}
 
 		for range 2 {
-			if err := n.Fed.Community.LikeAsGroup(ctx, parent.ID, ada); err != nil {
+			if err := n.Fed.Community.Posting.LikeAsGroup(ctx, parent.ID, ada); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -242,7 +242,7 @@ func TestReplyLikeBoostAsGroup(t *testing.T) {
 			t.Errorf("%d Likes sent, want 1", c)
 		}
 		// Thread starters are boosted already; a reply is boosted on request.
-		if err := n.Fed.Community.BoostAsGroup(ctx, parent.ID, ada); err != nil {
+		if err := n.Fed.Community.Posting.BoostAsGroup(ctx, parent.ID, ada); err != nil {
 			t.Fatal(err)
 		}
 		if c := countOutbox(t, n, "Announce", postIRI); c != 2 { // Announce{Create} and the boost
@@ -254,11 +254,11 @@ func TestReplyLikeBoostAsGroup(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := n.Fed.Community.BoostAsGroup(ctx, answerPost.ID, ada); err != nil {
+		if err := n.Fed.Community.Posting.BoostAsGroup(ctx, answerPost.ID, ada); err != nil {
 			t.Fatal(err)
 		}
 		masto.WaitFor(t, func(d fedtest.Delivery) bool { return d.Type() == "Announce" && d.ObjectID() == answerPost.IRI }, wait)
-		if err := n.Fed.Community.BoostAsGroup(ctx, reply.ID, ada); err == nil {
+		if err := n.Fed.Community.Posting.BoostAsGroup(ctx, reply.ID, ada); err == nil {
 			t.Error("the group boosted its own post")
 		}
 	})
@@ -296,21 +296,21 @@ func TestScheduledPostSurvivesRestart(t *testing.T) {
 		n, g, group, masto := s.Node, s.Group, s.GroupIRI, s.Masto
 		follow(t, n, s.Alice(), group)
 
-		if _, err := n.Fed.Community.SchedulePost(ctx, g.Name, community.PostInput{Markdown: "past"}, time.Now().Add(-time.Minute), ada); err == nil {
+		if _, err := n.Fed.Community.Posting.SchedulePost(ctx, g.Name, community.PostInput{Markdown: "past"}, time.Now().Add(-time.Minute), ada); err == nil {
 			t.Error("a post scheduled in the past was accepted")
 		}
-		id, err := n.Fed.Community.SchedulePost(ctx, g.Name, community.PostInput{Markdown: "Scheduled *hello*"}, time.Now().Add(time.Hour), ada)
+		id, err := n.Fed.Community.Posting.SchedulePost(ctx, g.Name, community.PostInput{Markdown: "Scheduled *hello*"}, time.Now().Add(time.Hour), ada)
 		if err != nil {
 			t.Fatal(err)
 		}
-		cancelled, err := n.Fed.Community.SchedulePoll(ctx, g.Name, community.PollInput{Question: "?", Options: []string{"a", "b"}, Closes: time.Now().Add(2 * time.Hour)}, time.Now().Add(time.Hour), ada)
+		cancelled, err := n.Fed.Community.Posting.SchedulePoll(ctx, g.Name, community.PollInput{Question: "?", Options: []string{"a", "b"}, Closes: time.Now().Add(2 * time.Hour)}, time.Now().Add(time.Hour), ada)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := n.Fed.Community.CancelScheduled(ctx, g.Name, cancelled, ada); err != nil {
+		if err := n.Fed.Community.Posting.CancelScheduled(ctx, g.Name, cancelled, ada); err != nil {
 			t.Fatal(err)
 		}
-		if list, err := n.Fed.Community.ListScheduled(ctx, g.Name); err != nil || len(list) != 1 || list[0].ID != id {
+		if list, err := n.Fed.Community.Posting.ListScheduled(ctx, g.Name); err != nil || len(list) != 1 || list[0].ID != id {
 			t.Fatalf("scheduled = %+v, %v", list, err)
 		}
 		stopCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
@@ -380,17 +380,17 @@ func TestStaffNotificationsAndMail(t *testing.T) {
 			masto := n.Net.NewInstance("mastodon.test", fedtest.Mastodon)
 			alice, bob := masto.NewActor("alice"), masto.NewActor("bob")
 
-			follow(t, n, alice, group)                                                          // new_member
-			send(t, n, alice, group, alice.Follow(group))                                       // following again: not new
-			send(t, n, bob, closedIRI, bob.Follow(closedIRI))                                   // follow_request
-			if err := n.Fed.Community.DecideFollow(ctx, "closed", bob.ID(), true); err != nil { // new_member
+			follow(t, n, alice, group)                                                                     // new_member
+			send(t, n, alice, group, alice.Follow(group))                                                  // following again: not new
+			send(t, n, bob, closedIRI, bob.Follow(closedIRI))                                              // follow_request
+			if err := n.Fed.Community.Membership.DecideFollow(ctx, "closed", bob.ID(), true); err != nil { // new_member
 				t.Fatal(err)
 			}
 			held := bob.CreateNote(fedtest.Note{Content: "held", Mentions: []fedtest.Mention{{Href: closedIRI}}})
 			send(t, n, bob, closedIRI, held) // review
 			mentioned := mention(t, n, alice, group)
 			n.WaitProcessed(t, mentioned+"/activity") // mention
-			own, err := n.Fed.Community.PublishPost(ctx, "g", community.PostInput{Markdown: "Welcome, all"}, ada)
+			own, err := n.Fed.Community.Posting.PublishPost(ctx, "g", community.PostInput{Markdown: "Welcome, all"}, ada)
 			if err != nil {
 				t.Fatal(err)
 			}

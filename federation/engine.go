@@ -81,12 +81,12 @@ type Config struct {
 // Engine is the federation of every group on the node: the services,
 // built and wired by New, which cmd and web use.
 type Engine struct {
-	*node.Node                    // what the services share
-	Community  *community.Service // what groups do: posting, moderation, events...
-	Outbox     *outbox.Outbox     // publishing and delivering
-	Actors     *actors.Actors     // remote actors and their keys
-	Inbox      *inbox.Inbox       // receiving activities
-	Servers    *software.Servers  // what software each remote server runs
+	*node.Node                      // what the services share
+	Community  *community.Community // what groups do: posting, moderation, events...
+	Outbox     *outbox.Outbox       // publishing and delivering
+	Actors     *actors.Actors       // remote actors and their keys
+	Inbox      *inbox.Inbox         // receiving activities
+	Servers    *software.Servers    // what software each remote server runs
 
 }
 
@@ -134,7 +134,7 @@ func New(ctx context.Context, db *bun.DB, cfg Config) (*Engine, error) {
 		seen = e.Servers.Seen
 	}
 	e.Community = community.New(n, e.Outbox, e.Actors, cfg.Engagement)
-	e.Actors.SetHooks(actors.Hooks{Gone: e.Community.RemoveActor, InboxesChanged: e.Outbox.MembersChanged, ServerSeen: seen})
+	e.Actors.SetHooks(actors.Hooks{Gone: e.Community.Membership.RemoveActor, InboxesChanged: e.Outbox.MembersChanged, ServerSeen: seen})
 	e.Inbox = inbox.New(n, e.Actors, e.Outbox, e.Community)
 	e.Community.SetHooks(community.Hooks{ForgetReceived: e.Inbox.ForgetParsed})
 	opts := queue.Options{Logger: cfg.Log.With("component", "queue"), PollInterval: cfg.PollInterval, RescueAfter: cfg.RescueAfter, ListenPool: cfg.ListenPool}

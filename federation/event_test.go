@@ -54,12 +54,12 @@ func TestEventsAndRSVP(t *testing.T) {
 			{Title: "x", Start: time.Now().Add(time.Hour), End: time.Now().Add(2 * time.Hour), OnlineURL: "https://x.example", PlaceName: "Hall"},
 		}
 		for i, in := range bad {
-			if _, err := n.Fed.Community.PublishEvent(ctx, g.Name, in, ada); err == nil {
+			if _, err := n.Fed.Community.Events.PublishEvent(ctx, g.Name, in, ada); err == nil {
 				t.Errorf("bad event %d accepted", i)
 			}
 		}
 		start := time.Now().Add(48 * time.Hour).Truncate(time.Minute)
-		ev, err := n.Fed.Community.PublishEvent(ctx, g.Name, community.EventInput{
+		ev, err := n.Fed.Community.Events.PublishEvent(ctx, g.Name, community.EventInput{
 			Title: "Seed swap", Description: "Bring **seeds**", Start: start, End: start.Add(2 * time.Hour),
 			Timezone: "Europe/London", PlaceName: "Plot 12", PlaceAddress: "1 Garden Lane", Capacity: 2,
 		}, ada)
@@ -139,7 +139,7 @@ func TestEventsAndRSVP(t *testing.T) {
 		in := community.EventInputOf(ev)
 		in.Start = time.Now().Add(48*time.Hour + 3*time.Second)
 		in.End, in.RemindBefore = in.Start.Add(time.Hour), 48*time.Hour
-		if err := n.Fed.Community.EditEvent(ctx, ev.ID, in, ada); err != nil {
+		if err := n.Fed.Community.Events.EditEvent(ctx, ev.ID, in, ada); err != nil {
 			t.Fatal(err)
 		}
 		masto.WaitFor(t, func(d fedtest.Delivery) bool { return d.Type() == "Update" && d.ObjectID() == eventIRI }, wait)
@@ -152,7 +152,7 @@ func TestEventsAndRSVP(t *testing.T) {
 		}
 
 		// Cancel: Update with ical:status CANCELLED and a note; the attendees are told.
-		if err := n.Fed.Community.CancelEvent(ctx, ev.ID, "The plot is flooded.", ada); err != nil {
+		if err := n.Fed.Community.Events.CancelEvent(ctx, ev.ID, "The plot is flooded.", ada); err != nil {
 			t.Fatal(err)
 		}
 		c := masto.WaitFor(t, func(d fedtest.Delivery) bool {
@@ -162,11 +162,11 @@ func TestEventsAndRSVP(t *testing.T) {
 			t.Errorf("cancel Update: %s", c.Body)
 		}
 		masto.WaitFor(t, dmContaining("Seed swap ("), wait)
-		if err := n.Fed.Community.EditEvent(ctx, ev.ID, in, ada); err == nil {
+		if err := n.Fed.Community.Events.EditEvent(ctx, ev.ID, in, ada); err == nil {
 			t.Error("a cancelled event was edited")
 		}
 		// Delete.
-		if err := n.Fed.Community.DeleteEvent(ctx, ev.ID, ada); err != nil {
+		if err := n.Fed.Community.Events.DeleteEvent(ctx, ev.ID, ada); err != nil {
 			t.Fatal(err)
 		}
 		masto.WaitFor(t, func(d fedtest.Delivery) bool { return d.Type() == "Delete" && d.ObjectID() == eventIRI }, wait)
@@ -195,7 +195,7 @@ func TestMembersOnlyEvent(t *testing.T) {
 	tom, una := mobi.NewActor("tom"), mobi.NewActor("una")
 	follow(t, n, tom, group)
 	start := time.Now().Add(72 * time.Hour)
-	ev, err := n.Fed.Community.PublishEvent(ctx, "g", community.EventInput{
+	ev, err := n.Fed.Community.Events.PublishEvent(ctx, "g", community.EventInput{
 		Title: "Members' supper", Start: start, End: start.Add(time.Hour), OnlineURL: "https://meet.example/supper", MembersOnly: true,
 	}, ada)
 	if err != nil {

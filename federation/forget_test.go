@@ -54,14 +54,14 @@ func TestForgetErasesTheSender(t *testing.T) {
 		if len(reqs) != 1 {
 			t.Fatalf("anonymous requests: %+v", reqs)
 		}
-		if _, err := n.Fed.Community.DecideAnonymous(ctx, reqs[0].ID, true, "", ada); err != nil {
+		if _, err := n.Fed.Community.Moderation.DecideAnonymous(ctx, reqs[0].ID, true, "", ada); err != nil {
 			t.Fatal(err)
 		}
 		masto.WaitFor(t, func(d fedtest.Delivery) bool { return strings.Contains(string(d.Body), "was published by the group") }, wait)
 
 		// Forget; a note still being delivered makes it wait.
 		webtest.Eventually(t, "forget", func() bool {
-			err := n.Fed.Community.ForgetAnonymous(ctx, reqs[0].ID, ada)
+			err := n.Fed.Community.Moderation.ForgetAnonymous(ctx, reqs[0].ID, ada)
 			if err != nil && !errors.Is(err, storage.ErrBusy) {
 				t.Fatal(err)
 			}

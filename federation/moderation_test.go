@@ -41,10 +41,10 @@ func TestComposerPublishEditPinDelete(t *testing.T) {
 		n, g, group, masto := s.Node, s.Group, s.GroupIRI, s.Masto
 		follow(t, n, masto.NewActor("alice"), group)
 
-		if _, err := n.Fed.Community.PublishPost(ctx, g.Name, community.PostInput{Markdown: "  "}, ada); err == nil {
+		if _, err := n.Fed.Community.Posting.PublishPost(ctx, g.Name, community.PostInput{Markdown: "  "}, ada); err == nil {
 			t.Error("empty post accepted")
 		}
-		p, err := n.Fed.Community.PublishPost(ctx, g.Name, community.PostInput{Markdown: "Meet-up on **Saturday**", ContentWarning: "logistics"}, ada)
+		p, err := n.Fed.Community.Posting.PublishPost(ctx, g.Name, community.PostInput{Markdown: "Meet-up on **Saturday**", ContentWarning: "logistics"}, ada)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -61,7 +61,7 @@ func TestComposerPublishEditPinDelete(t *testing.T) {
 			t.Errorf("outbox lacks the post: %v", doc)
 		}
 
-		secret, err := n.Fed.Community.PublishPost(ctx, g.Name, community.PostInput{Markdown: "members only", MembersOnly: true}, ada)
+		secret, err := n.Fed.Community.Posting.PublishPost(ctx, g.Name, community.PostInput{Markdown: "members only", MembersOnly: true}, ada)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -76,29 +76,29 @@ func TestComposerPublishEditPinDelete(t *testing.T) {
 			t.Error("members-only post in the public outbox")
 		}
 
-		if err := n.Fed.Community.EditPost(ctx, p.ID, community.PostInput{Markdown: "Meet-up on **Sunday**"}, ada); err != nil {
+		if err := n.Fed.Community.Posting.EditPost(ctx, p.ID, community.PostInput{Markdown: "Meet-up on **Sunday**"}, ada); err != nil {
 			t.Fatal(err)
 		}
 		masto.WaitFor(t, func(d fedtest.Delivery) bool {
 			return d.Type() == "Update" && d.ObjectID() == p.IRI && strings.Contains(string(d.Body), "Sunday")
 		}, wait)
 
-		if err := n.Fed.Community.SetPinned(ctx, p.ID, true, ada); err != nil {
+		if err := n.Fed.Community.Posting.SetPinned(ctx, p.ID, true, ada); err != nil {
 			t.Fatal(err)
 		}
 		masto.WaitFor(t, func(d fedtest.Delivery) bool { return d.Type() == "Add" && d.ObjectID() == p.IRI }, wait)
 		if _, doc := fetchJSON(t, n, group+"/featured"); !strings.Contains(mustJSON(doc), p.IRI) {
 			t.Errorf("featured lacks the pinned post: %v", doc)
 		}
-		if err := n.Fed.Community.SetPinned(ctx, secret.ID, true, ada); err == nil {
+		if err := n.Fed.Community.Posting.SetPinned(ctx, secret.ID, true, ada); err == nil {
 			t.Error("a members-only post was pinned publicly")
 		}
-		if err := n.Fed.Community.SetPinned(ctx, p.ID, false, ada); err != nil {
+		if err := n.Fed.Community.Posting.SetPinned(ctx, p.ID, false, ada); err != nil {
 			t.Fatal(err)
 		}
 		masto.WaitFor(t, func(d fedtest.Delivery) bool { return d.Type() == "Remove" && d.ObjectID() == p.IRI }, wait)
 
-		if err := n.Fed.Community.DeleteOwnPost(ctx, p.ID, ada); err != nil {
+		if err := n.Fed.Community.Posting.DeleteOwnPost(ctx, p.ID, ada); err != nil {
 			t.Fatal(err)
 		}
 		masto.WaitFor(t, func(d fedtest.Delivery) bool { return d.Type() == "Delete" && d.ObjectID() == p.IRI }, wait)
@@ -133,19 +133,19 @@ func TestReviewQueueAndRemoval(t *testing.T) {
 		}
 		p1, _ := storage.PostByIRI(ctx, n.DB, g.ID, first)
 		p2, _ := storage.PostByIRI(ctx, n.DB, g.ID, second)
-		if err := n.Fed.Community.ApprovePost(ctx, p1.ID, ada); err != nil {
+		if err := n.Fed.Community.Posting.ApprovePost(ctx, p1.ID, ada); err != nil {
 			t.Fatal(err)
 		}
-		if err := n.Fed.Community.ApprovePost(ctx, p1.ID, ada); err == nil {
+		if err := n.Fed.Community.Posting.ApprovePost(ctx, p1.ID, ada); err == nil {
 			t.Error("approved twice")
 		}
-		if err := n.Fed.Community.RejectPost(ctx, p2.ID, "off topic", ada); err != nil {
+		if err := n.Fed.Community.Posting.RejectPost(ctx, p2.ID, "off topic", ada); err != nil {
 			t.Fatal(err)
 		}
 		masto.WaitFor(t, func(d fedtest.Delivery) bool { return d.Type() == "Announce" && d.ObjectID() == first }, wait)
 
 		// Removing the approved post undoes the boost and announces a Delete.
-		if err := n.Fed.Community.RemovePost(ctx, p1.ID, "spoilers", ada); err != nil {
+		if err := n.Fed.Community.Moderation.RemovePost(ctx, p1.ID, "spoilers", ada); err != nil {
 			t.Fatal(err)
 		}
 		masto.WaitFor(t, func(d fedtest.Delivery) bool {
@@ -180,7 +180,7 @@ func TestBanAndDomainBlock(t *testing.T) {
 		follow(t, n, alice, group)
 		follow(t, n, spammer, group)
 
-		if err := n.Fed.Community.Ban(ctx, g.Name, troll.ID(), "harassment", ada); err != nil {
+		if err := n.Fed.Community.Moderation.Ban(ctx, g.Name, troll.ID(), "harassment", ada); err != nil {
 			t.Fatal(err)
 		}
 		masto.WaitFor(t, func(d fedtest.Delivery) bool { return d.Type() == "Block" && d.ObjectID() == troll.ID() }, wait)
@@ -201,7 +201,7 @@ func TestBanAndDomainBlock(t *testing.T) {
 		if c, _ := storage.CountPosts(ctx, n.DB, g.ID, storage.PostPublished); c != 0 {
 			t.Error("a banned actor's post was published")
 		}
-		if err := n.Fed.Community.Unban(ctx, g.Name, troll.ID(), ada); err != nil {
+		if err := n.Fed.Community.Moderation.Unban(ctx, g.Name, troll.ID(), ada); err != nil {
 			t.Fatal(err)
 		}
 		masto.WaitFor(t, func(d fedtest.Delivery) bool {
@@ -210,7 +210,7 @@ func TestBanAndDomainBlock(t *testing.T) {
 		}, wait)
 
 		// Blocking spam.test removes its member and refuses its traffic.
-		if err := n.Fed.Community.BlockDomain(ctx, "spam.test", "spam", ada); err != nil {
+		if err := n.Fed.Community.Moderation.BlockDomain(ctx, "spam.test", "spam", ada); err != nil {
 			t.Fatal(err)
 		}
 		if c, _ := storage.CountFollows(ctx, n.DB, g.ID, storage.FollowAccepted); c != 1 {
@@ -258,7 +258,7 @@ func TestReportsAndGroupUpdate(t *testing.T) {
 		if len(reports) != 1 || reports[0].TargetIRI != rude.ID() || reports[0].Reason != "Rude reply" || !strings.Contains(reports[0].ObjectIRIs, postID) {
 			t.Fatalf("reports: %+v", reports)
 		}
-		if err := n.Fed.Community.ForwardReport(ctx, reports[0].ID, ada); err != nil {
+		if err := n.Fed.Community.Moderation.ForwardReport(ctx, reports[0].ID, ada); err != nil {
 			t.Fatal(err)
 		}
 		other.WaitFor(t, func(d fedtest.Delivery) bool { return d.Type() == "Flag" && strings.Contains(string(d.Body), postID) }, wait)
@@ -267,7 +267,7 @@ func TestReportsAndGroupUpdate(t *testing.T) {
 		}
 
 		g.Title = "Gardeners United"
-		if err := n.Fed.Community.UpdateGroup(ctx, g, ada); err != nil {
+		if err := n.Fed.Community.Moderation.UpdateGroup(ctx, g, ada); err != nil {
 			t.Fatal(err)
 		}
 		masto.WaitFor(t, func(d fedtest.Delivery) bool {

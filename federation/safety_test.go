@@ -109,7 +109,7 @@ func TestJoinQuestionsFeedbackAndProbation(t *testing.T) {
 		if len(reqs) != 1 || !strings.Contains(reqs[0].JoinAnswer, "Plot 12") {
 			t.Fatalf("request with answer: %+v", reqs)
 		}
-		if err := n.Fed.Community.DecideFollow(ctx, g.Name, alice.ID(), true); err != nil {
+		if err := n.Fed.Community.Membership.DecideFollow(ctx, g.Name, alice.ID(), true); err != nil {
 			t.Fatal(err)
 		}
 		// Probation: her first post is held, and she is told so.
@@ -121,7 +121,7 @@ func TestJoinQuestionsFeedbackAndProbation(t *testing.T) {
 		masto.WaitFor(t, func(d fedtest.Delivery) bool {
 			return d.Type() == "Create" && strings.Contains(string(d.Body), "waiting for a moderator")
 		}, wait)
-		if err := n.Fed.Community.ApprovePost(ctx, p.ID, ada); err != nil {
+		if err := n.Fed.Community.Posting.ApprovePost(ctx, p.ID, ada); err != nil {
 			t.Fatal(err)
 		}
 		masto.WaitFor(t, func(d fedtest.Delivery) bool { return d.Type() == "Announce" && d.ObjectID() == p.IRI }, wait)
@@ -148,10 +148,10 @@ func TestModmailReportsAnonymous(t *testing.T) {
 		if len(convs) != 1 || convs[0].Actor.IRI != alice.ID() {
 			t.Fatalf("conversations: %+v", convs)
 		}
-		if err := n.Fed.Community.ReplyModmail(ctx, convs[0].ID, "Only mods see this", true, ada); err != nil {
+		if err := n.Fed.Community.Modmail.ReplyModmail(ctx, convs[0].ID, "Only mods see this", true, ada); err != nil {
 			t.Fatal(err)
 		}
-		if err := n.Fed.Community.ReplyModmail(ctx, convs[0].ID, "Yes, **please** do!", false, ada); err != nil {
+		if err := n.Fed.Community.Modmail.ReplyModmail(ctx, convs[0].ID, "Yes, **please** do!", false, ada); err != nil {
 			t.Fatal(err)
 		}
 		masto.WaitFor(t, func(d fedtest.Delivery) bool {
@@ -181,7 +181,7 @@ func TestModmailReportsAnonymous(t *testing.T) {
 		if len(reqs) != 1 || reqs[0].Actor == nil || reqs[0].Actor.IRI != alice.ID() {
 			t.Fatalf("anonymous requests: %+v", reqs)
 		}
-		p, err := n.Fed.Community.DecideAnonymous(ctx, reqs[0].ID, true, "", ada)
+		p, err := n.Fed.Community.Moderation.DecideAnonymous(ctx, reqs[0].ID, true, "", ada)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -190,7 +190,7 @@ func TestModmailReportsAnonymous(t *testing.T) {
 			t.Errorf("anonymous post names its author or lost its text: %s", d.Body)
 		}
 		webtest.Eventually(t, "forget", func() bool {
-			err := n.Fed.Community.ForgetAnonymous(ctx, reqs[0].ID, ada)
+			err := n.Fed.Community.Moderation.ForgetAnonymous(ctx, reqs[0].ID, ada)
 			if err != nil && !errors.Is(err, storage.ErrBusy) {
 				t.Fatal(err)
 			}
@@ -278,13 +278,13 @@ func TestWebReport(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := n.Fed.Community.SubmitWebReport(ctx, g.Name, p.ID, " ", ""); err == nil {
+		if err := n.Fed.Community.Moderation.SubmitWebReport(ctx, g.Name, p.ID, " ", ""); err == nil {
 			t.Error("empty reason accepted")
 		}
-		if err := n.Fed.Community.SubmitWebReport(ctx, g.Name, "nope", "bad", ""); err == nil {
+		if err := n.Fed.Community.Moderation.SubmitWebReport(ctx, g.Name, "nope", "bad", ""); err == nil {
 			t.Error("unknown post accepted")
 		}
-		if err := n.Fed.Community.SubmitWebReport(ctx, g.Name, p.ID, "Insulting", "visitor@example.org"); err != nil {
+		if err := n.Fed.Community.Moderation.SubmitWebReport(ctx, g.Name, p.ID, "Insulting", "visitor@example.org"); err != nil {
 			t.Fatal(err)
 		}
 		reports, _ := storage.ListReports(ctx, n.DB, storage.ReportOpen, []string{g.ID}, 10)

@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"strings"
 	"time"
 
@@ -265,6 +266,20 @@ func (e *Event) Where() string {
 	default:
 		return e.PlaceName + e.PlaceAddress
 	}
+}
+
+// MapURL is a map search for the event's place (its address, or its
+// name when it has no address), "" for an online event or one without a
+// place. OpenStreetMap: free, and no account needed to look.
+func (e *Event) MapURL() string {
+	if e.OnlineURL != "" || e.Where() == "" {
+		return ""
+	}
+	q := e.PlaceAddress
+	if q == "" {
+		q = e.PlaceName
+	}
+	return "https://www.openstreetmap.org/search?query=" + url.QueryEscape(q)
 }
 
 // AttendeeByJoin loads the attendance that the actor's Join joinIRI

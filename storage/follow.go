@@ -173,3 +173,16 @@ func HasMemberOnHost(ctx context.Context, db bun.IDB, groupID, host string) (boo
 	}
 	return n > 0, nil
 }
+
+// CountMembersOfDomain counts the accepted memberships, in every group, of
+// actors on domain or its subdomains (any port): what blocking the domain
+// ends (DeleteFollowsOfDomain).
+func CountMembersOfDomain(ctx context.Context, db bun.IDB, domain string) (int, error) {
+	n, err := db.NewSelect().TableExpr("follows AS f").Join("JOIN remote_actors AS ra ON ra.id = f.actor_id").
+		Where("f.state = ? AND (ra.host = ? OR ra.host LIKE ? OR ra.host LIKE ?)", FollowAccepted, domain, "%."+domain, domain+":%").
+		Count(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("members on %s: %w", domain, err)
+	}
+	return int(n), nil
+}

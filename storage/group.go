@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"strings"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -34,6 +35,7 @@ type Group struct {
 	Discoverable  bool   `bun:"discoverable,notnull"`
 	FieldsJSON    string `bun:"fields_json,notnull"` // profile fields: [{"name":…,"value":HTML}]
 	PublicModlog  bool   `bun:"public_modlog,notnull"`
+	Rules         string `bun:"rules,notnull"` // one per line, plain text
 
 	// Safety settings.
 	JoinQuestions     string    `bun:"join_questions,notnull"`       // sent to applicants of a closed group; empty: none
@@ -75,6 +77,27 @@ func ValidatePostingPolicy(p string) error {
 		return nil
 	}
 	return fmt.Errorf("posting policy %q: want %s, %s or %s", p, PostingAnyone, PostingMembers, PostingModerators)
+}
+
+// RuleList is the group's rules, one per non-empty line, in order.
+func (g *Group) RuleList() []string {
+	var rules []string
+	for _, line := range strings.Split(g.Rules, "\n") {
+		if line = strings.TrimSpace(line); line != "" {
+			rules = append(rules, line)
+		}
+	}
+	return rules
+}
+
+// NewGroup returns a group named name with the documented defaults of a new
+// group: members may post, the group is discoverable and tells authors by
+// DM what happened to their posts. The migrations declare the same defaults
+// for rows, but an insert from Go writes every field, zero values included.
+func NewGroup(name string) *Group {
+	return &Group{
+		Name: name, Title: name, PostingPolicy: PostingMembers, Discoverable: true, FeedbackDMs: true, FieldsJSON: "[]",
+	}
 }
 
 // CreateGroup inserts g, filling ID and timestamps. A taken name is ErrConflict.
@@ -140,7 +163,7 @@ func UpdateGroup(ctx context.Context, db bun.IDB, now time.Time, g *Group) error
 	g.UpdatedAt = now.UTC()
 	res, err := db.NewUpdate().Model(g).
 		Column("title", "summary", "summary_html", "icon_path", "header_path", "closed",
-			"posting_policy", "review_queue", "boost_replies", "discoverable", "fields_json", "public_modlog", "join_questions", "probation_posts", "feedback_dms",
+			"posting_policy", "review_queue", "boost_replies", "discoverable", "fields_json", "public_modlog", "rules", "join_questions", "probation_posts", "feedback_dms",
 			"max_group_mentions", "min_account_age_days", "review_keywords", "updated_at").
 		WherePK().Exec(ctx)
 	if err != nil {

@@ -24,6 +24,9 @@ const (
 	SettingInstancePrivateKey = "instance_private_key_pem"
 	SettingInstancePublicKey  = "instance_public_key_pem"
 	SettingSetupToken         = "setup_token"
+	// SettingPublicOrigin is the scheme and domain `kith serve` runs as
+	// (https://kith.example): every other command mints the same IRIs.
+	SettingPublicOrigin = "public_origin"
 )
 
 // GetSetting returns the value stored under key, or ErrNotFound.

@@ -20,6 +20,7 @@ type Poll struct {
 	ClosesAt    time.Time `bun:"closes_at,notnull"`
 	ClosedAt    time.Time `bun:"closed_at,nullzero"` // set when the closing Update was sent
 	VotersCount int       `bun:"voters_count,notnull"`
+	LiveCounts  bool      `bun:"live_counts,notnull"` // public pages show the counts before the poll closes
 	CreatedAt   time.Time `bun:"created_at,notnull"`
 
 	Options []PollOption `bun:"rel:has-many,join:id=poll_id"`

@@ -57,6 +57,11 @@ type Post struct {
 	SourceIRI     string `bun:"source_iri,notnull"`
 	CreditActorID string `bun:"credit_actor_id,nullzero"`
 	Anonymous     bool   `bun:"anonymous,notnull"` // published by the group for a member who asked not to be named
+	// HeldReason says why the post went to the review queue, in the words
+	// of the author's feedback message; "" when it was never held.
+	HeldReason string `bun:"held_reason,notnull"`
+	// SourceMarkdown is what staff wrote for a group post; "" otherwise.
+	SourceMarkdown string `bun:"source_markdown,notnull"`
 
 	Author *RemoteActor `bun:"rel:belongs-to,join:author_id=id"`
 }
@@ -154,7 +159,7 @@ func PostByID(ctx context.Context, db bun.IDB, id string) (*Post, error) {
 // kept as it came. p needs its id and those fields only.
 func UpdatePostContent(ctx context.Context, db bun.IDB, p *Post) error {
 	res, err := db.NewUpdate().Model(p).
-		Column("name", "summary", "content_html", "sensitive", "object_raw", "updated_at").
+		Column("name", "summary", "content_html", "source_markdown", "sensitive", "object_raw", "updated_at").
 		WherePK().Exec(ctx)
 	if err != nil {
 		return fmt.Errorf("update post %s: %w", p.IRI, err)

@@ -42,7 +42,7 @@ func writeActivityJSON(w http.ResponseWriter, body []byte) {
 // instanceActor serves the instance actor. It is always readable without
 // a signature: remote servers need its key to verify our signed GETs.
 func (s *Server) instanceActor(w http.ResponseWriter, r *http.Request) error {
-	body, err := s.fed.Community.InstanceActorDocument()
+	body, err := s.fed.Community.Documents.InstanceActorDocument()
 	if err != nil {
 		return err
 	}
@@ -59,7 +59,7 @@ func (s *Server) group(w http.ResponseWriter, r *http.Request) error {
 	if err := s.fed.Actors.AuthorizeFetch(r.Context(), r); err != nil {
 		return err
 	}
-	body, err := s.fed.Community.GroupDocument(r.Context(), name)
+	body, err := s.fed.Community.Documents.GroupDocument(r.Context(), name)
 	if err != nil {
 		return err
 	}
@@ -74,7 +74,7 @@ func (s *Server) groupCollection(collection string) handlerFunc {
 		if err := s.fed.Actors.AuthorizeFetch(r.Context(), r); err != nil {
 			return err
 		}
-		body, err := s.fed.Community.GroupCollection(r.Context(), chi.URLParam(r, "name"), collection, r.URL.Query())
+		body, err := s.fed.Community.Documents.GroupCollection(r.Context(), chi.URLParam(r, "name"), collection, r.URL.Query())
 		if err != nil {
 			return err
 		}
@@ -94,7 +94,7 @@ func (s *Server) groupActivity(undo bool) handlerFunc {
 		if undo {
 			iri = s.fed.IRI.Undo(iri)
 		}
-		body, err := s.fed.Community.ActivityDocument(r.Context(), iri)
+		body, err := s.fed.Community.Documents.ActivityDocument(r.Context(), iri)
 		if err != nil {
 			return err
 		}
@@ -106,7 +106,7 @@ func (s *Server) groupActivity(undo bool) handlerFunc {
 // groupPost serves a post the group published: the Note to servers
 // (browsers get its thread page).
 func (s *Server) groupPost(w http.ResponseWriter, r *http.Request) error {
-	body, err := s.fed.Community.PostDocument(r.Context(), r, chi.URLParam(r, "name"), chi.URLParam(r, "id"))
+	body, err := s.fed.Community.Documents.PostDocument(r.Context(), r, chi.URLParam(r, "name"), chi.URLParam(r, "id"))
 	if err != nil {
 		return err
 	}
@@ -117,7 +117,7 @@ func (s *Server) groupPost(w http.ResponseWriter, r *http.Request) error {
 // groupPostActivity serves the Create that published a group post, under
 // the post's own read rules.
 func (s *Server) groupPostActivity(w http.ResponseWriter, r *http.Request) error {
-	body, err := s.fed.Community.PostActivityDocument(r.Context(), r, chi.URLParam(r, "name"), chi.URLParam(r, "id"))
+	body, err := s.fed.Community.Documents.PostActivityDocument(r.Context(), r, chi.URLParam(r, "name"), chi.URLParam(r, "id"))
 	if err != nil {
 		return err
 	}
@@ -128,7 +128,7 @@ func (s *Server) groupPostActivity(w http.ResponseWriter, r *http.Request) error
 // instanceOutbox serves the instance actor's outbox, which its actor
 // document names: an empty collection.
 func (s *Server) instanceOutbox(w http.ResponseWriter, r *http.Request) error {
-	body, err := s.fed.Community.InstanceOutboxDocument()
+	body, err := s.fed.Community.Documents.InstanceOutboxDocument()
 	if err != nil {
 		return err
 	}

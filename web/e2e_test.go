@@ -153,10 +153,10 @@ func TestClosedGroupApproval(t *testing.T) {
 		if len(gts.Received()) != 0 {
 			t.Errorf("a closed group answered before a moderator decided: %v", gts.Received()[0].Type())
 		}
-		if err := n.Fed.Community.DecideFollow(ctx, g.Name, dora.ID(), true); err != nil {
+		if err := n.Fed.Community.Membership.DecideFollow(ctx, g.Name, dora.ID(), true); err != nil {
 			t.Fatal(err)
 		}
-		if err := n.Fed.Community.DecideFollow(ctx, g.Name, eve.ID(), false); err != nil {
+		if err := n.Fed.Community.Membership.DecideFollow(ctx, g.Name, eve.ID(), false); err != nil {
 			t.Fatal(err)
 		}
 		gts.WaitFor(t, func(d fedtest.Delivery) bool { return d.Type() == "Accept" && d.Inbox == "/users/dora/inbox" }, wait)
@@ -164,7 +164,7 @@ func TestClosedGroupApproval(t *testing.T) {
 		if n, _ := storage.CountFollows(ctx, n.DB, g.ID, storage.FollowAccepted); n != 1 {
 			t.Errorf("members = %d, want 1", n)
 		}
-		if err := n.Fed.Community.DecideFollow(ctx, g.Name, dora.ID(), true); err == nil {
+		if err := n.Fed.Community.Membership.DecideFollow(ctx, g.Name, dora.ID(), true); err == nil {
 			t.Error("deciding twice should fail")
 		}
 	})

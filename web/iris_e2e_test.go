@@ -39,21 +39,21 @@ func TestEveryIRIServed(t *testing.T) {
 		s.Join(t, alice)
 		staff := community.Staff{Name: "ada"}
 
-		public, err := n.Fed.Community.PublishPost(ctx, g, community.PostInput{Markdown: "Seed swap on Sunday"}, staff)
+		public, err := n.Fed.Community.Posting.PublishPost(ctx, g, community.PostInput{Markdown: "Seed swap on Sunday"}, staff)
 		if err != nil {
 			t.Fatal(err)
 		}
-		secret, err := n.Fed.Community.PublishPost(ctx, g, community.PostInput{Markdown: "The shed code is 1234", MembersOnly: true}, staff)
+		secret, err := n.Fed.Community.Posting.PublishPost(ctx, g, community.PostInput{Markdown: "The shed code is 1234", MembersOnly: true}, staff)
 		if err != nil {
 			t.Fatal(err)
 		}
 		start := time.Now().Add(48 * time.Hour).Truncate(time.Minute)
-		event, err := n.Fed.Community.PublishEvent(ctx, g, community.EventInput{Title: "Seed swap", Description: "Bring seeds",
+		event, err := n.Fed.Community.Events.PublishEvent(ctx, g, community.EventInput{Title: "Seed swap", Description: "Bring seeds",
 			Start: start, End: start.Add(2 * time.Hour), PlaceName: "The shed"}, staff)
 		if err != nil {
 			t.Fatal(err)
 		}
-		poll, err := n.Fed.Community.PublishPoll(ctx, g, community.PollInput{Question: "Tomatoes or beans?",
+		poll, err := n.Fed.Community.Posting.PublishPoll(ctx, g, community.PollInput{Question: "Tomatoes or beans?",
 			Options: []string{"Tomatoes", "Beans"}, Closes: time.Now().Add(24 * time.Hour)}, staff)
 		if err != nil {
 			t.Fatal(err)
@@ -72,7 +72,7 @@ func TestEveryIRIServed(t *testing.T) {
 		// Banning bob sends him a Block, addressed to him alone.
 		bob := s.Masto.NewActor("bob")
 		s.Join(t, bob)
-		if err := n.Fed.Community.Ban(ctx, g, bob.ID(), "spam", staff); err != nil {
+		if err := n.Fed.Community.Moderation.Ban(ctx, g, bob.ID(), "spam", staff); err != nil {
 			t.Fatal(err)
 		}
 		block := s.Masto.WaitFor(t, func(d fedtest.Delivery) bool { return d.Type() == "Block" && d.ObjectID() == bob.ID() }, webtest.Wait)

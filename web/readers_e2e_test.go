@@ -23,7 +23,7 @@ func TestMembersOnlyReaders(t *testing.T) {
 		other := n.Net.NewInstance("other.test", fedtest.Mastodon)
 		alice := s.Alice()
 		s.Join(t, alice)
-		secret, err := n.Fed.Community.PublishPost(ctx, g.Name, community.PostInput{Markdown: "members only", MembersOnly: true}, community.Staff{Name: "ada"})
+		secret, err := n.Fed.Community.Posting.PublishPost(ctx, g.Name, community.PostInput{Markdown: "members only", MembersOnly: true}, community.Staff{Name: "ada"})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -109,7 +109,7 @@ func New(d Deps) http.Handler {
 		DB: d.DB, Log: d.Log, Domain: d.Fed.IRI.Domain(), InsecureHTTP: d.InsecureHTTP,
 		Services: admin.ServicesOf(d.Fed.Community), DataDir: d.DataDir, Media: adminMedia,
 		CreateGroup: func(ctx context.Context, name, title, summary string, closed bool) error {
-			_, err := d.Fed.Community.CreateGroup(ctx, name, title, summary, closed)
+			_, err := d.Fed.Community.Moderation.CreateGroup(ctx, name, title, summary, closed)
 			return err
 		},
 	})
@@ -125,7 +125,7 @@ func New(d Deps) http.Handler {
 	}
 	s.public = public.New(public.Deps{
 		DB: reads, Log: d.Log, Domain: d.Fed.IRI.Domain(), Scheme: scheme,
-		DataDir: d.DataDir, Resolver: d.Fed.Actors, Reporter: d.Fed.Community, Media: publicMedia,
+		DataDir: d.DataDir, Resolver: d.Fed.Actors, Reporter: d.Fed.Community.Moderation, Media: publicMedia,
 	})
 	return s.routes()
 }
@@ -134,7 +134,14 @@ var (
 	_ public.MediaCache           = (*media.Cache)(nil)
 	_ admin.MediaCache            = (*media.Cache)(nil)
 	_ public.RemoteFollowResolver = (*actors.Actors)(nil)
-	_ public.Reporter             = (*community.Service)(nil)
+	_ public.Reporter             = (*community.Moderation)(nil)
+	// Each admin interface is one community service (admin.ServicesOf).
+	_ admin.Posting    = (*community.Posting)(nil)
+	_ admin.Moderation = (*community.Moderation)(nil)
+	_ admin.Membership = (*community.Membership)(nil)
+	_ admin.Modmail    = (*community.Modmail)(nil)
+	_ admin.Events     = (*community.Events)(nil)
+	_ admin.Belonging  = (*community.Belonging)(nil)
 )
 
 // SetupURL is the one-time setup address while the node has no owner.

@@ -217,7 +217,7 @@ func newMediaCache(ctx context.Context, cfg *Config, db, reads *bun.DB, fed *fed
 			AllowPrivateNetworks: cfg.AllowPrivateNetworks,
 			UserAgent:            fmt.Sprintf("Kith/%s (+%s://%s/)", version, cfg.Scheme(), cfg.Domain),
 		},
-		LocalMedia: fed.Community.MediaURL(""),
+		LocalMedia: fed.IRI.Media(""),
 		Budget:     cfg.MediaCacheSize,
 		MaxBytes:   cfg.MediaMaxFileSize,
 		RetryAfter: cfg.MediaRetryAfter,

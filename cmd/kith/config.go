@@ -33,6 +33,7 @@ type Config struct {
 	SMTPURL              string        // smtp://user:pass@host:587 or smtps://…; empty: no e-mail
 	SMTPFrom             string        // sender address of notification e-mails
 	LocalTrial           bool          // no --domain given: plain http:// on the listen address
+	DomainGiven          bool          // --domain (or KITH_DOMAIN) was set, not derived from --listen
 	DeliveryWorkers      int           // deliveries of one activity to one inbox at once (retries, answers)
 	InboxWorkers         int           // received activities processed at once
 	InboxRate            int           // inbox POSTs per client IP and minute
@@ -145,6 +146,7 @@ func (cf *configFlags) load(getenv func(string) string) (*Config, error) {
 		return nil, err
 	}
 	c.LocalTrial = localTrial
+	c.DomainGiven = given["domain"]
 	return c, nil
 }
 

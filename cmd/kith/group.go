@@ -43,7 +43,7 @@ func cmdGroupCreate(ctx context.Context, args []string, e env) error {
 		return usageError{err}
 	}
 	log := newLogger(cfg, e.stderr)
-	db, err := openDB(ctx, cfg, log)
+	db, err := openNodeDB(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
@@ -52,7 +52,7 @@ func cmdGroupCreate(ctx context.Context, args []string, e env) error {
 	if err != nil {
 		return err
 	}
-	g, err := fed.Community.CreateGroup(ctx, name, *title, *summary, *closed)
+	g, err := fed.Community.Moderation.CreateGroup(ctx, name, *title, *summary, *closed)
 	if err != nil {
 		return err
 	}
@@ -66,7 +66,7 @@ func cmdGroupList(ctx context.Context, args []string, e env) error {
 	if err != nil {
 		return err
 	}
-	db, err := openDB(ctx, cfg, newLogger(cfg, e.stderr))
+	db, err := openNodeDB(ctx, cfg, newLogger(cfg, e.stderr))
 	if err != nil {
 		return err
 	}
@@ -109,7 +109,7 @@ func cmdGroupRequests(ctx context.Context, args []string, e env) error {
 	if len(pos) != 1 {
 		return usagef("group requests: want exactly one group NAME")
 	}
-	db, err := openDB(ctx, cfg, newLogger(cfg, e.stderr))
+	db, err := openNodeDB(ctx, cfg, newLogger(cfg, e.stderr))
 	if err != nil {
 		return err
 	}
@@ -150,7 +150,7 @@ func cmdGroupDecide(ctx context.Context, approve bool, args []string, e env) err
 		return usagef("group %s: want a group NAME and the requesting ACTOR's IRI (see kith group requests NAME)", verb)
 	}
 	log := newLogger(cfg, e.stderr)
-	db, err := openDB(ctx, cfg, log)
+	db, err := openNodeDB(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
@@ -159,7 +159,7 @@ func cmdGroupDecide(ctx context.Context, approve bool, args []string, e env) err
 	if err != nil {
 		return err
 	}
-	if err := fed.Community.DecideFollow(ctx, pos[0], pos[1], approve); err != nil {
+	if err := fed.Community.Membership.DecideFollow(ctx, pos[0], pos[1], approve); err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "%sd %s for @%s; the answer is sent by kith serve\n", verb, pos[1], pos[0])

@@ -257,6 +257,10 @@ func TestGroupApproveQueuesAccept(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if !g.FeedbackDMs || !g.Discoverable || g.PostingPolicy != storage.PostingMembers {
+		t.Errorf("group create: feedback_dms %v, discoverable %v, posting %q; want the documented defaults true, true, members",
+			g.FeedbackDMs, g.Discoverable, g.PostingPolicy)
+	}
 	actor := &storage.RemoteActor{IRI: "https://mastodon.test/users/alice", Inbox: "https://mastodon.test/users/alice/inbox", Host: "mastodon.test"}
 	if err := storage.UpsertRemoteActor(ctx, db, time.Now(), actor); err != nil {
 		t.Fatal(err)

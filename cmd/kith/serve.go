@@ -54,6 +54,10 @@ func cmdServe(ctx context.Context, args []string, e env) error {
 	if cfg.Domain == "" {
 		cfg.Domain = ln.Addr().String()
 	}
+	if err := storeOrigin(ctx, cfg, db, log); err != nil {
+		ln.Close()
+		return err
+	}
 	listen, err := storage.OpenListenPool(ctx, cfg.DatabaseURL)
 	if err != nil {
 		ln.Close()

@@ -133,3 +133,30 @@ func TestMetricsListenConfig(t *testing.T) {
 		}
 	}
 }
+
+// The domain serve runs as is stored: later commands without --domain
+// print the handles, and mint the IRIs, the fediverse knows.
+func TestCommandsUseTheServedDomain(t *testing.T) {
+	t.Parallel()
+	for name, db := range databases(t) {
+		t.Run(name, func(t *testing.T) {
+			s := startServe(t, append([]string{"--domain", "groups.test", "--insecure-http"}, db...)...)
+			if code := s.stop(); code != exitOK {
+				t.Fatalf("serve exit %d:\n%s", code, s.logs.String())
+			}
+			for _, tc := range []struct {
+				args []string
+				want string
+			}{
+				{[]string{"group", "create", "load"}, "created group @load@groups.test"},
+				{[]string{"group", "list"}, "@load@groups.test"},
+				{[]string{"group", "list", "--domain", "other.test"}, "@load@other.test"},
+			} {
+				r := kith(t, "", append(tc.args, db...)...)
+				if r.code != exitOK || !strings.Contains(r.stdout, tc.want) {
+					t.Errorf("%v: code %d, stdout %q, stderr %q; want %q", tc.args, r.code, r.stdout, r.stderr, tc.want)
+				}
+			}
+		})
+	}
+}

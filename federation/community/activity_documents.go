@@ -12,7 +12,7 @@ import (
 // PostActivityDocument is the Create that published a group post, for GETs
 // of its IRI (iri.Builder.PostActivity), under the post's own read rules
 // (PostDocument): members-only posts only to an authorized member fetch.
-func (e *Service) PostActivityDocument(ctx context.Context, r *http.Request, groupName, postID string) ([]byte, error) {
+func (e *Documents) PostActivityDocument(ctx context.Context, r *http.Request, groupName, postID string) ([]byte, error) {
 	if _, err := e.PostDocument(ctx, r, groupName, postID); err != nil {
 		return nil, err
 	}
@@ -29,6 +29,6 @@ func (e *Service) PostActivityDocument(ctx context.Context, r *http.Request, gro
 // InstanceOutboxDocument is the instance actor's outbox: always empty, the
 // instance actor only signs the node's fetches, but its actor document
 // names an outbox, which must resolve.
-func (e *Service) InstanceOutboxDocument() ([]byte, error) {
+func (e *Documents) InstanceOutboxDocument() ([]byte, error) {
 	return vocab.OrderedCollectionItems(e.IRI.InstanceOutbox(), nil)
 }

@@ -27,7 +27,7 @@ import (
 
 // anonReply sends the sender of an anonymous request a note about it and
 // records the note with the request, so forgetting can erase it.
-func (e *Service) anonReply(ctx context.Context, tx bun.Tx, g *storage.Group, r *storage.AnonRequest, to *storage.RemoteActor, bodyHTML string) error {
+func (e *Moderation) anonReply(ctx context.Context, tx bun.Tx, g *storage.Group, r *storage.AnonRequest, to *storage.RemoteActor, bodyHTML string) error {
 	noteID, err := e.directMessage(ctx, tx, g, to, bodyHTML, "")
 	if err != nil {
 		return err
@@ -37,7 +37,7 @@ func (e *Service) anonReply(ctx context.Context, tx bun.Tx, g *storage.Group, r 
 
 // anonFeedback is feedback (safety.go) on an anonymous request: the
 // outcome, when the group sends feedback, recorded with the request.
-func (e *Service) anonFeedback(ctx context.Context, tx bun.Tx, g *storage.Group, r *storage.AnonRequest, text string) error {
+func (e *Moderation) anonFeedback(ctx context.Context, tx bun.Tx, g *storage.Group, r *storage.AnonRequest, text string) error {
 	if !g.FeedbackDMs || r.Actor == nil {
 		return nil
 	}
@@ -55,7 +55,7 @@ func (e *Service) anonFeedback(ctx context.Context, tx bun.Tx, g *storage.Group,
 //
 // A note to the sender that is being delivered right now holds it up: it
 // waits for that delivery, up to forgetWait.
-func (e *Service) ForgetAnonymous(ctx context.Context, requestID string, by Staff) error {
+func (e *Moderation) ForgetAnonymous(ctx context.Context, requestID string, by Staff) error {
 	deadline := time.Now().Add(forgetWait)
 	for {
 		err := e.forgetAnonymous(ctx, requestID, by)
@@ -76,7 +76,7 @@ func (e *Service) ForgetAnonymous(ctx context.Context, requestID string, by Staf
 // progress.
 const forgetWait = 10 * time.Second
 
-func (e *Service) forgetAnonymous(ctx context.Context, requestID string, by Staff) error {
+func (e *Moderation) forgetAnonymous(ctx context.Context, requestID string, by Staff) error {
 	var dm string
 	err := e.Tx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		r, err := storage.AnonRequestByID(ctx, tx, requestID)

@@ -43,15 +43,15 @@ const digestCheckEvery = 15 * time.Minute
 
 // addBelongingWorkers registers the jobs of events and digests and returns
 // their periodic jobs.
-func (e *Service) addBelongingWorkers(workers *river.Workers) []*river.PeriodicJob {
-	river.AddWorker(workers, &eventReminderWorker{e: e})
-	river.AddWorker(workers, &digestWorker{e: e})
+func (c *Community) addBelongingWorkers(workers *river.Workers) []*river.PeriodicJob {
+	river.AddWorker(workers, &eventReminderWorker{e: c.Events})
+	river.AddWorker(workers, &digestWorker{e: c.Belonging})
 	return []*river.PeriodicJob{river.NewPeriodicJob(river.PeriodicInterval(digestCheckEvery),
 		func() (river.JobArgs, *river.InsertOpts) { return digestArgs{}, nil }, nil)}
 }
 
 // BelongingSettings returns a group's belonging settings.
-func (e *Service) BelongingSettings(ctx context.Context, groupName string) (*storage.BelongingSettings, error) {
+func (e *Belonging) BelongingSettings(ctx context.Context, groupName string) (*storage.BelongingSettings, error) {
 	g, err := storage.GroupByName(ctx, e.DB, groupName)
 	if err != nil {
 		return nil, err
@@ -62,8 +62,21 @@ func (e *Service) BelongingSettings(ctx context.Context, groupName string) (*sto
 // MaxWelcomeLength bounds the welcome template.
 const MaxWelcomeLength = 2000
 
+// DefaultWelcomeTemplate is the welcome message the admin suggests before
+// staff write their own: what a new member can do, in their own app.
+const DefaultWelcomeTemplate = `Welcome to {group}, {name}!
+
+To post to everyone, write a public post that mentions {handle}. Replies in a thread reach the group too; a followers-only post that mentions the group goes to the members only.
+
+By direct message to the group:
+- "anon: your text" posts without your name (a moderator reviews it first);
+- "intro", as a reply to one of your own posts, makes it your introduction;
+- "directory on" lists you in the member directory ("directory off" to leave it);
+- "report: the reason", as a reply to a post, reports it to the moderators;
+- anything else reaches the moderators, who answer as the group.`
+
 // SaveBelongingSettings stores a group's belonging settings and logs it.
-func (e *Service) SaveBelongingSettings(ctx context.Context, groupName string, s *storage.BelongingSettings, by Staff) error {
+func (e *Belonging) SaveBelongingSettings(ctx context.Context, groupName string, s *storage.BelongingSettings, by Staff) error {
 	if err := storage.ValidateDigest(s.Digest); err != nil {
 		return fmt.Errorf("%w: %v", ErrInvalidPost, err)
 	}
@@ -84,7 +97,7 @@ func (e *Service) SaveBelongingSettings(ctx context.Context, groupName string, s
 }
 
 // plainBoostsOff tells whether a group sends no plain boosts (announcePost).
-func (e *Service) plainBoostsOff(ctx context.Context, tx bun.IDB, g *storage.Group) (bool, error) {
+func (e *Belonging) plainBoostsOff(ctx context.Context, tx bun.IDB, g *storage.Group) (bool, error) {
 	s, err := storage.BelongingSettingsOf(ctx, tx, g.ID)
 	if err != nil {
 		return false, err
@@ -95,7 +108,7 @@ func (e *Service) plainBoostsOff(ctx context.Context, tx bun.IDB, g *storage.Gro
 // welcome sends a new member the group's welcome DM, once per membership
 // (storage.MarkWelcomed), when the group has a welcome template. It is
 // called where a follow becomes accepted.
-func (e *Service) welcome(ctx context.Context, tx bun.Tx, g *storage.Group, actor *storage.RemoteActor) error {
+func (e *Belonging) welcome(ctx context.Context, tx bun.Tx, g *storage.Group, actor *storage.RemoteActor) error {
 	s, err := storage.BelongingSettingsOf(ctx, tx, g.ID)
 	if err != nil || strings.TrimSpace(s.WelcomeTemplate) == "" {
 		return err
@@ -108,7 +121,8 @@ func (e *Service) welcome(ctx context.Context, tx bun.Tx, g *storage.Group, acto
 	if strings.TrimSpace(name) == "" {
 		name = actor.Username
 	}
-	text := strings.NewReplacer("{name}", name, "{group}", g.Title).Replace(s.WelcomeTemplate)
+	handle := "@" + g.Name + "@" + e.IRI.Domain()
+	text := strings.NewReplacer("{name}", name, "{group}", g.Title, "{handle}", handle).Replace(s.WelcomeTemplate)
 	if _, err := e.directMessage(ctx, tx, g, actor, textParagraphs(text), ""); err != nil {
 		return err
 	}
@@ -138,7 +152,7 @@ func belongingCommand(lower string) bool {
 
 // memberCommand runs a member's DM command: "directory on", "directory
 // off", or "intro" (in reply to one of their posts in the group).
-func (e *Service) memberCommand(ctx context.Context, tx bun.Tx, g *storage.Group, obj *vocab.Object, author *storage.RemoteActor, member bool, lower string) error {
+func (e *Belonging) memberCommand(ctx context.Context, tx bun.Tx, g *storage.Group, obj *vocab.Object, author *storage.RemoteActor, member bool, lower string) error {
 	reply := func(msg string) error {
 		_, err := e.directMessage(ctx, tx, g, author, "<p>"+html.EscapeString(msg)+"</p>", obj.ID)
 		return err
@@ -177,7 +191,7 @@ func (e *Service) memberCommand(ctx context.Context, tx bun.Tx, g *storage.Group
 
 // AwardBadge gives a member a badge. With announce, the group publishes a
 // public Note that mentions and congratulates them.
-func (e *Service) AwardBadge(ctx context.Context, groupName, badgeID, actorID, note string, announce bool, by Staff) error {
+func (e *Belonging) AwardBadge(ctx context.Context, groupName, badgeID, actorID, note string, announce bool, by Staff) error {
 	note = strings.TrimSpace(note)
 	if utf8.RuneCountInString(note) > 500 {
 		return fmt.Errorf("%w: the note is limited to 500 characters", ErrInvalidPost)
@@ -234,7 +248,7 @@ func (e *Service) AwardBadge(ctx context.Context, groupName, badgeID, actorID, n
 
 // publishMentioning publishes a public group Note that mentions someone
 // (cc'd and sent to their inbox, so their server notifies them).
-func (e *Service) publishMentioning(ctx context.Context, tx bun.Tx, g *storage.Group, bodyHTML string, who *storage.RemoteActor, action string) (*storage.Post, error) {
+func (e *Belonging) publishMentioning(ctx context.Context, tx bun.Tx, g *storage.Group, bodyHTML string, who *storage.RemoteActor, action string) (*storage.Post, error) {
 	now := e.Stamp(time.Time{})
 	p := &storage.Post{
 		ID: storage.NewID(), GroupID: g.ID, Kind: "Note", ContentHTML: e.HTML.Sanitize(bodyHTML),
@@ -256,7 +270,7 @@ func (e *Service) publishMentioning(ctx context.Context, tx bun.Tx, g *storage.G
 	if err != nil {
 		return nil, err
 	}
-	createID := p.IRI + "/activity"
+	createID := e.IRI.PostActivity(g.Name, p.ID)
 	create, err := vocab.Create(createID, groupIRI, note, to, cc)
 	if err != nil {
 		return nil, fmt.Errorf("build Create: %w", err)
@@ -288,7 +302,7 @@ func (digestArgs) InsertOpts() river.InsertOpts { return river.InsertOpts{MaxAtt
 
 type digestWorker struct {
 	river.WorkerDefaults[digestArgs]
-	e *Service
+	e *Belonging
 }
 
 func (w *digestWorker) Work(ctx context.Context, _ *river.Job[digestArgs]) error {
@@ -300,7 +314,7 @@ func (w *digestWorker) Work(ctx context.Context, _ *river.Job[digestArgs]) error
 // and whose last one is a period old (or that never had one). It returns
 // how many it published; a group with nothing to tell is skipped (and
 // checked again next time).
-func (e *Service) SendDueDigests(ctx context.Context) (int, error) {
+func (e *Belonging) SendDueDigests(ctx context.Context) (int, error) {
 	settings, err := storage.GroupsWithDigest(ctx, e.DB)
 	if err != nil {
 		return 0, err
@@ -351,7 +365,7 @@ var errNothingToTell = errors.New("nothing to tell")
 // PublishDigest publishes a group's digest of the last period now,
 // whatever its schedule (staff's "send now"). It returns nil, nil when
 // there is nothing to tell.
-func (e *Service) PublishDigest(ctx context.Context, groupName string, by Staff) (*storage.Post, error) {
+func (e *Belonging) PublishDigest(ctx context.Context, groupName string, by Staff) (*storage.Post, error) {
 	g, err := storage.GroupByName(ctx, e.DB, groupName)
 	if err != nil {
 		return nil, err
@@ -377,7 +391,7 @@ func (e *Service) PublishDigest(ctx context.Context, groupName string, by Staff)
 // digestPost builds (does not store) the digest of [from, to): the top
 // threads and the events starting within the next period. nil when there
 // is nothing to tell.
-func (e *Service) digestPost(ctx context.Context, tx bun.IDB, g *storage.Group, from, to time.Time, period time.Duration) (*storage.Post, error) {
+func (e *Belonging) digestPost(ctx context.Context, tx bun.IDB, g *storage.Group, from, to time.Time, period time.Duration) (*storage.Post, error) {
 	threads, err := storage.TopThreads(ctx, tx, g.ID, from, to, 5)
 	if err != nil {
 		return nil, err

@@ -56,7 +56,7 @@ type Staff struct {
 }
 
 // addressing returns to/cc for a group post.
-func (e *Service) addressing(g *storage.Group, membersOnly bool) (to, cc []string) {
+func (e *core) addressing(g *storage.Group, membersOnly bool) (to, cc []string) {
 	followers := e.IRI.GroupFollowers(g.Name)
 	if membersOnly {
 		return []string{followers}, nil
@@ -67,7 +67,7 @@ func (e *Service) addressing(g *storage.Group, membersOnly bool) (to, cc []strin
 // note builds the Note of a group post. Every object the group publishes
 // mentions the group and names it as audience, so replies written on
 // Mastodon come back to the group.
-func (e *Service) note(g *storage.Group, p *storage.Post, in PostInput) ([]byte, error) {
+func (e *core) note(g *storage.Group, p *storage.Post, in PostInput) ([]byte, error) {
 	to, cc := e.addressing(g, in.MembersOnly)
 	html := p.ContentHTML
 	return vocab.NoteJSON(vocab.Note{
@@ -81,7 +81,7 @@ func (e *Service) note(g *storage.Group, p *storage.Post, in PostInput) ([]byte,
 // PublishPost publishes a post written by staff as the group: a Create of
 // a Note, sent to every member. Members-only posts are addressed to the
 // group's followers and never appear in the public outbox.
-func (e *Service) PublishPost(ctx context.Context, groupName string, in PostInput, by Staff) (*storage.Post, error) {
+func (e *Posting) PublishPost(ctx context.Context, groupName string, in PostInput, by Staff) (*storage.Post, error) {
 	if err := in.validate(); err != nil {
 		return nil, err
 	}
@@ -96,7 +96,7 @@ func (e *Service) PublishPost(ctx context.Context, groupName string, in PostInpu
 	now := e.Stamp(time.Time{})
 	p := &storage.Post{
 		ID: storage.NewID(), GroupID: g.ID, Kind: "Note", Summary: strings.TrimSpace(in.ContentWarning),
-		ContentHTML: html, Visibility: storage.VisibilityPublic, State: storage.PostPublished,
+		ContentHTML: html, SourceMarkdown: in.Markdown, Visibility: storage.VisibilityPublic, State: storage.PostPublished,
 		PublishedAt: now, CreatedAt: now,
 	}
 	if in.MembersOnly {
@@ -113,7 +113,7 @@ func (e *Service) PublishPost(ctx context.Context, groupName string, in PostInpu
 }
 
 // EditPost changes a group post and federates an Update of the Note.
-func (e *Service) EditPost(ctx context.Context, postID string, in PostInput, by Staff) error {
+func (e *Posting) EditPost(ctx context.Context, postID string, in PostInput, by Staff) error {
 	if err := in.validate(); err != nil {
 		return err
 	}
@@ -126,7 +126,7 @@ func (e *Service) EditPost(ctx context.Context, postID string, in PostInput, by 
 		return fmt.Errorf("%w: %v", ErrInvalidPost, err)
 	}
 	in.MembersOnly = p.Visibility == storage.VisibilityFollowers // audience cannot change after the fact
-	p.ContentHTML, p.Summary = html, strings.TrimSpace(in.ContentWarning)
+	p.ContentHTML, p.SourceMarkdown, p.Summary = html, in.Markdown, strings.TrimSpace(in.ContentWarning)
 	p.Sensitive, p.UpdatedAt = p.Summary != "", e.Stamp(p.PublishedAt)
 	note, err := e.note(g, p, in)
 	if err != nil {
@@ -151,7 +151,7 @@ func (e *Service) EditPost(ctx context.Context, postID string, in PostInput, by 
 }
 
 // DeleteOwnPost deletes a group post everywhere (Delete with a Tombstone).
-func (e *Service) DeleteOwnPost(ctx context.Context, postID string, by Staff) error {
+func (e *Posting) DeleteOwnPost(ctx context.Context, postID string, by Staff) error {
 	p, g, err := e.ownPost(ctx, postID, true)
 	if err != nil {
 		return err
@@ -175,7 +175,7 @@ func (e *Service) DeleteOwnPost(ctx context.Context, postID string, by Staff) er
 
 // SetPinned pins or unpins a public group post: the featured collection
 // changes and an Add or Remove tells the members' servers.
-func (e *Service) SetPinned(ctx context.Context, postID string, pinned bool, by Staff) error {
+func (e *Posting) SetPinned(ctx context.Context, postID string, pinned bool, by Staff) error {
 	p, err := storage.PostByID(ctx, e.DB, postID)
 	if err != nil {
 		return err
@@ -212,7 +212,7 @@ func (e *Service) SetPinned(ctx context.Context, postID string, pinned bool, by 
 }
 
 // ownPost loads a post the group itself published.
-func (e *Service) ownPost(ctx context.Context, postID string, forDelete bool) (*storage.Post, *storage.Group, error) {
+func (e *Posting) ownPost(ctx context.Context, postID string, forDelete bool) (*storage.Post, *storage.Group, error) {
 	p, err := storage.PostByID(ctx, e.DB, postID)
 	if err != nil {
 		return nil, nil, err
@@ -236,7 +236,7 @@ func (e *Service) ownPost(ctx context.Context, postID string, forDelete bool) (*
 // mode); members-only posts only to requests signed by a member, or by the
 // instance actor of a server where the group has a member (readers.go) —
 // to everyone else they do not exist (404).
-func (e *Service) PostDocument(ctx context.Context, r *http.Request, groupName, postID string) ([]byte, error) {
+func (e *Documents) PostDocument(ctx context.Context, r *http.Request, groupName, postID string) ([]byte, error) {
 	p, err := storage.PostByID(ctx, e.Reads, postID)
 	if err != nil {
 		return nil, err
@@ -268,7 +268,7 @@ func (e *Service) PostDocument(ctx context.Context, r *http.Request, groupName, 
 }
 
 // logAction writes the moderation log inside the action's transaction.
-func (e *Service) logAction(ctx context.Context, tx bun.IDB, g *storage.Group, by Staff, action, target, reason string) error {
+func (e *core) logAction(ctx context.Context, tx bun.IDB, g *storage.Group, by Staff, action, target, reason string) error {
 	entry := &storage.LogEntry{StaffID: by.ID, StaffName: by.Name, Action: action, Target: target, Reason: reason}
 	if g != nil {
 		entry.GroupID = g.ID

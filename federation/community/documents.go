@@ -17,10 +17,10 @@ const pageSize = 20
 
 // InstanceActorDocument is the instance actor (FEP-d556): an Application
 // named after the host, which signs the node's outgoing GETs.
-func (e *Service) InstanceActorDocument() ([]byte, error) {
+func (e *Documents) InstanceActorDocument() ([]byte, error) {
 	return vocab.ApplicationActorJSON(vocab.ApplicationActor{
 		ID: e.IRI.InstanceActor(), PreferredUsername: e.IRI.Domain(), Name: "Kith at " + e.IRI.Domain(),
-		URL: e.IRI.Base() + "/", Inbox: e.IRI.SharedInbox(), Outbox: e.IRI.InstanceOutbox(),
+		URL: e.IRI.Home(), Inbox: e.IRI.SharedInbox(), Outbox: e.IRI.InstanceOutbox(),
 		SharedInbox: e.IRI.SharedInbox(), PublicKeyID: e.IRI.InstanceKey(), PublicKeyPEM: e.InstancePub,
 	})
 }
@@ -39,7 +39,7 @@ func GroupFields(g *storage.Group) []Field {
 }
 
 // GroupDocument is a group's actor document.
-func (e *Service) GroupDocument(ctx context.Context, name string) ([]byte, error) {
+func (e *Documents) GroupDocument(ctx context.Context, name string) ([]byte, error) {
 	g, err := storage.GroupByName(ctx, e.Reads, name)
 	if err != nil {
 		return nil, err
@@ -47,7 +47,7 @@ func (e *Service) GroupDocument(ctx context.Context, name string) ([]byte, error
 	return e.groupDocument(g)
 }
 
-func (e *Service) groupDocument(g *storage.Group) ([]byte, error) {
+func (e *Documents) groupDocument(g *storage.Group) ([]byte, error) {
 	name := g.Name
 	ga := vocab.GroupActor{
 		ID: e.IRI.Group(name), PreferredUsername: name, Name: g.Title, SummaryHTML: g.SummaryHTML,
@@ -72,8 +72,8 @@ func (e *Service) groupDocument(g *storage.Group) ([]byte, error) {
 }
 
 // MediaURL is the public URL of an uploaded file under the data directory.
-func (e *Service) MediaURL(rel string) string {
-	return e.IRI.Base() + "/media/" + strings.TrimPrefix(path.Clean("/"+rel), "/")
+func (e *core) MediaURL(rel string) string {
+	return e.IRI.Media(rel)
 }
 
 func mediaType(p string) string {
@@ -101,23 +101,29 @@ const (
 // GroupCollection renders one of a group's collections. page is the
 // "page" query value: empty for the collection itself, "true" for the
 // first page; before pages the outbox by activity id.
-func (e *Service) GroupCollection(ctx context.Context, name, collection string, q url.Values) ([]byte, error) {
+func (e *Documents) GroupCollection(ctx context.Context, name, collection string, q url.Values) ([]byte, error) {
 	g, err := storage.GroupByName(ctx, e.Reads, name)
 	if err != nil {
 		return nil, err
 	}
-	id := e.IRI.Group(name) + "/" + collection
+	id := e.IRI.GroupCollection(name, collection)
 	switch collection {
 	case CollectionOutbox:
 		return e.outbox(ctx, g, id, q)
 	case CollectionFollowers:
 		// Only the count: the member list of a micro-community is not
-		// public, even to other servers.
+		// public, even to other servers. The first page exists and is
+		// empty: Misskey reads a collection without one as private and
+		// shows no count at all.
+		first := id + "?page=true"
+		if q.Get("page") != "" {
+			return vocab.OrderedCollectionPage(first, id, nil, "", "")
+		}
 		n, err := storage.CountFollows(ctx, e.Reads, g.ID, storage.FollowAccepted)
 		if err != nil {
 			return nil, err
 		}
-		return vocab.OrderedCollection(id, n, "")
+		return vocab.OrderedCollection(id, n, first)
 	case CollectionFollowing:
 		return vocab.OrderedCollectionItems(id, nil)
 	case CollectionFeatured:
@@ -140,13 +146,13 @@ func (e *Service) GroupCollection(ctx context.Context, name, collection string, 
 	return nil, fmt.Errorf("collection %s: %w", collection, storage.ErrNotFound)
 }
 
-func (e *Service) outbox(ctx context.Context, g *storage.Group, id string, q url.Values) ([]byte, error) {
+func (e *Documents) outbox(ctx context.Context, g *storage.Group, id string, q url.Values) ([]byte, error) {
 	if q.Get("page") == "" {
 		n, err := storage.CountOutbox(ctx, e.Reads, g.ID)
 		if err != nil {
 			return nil, err
 		}
-		return vocab.OrderedCollection(id, n, id+"?page=true")
+		return vocab.OrderedCollection(id, n, e.IRI.CollectionPage(id, ""))
 	}
 	before := q.Get("before")
 	acts, err := storage.ListOutbox(ctx, e.Reads, g.ID, before, pageSize)
@@ -157,19 +163,15 @@ func (e *Service) outbox(ctx context.Context, g *storage.Group, id string, q url
 	for _, a := range acts {
 		items = append(items, json.RawMessage(a.Body))
 	}
-	pageID := id + "?page=true"
-	if before != "" {
-		pageID += "&before=" + url.QueryEscape(before)
-	}
 	next := ""
 	if len(acts) == pageSize {
-		next = id + "?page=true&before=" + url.QueryEscape(acts[len(acts)-1].ID)
+		next = e.IRI.CollectionPage(id, acts[len(acts)-1].ID)
 	}
-	return vocab.OrderedCollectionPage(pageID, id, items, next, "")
+	return vocab.OrderedCollectionPage(e.IRI.CollectionPage(id, before), id, items, next, "")
 }
 
 // ActivityDocument returns an activity a group sent, if it is public.
-func (e *Service) ActivityDocument(ctx context.Context, iri string) ([]byte, error) {
+func (e *Documents) ActivityDocument(ctx context.Context, iri string) ([]byte, error) {
 	a, err := storage.OutboxActivityByIRI(ctx, e.Reads, iri)
 	if err != nil {
 		return nil, err

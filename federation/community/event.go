@@ -130,7 +130,7 @@ func EventInputOf(ev *storage.Event) EventInput {
 
 // PublishEvent publishes an event as the group: a Create of an Event sent
 // to every member, and the reminder job.
-func (e *Service) PublishEvent(ctx context.Context, groupName string, in EventInput, by Staff) (*storage.Event, error) {
+func (e *Events) PublishEvent(ctx context.Context, groupName string, in EventInput, by Staff) (*storage.Event, error) {
 	if err := in.validate(); err != nil {
 		return nil, err
 	}
@@ -155,7 +155,7 @@ func (e *Service) PublishEvent(ctx context.Context, groupName string, in EventIn
 		return nil, err
 	}
 	to, cc := e.addressing(g, in.MembersOnly)
-	createID := p.IRI + "/activity"
+	createID := e.IRI.PostActivity(g.Name, p.ID)
 	create, err := vocab.Create(createID, e.IRI.Group(g.Name), doc, to, cc)
 	if err != nil {
 		return nil, fmt.Errorf("build Create{Event}: %w", err)
@@ -186,7 +186,7 @@ func (e *Service) PublishEvent(ctx context.Context, groupName string, in EventIn
 // eventDocument builds the Event object of ev with the current attendee
 // count; note is an extra paragraph (plain text) put first, e.g. why it
 // was cancelled.
-func (e *Service) eventDocument(g *storage.Group, p *storage.Post, ev *storage.Event, attendees int, note string) ([]byte, error) {
+func (e *Events) eventDocument(g *storage.Group, p *storage.Post, ev *storage.Event, attendees int, note string) ([]byte, error) {
 	body, err := e.eventContent(ev, attendees, note)
 	if err != nil {
 		return nil, err
@@ -214,7 +214,7 @@ func (e *Service) eventDocument(g *storage.Group, p *storage.Post, ev *storage.E
 // eventContent is the human-readable summary servers that do not know
 // events show: title, date and time, place, places left, description, and
 // how to RSVP from Mastodon.
-func (e *Service) eventContent(ev *storage.Event, attendees int, note string) (string, error) {
+func (e *Events) eventContent(ev *storage.Event, attendees int, note string) (string, error) {
 	desc, err := e.HTML.Markdown(ev.Description)
 	if err != nil {
 		return "", fmt.Errorf("%w: %v", ErrInvalidPost, err)
@@ -227,15 +227,17 @@ func (e *Service) eventContent(ev *storage.Event, attendees int, note string) (s
 		}
 		b.WriteString("</p>")
 	}
-	fmt.Fprintf(&b, "<p><strong>%s</strong></p><p>📅 %s", html.EscapeString(ev.Title), html.EscapeString(ev.When()))
+	// No title: every server that shows events shows their name above the
+	// content already (Mastodon as a heading, Misskey as a 【name】 prefix).
+	fmt.Fprintf(&b, "<p>📅 %s", html.EscapeString(ev.When()))
 	switch {
 	case ev.OnlineURL != "":
 		fmt.Fprintf(&b, `<br>💻 Online: <a href="%s">%s</a>`, html.EscapeString(ev.OnlineURL), html.EscapeString(ev.OnlineURL))
 	case ev.Where() != "":
-		fmt.Fprintf(&b, "<br>📍 %s", html.EscapeString(ev.Where()))
+		fmt.Fprintf(&b, `<br>📍 %s (<a href="%s">map</a>)`, html.EscapeString(ev.Where()), html.EscapeString(ev.MapURL()))
 	}
 	if ev.Capacity > 0 {
-		fmt.Fprintf(&b, "<br>%d places, %d left", ev.Capacity, max(ev.Capacity-attendees, 0))
+		fmt.Fprintf(&b, "<br>🎟️ %s", placesLeft(ev.Capacity, attendees))
 	}
 	b.WriteString("</p>")
 	b.WriteString(desc)
@@ -245,9 +247,22 @@ func (e *Service) eventContent(ev *storage.Event, attendees int, note string) (s
 	return e.HTML.Sanitize(b.String()), nil
 }
 
+// placesLeft says how full an event is: "1 place, 1 left", "12 places, none left".
+func placesLeft(capacity, attendees int) string {
+	unit := "places"
+	if capacity == 1 {
+		unit = "place"
+	}
+	left := max(capacity-attendees, 0)
+	if left == 0 {
+		return fmt.Sprintf("%d %s, none left", capacity, unit)
+	}
+	return fmt.Sprintf("%d %s, %d left", capacity, unit, left)
+}
+
 // EditEvent changes an event and federates an Update of the Event.
 // Whether it is members-only cannot change after publication.
-func (e *Service) EditEvent(ctx context.Context, eventID string, in EventInput, by Staff) error {
+func (e *Events) EditEvent(ctx context.Context, eventID string, in EventInput, by Staff) error {
 	if err := in.validate(); err != nil {
 		return err
 	}
@@ -267,7 +282,7 @@ func (e *Service) EditEvent(ctx context.Context, eventID string, in EventInput, 
 
 // CancelEvent calls an event off: an Update with ical:status CANCELLED and
 // a note in the content, a DM to each attendee, and no reminder.
-func (e *Service) CancelEvent(ctx context.Context, eventID, reason string, by Staff) error {
+func (e *Events) CancelEvent(ctx context.Context, eventID, reason string, by Staff) error {
 	reason = strings.TrimSpace(reason)
 	if utf8.RuneCountInString(reason) > 500 {
 		return fmt.Errorf("%w: say why in at most 500 characters", ErrInvalidPost)
@@ -283,7 +298,7 @@ func (e *Service) CancelEvent(ctx context.Context, eventID, reason string, by St
 
 // updateEvent loads an event, changes it, and stores and federates the
 // Update (schedules a reminder, tells attendees of a cancellation).
-func (e *Service) updateEvent(ctx context.Context, eventID string, by Staff, action, note string, change func(*storage.Event) error) error {
+func (e *Events) updateEvent(ctx context.Context, eventID string, by Staff, action, note string, change func(*storage.Event) error) error {
 	return e.Tx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		ev, err := storage.EventByID(ctx, tx, eventID)
 		if err != nil {
@@ -334,7 +349,7 @@ func (e *Service) updateEvent(ctx context.Context, eventID string, by Staff, act
 
 // DeleteEvent deletes an event everywhere (Delete with a Tombstone); its
 // attendees and reminder go with it.
-func (e *Service) DeleteEvent(ctx context.Context, eventID string, by Staff) error {
+func (e *Events) DeleteEvent(ctx context.Context, eventID string, by Staff) error {
 	return e.Tx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		ev, err := storage.EventByID(ctx, tx, eventID)
 		if err != nil {
@@ -363,7 +378,7 @@ func (e *Service) DeleteEvent(ctx context.Context, eventID string, by Staff) err
 // refreshEventObject rebuilds the stored Event object after an RSVP, so a
 // GET shows the current participantCount. It is not federated: Mobilizon
 // counts its own participants, and an Update per RSVP would flood members.
-func (e *Service) refreshEventObject(ctx context.Context, tx bun.Tx, g *storage.Group, ev *storage.Event) error {
+func (e *Events) refreshEventObject(ctx context.Context, tx bun.Tx, g *storage.Group, ev *storage.Event) error {
 	n, err := storage.CountAttendees(ctx, tx, ev.ID)
 	if err != nil {
 		return err
@@ -375,7 +390,7 @@ func (e *Service) refreshEventObject(ctx context.Context, tx bun.Tx, g *storage.
 }
 
 // eventOf finds the event an IRI names (one of the group's posts), or ErrNotFound.
-func (e *Service) eventOf(ctx context.Context, db bun.IDB, iri string) (*storage.Event, *storage.Group, error) {
+func (e *Events) eventOf(ctx context.Context, db bun.IDB, iri string) (*storage.Event, *storage.Group, error) {
 	_, postID := e.IRI.PostID(iri)
 	if postID == "" {
 		return nil, nil, fmt.Errorf("%s: %w", iri, storage.ErrNotFound)
@@ -404,7 +419,7 @@ const (
 )
 
 // attend adds actor to ev's attendees unless something stops them.
-func (e *Service) attend(ctx context.Context, tx bun.Tx, g *storage.Group, ev *storage.Event, actor *storage.RemoteActor, a *storage.Attendee) (rsvpResult, error) {
+func (e *Events) attend(ctx context.Context, tx bun.Tx, g *storage.Group, ev *storage.Event, actor *storage.RemoteActor, a *storage.Attendee) (rsvpResult, error) {
 	if banned, err := isBanned(ctx, tx, g.ID, actor.ID); err != nil || banned {
 		return rsvpBanned, err
 	}
@@ -442,7 +457,7 @@ func (e *Service) attend(ctx context.Context, tx bun.Tx, g *storage.Group, ev *s
 
 // onJoin answers a Join of an event (Mobilizon's RSVP): Accept, or Reject
 // when the actor cannot come.
-func (e *Service) onJoin(ctx context.Context, act *vocab.Activity) error {
+func (e *Events) onJoin(ctx context.Context, act *vocab.Activity) error {
 	if act.Object == nil || act.Object.ID == "" {
 		return drop("Join without an object")
 	}
@@ -480,7 +495,7 @@ func (e *Service) onJoin(ctx context.Context, act *vocab.Activity) error {
 }
 
 // OnLeave takes an actor off an event's list (Leave, or Undo{Join}).
-func (e *Service) OnLeave(ctx context.Context, actorIRI string, object *vocab.Object) error {
+func (e *Events) OnLeave(ctx context.Context, actorIRI string, object *vocab.Object) error {
 	if object == nil || object.ID == "" {
 		return drop("Leave without an object")
 	}
@@ -516,7 +531,7 @@ func (e *Service) OnLeave(ctx context.Context, actorIRI string, object *vocab.Ob
 }
 
 // leaveByJoinID handles Undo of a Join named by its id only.
-func (e *Service) leaveByJoinID(ctx context.Context, actorIRI, joinID string) error {
+func (e *Events) leaveByJoinID(ctx context.Context, actorIRI, joinID string) error {
 	a, err := storage.AttendeeByJoin(ctx, e.DB, joinID, actorIRI)
 	if err != nil {
 		return drop("Undo of %s, which is no Join here", joinID)
@@ -555,7 +570,7 @@ func rsvpWord(text string) (yes, ok bool) {
 // with "going" or "not going" (Mastodon has no Join): the author is added
 // to or taken off the list and told by DM. It reports whether the reply is
 // used up: a DM is; a public reply also goes on to the thread.
-func (e *Service) rsvpByReply(ctx context.Context, act *vocab.Activity, obj *vocab.Object) (bool, error) {
+func (e *Events) rsvpByReply(ctx context.Context, act *vocab.Activity, obj *vocab.Object) (bool, error) {
 	if obj.InReplyTo == "" || obj.Type != "Note" {
 		return false, nil
 	}
@@ -619,7 +634,7 @@ func (e *Service) rsvpByReply(ctx context.Context, act *vocab.Activity, obj *voc
 }
 
 // tellAttendees DMs every attendee of ev the same text.
-func (e *Service) tellAttendees(ctx context.Context, tx bun.Tx, g *storage.Group, ev *storage.Event, text string) error {
+func (e *Events) tellAttendees(ctx context.Context, tx bun.Tx, g *storage.Group, ev *storage.Event, text string) error {
 	as, err := storage.ListAttendees(ctx, tx, ev.ID)
 	if err != nil {
 		return err
@@ -646,7 +661,7 @@ func reminderDue(ev *storage.Event) time.Time {
 
 // scheduleReminder queues the reminder job at its time, unless the event
 // has none, was reminded, or the time has passed.
-func (e *Service) scheduleReminder(ctx context.Context, tx bun.Tx, ev *storage.Event) error {
+func (e *Events) scheduleReminder(ctx context.Context, tx bun.Tx, ev *storage.Event) error {
 	due := reminderDue(ev)
 	if due.IsZero() || !ev.RemindedAt.IsZero() || !due.After(e.Now()) {
 		return nil
@@ -666,7 +681,7 @@ func (eventReminderArgs) InsertOpts() river.InsertOpts { return river.InsertOpts
 
 type eventReminderWorker struct {
 	river.WorkerDefaults[eventReminderArgs]
-	e *Service
+	e *Events
 }
 
 func (w *eventReminderWorker) Work(ctx context.Context, job *river.Job[eventReminderArgs]) error {
@@ -680,7 +695,7 @@ func (w *eventReminderWorker) Work(ctx context.Context, job *river.Job[eventRemi
 // SendEventReminders DMs every attendee of an event that it starts soon.
 // due is the reminder time the job was scheduled for: a job for a time the
 // event no longer has (it was edited) does nothing. Reminders go out once.
-func (e *Service) SendEventReminders(ctx context.Context, eventID string, due time.Time) error {
+func (e *Events) SendEventReminders(ctx context.Context, eventID string, due time.Time) error {
 	return e.Tx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		ev, err := storage.EventByID(ctx, tx, eventID)
 		if err != nil {
@@ -709,7 +724,7 @@ func (e *Service) SendEventReminders(ctx context.Context, eventID string, due ti
 }
 
 // OnJoinOrLeave handles a Join or Leave of an event (federation/inbox, rsvp.go).
-func (e *Service) OnJoinOrLeave(ctx context.Context, act *vocab.Activity) error {
+func (e *Events) OnJoinOrLeave(ctx context.Context, act *vocab.Activity) error {
 	if act.Type == "Join" {
 		return e.onJoin(ctx, act)
 	}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"html"
+	"strings"
 
 	"github.com/uptrace/bun"
 
@@ -14,7 +16,7 @@ import (
 
 // OnFollow handles a request to join a group: an open group accepts at
 // once; a closed one keeps the request for a moderator.
-func (e *Service) OnFollow(ctx context.Context, act *vocab.Activity) error {
+func (e *Membership) OnFollow(ctx context.Context, act *vocab.Activity) error {
 	defer e.out.MembersChanged()
 	if act.Object == nil {
 		return drop("Follow without an object")
@@ -45,7 +47,7 @@ func (e *Service) OnFollow(ctx context.Context, act *vocab.Activity) error {
 		if err := storage.UpsertFollow(ctx, tx, e.Now(), f); err != nil {
 			return err
 		}
-		if err := e.followNotice(ctx, tx, g, actor, f.State); err != nil { // staff notifications (notify.go)
+		if err := e.notifier.followNotice(ctx, tx, g, actor, f.State); err != nil { // staff notifications (notify.go)
 			return err
 		}
 		if f.State == storage.FollowPending {
@@ -57,12 +59,12 @@ func (e *Service) OnFollow(ctx context.Context, act *vocab.Activity) error {
 		if err := e.answerFollow(ctx, tx, g, actor, act, true); err != nil {
 			return err
 		}
-		return e.welcome(ctx, tx, g, actor) // the welcome DM, once (belonging.go)
+		return e.belonging.welcome(ctx, tx, g, actor) // the welcome DM, once (belonging.go)
 	})
 }
 
 // answerFollow sends Accept or Reject of a Follow to the follower only.
-func (e *Service) answerFollow(ctx context.Context, tx bun.Tx, g *storage.Group, actor *storage.RemoteActor, follow *vocab.Activity, accept bool) error {
+func (e *Membership) answerFollow(ctx context.Context, tx bun.Tx, g *storage.Group, actor *storage.RemoteActor, follow *vocab.Activity, accept bool) error {
 	id := e.IRI.Activity(g.Name, storage.NewID())
 	build, typ := vocab.Accept, "Accept"
 	if !accept {
@@ -76,7 +78,7 @@ func (e *Service) answerFollow(ctx context.Context, tx bun.Tx, g *storage.Group,
 }
 
 // OnUnfollow ends a membership or withdraws a request.
-func (e *Service) OnUnfollow(ctx context.Context, actorIRI, groupIRI string) error {
+func (e *Membership) OnUnfollow(ctx context.Context, actorIRI, groupIRI string) error {
 	defer e.out.MembersChanged()
 	g, err := e.targetGroup(ctx, e.DB, groupIRI)
 	if isNotFound(err) {
@@ -105,7 +107,7 @@ func (e *Service) OnUnfollow(ctx context.Context, actorIRI, groupIRI string) err
 // DecideFollow approves or rejects a pending request to join a closed
 // group (a moderator's decision, from the CLI or the admin UI) and
 // federates the answer.
-func (e *Service) DecideFollow(ctx context.Context, groupName, actorIRI string, approve bool) error {
+func (e *Membership) DecideFollow(ctx context.Context, groupName, actorIRI string, approve bool) error {
 	defer e.out.MembersChanged()
 	g, err := storage.GroupByName(ctx, e.DB, groupName)
 	if err != nil {
@@ -131,10 +133,10 @@ func (e *Service) DecideFollow(ctx context.Context, groupName, actorIRI string, 
 			if err := storage.AcceptFollow(ctx, tx, e.Now(), f.ID); err != nil {
 				return err
 			}
-			if err := e.followNotice(ctx, tx, g, actor, storage.FollowAccepted); err != nil { // staff notifications (notify.go)
+			if err := e.notifier.followNotice(ctx, tx, g, actor, storage.FollowAccepted); err != nil { // staff notifications (notify.go)
 				return err
 			}
-			if err := e.welcome(ctx, tx, g, actor); err != nil { // the welcome DM, once (belonging.go)
+			if err := e.belonging.welcome(ctx, tx, g, actor); err != nil { // the welcome DM, once (belonging.go)
 				return err
 			}
 		} else if err := storage.DeleteFollow(ctx, tx, e.Now(), f.ID); err != nil {
@@ -149,7 +151,7 @@ var ErrNotPending = errors.New("not a pending request")
 
 // RemoveActor forgets an actor that was deleted or is gone: memberships,
 // requests and content. Boosts of its public posts are undone.
-func (e *Service) RemoveActor(ctx context.Context, actor *storage.RemoteActor) error {
+func (e *Membership) RemoveActor(ctx context.Context, actor *storage.RemoteActor) error {
 	defer e.out.MembersChanged()
 	defer e.actors.Forget(actor)
 	return e.Tx(ctx, func(ctx context.Context, tx bun.Tx) error {
@@ -170,4 +172,18 @@ func (e *Service) RemoveActor(ctx context.Context, actor *storage.RemoteActor) e
 		}
 		return storage.MarkRemoteActorGone(ctx, tx, actor.ID, e.Now())
 	})
+}
+
+// askJoinQuestions sends a closed group's join questions to an applicant.
+func (e *Membership) askJoinQuestions(ctx context.Context, tx bun.Tx, g *storage.Group, applicant *storage.RemoteActor) error {
+	if strings.TrimSpace(g.JoinQuestions) == "" {
+		return nil
+	}
+	questions, err := e.HTML.Markdown(g.JoinQuestions)
+	if err != nil {
+		return err
+	}
+	intro := "<p>Thanks for asking to join " + html.EscapeString(g.Title) + ". Please answer these questions in a reply to this message (mentioned people only):</p>"
+	_, err = e.directMessage(ctx, tx, g, applicant, intro+questions, "")
+	return err
 }

@@ -17,12 +17,12 @@ import (
 
 // UpdateGroup saves a group's profile and settings and sends Update{Group}
 // to the members, so their servers show the new name, avatar or rules.
-func (e *Service) UpdateGroup(ctx context.Context, g *storage.Group, by Staff) error {
+func (e *Moderation) UpdateGroup(ctx context.Context, g *storage.Group, by Staff) error {
 	return e.Tx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		if err := storage.UpdateGroup(ctx, tx, e.Now(), g); err != nil {
 			return err
 		}
-		doc, err := e.groupDocument(g)
+		doc, err := e.documents.groupDocument(g)
 		if err != nil {
 			return err
 		}
@@ -39,7 +39,7 @@ func (e *Service) UpdateGroup(ctx context.Context, g *storage.Group, by Staff) e
 }
 
 // ApprovePost publishes a post held in the review queue.
-func (e *Service) ApprovePost(ctx context.Context, postID string, by Staff) error {
+func (e *Posting) ApprovePost(ctx context.Context, postID string, by Staff) error {
 	return e.Tx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		p, g, err := e.pendingPost(ctx, tx, postID)
 		if err != nil {
@@ -60,7 +60,7 @@ func (e *Service) ApprovePost(ctx context.Context, postID string, by Staff) erro
 }
 
 // RejectPost refuses a post held in the review queue.
-func (e *Service) RejectPost(ctx context.Context, postID, reason string, by Staff) error {
+func (e *Posting) RejectPost(ctx context.Context, postID, reason string, by Staff) error {
 	return e.Tx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		p, g, err := e.pendingPost(ctx, tx, postID)
 		if err != nil {
@@ -79,7 +79,7 @@ func (e *Service) RejectPost(ctx context.Context, postID, reason string, by Staf
 // ErrNotPendingPost means the post is not waiting for review.
 var ErrNotPendingPost = errors.New("post is not in the review queue")
 
-func (e *Service) pendingPost(ctx context.Context, tx bun.IDB, postID string) (*storage.Post, *storage.Group, error) {
+func (e *Posting) pendingPost(ctx context.Context, tx bun.IDB, postID string) (*storage.Post, *storage.Group, error) {
 	p, err := storage.PostByID(ctx, tx, postID)
 	if err != nil {
 		return nil, nil, err
@@ -97,7 +97,7 @@ func (e *Service) pendingPost(ctx context.Context, tx bun.IDB, postID string) (*
 // RemovePost takes a member's post out of the group: it stays on the
 // author's server, but the group undoes its boost and tells group-aware
 // servers (FEP-1b12: an announced Delete by the group).
-func (e *Service) RemovePost(ctx context.Context, postID, reason string, by Staff) error {
+func (e *Moderation) RemovePost(ctx context.Context, postID, reason string, by Staff) error {
 	return e.Tx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		p, err := storage.PostByID(ctx, tx, postID)
 		if err != nil {
@@ -147,7 +147,7 @@ func (e *Service) RemovePost(ctx context.Context, postID, reason string, by Staf
 // Ban keeps an actor out of a group: their membership or request ends,
 // their follows and posts are refused from now on, and the group sends
 // them a Block (Mastodon then drops the follow on its side too).
-func (e *Service) Ban(ctx context.Context, groupName, actorIRI, reason string, by Staff) error {
+func (e *Moderation) Ban(ctx context.Context, groupName, actorIRI, reason string, by Staff) error {
 	defer e.out.MembersChanged()
 	g, err := storage.GroupByName(ctx, e.DB, groupName)
 	if err != nil {
@@ -181,7 +181,7 @@ func (e *Service) Ban(ctx context.Context, groupName, actorIRI, reason string, b
 }
 
 // Unban lifts a ban and sends Undo{Block}.
-func (e *Service) Unban(ctx context.Context, groupName, actorIRI string, by Staff) error {
+func (e *Moderation) Unban(ctx context.Context, groupName, actorIRI string, by Staff) error {
 	g, err := storage.GroupByName(ctx, e.DB, groupName)
 	if err != nil {
 		return err
@@ -205,7 +205,7 @@ func (e *Service) Unban(ctx context.Context, groupName, actorIRI string, by Staf
 		if err != nil {
 			return err
 		}
-		id := b.BlockIRI + "/undo"
+		id := e.IRI.Undo(b.BlockIRI)
 		undo, err := vocab.Undo(id, e.IRI.Group(g.Name), block, []string{actor.IRI}, nil)
 		if err != nil {
 			return fmt.Errorf("build Undo{Block}: %w", err)
@@ -225,7 +225,7 @@ func isBanned(ctx context.Context, db bun.IDB, groupID, actorID string) (bool, e
 
 // BlockDomain drops all traffic from a server: its inbox POSTs are
 // refused, its members leave every group.
-func (e *Service) BlockDomain(ctx context.Context, domain, reason string, by Staff) error {
+func (e *Moderation) BlockDomain(ctx context.Context, domain, reason string, by Staff) error {
 	defer e.out.MembersChanged()
 	defer e.actors.BlocksChanged()
 	return e.Tx(ctx, func(ctx context.Context, tx bun.Tx) error {
@@ -241,7 +241,7 @@ func (e *Service) BlockDomain(ctx context.Context, domain, reason string, by Sta
 }
 
 // UnblockDomain lifts a domain block.
-func (e *Service) UnblockDomain(ctx context.Context, domain string, by Staff) error {
+func (e *Moderation) UnblockDomain(ctx context.Context, domain string, by Staff) error {
 	defer e.actors.BlocksChanged()
 	return e.Tx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		if err := storage.DeleteDomainBlock(ctx, tx, domain); err != nil {
@@ -254,7 +254,7 @@ func (e *Service) UnblockDomain(ctx context.Context, domain string, by Staff) er
 // OnFlag stores a report. Mastodon sends Flag from its instance actor
 // with object [account, statuses…]; the report belongs to the group it
 // names or whose posts it names.
-func (e *Service) OnFlag(ctx context.Context, act *vocab.Activity) error {
+func (e *Moderation) OnFlag(ctx context.Context, act *vocab.Activity) error {
 	objects := act.ObjectIDs
 	if len(objects) == 0 {
 		return drop("Flag without objects")
@@ -293,12 +293,12 @@ func (e *Service) OnFlag(ctx context.Context, act *vocab.Activity) error {
 	}
 	oj, _ := json.Marshal(others)
 	r.ObjectIRIs = string(oj)
-	return e.storeReport(ctx, r) // and notify staff (notify.go)
+	return e.notifier.storeReport(ctx, r) // and notify staff (notify.go)
 }
 
 // ForwardReport sends a report to the reported account's server, as a
 // Flag from the group, so that server's moderators see it too.
-func (e *Service) ForwardReport(ctx context.Context, reportID string, by Staff) error {
+func (e *Moderation) ForwardReport(ctx context.Context, reportID string, by Staff) error {
 	r, err := storage.ReportByID(ctx, e.DB, reportID)
 	if err != nil {
 		return err
@@ -334,7 +334,7 @@ func (e *Service) ForwardReport(ctx context.Context, reportID string, by Staff) 
 
 // CreateGroup makes a new group with its own key pair; the summary is
 // Markdown. A taken name is storage.ErrConflict.
-func (e *Service) CreateGroup(ctx context.Context, name, title, summaryMarkdown string, closed bool) (*storage.Group, error) {
+func (e *Moderation) CreateGroup(ctx context.Context, name, title, summaryMarkdown string, closed bool) (*storage.Group, error) {
 	if err := storage.ValidateGroupName(name); err != nil {
 		return nil, err
 	}
@@ -346,13 +346,12 @@ func (e *Service) CreateGroup(ctx context.Context, name, title, summaryMarkdown 
 	if err != nil {
 		return nil, err
 	}
-	g := &storage.Group{
-		Name: name, Title: strings.TrimSpace(title), Summary: summaryMarkdown, SummaryHTML: summaryHTML,
-		Closed: closed, Discoverable: true, PrivateKeyPEM: priv, PublicKeyPEM: pub,
+	g := storage.NewGroup(name)
+	if t := strings.TrimSpace(title); t != "" {
+		g.Title = t
 	}
-	if g.Title == "" {
-		g.Title = name
-	}
+	g.Summary, g.SummaryHTML = summaryMarkdown, summaryHTML
+	g.Closed, g.PrivateKeyPEM, g.PublicKeyPEM = closed, priv, pub
 	if err := storage.CreateGroup(ctx, e.DB, e.Now(), g); err != nil {
 		return nil, err
 	}

@@ -45,15 +45,15 @@ func (c EngagementConfig) withDefaults() EngagementConfig {
 
 // addEngagementWorkers registers the jobs of polls, scheduled posts and
 // notification e-mail, and returns their periodic jobs.
-func (e *Service) addEngagementWorkers(workers *river.Workers) []*river.PeriodicJob {
-	river.AddWorker(workers, &pollUpdateWorker{e: e})
-	river.AddWorker(workers, &pollCloseWorker{e: e})
-	river.AddWorker(workers, &scheduledPostWorker{e: e})
-	river.AddWorker(workers, &notificationMailWorker{e: e})
-	if e.engage.Mailer == nil {
+func (c *Community) addEngagementWorkers(workers *river.Workers) []*river.PeriodicJob {
+	river.AddWorker(workers, &pollUpdateWorker{e: c.Posting})
+	river.AddWorker(workers, &pollCloseWorker{e: c.Posting})
+	river.AddWorker(workers, &scheduledPostWorker{e: c.Posting})
+	river.AddWorker(workers, &notificationMailWorker{e: c.Notifier})
+	if c.core.engage.Mailer == nil {
 		return nil
 	}
-	return []*river.PeriodicJob{river.NewPeriodicJob(river.PeriodicInterval(e.engage.MailInterval),
+	return []*river.PeriodicJob{river.NewPeriodicJob(river.PeriodicInterval(c.core.engage.MailInterval),
 		func() (river.JobArgs, *river.InsertOpts) { return notificationMailArgs{}, nil },
 		&river.PeriodicJobOpts{RunOnStart: true})}
 }
@@ -65,13 +65,13 @@ const notifyDedupe = 24 * time.Hour
 // notify tells everyone who manages g that something happened, inside the
 // transaction that made it happen. subject is the IRI it is about (an
 // actor, a post, a report); text is one line of plain text.
-func (e *Service) notify(ctx context.Context, tx bun.IDB, g *storage.Group, kind, subject, text string) error {
+func (e *Notifier) notify(ctx context.Context, tx bun.IDB, g *storage.Group, kind, subject, text string) error {
 	return e.notifySince(ctx, tx, g, kind, subject, text, time.Now().Add(-notifyDedupe))
 }
 
 // notifySince notifies unless a notification of kind about subject was
 // created at or after since.
-func (e *Service) notifySince(ctx context.Context, tx bun.IDB, g *storage.Group, kind, subject, text string, since time.Time) error {
+func (e *Notifier) notifySince(ctx context.Context, tx bun.IDB, g *storage.Group, kind, subject, text string, since time.Time) error {
 	if subject != "" {
 		exists, err := storage.NotificationExists(ctx, tx, g.ID, kind, subject, since)
 		if err != nil || exists {
@@ -95,7 +95,7 @@ func handle(a *storage.RemoteActor) string {
 // followNotice notifies of a follow request (state pending) or a new
 // member (accepted). A member who follows again is not new: a new member
 // is one whose latest membership event is a join not notified yet.
-func (e *Service) followNotice(ctx context.Context, tx bun.IDB, g *storage.Group, actor *storage.RemoteActor, state string) error {
+func (e *Notifier) followNotice(ctx context.Context, tx bun.IDB, g *storage.Group, actor *storage.RemoteActor, state string) error {
 	if state == storage.FollowPending {
 		return e.notify(ctx, tx, g, storage.NotifyFollowRequest, actor.IRI, handle(actor)+" asks to join "+g.Name)
 	}
@@ -112,7 +112,7 @@ func (e *Service) followNotice(ctx context.Context, tx bun.IDB, g *storage.Group
 // postNotice notifies of a member's post just stored: held for review; a
 // reply in a thread the group started; or a post that mentions the group
 // (outside a group thread, where every reply mentions it).
-func (e *Service) postNotice(ctx context.Context, tx bun.IDB, g *storage.Group, p *storage.Post, obj *vocab.Object, author *storage.RemoteActor) error {
+func (e *Notifier) postNotice(ctx context.Context, tx bun.IDB, g *storage.Group, p *storage.Post, obj *vocab.Object, author *storage.RemoteActor) error {
 	who := handle(author)
 	if p.State == storage.PostPending {
 		return e.notify(ctx, tx, g, storage.NotifyReview, p.IRI, "A post by "+who+" waits for review in "+g.Name)
@@ -140,7 +140,7 @@ func (e *Service) postNotice(ctx context.Context, tx bun.IDB, g *storage.Group, 
 // storeReport stores a received report and notifies the group's staff in
 // one transaction (a retried Flag must not store the report twice without
 // the notice, or the reverse).
-func (e *Service) storeReport(ctx context.Context, r *storage.Report) error {
+func (e *Notifier) storeReport(ctx context.Context, r *storage.Report) error {
 	return e.Tx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		if err := storage.CreateReport(ctx, tx, e.Now(), r); err != nil {
 			return err
@@ -176,7 +176,7 @@ func (notificationMailArgs) InsertOpts() river.InsertOpts {
 
 type notificationMailWorker struct {
 	river.WorkerDefaults[notificationMailArgs]
-	e *Service
+	e *Notifier
 }
 
 func (w *notificationMailWorker) Work(ctx context.Context, _ *river.Job[notificationMailArgs]) error {
@@ -189,7 +189,7 @@ func (w *notificationMailWorker) Work(ctx context.Context, _ *river.Job[notifica
 // calls it; without a mailer it does nothing. A notification is marked
 // mailed after its message was accepted by the SMTP server, so a crash in
 // between can send it twice, never lose it.
-func (e *Service) SendNotificationMail(ctx context.Context) error {
+func (e *Notifier) SendNotificationMail(ctx context.Context) error {
 	if e.engage.Mailer == nil {
 		return nil
 	}
@@ -217,7 +217,7 @@ func (e *Service) SendNotificationMail(ctx context.Context) error {
 }
 
 // mailBatch sends one staff member their pending notifications in one message.
-func (e *Service) mailBatch(ctx context.Context, mode string, batch []storage.PendingEmail, now time.Time) error {
+func (e *Notifier) mailBatch(ctx context.Context, mode string, batch []storage.PendingEmail, now time.Time) error {
 	first := batch[0]
 	var subject string
 	switch {

@@ -33,6 +33,7 @@ type PollInput struct {
 	Multiple    bool // anyOf (several answers) instead of oneOf
 	Closes      time.Time
 	MembersOnly bool
+	LiveCounts  bool // the public page shows the counts while voting is open
 }
 
 // validate checks a poll published at start (now, or a scheduled time).
@@ -79,7 +80,7 @@ func (in PollInput) options() []string {
 // name and inReplyTo) are counted as they arrive; an Update with the new
 // counts follows each burst of votes, and a final Update with `closed` is
 // sent when the poll closes (a job scheduled at in.Closes).
-func (e *Service) PublishPoll(ctx context.Context, groupName string, in PollInput, by Staff) (*storage.Post, error) {
+func (e *Posting) PublishPoll(ctx context.Context, groupName string, in PollInput, by Staff) (*storage.Post, error) {
 	if err := in.validate(e.Now()); err != nil {
 		return nil, err
 	}
@@ -109,7 +110,7 @@ type pollDraft struct {
 	public bool
 }
 
-func (e *Service) preparePoll(g *storage.Group, in PollInput) (*pollDraft, error) {
+func (e *Posting) preparePoll(g *storage.Group, in PollInput) (*pollDraft, error) {
 	html, err := e.HTML.Markdown(in.Question)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrInvalidPost, err)
@@ -124,7 +125,7 @@ func (e *Service) preparePoll(g *storage.Group, in PollInput) (*pollDraft, error
 	}
 	p.IRI = e.IRI.Post(g.Name, p.ID)
 	p.URL = p.IRI
-	poll := &storage.Poll{ID: storage.NewID(), PostID: p.ID, GroupID: g.ID, Multiple: in.Multiple, ClosesAt: in.Closes.UTC().Truncate(time.Millisecond), CreatedAt: now}
+	poll := &storage.Poll{ID: storage.NewID(), PostID: p.ID, GroupID: g.ID, Multiple: in.Multiple, LiveCounts: in.LiveCounts, ClosesAt: in.Closes.UTC().Truncate(time.Millisecond), CreatedAt: now}
 	names := in.options()
 	for i, n := range names {
 		poll.Options = append(poll.Options, storage.PollOption{Position: i, Name: n})
@@ -134,7 +135,7 @@ func (e *Service) preparePoll(g *storage.Group, in PollInput) (*pollDraft, error
 		return nil, err
 	}
 	to, cc := e.addressing(g, in.MembersOnly)
-	create, err := vocab.Create(p.IRI+"/activity", e.IRI.Group(g.Name), doc, to, cc)
+	create, err := vocab.Create(e.IRI.PostActivity(g.Name, p.ID), e.IRI.Group(g.Name), doc, to, cc)
 	if err != nil {
 		return nil, fmt.Errorf("build Create{Question}: %w", err)
 	}
@@ -144,7 +145,7 @@ func (e *Service) preparePoll(g *storage.Group, in PollInput) (*pollDraft, error
 
 // commitPoll stores the poll and its post, sends the Create and schedules
 // the closing, all in tx.
-func (e *Service) commitPoll(ctx context.Context, tx bun.Tx, g *storage.Group, d *pollDraft, by Staff) error {
+func (e *Posting) commitPoll(ctx context.Context, tx bun.Tx, g *storage.Group, d *pollDraft, by Staff) error {
 	if err := storage.CreatePost(ctx, tx, e.Now(), d.post); err != nil {
 		return err
 	}
@@ -157,11 +158,11 @@ func (e *Service) commitPoll(ctx context.Context, tx bun.Tx, g *storage.Group, d
 	if err := e.Queue.InsertTx(ctx, tx, pollCloseArgs{PollID: d.poll.ID}, &river.InsertOpts{ScheduledAt: d.poll.ClosesAt}); err != nil {
 		return err
 	}
-	return e.out.Publish(ctx, tx, g, outbox.Activity{IRI: d.post.IRI + "/activity", Type: "Create", ObjectIRI: d.post.IRI, Body: d.create, Public: d.public}, outbox.Members())
+	return e.out.Publish(ctx, tx, g, outbox.Activity{IRI: e.IRI.PostActivity(g.Name, d.post.ID), Type: "Create", ObjectIRI: d.post.IRI, Body: d.create, Public: d.public}, outbox.Members())
 }
 
 // questionDocument builds the Question of a poll with its current counts.
-func (e *Service) questionDocument(g *storage.Group, p *storage.Post, poll *storage.Poll) ([]byte, error) {
+func (e *Posting) questionDocument(g *storage.Group, p *storage.Post, poll *storage.Poll) ([]byte, error) {
 	membersOnly := p.Visibility == storage.VisibilityFollowers
 	to, cc := e.addressing(g, membersOnly)
 	q := vocab.Question{
@@ -187,7 +188,7 @@ func (e *Service) questionDocument(g *storage.Group, p *storage.Post, poll *stor
 // a Note with a name (the option) and no content, in reply to the
 // Question — how Mastodon, Misskey and GoToSocial vote. It reports whether
 // the activity was a vote; if so, err is the outcome.
-func (e *Service) maybeVote(ctx context.Context, act *vocab.Activity) (bool, error) {
+func (e *Posting) maybeVote(ctx context.Context, act *vocab.Activity) (bool, error) {
 	obj := act.Object
 	if obj == nil || !obj.Embedded || obj.Type != "Note" || strings.TrimSpace(obj.Name) == "" ||
 		obj.InReplyTo == "" || strings.TrimSpace(content.PlainText(obj.Content)) != "" {
@@ -220,7 +221,7 @@ func (e *Service) maybeVote(ctx context.Context, act *vocab.Activity) (bool, err
 // actor and option. Votes for a closed poll, for an option that does not
 // exist, by banned actors, or by non-members in a members-only poll are
 // dropped. Each counted vote schedules a coalesced Update of the Question.
-func (e *Service) vote(ctx context.Context, act *vocab.Activity, choice string, p *storage.Post, poll *storage.Poll) error {
+func (e *Posting) vote(ctx context.Context, act *vocab.Activity, choice string, p *storage.Post, poll *storage.Poll) error {
 	if poll.Closed(e.Now()) {
 		return drop("the poll %s is closed", p.IRI)
 	}
@@ -271,7 +272,7 @@ func (e *Service) vote(ctx context.Context, act *vocab.Activity, choice string, 
 // just after the window ends, unique per poll and window: a burst of votes
 // gives one Update with the counts at that time. The job runs a quarter
 // window after the window's end, so every vote of the window has committed.
-func (e *Service) pollUpdateOpts(now time.Time) *river.InsertOpts {
+func (e *Posting) pollUpdateOpts(now time.Time) *river.InsertOpts {
 	w := e.engage.PollUpdateWindow
 	at := now.UTC().Truncate(w).Add(w + w/4)
 	return &river.InsertOpts{
@@ -291,7 +292,7 @@ func (pollUpdateArgs) InsertOpts() river.InsertOpts { return river.InsertOpts{Ma
 
 type pollUpdateWorker struct {
 	river.WorkerDefaults[pollUpdateArgs]
-	e *Service
+	e *Posting
 }
 
 func (w *pollUpdateWorker) Work(ctx context.Context, job *river.Job[pollUpdateArgs]) error {
@@ -313,7 +314,7 @@ func (pollCloseArgs) InsertOpts() river.InsertOpts { return river.InsertOpts{Max
 
 type pollCloseWorker struct {
 	river.WorkerDefaults[pollCloseArgs]
-	e *Service
+	e *Posting
 }
 
 func (w *pollCloseWorker) Work(ctx context.Context, job *river.Job[pollCloseArgs]) error {
@@ -328,7 +329,7 @@ func (w *pollCloseWorker) Work(ctx context.Context, job *river.Job[pollCloseArgs
 // counts; with closing, it first marks the poll closed (the Question then
 // carries `closed`). Nothing is sent for an open-poll update once the poll
 // is closed: the closing Update had the final counts.
-func (e *Service) sendPollUpdate(ctx context.Context, pollID string, closing bool) error {
+func (e *Posting) sendPollUpdate(ctx context.Context, pollID string, closing bool) error {
 	return e.Tx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		// An Update and the closing must not interleave: a stale one sent
 		// last would reopen the poll on the members' servers.

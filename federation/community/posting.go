@@ -24,7 +24,7 @@ var actorTypes = map[string]bool{"Person": true, "Service": true, "Group": true,
 
 // OnCreate handles a new post: it is group content for every local group
 // it mentions or addresses, and for the group of the post it replies to.
-func (e *Service) OnCreate(ctx context.Context, act *vocab.Activity) error {
+func (e *Posting) OnCreate(ctx context.Context, act *vocab.Activity) error {
 	if ok, err := e.maybeVote(ctx, act); ok { // a vote in one of the group's polls (poll.go)
 		return err
 	}
@@ -38,7 +38,7 @@ func (e *Service) OnCreate(ctx context.Context, act *vocab.Activity) error {
 	if obj.AttributedTo != "" && obj.AttributedTo != act.Actor {
 		return drop("object attributed to %s, but created by %s", obj.AttributedTo, act.Actor)
 	}
-	if done, err := e.rsvpByReply(ctx, act, obj); done || err != nil { // "going" to an event (event.go)
+	if done, err := e.events.rsvpByReply(ctx, act, obj); done || err != nil { // "going" to an event (event.go)
 		return err
 	}
 	groups, err := e.groupsFor(ctx, act, obj)
@@ -70,7 +70,7 @@ func (e *Service) OnCreate(ctx context.Context, act *vocab.Activity) error {
 
 // embeddedObject returns the activity's object, fetching it when only its
 // id was sent. The object must come from the actor's own server.
-func (e *Service) embeddedObject(ctx context.Context, act *vocab.Activity) (*vocab.Object, error) {
+func (e *Posting) embeddedObject(ctx context.Context, act *vocab.Activity) (*vocab.Object, error) {
 	obj := act.Object
 	if obj == nil || obj.ID == "" && !obj.Embedded {
 		return nil, drop("%s without an object", act.Type)
@@ -97,7 +97,7 @@ func (e *Service) embeddedObject(ctx context.Context, act *vocab.Activity) (*voc
 
 // groupsFor lists the local groups a post concerns: those it addresses
 // (to, cc, audience) or mentions, and those holding the post it replies to.
-func (e *Service) groupsFor(ctx context.Context, act *vocab.Activity, obj *vocab.Object) ([]*storage.Group, error) {
+func (e *Posting) groupsFor(ctx context.Context, act *vocab.Activity, obj *vocab.Object) ([]*storage.Group, error) {
 	var names []string
 	add := func(name string) {
 		if name != "" && !slices.Contains(names, name) {
@@ -166,11 +166,11 @@ func visibility(obj *vocab.Object, act *vocab.Activity, author *storage.RemoteAc
 
 // acceptPost applies a group's posting policy and review queue to a post
 // and stores it; a published post is announced to the members.
-func (e *Service) acceptPost(ctx context.Context, g *storage.Group, act *vocab.Activity, obj *vocab.Object, author *storage.RemoteActor) error {
+func (e *Posting) acceptPost(ctx context.Context, g *storage.Group, act *vocab.Activity, obj *vocab.Object, author *storage.RemoteActor) error {
 	vis := visibility(obj, act, author)
 	if vis == storage.VisibilityDirect {
 		// A private message to the group: modmail, or a command.
-		return e.onDirectMessage(ctx, g, act, obj, author)
+		return e.modmail.onDirectMessage(ctx, g, act, obj, author)
 	}
 	// Followers-only posts are never boosted (Mastodon cannot show them);
 	// once accepted, the group republishes them to its members only.
@@ -215,7 +215,7 @@ func (e *Service) acceptPost(ctx context.Context, g *storage.Group, act *vocab.A
 		case g.PostingPolicy != storage.PostingAnyone && !member:
 			return drop("%s is not a member of %s", author.IRI, g.Name)
 		}
-		hold, refuse, err := e.screen(ctx, tx, g, obj, author)
+		hold, refuse, err := e.moderation.screen(ctx, tx, g, obj, author)
 		if err != nil {
 			return err
 		}
@@ -223,25 +223,30 @@ func (e *Service) acceptPost(ctx context.Context, g *storage.Group, act *vocab.A
 			return drop("%s", refuse)
 		}
 		p.State = storage.PostPublished
-		if g.ReviewQueue || hold != "" {
-			p.State = storage.PostPending
+		if g.ReviewQueue && hold == "" {
+			hold = "the group reviews every post"
+		}
+		if hold != "" {
+			p.State, p.HeldReason = storage.PostPending, hold
 		}
 		if err := storage.CreatePost(ctx, tx, e.Now(), p); err != nil {
 			return err
 		}
-		if err := e.postNotice(ctx, tx, g, p, obj, author); err != nil { // staff notifications (notify.go)
+		if err := e.notifier.postNotice(ctx, tx, g, p, obj, author); err != nil { // staff notifications (notify.go)
 			return err
 		}
 		if p.State != storage.PostPublished {
 			e.Log.InfoContext(ctx, "post waits in the review queue", "group", g.Name, "post", p.IRI, "why", hold)
-			msg := "Your post to " + g.Title + " is waiting for a moderator's review."
-			if hold != "" {
-				msg += " (" + hold + ")"
-			}
-			return e.feedback(ctx, tx, g, author, msg)
+			return e.feedback(ctx, tx, g, author, heldMessage(g, hold))
 		}
 		return e.sharePost(ctx, tx, g, p, author)
 	})
+}
+
+// heldMessage is what the author of a held post is told; the review queue
+// shows moderators the same reason.
+func heldMessage(g *storage.Group, reason string) string {
+	return "Your post to " + g.Title + " is waiting for a moderator's review (" + reason + ")."
 }
 
 // announcePost shares a published post with the members in two shapes:
@@ -250,7 +255,7 @@ func (e *Service) acceptPost(ctx context.Context, g *storage.Group, act *vocab.A
 // boost of the object, which is all Mastodon, Misskey and GoToSocial show.
 // The outbox sends each server only the shape its software uses.
 // Replies get the plain boost only when the group boosts replies.
-func (e *Service) announcePost(ctx context.Context, tx bun.Tx, g *storage.Group, p *storage.Post, author *storage.RemoteActor) error {
+func (e *Posting) announcePost(ctx context.Context, tx bun.Tx, g *storage.Group, p *storage.Post, author *storage.RemoteActor) error {
 	groupIRI, followers := e.IRI.Group(g.Name), e.IRI.GroupFollowers(g.Name)
 	to, cc := []string{vocab.PublicAddress}, []string{followers}
 	published := e.Stamp(p.PublishedAt)
@@ -265,7 +270,7 @@ func (e *Service) announcePost(ctx context.Context, tx bun.Tx, g *storage.Group,
 	if !p.IsPublicish() || (p.RootID != p.ID && !g.BoostReplies) {
 		return nil
 	}
-	if off, err := e.plainBoostsOff(ctx, tx, g); off || err != nil { // a group setting (belonging.go)
+	if off, err := e.belonging.plainBoostsOff(ctx, tx, g); off || err != nil { // a group setting (belonging.go)
 		return err
 	}
 	boostID := e.IRI.Announce(g.Name, p.ID)
@@ -278,7 +283,7 @@ func (e *Service) announcePost(ctx context.Context, tx bun.Tx, g *storage.Group,
 
 // OnUpdate refreshes a changed actor, or updates the group's copies of an
 // edited post and re-announces the edit (FEP-1b12).
-func (e *Service) OnUpdate(ctx context.Context, act *vocab.Activity) error {
+func (e *Posting) OnUpdate(ctx context.Context, act *vocab.Activity) error {
 	if act.Object != nil && (actorTypes[act.Object.Type] || act.Object.ID == act.Actor) {
 		if act.Object.ID != act.Actor {
 			return drop("Update of another actor")
@@ -333,7 +338,7 @@ func (e *Service) OnUpdate(ctx context.Context, act *vocab.Activity) error {
 
 // announceActivity forwards an activity about a group post to the members,
 // wrapped in the group's Announce (FEP-1b12).
-func (e *Service) announceActivity(ctx context.Context, tx bun.Tx, g *storage.Group, p *storage.Post, act *vocab.Activity) error {
+func (e *Posting) announceActivity(ctx context.Context, tx bun.Tx, g *storage.Group, p *storage.Post, act *vocab.Activity) error {
 	id := e.IRI.Activity(g.Name, storage.NewID())
 	to, cc := []string{vocab.PublicAddress}, []string{e.IRI.GroupFollowers(g.Name)}
 	if !p.IsPublicish() {
@@ -347,7 +352,7 @@ func (e *Service) announceActivity(ctx context.Context, tx bun.Tx, g *storage.Gr
 }
 
 // OnDelete removes a deleted account, or the group's copies of a deleted post.
-func (e *Service) OnDelete(ctx context.Context, act *vocab.Activity) error {
+func (e *Posting) OnDelete(ctx context.Context, act *vocab.Activity) error {
 	if act.Object == nil {
 		return drop("Delete without an object")
 	}
@@ -359,7 +364,7 @@ func (e *Service) OnDelete(ctx context.Context, act *vocab.Activity) error {
 		if err != nil {
 			return err
 		}
-		return e.RemoveActor(ctx, actor)
+		return e.membership.RemoveActor(ctx, actor)
 	}
 	copies, err := storage.PostsByIRI(ctx, e.Reads, act.Object.ID)
 	if err != nil {
@@ -398,7 +403,7 @@ func (e *Service) OnDelete(ctx context.Context, act *vocab.Activity) error {
 // retractPost undoes the group's plain boost of a post, if it made one:
 // Mastodon removes a boost only on Undo{Announce}, and Misskey (since
 // 2025.8) no longer removes renotes of deleted notes by itself.
-func (e *Service) retractPost(ctx context.Context, tx bun.Tx, p *storage.Post) error {
+func (e *core) retractPost(ctx context.Context, tx bun.Tx, p *storage.Post) error {
 	g, err := storage.GroupByID(ctx, tx, p.GroupID)
 	if err != nil {
 		return err
@@ -410,7 +415,7 @@ func (e *Service) retractPost(ctx context.Context, tx bun.Tx, p *storage.Post) e
 	if err != nil {
 		return err
 	}
-	id := boost.IRI + "/undo"
+	id := e.IRI.Undo(boost.IRI)
 	body, err := vocab.Undo(id, e.IRI.Group(g.Name), []byte(boost.Body), []string{vocab.PublicAddress}, []string{e.IRI.GroupFollowers(g.Name)})
 	if err != nil {
 		return fmt.Errorf("build Undo{Announce}: %w", err)
@@ -424,7 +429,7 @@ func (e *Service) retractPost(ctx context.Context, tx bun.Tx, p *storage.Post) e
 
 // OnReaction counts a Like or Dislike of a group post and announces it
 // to the members (FEP-1b12), so group-aware servers show the same counts.
-func (e *Service) OnReaction(ctx context.Context, act *vocab.Activity) error {
+func (e *Posting) OnReaction(ctx context.Context, act *vocab.Activity) error {
 	if act.Object == nil {
 		return drop("%s without an object", act.Type)
 	}
@@ -476,7 +481,7 @@ func (e *Service) OnReaction(ctx context.Context, act *vocab.Activity) error {
 }
 
 // OnUndoReaction takes back a Like or Dislike and announces the Undo.
-func (e *Service) OnUndoReaction(ctx context.Context, act *vocab.Activity, inner *vocab.Object) error {
+func (e *Posting) OnUndoReaction(ctx context.Context, act *vocab.Activity, inner *vocab.Object) error {
 	actor, err := storage.RemoteActorByIRI(ctx, e.Reads, act.Actor)
 	if isNotFound(err) {
 		return drop("Undo from an actor we do not know")
@@ -516,7 +521,7 @@ func (e *Service) OnUndoReaction(ctx context.Context, act *vocab.Activity, inner
 // object an embedded Like or Dislike names, or ErrNotFound: one of the same
 // kind, else (Lemmy undoes a dislike with an Undo{Like}: a vote is a vote)
 // one of the other kind.
-func (e *Service) reactionOf(ctx context.Context, tx bun.Tx, actor *storage.RemoteActor, inner *vocab.Object) (string, error) {
+func (e *Posting) reactionOf(ctx context.Context, tx bun.Tx, actor *storage.RemoteActor, inner *vocab.Object) (string, error) {
 	if inner.Object == nil || inner.Object.ID == "" || inner.Type != "Like" && inner.Type != "Dislike" {
 		return "", storage.ErrNotFound
 	}

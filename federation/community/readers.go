@@ -26,12 +26,13 @@ import (
 	"context"
 	"strings"
 
+	"github.com/kith-social/kith/federation/node"
 	"github.com/kith-social/kith/storage"
 )
 
 // mayReadMembersOnly tells whether the verified signer of a GET may read
 // the group's members-only posts.
-func (e *Service) mayReadMembersOnly(ctx context.Context, g *storage.Group, signer string) (bool, error) {
+func (e *Documents) mayReadMembersOnly(ctx context.Context, g *storage.Group, signer string) (bool, error) {
 	if signer == "" || e.IRI.Owns(signer) {
 		return false, nil
 	}
@@ -51,7 +52,7 @@ func (e *Service) mayReadMembersOnly(ctx context.Context, g *storage.Group, sign
 	case !isInstanceActor(a):
 		return false, nil
 	}
-	return e.canReadMembersOnly(ctx, g, a.IRI) // a member on the signer's server (safety.go)
+	return e.canReadMembersOnly(ctx, g, a.IRI) // a member on the signer's server
 }
 
 // isInstanceActor tells whether a remote actor is its server's own actor
@@ -65,4 +66,15 @@ func isInstanceActor(a *storage.RemoteActor) bool {
 		return host != "" && strings.EqualFold(a.Username, host)
 	}
 	return false
+}
+
+// canReadMembersOnly tells whether a signed request comes from a server
+// with at least one member of the group: only those servers may fetch
+// members-only posts.
+func (e *Documents) canReadMembersOnly(ctx context.Context, g *storage.Group, signer string) (bool, error) {
+	host := node.HostOf(signer)
+	if host == "" {
+		return false, nil
+	}
+	return storage.HasMemberOnHost(ctx, e.DB, g.ID, host)
 }

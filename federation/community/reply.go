@@ -34,7 +34,7 @@ type replyContext struct {
 // prepareNote builds a group Note from composer input: a new thread, or a
 // reply when rc is set. Every Note mentions the group and names it as
 // audience, so replies written on Mastodon come back to the group.
-func (e *Service) prepareNote(g *storage.Group, in PostInput, rc *replyContext, by Staff, signed bool) (*noteDraft, error) {
+func (e *Posting) prepareNote(g *storage.Group, in PostInput, rc *replyContext, by Staff, signed bool) (*noteDraft, error) {
 	body, err := e.HTML.Markdown(in.Markdown)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrInvalidPost, err)
@@ -73,7 +73,7 @@ func (e *Service) prepareNote(g *storage.Group, in PostInput, rc *replyContext, 
 	if err != nil {
 		return nil, err
 	}
-	create, err := vocab.Create(p.IRI+"/activity", groupIRI, note, to, cc)
+	create, err := vocab.Create(e.IRI.PostActivity(g.Name, p.ID), groupIRI, note, to, cc)
 	if err != nil {
 		return nil, fmt.Errorf("build Create: %w", err)
 	}
@@ -83,14 +83,14 @@ func (e *Service) prepareNote(g *storage.Group, in PostInput, rc *replyContext, 
 
 // commitNote stores a drafted Note and sends its Create to the members and
 // the extra inboxes, logging action, all in tx.
-func (e *Service) commitNote(ctx context.Context, tx bun.Tx, g *storage.Group, d *noteDraft, by Staff, action string) error {
+func (e *Posting) commitNote(ctx context.Context, tx bun.Tx, g *storage.Group, d *noteDraft, by Staff, action string) error {
 	if err := storage.CreatePost(ctx, tx, e.Now(), d.post); err != nil {
 		return err
 	}
 	if err := e.logAction(ctx, tx, g, by, action, d.post.IRI, ""); err != nil {
 		return err
 	}
-	return e.out.Publish(ctx, tx, g, outbox.Activity{IRI: d.post.IRI + "/activity", Type: "Create", ObjectIRI: d.post.IRI, Body: d.create, Public: d.public}, outbox.Members(d.inboxes...))
+	return e.out.Publish(ctx, tx, g, outbox.Activity{IRI: e.IRI.PostActivity(g.Name, d.post.ID), Type: "Create", ObjectIRI: d.post.IRI, Body: d.create, Public: d.public}, outbox.Members(d.inboxes...))
 }
 
 // ReplyAsGroup publishes staff's answer in a thread as the group: a Note
@@ -99,7 +99,7 @@ func (e *Service) commitNote(ctx context.Context, tx bun.Tx, g *storage.Group, d
 // members and to the mentioned people's inboxes, and stored in the thread.
 // With signed, "— name" of the staff member ends the content (whether to
 // sign is the owner's policy, decided by the caller).
-func (e *Service) ReplyAsGroup(ctx context.Context, postID string, in PostInput, by Staff, signed bool) (*storage.Post, error) {
+func (e *Posting) ReplyAsGroup(ctx context.Context, postID string, in PostInput, by Staff, signed bool) (*storage.Post, error) {
 	if err := in.validate(); err != nil {
 		return nil, err
 	}
@@ -140,7 +140,7 @@ func (e *Service) ReplyAsGroup(ctx context.Context, postID string, in PostInput,
 // replyContext finds whom a reply to parent mentions: its author and the
 // accounts it mentions (not the node's own groups), with their inboxes. A
 // mentioned account that cannot be fetched is left out, not an error.
-func (e *Service) replyContext(ctx context.Context, g *storage.Group, parent *storage.Post) (*replyContext, error) {
+func (e *Posting) replyContext(ctx context.Context, g *storage.Group, parent *storage.Post) (*replyContext, error) {
 	rc := &replyContext{parent: parent}
 	seen := map[string]bool{}
 	add := func(a *storage.RemoteActor, name string) {
@@ -181,7 +181,7 @@ func (e *Service) replyContext(ctx context.Context, g *storage.Group, parent *st
 
 // LikeAsGroup likes a member's post as the group: a Like sent to the
 // author's inbox and to the members. Liking twice does nothing.
-func (e *Service) LikeAsGroup(ctx context.Context, postID string, by Staff) error {
+func (e *Posting) LikeAsGroup(ctx context.Context, postID string, by Staff) error {
 	p, g, err := e.memberPost(ctx, postID)
 	if err != nil {
 		return err
@@ -207,7 +207,7 @@ func (e *Service) LikeAsGroup(ctx context.Context, postID string, by Staff) erro
 // plain Announce Mastodon shows, with the same id as the automatic boost of
 // thread starters (so removing the post undoes it). A post boosted already
 // is left alone.
-func (e *Service) BoostAsGroup(ctx context.Context, postID string, by Staff) error {
+func (e *Posting) BoostAsGroup(ctx context.Context, postID string, by Staff) error {
 	p, g, err := e.memberPost(ctx, postID)
 	if err != nil {
 		return err
@@ -231,7 +231,7 @@ func (e *Service) BoostAsGroup(ctx context.Context, postID string, by Staff) err
 
 // sendOnce runs send in a transaction unless the group already sent the
 // activity id; a concurrent second send (ErrConflict) is no error either.
-func (e *Service) sendOnce(ctx context.Context, g *storage.Group, send func(context.Context, bun.Tx) error, id string) error {
+func (e *Posting) sendOnce(ctx context.Context, g *storage.Group, send func(context.Context, bun.Tx) error, id string) error {
 	err := e.Tx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		if _, err := storage.OutboxActivityByIRI(ctx, tx, id); err == nil {
 			return nil
@@ -247,7 +247,7 @@ func (e *Service) sendOnce(ctx context.Context, g *storage.Group, send func(cont
 }
 
 // memberPost loads a member's published post and its group.
-func (e *Service) memberPost(ctx context.Context, postID string) (*storage.Post, *storage.Group, error) {
+func (e *Posting) memberPost(ctx context.Context, postID string) (*storage.Post, *storage.Group, error) {
 	p, err := storage.PostByID(ctx, e.DB, postID)
 	if err != nil {
 		return nil, nil, err

@@ -25,7 +25,6 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/kith-social/kith/federation/content"
-	"github.com/kith-social/kith/federation/node"
 	"github.com/kith-social/kith/federation/outbox"
 	"github.com/kith-social/kith/federation/vocab"
 	"github.com/kith-social/kith/storage"
@@ -37,7 +36,7 @@ const feedbackEvery = time.Minute
 
 // sharePost makes a newly published post reach the members: public posts
 // are announced; members-only ones are republished by the group.
-func (e *Service) sharePost(ctx context.Context, tx bun.Tx, g *storage.Group, p *storage.Post, author *storage.RemoteActor) error {
+func (e *Posting) sharePost(ctx context.Context, tx bun.Tx, g *storage.Group, p *storage.Post, author *storage.RemoteActor) error {
 	if p.IsPublicish() {
 		return e.announcePost(ctx, tx, g, p, author)
 	}
@@ -47,7 +46,7 @@ func (e *Service) sharePost(ctx context.Context, tx bun.Tx, g *storage.Group, p 
 // republishMembersOnly publishes a member's members-only post as the
 // group's own post, addressed to the group's followers only, so every
 // member sees it (Mastodon cannot show a boost of a non-public post).
-func (e *Service) republishMembersOnly(ctx context.Context, tx bun.Tx, g *storage.Group, src *storage.Post, author *storage.RemoteActor) error {
+func (e *Posting) republishMembersOnly(ctx context.Context, tx bun.Tx, g *storage.Group, src *storage.Post, author *storage.RemoteActor) error {
 	handle := "@" + author.Username + "@" + author.Host
 	profile := author.URL
 	if profile == "" {
@@ -67,7 +66,7 @@ func (e *Service) republishMembersOnly(ctx context.Context, tx bun.Tx, g *storag
 // publishGroupPost stores p (a post by the group itself, its IRI still
 // unset) and sends its Create to the members; logAction, if set, goes to
 // the moderation log as done by `by`.
-func (e *Service) publishGroupPost(ctx context.Context, tx bun.Tx, g *storage.Group, p *storage.Post, in PostInput, by Staff, logAction string) error {
+func (e *core) publishGroupPost(ctx context.Context, tx bun.Tx, g *storage.Group, p *storage.Post, in PostInput, by Staff, logAction string) error {
 	p.IRI = e.IRI.Post(g.Name, p.ID)
 	p.URL = p.IRI
 	p.RootID = p.ID
@@ -76,7 +75,7 @@ func (e *Service) publishGroupPost(ctx context.Context, tx bun.Tx, g *storage.Gr
 		return err
 	}
 	to, cc := e.addressing(g, in.MembersOnly)
-	createID := p.IRI + "/activity"
+	createID := e.IRI.PostActivity(g.Name, p.ID)
 	create, err := vocab.Create(createID, e.IRI.Group(g.Name), note, to, cc)
 	if err != nil {
 		return fmt.Errorf("build Create: %w", err)
@@ -95,15 +94,15 @@ func (e *Service) publishGroupPost(ctx context.Context, tx bun.Tx, g *storage.Gr
 
 // directMessage sends a private Note from the group to one person; it is
 // kept in the group's (non-public) outbox and returns the Note's IRI.
-func (e *Service) directMessage(ctx context.Context, tx bun.Tx, g *storage.Group, to *storage.RemoteActor, bodyHTML, inReplyTo string) (string, error) {
+func (e *core) directMessage(ctx context.Context, tx bun.Tx, g *storage.Group, to *storage.RemoteActor, bodyHTML, inReplyTo string) (string, error) {
 	handle := "@" + to.Username
 	profile := to.URL
 	if profile == "" {
 		profile = to.IRI
 	}
 	mention := fmt.Sprintf(`<span class="h-card"><a href="%s" class="u-url mention">%s</a></span> `, html.EscapeString(profile), html.EscapeString(handle))
-	id := e.IRI.Activity(g.Name, storage.NewID())
-	noteID := id + "/note"
+	actID := storage.NewID()
+	id, noteID := e.IRI.Activity(g.Name, actID), e.IRI.ActivityNote(g.Name, actID)
 	note, err := vocab.NoteJSON(vocab.Note{
 		ID: noteID, AttributedTo: e.IRI.Group(g.Name), ContentHTML: mention + bodyHTML, InReplyTo: inReplyTo,
 		To: []string{to.IRI}, Tags: []vocab.Tag{{Type: "Mention", Href: to.IRI, Name: "@" + to.Username + "@" + to.Host}},
@@ -121,7 +120,7 @@ func (e *Service) directMessage(ctx context.Context, tx bun.Tx, g *storage.Group
 
 // feedback tells an author by DM what happened to their post, when the
 // group wants it and the author was not told something in the last minute.
-func (e *Service) feedback(ctx context.Context, tx bun.Tx, g *storage.Group, author *storage.RemoteActor, text string) error {
+func (e *core) feedback(ctx context.Context, tx bun.Tx, g *storage.Group, author *storage.RemoteActor, text string) error {
 	if !g.FeedbackDMs || author == nil {
 		return nil
 	}
@@ -135,7 +134,7 @@ func (e *Service) feedback(ctx context.Context, tx bun.Tx, g *storage.Group, aut
 
 // screen applies a group's anti-spam rules to a post: refuse is a reason
 // to drop it, hold a reason to send it to the review queue.
-func (e *Service) screen(ctx context.Context, tx bun.IDB, g *storage.Group, obj *vocab.Object, author *storage.RemoteActor) (hold, refuse string, err error) {
+func (e *Moderation) screen(ctx context.Context, tx bun.IDB, g *storage.Group, obj *vocab.Object, author *storage.RemoteActor) (hold, refuse string, err error) {
 	if g.MaxGroupMentions > 0 {
 		n, err := e.countGroupMentions(ctx, tx, obj)
 		if err != nil {
@@ -165,6 +164,9 @@ func (e *Service) screen(ctx context.Context, tx bun.IDB, g *storage.Group, obj 
 			return "", "", err
 		}
 		if n < g.ProbationPosts {
+			if g.ProbationPosts == 1 {
+				return "a new member's first post is reviewed", "", nil
+			}
 			return fmt.Sprintf("new members' first %d posts are reviewed", g.ProbationPosts), "", nil
 		}
 	}
@@ -176,7 +178,7 @@ func (e *Service) screen(ctx context.Context, tx bun.IDB, g *storage.Group, obj 
 
 // countGroupMentions counts the Mention tags that name a group, local or
 // a remote one we know.
-func (e *Service) countGroupMentions(ctx context.Context, db bun.IDB, obj *vocab.Object) (int, error) {
+func (e *Moderation) countGroupMentions(ctx context.Context, db bun.IDB, obj *vocab.Object) (int, error) {
 	var hrefs []string
 	n := 0
 	for _, t := range obj.Tags {
@@ -212,7 +214,7 @@ func matchKeyword(rules string, obj *vocab.Object) string {
 }
 
 // onDirectMessage handles a private message to the group.
-func (e *Service) onDirectMessage(ctx context.Context, g *storage.Group, act *vocab.Activity, obj *vocab.Object, author *storage.RemoteActor) error {
+func (e *Modmail) onDirectMessage(ctx context.Context, g *storage.Group, act *vocab.Activity, obj *vocab.Object, author *storage.RemoteActor) error {
 	text := commandText(obj.Content)
 	lower := strings.ToLower(text)
 	return e.Tx(ctx, func(ctx context.Context, tx bun.Tx) error {
@@ -227,14 +229,14 @@ func (e *Service) onDirectMessage(ctx context.Context, g *storage.Group, act *vo
 		}
 		switch {
 		case strings.HasPrefix(lower, "anon members:"), strings.HasPrefix(lower, "anon-members:"):
-			return e.anonRequest(ctx, tx, g, act, author, member, strings.TrimSpace(text[len("anon members:"):]), true)
+			return e.moderation.anonRequest(ctx, tx, g, act, author, member, strings.TrimSpace(text[len("anon members:"):]), true)
 		case strings.HasPrefix(lower, "anon:"):
-			return e.anonRequest(ctx, tx, g, act, author, member, strings.TrimSpace(text[len("anon:"):]), false)
+			return e.moderation.anonRequest(ctx, tx, g, act, author, member, strings.TrimSpace(text[len("anon:"):]), false)
 		case lower == "report" || strings.HasPrefix(lower, "report ") || strings.HasPrefix(lower, "report:"):
 			reason := strings.TrimSpace(strings.TrimLeft(text[len("report"):], ": "))
-			return e.memberReport(ctx, tx, g, act, obj, author, reason)
+			return e.moderation.memberReport(ctx, tx, g, act, obj, author, reason)
 		case belongingCommand(lower): // directory on/off, intro (belonging.go)
-			return e.memberCommand(ctx, tx, g, obj, author, member, lower)
+			return e.belonging.memberCommand(ctx, tx, g, obj, author, member, lower)
 		case pending != nil:
 			answer := strings.TrimSpace(strings.TrimSpace(pending.JoinAnswer) + "\n\n" + text)
 			return storage.SetJoinAnswer(ctx, tx, pending.ID, answer)
@@ -258,7 +260,7 @@ func commandText(contentHTML string) string {
 }
 
 // anonRequest keeps a member's anonymous post for review.
-func (e *Service) anonRequest(ctx context.Context, tx bun.Tx, g *storage.Group, act *vocab.Activity, author *storage.RemoteActor, member bool, text string, membersOnly bool) error {
+func (e *Moderation) anonRequest(ctx context.Context, tx bun.Tx, g *storage.Group, act *vocab.Activity, author *storage.RemoteActor, member bool, text string, membersOnly bool) error {
 	if !member {
 		_, err := e.directMessage(ctx, tx, g, author, "<p>Only members can post anonymously through this group.</p>", "")
 		return err
@@ -271,7 +273,7 @@ func (e *Service) anonRequest(ctx context.Context, tx bun.Tx, g *storage.Group, 
 	if err := storage.CreateAnonRequest(ctx, tx, e.Now(), r); err != nil {
 		return err
 	}
-	if err := e.notify(ctx, tx, g, storage.NotifyReview, r.ID, "An anonymous post waits for review"); err != nil {
+	if err := e.notifier.notify(ctx, tx, g, storage.NotifyReview, r.ID, "An anonymous post waits for review"); err != nil {
 		return err
 	}
 	return e.anonReply(ctx, tx, g, r, author, "<p>Thank you. The moderators will review your anonymous post; if they approve it, the group publishes it without your name.</p>") // anonymous.go
@@ -279,7 +281,7 @@ func (e *Service) anonRequest(ctx context.Context, tx bun.Tx, g *storage.Group, 
 
 // DecideAnonymous approves (the group publishes the post without naming
 // anyone) or rejects an anonymous post request.
-func (e *Service) DecideAnonymous(ctx context.Context, requestID string, approve bool, reason string, by Staff) (*storage.Post, error) {
+func (e *Moderation) DecideAnonymous(ctx context.Context, requestID string, approve bool, reason string, by Staff) (*storage.Post, error) {
 	var published *storage.Post
 	err := e.Tx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		r, err := storage.AnonRequestByID(ctx, tx, requestID)
@@ -328,7 +330,7 @@ func (e *Service) DecideAnonymous(ctx context.Context, requestID string, approve
 // memberReport turns "report <reason>" in a DM that replies to a post
 // into a report; Mastodon sends its own reports to the author's server,
 // so this is how members reach the group's moderators.
-func (e *Service) memberReport(ctx context.Context, tx bun.Tx, g *storage.Group, act *vocab.Activity, obj *vocab.Object, author *storage.RemoteActor, reason string) error {
+func (e *Moderation) memberReport(ctx context.Context, tx bun.Tx, g *storage.Group, act *vocab.Activity, obj *vocab.Object, author *storage.RemoteActor, reason string) error {
 	if obj.InReplyTo == "" {
 		_, err := e.directMessage(ctx, tx, g, author, "<p>To report a post, reply to it, mention the group, choose “mentioned people only”, and write: report and the reason.</p>", obj.ID)
 		return err
@@ -343,7 +345,7 @@ func (e *Service) memberReport(ctx context.Context, tx bun.Tx, g *storage.Group,
 	if err := storage.CreateReport(ctx, tx, e.Now(), r); err != nil {
 		return err
 	}
-	if err := e.notify(ctx, tx, g, storage.NotifyReport, r.ID, "A member reported a post: "+reason); err != nil {
+	if err := e.notifier.notify(ctx, tx, g, storage.NotifyReport, r.ID, "A member reported a post: "+reason); err != nil {
 		return err
 	}
 	_, err := e.directMessage(ctx, tx, g, author, "<p>Thank you, the moderators have your report.</p>", obj.ID)
@@ -352,7 +354,7 @@ func (e *Service) memberReport(ctx context.Context, tx bun.Tx, g *storage.Group,
 
 // SubmitWebReport stores a report made with the form on a public thread
 // page (the reporter may leave a contact handle).
-func (e *Service) SubmitWebReport(ctx context.Context, groupName, postID, reason, contact string) error {
+func (e *Moderation) SubmitWebReport(ctx context.Context, groupName, postID, reason, contact string) error {
 	g, err := storage.GroupByName(ctx, e.DB, groupName)
 	if err != nil {
 		return err
@@ -378,7 +380,7 @@ func mustJSON(v any) string {
 }
 
 // modmailIn files a DM in the group's modmail.
-func (e *Service) modmailIn(ctx context.Context, tx bun.Tx, g *storage.Group, obj *vocab.Object, author *storage.RemoteActor) error {
+func (e *Modmail) modmailIn(ctx context.Context, tx bun.Tx, g *storage.Group, obj *vocab.Object, author *storage.RemoteActor) error {
 	c, err := storage.ConversationFor(ctx, tx, g.ID, author.ID, e.Now())
 	if err != nil {
 		return err
@@ -389,7 +391,7 @@ func (e *Service) modmailIn(ctx context.Context, tx bun.Tx, g *storage.Group, ob
 	if err != nil {
 		return err
 	}
-	return e.notify(ctx, tx, g, storage.NotifyModmail, obj.ID, "Modmail from "+actorName(author)+": "+content.Excerpt(obj.Content, 120))
+	return e.notifier.notify(ctx, tx, g, storage.NotifyModmail, obj.ID, "Modmail from "+actorName(author)+": "+content.Excerpt(obj.Content, 120))
 }
 
 func actorName(a *storage.RemoteActor) string {
@@ -402,7 +404,7 @@ func actorName(a *storage.RemoteActor) string {
 // ReplyModmail answers a modmail conversation as the group: a DM the
 // person sees in their own client. internal keeps it as a note between
 // moderators instead.
-func (e *Service) ReplyModmail(ctx context.Context, conversationID, markdown string, internal bool, by Staff) error {
+func (e *Modmail) ReplyModmail(ctx context.Context, conversationID, markdown string, internal bool, by Staff) error {
 	if strings.TrimSpace(markdown) == "" {
 		return fmt.Errorf("%w: write a message", ErrInvalidPost)
 	}
@@ -436,29 +438,4 @@ func (e *Service) ReplyModmail(ctx context.Context, conversationID, markdown str
 		}
 		return storage.AddMessage(ctx, tx, e.Now(), m)
 	})
-}
-
-// askJoinQuestions sends a closed group's join questions to an applicant.
-func (e *Service) askJoinQuestions(ctx context.Context, tx bun.Tx, g *storage.Group, applicant *storage.RemoteActor) error {
-	if strings.TrimSpace(g.JoinQuestions) == "" {
-		return nil
-	}
-	questions, err := e.HTML.Markdown(g.JoinQuestions)
-	if err != nil {
-		return err
-	}
-	intro := "<p>Thanks for asking to join " + html.EscapeString(g.Title) + ". Please answer these questions in a reply to this message (mentioned people only):</p>"
-	_, err = e.directMessage(ctx, tx, g, applicant, intro+questions, "")
-	return err
-}
-
-// CanReadMembersOnly tells whether a signed request comes from a server
-// with at least one member of the group: only those servers may fetch
-// members-only posts.
-func (e *Service) canReadMembersOnly(ctx context.Context, g *storage.Group, signer string) (bool, error) {
-	host := node.HostOf(signer)
-	if host == "" {
-		return false, nil
-	}
-	return storage.HasMemberOnHost(ctx, e.DB, g.ID, host)
 }

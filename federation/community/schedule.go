@@ -19,7 +19,7 @@ const MaxScheduleAhead = 366 * 24 * time.Hour
 // time and queues the job that publishes it (River, scheduled at `at`, in
 // the same transaction): it survives restarts, and with several processes
 // exactly one publishes it. It returns the scheduled post's id.
-func (e *Service) SchedulePost(ctx context.Context, groupName string, in PostInput, at time.Time, by Staff) (string, error) {
+func (e *Posting) SchedulePost(ctx context.Context, groupName string, in PostInput, at time.Time, by Staff) (string, error) {
 	if err := in.validate(); err != nil {
 		return "", err
 	}
@@ -32,14 +32,14 @@ func (e *Service) SchedulePost(ctx context.Context, groupName string, in PostInp
 // SchedulePoll is SchedulePost for a poll. in.Closes is checked against
 // `at`: the poll runs from `at` until in.Closes. If the node was down when
 // it was due and publishes it late, the poll keeps its duration.
-func (e *Service) SchedulePoll(ctx context.Context, groupName string, in PollInput, at time.Time, by Staff) (string, error) {
+func (e *Posting) SchedulePoll(ctx context.Context, groupName string, in PollInput, at time.Time, by Staff) (string, error) {
 	if err := in.validate(at); err != nil {
 		return "", err
 	}
 	return e.schedule(ctx, groupName, storage.ScheduledKindPoll, in, at, by)
 }
 
-func (e *Service) schedule(ctx context.Context, groupName, kind string, input any, at time.Time, by Staff) (string, error) {
+func (e *Posting) schedule(ctx context.Context, groupName, kind string, input any, at time.Time, by Staff) (string, error) {
 	now := e.Now()
 	switch {
 	case !at.After(now):
@@ -74,7 +74,7 @@ func (e *Service) schedule(ctx context.Context, groupName, kind string, input an
 // CancelScheduled cancels a scheduled post or poll of a group that has not
 // been published yet; its job then does nothing. One already published or
 // cancelled is storage.ErrNotFound.
-func (e *Service) CancelScheduled(ctx context.Context, groupName, id string, by Staff) error {
+func (e *Posting) CancelScheduled(ctx context.Context, groupName, id string, by Staff) error {
 	g, err := storage.GroupByName(ctx, e.DB, groupName)
 	if err != nil {
 		return err
@@ -89,7 +89,7 @@ func (e *Service) CancelScheduled(ctx context.Context, groupName, id string, by 
 
 // ListScheduled lists a group's posts and polls waiting to be published,
 // soonest first. DecodeScheduled reads one's input.
-func (e *Service) ListScheduled(ctx context.Context, groupName string) ([]storage.ScheduledPost, error) {
+func (e *Posting) ListScheduled(ctx context.Context, groupName string) ([]storage.ScheduledPost, error) {
 	g, err := storage.GroupByName(ctx, e.DB, groupName)
 	if err != nil {
 		return nil, err
@@ -129,7 +129,7 @@ func (scheduledPostArgs) InsertOpts() river.InsertOpts { return river.InsertOpts
 
 type scheduledPostWorker struct {
 	river.WorkerDefaults[scheduledPostArgs]
-	e *Service
+	e *Posting
 }
 
 func (w *scheduledPostWorker) Work(ctx context.Context, job *river.Job[scheduledPostArgs]) error {
@@ -144,7 +144,7 @@ func (w *scheduledPostWorker) Work(ctx context.Context, job *river.Job[scheduled
 // published in the same transaction: a retry after a crash publishes it
 // once. Input that no longer validates (a poll whose group changed, say)
 // marks it failed with the reason instead of retrying.
-func (e *Service) publishScheduled(ctx context.Context, id string) error {
+func (e *Posting) publishScheduled(ctx context.Context, id string) error {
 	s, err := storage.ScheduledPostByID(ctx, e.DB, id)
 	if err != nil {
 		return err
@@ -201,7 +201,7 @@ func (e *Service) publishScheduled(ctx context.Context, id string) error {
 }
 
 // failScheduled records why a scheduled post could not be published.
-func (e *Service) failScheduled(ctx context.Context, s *storage.ScheduledPost, cause error) error {
+func (e *Posting) failScheduled(ctx context.Context, s *storage.ScheduledPost, cause error) error {
 	e.Log.WarnContext(ctx, "scheduled post not published", "id", s.ID, "err", cause)
 	_, err := storage.ClaimScheduledPost(ctx, e.DB, s.ID, storage.ScheduledFailed, "", cause.Error(), e.Now())
 	return err

@@ -11,5 +11,5 @@ import (
 // keyword and mention screening, members-only — stores it and, if it is
 // published, announces it to the members (community/posting.go).
 func (e *Inbox) create(ctx context.Context, act *vocab.Activity) error {
-	return e.com.OnCreate(ctx, act)
+	return e.com.Posting.OnCreate(ctx, act)
 }

@@ -10,5 +10,5 @@ import (
 // retracts the post (or everything the account posted) and undoes the
 // group's announces (community/posting.go, membership.go).
 func (e *Inbox) delete(ctx context.Context, act *vocab.Activity) error {
-	return e.com.OnDelete(ctx, act)
+	return e.com.Posting.OnDelete(ctx, act)
 }

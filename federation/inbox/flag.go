@@ -9,5 +9,5 @@ import (
 // flag: a report sent by another server, stored for the group's
 // moderators (community/moderation.go).
 func (e *Inbox) flag(ctx context.Context, act *vocab.Activity) error {
-	return e.com.OnFlag(ctx, act)
+	return e.com.Moderation.OnFlag(ctx, act)
 }

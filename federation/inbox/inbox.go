@@ -25,7 +25,7 @@ type Inbox struct {
 	*node.Node
 	actors  *actors.Actors
 	out     *outbox.Outbox
-	com     *community.Service
+	com     *community.Community
 	caches  inboxCaches  // cache.go
 	accepts *acceptor    // accept.go
 	busy    atomic.Int32 // inbox jobs running in this process
@@ -56,7 +56,7 @@ type Processed struct {
 }
 
 // New builds the inbox.
-func New(n *node.Node, a *actors.Actors, out *outbox.Outbox, com *community.Service) *Inbox {
+func New(n *node.Node, a *actors.Actors, out *outbox.Outbox, com *community.Community) *Inbox {
 	e := &Inbox{Node: n, actors: a, out: out, com: com, caches: newInboxCaches()}
 	e.accepts = newAcceptor(e)
 	return e

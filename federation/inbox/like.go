@@ -9,11 +9,11 @@ import (
 // like: a Like or Dislike of a group post, counted by the community
 // (community/posting.go).
 func (e *Inbox) like(ctx context.Context, act *vocab.Activity) error {
-	return e.com.OnReaction(ctx, act)
+	return e.com.Posting.OnReaction(ctx, act)
 }
 
 // unlike (Undo{Like}, Undo{Dislike}, or an Undo naming only an id): the
 // reaction is no longer counted.
 func (e *Inbox) unlike(ctx context.Context, act *vocab.Activity, inner *vocab.Object) error {
-	return e.com.OnUndoReaction(ctx, act, inner)
+	return e.com.Posting.OnUndoReaction(ctx, act, inner)
 }

@@ -9,5 +9,5 @@ import (
 // update: an edited post, or a changed profile. The community stores
 // the new version and announces it again (community/posting.go).
 func (e *Inbox) update(ctx context.Context, act *vocab.Activity) error {
-	return e.com.OnUpdate(ctx, act)
+	return e.com.Posting.OnUpdate(ctx, act)
 }

@@ -3,16 +3,26 @@
 //
 // Layout (BASE = scheme://domain):
 //
+//	BASE/                               the home page (the instance actor's url)
 //	BASE/actor                          the instance actor (Application)
+//	BASE/actor/outbox                   its outbox
 //	BASE/inbox                          the shared inbox
+//	BASE/.well-known/webfinger?resource={uri}  WebFinger, as host-meta names it
+//	BASE/nodeinfo/VERSION               NodeInfo
+//	BASE/media/PATH                     an uploaded file
 //	BASE/groups/NAME                    a group actor (HTML for browsers)
 //	BASE/groups/NAME/{inbox,outbox,followers,following,featured,moderators}
+//	COLLECTION?page=true[&before=ID]    a page of a collection
 //	BASE/groups/NAME/posts/ID           a post the group knows (its own, or its copy's page)
+//	BASE/groups/NAME/posts/ID/activity  the Create that published the group's own post
 //	BASE/groups/NAME/activities/ID      an activity the group sent
+//	BASE/groups/NAME/activities/ID/note the Note of a direct message the group sent
+//	ACTIVITY/undo                       the group's Undo of an activity it sent
 package iri
 
 import (
 	"net/url"
+	"path"
 	"strings"
 )
 
@@ -36,6 +46,23 @@ func (b Builder) Domain() string { return b.domain }
 // InstanceActor is the node's Application actor, which signs outgoing GETs.
 func (b Builder) InstanceActor() string { return b.base + "/actor" }
 
+// Home is the node's home page, the instance actor's url.
+func (b Builder) Home() string { return b.base + "/" }
+
+// WebFingerTemplate is the WebFinger URL with the resource left as the
+// {uri} placeholder, as host-meta advertises it (RFC 6415).
+func (b Builder) WebFingerTemplate() string { return b.base + "/.well-known/webfinger?resource={uri}" }
+
+// NodeInfo is the NodeInfo document of a schema version ("2.0", "2.1").
+func (b Builder) NodeInfo(version string) string { return b.base + "/nodeinfo/" + version }
+
+// Media is the public URL of an uploaded file, rel being its path under
+// the data directory's media/; the path is cleaned, so it cannot name
+// anything outside.
+func (b Builder) Media(rel string) string {
+	return b.base + "/media/" + strings.TrimPrefix(path.Clean("/"+rel), "/")
+}
+
 // InstanceKey is the instance actor's key id.
 func (b Builder) InstanceKey() string { return b.InstanceActor() + "#main-key" }
 
@@ -51,27 +78,50 @@ func (b Builder) Group(name string) string { return b.base + "/groups/" + name }
 // GroupKey is a group's key id.
 func (b Builder) GroupKey(name string) string { return b.Group(name) + "#main-key" }
 
+// GroupCollection is a group's collection or endpoint by its last path
+// segment ("outbox", "followers"...); the methods below name each.
+func (b Builder) GroupCollection(name, collection string) string {
+	return b.Group(name) + "/" + collection
+}
+
+// CollectionPage is a page of a collection the node serves: the first
+// when before is "", else the one that starts after the item before.
+func (b Builder) CollectionPage(collection, before string) string {
+	page := collection + "?page=true"
+	if before != "" {
+		page += "&before=" + url.QueryEscape(before)
+	}
+	return page
+}
+
 // GroupInbox and the following are a group's endpoints and collections.
-func (b Builder) GroupInbox(name string) string      { return b.Group(name) + "/inbox" }
-func (b Builder) GroupOutbox(name string) string     { return b.Group(name) + "/outbox" }
-func (b Builder) GroupFollowers(name string) string  { return b.Group(name) + "/followers" }
-func (b Builder) GroupFollowing(name string) string  { return b.Group(name) + "/following" }
-func (b Builder) GroupFeatured(name string) string   { return b.Group(name) + "/featured" }
-func (b Builder) GroupModerators(name string) string { return b.Group(name) + "/moderators" }
+func (b Builder) GroupInbox(name string) string      { return b.GroupCollection(name, "inbox") }
+func (b Builder) GroupOutbox(name string) string     { return b.GroupCollection(name, "outbox") }
+func (b Builder) GroupFollowers(name string) string  { return b.GroupCollection(name, "followers") }
+func (b Builder) GroupFollowing(name string) string  { return b.GroupCollection(name, "following") }
+func (b Builder) GroupFeatured(name string) string   { return b.GroupCollection(name, "featured") }
+func (b Builder) GroupModerators(name string) string { return b.GroupCollection(name, "moderators") }
 
 // Post is the IRI of a group post (the id of the group's own posts).
 func (b Builder) Post(group, postID string) string { return b.Group(group) + "/posts/" + postID }
 
-// PostActivity is the id of the Create that published a group post.
+// PostActivity is the id of the Create that published one of the group's
+// own posts; derived from the post, so the post's id names it.
 func (b Builder) PostActivity(group, postID string) string {
 	return b.Post(group, postID) + "/activity"
 }
 
-// Undo is the id of the group's Undo of one of its activities.
-func (b Builder) Undo(activity string) string { return activity + "/undo" }
-
 // Activity is the id of an activity the group sent.
 func (b Builder) Activity(group, id string) string { return b.Group(group) + "/activities/" + id }
+
+// ActivityNote is the id of the Note a direct message from the group
+// carries, id being the id of its Create (as in Activity).
+func (b Builder) ActivityNote(group, id string) string { return b.Activity(group, id) + "/note" }
+
+// Undo is the id of the group's Undo of an activity it sent (a Block, an
+// Announce); derived from that activity, whose IRI is all the caller
+// needs to name it.
+func (b Builder) Undo(activity string) string { return activity + "/undo" }
 
 // Announce is the id of the group's plain boost of a post; derived from
 // the post so that Undo can name it again later.

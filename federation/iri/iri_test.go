@@ -56,6 +56,47 @@ func TestBuilder(t *testing.T) {
 	}
 }
 
+// Every kind of IRI the node mints, spelled out.
+func TestBuilderMints(t *testing.T) {
+	b := iri.New("https", "kith.example")
+	const g = "https://kith.example/groups/gardeners"
+	for _, tc := range []struct{ name, got, want string }{
+		{"Home", b.Home(), "https://kith.example/"},
+		{"InstanceActor", b.InstanceActor(), "https://kith.example/actor"},
+		{"InstanceKey", b.InstanceKey(), "https://kith.example/actor#main-key"},
+		{"InstanceOutbox", b.InstanceOutbox(), "https://kith.example/actor/outbox"},
+		{"SharedInbox", b.SharedInbox(), "https://kith.example/inbox"},
+		{"NodeInfo", b.NodeInfo("2.1"), "https://kith.example/nodeinfo/2.1"},
+		{"WebFingerTemplate", b.WebFingerTemplate(), "https://kith.example/.well-known/webfinger?resource={uri}"},
+		{"Media", b.Media("groups/1/a.png"), "https://kith.example/media/groups/1/a.png"},
+		{"Media root", b.Media(""), "https://kith.example/media/"},
+		{"Media cannot climb out", b.Media("../../etc/passwd"), "https://kith.example/media/etc/passwd"},
+		{"Group", b.Group("gardeners"), g},
+		{"GroupKey", b.GroupKey("gardeners"), g + "#main-key"},
+		{"GroupInbox", b.GroupInbox("gardeners"), g + "/inbox"},
+		{"GroupOutbox", b.GroupOutbox("gardeners"), g + "/outbox"},
+		{"GroupFollowers", b.GroupFollowers("gardeners"), g + "/followers"},
+		{"GroupFollowing", b.GroupFollowing("gardeners"), g + "/following"},
+		{"GroupFeatured", b.GroupFeatured("gardeners"), g + "/featured"},
+		{"GroupModerators", b.GroupModerators("gardeners"), g + "/moderators"},
+		{"GroupCollection", b.GroupCollection("gardeners", "outbox"), g + "/outbox"},
+		{"CollectionPage first", b.CollectionPage(g+"/outbox", ""), g + "/outbox?page=true"},
+		{"CollectionPage before", b.CollectionPage(g+"/outbox", "a b&c"), g + "/outbox?page=true&before=a+b%26c"},
+		{"Post", b.Post("gardeners", "p1"), g + "/posts/p1"},
+		{"PostActivity", b.PostActivity("gardeners", "p1"), g + "/posts/p1/activity"},
+		{"Activity", b.Activity("gardeners", "a1"), g + "/activities/a1"},
+		{"ActivityNote", b.ActivityNote("gardeners", "a1"), g + "/activities/a1/note"},
+		{"Announce", b.Announce("gardeners", "p1"), g + "/activities/announce-p1"},
+		{"AnnounceActivity", b.AnnounceActivity("gardeners", "p1", "Update"), g + "/activities/announce-update-p1"},
+		{"Undo of a boost", b.Undo(b.Announce("gardeners", "p1")), g + "/activities/announce-p1/undo"},
+		{"Undo of a block", b.Undo(b.Activity("gardeners", "b1")), g + "/activities/b1/undo"},
+	} {
+		if tc.got != tc.want {
+			t.Errorf("%s = %s, want %s", tc.name, tc.got, tc.want)
+		}
+	}
+}
+
 // Owns answers as parsing the IRI does, for the IRIs its shortcut skips
 // and for tricky ones it does not.
 func TestOwnsAsParsed(t *testing.T) {

@@ -48,8 +48,8 @@
 //     are stored under DataDir/media/groups/<group-id>/ with random names.
 //     Only the two forms with images accept bodies over 1 MiB.
 //   - Everything that other servers see goes through the community
-//     services (services.go: Posting, Moderation, Modmail, Events,
-//     Belonging), which federate it and write the moderation log in the
+//     services (services.go: Posting, Moderation, Membership, Modmail,
+//     Events, Belonging), which federate it and write the moderation log in the
 //     same transaction.
 package admin
 
@@ -130,6 +130,7 @@ type Admin struct {
 	now         func() time.Time
 	posting     Posting
 	moderation  Moderation
+	membership  Membership
 	modmail     Modmail
 	events      Events
 	belonging   Belonging
@@ -163,6 +164,7 @@ func New(d Deps) *Admin {
 		now:         d.Now,
 		posting:     d.Services.Posting,
 		moderation:  d.Services.Moderation,
+		membership:  d.Services.Membership,
 		modmail:     d.Services.Modmail,
 		events:      d.Services.Events,
 		belonging:   d.Services.Belonging,
@@ -260,9 +262,11 @@ func (a *Admin) Routes(r chi.Router) {
 					r.Get("/requests", a.h(a.requestList))
 					r.Post("/requests/{follow}/approve", a.h(a.requestDecide(true)))
 					r.Post("/requests/{follow}/reject", a.h(a.requestDecide(false)))
+					r.Post("/requests/bulk", a.h(a.requestBulk))
 					r.Get("/queue", a.h(a.queueList))
 					r.Post("/queue/{post}/approve", a.h(a.queueApprove))
 					r.Post("/queue/{post}/reject", a.h(a.queueReject))
+					r.Post("/queue/bulk", a.h(a.queueBulk))
 					r.Get("/recent", a.h(a.recentList))
 					r.Post("/recent/{post}/remove", a.h(a.postRemove))
 					r.Get("/members", a.h(a.memberList))
@@ -272,6 +276,7 @@ func (a *Admin) Routes(r chi.Router) {
 					r.Get("/reports", a.h(a.reportList))
 					r.Post("/reports/{report}/resolve", a.h(a.reportResolve))
 					r.Post("/reports/{report}/forward", a.h(a.reportForward))
+					r.Post("/reports/{report}/act", a.h(a.reportAct))
 					r.Get("/log", a.h(a.logList))
 
 					// Talking with members: modmail, anonymous posts, threads.

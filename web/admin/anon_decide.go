@@ -58,6 +58,21 @@ func (a *Admin) anonForget(w http.ResponseWriter, r *http.Request) error {
 	if req.State == storage.AnonPending {
 		return &httpError{http.StatusConflict, "Decide the request first: the sender must be told the outcome."}
 	}
+	f, err := parseForm(r)
+	if err != nil {
+		return err
+	}
+	ok, err := a.confirmed(w, r, f, confirmation{
+		Title: "Forget who sent this anonymous post?",
+		Effects: []string{
+			"The link between the post and its sender is erased from the node's database, with the messages the group sent them about it.",
+			"Nobody, moderators included, can tell who sent it afterwards. This cannot be undone.",
+		},
+		Button: "Forget the sender", Cancel: "/admin/groups/" + g.Name + "/anonymous",
+	})
+	if !ok || err != nil {
+		return err
+	}
 	err = a.moderation.ForgetAnonymous(ctx, req.ID, staffOf(r))
 	if errors.Is(err, storage.ErrBusy) {
 		return &httpError{http.StatusConflict, "A message to the sender is being delivered right now. Try again in a minute."}

@@ -128,6 +128,11 @@ func (a *Admin) belongingPage(w http.ResponseWriter, r *http.Request) error {
 	f := newForm(nil)
 	f.values.Set("digest", s.Digest)
 	f.values.Set("welcome", s.WelcomeTemplate)
+	if s.UpdatedAt.IsZero() {
+		// Never saved: suggest a message that tells members how the group
+		// works; it is sent once staff save it.
+		f.values.Set("welcome", community.DefaultWelcomeTemplate)
+	}
 	if s.PlainBoosts {
 		f.values.Set("boosts", "on")
 	}

@@ -106,7 +106,9 @@ func TestBelongingPages(t *testing.T) {
 			t.Errorf("badges held: %+v", bs)
 		}
 		wantStatus(t, "profile of a non-member", owner.get("/admin/groups/gardeners/members/"+storage.NewID()+"/profile"), http.StatusNotFound)
-		wantStatus(t, "delete event", owner.post("/admin/groups/gardeners/events/"+ev.ID+"/delete", url.Values{"csrf": {csrf}}), http.StatusSeeOther)
+		wantBody(t, "delete without confirming", owner.post("/admin/groups/gardeners/events/"+ev.ID+"/delete", url.Values{"csrf": {csrf}}),
+			"everywhere?", "Delete the event")
+		wantStatus(t, "delete event", owner.post("/admin/groups/gardeners/events/"+ev.ID+"/delete", url.Values{"csrf": {csrf}, "confirm": {"yes"}}), http.StatusSeeOther)
 	})
 }
 
@@ -155,6 +157,8 @@ func TestBrowserBelonging(t *testing.T) {
 		chromedp.Click(css(`nav.subnav a[href="/admin/groups/gardeners/belonging"]`)),
 		chromedp.WaitVisible(css(`#f-welcome`)),
 		chromedp.Click(css(`input[name="digest"][value="weekly"]`)),
+		// The form suggests a welcome message; the owner writes their own.
+		chromedp.Clear(css(`#f-welcome`)),
 		chromedp.SendKeys(css(`#f-welcome`), "Welcome {name} to {group}!"),
 		chromedp.Click(css(`form[action="/admin/groups/gardeners/belonging"] button[type="submit"]`)),
 		chromedp.WaitVisible(css(`p.notice`)),

@@ -140,6 +140,9 @@ func TestBrowserModeration(t *testing.T) {
 	err = chromedp.Do(ctx,
 		chromedp.SendKeys(css(banForm+` input[name="reason"]`), "Selling watches"),
 		chromedp.Click(css(banForm+` button`)),
+		// The ban asks first, on a page of its own.
+		chromedp.WaitVisible(css(`section.confirm`)),
+		chromedp.Click(css(`section.confirm button[type="submit"]`)),
 		chromedp.WaitVisible(css(`p.notice`)),
 	)
 	if err != nil {

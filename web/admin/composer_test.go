@@ -110,10 +110,18 @@ func TestComposer(t *testing.T) {
 		wantBody(t, "post list", res, "Published.", "<em>tomatoes</em>", `alt="A red tomato"`,
 			"/posts/"+p.ID+"/edit", "/posts/"+p.ID+"/pin", "/posts/"+p.ID+"/delete")
 
-		// Edit: the text comes back plain; the images stay with new descriptions.
+		// Edit: the text comes back as the Markdown it was written in; the
+		// images stay with new descriptions.
 		res = owner.get("/admin/groups/gardeners/posts/" + p.ID + "/edit")
 		wantStatus(t, "edit form", res, http.StatusOK)
-		wantBody(t, "edit form", res, "First tomatoes</textarea>", "A red tomato</textarea>")
+		wantBody(t, "edit form", res, "First *tomatoes*</textarea>", "A red tomato</textarea>")
+		// A preview shows the text as members will see it and saves nothing.
+		res = owner.post("/admin/groups/gardeners/posts/"+p.ID+"/edit", url.Values{"csrf": {csrf}, "body": {"Ripe **tomatoes**"}, "alt-0": {"A ripe tomato"}, "alt-1": {"Beans"}, "preview": {"1"}})
+		wantStatus(t, "edit preview", res, http.StatusOK)
+		wantBody(t, "edit preview", res, `<h2 id="preview-h">Preview</h2>`, "<strong>tomatoes</strong>", "Ripe **tomatoes**</textarea>")
+		if got, _ := storage.PostByID(ctx, db, p.ID); got.SourceMarkdown != "First *tomatoes*" {
+			t.Errorf("a preview changed the post: source %q", got.SourceMarkdown)
+		}
 		res = owner.post("/admin/groups/gardeners/posts/"+p.ID+"/edit", url.Values{"csrf": {csrf}, "body": {"Edited"}, "alt-0": {""}, "alt-1": {"Beans"}})
 		wantStatus(t, "edit without alt text", res, http.StatusUnprocessableEntity)
 		wantBody(t, "edit without alt text", res, `id="f-alt-0-error"`, "Edited</textarea>", "Beans</textarea>")

@@ -24,7 +24,30 @@ func (a *Admin) domainBlockAdd(w http.ResponseWriter, r *http.Request) error {
 		f.Fail("reason", "Keep the reason to 1000 characters.")
 	}
 	if f.Valid() {
-		err := a.moderation.BlockDomain(ctx, domain, reason, staffOf(r))
+		if blocked, err := storage.IsDomainBlocked(ctx, a.db, domain); err != nil {
+			return err
+		} else if blocked {
+			f.Fail("domain", "This domain is blocked already.")
+		}
+	}
+	if f.Valid() {
+		members, err := storage.CountMembersOfDomain(ctx, a.db, domain)
+		if err != nil {
+			return err
+		}
+		ok, err := a.confirmed(w, r, f, confirmation{
+			Title: "Block " + domain + "?",
+			Effects: []string{
+				blockRemovesText(members, domain),
+				"Everything it sends is refused from now on, in every group.",
+				"You can lift the block later on this page.",
+			},
+			Button: "Block " + domain, Cancel: "/admin/domain-blocks",
+		})
+		if !ok || err != nil {
+			return err
+		}
+		err = a.moderation.BlockDomain(ctx, domain, reason, staffOf(r))
 		switch {
 		case errors.Is(err, storage.ErrConflict):
 			f.Fail("domain", "This domain is blocked already.")
@@ -52,4 +75,15 @@ func (a *Admin) checkDomain(f *form, field string) string {
 		f.Fail(field, "This is this node's own domain.")
 	}
 	return domain
+}
+
+// blockRemovesText says how many memberships blocking domain ends.
+func blockRemovesText(members int, domain string) string {
+	switch members {
+	case 0:
+		return "No member of your groups is on " + domain + "."
+	case 1:
+		return "1 membership in your groups is on " + domain + ": it ends."
+	}
+	return fmt.Sprintf("%d memberships in your groups are on %s: they end.", members, domain)
 }

@@ -254,6 +254,21 @@ func (a *Admin) eventDelete(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	f, err := parseForm(r)
+	if err != nil {
+		return err
+	}
+	ok, err := a.confirmed(w, r, f, confirmation{
+		Title: "Delete " + ev.Title + " everywhere?",
+		Effects: []string{
+			"Every server that has the event is told to delete it; its page and attendee list are gone.",
+			"Attendees get no message: to tell them, cancel the event instead.",
+		},
+		Button: "Delete the event", Cancel: "/admin/groups/" + currentGroup(r.Context()).Name + "/events/" + ev.ID,
+	})
+	if !ok || err != nil {
+		return err
+	}
 	if err := a.events.DeleteEvent(r.Context(), ev.ID, staffOf(r)); err != nil {
 		return err
 	}

@@ -56,6 +56,7 @@ func (a *Admin) groupEditForm(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	v.Set("join_questions", g.JoinQuestions)
+	v.Set("rules", g.Rules)
 	v.Set("probation_posts", strconv.Itoa(g.ProbationPosts))
 	v.Set("max_group_mentions", strconv.Itoa(g.MaxGroupMentions))
 	v.Set("min_account_age_days", strconv.Itoa(g.MinAccountAgeDays))
@@ -110,6 +111,7 @@ func (a *Admin) groupEdit(w http.ResponseWriter, r *http.Request) error {
 	g.ReviewQueue, g.BoostReplies = f.Get("review") == "on", f.Get("boost_replies") == "on"
 	g.Discoverable, g.PublicModlog = f.Get("discoverable") == "on", f.Get("public_modlog") == "on"
 	g.FieldsJSON = checkProfileFields(f)
+	g.Rules = checkRules(f)
 	checkSafetySettings(f, &g)
 
 	if f.Valid() {
@@ -228,4 +230,25 @@ func fieldText(h string) string {
 		}
 	}
 	return content.PlainText(h)
+}
+
+// Limits on a group's rules.
+const (
+	maxRules     = 20
+	maxRuleRunes = 500
+)
+
+// checkRules reads the rules, one per line, and records what is wrong.
+func checkRules(f *form) string {
+	g := storage.Group{Rules: strings.ReplaceAll(f.Raw("rules"), "\r\n", "\n")}
+	rules := g.RuleList()
+	if len(rules) > maxRules {
+		f.Fail("rules", fmt.Sprintf("Keep to %d rules: members read short lists.", maxRules))
+	}
+	for i, rule := range rules {
+		if utf8.RuneCountInString(rule) > maxRuleRunes {
+			f.Fail("rules", fmt.Sprintf("Rule %d is long: keep each to %d characters.", i+1, maxRuleRunes))
+		}
+	}
+	return strings.Join(rules, "\n")
 }

@@ -34,6 +34,7 @@ func TestGroupEdit(t *testing.T) {
 				"posting": {"anyone"}, "review": {"on"}, "boost_replies": {"on"}, "public_modlog": {"on"},
 				"field-name-0": {"Rule 1"}, "field-value-0": {"Be kind <always>"},
 				"field-name-1": {"Website"}, "field-value-1": {"https://garden.example/about?a=1&b=2"},
+				"rules": {"  Be kind\r\n\r\nNo selling <watches>  "},
 			}
 		}
 		for _, tc := range []struct {
@@ -48,6 +49,7 @@ func TestGroupEdit(t *testing.T) {
 			{"no title", "title", "Give the group a title", url.Values{"title": {""}}, nil},
 			{"field without value", "field-value-2", "Fill in this field", url.Values{"field-name-2": {"Rule 2"}}, nil},
 			{"unknown join mode", "join", "Choose whether", url.Values{"join": {"maybe"}}, nil},
+			{"too many rules", "rules", "Keep to 20 rules", url.Values{"rules": {strings.Repeat("a rule\n", 21)}}, nil},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				f := valid()
@@ -85,6 +87,11 @@ func TestGroupEdit(t *testing.T) {
 			!g.BoostReplies || g.Discoverable || !g.PublicModlog || !strings.Contains(g.SummaryHTML, "<em>soil</em>") {
 			t.Errorf("saved group = %+v", g)
 		}
+		if g.Rules != "Be kind\nNo selling <watches>" {
+			t.Errorf("rules %q, want one per line, trimmed", g.Rules)
+		}
+		// The rules are a numbered list of their own on the public page.
+		wantBody(t, "public page", owner.get("/groups/gardeners"), `<ol class="rules"><li>Be kind</li><li>No selling &lt;watches&gt;</li></ol>`)
 		wantImage(t, n, g.IconPath, "groups/"+g.ID+"/", ".jpg", 400, 300)
 		wantImage(t, n, g.HeaderPath, "groups/"+g.ID+"/", ".jpg", 1500, 250) // an opaque GIF becomes a JPEG
 		fields := community.GroupFields(g)
@@ -119,7 +126,7 @@ func TestGroupEdit(t *testing.T) {
 		// The moderation log says who changed the profile.
 		res = owner.get("/admin/groups/gardeners/log")
 		wantStatus(t, "log", res, http.StatusOK)
-		wantBody(t, "log", res, "<td>olive</td>", "changed the profile or settings")
+		wantBody(t, "log", res, `<a href="/admin/groups/gardeners/log?staff=olive">olive</a>`, "changed the profile or settings")
 	})
 }
 

@@ -13,6 +13,7 @@ type groupPage struct {
 	Members    int
 	Pending    int
 	Moderators []storage.Staff
+	NextSteps  []nextStep // nil once all are done
 }
 
 func (a *Admin) groupShow(w http.ResponseWriter, r *http.Request) error {
@@ -26,5 +27,13 @@ func (a *Admin) groupShow(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return a.render(w, r, http.StatusOK, "group", &page{Title: g.Title, Nav: "groups", Data: groupPage{Nav: nav, Group: g, Members: nav.Members, Pending: nav.Pending, Moderators: mods}})
+	steps, err := a.nextSteps(ctx, g, nav.Members, len(mods))
+	if err != nil {
+		return err
+	}
+	if allDone(steps) {
+		steps = nil
+	}
+	return a.render(w, r, http.StatusOK, "group", &page{Title: g.Title, Nav: "groups",
+		Data: groupPage{Nav: nav, Group: g, Members: nav.Members, Pending: nav.Pending, Moderators: mods, NextSteps: steps}})
 }

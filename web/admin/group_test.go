@@ -29,7 +29,7 @@ func TestGroupCreate(t *testing.T) {
 			{"bad name", "name", "lowercase letters", url.Values{"name": {"Knit Club"}}},
 			{"reserved name", "name", "reserved", url.Values{"name": {"admin"}}},
 			{"taken name", "name", "already", url.Values{"name": {"gardeners"}}},
-			{"no name", "name", "Choose a name", url.Values{"name": {""}}},
+			{"no name: suggested from the title", "name", "We suggest @knitters@", url.Values{"name": {""}}},
 			{"long title", "title", "100 characters", url.Values{"name": {"knitters"}, "title": {string(make([]rune, 101))}}},
 			{"unknown join mode", "join", "Choose whether", url.Values{"name": {"knitters"}, "join": {"sometimes"}}},
 		} {
@@ -53,13 +53,24 @@ func TestGroupCreate(t *testing.T) {
 			})
 		}
 
-		res = owner.post("/admin/new-group", url.Values{"csrf": {csrf}, "name": {"knitters"}, "title": {""}, "summary": {"Yarn"}, "join": {"closed"}})
+		// The suggestion from the title is in the name field, to keep or change.
+		res = owner.post("/admin/new-group", url.Values{"csrf": {csrf}, "name": {""}, "title": {"Knit & Natter Club!"}})
+		wantBody(t, "suggested name", res, `value="knit_natter_club"`, "We suggest @knit_natter_club@")
+		res = owner.post("/admin/new-group", url.Values{"csrf": {csrf}, "name": {""}, "title": {"***"}})
+		wantBody(t, "no name, no usable title", res, "Choose a name")
+
+		res = owner.post("/admin/new-group", url.Values{"csrf": {csrf}, "name": {"knitters"}, "title": {""}, "summary": {"Yarn"}, "join": {"closed"},
+			"join_questions": {"Which plot is yours?"}})
 		if res.status != http.StatusSeeOther || res.location != "/admin/groups/knitters" {
 			t.Fatalf("create: status %d, location %q\n%s", res.status, res.location, res.body)
 		}
 		g := mustGroup(t, db, "knitters")
 		if g.Title != "knitters" || !g.Closed || g.Summary != "Yarn" {
 			t.Errorf("group = %+v", g)
+		}
+		wantNewGroupDefaults(t, g)
+		if g.JoinQuestions != "Which plot is yours?" {
+			t.Errorf("join questions %q, want those typed with the new closed group", g.JoinQuestions)
 		}
 		res = owner.get(res.location)
 		wantStatus(t, "group page", res, http.StatusOK)

@@ -18,8 +18,6 @@ import (
 	"github.com/go-chi/chi/v5"
 	"github.com/uptrace/bun"
 
-	"github.com/kith-social/kith/federation/content"
-	"github.com/kith-social/kith/federation/keys"
 	"github.com/kith-social/kith/storage"
 	"github.com/kith-social/kith/web/admin"
 	"github.com/kith-social/kith/web/auth"
@@ -42,22 +40,12 @@ type node struct {
 
 type nodeOption func(*admin.Deps)
 
-// createGroupFunc stands in for the federation engine: storage, keys and
-// the Markdown renderer, as `kith group create` does.
-func createGroupFunc(db bun.IDB) func(ctx context.Context, name, title, summary string, closed bool) error {
+// createGroupFunc creates groups as the running node does: through the
+// federation engine, with its keys, Markdown and new-group defaults.
+func createGroupFunc(fed *webtest.Node) func(ctx context.Context, name, title, summary string, closed bool) error {
 	return func(ctx context.Context, name, title, summary string, closed bool) error {
-		html, err := content.New().Markdown(summary)
-		if err != nil {
-			return err
-		}
-		priv, pub, err := keys.Generate()
-		if err != nil {
-			return err
-		}
-		return storage.CreateGroup(ctx, db, time.Now(), &storage.Group{
-			Name: name, Title: title, Summary: summary, SummaryHTML: html, Closed: closed,
-			Discoverable: true, PrivateKeyPEM: priv, PublicKeyPEM: pub,
-		})
+		_, err := fed.Fed.Community.Moderation.CreateGroup(ctx, name, title, summary, closed)
+		return err
 	}
 }
 
@@ -75,7 +63,7 @@ func newNode(t *testing.T, s *webtest.Scenario, opts ...nodeOption) *node {
 	srv := httptest.NewUnstartedServer(nil)
 	d := admin.Deps{
 		DB: db, Domain: srv.Listener.Addr().String(), InsecureHTTP: true,
-		CreateGroup: createGroupFunc(db), Now: c.Now,
+		CreateGroup: createGroupFunc(s.Node), Now: c.Now,
 		Services: admin.ServicesOf(n.fed.Fed.Community), DataDir: n.dataDir, Media: n.fed.Media,
 	}
 	for _, o := range opts {
@@ -283,7 +271,7 @@ func (n *node) staff(username, role string, groups ...string) *storage.Staff {
 // group creates a group directly.
 func (n *node) group(name string) *storage.Group {
 	n.t.Helper()
-	if err := createGroupFunc(n.db)(context.Background(), name, "Title "+name, "", false); err != nil {
+	if err := createGroupFunc(n.fed)(context.Background(), name, "Title "+name, "", false); err != nil {
 		n.t.Fatal(err)
 	}
 	g, err := storage.GroupByName(context.Background(), n.db, name)
@@ -317,5 +305,15 @@ func wantBody(t *testing.T, what string, res response, parts ...string) {
 		if !strings.Contains(res.body, p) {
 			t.Errorf("%s: page lacks %q\n%s", what, p, res.body)
 		}
+	}
+}
+
+// wantNewGroupDefaults checks the settings the owner's guide promises a new
+// group: members post, it is listed, and authors hear about held posts.
+func wantNewGroupDefaults(t *testing.T, g *storage.Group) {
+	t.Helper()
+	if !g.FeedbackDMs || !g.Discoverable || g.PostingPolicy != storage.PostingMembers || g.ReviewQueue || g.ProbationPosts != 0 {
+		t.Errorf("new group %s: feedback_dms %v, discoverable %v, posting %q, review queue %v, probation %d; want true, true, members, false, 0",
+			g.Name, g.FeedbackDMs, g.Discoverable, g.PostingPolicy, g.ReviewQueue, g.ProbationPosts)
 	}
 }

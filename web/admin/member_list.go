@@ -21,7 +21,8 @@ type membersPage struct {
 	Nav      groupNav
 	Members  []memberRow
 	Page     int
-	NextPage int // 0: no more
+	NextPage int    // 0: no more
+	Query    string // what the list is searched for; "" for everyone
 }
 
 func (a *Admin) memberList(w http.ResponseWriter, r *http.Request) error {
@@ -33,11 +34,17 @@ func (a *Admin) memberList(w http.ResponseWriter, r *http.Request) error {
 	}
 	pg, _ := strconv.Atoi(r.URL.Query().Get("page"))
 	pg = max(pg, 1)
-	follows, err := storage.ListFollows(ctx, a.db, g.ID, storage.FollowAccepted, membersPerPage+1, (pg-1)*membersPerPage)
+	query := r.URL.Query().Get("q")
+	var follows []storage.Follow
+	if query != "" {
+		follows, err = storage.SearchMembers(ctx, a.db, g.ID, query, membersPerPage)
+	} else {
+		follows, err = storage.ListFollows(ctx, a.db, g.ID, storage.FollowAccepted, membersPerPage+1, (pg-1)*membersPerPage)
+	}
 	if err != nil {
 		return err
 	}
-	data := membersPage{Nav: nav, Page: pg}
+	data := membersPage{Nav: nav, Page: pg, Query: query}
 	if len(follows) > membersPerPage {
 		follows, data.NextPage = follows[:membersPerPage], pg+1
 	}

@@ -51,7 +51,9 @@ func TestFollowRequests(t *testing.T) {
 		masto.WaitFor(t, func(d fedtest.Delivery) bool {
 			return d.Type() == "Accept" && strings.Contains(string(d.Body), dora.ID())
 		}, wait)
-		wantStatus(t, "reject", owner.post("/admin/groups/gardeners/requests/"+byName["eve"].ID+"/reject", url.Values{"csrf": {csrf}}), http.StatusSeeOther)
+		wantBody(t, "reject without confirming", owner.post("/admin/groups/gardeners/requests/"+byName["eve"].ID+"/reject", url.Values{"csrf": {csrf}}),
+			"Reject the request of @eve@mastodon.test?")
+		wantStatus(t, "reject", owner.post("/admin/groups/gardeners/requests/"+byName["eve"].ID+"/reject", url.Values{"csrf": {csrf}, "confirm": {"yes"}}), http.StatusSeeOther)
 		masto.WaitFor(t, func(d fedtest.Delivery) bool {
 			return d.Type() == "Reject" && strings.Contains(string(d.Body), "/users/eve")
 		}, wait)
@@ -64,7 +66,7 @@ func TestFollowRequests(t *testing.T) {
 		if m, _ := storage.CountFollows(ctx, db, g.ID, storage.FollowAccepted); m != 1 {
 			t.Errorf("members = %d, want 1", m)
 		}
-		wantBody(t, "log", owner.get("/admin/groups/gardeners/log"), "approved the request of", "rejected the request of", dora.ID())
+		wantBody(t, "log", owner.get("/admin/groups/gardeners/log"), "approved the request of", "rejected the request of", "@dora@mastodon.test")
 
 		// A request of another group is not found here.
 		n.group("knitters")
@@ -101,7 +103,9 @@ func TestReviewQueue(t *testing.T) {
 
 		wantStatus(t, "approve", owner.post("/admin/groups/gardeners/queue/"+good.ID+"/approve", url.Values{"csrf": {csrf}}), http.StatusSeeOther)
 		masto.WaitFor(t, delivered("Announce", good.IRI), wait)
-		res = owner.post("/admin/groups/gardeners/queue/"+bad.ID+"/reject", url.Values{"csrf": {csrf}, "reason": {"spam"}})
+		wantBody(t, "reject without confirming", owner.post("/admin/groups/gardeners/queue/"+bad.ID+"/reject", url.Values{"csrf": {csrf}, "reason": {"spam"}}),
+			"Reject this post?", `name="reason" value="spam"`)
+		res = owner.post("/admin/groups/gardeners/queue/"+bad.ID+"/reject", url.Values{"csrf": {csrf}, "reason": {"spam"}, "confirm": {"yes"}})
 		wantStatus(t, "reject", res, http.StatusSeeOther)
 		for id, want := range map[string]string{good.ID: storage.PostPublished, bad.ID: storage.PostRejected} {
 			if p, _ := storage.PostByID(ctx, db, id); p.State != want {
@@ -110,7 +114,7 @@ func TestReviewQueue(t *testing.T) {
 		}
 		res = owner.get("/admin/groups/gardeners/queue?done=refused")
 		wantBody(t, "empty queue", res, "No posts are waiting", "Rejected: the post stays out")
-		wantBody(t, "log", owner.get("/admin/groups/gardeners/log"), "approved a post", "rejected a post", "<td>spam</td>")
+		wantBody(t, "log", owner.get("/admin/groups/gardeners/log"), "approved a post", "rejected a post", "Why: spam")
 
 		// Deciding a post that is no longer held just says so.
 		res = owner.post("/admin/groups/gardeners/queue/"+bad.ID+"/approve", url.Values{"csrf": {csrf}})
@@ -157,7 +161,15 @@ func TestMembersBanAndRemove(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		// The ban asks first, and does nothing until confirmed.
 		res = owner.post("/admin/groups/gardeners/members/"+actor.ID+"/ban", url.Values{"csrf": {csrf}, "reason": {"spam links"}})
+		wantStatus(t, "ban without confirming", res, http.StatusOK)
+		wantBody(t, "ban without confirming", res, "Ban @alice@mastodon.test from", `name="confirm" value="yes"`,
+			`name="reason" value="spam links"`, "Ban them", `href="/admin/groups/gardeners/members">No, go back`)
+		if _, err := storage.FollowOf(ctx, db, g.ID, actor.ID); err != nil {
+			t.Fatalf("an unconfirmed ban ended the membership: %v", err)
+		}
+		res = owner.post("/admin/groups/gardeners/members/"+actor.ID+"/ban", url.Values{"csrf": {csrf}, "reason": {"spam links"}, "confirm": {"yes"}})
 		if res.status != http.StatusSeeOther || res.location != "/admin/groups/gardeners/bans?done=banned" {
 			t.Fatalf("ban: %d %q\n%s", res.status, res.location, res.body)
 		}
@@ -252,6 +264,13 @@ func TestDomainBlocks(t *testing.T) {
 			})
 		}
 		res := owner.post("/admin/domain-blocks", url.Values{"csrf": {csrf}, "domain": {"https://Spam.test/about"}, "reason": {"spam wave"}})
+		wantStatus(t, "block without confirming", res, http.StatusOK)
+		wantBody(t, "block without confirming", res, "Block spam.test?", "1 membership in your groups is on spam.test: it ends.",
+			`name="domain" value="https://Spam.test/about"`)
+		if m, _ := storage.CountFollows(ctx, db, g.ID, storage.FollowAccepted); m != 1 {
+			t.Errorf("an unconfirmed block changed the members: %d", m)
+		}
+		res = owner.post("/admin/domain-blocks", url.Values{"csrf": {csrf}, "domain": {"https://Spam.test/about"}, "reason": {"spam wave"}, "confirm": {"yes"}})
 		wantStatus(t, "block", res, http.StatusSeeOther)
 		if m, _ := storage.CountFollows(ctx, db, g.ID, storage.FollowAccepted); m != 0 {
 			t.Errorf("members from the blocked server: %d", m)
@@ -260,7 +279,7 @@ func TestDomainBlocks(t *testing.T) {
 		wantStatus(t, "block twice", res, http.StatusUnprocessableEntity)
 		wantBody(t, "block twice", res, "blocked already")
 		res = owner.get("/admin/domain-blocks")
-		wantBody(t, "blocks", res, "<th scope=\"row\">spam.test</th>", "<td>spam wave</td>", "blocked the domain")
+		wantBody(t, "blocks", res, "<th scope=\"row\">spam.test</th>", "<td data-label=\"Reason\">spam wave</td>", "blocked the domain")
 		wantStatus(t, "unblock", owner.post("/admin/domain-blocks/remove", url.Values{"csrf": {csrf}, "domain": {"spam.test"}}), http.StatusSeeOther)
 		if blocked, _ := storage.IsDomainBlocked(ctx, db, "spam.test"); blocked {
 			t.Error("still blocked")
@@ -286,7 +305,7 @@ func TestFederationHealth(t *testing.T) {
 		}
 		res := owner.get("/admin/federation")
 		wantStatus(t, "health", res, http.StatusOK)
-		wantBody(t, "health", res, `<th scope="row">mastodon.test</th>`, `<td class="num">2</td>`, `<th scope="row">down.test</th>`,
+		wantBody(t, "health", res, `<th scope="row">mastodon.test</th>`, `<td class="num" data-label="Members">2</td>`, `<th scope="row">down.test</th>`,
 			"connection refused", `<tr class="bad">`, "<dt>Jobs queued</dt>", "<dt>Unreachable</dt><dd>1</dd>")
 		if strings.Index(res.body, "down.test") > strings.Index(res.body, "mastodon.test") {
 			t.Error("servers in trouble should come first")
@@ -314,6 +333,6 @@ func TestFederationHealthSoftware(t *testing.T) {
 		})
 		res := owner.get("/admin/federation")
 		wantStatus(t, "health", res, http.StatusOK)
-		wantBody(t, "health", res, `<td class="software">mastodon <span class="hint">0.0.0-fedtest</span></td>`, `no NodeInfo</span>`)
+		wantBody(t, "health", res, `<td class="software" data-label="Software">mastodon <span class="hint">0.0.0-fedtest</span></td>`, `no NodeInfo</span>`)
 	})
 }

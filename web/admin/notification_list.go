@@ -1,6 +1,7 @@
 package admin
 
 import (
+	"fmt"
 	"net/http"
 
 	"github.com/kith-social/kith/storage"
@@ -13,8 +14,9 @@ const notificationsPerPage = 50
 // notificationRow is a notification with its group and where to act on it.
 type notificationRow struct {
 	storage.Notification
-	Group string // the group's title
-	Link  string // the admin page about it
+	Group string   // the group's title
+	Link  string   // the admin page about it
+	IDs   []string // the notifications this row stands for: repeats are grouped
 }
 
 type notificationsPage struct {
@@ -54,8 +56,10 @@ func (a *Admin) notificationList(w http.ResponseWriter, r *http.Request) error {
 		if ok {
 			row.Link = "/admin/groups/" + g.Name + notificationPage(n.Kind)
 		}
+		row.IDs = []string{n.ID}
 		data.Rows = append(data.Rows, row)
 	}
+	data.Rows = groupRepeats(data.Rows)
 	return a.render(w, r, http.StatusOK, "notifications", &page{Title: "Notifications", Nav: "notifications", Data: data})
 }
 
@@ -109,4 +113,40 @@ func (a *Admin) notificationsRead(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	return redirect(w, r, "/admin/notifications?done=read")
+}
+
+// groupRepeats folds runs of notifications of one kind in one group, read
+// or unread alike, into one row: "12 new members" instead of twelve rows.
+// The row keeps the newest one's time and every id, to mark them all read.
+func groupRepeats(rows []notificationRow) []notificationRow {
+	var out []notificationRow
+	for _, r := range rows {
+		if n := len(out); n > 0 {
+			last := &out[n-1]
+			if last.GroupID == r.GroupID && last.Kind == r.Kind && last.ReadAt.IsZero() == r.ReadAt.IsZero() {
+				last.IDs = append(last.IDs, r.ID)
+				last.Text = repeatsText(last.Kind, len(last.IDs))
+				continue
+			}
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+// repeatsText says how many notifications of a kind a grouped row stands for.
+func repeatsText(kind string, n int) string {
+	format := map[string]string{
+		storage.NotifyNewMember:     "%d new members",
+		storage.NotifyFollowRequest: "%d requests to join",
+		storage.NotifyReview:        "%d posts waiting for review",
+		storage.NotifyReport:        "%d reports",
+		storage.NotifyModmail:       "%d modmail messages",
+		storage.NotifyMention:       "%d mentions of the group",
+		storage.NotifyReply:         "%d replies to the group's threads",
+	}[kind]
+	if format == "" {
+		format = "%d notifications"
+	}
+	return fmt.Sprintf(format, n)
 }

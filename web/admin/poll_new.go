@@ -50,7 +50,8 @@ func (a *Admin) pollCreate(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	in := community.PollInput{Question: f.Raw("question"), Multiple: f.Get("choice") == "multiple", MembersOnly: f.Get("audience") == "members"}
+	in := community.PollInput{Question: f.Raw("question"), Multiple: f.Get("choice") == "multiple", MembersOnly: f.Get("audience") == "members",
+		LiveCounts: f.Get("live_counts") == "on"}
 	switch {
 	case strings.TrimSpace(in.Question) == "":
 		f.Fail("question", "Write the question.")

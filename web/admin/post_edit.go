@@ -26,16 +26,18 @@ func (a *Admin) ownPost(r *http.Request) (*postRow, error) {
 	return &postRow{Post: *p, Images: a.attachments(p.ObjectRaw)}, nil
 }
 
-// postEditForm shows the composer with the post's text. The node keeps
-// the post's HTML, not the Markdown it was written in, so the text comes
-// back as plain text: links and emphasis must be written again.
+// postEditForm shows the composer with the Markdown the post was written
+// in; posts from before the node kept it come back as plain text.
 func (a *Admin) postEditForm(w http.ResponseWriter, r *http.Request) error {
 	p, err := a.ownPost(r)
 	if err != nil {
 		return err
 	}
 	v := url.Values{}
-	v.Set("body", content.PlainText(p.ContentHTML))
+	v.Set("body", p.SourceMarkdown)
+	if p.SourceMarkdown == "" {
+		v.Set("body", content.PlainText(p.ContentHTML))
+	}
 	v.Set("cw", p.Summary)
 	for i, img := range p.Images {
 		v.Set("alt-"+strconv.Itoa(i), img.Name)
@@ -55,6 +57,9 @@ func (a *Admin) postEdit(w http.ResponseWriter, r *http.Request) error {
 	f, err := parseForm(r)
 	if err != nil {
 		return err
+	}
+	if f.Get("preview") != "" {
+		return a.previewPost(w, r, f, p)
 	}
 	checkPostText(f, len(p.Images) > 0)
 	atts := make([]vocab.Attachment, 0, len(p.Images))

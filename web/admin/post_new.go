@@ -26,6 +26,7 @@ type postFormPage struct {
 	Editing *postRow // nil for a new post
 	Slots   []int    // indexes of the image rows
 	Zones   []zoneOption
+	Preview string // the body rendered as members will see it (sanitised HTML); "" when not previewing
 }
 
 func (a *Admin) renderPostForm(w http.ResponseWriter, r *http.Request, status int, f *form, editing *postRow) error {
@@ -77,6 +78,9 @@ func (a *Admin) postCreate(w http.ResponseWriter, r *http.Request) error {
 	f, err := parseForm(r)
 	if err != nil {
 		return err
+	}
+	if f.Get("preview") != "" {
+		return a.previewPost(w, r, f, nil)
 	}
 	// Which slots have an image, and their descriptions.
 	files := make([]bool, maxImages)
@@ -154,6 +158,42 @@ func (a *Admin) postCreate(w http.ResponseWriter, r *http.Request) error {
 		return redirect(w, r, "/admin/groups/"+g.Name+"/scheduled?done=scheduled")
 	}
 	return redirect(w, r, "/admin/groups/"+g.Name+"/posts?done=published")
+}
+
+// previewPost shows the composer again with the post rendered as members
+// will see it; nothing is published.
+func (a *Admin) previewPost(w http.ResponseWriter, r *http.Request, f *form, editing *postRow) error {
+	html, err := a.markdown.Markdown(f.Raw("body"))
+	if err != nil {
+		f.Fail("body", "This text cannot be shown: "+err.Error())
+	}
+	if editing == nil && hasUploads(r) {
+		f.Fail("", "Choose the images again before you publish: browsers do not keep them across a preview.")
+	}
+	ctx := r.Context()
+	nav, err := a.nav(ctx, "posts")
+	if err != nil {
+		return err
+	}
+	data := postFormPage{Nav: nav, Editing: editing, Zones: zoneOptions(), Preview: html}
+	n := maxImages
+	if editing != nil {
+		n = len(editing.Images)
+	}
+	for i := range n {
+		data.Slots = append(data.Slots, i)
+	}
+	return a.render(w, r, http.StatusOK, "post_form", &page{Title: "Preview", Nav: "groups", Form: f, Data: data})
+}
+
+// hasUploads tells whether any image slot of the composer carries a file.
+func hasUploads(r *http.Request) bool {
+	for i := range maxImages {
+		if uploadedFile(r, "image-"+strconv.Itoa(i)) != nil {
+			return true
+		}
+	}
+	return false
 }
 
 // invalidPostText is the engine's reason, without the sentinel's prefix.

@@ -10,6 +10,7 @@ import (
 type memberPostsPage struct {
 	Nav   groupNav
 	Posts []postRow
+	Query string // what the posts are searched for; "" for all
 }
 
 // queueList shows the posts held for review, oldest first.

@@ -15,10 +15,16 @@ func (a *Admin) recentList(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	posts, err := storage.ListGroupPosts(ctx, a.db, g.ID, storage.PostPublished, false, 100)
+	query := r.URL.Query().Get("q")
+	var posts []storage.Post
+	if query != "" {
+		posts, err = storage.SearchMemberPosts(ctx, a.db, g.ID, storage.PostPublished, query, 100)
+	} else {
+		posts, err = storage.ListGroupPosts(ctx, a.db, g.ID, storage.PostPublished, false, 100)
+	}
 	if err != nil {
 		return err
 	}
 	return a.render(w, r, http.StatusOK, "recent", &page{Title: "Member posts in " + g.Title, Nav: "groups",
-		Data: memberPostsPage{Nav: nav, Posts: a.postRows(posts)}})
+		Data: memberPostsPage{Nav: nav, Posts: a.postRows(posts), Query: query}})
 }

@@ -34,6 +34,7 @@ func pageNames() []string {
 		"modmail", "conversation", "anonymous", "thread", "poll_form", "scheduled",
 		"pulse", "notifications", "notification_settings",
 		"events", "event_form", "event", "member_profile", "belonging", // belonging.go
+		"confirm", // confirm.go
 	}
 }
 
@@ -70,16 +71,8 @@ func templateFuncs(image func(string) string) template.FuncMap {
 		"isoTime": func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
 		// media is the path of an upload on this node (admin previews; the
 		// federated URL is Engine.MediaURL).
-		"media": func(rel string) string { return "/media/" + strings.TrimPrefix(path.Clean("/"+rel), "/") },
-		"handle": func(a *storage.RemoteActor) string {
-			if a == nil {
-				return ""
-			}
-			if a.Username == "" {
-				return a.IRI
-			}
-			return "@" + a.Username + "@" + a.Host
-		},
+		"media":  func(rel string) string { return "/media/" + strings.TrimPrefix(path.Clean("/"+rel), "/") },
+		"handle": actorHandle,
 		"initial": func(a *storage.RemoteActor) string {
 			for _, r := range strings.ToUpper(strings.TrimSpace(a.Name + a.Username)) {
 				return string(r)
@@ -287,42 +280,46 @@ type profileField struct {
 // (?done=key); the keys are fixed so nothing typed reaches the page.
 func noticeText(key string) string {
 	return map[string]string{
-		"saved":      "Saved. Members' servers are told about the new profile.",
-		"published":  "Published. The post is on its way to the members.",
-		"edited":     "Saved. Members' servers are told about the change.",
-		"deleted":    "Deleted. Members' servers are told to delete it too.",
-		"pinned":     "Pinned.",
-		"unpinned":   "Unpinned.",
-		"approved":   "Approved: the member's server is told.",
-		"rejected":   "Rejected: the request is gone and the server is told.",
-		"decided":    "Someone else decided this already.",
-		"published2": "Approved: the group shares the post with its members.",
-		"refused":    "Rejected: the post stays out of the group.",
-		"removed":    "Removed from the group.",
-		"banned":     "Banned: they are out of the group and their server is told.",
-		"unbanned":   "The ban is lifted.",
-		"blocked":    "The domain is blocked.",
-		"unblocked":  "The domain block is lifted.",
-		"resolved":   "The report is resolved.",
-		"forwarded":  "The report was sent to the author's server.",
-		"replied":    "Sent: the member sees the group's message in their own app.",
-		"noted":      "The note is saved. Only moderators see it.",
-		"assigned":   "The conversation's assignment is saved.",
-		"closed":     "The conversation is closed. A new message from them reopens it.",
-		"reopened":   "The conversation is open again.",
-		"anon-ok":    "Approved: the group publishes the post without naming anyone.",
-		"anon-no":    "Rejected: the post is not published.",
-		"forgotten":  "Forgotten: nobody can tell any more who sent it.",
-		"answered":   "Sent: the group's reply is on its way to the thread.",
-		"liked":      "Liked as the group.",
-		"boosted":    "Boosted as the group.",
-		"poll":       "Published. The poll is on its way to the members.",
-		"scheduled":  "Scheduled. It is published at the time you chose.",
-		"cancelled":  "The scheduled post is cancelled.",
-		"welcomed":   "Marked as welcomed.",
-		"trust":      "The server's trust level is saved.",
-		"read":       "Marked as read.",
-		"prefs":      "Your notification settings are saved.",
+		"saved":          "Saved. Members' servers are told about the new profile.",
+		"published":      "Published. The post is on its way to the members.",
+		"edited":         "Saved. Members' servers are told about the change.",
+		"deleted":        "Deleted. Members' servers are told to delete it too.",
+		"pinned":         "Pinned.",
+		"unpinned":       "Unpinned.",
+		"approved":       "Approved: the member's server is told.",
+		"rejected":       "Rejected: the request is gone and the server is told.",
+		"decided":        "Someone else decided this already.",
+		"published2":     "Approved: the group shares the post with its members.",
+		"refused":        "Rejected: the post stays out of the group, and the log has your reason.",
+		"removed":        "Removed from the group.",
+		"banned":         "Banned: they are out of the group and their server is told.",
+		"unbanned":       "The ban is lifted.",
+		"blocked":        "The server is blocked: its members are out of your groups and everything it sends is refused.",
+		"unblocked":      "The domain block is lifted.",
+		"resolved":       "The report is resolved.",
+		"forwarded":      "The report was sent to the author's server.",
+		"dismissed":      "The report is dismissed: nothing was changed, and the log says so.",
+		"report-removed": "Removed the reported post from the group, and resolved the report.",
+		"report-banned":  "Banned the reported account: they are out and their server is told. The report is resolved.",
+		"report-blocked": "Blocked the reported account's server: its members are out of your groups. The report is resolved.",
+		"replied":        "Sent: the member sees the group's message in their own app.",
+		"noted":          "The note is saved. Only moderators see it.",
+		"assigned":       "The conversation's assignment is saved.",
+		"closed":         "The conversation is closed. A new message from them reopens it.",
+		"reopened":       "The conversation is open again.",
+		"anon-ok":        "Approved: the group publishes the post without naming anyone.",
+		"anon-no":        "Rejected: the post is not published.",
+		"forgotten":      "Forgotten: nobody can tell any more who sent it.",
+		"answered":       "Sent: the group's reply is on its way to the thread.",
+		"liked":          "Liked as the group.",
+		"boosted":        "Boosted as the group.",
+		"poll":           "Published. The poll is on its way to the members.",
+		"scheduled":      "Scheduled. It is published at the time you chose.",
+		"cancelled":      "The scheduled post is cancelled.",
+		"welcomed":       "Marked as welcomed.",
+		"trust":          "The server's trust level is saved.",
+		"read":           "Marked as read.",
+		"prefs":          "Your notification settings are saved.",
 	}[key]
 }
 
@@ -340,4 +337,16 @@ func (a *Admin) staticHandler() http.HandlerFunc {
 		w.Header().Set("X-Content-Type-Options", "nosniff")
 		fsrv.ServeHTTP(w, r)
 	}
+}
+
+// actorHandle is @user@server, or the actor's IRI when its username is
+// unknown.
+func actorHandle(a *storage.RemoteActor) string {
+	if a == nil {
+		return ""
+	}
+	if a.Username == "" {
+		return a.IRI
+	}
+	return "@" + a.Username + "@" + a.Host
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"net/url"
 
 	"github.com/kith-social/kith/storage"
 	"github.com/kith-social/kith/web/auth"
@@ -15,8 +16,12 @@ type reportRow struct {
 	storage.Report
 	Group  *storage.Group
 	Target *storage.RemoteActor // nil when the account is not cached here
-	Posts  []postRow            // the reported posts the group has
-	Others []string             // reported objects the group does not have
+	// Reporter is who filed it; nil when unknown here (then ReporterHost
+	// names their server: often a server's own actor reports).
+	Reporter     *storage.RemoteActor
+	ReporterHost string
+	Posts        []postRow // the reported posts the group has
+	Others       []string  // reported objects the group does not have
 }
 
 // reportsPage lists open and resolved reports, for one group (Nav set)
@@ -96,6 +101,19 @@ func (a *Admin) reportRow(ctx context.Context, rp storage.Report, g *storage.Gro
 		case err == nil:
 			row.Target = t
 		case !errors.Is(err, storage.ErrNotFound):
+			return reportRow{}, err
+		}
+	}
+	if rp.ReporterIRI != "" {
+		rep, err := storage.RemoteActorByIRI(ctx, a.db, rp.ReporterIRI)
+		switch {
+		case err == nil && rep.Username != "" && rep.Type != "Application" && rep.Type != "Service":
+			row.Reporter = rep
+		case err == nil || errors.Is(err, storage.ErrNotFound):
+			if u, perr := url.Parse(rp.ReporterIRI); perr == nil {
+				row.ReporterHost = u.Host
+			}
+		default:
 			return reportRow{}, err
 		}
 	}

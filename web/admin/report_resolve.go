@@ -26,10 +26,15 @@ func (a *Admin) groupReport(r *http.Request) (*storage.Report, error) {
 
 // reportBack is where a report action returns: the page it came from.
 func reportBack(r *http.Request, groupName, done string) string {
+	return reportsURL(r, groupName) + "?done=" + done
+}
+
+// reportsURL is the reports page a report action came from.
+func reportsURL(r *http.Request, groupName string) string {
 	if r.PostFormValue("from") == "all" {
-		return "/admin/reports?done=" + done
+		return "/admin/reports"
 	}
-	return "/admin/groups/" + groupName + "/reports?done=" + done
+	return "/admin/groups/" + groupName + "/reports"
 }
 
 // reportResolve closes a report with a note of what was done.

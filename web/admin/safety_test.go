@@ -245,7 +245,9 @@ func TestAnonymous(t *testing.T) {
 		res = owner.get("/admin/groups/gardeners/anonymous")
 		wantBody(t, "decided", res, "No anonymous posts are waiting", "<strong>Published</strong>", "see the post", "<strong>Rejected</strong>", "selling", "Forget who sent it")
 
-		res = owner.post(base+lonely.ID+"/forget", url.Values{"csrf": {csrf}})
+		wantBody(t, "forget without confirming", owner.post(base+lonely.ID+"/forget", url.Values{"csrf": {csrf}}),
+			"Forget who sent this anonymous post?", "This cannot be undone.")
+		res = owner.post(base+lonely.ID+"/forget", url.Values{"csrf": {csrf}, "confirm": {"yes"}})
 		if res.location != "/admin/groups/gardeners/anonymous?done=forgotten" {
 			t.Fatalf("forget: %d %q", res.status, res.location)
 		}
@@ -282,7 +284,7 @@ func TestServerTrust(t *testing.T) {
 			t.Errorf("friendly.test: %s", lvl)
 		}
 		res := owner.get("/admin/domain-blocks")
-		wantBody(t, "trust list", res, `<th scope="row">friendly.test</th>`, "<td>trusted</td>", `<th scope="row">noisy.test</th>`, "<td>review</td>", "trusts the server")
+		wantBody(t, "trust list", res, `<th scope="row">friendly.test</th>`, `<td data-label="Trust">trusted</td>`, `<th scope="row">noisy.test</th>`, `<td data-label="Trust">review</td>`, "trusts the server")
 		wantStatus(t, "normal", owner.post("/admin/domain-blocks/trust", url.Values{"csrf": {csrf}, "trust_domain": {"noisy.test"}, "level": {"normal"}}), http.StatusSeeOther)
 		if ts, _ := storage.ListDomainTrust(ctx, db); len(ts) != 1 {
 			t.Errorf("trust entries = %v", ts)

@@ -12,11 +12,11 @@ import (
 // The admin UI declares what it asks of the community, one small
 // interface per concern. Every action that changes what other servers see
 // goes through them, so that it is federated and written to the
-// moderation log in the same transaction. *community.Service satisfies
-// each (checked in web/web.go).
+// moderation log in the same transaction. Each is one service of
+// federation/community (ServicesOf).
 
 // Posting is what staff publish as the group: posts, polls, scheduled
-// posts, answers to members.
+// posts, answers to members; and the review of members' held posts.
 type Posting interface {
 	PublishPost(ctx context.Context, groupName string, in community.PostInput, by community.Staff) (*storage.Post, error)
 	EditPost(ctx context.Context, postID string, in community.PostInput, by community.Staff) error
@@ -27,6 +27,10 @@ type Posting interface {
 	ReplyAsGroup(ctx context.Context, postID string, in community.PostInput, by community.Staff, signed bool) (*storage.Post, error)
 	LikeAsGroup(ctx context.Context, postID string, by community.Staff) error
 	BoostAsGroup(ctx context.Context, postID string, by community.Staff) error
+
+	// The review queue: posts held for a moderator.
+	ApprovePost(ctx context.Context, postID string, by community.Staff) error
+	RejectPost(ctx context.Context, postID, reason string, by community.Staff) error
 
 	// Polls and scheduled posts.
 	PublishPoll(ctx context.Context, groupName string, in community.PollInput, by community.Staff) (*storage.Post, error)
@@ -40,13 +44,10 @@ type Posting interface {
 }
 
 // Moderation is what staff decide about the group, its members and what
-// they send: the profile, join requests, the review queue, bans, domain
-// blocks, reports, anonymous posts.
+// they send: the profile, removals, bans, domain blocks, reports,
+// anonymous posts.
 type Moderation interface {
 	UpdateGroup(ctx context.Context, g *storage.Group, by community.Staff) error
-	DecideFollow(ctx context.Context, groupName, actorIRI string, approve bool) error
-	ApprovePost(ctx context.Context, postID string, by community.Staff) error
-	RejectPost(ctx context.Context, postID, reason string, by community.Staff) error
 	RemovePost(ctx context.Context, postID, reason string, by community.Staff) error
 	Ban(ctx context.Context, groupName, actorIRI, reason string, by community.Staff) error
 	Unban(ctx context.Context, groupName, actorIRI string, by community.Staff) error
@@ -57,27 +58,27 @@ type Moderation interface {
 	ForgetAnonymous(ctx context.Context, requestID string, by community.Staff) error
 }
 
+// Membership is deciding requests to join.
+type Membership interface {
+	DecideFollow(ctx context.Context, groupName, actorIRI string, approve bool) error
+}
+
 // Modmail is answering members' private messages to the group.
 type Modmail interface {
 	ReplyModmail(ctx context.Context, conversationID, markdown string, internal bool, by community.Staff) error
 }
 
-// ServicesOf is every service taken from one value that provides them
-// all (the community).
-func ServicesOf(c interface {
-	Posting
-	Moderation
-	Modmail
-	Events
-	Belonging
-}) Services {
-	return Services{Posting: c, Moderation: c, Modmail: c, Events: c, Belonging: c}
+// ServicesOf wires each interface to the community's service that
+// provides it.
+func ServicesOf(c *community.Community) Services {
+	return Services{Posting: c.Posting, Moderation: c.Moderation, Membership: c.Membership, Modmail: c.Modmail, Events: c.Events, Belonging: c.Belonging}
 }
 
 // Services are the community services the admin UI calls.
 type Services struct {
 	Posting    Posting
 	Moderation Moderation
+	Membership Membership
 	Modmail    Modmail
 	Events     Events    // belonging.go
 	Belonging  Belonging // belonging.go

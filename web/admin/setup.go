@@ -99,6 +99,9 @@ func (a *Admin) setupSubmit(w http.ResponseWriter, r *http.Request) error {
 		a.groupCreateError(f, err)
 		return a.render(w, r, http.StatusUnprocessableEntity, "group_new", &page{Title: "New group", Nav: "new-group", Form: f})
 	}
+	if err := a.saveJoinQuestions(ctx, gf); err != nil {
+		return err
+	}
 	return redirect(w, r, "/admin")
 }
 

@@ -75,6 +75,7 @@ func TestSetup(t *testing.T) {
 		if err != nil || !g.Closed || g.Title != "Gardeners" || g.SummaryHTML == "" {
 			t.Fatalf("group = %+v, %v", g, err)
 		}
+		wantNewGroupDefaults(t, g)
 		if _, err := storage.GetSetting(ctx, db, storage.SettingSetupToken); !errors.Is(err, storage.ErrNotFound) {
 			t.Errorf("setup token kept after setup: %v", err)
 		}

@@ -22,14 +22,14 @@ func TestBrowserEventPages(t *testing.T) {
 	n := webtest.NewScenario(t, storagetest.Backends()[0], webtest.ScenarioOptions{}).Node
 	start := time.Now().Add(72 * time.Hour).Truncate(time.Hour)
 	staff := community.Staff{Name: "ada"}
-	ev, err := n.Fed.Community.PublishEvent(ctx, "gardeners", community.EventInput{
+	ev, err := n.Fed.Community.Events.PublishEvent(ctx, "gardeners", community.EventInput{
 		Title: "Seed swap", Description: "Bring **labelled** envelopes.", Start: start, End: start.Add(2 * time.Hour),
 		Timezone: "Europe/Berlin", PlaceName: "Allotment gate", PlaceAddress: "Gartenweg 1, Berlin",
 	}, staff)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := n.Fed.Community.PublishEvent(ctx, "gardeners", community.EventInput{
+	if _, err := n.Fed.Community.Events.PublishEvent(ctx, "gardeners", community.EventInput{
 		Title: "Members' shed meeting", Start: start, End: start.Add(time.Hour), OnlineURL: "https://meet.example/shed", MembersOnly: true,
 	}, staff); err != nil {
 		t.Fatal(err)

@@ -30,6 +30,7 @@ type eventView struct {
 	When      string
 	Start     time.Time
 	Where     string
+	MapURL    string // a map search for the place; "" online
 	OnlineURL string
 	Content   string // the event post's sanitised HTML (summary and description)
 	Page      string // the event page, relative
@@ -42,7 +43,7 @@ type eventView struct {
 
 func (p *Public) eventView(g *groupView, ev *storage.Event, attending int, now time.Time) eventView {
 	return eventView{
-		ID: ev.ID, Title: ev.Title, When: ev.When(), Start: ev.StartsAt, Where: ev.Where(), OnlineURL: firstWebURL(ev.OnlineURL),
+		ID: ev.ID, Title: ev.Title, When: ev.When(), Start: ev.StartsAt, Where: ev.Where(), MapURL: ev.MapURL(), OnlineURL: firstWebURL(ev.OnlineURL),
 		Content: ev.Post.ContentHTML, Page: g.Path + "/events/" + ev.ID, IRI: ev.Post.IRI,
 		Capacity: ev.Capacity, Attending: attending, Cancelled: ev.Cancelled(), Past: !now.Before(ev.EndsAt),
 	}

@@ -19,6 +19,9 @@ type groupPageData struct {
 	Older   string // link to the next page; "" on the last
 	Paged   bool   // not the first page
 	Join    *joinForm
+	// HowItWorks explains the group's settings to a visitor, a sentence
+	// or two each.
+	HowItWorks []string
 }
 
 // groupPage shows a group: its profile, pinned posts, recent threads (with
@@ -49,6 +52,11 @@ func (p *Public) groupPageData(ctx context.Context, g *storage.Group, before str
 		return nil, err
 	}
 	d := &groupPageData{Group: gv, Paged: before != ""}
+	bs, err := storage.BelongingSettingsOf(ctx, p.db, g.ID)
+	if err != nil {
+		return nil, fmt.Errorf("group page %s: %w", g.Name, err)
+	}
+	d.HowItWorks = howItWorks(g, gv.Handle, bs)
 	var pinned []storage.Post
 	if before == "" {
 		if pinned, err = storage.ListPinned(ctx, p.db, g.ID); err != nil {
@@ -76,6 +84,7 @@ func (p *Public) groupPageData(ctx context.Context, g *storage.Group, before str
 	if err != nil {
 		return nil, err
 	}
+	var shownPinned, shownRoots []*storage.Post
 	for i := range pinned {
 		if !visible(&pinned[i]) {
 			continue
@@ -84,6 +93,7 @@ func (p *Public) groupPageData(ctx context.Context, g *storage.Group, before str
 		v.Replies = counts[v.ID] // 0 for a pinned reply: its link opens the thread
 		v.Listing = true
 		d.Pinned = append(d.Pinned, v)
+		shownPinned = append(shownPinned, &pinned[i])
 	}
 	for i := range roots {
 		// Pinned threads head the first page; they are not listed twice.
@@ -94,6 +104,13 @@ func (p *Public) groupPageData(ctx context.Context, g *storage.Group, before str
 		v.Replies = counts[v.ID]
 		v.Listing = true
 		d.Threads = append(d.Threads, v)
+		shownRoots = append(shownRoots, &roots[i])
+	}
+	if err := attachPolls(ctx, p.db, p.now(), shownPinned, pointers(d.Pinned)); err != nil {
+		return nil, err
+	}
+	if err := attachPolls(ctx, p.db, p.now(), shownRoots, pointers(d.Threads)); err != nil {
+		return nil, err
 	}
 	if more {
 		d.Older = gv.Path + "?before=" + roots[len(roots)-1].ID + "#threads"

@@ -26,10 +26,14 @@ func (p *Public) home(w http.ResponseWriter, r *http.Request) error {
 		}
 		views = append(views, v)
 	}
+	owners, err := storage.CountOwners(ctx, p.db)
+	if err != nil {
+		return err
+	}
 	return p.render(w, http.StatusOK, "home", &page{
 		Title:     "Groups on " + p.domain,
 		Desc:      "Communities hosted on " + p.domain + ": follow them from Mastodon, Lemmy, Misskey or any fediverse account.",
-		Canonical: p.base + "/",
-		Data:      map[string]any{"Groups": views},
+		Canonical: p.iri.Home(),
+		Data:      map[string]any{"Groups": views, "NotSetUp": owners == 0},
 	})
 }

@@ -35,6 +35,7 @@ import (
 	"github.com/go-chi/httprate"
 	"github.com/uptrace/bun"
 
+	"github.com/kith-social/kith/federation/iri"
 	"github.com/kith-social/kith/federation/media"
 	"github.com/kith-social/kith/web/auth"
 )
@@ -84,6 +85,8 @@ type Deps struct {
 	// FollowLimit bounds remote-follow lookups per client IP per minute;
 	// zero means 10.
 	FollowLimit int
+	// Now is the clock (whether a poll has closed); nil: time.Now.
+	Now func() time.Time
 }
 
 // Public serves the public pages. Everything kept between requests lives
@@ -93,11 +96,13 @@ type Public struct {
 	log      *slog.Logger
 	domain   string
 	base     string // scheme://domain
+	iri      iri.Builder
 	insecure bool
 	mediaDir string
 	resolver RemoteFollowResolver
 	reporter Reporter
 	media    MediaCache
+	now      func() time.Time
 
 	pages         map[string]*template.Template
 	static        fs.FS
@@ -120,16 +125,21 @@ func New(d Deps) *Public {
 	if d.FollowLimit <= 0 {
 		d.FollowLimit = 10
 	}
+	if d.Now == nil {
+		d.Now = time.Now
+	}
 	p := &Public{
 		db:       d.DB,
 		log:      d.Log,
 		domain:   d.Domain,
 		base:     d.Scheme + "://" + d.Domain,
+		iri:      iri.New(d.Scheme, d.Domain),
 		insecure: d.Scheme == "http",
 		mediaDir: mediaDir(d.DataDir),
 		resolver: d.Resolver,
 		reporter: d.Reporter,
 		media:    d.Media,
+		now:      d.Now,
 		static:   mustSub(staticFiles, "static"),
 	}
 	p.staticVersion = mustVersionStatic(p.static)
@@ -158,6 +168,9 @@ func (p *Public) Routes(r chi.Router) {
 	r.Head("/media/*", p.serveMedia)
 	r.Get("/static/public/*", p.serveStatic)
 	r.Head("/static/public/*", p.serveStatic)
+	// Browsers ask for /favicon.ico whatever the pages link; answer it
+	// rather than log a 404 per page load.
+	r.Get("/favicon.ico", p.serveFavicon)
 }
 
 // GroupRoutes mounts the pages under /groups/{name}. The group page itself

@@ -203,6 +203,13 @@ func (p *Public) serveStatic(w http.ResponseWriter, r *http.Request) {
 	http.ServeFileFS(w, r, p.static, name)
 }
 
+// serveFavicon answers /favicon.ico with the node's icon, an SVG.
+func (p *Public) serveFavicon(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Cache-Control", "public, max-age=86400")
+	w.Header().Set("Content-Type", "image/svg+xml")
+	http.ServeFileFS(w, r, p.static, "favicon.svg")
+}
+
 // mustVersionStatic hashes every embedded asset for cache busting.
 func mustVersionStatic(f fs.FS) map[string]string {
 	v := map[string]string{}

@@ -59,6 +59,9 @@ func (p *Public) threadPage(w http.ResponseWriter, r *http.Request) error {
 	}
 	d := &threadPageData{Group: gv, Root: p.postView(gv, root)}
 	d.Root.Focus = root.ID == id
+	if err := attachPolls(ctx, p.db, p.now(), []*storage.Post{root}, []*postView{&d.Root}); err != nil {
+		return err
+	}
 	d.Replies = p.threadOrder(gv, root.ID, posts, id)
 	d.Root.Replies = len(d.Replies)
 	d.Heading = root.Name

@@ -46,6 +46,7 @@ type groupView struct {
 	PublicLog bool // the moderation log is public
 	Members   int
 	Fields    []field
+	Rules     []string
 }
 
 // field is a profile field: a rule or a link. The value is sanitised HTML.
@@ -74,10 +75,10 @@ func (p *Public) groupView(ctx context.Context, db bun.IDB, g *storage.Group) (*
 	return &groupView{
 		Name: g.Name, Title: title,
 		Handle: "@" + g.Name + "@" + p.domain, Acct: g.Name + "@" + p.domain,
-		URL: p.base + "/groups/" + g.Name, Path: "/groups/" + g.Name,
+		URL: p.iri.Group(g.Name), Path: "/groups/" + g.Name,
 		Summary: g.SummaryHTML, Excerpt: content.Excerpt(g.SummaryHTML, 200),
 		IconURL: mediaPath(g.IconPath), HeaderURL: mediaPath(g.HeaderPath),
-		Closed: g.Closed, PublicLog: g.PublicModlog && !g.Closed, Members: members, Fields: groupFields(g),
+		Closed: g.Closed, PublicLog: g.PublicModlog && !g.Closed, Members: members, Fields: groupFields(g), Rules: g.RuleList(),
 	}, nil
 }
 
@@ -119,8 +120,9 @@ type postView struct {
 	Focus     bool   // the post the visitor asked for
 	Listing   bool   // shown in a list of threads: link to the thread with its reply count
 	HideTitle bool   // the page's heading already shows the title
-	Report    string // the report form for this post
+	Report    string // the report form for this post; "" for the group's own posts
 	Images    []imageView
+	Poll      *pollView // a poll the group published; nil for other posts
 }
 
 // imageView is an image attached to a post, shown from the node: the
@@ -153,7 +155,7 @@ func (p *Public) imageURL(u string) string {
 	if p.media != nil {
 		return p.media.URL(u)
 	}
-	if rel, ok := strings.CutPrefix(u, p.base+"/media/"); ok && rel != "" && !strings.ContainsAny(rel, "?#") {
+	if rel, ok := strings.CutPrefix(u, p.iri.Media("")); ok && rel != "" && !strings.ContainsAny(rel, "?#") {
 		return mediaPath(rel)
 	}
 	return ""
@@ -165,7 +167,6 @@ func (p *Public) postView(g *groupView, post *storage.Post) postView {
 		Content: post.ContentHTML, Published: post.PublishedAt, Edited: !post.UpdatedAt.IsZero(),
 		Likes: post.Likes, Pinned: post.Pinned,
 		Thread: g.Path + "/threads/" + post.RootID,
-		Report: g.Path + "/report/" + post.ID,
 		Images: p.images(post),
 	}
 	if post.ID != post.RootID {
@@ -186,6 +187,9 @@ func (p *Public) postView(g *groupView, post *storage.Post) postView {
 			URL: firstWebURL(a.URL, a.IRI), IconURL: p.imageURL(a.IconURL),
 		}
 		v.Original = firstWebURL(post.URL, post.IRI)
+		// Only members' posts can be reported: the group's own are the
+		// moderators' to change.
+		v.Report = g.Path + "/report/" + post.ID
 	}
 	return v
 }

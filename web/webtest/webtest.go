@@ -123,7 +123,7 @@ func StartOn(t testing.TB, network *fedtest.Network, db *bun.DB, opts Options) *
 			DialContext: network.DialContext, RootCAs: network.RootCAs(),
 			Timeout: cmp.Or(opts.FetchTimeout, 15*time.Second),
 		},
-		LocalMedia: fed.Community.MediaURL(""), Log: log, Now: opts.Now,
+		LocalMedia: fed.IRI.Media(""), Log: log, Now: opts.Now,
 	}
 	if opts.Media != nil {
 		opts.Media(&mcfg)

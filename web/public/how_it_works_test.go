@@ -1,0 +1,50 @@
+package public_test
+
+import (
+	"testing"
+
+	"github.com/uptrace/bun"
+
+	"github.com/kith-social/kith/storage"
+	"github.com/kith-social/kith/storage/storagetest"
+)
+
+// The group page's "How this group works" is written from the group's
+// settings, so it changes when they do.
+func TestHowThisGroupWorks(t *testing.T) {
+	t.Parallel()
+	storagetest.Each(t, func(t *testing.T, db *bun.DB) {
+		f := fixtures{t, db}
+		for _, tc := range []struct {
+			name      string
+			mutate    func(*storage.Group)
+			want, not []string
+		}{
+			{"open", func(g *storage.Group) { g.FeedbackDMs = true },
+				[]string{"How this group works", "Follow @open@kith.test to join: you are in at once.",
+					"Members post to everyone by mentioning @open@kith.test", "Posts are shared with every member at once.",
+					"the group tells you by direct message", "“anon:”", "“report:”", "listed on its members page",
+					"reaches the moderators"},
+				[]string{"a moderator approves", "reviews every post"}},
+			{"closed", func(g *storage.Group) {
+				g.Closed, g.JoinQuestions, g.ProbationPosts, g.MinAccountAgeDays = true, "Which plot?", 2, 1
+				g.ReviewKeywords, g.PostingPolicy = "watches", storage.PostingModerators
+			},
+				[]string{"a moderator approves each request", "a few questions by direct message",
+					"Only the moderators start threads",
+					"Posts are shared at once, except a new member&#39;s first 2 posts, posts from accounts younger than 1 day and posts with certain words, which a moderator reviews first.",
+					"which only the moderators see"},
+				[]string{"watches", "the group tells you by direct message", "you are in at once"}},
+			{"reviewed", func(g *storage.Group) { g.ReviewQueue, g.PostingPolicy = true, storage.PostingAnyone },
+				[]string{"A moderator reviews every post before the group shares it.", "member or not"},
+				[]string{"shared with every member at once"}},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				f.group(tc.name, tc.mutate)
+				res := newSite(t, db, nil).get("/groups/" + tc.name)
+				mustContain(t, tc.name, res.Body, tc.want...)
+				mustNotContain(t, tc.name, res.Body, tc.not...)
+			})
+		}
+	})
+}
