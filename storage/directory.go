@@ -21,6 +21,10 @@ type MemberProfile struct {
 	IntroPostID string    `bun:"intro_post_id,nullzero"`
 	InDirectory bool      `bun:"in_directory,notnull"`
 	UpdatedAt   time.Time `bun:"updated_at,notnull"`
+	// Set by the member on the members' pages (member_profile.go).
+	Pronouns   string `bun:"pronouns,notnull"`
+	FieldsJSON string `bun:"fields_json,notnull"` // [{"name":…,"value":…}], plain text
+	DigestDM   bool   `bun:"digest_dm,notnull"`
 
 	IntroPost *Post `bun:"rel:belongs-to,join:intro_post_id=id"`
 }
@@ -65,6 +69,7 @@ func SetIntroPost(ctx context.Context, db bun.IDB, now time.Time, groupID, actor
 type DirectoryEntry struct {
 	Follow
 	IntroPost *Post // nil: none chosen
+	Profile   *MemberProfile
 }
 
 // DirectoryMembers lists the accepted members of a group who opted in to
@@ -88,7 +93,7 @@ func DirectoryMembers(ctx context.Context, db bun.IDB, groupID string, limit, of
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, DirectoryEntry{Follow: f, IntroPost: mp.IntroPost})
+		out = append(out, DirectoryEntry{Follow: f, IntroPost: mp.IntroPost, Profile: mp})
 	}
 	return out, nil
 }

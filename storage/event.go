@@ -71,6 +71,9 @@ const (
 	AttendViaJoin  = "join"
 	AttendViaReply = "reply"
 	AttendViaStaff = "staff"
+	// AttendViaMembersPages: the member pressed "Going" on the group's
+	// members' pages (web/members).
+	AttendViaMembersPages = "web"
 )
 
 // CreateEvent stores an event for a post stored in the same transaction.

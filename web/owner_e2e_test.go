@@ -90,6 +90,16 @@ func TestEventContentOnEveryFlavor(t *testing.T) {
 			if strings.Contains(content, "1 places") {
 				t.Errorf("%s: content says %q", m.ID(), "1 places")
 			}
+			// Mastodon shows an Event as name, summary and link only: the
+			// summary must say when and where, and must not make the
+			// event a sensitive post (it is not a content warning).
+			summary, _ := obj["summary"].(string)
+			if !strings.Contains(summary, ev.When()) || !strings.Contains(summary, "The shed") {
+				t.Errorf("%s: summary %q; want when (%q) and where", m.ID(), summary, ev.When())
+			}
+			if obj["sensitive"] == true {
+				t.Errorf("%s: the event is marked sensitive", m.ID())
+			}
 		}
 	})
 }

@@ -24,6 +24,7 @@ import (
 	"github.com/kith-social/kith/federation/metrics"
 	"github.com/kith-social/kith/storage"
 	"github.com/kith-social/kith/web/admin"
+	"github.com/kith-social/kith/web/members"
 	"github.com/kith-social/kith/web/public"
 )
 
@@ -72,6 +73,7 @@ type Server struct {
 	log            *slog.Logger
 	admin          *admin.Admin
 	public         *public.Public
+	members        *members.Members
 	trustedProxies []netip.Prefix
 	// noClientIPWarning logs, once per process, that a trusted proxy sends
 	// no client address (clientip.go).
@@ -127,6 +129,14 @@ func New(d Deps) http.Handler {
 		DB: reads, Log: d.Log, Domain: d.Fed.IRI.Domain(), Scheme: scheme,
 		DataDir: d.DataDir, Resolver: d.Fed.Actors, Reporter: d.Fed.Community.Moderation, Media: publicMedia,
 	})
+	var membersMedia members.MediaCache
+	if d.Media != nil {
+		membersMedia = d.Media
+	}
+	s.members = members.New(members.Deps{
+		DB: d.DB, Log: d.Log, Domain: d.Fed.IRI.Domain(), Base: d.Fed.IRI.Base(), Community: d.Fed.Community.Members, Now: d.Fed.Now,
+		InsecureHTTP: d.InsecureHTTP, Media: membersMedia,
+	})
 	return s.routes()
 }
 
@@ -136,12 +146,13 @@ var (
 	_ public.RemoteFollowResolver = (*actors.Actors)(nil)
 	_ public.Reporter             = (*community.Moderation)(nil)
 	// Each admin interface is one community service (admin.ServicesOf).
-	_ admin.Posting    = (*community.Posting)(nil)
-	_ admin.Moderation = (*community.Moderation)(nil)
-	_ admin.Membership = (*community.Membership)(nil)
-	_ admin.Modmail    = (*community.Modmail)(nil)
-	_ admin.Events     = (*community.Events)(nil)
-	_ admin.Belonging  = (*community.Belonging)(nil)
+	_ admin.Posting     = (*community.Posting)(nil)
+	_ admin.Moderation  = (*community.Moderation)(nil)
+	_ admin.Membership  = (*community.Membership)(nil)
+	_ admin.Modmail     = (*community.Modmail)(nil)
+	_ admin.Events      = (*community.Events)(nil)
+	_ admin.Belonging   = (*community.Belonging)(nil)
+	_ members.Community = (*community.MembersPages)(nil)
 )
 
 // SetupURL is the one-time setup address while the node has no owner.
@@ -197,7 +208,8 @@ func (s *Server) routes() http.Handler {
 		r.Get("/activities/{id}/undo", s.handle(s.groupActivity(true)))
 		r.Get("/posts/{id}", s.handle(s.groupPostOrPage))
 		r.Get("/posts/{id}/activity", s.handle(s.groupPostActivity))
-		s.public.GroupRoutes(r) // threads, feeds, the remote-follow form
+		s.public.GroupRoutes(r)  // threads, feeds, the remote-follow form
+		s.members.GroupRoutes(r) // the members' own pages, under /me
 	})
 	return r
 }

@@ -346,7 +346,10 @@ func (e *Belonging) SendDueDigests(ctx context.Context) (int, error) {
 				return errNothingToTell // roll the claim back
 			}
 			published = true
-			return e.publishGroupPost(ctx, tx, g, p, PostInput{}, Staff{Name: "kith"}, "publish_digest")
+			if err := e.publishGroupPost(ctx, tx, g, p, PostInput{}, Staff{Name: "kith"}, "publish_digest"); err != nil {
+				return err
+			}
+			return e.digestByDM(ctx, tx, g, p) // memberweb_profile.go
 		})
 		if err != nil && !errors.Is(err, errNothingToTell) {
 			errs = append(errs, fmt.Errorf("digest of %s: %w", g.Name, err))
@@ -383,7 +386,10 @@ func (e *Belonging) PublishDigest(ctx context.Context, groupName string, by Staf
 			return err
 		}
 		out = p
-		return e.publishGroupPost(ctx, tx, g, p, PostInput{}, Staff{Name: "kith"}, "publish_digest")
+		if err := e.publishGroupPost(ctx, tx, g, p, PostInput{}, Staff{Name: "kith"}, "publish_digest"); err != nil {
+			return err
+		}
+		return e.digestByDM(ctx, tx, g, p) // memberweb_profile.go
 	})
 	return out, err
 }

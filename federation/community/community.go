@@ -41,6 +41,7 @@ type Community struct {
 	Events     *Events
 	Notifier   *Notifier
 	Documents  *Documents
+	Members    *MembersPages // the members' own web (memberweb.go)
 	core       *core
 }
 
@@ -140,18 +141,20 @@ func New(n *node.Node, out *outbox.Outbox, a *actors.Actors, engage EngagementCo
 	membership := &Membership{core: c, belonging: belonging, notifier: notifier}
 	posting := &Posting{core: c, membership: membership, modmail: modmail, moderation: moderation,
 		belonging: belonging, events: events, notifier: notifier}
+	members := &MembersPages{core: c, membership: membership, events: events, posting: posting, notifier: notifier}
 	return &Community{
 		Posting: posting, Membership: membership, Modmail: modmail, Moderation: moderation,
-		Belonging: belonging, Events: events, Notifier: notifier, Documents: documents, core: c,
+		Belonging: belonging, Events: events, Notifier: notifier, Documents: documents, Members: members, core: c,
 	}
 }
 
 // AddWorkers registers the community's jobs (polls, scheduled posts,
-// notification mail, event reminders, digests) and returns its periodic
-// jobs.
+// notification mail, event reminders, digests, the purge of expired
+// sign-in links) and returns its periodic jobs.
 func (c *Community) AddWorkers(workers *river.Workers) []*river.PeriodicJob {
 	periodic := c.addEngagementWorkers(workers)
-	return append(periodic, c.addBelongingWorkers(workers)...) // events, digests (belonging.go)
+	periodic = append(periodic, c.addBelongingWorkers(workers)...) // events, digests (belonging.go)
+	return append(periodic, c.addMembersWorkers(workers)...)       // expired sign-in links (memberweb.go)
 }
 
 // Dropped is an activity the node does not act on, with the reason; the

@@ -7,8 +7,10 @@ package community
 // Decisions (see docs/federation.md, "Events"):
 //   - The object is an ActivityStreams Event shaped like Mobilizon's
 //     (timezone, joinMode free, maximumAttendeeCapacity, ical:status), with
-//     a content that says date, time and place in words: Mastodon shows an
-//     Event as a post with a link, and the content is all its readers see.
+//     a summary line saying when and where — Mastodon shows an Event as its
+//     name, summary and link, and nothing of its content — and a content
+//     that says date, time, place and places left in words, for the
+//     servers that show it (Misskey, GoToSocial, the group's own pages).
 //   - RSVP: Mobilizon (and other event software) sends Join{event} and
 //     gets Accept — or Reject when the event is full, cancelled, over or
 //     members-only and they are not a member. Leave or Undo{Join} takes
@@ -200,7 +202,7 @@ func (e *Events) eventDocument(g *storage.Group, p *storage.Post, ev *storage.Ev
 			Tags:      []vocab.Tag{{Type: "Mention", Href: groupIRI, Name: "@" + g.Name + "@" + e.IRI.Domain()}},
 			Published: p.PublishedAt, Updated: p.UpdatedAt,
 		},
-		Name: ev.Title, StartTime: ev.StartsAt, EndTime: ev.EndsAt, Timezone: ev.Timezone,
+		Name: ev.Title, Brief: eventBrief(ev), StartTime: ev.StartsAt, EndTime: ev.EndsAt, Timezone: ev.Timezone,
 		PlaceName: ev.PlaceName, PlaceAddress: ev.PlaceAddress, OnlineURL: ev.OnlineURL,
 		Capacity: ev.Capacity, Participants: attendees, Cancelled: ev.Cancelled(),
 	})
@@ -209,6 +211,18 @@ func (e *Events) eventDocument(g *storage.Group, p *storage.Post, ev *storage.Ev
 	}
 	p.ObjectRaw = string(doc)
 	return doc, nil
+}
+
+// eventBrief is the event's one-line summary: when, and where or online.
+func eventBrief(ev *storage.Event) string {
+	brief := "📅 " + ev.When()
+	if where := ev.Where(); where != "" {
+		brief += " · 📍 " + where
+	}
+	if ev.Cancelled() {
+		brief = "Cancelled · " + brief
+	}
+	return brief
 }
 
 // eventContent is the human-readable summary servers that do not know

@@ -135,6 +135,15 @@ func (b Builder) AnnounceActivity(group, postID, kind string) string {
 	return b.Group(group) + "/activities/announce-" + strings.ToLower(kind) + "-" + postID
 }
 
+// MemberPages is the root of a group's members' own pages (web/members).
+func (b Builder) MemberPages(group string) string { return b.Group(group) + "/me" }
+
+// MemberSignIn is the one-time sign-in link a member receives by direct
+// message. The token is a query parameter, which request logs leave out.
+func (b Builder) MemberSignIn(group, token string) string {
+	return b.MemberPages(group) + "/signin?token=" + url.QueryEscape(token)
+}
+
 // Acct is the WebFinger handle of a group.
 func (b Builder) Acct(name string) string { return "acct:" + name + "@" + b.domain }
 

@@ -2,8 +2,9 @@ package vocab
 
 // Events: the ActivityStreams Event a group publishes, in the shape
 // Mobilizon publishes its own (so Mobilizon and Gancio show it as an event
-// people can join, and Mastodon as a post with a link), and what Kith reads
-// of events and of Join/Leave from other servers.
+// people can join, and Mastodon as a post: its name, its summary and a
+// link), and what Kith reads of events and of Join/Leave from other
+// servers.
 //
 // Mobilizon's extension terms (mz:timezone, mz:joinMode, schema:
 // maximumAttendeeCapacity, ical:status, …) are defined in extensionTerms.
@@ -25,7 +26,13 @@ const (
 // addressing, the group's Mention and audience.
 type Event struct {
 	Note
-	Name      string
+	Name string
+	// Brief is the event's summary: one line saying when and where.
+	// Mastodon shows an Event as its name, its summary and a link, never
+	// its content; Misskey and GoToSocial show the summary above the
+	// content, folded. Not a content warning: the event is not marked
+	// sensitive.
+	Brief     string
 	StartTime time.Time
 	EndTime   time.Time
 	// Timezone is the IANA name the times are meant in (mz:timezone).
@@ -60,6 +67,9 @@ func EventJSON(ev Event) ([]byte, error) {
 	}
 	doc["type"] = "Event"
 	doc["name"] = ev.Name
+	if ev.Brief != "" {
+		doc["summary"] = ev.Brief
+	}
 	setTime(doc, "startTime", ev.StartTime)
 	setTime(doc, "endTime", ev.EndTime)
 	if ev.Timezone != "" {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/kith-social/kith/federation/content"
 	"github.com/kith-social/kith/storage"
+	"github.com/kith-social/kith/web/ical"
 )
 
 // belongingRoutes mounts a group's events, its iCalendar feed and its
@@ -145,39 +146,39 @@ func (p *Public) eventCalendar(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	var c calendar
-	c.line("BEGIN", "VCALENDAR")
-	c.line("VERSION", "2.0")
-	c.line("PRODID", "-//Kith//Group events//EN")
-	c.line("CALSCALE", "GREGORIAN")
-	c.line("METHOD", "PUBLISH")
-	c.text("X-WR-CALNAME", gv.Title)
+	var c ical.Calendar
+	c.Line("BEGIN", "VCALENDAR")
+	c.Line("VERSION", "2.0")
+	c.Line("PRODID", "-//Kith//Group events//EN")
+	c.Line("CALSCALE", "GREGORIAN")
+	c.Line("METHOD", "PUBLISH")
+	c.Text("X-WR-CALNAME", gv.Title)
 	for i := range evs {
 		ev := &evs[i]
 		if !publicEvent(ev) {
 			continue
 		}
-		c.line("BEGIN", "VEVENT")
-		c.line("UID", ev.ID+"@"+p.domain)
-		c.time("DTSTAMP", ev.UpdatedAt)
-		c.time("DTSTART", ev.StartsAt)
-		c.time("DTEND", ev.EndsAt)
-		c.text("SUMMARY", ev.Title)
-		c.text("DESCRIPTION", content.PlainText(ev.Post.ContentHTML))
+		c.Line("BEGIN", "VEVENT")
+		c.Line("UID", ev.ID+"@"+p.domain)
+		c.Time("DTSTAMP", ev.UpdatedAt)
+		c.Time("DTSTART", ev.StartsAt)
+		c.Time("DTEND", ev.EndsAt)
+		c.Text("SUMMARY", ev.Title)
+		c.Text("DESCRIPTION", content.PlainText(ev.Post.ContentHTML))
 		if ev.OnlineURL != "" {
-			c.text("LOCATION", ev.OnlineURL)
+			c.Text("LOCATION", ev.OnlineURL)
 		} else if where := ev.Where(); where != "" {
-			c.text("LOCATION", where)
+			c.Text("LOCATION", where)
 		}
-		c.line("URL", p.base+gv.Path+"/events/"+ev.ID)
+		c.Line("URL", p.base+gv.Path+"/events/"+ev.ID)
 		status := "CONFIRMED"
 		if ev.Cancelled() {
 			status = "CANCELLED"
 		}
-		c.line("STATUS", status)
-		c.line("END", "VEVENT")
+		c.Line("STATUS", status)
+		c.Line("END", "VEVENT")
 	}
-	c.line("END", "VCALENDAR")
+	c.Line("END", "VCALENDAR")
 	h := w.Header()
 	h.Set("Content-Type", "text/calendar; charset=utf-8")
 	h.Set("Content-Disposition", `inline; filename="`+g.Name+`-events.ics"`)
@@ -208,6 +209,9 @@ type directoryEntry struct {
 	IconURL string
 	Intro   string // sanitised HTML of their intro post, when it is public
 	Badges  []string
+	// What they added in this group on the members' pages (plain text).
+	Pronouns string
+	Fields   []storage.MemberField
 }
 
 type directoryData struct {
@@ -246,6 +250,9 @@ func (p *Public) directoryPage(w http.ResponseWriter, r *http.Request) error {
 			name = a.Username
 		}
 		de := directoryEntry{Name: name, Handle: "@" + a.Username + "@" + a.Host, URL: firstWebURL(a.URL, a.IRI), IconURL: p.imageURL(a.IconURL)}
+		if e.Profile != nil {
+			de.Pronouns, de.Fields = e.Profile.Pronouns, e.Profile.Fields()
+		}
 		if e.IntroPost != nil && visible(e.IntroPost) {
 			de.Intro = e.IntroPost.ContentHTML
 		}
