@@ -27,6 +27,7 @@ import (
 	"github.com/kith-social/kith/federation/metrics"
 	"github.com/kith-social/kith/federation/node"
 	"github.com/kith-social/kith/federation/outbox"
+	"github.com/kith-social/kith/federation/software"
 	"github.com/kith-social/kith/federation/transport"
 	"github.com/kith-social/kith/storage"
 	"github.com/kith-social/kith/storage/queue"
@@ -70,6 +71,11 @@ type Config struct {
 	ListenPool *pgxpool.Pool
 	// Metrics receives delivery outcomes and inbox refusals; nil: none.
 	Metrics *metrics.Metrics
+	// AllShapes sends every server every shape of a relayed activity and
+	// reads no server's NodeInfo, as before Kith knew servers' software:
+	// for tests of other behaviour, which must not race the NodeInfo
+	// check of the servers they talk to.
+	AllShapes bool
 }
 
 // Engine is the federation of every group on the node: the services,
@@ -80,6 +86,7 @@ type Engine struct {
 	Outbox     *outbox.Outbox       // publishing and delivering
 	Actors     *actors.Actors       // remote actors and their keys
 	Inbox      *inbox.Inbox         // receiving activities
+	Servers    *software.Servers    // what software each remote server runs
 
 	listen     *pgxpool.Pool      // the invalidation bus's connection (nil: SQLite)
 	stopListen context.CancelFunc // ends the bus listener (Stop)
@@ -122,8 +129,14 @@ func New(ctx context.Context, db *bun.DB, cfg Config) (*Engine, error) {
 	n.Client = transport.New(tcfg)
 	e.Outbox = outbox.New(n, cfg.RetryDelay)
 	e.Actors = actors.New(n, cfg.AuthorizedFetch)
+	e.Servers = software.New(n)
+	var seen func(context.Context, string)
+	if !cfg.AllShapes {
+		e.Outbox.SetServers(e.Servers)
+		seen = e.Servers.Seen
+	}
 	e.Community = community.New(n, e.Outbox, e.Actors, cfg.Engagement)
-	e.Actors.SetHooks(actors.Hooks{Gone: e.Community.Membership.RemoveActor, InboxesChanged: e.Outbox.MembersChanged})
+	e.Actors.SetHooks(actors.Hooks{Gone: e.Community.Membership.RemoveActor, InboxesChanged: e.Outbox.MembersChanged, ServerSeen: seen})
 	e.Inbox = inbox.New(n, e.Actors, e.Outbox, e.Community)
 	e.Community.SetHooks(community.Hooks{ForgetReceived: e.Inbox.ForgetParsed})
 	opts := queue.Options{Logger: cfg.Log.With("component", "queue"), PollInterval: cfg.PollInterval, RescueAfter: cfg.RescueAfter, ListenPool: cfg.ListenPool}
@@ -135,6 +148,9 @@ func New(ctx context.Context, db *bun.DB, cfg Config) (*Engine, error) {
 		opts.Workers = workers
 		opts.Periodic = append([]*river.PeriodicJob{queue.PrunePeriodic()}, e.Actors.AddWorkers(workers)...)
 		opts.Periodic = append(opts.Periodic, e.Community.AddWorkers(workers)...)
+		if !cfg.AllShapes {
+			opts.Periodic = append(opts.Periodic, e.Servers.AddWorkers(workers)...)
+		}
 		opts.Queues = map[string]int{
 			river.QueueDefault: 2,
 			node.QueueInbox:    orDefault(cfg.InboxWorkers, 8),

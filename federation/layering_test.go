@@ -22,6 +22,7 @@ func TestPipelineDependencies(t *testing.T) {
 		"federation/outbox":    {"federation", "federation/inbox", "federation/community", "federation/actors"},
 		"federation/community": {"federation", "federation/inbox"},
 		"federation/inbox":     {"federation"},
+		"federation/software":  {"federation", "federation/inbox", "federation/community", "federation/outbox", "federation/actors"},
 		"federation/metrics":   {"federation", "federation/node", "federation/inbox", "federation/community", "federation/outbox", "federation/actors"},
 	}
 	root := ".."

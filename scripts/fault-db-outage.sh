@@ -58,7 +58,7 @@ machine
 
 out=$WORK/load-outage.txt
 "$LOAD_BIN" -node "http://127.0.0.1:$NODE_PORT" -metrics "$(metrics_url "$NODE_PORT")" -scenario fanout -members "$servers" -servers "$servers" \
-	-posts "$posts" -kinds 2 -post-every 3s -timeout 6m -settle "${SETTLE:-4m}" -events "$events" ${KEY_FILE:+-key-file "$KEY_FILE"} >"$out" 2>&1 &
+	-posts "$posts" -software unknown -kinds 2 -post-every 3s -timeout 6m -settle "${SETTLE:-4m}" -events "$events" ${KEY_FILE:+-key-file "$KEY_FILE"} >"$out" 2>&1 &
 tool=$!
 TOOL_PIDS+=("$tool")
 for i in $(seq 1 9000); do grep -q "posted 2 " "$events" && break; kill -0 "$tool" 2>/dev/null || break; sleep 0.1; done

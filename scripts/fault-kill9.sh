@@ -43,7 +43,7 @@ machine
 
 out=$WORK/load-kill9-$dialect.txt
 "$LOAD_BIN" -node "http://127.0.0.1:$NODE_PORT" -metrics "$(metrics_url "$NODE_PORT")" -scenario fanout -members "$servers" -servers "$servers" \
-	-posts "$kills" -kinds 2 -post-every 1s -timeout 8m -settle 5s -events "$events" ${KEY_FILE:+-key-file "$KEY_FILE"} >"$out" 2>&1 &
+	-posts "$kills" -software unknown -kinds 2 -post-every 1s -timeout 8m -settle 5s -events "$events" ${KEY_FILE:+-key-file "$KEY_FILE"} >"$out" 2>&1 &
 tool=$!
 TOOL_PIDS+=("$tool")
 

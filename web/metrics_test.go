@@ -235,11 +235,12 @@ func TestMetricsInboxRefusalsAndDeliveryOutcomes(t *testing.T) {
 	})
 }
 
-// The inbox's per-IP rate limit refuses, and counts, a second POST in a
-// minute.
+// The inbox's budgets refuse, and count, a second POST in a minute from
+// one signing server (a verified POST counts against its server's budget,
+// not its IP's).
 func TestMetricsInboxRateLimited(t *testing.T) {
 	t.Parallel()
-	webtest.EachWith(t, webtest.ScenarioOptions{Options: webtest.Options{InboxPerMinute: 1}}, func(t *testing.T, s *webtest.Scenario) {
+	webtest.EachWith(t, webtest.ScenarioOptions{Options: webtest.Options{InboxPerMinute: 1, InboxPerServerPerMinute: 1}}, func(t *testing.T, s *webtest.Scenario) {
 		alice := s.Alice()
 		for range 2 {
 			resp, err := alice.Send(context.Background(), s.GroupIRI, alice.Follow(s.GroupIRI))

@@ -5,6 +5,7 @@
 package web
 
 import (
+	"cmp"
 	"context"
 	"log/slog"
 	"net/http"
@@ -40,9 +41,14 @@ type Deps struct {
 	// Media is the cache of other servers' images (federation/media); nil
 	// shows placeholders where they would be.
 	Media *media.Cache
-	// InboxPerMinute caps inbox POSTs per client IP (default 3000: a
-	// busy server delivering to many groups stays well under it).
-	InboxPerMinute int
+	// InboxPerMinute caps inbox POSTs per client IP and minute, checked
+	// before any work (0: DefaultInboxPerMinute); POSTs whose signature
+	// verifies count against InboxPerServerPerMinute, per signing server,
+	// instead (0: DefaultInboxPerServerPerMinute). See inboxlimit.go.
+	InboxPerMinute          int
+	InboxPerServerPerMinute int
+	// Now is the clock of the inbox budgets (tests); nil is time.Now.
+	Now func() time.Time
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For and
 	// X-Real-IP headers name the client (clientip.go). nil means
 	// DefaultTrustedProxies (loopback); an empty non-nil slice trusts no
@@ -59,7 +65,7 @@ type Deps struct {
 
 // Server holds the handlers' dependencies.
 type Server struct {
-	inboxPerMinute int
+	inboxLimits    *inboxLimits
 	dataDir        string
 	db             *bun.DB
 	reads          *bun.DB // the read pool, nil without one
@@ -80,7 +86,7 @@ func New(d Deps) http.Handler {
 	if d.Log == nil {
 		d.Log = slog.New(slog.DiscardHandler)
 	}
-	s := &Server{db: d.DB, reads: d.Reads, fed: d.Fed, log: d.Log, dataDir: d.DataDir, inboxPerMinute: d.InboxPerMinute, metrics: d.Metrics}
+	s := &Server{db: d.DB, reads: d.Reads, fed: d.Fed, log: d.Log, dataDir: d.DataDir, metrics: d.Metrics}
 	s.trustedProxies = d.TrustedProxies
 	if s.trustedProxies == nil {
 		s.trustedProxies = DefaultTrustedProxies()
@@ -90,8 +96,10 @@ func New(d Deps) http.Handler {
 			d.Log.Warn("metrics of the database and job queue not registered", "err", err)
 		}
 	}
-	if s.inboxPerMinute <= 0 {
-		s.inboxPerMinute = 3000
+	s.inboxLimits = newInboxLimits(cmp.Or(max(d.InboxPerMinute, 0), DefaultInboxPerMinute),
+		cmp.Or(max(d.InboxPerServerPerMinute, 0), DefaultInboxPerServerPerMinute), d.Now, d.Metrics)
+	if d.Fed != nil {
+		d.Fed.Inbox.LimitSigners(s.inboxLimits.signer)
 	}
 	// A nil *media.Cache must become a nil interface, not a typed nil.
 	var adminMedia admin.MediaCache
@@ -186,7 +194,7 @@ func (s *Server) routes() http.Handler {
 	// ActivityPub.
 	r.Get("/actor", s.handle(s.instanceActor))
 	r.Get("/actor/outbox", s.handle(s.instanceOutbox))
-	inboxLimit := limitInbox(s.inboxPerMinute, s.metrics)
+	inboxLimit := s.inboxLimits.middleware
 	r.With(inboxLimit).Post("/inbox", s.handle(s.inbox))
 	r.Route("/groups/{name}", func(r chi.Router) {
 		r.Get("/", s.handle(s.group))

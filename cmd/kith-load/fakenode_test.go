@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -34,7 +35,11 @@ type fakeNode struct {
 	seen      map[string]bool
 	followers map[string]string // actor → shared inbox
 	work      sync.WaitGroup
-	metrics   int // GETs of /metrics: the inbox queue empties on the second
+	metrics   int // GETs of /metrics
+	// sincePost counts GETs of /metrics since the last inbox POST: the
+	// inbox queue empties on the second, the fan-outs it caused on the
+	// third.
+	sincePost int
 }
 
 func newFakeNode(t testing.TB, keys *keyPool) *fakeNode {
@@ -77,12 +82,18 @@ func (n *fakeNode) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case r.URL.Path == "/metrics":
 		n.mu.Lock()
 		n.metrics++
-		inbox := 0
-		if n.metrics == 1 {
+		n.sincePost++
+		inbox, fanout := 0, 0
+		if n.sincePost == 1 {
 			inbox = 2
 		}
+		if n.sincePost <= 2 {
+			fanout = 3
+		}
+		cpu := float64(n.metrics) / 2
 		n.mu.Unlock()
-		fmt.Fprintf(w, "# TYPE kith_jobs gauge\nkith_jobs{kind=\"fanout\",state=\"available\"} 3\nkith_jobs{kind=\"inbox\",state=\"running\"} 0\nkith_jobs{kind=\"inbox_batch\",state=\"running\"} %d\n", inbox)
+		fmt.Fprintf(w, "# TYPE kith_jobs gauge\nkith_jobs{kind=\"fanout\",state=\"available\"} %d\nkith_jobs{kind=\"inbox\",state=\"running\"} 0\nkith_jobs{kind=\"inbox_batch\",state=\"running\"} %d\n", fanout, inbox)
+		fmt.Fprintf(w, "# TYPE process_cpu_seconds_total counter\nprocess_cpu_seconds_total %g\n", cpu)
 	case r.URL.Path == "/groups/load/posts/1":
 		fmt.Fprint(w, "<html><body>a thread</body></html>")
 	default:
@@ -91,6 +102,9 @@ func (n *fakeNode) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 func (n *fakeNode) inbox(w http.ResponseWriter, r *http.Request) {
+	n.mu.Lock()
+	n.sincePost = 0
+	n.mu.Unlock()
 	if r.Header.Get("Signature") == "" {
 		http.Error(w, "not signed", http.StatusUnauthorized)
 		return
@@ -134,6 +148,13 @@ func (n *fakeNode) process(act map[string]any) {
 		if err != nil {
 			n.t.Errorf("fake node: fetch follower: %v", err)
 			return
+		}
+		// Like Kith, read the follower's server's NodeInfo (the document
+		// itself: the links document is the same everywhere in the fleet).
+		if u, err := url.Parse(actorID); err == nil {
+			if _, err := n.getJSON(ctx, u.Scheme+"://"+u.Host+"/nodeinfo/2.0"); err != nil {
+				n.t.Errorf("fake node: NodeInfo of %s: %v", u.Host, err)
+			}
 		}
 		shared, _ := doc["endpoints"].(map[string]any)
 		n.mu.Lock()

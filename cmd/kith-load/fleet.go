@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -42,6 +43,10 @@ type fleetConfig struct {
 	Node    nodeTarget
 	Timeout time.Duration // outgoing requests (key fetches)
 	Log     *slog.Logger
+	// Software is the name every server gives in its NodeInfo, which
+	// decides the shapes the node sends it (federation/software); "" is
+	// mastodon.
+	Software string
 }
 
 // fleet is the fake fediverse: many Mastodon-like servers, each on its own
@@ -75,6 +80,7 @@ type server struct {
 
 	actorGets atomic.Int64 // GETs of actor documents (the node fetching keys)
 	otherGets atomic.Int64
+	nodeInfo  atomic.Int64 // GETs of the NodeInfo document: the node knows the software
 	keyFetch  atomic.Int64 // key documents fetched from the node
 }
 
@@ -265,8 +271,9 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	case "/nodeinfo/2.0":
 		s.otherGets.Add(1)
+		s.nodeInfo.Add(1)
 		writeJSON(w, "application/json", map[string]any{
-			"version": "2.0", "software": map[string]any{"name": "mastodon", "version": "4.5.0+kith-load"},
+			"version": "2.0", "software": map[string]any{"name": cmp.Or(s.f.cfg.Software, "mastodon"), "version": "0.0.0+kith-load"},
 			"protocols": []string{"activitypub"}, "openRegistrations": false, "metadata": map[string]any{},
 			"usage": map[string]any{"users": map[string]any{"total": s.f.members() / len(s.f.servers)}},
 		})
@@ -538,4 +545,35 @@ func idOf(v any) string {
 		return str(x["id"])
 	}
 	return ""
+}
+
+// nodeInfoRead counts the servers whose NodeInfo the node has read.
+func (f *fleet) nodeInfoRead() int {
+	n := 0
+	for _, s := range f.servers {
+		if s.nodeInfo.Load() > 0 {
+			n++
+		}
+	}
+	return n
+}
+
+// waitNodeInfo waits, up to -timeout, until the node has read every fake
+// server's NodeInfo, and returns how many it has read.
+func (r *run) waitNodeInfo(ctx context.Context) (int, error) {
+	ctx, cancel := context.WithTimeout(ctx, r.cfg.Timeout)
+	defer cancel()
+	tick := time.NewTicker(100 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		n := r.fleet.nodeInfoRead()
+		if n == len(r.fleet.servers) {
+			return n, nil
+		}
+		select {
+		case <-tick.C:
+		case <-ctx.Done():
+			return n, fmt.Errorf("the node had read %d of %d servers' NodeInfo after -timeout %s", n, len(r.fleet.servers), r.cfg.Timeout)
+		}
+	}
 }

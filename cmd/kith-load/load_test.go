@@ -384,9 +384,9 @@ func TestScenariosAgainstFakeNode(t *testing.T) {
 				t.Fatalf("exit code %d", code)
 			}
 			want := map[string][]string{
-				"follow": {"Accepts received", "20 of 20"},
-				"fanout": {"servers reached", "5 of 5", "Announce(Create)×5 Announce(iri)×5", "min 2, max 2"},
-				"inbox":  {"activities/s", "accepted (2xx)", "processed/s", "left queued then fanout×3"},
+				"follow": {"Accepts received", "20 of 20", "node CPU per follow 25ms"},
+				"fanout": {"NodeInfo read 5 of 5", "mastodon (microblog): 1 shape(s)", "servers reached", "5 of 5", "Announce(Create)×5 Announce(iri)×5", "min 2, max 2"},
+				"inbox":  {"activities/s", "accepted (2xx)", "processed/s", "left queued then fanout×3", "all delivered after", "processed/s incl. deliveries"},
 				"junk":   {"unsigned: status 401×", "oversized: status", "413×", "legitimate still succeed yes"},
 				"pages":  {"thread page", "/groups/load/posts/1", "outbox (AP JSON): status 200×"},
 			}[sc]

@@ -64,6 +64,7 @@ type config struct {
 	Thread      string
 	Posts       int
 	Kinds       int
+	Software    string // NodeInfo software of the fake servers
 	PostEvery   time.Duration
 	Events      string
 	Verbose     bool
@@ -129,8 +130,9 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.IntVar(&cfg.Presign, "presign", 0, "inbox scenario: activities signed before the clock starts (0: 2000 per core)")
 	fs.StringVar(&cfg.Thread, "thread", "", "pages scenario: thread page path or URL (default: the first post in the outbox)")
 	fs.IntVar(&cfg.Posts, "posts", 1, "fanout: notes to post, one after another (fault scripts kill the node meanwhile)")
-	fs.IntVar(&cfg.Kinds, "kinds", 1, "fanout: wait until every server has this many kinds of Announce of each note (Kith sends 2: Announce{Create} and the plain boost)")
+	fs.IntVar(&cfg.Kinds, "kinds", 1, "fanout: wait until every server has this many kinds of Announce of each note (Kith sends a known family 1 shape: the plain boost to microblogs, Announce{Create} to FEP-1b12 software; 2 to an unknown -software)")
 	fs.DurationVar(&cfg.PostEvery, "post-every", 2*time.Second, "fanout: pause between notes when -posts > 1")
+	fs.StringVar(&cfg.Software, "software", "mastodon", "NodeInfo software name every fake server gives (mastodon, gotosocial, misskey, lemmy, mbin…): the node sends each family only the shapes it uses, so the fan-out floor is one signature per server for a known family and two for an unknown name")
 	fs.StringVar(&cfg.Events, "events", "", "append a time-stamped line per phase (fanout-start, posted N, fanout-done) to this file, for scripts")
 	fs.BoolVar(&cfg.Verbose, "v", false, "log debug detail to standard error")
 	if err := fs.Parse(args); err != nil {

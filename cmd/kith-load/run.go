@@ -122,7 +122,7 @@ func (r *run) startFleet(ctx context.Context) error {
 	r.sink = newSink()
 	r.fleet, err = startFleet(ctx, fleetConfig{
 		Servers: r.cfg.Servers, Members: r.cfg.Members, Port: r.cfg.Port,
-		Keys: r.keys, Sink: r.sink, Node: r.node, Timeout: r.cfg.Timeout, Log: r.log,
+		Keys: r.keys, Sink: r.sink, Node: r.node, Timeout: r.cfg.Timeout, Log: r.log, Software: r.cfg.Software,
 	})
 	if err != nil {
 		return err

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"github.com/kith-social/kith/federation/software"
 	"maps"
 	"net/http"
 	"slices"
@@ -31,6 +32,13 @@ func (r *run) fanout(ctx context.Context, members []member) error {
 		answers string
 	}
 	probes := make([]probe, n)
+	// The node reads each server's NodeInfo when it first stores one of its
+	// actors; the shapes it sends depend on it, so the fan-out waits for it.
+	known, knownErr := r.waitNodeInfo(ctx)
+	knownNote := ""
+	if knownErr != nil {
+		knownNote = knownErr.Error()
+	}
 	dupBefore := r.sink.totals().Duplicates
 	r.event("fanout-start")
 	for i := range probes {
@@ -77,8 +85,14 @@ func (r *run) fanout(ctx context.Context, members []member) error {
 
 	S := len(expected)
 	floor := fanoutFloor(S, r.cost.Sign, r.cores)
+	shapes := 1 // a known family gets one shape of a member's post
+	if software.FamilyOf(r.cfg.Software) == software.Unknown {
+		shapes = 2
+	}
 	t := r.tbl
 	t.section("fanout")
+	t.add("servers' software", fmt.Sprintf("%s (%s): %d shape(s) per server", r.cfg.Software, software.FamilyOf(r.cfg.Software), shapes), "-software; what each fake server's NodeInfo says")
+	t.addf("NodeInfo read", "servers whose NodeInfo the node had read before the post"+errNote(knownNote), "%d of %d", known, len(r.fleet.servers))
 	var missingAll []string
 	lost := 0
 	for i, p := range probes {
@@ -155,6 +169,10 @@ func (r *run) fanout(ctx context.Context, members []member) error {
 			}
 			if floor > 0 {
 				t.addf("total ÷ floor", "how far from pure signing cost the fan-out is", "%.1f×", float64(total)/float64(floor))
+				fs := floor * time.Duration(shapes)
+				all := lastAny.Sub(p.t0)
+				t.add("floor of the shapes sent", fmtDur(fs), fmt.Sprintf("floor × %d shape(s) the servers' family uses", shapes))
+				t.addf("all delivered ÷ floor of the shapes", "from the POST until the last delivery of any kind (seen within -settle), against the signatures the shapes need", "%.1f×", float64(all)/float64(fs))
 			}
 		}
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -23,6 +24,7 @@ func (r *run) follow(ctx context.Context) ([]member, error) {
 	sentAt := make([]time.Time, n)
 	followIDs := make([]string, n)
 	before := r.fleet.stats()
+	cpu0, cpuErr := r.nodeCPU(ctx)
 	start := time.Now()
 	var signErr error
 	var errOnce sync.Once
@@ -91,6 +93,8 @@ func (r *run) follow(ctx context.Context) ([]member, error) {
 	}
 	codes, postLat, firstErr := rec.snapshot()
 	after, tot := r.fleet.stats(), r.sink.totals()
+	cpu1, err := r.nodeCPU(ctx)
+	cpuErr = errors.Join(cpuErr, err)
 
 	t := r.tbl
 	t.section("follow (setup)")
@@ -102,6 +106,12 @@ func (r *run) follow(ctx context.Context) ([]member, error) {
 		total := last.Sub(start)
 		t.addf("all Accepts after", "from the first Follow to the last Accept", "%s", fmtDur(total))
 		t.add("follows/s", fmtRate(rate(len(members), total)), "accepted follows per second, end to end")
+		if cpuErr != nil {
+			t.add("node CPU per follow", "unknown", cpuErr.Error())
+		} else {
+			per := time.Duration((cpu1 - cpu0) / float64(len(members)) * float64(time.Second))
+			t.add("node CPU per follow", fmtDur(per), fmt.Sprintf("the node's CPU time (process_cpu_seconds_total, user + system) from the first Follow to the last Accept ÷ accepted follows; %.1f s in all", cpu1-cpu0))
+		}
 		t.latencyRows("Accept latency", lat, "per member: its Follow POST to its Accept")
 	}
 	t.addf("actor fetches by node", "GETs of actor documents: the node resolving keys and profiles (≥1 per member on a fresh node)", "%d", after.ActorGets-before.ActorGets)

@@ -163,7 +163,14 @@ func (r *run) inbox(ctx context.Context, members []member) error {
 		took := processedAt.Sub(start)
 		t.add("all processed after", fmtDur(took), fmt.Sprintf("from the first POST until the node's inbox queue was empty (/metrics); %s after the last answer", fmtDur(took-elapsed)))
 		t.add("processed/s", fmtRate(rate(ok, took)), "accepted and processed per second: what the node sustains")
-		t.add("left queued then", countsString(left), "jobs of other kinds: the deliveries the processed activities caused (FEP-1b12 announces), which drain at the fan-out rate")
+		t.add("left queued then", countsString(left), "jobs of other kinds: the deliveries the processed activities caused (announces), which drain at the fan-out rate")
+		if deliveredAt, err := r.waitDelivered(ctx); err != nil {
+			t.add("all delivered", "unknown", err.Error())
+		} else {
+			took := deliveredAt.Sub(start)
+			t.add("all delivered after", fmtDur(took), "from the first POST until no inbox, fan-out or delivery job was left: the whole cost, outgoing included")
+			t.add("processed/s incl. deliveries", fmtRate(rate(ok, took)), "accepted per second over that time: what the node sustains with the deliveries it causes")
+		}
 	}
 	t.latencyRows("latency", lat, "POST to answer")
 	t.add("floor: verify", fmtDur(r.cost.Verify), "one RSA-2048 verification, one core")

@@ -36,6 +36,8 @@ type Config struct {
 	DomainGiven          bool          // --domain (or KITH_DOMAIN) was set, not derived from --listen
 	DeliveryWorkers      int           // deliveries of one activity to one inbox at once (retries, answers)
 	InboxWorkers         int           // received activities processed at once
+	InboxRate            int           // inbox POSTs per client IP and minute
+	InboxServerRate      int           // inbox POSTs per verified signing server and minute
 	JobRescueAfter       time.Duration // a job running this long belongs to a dead process and is run again
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For and
 	// X-Real-IP headers name the client; empty (not nil) trusts none.
@@ -66,6 +68,8 @@ var settings = []setting{
 	{flag: "smtp-from", env: "KITH_SMTP_FROM", def: "", help: "sender address of notification e-mail (required with --smtp-url)"},
 	{flag: "delivery-workers", env: "KITH_DELIVERY_WORKERS", def: "32", help: "single deliveries (answers, direct messages, retries) made at once; fan-outs to many servers run beside them in batches"},
 	{flag: "inbox-workers", env: "KITH_INBOX_WORKERS", def: "8", help: "received activities processed at once"},
+	{flag: "inbox-rate", env: "KITH_INBOX_RATE", def: "12000", help: "inbox POSTs a minute from one client IP, checked before any work (junk is refused by it); POSTs whose signature verifies count against --inbox-server-rate instead"},
+	{flag: "inbox-server-rate", env: "KITH_INBOX_SERVER_RATE", def: "60000", help: "inbox POSTs a minute from one signing server, counted after its signature is verified, so a server is not starved by a neighbour on its IP"},
 	{flag: "trusted-proxies", env: "KITH_TRUSTED_PROXIES", def: "127.0.0.0/8,::1/128", help: "comma-separated CIDRs of the reverse proxies whose X-Forwarded-For / X-Real-IP headers name the client; none (or an empty --trusted-proxies=) trusts no one"},
 	{flag: "job-rescue-after", env: "KITH_JOB_RESCUE_AFTER", def: "3m", help: "how long a job may stay running before it is taken for lost (the process died) and run again; more than 2m"},
 	{flag: "media-cache-size", env: "KITH_MEDIA_CACHE_SIZE", def: "1GiB", help: "disk space for other servers' images (avatars, headers, attachments) the node fetches and serves itself; the least recently used are removed beyond it (e.g. 500MiB, 2GiB)"},
@@ -267,6 +271,15 @@ func parseConfig(raw map[string]string) (*Config, error) {
 	}
 	c.DeliveryWorkers = parseCount("delivery-workers")
 	c.InboxWorkers = parseCount("inbox-workers")
+	parseRate := func(name string) int {
+		n, err := strconv.Atoi(strings.TrimSpace(raw[name]))
+		if err != nil || n < 1 || n > 100_000_000 {
+			bad(name, "%q is not a number of requests a minute from 1 to 100000000", raw[name])
+		}
+		return n
+	}
+	c.InboxRate = parseRate("inbox-rate")
+	c.InboxServerRate = parseRate("inbox-server-rate")
 	if d, err := time.ParseDuration(strings.TrimSpace(raw["job-rescue-after"])); err != nil {
 		bad("job-rescue-after", "%q is not a duration like 3m or 90s", raw["job-rescue-after"])
 	} else if d <= queue.JobTimeout {

@@ -38,6 +38,9 @@ func TestConfigDefaults(t *testing.T) {
 	if c.DeliveryWorkers != 32 || c.InboxWorkers != 8 || c.JobRescueAfter != 3*time.Minute {
 		t.Errorf("queue defaults = %d delivery, %d inbox workers, rescue after %s", c.DeliveryWorkers, c.InboxWorkers, c.JobRescueAfter)
 	}
+	if c.InboxRate != 12000 || c.InboxServerRate != 60000 {
+		t.Errorf("inbox budgets = %d per IP, %d per server; want 12000, 60000", c.InboxRate, c.InboxServerRate)
+	}
 	// A public node names its domain and gets https.
 	c, err = loadConfig(t, []string{"--domain", "kith.example"}, nil)
 	if err != nil || c.InsecureHTTP || c.LocalTrial || c.Scheme() != "https" {
@@ -132,6 +135,8 @@ func TestConfigErrors(t *testing.T) {
 		{"smtp scheme", []string{"--smtp-url", "http://mail.example", "--smtp-from", "kith@example.org"}, nil, "--smtp-url:"},
 		{"smtp without from", []string{"--smtp-url", "smtp://mail.example"}, nil, "--smtp-url:"},
 		{"workers not a number", []string{"--delivery-workers", "many"}, nil, `--delivery-workers: "many" is not a number from 1 to 1000`},
+		{"inbox rate of none", []string{"--inbox-rate", "0"}, nil, `--inbox-rate: "0" is not a number of requests a minute from 1 to 100000000`},
+		{"server rate not a number", nil, map[string]string{"KITH_INBOX_SERVER_RATE": "lots"}, `"lots" is not a number of requests a minute`},
 		{"no inbox workers", nil, map[string]string{"KITH_INBOX_WORKERS": "0"}, `--inbox-workers: "0" is not a number`},
 		{"rescue not a duration", []string{"--job-rescue-after", "soon"}, nil, `--job-rescue-after: "soon" is not a duration`},
 		{"rescue too short", []string{"--job-rescue-after", "1m"}, nil, "--job-rescue-after: 1m0s must be longer than the 2m0s"},

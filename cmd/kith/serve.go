@@ -89,7 +89,8 @@ func cmdServe(ctx context.Context, args []string, e env) error {
 		return err
 	}
 	deps := web.Deps{DB: db, Reads: reads, Fed: fed, Log: log, InsecureHTTP: cfg.InsecureHTTP, DataDir: cfg.Data,
-		TrustedProxies: cfg.TrustedProxies, Metrics: m, Media: cache}
+		TrustedProxies: cfg.TrustedProxies, Metrics: m, Media: cache,
+		InboxPerMinute: cfg.InboxRate, InboxPerServerPerMinute: cfg.InboxServerRate}
 	srv := &http.Server{
 		Handler:           web.New(deps),
 		ReadHeaderTimeout: 10 * time.Second,

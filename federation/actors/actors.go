@@ -57,6 +57,9 @@ type Hooks struct {
 	// InboxesChanged is called after an actor is stored: its inboxes may
 	// have changed (the outbox's member cache).
 	InboxesChanged func()
+	// ServerSeen is called with the server of every actor stored: the
+	// first time, the node reads what software it runs (federation/software).
+	ServerSeen func(ctx context.Context, host string)
 }
 
 // New builds the resolver; authorizedFetch requires a signature on GETs
@@ -81,6 +84,12 @@ func (e *Actors) gone(ctx context.Context, a *storage.RemoteActor) error {
 		return errors.New("no handler for gone actors")
 	}
 	return e.hooks.Gone(ctx, a)
+}
+
+func (e *Actors) serverSeen(ctx context.Context, host string) {
+	if e.hooks.ServerSeen != nil {
+		e.hooks.ServerSeen(ctx, host)
+	}
 }
 
 func (e *Actors) inboxesChanged() {

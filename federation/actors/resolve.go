@@ -122,6 +122,7 @@ func (e *Actors) storeActor(ctx context.Context, va *vocab.Actor) (*storage.Remo
 	}
 	e.keys.Remove(a.PublicKeyID) // it may have changed: read it again
 	e.actors.Remove(a.IRI)
+	e.serverSeen(ctx, a.Host)
 	return a, nil
 }
 

@@ -143,7 +143,7 @@ func (e *Moderation) RemovePost(ctx context.Context, postID, reason string, by S
 		if err != nil {
 			return fmt.Errorf("build Announce{Delete}: %w", err)
 		}
-		return e.out.Publish(ctx, tx, g, outbox.Activity{IRI: annID, Type: "Announce", ObjectIRI: p.IRI, Body: ann}, outbox.Members())
+		return e.out.Publish(ctx, tx, g, outbox.Activity{IRI: annID, Type: "Announce", ObjectIRI: p.IRI, Body: ann, Shape: outbox.Wrapped}, outbox.Members())
 	})
 }
 

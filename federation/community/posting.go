@@ -249,10 +249,11 @@ func heldMessage(g *storage.Group, reason string) string {
 	return "Your post to " + g.Title + " is waiting for a moderator's review (" + reason + ")."
 }
 
-// announcePost shares a published post with the members in both shapes:
+// announcePost shares a published post with the members in two shapes:
 // Announce{Create} (FEP-1b12, the original activity embedded unchanged)
 // for group-aware software, and — for public and unlisted posts — a plain
 // boost of the object, which is all Mastodon, Misskey and GoToSocial show.
+// The outbox sends each server only the shape its software uses.
 // Replies get the plain boost only when the group boosts replies.
 func (e *Posting) announcePost(ctx context.Context, tx bun.Tx, g *storage.Group, p *storage.Post, author *storage.RemoteActor) error {
 	groupIRI, followers := e.IRI.Group(g.Name), e.IRI.GroupFollowers(g.Name)
@@ -263,7 +264,7 @@ func (e *Posting) announcePost(ctx context.Context, tx bun.Tx, g *storage.Group,
 	if err != nil {
 		return fmt.Errorf("build Announce{Create}: %w", err)
 	}
-	if err := e.out.Publish(ctx, tx, g, outbox.Activity{IRI: id, Type: "Announce", ObjectIRI: p.IRI, Body: body}, outbox.Members(author.DeliveryInbox())); err != nil {
+	if err := e.out.Publish(ctx, tx, g, outbox.Activity{IRI: id, Type: "Announce", ObjectIRI: p.IRI, Body: body, Shape: outbox.Wrapped}, outbox.Members(author.DeliveryInbox())); err != nil {
 		return err
 	}
 	if !p.IsPublicish() || (p.RootID != p.ID && !g.BoostReplies) {
@@ -277,7 +278,7 @@ func (e *Posting) announcePost(ctx context.Context, tx bun.Tx, g *storage.Group,
 	if err != nil {
 		return fmt.Errorf("build Announce: %w", err)
 	}
-	return e.out.Publish(ctx, tx, g, outbox.Activity{IRI: boostID, Type: "Announce", ObjectIRI: p.IRI, Body: boost, Public: true}, outbox.Members(author.DeliveryInbox()))
+	return e.out.Publish(ctx, tx, g, outbox.Activity{IRI: boostID, Type: "Announce", ObjectIRI: p.IRI, Body: boost, Public: true, Shape: outbox.Boost}, outbox.Members(author.DeliveryInbox()))
 }
 
 // OnUpdate refreshes a changed actor, or updates the group's copies of an
@@ -347,7 +348,7 @@ func (e *Posting) announceActivity(ctx context.Context, tx bun.Tx, g *storage.Gr
 	if err != nil {
 		return fmt.Errorf("build Announce{%s}: %w", act.Type, err)
 	}
-	return e.out.Publish(ctx, tx, g, outbox.Activity{IRI: id, Type: "Announce", ObjectIRI: p.IRI, Body: body}, outbox.Members())
+	return e.out.Publish(ctx, tx, g, outbox.Activity{IRI: id, Type: "Announce", ObjectIRI: p.IRI, Body: body, Shape: outbox.Wrapped}, outbox.Members())
 }
 
 // OnDelete removes a deleted account, or the group's copies of a deleted post.
@@ -419,7 +420,7 @@ func (e *core) retractPost(ctx context.Context, tx bun.Tx, p *storage.Post) erro
 	if err != nil {
 		return fmt.Errorf("build Undo{Announce}: %w", err)
 	}
-	err = e.out.Publish(ctx, tx, g, outbox.Activity{IRI: id, Type: "Undo", ObjectIRI: boost.IRI, Body: body, Public: true}, outbox.Members())
+	err = e.out.Publish(ctx, tx, g, outbox.Activity{IRI: id, Type: "Undo", ObjectIRI: boost.IRI, Body: body, Public: true, Shape: outbox.Boost}, outbox.Members())
 	if errors.Is(err, storage.ErrConflict) {
 		return nil // undone before
 	}

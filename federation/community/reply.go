@@ -225,7 +225,7 @@ func (e *Posting) BoostAsGroup(ctx context.Context, postID string, by Staff) err
 		if err := e.logAction(ctx, tx, g, by, "boost_post", p.IRI, ""); err != nil {
 			return err
 		}
-		return e.out.Publish(ctx, tx, g, outbox.Activity{IRI: id, Type: "Announce", ObjectIRI: p.IRI, Body: boost, Public: true}, outbox.Members(p.Author.DeliveryInbox()))
+		return e.out.Publish(ctx, tx, g, outbox.Activity{IRI: id, Type: "Announce", ObjectIRI: p.IRI, Body: boost, Public: true, Shape: outbox.Boost}, outbox.Members(p.Author.DeliveryInbox()))
 	}, id)
 }
 

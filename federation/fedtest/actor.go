@@ -284,6 +284,7 @@ type postOptions struct {
 	badDigest   bool
 	key         *httpsig.Key
 	contentType string
+	fromIP      string
 }
 
 // SignedAt signs with this Date instead of now.
@@ -300,6 +301,11 @@ func BadDigest() PostOption { return func(o *postOptions) { o.badDigest = true }
 
 // SignedBy signs with another key (e.g. another actor's, to impersonate).
 func SignedBy(k httpsig.Key) PostOption { return func(o *postOptions) { o.key = &k } }
+
+// FromIP makes the POST come from ip, as a reverse proxy in front of the
+// node would say (X-Real-IP; the fake network's peer is loopback, which the
+// node trusts as a proxy by default).
+func FromIP(ip string) PostOption { return func(o *postOptions) { o.fromIP = ip } }
 
 // ContentType overrides the flavor's Content-Type.
 func ContentType(ct string) PostOption { return func(o *postOptions) { o.contentType = ct } }
@@ -328,6 +334,9 @@ func (a *Actor) Post(ctx context.Context, inbox string, activity map[string]any,
 	}
 	req.Header.Set("Content-Type", ct)
 	req.Header.Set("User-Agent", "fedtest-"+a.inst.flavor.String())
+	if o.fromIP != "" {
+		req.Header.Set("X-Real-IP", o.fromIP)
+	}
 	if !o.unsigned {
 		key := a.Key()
 		if o.key != nil {

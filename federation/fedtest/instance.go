@@ -110,6 +110,8 @@ type Instance struct {
 	changed         chan struct{} // closed and replaced on every delivery
 	inboxFault      func(*http.Request) int
 	inboxAttempts   int
+	software        string // NodeInfo software.name; "" is the flavor's
+	noNodeInfo      bool
 }
 
 type routeKind int
@@ -161,6 +163,31 @@ func (i *Instance) SharedInbox() string {
 		return ""
 	}
 	return i.URL("/inbox")
+}
+
+// SetSoftware makes the instance's NodeInfo name another software of its
+// flavor's kind (mbin or piefed for Lemmy, sharkey for Misskey...); "" is
+// the flavor's own name. off serves no NodeInfo at all (404).
+func (i *Instance) SetSoftware(name string, off bool) {
+	i.mu.Lock()
+	defer i.mu.Unlock()
+	i.software, i.noNodeInfo = name, off
+}
+
+// Software is the name the instance's NodeInfo gives.
+func (i *Instance) Software() string {
+	i.mu.Lock()
+	defer i.mu.Unlock()
+	if i.software != "" {
+		return i.software
+	}
+	return i.flavor.String()
+}
+
+func (i *Instance) hidesNodeInfo() bool {
+	i.mu.Lock()
+	defer i.mu.Unlock()
+	return i.noNodeInfo
 }
 
 // SetAuthorizedFetch makes the instance refuse unsigned GETs with 401
@@ -277,13 +304,17 @@ func (i *Instance) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		i.serveWebFinger(w, r)
 		return
 	case "/.well-known/nodeinfo":
+		if i.hidesNodeInfo() {
+			http.NotFound(w, r)
+			return
+		}
 		writeJSON(w, "application/json", map[string]any{"links": []any{map[string]any{
 			"rel": "http://nodeinfo.diaspora.software/ns/schema/2.0", "href": i.URL("/nodeinfo/2.0"),
 		}}})
 		return
 	case "/nodeinfo/2.0":
 		writeJSON(w, "application/json", map[string]any{
-			"version": "2.0", "software": map[string]any{"name": i.flavor.String(), "version": "0.0.0-fedtest"},
+			"version": "2.0", "software": map[string]any{"name": i.Software(), "version": "0.0.0-fedtest"},
 			"protocols": []string{"activitypub"}, "openRegistrations": false,
 			"usage": map[string]any{"users": map[string]any{"total": len(i.actors)}}, "metadata": map[string]any{},
 		})

@@ -8,6 +8,7 @@
 package inbox
 
 import (
+	"context"
 	"sync"
 	"sync/atomic"
 
@@ -32,7 +33,18 @@ type Inbox struct {
 	// hooks lets tests wait for processed activities without sleeping.
 	hookMu sync.Mutex
 	hooks  []func(Processed)
+	// signerLimit is the budget per verified signing server (LimitSigners).
+	signerLimit atomic.Pointer[SignerLimit]
 }
+
+// SignerLimit decides, after a POST's signature is verified, whether its
+// signing server (host[:port]) has budget left; an error (a 429
+// *node.Error) refuses the POST.
+type SignerLimit func(ctx context.Context, host string) error
+
+// LimitSigners sets the budget per verified signing server (the web layer
+// keeps it, beside its budget per IP); without one there is none.
+func (e *Inbox) LimitSigners(f SignerLimit) { e.signerLimit.Store(&f) }
 
 // Processed describes an activity the inbox finished processing.
 type Processed struct {

@@ -36,6 +36,8 @@ func refusalReason(err error) string {
 	switch {
 	case errors.Is(fe, httpsig.ErrMissingSignature):
 		return metrics.RefusedUnsigned
+	case fe.Status == http.StatusTooManyRequests:
+		return metrics.RefusedRateLimited
 	case fe.Status == http.StatusUnauthorized:
 		return metrics.RefusedBadSignature
 	case fe.Status == http.StatusRequestEntityTooLarge:

@@ -76,6 +76,11 @@ func (e *Inbox) receive(ctx context.Context, r *http.Request, groupName string) 
 	if key.Owner != act.Actor {
 		return node.Refuse(http.StatusUnauthorized, "signed by "+key.Owner+", but the actor is "+act.Actor, nil)
 	}
+	if limit := e.signerLimit.Load(); limit != nil {
+		if err := (*limit)(ctx, node.HostOf(key.Owner)); err != nil {
+			return err
+		}
+	}
 	if changesMembership(act) { // applied before the answer (ordered.go)
 		return e.applyNow(ctx, act, groupName)
 	}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/kith-social/kith/federation/httpsig"
 	"github.com/kith-social/kith/federation/node"
+	"github.com/kith-social/kith/federation/software"
 	"github.com/kith-social/kith/federation/transport"
 	"github.com/kith-social/kith/storage"
 )
@@ -39,6 +40,9 @@ type deliverArgs struct {
 	ActivityID string `json:"activity_id"`
 	Inbox      string `json:"inbox"`
 	Retried    int    `json:"retried,omitempty"`
+	// Shape is the activity's (shapes.go): the inbox's server may have
+	// become known, as one that does not use it, while the job waited.
+	Shape software.Shape `json:"shape,omitempty"`
 }
 
 func (deliverArgs) Kind() string { return "deliver" }
@@ -67,6 +71,9 @@ type fanoutArgs struct {
 	Shard      int      `json:"shard,omitempty"`
 	Shards     int      `json:"shards,omitempty"` // the members' inboxes, by shard
 	Extra      []string `json:"extra,omitempty"`  // inboxes besides the members'
+	// Shape is the activity's: the job delivers to the servers that use
+	// it (shapes.go), read, like the members, when it runs.
+	Shape software.Shape `json:"shape,omitempty"`
 }
 
 func (fanoutArgs) Kind() string { return "fanout" }
@@ -96,11 +103,11 @@ const (
 // answers are the deliveries to one or two inboxes (an Accept, a Reject,
 // a DM): each a job of its own, ahead of the bulk of fan-outs, so a
 // newcomer is not kept waiting.
-func (e *Outbox) answers(activityID string, inboxes []string) []river.InsertManyParams {
+func (e *Outbox) answers(activityID string, shape software.Shape, inboxes []string) []river.InsertManyParams {
 	opts := &river.InsertOpts{Queue: node.QueueDelivery, MaxAttempts: deliveryMaxAttempts, Priority: 1}
 	params := make([]river.InsertManyParams, len(inboxes))
 	for i, inbox := range inboxes {
-		params[i] = river.InsertManyParams{Args: deliverArgs{ActivityID: activityID, Inbox: inbox}, InsertOpts: opts}
+		params[i] = river.InsertManyParams{Args: deliverArgs{ActivityID: activityID, Inbox: inbox, Shape: shape}, InsertOpts: opts}
 	}
 	return params
 }
@@ -156,8 +163,12 @@ func (e *Outbox) fanoutInboxes(ctx context.Context, args fanoutArgs, groupID str
 	if err != nil {
 		return nil, err
 	}
+	all, err := e.forShape(ctx, withExtra(members, e.Targets(args.Extra)), args.Shape)
+	if err != nil {
+		return nil, err
+	}
 	var mine []string
-	for _, inbox := range withExtra(members, e.Targets(args.Extra)) {
+	for _, inbox := range all {
 		if fanoutShard(inbox, args.Shards) == args.Shard {
 			mine = append(mine, inbox)
 		}
@@ -385,6 +396,9 @@ func (w *deliverWorker) Work(ctx context.Context, job *river.Job[deliverArgs]) e
 		return river.JobSnooze(time.Second + rand.N(time.Second))
 	}
 	defer e.hosts.release(host)
+	if wanted, err := e.forShape(ctx, []string{job.Args.Inbox}, job.Args.Shape); err != nil || len(wanted) == 0 {
+		return err // nil: the server does not use this shape
+	}
 
 	act, err := e.loadSend(ctx, job.Args.ActivityID, job.Attempt+job.Args.Retried <= 1)
 	if err != nil {

@@ -15,6 +15,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/kith-social/kith/federation/node"
+	"github.com/kith-social/kith/federation/software"
 	"github.com/kith-social/kith/storage"
 )
 
@@ -34,6 +35,9 @@ type Outbox struct {
 	// membersCacheTTL.
 	members *memberCache                     // group id → inboxes, with a generation (membercache.go)
 	alive   *expirable.LRU[string, struct{}] // hosts recently marked alive
+	// servers knows each server's software family, which decides the
+	// shapes it gets (shapes.go); nil: every server gets every shape.
+	servers *software.Servers
 }
 
 // Cache sizes and lifetimes (see federation/actors for the others).
@@ -58,6 +62,11 @@ func New(n *node.Node, retryDelay func(attempt int, unreachable bool) time.Durat
 	}
 }
 
+// SetServers gives the outbox the servers' software families, so each
+// server gets only the shapes it uses. federation.New calls it before the
+// node serves.
+func (e *Outbox) SetServers(s *software.Servers) { e.servers = s }
+
 // FanoutWorkers is how many fan-out jobs a process runs at once.
 const FanoutWorkers = fanoutWorkers
 
@@ -74,7 +83,17 @@ type Activity struct {
 	ObjectIRI string
 	Body      []byte
 	Public    bool // listed in the public outbox
+	// Shape says which servers use it (shapes.go): Any, the default, is
+	// for what the group says itself; Wrapped and Boost are the two
+	// shapes in which the group relays its members' activities.
+	Shape software.Shape
 }
+
+// The shapes of relayed activities (federation/software).
+const (
+	Wrapped = software.Wrapped // Announce{activity}, FEP-1b12
+	Boost   = software.Boost   // the plain boost of a post, and its Undo
+)
 
 // Audience is whom an activity goes to: the group's members (one POST
 // per shared inbox) and/or a few inboxes.
@@ -95,28 +114,37 @@ func Members(extra ...string) Audience { return Audience{Members: true, Inboxes:
 // the audience, inside tx: the activity and its deliveries exist together
 // or not at all. One or two inboxes get a delivery job each, ahead of the
 // bulk of fan-outs; more get one fan-out job per fanoutBatch of them,
-// each naming its shard rather than listing its inboxes.
+// each naming its shard rather than listing its inboxes. Only the servers
+// that use the activity's shape count (shapes.go): a relayed vote among
+// Mastodon-family members is stored and queues nothing.
 func (e *Outbox) Publish(ctx context.Context, tx bun.Tx, g *storage.Group, act Activity, to Audience) error {
 	oa := &storage.OutboxActivity{GroupID: g.ID, IRI: act.IRI, Type: act.Type, ObjectIRI: act.ObjectIRI, Public: act.Public, Body: string(act.Body)}
 	if err := storage.CreateOutboxActivity(ctx, tx, e.Now(), oa); err != nil {
 		return err
 	}
 	if !to.Members {
-		return e.Queue.InsertManyTx(ctx, tx, e.answers(oa.ID, e.Targets(to.Inboxes)))
+		targets, err := e.forShape(ctx, e.Targets(to.Inboxes), act.Shape)
+		if err != nil {
+			return err
+		}
+		return e.Queue.InsertManyTx(ctx, tx, e.answers(oa.ID, act.Shape, targets))
 	}
 	members, err := e.MemberInboxes(ctx, tx, g.ID)
 	if err != nil {
 		return err
 	}
 	extra := e.Targets(to.Inboxes)
-	targets := withExtra(members, extra)
+	targets, err := e.forShape(ctx, withExtra(members, extra), act.Shape)
+	if err != nil {
+		return err
+	}
 	if len(targets) <= 2 {
-		return e.Queue.InsertManyTx(ctx, tx, e.answers(oa.ID, targets))
+		return e.Queue.InsertManyTx(ctx, tx, e.answers(oa.ID, act.Shape, targets))
 	}
 	shards := (len(targets) + fanoutBatch - 1) / fanoutBatch
 	params := make([]river.InsertManyParams, shards)
 	for k := range params {
-		params[k] = river.InsertManyParams{Args: fanoutArgs{ActivityID: oa.ID, Shard: k, Shards: shards, Extra: extra}}
+		params[k] = river.InsertManyParams{Args: fanoutArgs{ActivityID: oa.ID, Shard: k, Shards: shards, Extra: extra, Shape: act.Shape}}
 	}
 	return e.Queue.InsertManyTx(ctx, tx, params)
 }

@@ -385,6 +385,14 @@ func TestSSRFGuard(t *testing.T) {
 			if perr := c.Post(context.Background(), tt.url, []byte("{}"), loadKey(t)); !errors.Is(perr, tt.want) {
 				t.Fatalf("POST: got %v, want %v", perr, tt.want)
 			}
+			// NodeInfo, which is read from every server, goes through the same guard.
+			if _, nerr := c.GetPlainJSON(context.Background(), tt.url); !errors.Is(nerr, tt.want) {
+				t.Fatalf("GetPlainJSON: got %v, want %v", nerr, tt.want)
+			}
+			host := strings.TrimPrefix(strings.TrimSuffix(tt.url, "/"), "http://")
+			if _, nerr := c.GetWellKnown(context.Background(), host, "nodeinfo"); !errors.Is(nerr, tt.want) {
+				t.Fatalf("GetWellKnown: got %v, want %v", nerr, tt.want)
+			}
 			if tt.want != nil && hits.Load() != before {
 				t.Fatal("the forbidden server received a request")
 			}

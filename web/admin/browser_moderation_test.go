@@ -186,7 +186,10 @@ func TestBrowserModeration(t *testing.T) {
 		return d.Type() == "Create" && strings.Contains(string(d.Body), "Tomato seedlings in yoghurt pots")
 	}, wait)
 
-	// Federation health.
+	// Federation health, with the software mastodon.test's NodeInfo gave.
+	if err := storage.RecordServerSoftware(context.Background(), sc.Node.DB, storage.ServerSoftware{Host: "mastodon.test", Name: "mastodon", Version: "4.3.2", CheckedAt: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
 	err = chromedp.Do(ctx,
 		chromedp.Click(css(`nav a[href="/admin/federation"]`)),
 		chromedp.WaitVisible(css(`table.servers`)),
@@ -198,7 +201,7 @@ func TestBrowserModeration(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"sleepy.test", "connection refused", "mastodon.test"} {
+	for _, want := range []string{"sleepy.test", "connection refused", "mastodon.test", "mastodon 4.3.2"} {
 		if !strings.Contains(health, want) {
 			t.Errorf("federation page lacks %q:\n%s", want, health)
 		}

@@ -8,11 +8,12 @@ import (
 	"github.com/kith-social/kith/storage/queue"
 )
 
-// serverRow is one remote server's delivery health and how many members
-// live there.
+// serverRow is one remote server's delivery health, how many members
+// live there and what software it runs (from its NodeInfo).
 type serverRow struct {
 	storage.Server
-	Members int
+	Members  int
+	Software storage.ServerSoftware // zero until checked
 }
 
 // federationPage is the delivery health of every server the node talks to.
@@ -36,6 +37,14 @@ func (a *Admin) federationHealth(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	software, err := storage.ListServerSoftware(ctx, a.db)
+	if err != nil {
+		return err
+	}
+	softwareOf := make(map[string]storage.ServerSoftware, len(software))
+	for _, s := range software {
+		softwareOf[s.Host] = s
+	}
 	var data federationPage
 	if data.QueueDepth, err = queue.Depth(ctx, a.db); err != nil {
 		return err
@@ -43,7 +52,7 @@ func (a *Admin) federationHealth(w http.ResponseWriter, r *http.Request) error {
 	seen := make(map[string]bool, len(servers))
 	for _, s := range servers {
 		seen[s.Host] = true
-		data.Servers = append(data.Servers, serverRow{Server: s, Members: members[s.Host]})
+		data.Servers = append(data.Servers, serverRow{Server: s, Members: members[s.Host], Software: softwareOf[s.Host]})
 		if s.Unreachable() {
 			data.Unreachable++
 		} else if s.Failures > 0 {
@@ -53,7 +62,7 @@ func (a *Admin) federationHealth(w http.ResponseWriter, r *http.Request) error {
 	// Servers with members but nothing delivered yet.
 	for host, n := range members {
 		if !seen[host] {
-			data.Servers = append(data.Servers, serverRow{Server: storage.Server{Host: host}, Members: n})
+			data.Servers = append(data.Servers, serverRow{Server: storage.Server{Host: host}, Members: n, Software: softwareOf[host]})
 		}
 	}
 	// Trouble first, then by members, then by name.

@@ -312,3 +312,27 @@ func TestFederationHealth(t *testing.T) {
 		}
 	})
 }
+
+// TestFederationHealthSoftware: the page names each server's software and
+// version, as its NodeInfo gave them, and says when it has none.
+func TestFederationHealthSoftware(t *testing.T) {
+	t.Parallel()
+	opts := noGroup
+	opts.Shapes = true
+	webtest.EachWith(t, opts, func(t *testing.T, sc *webtest.Scenario) {
+		ctx := context.Background()
+		n, db := newNode(t, sc), sc.Node.DB
+		owner := n.setup("gardeners")
+		quiet := sc.Node.Net.NewInstance("quiet.test", fedtest.Mastodon)
+		quiet.SetSoftware("", true)
+		n.member(sc.Masto, "alice", "gardeners")
+		n.member(quiet, "bob", "gardeners")
+		webtest.Eventually(t, "both servers checked", func() bool {
+			rows, err := storage.ListServerSoftware(ctx, db)
+			return err == nil && len(rows) == 2
+		})
+		res := owner.get("/admin/federation")
+		wantStatus(t, "health", res, http.StatusOK)
+		wantBody(t, "health", res, `<td class="software" data-label="Software">mastodon <span class="hint">0.0.0-fedtest</span></td>`, `no NodeInfo</span>`)
+	})
+}

@@ -57,6 +57,10 @@ type Options struct {
 	Now             func() time.Time
 	RetryDelay      func(attempt int, unreachable bool) time.Duration
 	InboxPerMinute  int
+	// InboxPerServerPerMinute is the budget per verified signing server;
+	// InboxClock is the budgets' clock (nil: time.Now).
+	InboxPerServerPerMinute int
+	InboxClock              func() time.Time
 	// FetchTimeout bounds the node's outgoing requests; 0 means a minute, an outer
 	// limit only a broken fetch reaches (a loaded machine answers late, not
 	// wrongly).
@@ -76,6 +80,11 @@ type Options struct {
 	// command next to `kith serve`), so every request and job reaches
 	// the first node. Call its services directly.
 	Beside bool
+	// Shapes makes the node read each server's NodeInfo and send it only
+	// the shapes its software uses (federation/software), as kith serve
+	// does. Off, every server gets every shape: most tests are about
+	// other behaviour and must not race the NodeInfo check.
+	Shapes bool
 }
 
 // Start runs a node on backend b in a new fake fediverse.
@@ -105,7 +114,7 @@ func StartOn(t testing.TB, network *fedtest.Network, db *bun.DB, opts Options) *
 		},
 		ListenPool: opts.ListenPool,
 		Work:       !opts.Beside, PollInterval: 50 * time.Millisecond, Log: log, Now: opts.Now, RetryDelay: opts.RetryDelay,
-		Engagement: opts.Engagement, Metrics: m,
+		Engagement: opts.Engagement, Metrics: m, AllShapes: !opts.Shapes,
 	})
 	if err != nil {
 		t.Fatalf("start engine: %v", err)
@@ -143,7 +152,7 @@ func StartOn(t testing.TB, network *fedtest.Network, db *bun.DB, opts Options) *
 		t.Cleanup(func() { _ = fed.Stop(context.Background()) })
 		return n
 	}
-	network.AddHost(Host, web.New(web.Deps{DB: db, Reads: reads, Fed: fed, Log: log, InsecureHTTP: true, DataDir: dataDir, InboxPerMinute: opts.InboxPerMinute, Metrics: m, Media: cache}))
+	network.AddHost(Host, web.New(web.Deps{DB: db, Reads: reads, Fed: fed, Log: log, InsecureHTTP: true, DataDir: dataDir, InboxPerMinute: opts.InboxPerMinute, InboxPerServerPerMinute: opts.InboxPerServerPerMinute, Now: opts.InboxClock, Metrics: m, Media: cache}))
 	if err := fed.Start(ctx); err != nil {
 		t.Fatalf("start queue: %v", err)
 	}
