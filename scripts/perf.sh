@@ -21,7 +21,7 @@ shift 2
 build || exit 1
 data=$WORK/data-$dialect-$scenario
 rm -rf "$data"
-mkdir -p "$data"
+mkdir -p -m 700 "$data"
 fresh_db "$dialect" || exit 1
 db=$DB
 create_group "$data" "$db" load || exit 1
