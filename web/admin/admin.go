@@ -30,10 +30,11 @@
 //     proxy passing the right Host. Forms used before logging in (setup,
 //     invitation) carry a secret of their own, the link's token, which a
 //     forger cannot know.
-//   - Password guessing is bounded in memory (auth.LoginLimiter, owned by
-//     Admin) without locking anyone out: growing delays per username and
-//     client, and hourly budgets per client and per username from which a
-//     client that logged in to that username before is exempt. Unknown
+//   - Password guessing is bounded in the database, across processes
+//     (auth.LoginLimiter, owned by Admin), without locking anyone out:
+//     growing delays per username and client, and hourly budgets per
+//     client and per username from which a client that logged in to that
+//     username before is exempt. Unknown
 //     usernames cost the same argon2id work as wrong passwords.
 //   - Roles: the owner may do everything; a moderator may see and act on
 //     the groups they moderate (group_moderators) and nothing node-wide
@@ -171,7 +172,7 @@ func New(d Deps) *Admin {
 		mediaDir:    filepath.Join(d.DataDir, "media"),
 		markdown:    content.New(),
 		sessions:    auth.NewSessions(d.DB, !d.InsecureHTTP, d.Now),
-		limiter:     auth.NewLoginLimiter(d.LoginLimits, d.Now),
+		limiter:     auth.NewLoginLimiter(d.DB, d.LoginLimits, d.Now),
 		cop:         http.NewCrossOriginProtection(),
 		media:       d.Media,
 		static:      mustSub(staticFiles, "static"),

@@ -29,7 +29,11 @@ func (a *Admin) loginSubmit(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	username := f.Get("username")
-	if ok, wait := a.limiter.Allow(r, username); !ok {
+	ok, wait, err := a.limiter.Allow(ctx, r, username)
+	if err != nil {
+		return err
+	}
+	if !ok {
 		secs := int(math.Ceil(wait.Seconds()))
 		w.Header().Set("Retry-After", strconv.Itoa(secs))
 		a.log.WarnContext(ctx, "login attempt refused: too many", "username", username, "client", auth.ClientKey(r), "retry_after", wait.Round(time.Second))
@@ -44,7 +48,11 @@ func (a *Admin) loginSubmit(w http.ResponseWriter, r *http.Request) error {
 		f.Fail("", "Wrong username or password.")
 		return a.render(w, r, http.StatusUnprocessableEntity, "login", &page{Title: "Log in", Form: f})
 	}
-	a.limiter.Succeeded(r, username)
+	if err := a.limiter.Succeeded(ctx, r, username); err != nil {
+		// The login stands; only its record is missing (the failures
+		// stay counted until they are forgotten).
+		a.log.WarnContext(ctx, "login limits: recording a successful login", "username", staff.Username, "err", err)
+	}
 	// A new session every time: an older one in this browser ends.
 	if old := currentSession(ctx); old != nil {
 		if err := a.sessions.End(ctx, w, old); err != nil {

@@ -1,15 +1,19 @@
 package auth
 
 import (
+	"context"
+	"encoding/json"
+	"fmt"
 	"net"
 	"net/http"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/go-chi/chi/v5/middleware"
 	"github.com/go-chi/httprate"
-	"github.com/hashicorp/golang-lru/v2/simplelru"
+	"github.com/uptrace/bun"
+
+	"github.com/kith-social/kith/storage"
 )
 
 // LoginLimits bound password guessing without letting a guesser lock the
@@ -61,53 +65,44 @@ func DefaultLoginLimits() LoginLimits {
 	}
 }
 
-// How many clients, usernames and pairs the limiter remembers: it lives in
-// memory, so what a flood of made-up names or addresses can make it hold
-// is bounded; the least recently used are forgotten first.
-const (
-	maxTracked = 10000
-	maxKnown   = 1000
-)
-
-// LoginLimiter counts login attempts in memory (per process). It is owned
-// by whoever serves the login form; there is no global limiter.
+// LoginLimiter counts login attempts in the database (storage.
+// UpdateLoginLimits), so that its bounds hold across every process that
+// shares one PostgreSQL database and survive a restart. It is owned by
+// whoever serves the login form; there is no global limiter.
 //
 // It is our own code, not httprate's: httprate counts requests in fixed
-// windows on the wall clock, with no way to clear a key after a successful
-// login, to grow a delay, or to be tested on a test clock.
+// windows, with no way to clear a key after a successful login, to grow a
+// delay, or to be tested on a test clock.
 type LoginLimiter struct {
+	db     *bun.DB
 	limits LoginLimits
 	now    func() time.Time
-
-	mu      sync.Mutex
-	pairs   *simplelru.LRU[string, *pairState] // username + client
-	clients *simplelru.LRU[string, *window]
-	users   *simplelru.LRU[string, *window]
-	known   *simplelru.LRU[string, time.Time] // username + client → last successful login
 }
 
 // pairState is one client's record of attempts at one username.
 type pairState struct {
-	failures int       // attempts in a row that did not succeed
-	next     time.Time // no attempt before this
-	last     time.Time // the latest attempt
+	Failures int       `json:"failures"` // attempts in a row that did not succeed
+	Next     time.Time `json:"next"`     // no attempt before this
+	Last     time.Time `json:"last"`     // the latest attempt
 }
 
 // window holds the times of the attempts in the last Window, oldest first
 // (at most the budget's size).
-type window struct{ times []time.Time }
+type window struct {
+	Times []time.Time `json:"times"`
+}
 
 func (w *window) prune(since time.Time) {
 	i := 0
-	for i < len(w.times) && !w.times[i].After(since) {
+	for i < len(w.Times) && !w.Times[i].After(since) {
 		i++
 	}
-	w.times = w.times[i:]
+	w.Times = w.Times[i:]
 }
 
-// NewLoginLimiter builds a limiter on the clock now (nil: time.Now); zero
-// fields of l take the defaults.
-func NewLoginLimiter(l LoginLimits, now func() time.Time) *LoginLimiter {
+// NewLoginLimiter builds a limiter keeping its records in db, on the clock
+// now (nil: time.Now); zero fields of l take the defaults.
+func NewLoginLimiter(db *bun.DB, l LoginLimits, now func() time.Time) *LoginLimiter {
 	d := DefaultLoginLimits()
 	pick := func(v *int, def int) {
 		if *v <= 0 {
@@ -130,71 +125,81 @@ func NewLoginLimiter(l LoginLimits, now func() time.Time) *LoginLimiter {
 	if now == nil {
 		now = time.Now
 	}
-	return &LoginLimiter{
-		limits: l, now: now,
-		pairs:   mustLRU[*pairState](maxTracked),
-		clients: mustLRU[*window](maxTracked),
-		users:   mustLRU[*window](maxTracked),
-		known:   mustLRU[time.Time](maxKnown),
-	}
+	return &LoginLimiter{db: db, limits: l, now: now}
 }
 
-func mustLRU[V any](size int) *simplelru.LRU[string, V] {
-	c, err := simplelru.NewLRU[string, V](size, nil)
-	if err != nil {
-		panic(err) // only for a size below 1
-	}
-	return c
+// The records of one attempt: the pair's failures, the client's and the
+// username's windows, and when the client last logged in to the username.
+func limitKeys(user, client string) (pair, clientW, userW, known string) {
+	p := client + " " + user // a client key has no space: the pair is unambiguous
+	return "pair:" + p, "client:" + client, "user:" + user, "known:" + p
 }
 
 // Allow decides whether the request's client may try username's password
 // now. When it may, the attempt is counted at once, as if it failed (so
-// that attempts racing each other cannot overshoot a budget); call
-// Succeeded when the password was right. When it may not, it says how long
-// to wait.
-func (l *LoginLimiter) Allow(r *http.Request, username string) (bool, time.Duration) {
+// that attempts racing each other, in this process or another, cannot
+// overshoot a budget); call Succeeded when the password was right. When it
+// may not, it says how long to wait.
+func (l *LoginLimiter) Allow(ctx context.Context, r *http.Request, username string) (bool, time.Duration, error) {
 	user, client := userKey(username), ClientKey(r)
-	pair := user + "\x00" + client
+	kPair, kClient, kUser, kKnown := limitKeys(user, client)
 	now := l.now()
-
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	p, ok := l.pairs.Get(pair)
-	if !ok || now.Sub(p.last) >= l.limits.ForgetAfter {
-		p = &pairState{}
-	}
-	if now.Before(p.next) {
-		return false, p.next.Sub(now)
-	}
-	known := false
-	if t, ok := l.known.Get(pair); ok && now.Sub(t) < l.limits.KnownFor {
-		known = true
-	}
-	var cw, uw *window
-	if !known {
-		since := now.Add(-l.limits.Window)
-		cw = l.windowOf(l.clients, client, since)
-		uw = l.windowOf(l.users, user, since)
-		var wait time.Duration
-		if len(cw.times) >= l.limits.PerClient {
-			wait = cw.times[0].Add(l.limits.Window).Sub(now)
+	allowed, wait := false, time.Duration(0)
+	err := storage.UpdateLoginLimits(ctx, l.db, []string{kPair, kClient, kUser, kKnown}, now, func(st map[string]string) (map[string]storage.LoginLimit, error) {
+		var p pairState
+		if err := decodeState(st, kPair, &p); err != nil {
+			return nil, err
 		}
-		if len(uw.times) >= l.limits.PerUsername {
-			wait = max(wait, uw.times[0].Add(l.limits.Window).Sub(now))
+		if now.Sub(p.Last) >= l.limits.ForgetAfter {
+			p = pairState{}
 		}
-		if wait > 0 {
-			return false, wait
+		if now.Before(p.Next) {
+			wait = p.Next.Sub(now)
+			return nil, nil
 		}
-		cw.times = append(cw.times, now)
-		uw.times = append(uw.times, now)
+		var known time.Time
+		if err := decodeState(st, kKnown, &known); err != nil {
+			return nil, err
+		}
+		out := map[string]storage.LoginLimit{}
+		if known.IsZero() || now.Sub(known) >= l.limits.KnownFor {
+			since := now.Add(-l.limits.Window)
+			var cw, uw window
+			if err := decodeState(st, kClient, &cw); err != nil {
+				return nil, err
+			}
+			if err := decodeState(st, kUser, &uw); err != nil {
+				return nil, err
+			}
+			cw.prune(since)
+			uw.prune(since)
+			if len(cw.Times) >= l.limits.PerClient {
+				wait = cw.Times[0].Add(l.limits.Window).Sub(now)
+			}
+			if len(uw.Times) >= l.limits.PerUsername {
+				wait = max(wait, uw.Times[0].Add(l.limits.Window).Sub(now))
+			}
+			if wait > 0 {
+				return nil, nil
+			}
+			cw.Times = append(cw.Times, now)
+			uw.Times = append(uw.Times, now)
+			out[kClient] = record(cw, now.Add(l.limits.Window))
+			out[kUser] = record(uw, now.Add(l.limits.Window))
+		}
+		p.Failures++
+		p.Last = now
+		if n := p.Failures - l.limits.FreeFailures; n >= 0 {
+			p.Next = now.Add(backoff(l.limits.FirstDelay, l.limits.MaxDelay, n))
+		}
+		out[kPair] = record(p, now.Add(l.limits.ForgetAfter))
+		allowed = true
+		return out, nil
+	})
+	if err != nil {
+		return false, 0, fmt.Errorf("login limits: %w", err)
 	}
-	p.failures++
-	p.last = now
-	if n := p.failures - l.limits.FreeFailures; n >= 0 {
-		p.next = now.Add(backoff(l.limits.FirstDelay, l.limits.MaxDelay, n))
-	}
-	l.pairs.Add(pair, p)
-	return true, 0
+	return allowed, wait, nil
 }
 
 // Succeeded records that the attempt Allow let through had the right
@@ -203,24 +208,38 @@ func (l *LoginLimiter) Allow(r *http.Request, username string) (bool, time.Durat
 // per-client and per-username budgets. The per-client budget is not given
 // back: an attacker who owns an account of their own could otherwise log
 // in to it between guesses at another.
-func (l *LoginLimiter) Succeeded(r *http.Request, username string) {
-	pair := userKey(username) + "\x00" + ClientKey(r)
+func (l *LoginLimiter) Succeeded(ctx context.Context, r *http.Request, username string) error {
+	kPair, _, _, kKnown := limitKeys(userKey(username), ClientKey(r))
 	now := l.now()
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.pairs.Remove(pair)
-	l.known.Add(pair, now)
+	err := storage.UpdateLoginLimits(ctx, l.db, []string{kPair, kKnown}, now, func(map[string]string) (map[string]storage.LoginLimit, error) {
+		return map[string]storage.LoginLimit{
+			kPair:  {}, // deleted
+			kKnown: record(now, now.Add(l.limits.KnownFor)),
+		}, nil
+	})
+	if err != nil {
+		return fmt.Errorf("login limits: %w", err)
+	}
+	return nil
 }
 
-// windowOf is key's window with the attempts before since dropped.
-func (l *LoginLimiter) windowOf(c *simplelru.LRU[string, *window], key string, since time.Time) *window {
-	w, ok := c.Get(key)
+// decodeState reads key's stored state into v; an absent key leaves v as
+// it is.
+func decodeState(states map[string]string, key string, v any) error {
+	s, ok := states[key]
 	if !ok {
-		w = &window{}
-		c.Add(key, w)
+		return nil
 	}
-	w.prune(since)
-	return w
+	if err := json.Unmarshal([]byte(s), v); err != nil {
+		return fmt.Errorf("login record %q: %w", key, err)
+	}
+	return nil
+}
+
+// record is v stored until expires.
+func record(v any, expires time.Time) storage.LoginLimit {
+	b, _ := json.Marshal(v) // plain structs and times: cannot fail
+	return storage.LoginLimit{State: string(b), ExpiresAt: expires.Unix() + 1}
 }
 
 // backoff is first·2ⁿ, at most limit.
