@@ -88,6 +88,7 @@ func cmdServe(ctx context.Context, args []string, e env) error {
 		ln.Close()
 		return err
 	}
+	log.Info("media store", "store", store.String())
 	cache, err := newMediaCache(ctx, cfg, db, reads, fed, store, log)
 	if err != nil {
 		ln.Close()
