@@ -21,6 +21,7 @@ import (
 	"github.com/kith-social/kith/federation/actors"
 	"github.com/kith-social/kith/federation/community"
 	"github.com/kith-social/kith/federation/media"
+	"github.com/kith-social/kith/federation/mediastore"
 	"github.com/kith-social/kith/federation/metrics"
 	"github.com/kith-social/kith/storage"
 	"github.com/kith-social/kith/web/admin"
@@ -41,6 +42,11 @@ type Deps struct {
 	// Media is the cache of other servers' images (federation/media); nil
 	// shows placeholders where they would be.
 	Media *media.Cache
+	// MediaStore keeps uploads (--media-store); nil is the data directory.
+	MediaStore mediastore.Store
+	// MediaPublicURL, when set (--media-public-url), is where public
+	// pages link uploads: a CDN in front of the bucket.
+	MediaPublicURL string
 	// InboxPerMinute caps inbox POSTs per client IP and minute, checked
 	// before any work (0: DefaultInboxPerMinute); POSTs whose signature
 	// verifies count against InboxPerServerPerMinute, per signing server,
@@ -109,7 +115,7 @@ func New(d Deps) http.Handler {
 	}
 	s.admin = admin.New(admin.Deps{
 		DB: d.DB, Log: d.Log, Domain: d.Fed.IRI.Domain(), InsecureHTTP: d.InsecureHTTP,
-		Services: admin.ServicesOf(d.Fed.Community), DataDir: d.DataDir, Media: adminMedia,
+		Services: admin.ServicesOf(d.Fed.Community), DataDir: d.DataDir, Media: adminMedia, MediaStore: d.MediaStore,
 		CreateGroup: func(ctx context.Context, name, title, summary string, closed bool) error {
 			_, err := d.Fed.Community.Moderation.CreateGroup(ctx, name, title, summary, closed)
 			return err
@@ -128,6 +134,7 @@ func New(d Deps) http.Handler {
 	s.public = public.New(public.Deps{
 		DB: reads, Log: d.Log, Domain: d.Fed.IRI.Domain(), Scheme: scheme,
 		DataDir: d.DataDir, Resolver: d.Fed.Actors, Reporter: d.Fed.Community.Moderation, Media: publicMedia,
+		MediaStore: d.MediaStore, UploadsURL: d.MediaPublicURL,
 	})
 	var membersMedia members.MediaCache
 	if d.Media != nil {

@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
+	"github.com/kith-social/kith/federation/mediastore"
 	"github.com/kith-social/kith/storage"
 )
 
@@ -14,7 +16,10 @@ import (
 // the node may be serving (storage.Backup). Uploaded media are files in
 // DATA/media, written once and never changed, so a plain copy of that
 // directory is consistent: the command says what to copy rather than
-// packing gigabytes of images into the database's backup.
+// packing gigabytes of images into the database's backup. With an S3
+// --media-store the media are in the bucket, which it does not copy
+// either: it says so, every time, so that no one takes the database's
+// copy for the whole node.
 func cmdBackup(ctx context.Context, args []string, e env) error {
 	fs, cf := newFlagSet("backup", e)
 	cfg, pos, err := parseInterleaved(fs, cf, args, e)
@@ -31,7 +36,7 @@ func cmdBackup(ctx context.Context, args []string, e env) error {
 			"  pg_dump --format=custom --file=%s \"$KITH_DATABASE_URL\"\n"+
 			"and restore into an empty database with\n"+
 			"  pg_restore --no-owner --dbname=\"$KITH_DATABASE_URL\" %s\n"+
-			"(docs/operations.md, \"Backup and restore\")", file, file)
+			"(docs/operations.md, \"Backup and restore\")%s", file, file, bucketNote(cfg))
 	}
 	if _, err := os.Stat(path); err != nil {
 		return fmt.Errorf("backup: no database at %s (check --data or --database): %w", path, err)
@@ -49,9 +54,28 @@ func cmdBackup(ctx context.Context, args []string, e env) error {
 	}
 	abs, _ := filepath.Abs(file)
 	fmt.Fprintf(e.stdout, "backed up %s to %s\n", path, abs)
+	if cfg.MediaStore != "" {
+		fmt.Fprint(e.stdout, strings.TrimPrefix(bucketNote(cfg), "\n"))
+		return nil
+	}
 	media := filepath.Join(cfg.Data, "media")
 	if st, err := os.Stat(media); err == nil && st.IsDir() {
 		fmt.Fprintf(e.stdout, "uploaded media are not in it: copy %s too, for example\n  rsync -a %s/ %s-media/\n", media, media, abs)
 	}
 	return nil
+}
+
+// bucketNote says that the media bucket is not in the backup, when the
+// node keeps its media in one ("" otherwise).
+func bucketNote(cfg *Config) string {
+	if cfg.MediaStore == "" {
+		return ""
+	}
+	where := cfg.MediaStore
+	if sc, err := mediastore.ParseS3URL(cfg.MediaStore); err == nil {
+		where = "s3://" + sc.Bucket + "/" + sc.Prefix
+	}
+	return "\nNOT INCLUDED: uploaded media and cached images are in the bucket " + where + " (--media-store), which kith backup\n" +
+		"does not copy. Back the bucket up separately: turn on its versioning or replication, or copy it with\n" +
+		"an S3 tool (rclone sync, aws s3 sync) (docs/operations.md, \"Backup and restore\").\n"
 }

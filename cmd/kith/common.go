@@ -12,12 +12,14 @@ import (
 	"strings"
 
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/minio/minio-go/v7/pkg/credentials"
 	"github.com/uptrace/bun"
 
 	"github.com/kith-social/kith/federation"
 	"github.com/kith-social/kith/federation/community"
 	"github.com/kith-social/kith/federation/mailer"
 	"github.com/kith-social/kith/federation/media"
+	"github.com/kith-social/kith/federation/mediastore"
 	"github.com/kith-social/kith/federation/metrics"
 	"github.com/kith-social/kith/federation/transport"
 	"github.com/kith-social/kith/migrations"
@@ -205,12 +207,54 @@ func newEngine(ctx context.Context, cfg *Config, db, reads *bun.DB, listen *pgxp
 	})
 }
 
-// newMediaCache opens the cache of other servers' images in
-// DATA/media-cache; it fetches through a transport with the engine's
-// guard (private networks only with --allow-private-networks).
-func newMediaCache(ctx context.Context, cfg *Config, db, reads *bun.DB, fed *federation.Engine, log *slog.Logger) (*media.Cache, error) {
+// openMediaStore opens --media-store: the data directory, or an S3
+// bucket (checked now: a missing bucket or refused credentials stop the
+// start, not the first upload). Credentials come from AWS_ACCESS_KEY_ID,
+// AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN), else from the shared
+// credentials file (AWS_SHARED_CREDENTIALS_FILE or ~/.aws/credentials,
+// profile AWS_PROFILE).
+func openMediaStore(ctx context.Context, cfg *Config, getenv func(string) string) (mediastore.Store, error) {
+	if cfg.MediaStore == "" {
+		return mediastore.NewDir(cfg.Data), nil
+	}
+	sc, err := mediastore.ParseS3URL(cfg.MediaStore)
+	if err != nil {
+		return nil, err
+	}
+	if id, secret := getenv("AWS_ACCESS_KEY_ID"), getenv("AWS_SECRET_ACCESS_KEY"); id != "" || secret != "" {
+		sc.Creds = credentials.NewStaticV4(id, secret, getenv("AWS_SESSION_TOKEN"))
+	} else {
+		sc.Creds = credentials.New(&credentials.FileAWSCredentials{
+			Filename: getenv("AWS_SHARED_CREDENTIALS_FILE"), Profile: getenv("AWS_PROFILE"),
+		})
+	}
+	if sc.Region == "" {
+		sc.Region = getenv("AWS_REGION")
+	}
+	return mediastore.NewS3(ctx, sc)
+}
+
+// uploadsURL is where public pages link uploads with --media-public-url:
+// the public URL of the bucket (or of a CDN whose origin it is) followed
+// by the object's key, prefix included; "" without it (pages link /media/).
+func uploadsURL(cfg *Config, store mediastore.Store) string {
+	if cfg.MediaPublicURL == "" {
+		return ""
+	}
+	key := mediastore.UploadsPrefix
+	if s3, ok := store.(*mediastore.S3); ok {
+		key = s3.ObjectKey(key)
+	}
+	return strings.TrimSuffix(cfg.MediaPublicURL, "/") + "/" + key
+}
+
+// newMediaCache opens the cache of other servers' images in the media
+// store (DATA/media-cache by default); it fetches through a transport
+// with the engine's guard (private networks only with
+// --allow-private-networks).
+func newMediaCache(ctx context.Context, cfg *Config, db, reads *bun.DB, fed *federation.Engine, store mediastore.Store, log *slog.Logger) (*media.Cache, error) {
 	return media.New(ctx, db, media.Config{
-		Dir:   filepath.Join(cfg.Data, "media-cache"),
+		Store: store, Prefix: mediastore.CachePrefix,
 		Reads: reads,
 		Transport: transport.Config{
 			InsecureHTTP:         cfg.InsecureHTTP,

@@ -8,12 +8,14 @@ import (
 	"log/slog"
 	"net"
 	"net/netip"
+	"net/url"
 	"os"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/kith-social/kith/federation/mailer"
+	"github.com/kith-social/kith/federation/mediastore"
 	"github.com/kith-social/kith/storage/queue"
 )
 
@@ -45,6 +47,10 @@ type Config struct {
 	MediaCacheSize   int64         // bytes of other servers' images kept in DATA/media-cache
 	MediaMaxFileSize int64         // largest remote image fetched, in bytes
 	MediaRetryAfter  time.Duration // how long a failed image fetch is remembered
+	// MediaStore is where uploads and cached images live: "" for the data
+	// directory, or s3://BUCKET[/PREFIX]?endpoint=…&region=…&path-style=true.
+	MediaStore     string
+	MediaPublicURL string // where public pages link uploads (a CDN before the bucket); "": the node's /media/
 }
 
 // setting describes one configuration value: its flag, its environment
@@ -75,6 +81,8 @@ var settings = []setting{
 	{flag: "media-cache-size", env: "KITH_MEDIA_CACHE_SIZE", def: "1GiB", help: "disk space for other servers' images (avatars, headers, attachments) the node fetches and serves itself; the least recently used are removed beyond it (e.g. 500MiB, 2GiB)"},
 	{flag: "media-max-file-size", env: "KITH_MEDIA_MAX_FILE_SIZE", def: "10MiB", help: "largest image the node fetches from another server; larger ones show as a placeholder"},
 	{flag: "media-retry-after", env: "KITH_MEDIA_RETRY_AFTER", def: "10m", help: "how long the node waits before asking again for an image it could not fetch"},
+	{flag: "media-store", env: "KITH_MEDIA_STORE", def: "", help: "where uploads and cached images live: empty for the data directory, or an S3-compatible bucket, s3://BUCKET[/PREFIX]?endpoint=HOST[:PORT]&region=REGION&path-style=true (credentials from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or the file AWS_SHARED_CREDENTIALS_FILE)"},
+	{flag: "media-public-url", env: "KITH_MEDIA_PUBLIC_URL", def: "", help: "with an S3 --media-store: the public URL of the bucket (or of a CDN in front of it) that pages link uploads to; empty: the node serves them at /media/"},
 }
 
 // configFlags holds the raw values of the configuration flags of one FlagSet.
@@ -306,6 +314,22 @@ func parseConfig(raw map[string]string) (*Config, error) {
 		bad("media-retry-after", "%q is not a duration of at least 1s, like 10m", raw["media-retry-after"])
 	} else {
 		c.MediaRetryAfter = d
+	}
+	c.MediaStore = strings.TrimSpace(raw["media-store"])
+	if c.MediaStore != "" {
+		if _, err := mediastore.ParseS3URL(c.MediaStore); err != nil {
+			bad("media-store", "%v", err)
+		}
+	}
+	c.MediaPublicURL = strings.TrimSpace(raw["media-public-url"])
+	if c.MediaPublicURL != "" {
+		u, err := url.Parse(c.MediaPublicURL)
+		switch {
+		case err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.User != nil || u.RawQuery != "" || u.Fragment != "":
+			bad("media-public-url", "%q is not an http(s) URL without query, like https://media.example.org/", c.MediaPublicURL)
+		case c.MediaStore == "":
+			bad("media-public-url", "links uploads to a bucket: set --media-store s3://… too")
+		}
 	}
 	if err := c.LogLevel.UnmarshalText([]byte(raw["log-level"])); err != nil {
 		bad("log-level", "%q: want debug, info, warn or error", raw["log-level"])

@@ -53,6 +53,7 @@ Usage:
   kith group approve NAME ACTOR approve a request (ACTOR is the actor IRI)
   kith group reject NAME ACTOR  reject a request
   kith owner create --username U [--password-stdin]
+  kith media migrate [-v]       copy DATA/media and DATA/media-cache into the --media-store bucket (resumable, verified)
   kith version
 
 Every command takes the same configuration flags (see kith serve -h);
@@ -84,6 +85,8 @@ func run(ctx context.Context, args []string, e env) int {
 		err = cmdGroup(ctx, args[1:], e)
 	case "owner":
 		err = cmdOwner(ctx, args[1:], e)
+	case "media":
+		err = cmdMedia(ctx, args[1:], e)
 	case "version", "--version", "-version":
 		fmt.Fprintln(e.stdout, "kith", version)
 	case "help", "-h", "--help":

@@ -83,13 +83,19 @@ func cmdServe(ctx context.Context, args []string, e env) error {
 		ln.Close()
 		return err
 	}
-	cache, err := newMediaCache(ctx, cfg, db, reads, fed, log)
+	store, err := openMediaStore(ctx, cfg, e.getenv)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	log.Info("media store", "store", store.String())
+	cache, err := newMediaCache(ctx, cfg, db, reads, fed, store, log)
 	if err != nil {
 		ln.Close()
 		return err
 	}
 	deps := web.Deps{DB: db, Reads: reads, Fed: fed, Log: log, InsecureHTTP: cfg.InsecureHTTP, DataDir: cfg.Data,
-		TrustedProxies: cfg.TrustedProxies, Metrics: m, Media: cache,
+		TrustedProxies: cfg.TrustedProxies, Metrics: m, Media: cache, MediaStore: store, MediaPublicURL: uploadsURL(cfg, store),
 		InboxPerMinute: cfg.InboxRate, InboxPerServerPerMinute: cfg.InboxServerRate}
 	srv := &http.Server{
 		Handler:           web.New(deps),

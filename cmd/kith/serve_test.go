@@ -18,6 +18,12 @@ type serving struct {
 
 func startServe(t *testing.T, args ...string) serving {
 	t.Helper()
+	return startServeEnv(t, func(string) string { return "" }, args...)
+}
+
+// startServeEnv is startServe with an environment (getenv).
+func startServeEnv(t *testing.T, getenv func(string) string, args ...string) serving {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	addrc, metricsc := make(chan string, 1), make(chan string, 1)
 	logs := &syncBuffer{}
@@ -25,7 +31,7 @@ func startServe(t *testing.T, args ...string) serving {
 	go func() {
 		done <- run(ctx, append([]string{"serve", "--listen", "127.0.0.1:0"}, args...), env{
 			stdin: strings.NewReader(""), stdout: io.Discard, stderr: logs,
-			getenv:       func(string) string { return "" },
+			getenv:       getenv,
 			ready:        func(a string) { addrc <- a },
 			readyMetrics: func(a string) { metricsc <- a },
 		})

@@ -9,11 +9,11 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"log/slog"
 	"net/url"
 	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -21,6 +21,7 @@ import (
 	"github.com/uptrace/bun"
 	"golang.org/x/sync/singleflight"
 
+	"github.com/kith-social/kith/federation/mediastore"
 	"github.com/kith-social/kith/federation/transport"
 	"github.com/kith-social/kith/storage"
 )
@@ -60,7 +61,13 @@ var (
 
 // Config configures a Cache.
 type Config struct {
-	// Dir holds the stored files (DATA/media-cache); it is created 0700.
+	// Store keeps the stored images, under Prefix (the node's media
+	// store: the data directory, or an S3 bucket shared by the nodes of
+	// one database, where a node serves an image another one fetched).
+	Store  mediastore.Store
+	Prefix string // mediastore.CachePrefix with the node's store
+	// Dir, when Store is nil, holds the stored files (tests); it is
+	// created 0700.
 	Dir string
 	// Reads serves the lookups of every image request; nil means the
 	// database New is given. On SQLite it is the read pool, so that
@@ -135,14 +142,23 @@ type Cache struct {
 // lowered since the last start).
 func New(ctx context.Context, db *bun.DB, cfg Config) (*Cache, error) {
 	cfg = cfg.withDefaults()
-	if cfg.Dir == "" {
-		return nil, errors.New("media cache: no directory")
+	if cfg.Store == nil {
+		if cfg.Dir == "" {
+			return nil, errors.New("media cache: no store")
+		}
+		cfg.Store, cfg.Prefix = mediastore.NewDir(cfg.Dir), ""
 	}
-	if err := os.MkdirAll(cfg.Dir, 0o700); err != nil {
-		return nil, fmt.Errorf("media cache: create %s: %w", cfg.Dir, err)
-	}
-	if err := os.Chmod(cfg.Dir, 0o700); err != nil { // whatever the umask, or an older directory
-		return nil, fmt.Errorf("media cache: %w", err)
+	if d, ok := cfg.Store.(*mediastore.Dir); ok {
+		dir := d.Path(strings.TrimSuffix(cfg.Prefix, "/"))
+		if cfg.Prefix == "" {
+			dir = d.Root()
+		}
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return nil, fmt.Errorf("media cache: create %s: %w", dir, err)
+		}
+		if err := os.Chmod(dir, 0o700); err != nil { // whatever the umask, or an older directory
+			return nil, fmt.Errorf("media cache: %w", err)
+		}
 	}
 	key, err := loadKey(ctx, db, cfg.Now())
 	if err != nil {
@@ -230,9 +246,11 @@ func (c *Cache) Resolve(sig, enc string) (string, error) {
 	return remote, nil
 }
 
-// Object is a stored image, open for reading. Close it.
+// Object is a stored image, open for reading and seeking (Range
+// requests). Close it.
 type Object struct {
-	*os.File
+	io.ReadSeekCloser
+	Key       string // in the store
 	MediaType string
 	ETag      string // quoted, from the content hash
 	Size      int64
@@ -255,7 +273,7 @@ func (c *Cache) Open(ctx context.Context, sig, enc string) (*Object, error) {
 		case err != nil:
 			return nil, err
 		case row.Stored():
-			obj, err := c.open(row)
+			obj, err := c.open(ctx, row)
 			if err == nil {
 				c.touch(ctx, row)
 				return obj, nil
@@ -263,7 +281,8 @@ func (c *Cache) Open(ctx context.Context, sig, enc string) (*Object, error) {
 			if !errors.Is(err, fs.ErrNotExist) {
 				return nil, err
 			}
-			// Evicted meanwhile, or lost: fetch it again.
+			// Evicted meanwhile (by this node or another sharing the
+			// store), or lost: fetch it again.
 		case c.cfg.Now().Sub(row.FailedAt) < c.cfg.RetryAfter:
 			return nil, fmt.Errorf("%w: %s", ErrUnavailable, row.Failure)
 		}
@@ -276,7 +295,7 @@ func (c *Cache) Open(ctx context.Context, sig, enc string) (*Object, error) {
 			// A flight that ended between this request's lookup and now
 			// has stored the image already: look again before fetching.
 			if row, err := storage.RemoteMediaByHash(ctx, c.db, hash); err == nil && row.Stored() {
-				if _, err := os.Stat(c.path(row.URLHash, row.MediaType)); err == nil {
+				if _, err := c.cfg.Store.Stat(ctx, c.objectKey(row.URLHash, row.MediaType)); err == nil {
 					return nil, nil
 				}
 			}
@@ -289,12 +308,17 @@ func (c *Cache) Open(ctx context.Context, sig, enc string) (*Object, error) {
 }
 
 // open opens a stored row's file.
-func (c *Cache) open(row *storage.RemoteMedia) (*Object, error) {
-	f, err := os.Open(c.path(row.URLHash, row.MediaType))
+func (c *Cache) open(ctx context.Context, row *storage.RemoteMedia) (*Object, error) {
+	key := c.objectKey(row.URLHash, row.MediaType)
+	obj, err := c.cfg.Store.Get(ctx, key)
 	if err != nil {
 		return nil, err
 	}
-	return &Object{File: f, MediaType: row.MediaType, ETag: `"` + row.ContentHash + `"`, Size: row.SizeBytes, ModTime: row.FetchedAt}, nil
+	if obj.Size != row.SizeBytes { // a partial or foreign object: not what the row describes
+		obj.Close()
+		return nil, fmt.Errorf("%w: %s has %d bytes, want %d", fs.ErrNotExist, key, obj.Size, row.SizeBytes)
+	}
+	return &Object{ReadSeekCloser: obj, Key: key, MediaType: row.MediaType, ETag: `"` + row.ContentHash + `"`, Size: row.SizeBytes, ModTime: row.FetchedAt}, nil
 }
 
 // touch records a use, at most once per touchEvery per image.
@@ -326,8 +350,10 @@ func (c *Cache) fetch(ctx context.Context, hash, remote string) error {
 		}
 		return fmt.Errorf("%w: %w", ErrUnavailable, err)
 	}
-	if err := c.write(hash, enc); err != nil {
-		return err
+	if err := c.cfg.Store.Put(ctx, c.objectKey(hash, enc.MediaType), enc.Data, mediastore.PutOptions{
+		ContentType: enc.MediaType, CacheControl: CacheControl,
+	}); err != nil {
+		return fmt.Errorf("media cache: %w", err)
 	}
 	sum := sha256.Sum256(enc.Data)
 	row := &storage.RemoteMedia{
@@ -351,38 +377,20 @@ func (c *Cache) Fetch(ctx context.Context, remote string) (Encoded, error) {
 	return Reencode(data, c.cfg.MaxPixels, c.cfg.MaxDimension, c.cfg.MaxDimension)
 }
 
-// write stores an image's file: a temporary file (0600), renamed into place.
-func (c *Cache) write(hash string, enc Encoded) error {
-	dst := c.path(hash, enc.MediaType)
-	if err := os.MkdirAll(filepath.Dir(dst), 0o700); err != nil {
-		return fmt.Errorf("media cache: %w", err)
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(dst), ".fetch-*") // 0600
-	if err != nil {
-		return fmt.Errorf("media cache: %w", err)
-	}
-	_, err = tmp.Write(enc.Data)
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp.Name(), dst)
-	}
-	if err != nil {
-		_ = os.Remove(tmp.Name())
-		return fmt.Errorf("media cache: store %s: %w", dst, err)
-	}
-	return nil
-}
-
-// path is where an image's file lives: Dir/ab/abcdef….png.
-func (c *Cache) path(hash, mediaType string) string {
+// objectKey is where an image is stored: PREFIX/ab/abcdef….png.
+func (c *Cache) objectKey(hash, mediaType string) string {
 	ext := ".png"
 	if mediaType == "image/jpeg" {
 		ext = ".jpg"
 	}
-	return filepath.Join(c.cfg.Dir, hash[:2], hash+ext)
+	return c.cfg.Prefix + hash[:2] + "/" + hash + ext
 }
+
+// CacheControl is how long browsers (and a CDN) keep a cached image: a
+// cache URL always names one remote URL; its bytes may change only when
+// the node fetches it again after an eviction, which the ETag tells a
+// revalidating browser.
+const CacheControl = mediastore.CacheCacheControl
 
 // Evict removes the least recently used images until the stored total is
 // within nine tenths of the budget (so that one more fetch does not evict
@@ -422,7 +430,7 @@ func (c *Cache) evictExcept(ctx context.Context, keep string) error {
 			if err := storage.DeleteRemoteMedia(ctx, c.db, row.URLHash); err != nil {
 				return err
 			}
-			if err := os.Remove(c.path(row.URLHash, row.MediaType)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			if err := c.cfg.Store.Delete(ctx, c.objectKey(row.URLHash, row.MediaType)); err != nil {
 				c.cfg.Log.WarnContext(ctx, "media cache: remove evicted file", "err", err)
 			}
 			total -= row.SizeBytes

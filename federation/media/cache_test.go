@@ -293,11 +293,12 @@ func TestCache(t *testing.T) {
 			if !bytes.Equal(body, want.Data) || obj.MediaType != "image/png" || !strings.HasPrefix(obj.ETag, `"`) || obj.Size != int64(len(body)) {
 				t.Errorf("served %d bytes %s etag %s, want the re-encoded %d bytes", len(body), obj.MediaType, obj.ETag, len(want.Data))
 			}
-			st, err := os.Stat(obj.Name())
-			if err != nil || st.Mode().Perm() != 0o600 || !strings.HasPrefix(obj.Name(), cfg.Dir) {
-				t.Errorf("stored file %s: %v, %v", obj.Name(), st.Mode(), err)
+			file := filepath.Join(cfg.Dir, filepath.FromSlash(obj.Key))
+			st, err := os.Stat(file)
+			if err != nil || st.Mode().Perm() != 0o600 {
+				t.Errorf("stored file %s: %v, %v", file, st.Mode(), err)
 			}
-			dir, _ := os.Stat(filepath.Dir(obj.Name()))
+			dir, _ := os.Stat(filepath.Dir(file))
 			if dir.Mode().Perm() != 0o700 {
 				t.Errorf("file directory mode %v", dir.Mode())
 			}
@@ -317,7 +318,7 @@ func TestCache(t *testing.T) {
 				t.Fatal(err)
 			}
 			obj.Close()
-			if err := os.Remove(obj.Name()); err != nil {
+			if err := os.Remove(filepath.Join(cfg.Dir, filepath.FromSlash(obj.Key))); err != nil {
 				t.Fatal(err)
 			}
 			obj, err = open(t, c, o.url("/avatar.png"))
@@ -401,7 +402,7 @@ func TestEviction(t *testing.T) {
 			o.serve(p, "image/png", img)
 		}
 		clk := &clock{now: time.Date(2026, 12, 7, 10, 0, 0, 0, time.UTC)}
-		c, _ := newCache(t, db, func(c *media.Config) { c.Now = clk.Now; c.Budget = size * 5 / 2 })
+		c, cfg := newCache(t, db, func(c *media.Config) { c.Now = clk.Now; c.Budget = size * 5 / 2 })
 		get := func(p string) {
 			t.Helper()
 			obj, err := open(t, c, o.url(p))
@@ -439,7 +440,7 @@ func TestEviction(t *testing.T) {
 		}
 		// The files on disk are what the table holds.
 		var files int64
-		_ = filepath.Walk(filepath.Dir(filepath.Dir(mustPath(t, c, o.url("/c.png")))), func(p string, info os.FileInfo, err error) error {
+		_ = filepath.Walk(filepath.Dir(filepath.Dir(mustPath(t, c, cfg, o.url("/c.png")))), func(p string, info os.FileInfo, err error) error {
 			if err == nil && info.Mode().IsRegular() {
 				files += info.Size()
 			}
@@ -452,12 +453,12 @@ func TestEviction(t *testing.T) {
 	})
 }
 
-func mustPath(t *testing.T, c *media.Cache, remote string) string {
+func mustPath(t *testing.T, c *media.Cache, cfg *media.Config, remote string) string {
 	t.Helper()
 	obj, err := open(t, c, remote)
 	if err != nil {
 		t.Fatal(err)
 	}
 	obj.Close()
-	return obj.Name()
+	return filepath.Join(cfg.Dir, filepath.FromSlash(obj.Key))
 }

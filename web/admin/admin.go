@@ -62,7 +62,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
-	"path/filepath"
 	"sync"
 	"time"
 
@@ -70,6 +69,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/kith-social/kith/federation/content"
+	"github.com/kith-social/kith/federation/mediastore"
 	"github.com/kith-social/kith/storage"
 	"github.com/kith-social/kith/web/auth"
 )
@@ -102,8 +102,12 @@ type Deps struct {
 	// Services federate what staff do (unset only for the setup URL
 	// helper, which serves no pages).
 	Services Services
-	// DataDir is the node's data directory: uploads go to DataDir/media.
+	// DataDir is the node's data directory: uploads go to DataDir/media
+	// unless MediaStore is set.
 	DataDir string
+	// MediaStore keeps uploads (keys under media/); nil is the data
+	// directory (mediastore.NewDir(DataDir)).
+	MediaStore mediastore.Store
 	// LoginLimits bounds login attempts; zero fields take
 	// auth.DefaultLoginLimits.
 	LoginLimits auth.LoginLimits
@@ -135,7 +139,7 @@ type Admin struct {
 	modmail     Modmail
 	events      Events
 	belonging   Belonging
-	mediaDir    string
+	store       mediastore.Store
 	markdown    *content.Sanitizer
 	media       MediaCache
 
@@ -156,6 +160,9 @@ func New(d Deps) *Admin {
 	if d.Now == nil {
 		d.Now = time.Now
 	}
+	if d.MediaStore == nil {
+		d.MediaStore = mediastore.NewDir(d.DataDir)
+	}
 	a := &Admin{
 		db:          d.DB,
 		log:         d.Log,
@@ -169,7 +176,7 @@ func New(d Deps) *Admin {
 		modmail:     d.Services.Modmail,
 		events:      d.Services.Events,
 		belonging:   d.Services.Belonging,
-		mediaDir:    filepath.Join(d.DataDir, "media"),
+		store:       d.MediaStore,
 		markdown:    content.New(),
 		sessions:    auth.NewSessions(d.DB, !d.InsecureHTTP, d.Now),
 		limiter:     auth.NewLoginLimiter(d.DB, d.LoginLimits, d.Now),

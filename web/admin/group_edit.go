@@ -139,7 +139,7 @@ func (a *Admin) groupEdit(w http.ResponseWriter, r *http.Request) error {
 			if fh == nil {
 				continue
 			}
-			si, err := a.saveImage(fh, g.ID, "profile", img.maxW, img.maxH)
+			si, err := a.saveImage(ctx, fh, g.ID, "profile", img.maxW, img.maxH)
 			var ue *uploadError
 			switch {
 			case errors.As(err, &ue):
@@ -178,7 +178,7 @@ func (a *Admin) groupEdit(w http.ResponseWriter, r *http.Request) error {
 // logged, since the action itself is done.
 func (a *Admin) discardMedia(r *http.Request, rels []string) {
 	for _, rel := range rels {
-		if err := a.removeMedia(rel); err != nil {
+		if err := a.removeMedia(r.Context(), rel); err != nil {
 			a.log.WarnContext(r.Context(), "remove unused upload", "err", err)
 		}
 	}

@@ -1,6 +1,7 @@
 package admin
 
 import (
+	"context"
 	"crypto/rand"
 	"errors"
 	"fmt"
@@ -8,12 +9,11 @@ import (
 	"io"
 	"mime/multipart"
 	"net/http"
-	"os"
 	"path"
-	"path/filepath"
 	"strings"
 
 	"github.com/kith-social/kith/federation/media"
+	"github.com/kith-social/kith/federation/mediastore"
 )
 
 // Uploads: images only, sniffed rather than trusted by name or header,
@@ -39,9 +39,9 @@ type uploadError struct{ msg string }
 
 func (e *uploadError) Error() string { return e.msg }
 
-// storedImage is an image saved under the media directory.
+// storedImage is an image saved in the media store.
 type storedImage struct {
-	Rel           string // relative to DataDir/media, as Group.IconPath and MediaURL expect
+	Rel           string // the key under media/ (DataDir/media), as Group.IconPath and MediaURL expect
 	MediaType     string
 	Width, Height int
 }
@@ -59,9 +59,10 @@ func uploadedFile(r *http.Request, field string) *multipart.FileHeader {
 }
 
 // saveImage checks an uploaded image, fits it into maxW×maxH and stores it
-// as DataDir/media/groups/<groupID>/<kind>/<random>.(png|jpg). A problem
-// the person can fix is an *uploadError.
-func (a *Admin) saveImage(fh *multipart.FileHeader, groupID, kind string, maxW, maxH int) (storedImage, error) {
+// in the media store as media/groups/<groupID>/<kind>/<random>.(png|jpg)
+// (DataDir/media/… by default). A problem the person can fix is an
+// *uploadError.
+func (a *Admin) saveImage(ctx context.Context, fh *multipart.FileHeader, groupID, kind string, maxW, maxH int) (storedImage, error) {
 	if fh.Size > maxImageBytes {
 		return storedImage{}, &uploadError{fmt.Sprintf("%s is larger than 8 MiB. Choose a smaller image.", fh.Filename)}
 	}
@@ -82,7 +83,7 @@ func (a *Admin) saveImage(fh *multipart.FileHeader, groupID, kind string, maxW, 
 		return storedImage{}, err
 	}
 	img = fit(img, maxW, maxH)
-	return a.writeImage(img, groupID, kind)
+	return a.writeImage(ctx, img, groupID, kind)
 }
 
 // decodeImage decodes an upload with the node's one image pipeline
@@ -105,36 +106,19 @@ func decodeImage(data []byte) (image.Image, error) {
 // fit scales img down to fit maxW×maxH (media.Fit).
 func fit(img image.Image, maxW, maxH int) image.Image { return media.Fit(img, maxW, maxH) }
 
-// writeImage encodes img (JPEG when opaque, PNG otherwise) to a new file
-// with a random name, written to a temporary file and renamed into place.
-func (a *Admin) writeImage(img image.Image, groupID, kind string) (storedImage, error) {
+// writeImage encodes img (JPEG when opaque, PNG otherwise) and stores it
+// under a new random name (in the data directory: written to a temporary
+// file and renamed into place).
+func (a *Admin) writeImage(ctx context.Context, img image.Image, groupID, kind string) (storedImage, error) {
 	enc, err := media.Encode(img)
 	if err != nil {
 		return storedImage{}, err
 	}
 	out := storedImage{Width: enc.Width, Height: enc.Height, MediaType: enc.MediaType}
-	ext := enc.Ext
-	out.Rel = path.Join("groups", groupID, kind, strings.ToLower(rand.Text())+ext)
-	dst := filepath.Join(a.mediaDir, filepath.FromSlash(out.Rel))
-	if err := os.MkdirAll(filepath.Dir(dst), 0o700); err != nil {
-		return storedImage{}, fmt.Errorf("create media directory: %w", err)
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(dst), ".upload-*")
-	if err != nil {
-		return storedImage{}, fmt.Errorf("store image: %w", err)
-	}
-	_, err = tmp.Write(enc.Data)
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Chmod(tmp.Name(), 0o600) // CreateTemp makes it 0600 less the umask; Kith serves it, no one else reads it
-	}
-	if err == nil {
-		err = os.Rename(tmp.Name(), dst)
-	}
-	if err != nil {
-		_ = os.Remove(tmp.Name())
+	out.Rel = path.Join("groups", groupID, kind, strings.ToLower(rand.Text())+enc.Ext)
+	if err := a.store.Put(ctx, mediastore.UploadsPrefix+out.Rel, enc.Data, mediastore.PutOptions{
+		ContentType: enc.MediaType, CacheControl: mediastore.UploadCacheControl,
+	}); err != nil {
 		return storedImage{}, fmt.Errorf("store image: %w", err)
 	}
 	return out, nil
@@ -143,13 +127,12 @@ func (a *Admin) writeImage(img image.Image, groupID, kind string) (storedImage, 
 // removeMedia deletes a stored upload (an avatar replaced, a post's
 // images after its deletion failed to be needed). Paths outside the
 // groups' media are ignored.
-func (a *Admin) removeMedia(rel string) error {
+func (a *Admin) removeMedia(ctx context.Context, rel string) error {
 	clean := path.Clean("/" + rel)[1:]
 	if rel == "" || !strings.HasPrefix(clean, "groups/") {
 		return nil
 	}
-	err := os.Remove(filepath.Join(a.mediaDir, filepath.FromSlash(clean)))
-	if err != nil && !errors.Is(err, os.ErrNotExist) {
+	if err := a.store.Delete(ctx, mediastore.UploadsPrefix+clean); err != nil {
 		return fmt.Errorf("remove media %s: %w", rel, err)
 	}
 	return nil

@@ -116,7 +116,7 @@ func (a *Admin) postCreate(w http.ResponseWriter, r *http.Request) error {
 			if !files[i] {
 				continue
 			}
-			si, err := a.saveImage(uploadedFile(r, "image-"+strconv.Itoa(i)), g.ID, "posts", postMaxW, postMaxH)
+			si, err := a.saveImage(r.Context(), uploadedFile(r, "image-"+strconv.Itoa(i)), g.ID, "posts", postMaxW, postMaxH)
 			var ue *uploadError
 			switch {
 			case errors.As(err, &ue):

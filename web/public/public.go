@@ -29,6 +29,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/go-chi/chi/v5"
@@ -36,6 +37,7 @@ import (
 
 	"github.com/kith-social/kith/federation/iri"
 	"github.com/kith-social/kith/federation/media"
+	"github.com/kith-social/kith/federation/mediastore"
 	"github.com/kith-social/kith/web/auth"
 )
 
@@ -71,8 +73,17 @@ type Deps struct {
 	// "http" for a development node.
 	Domain string
 	Scheme string
-	// DataDir holds uploaded media in DataDir/media.
+	// DataDir holds uploaded media in DataDir/media, unless MediaStore
+	// is set.
 	DataDir string
+	// MediaStore keeps uploads (keys under media/); nil is the data
+	// directory (mediastore.NewDir(DataDir)).
+	MediaStore mediastore.Store
+	// UploadsURL, when set (--media-public-url), is where pages link
+	// uploads (a CDN in front of the bucket) instead of /media/; /media/
+	// on the node still serves them, for the documents other servers
+	// fetch.
+	UploadsURL string
 	// Resolver looks up visitors' accounts for the remote-follow form. When
 	// nil the form still works: it tells the visitor what to search for.
 	Resolver RemoteFollowResolver
@@ -97,7 +108,8 @@ type Public struct {
 	base     string // scheme://domain
 	iri      iri.Builder
 	insecure bool
-	mediaDir string
+	store    mediastore.Store
+	uploads  string // where pages link uploads: "/media/" or UploadsURL
 	resolver RemoteFollowResolver
 	reporter Reporter
 	media    MediaCache
@@ -127,6 +139,9 @@ func New(d Deps) *Public {
 	if d.Now == nil {
 		d.Now = time.Now
 	}
+	if d.MediaStore == nil && d.DataDir != "" {
+		d.MediaStore = mediastore.NewDir(d.DataDir)
+	}
 	p := &Public{
 		db:       d.DB,
 		log:      d.Log,
@@ -134,16 +149,20 @@ func New(d Deps) *Public {
 		base:     d.Scheme + "://" + d.Domain,
 		iri:      iri.New(d.Scheme, d.Domain),
 		insecure: d.Scheme == "http",
-		mediaDir: mediaDir(d.DataDir),
+		store:    d.MediaStore,
+		uploads:  "/media/",
 		resolver: d.Resolver,
 		reporter: d.Reporter,
 		media:    d.Media,
 		now:      d.Now,
 		static:   mustSub(staticFiles, "static"),
 	}
+	if d.UploadsURL != "" {
+		p.uploads = strings.TrimSuffix(d.UploadsURL, "/") + "/"
+	}
 	p.staticVersion = mustVersionStatic(p.static)
 	p.pages = p.mustParsePages()
-	p.csp = contentSecurityPolicy(p.insecure)
+	p.csp = contentSecurityPolicy(p.insecure, p.uploads)
 	// Per client, as the router's client-IP middleware resolved it.
 	byClient := func(r *http.Request) (string, error) { return auth.ClientKey(r), nil }
 	p.followLimit = limitByClient(d.DB, "follow", d.FollowLimit, byClient)

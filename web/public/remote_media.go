@@ -43,7 +43,7 @@ func (p *Public) serveRemoteMedia(w http.ResponseWriter, r *http.Request) {
 	// A cache URL always names one remote URL; its bytes may change only
 	// when the node fetches it again after an eviction, which the ETag
 	// tells a revalidating browser.
-	h.Set("Cache-Control", "public, max-age=604800")
+	h.Set("Cache-Control", media.CacheControl)
 	// Opened on its own, an image must not become a document that runs anything.
 	h.Set("Content-Security-Policy", "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox")
 	http.ServeContent(w, r, "", obj.ModTime, obj)

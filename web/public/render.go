@@ -10,6 +10,7 @@ import (
 	"html/template"
 	"io/fs"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -125,12 +126,18 @@ func (p *Public) render(w http.ResponseWriter, status int, name string, pg *page
 // images come through its media cache, so that no page tells another
 // server who reads it). Forms post to the node, which may redirect a
 // remote-follow to the visitor's server: form-action must allow that hop.
-func contentSecurityPolicy(insecure bool) string {
+// uploads is where pages link uploads: "/media/" or the origin of
+// --media-public-url, which img-src then allows too.
+func contentSecurityPolicy(insecure bool, uploads string) string {
 	remote := "https:"
 	if insecure {
 		remote = "https: http:"
 	}
-	return "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:" +
+	img := "'self' data:"
+	if u, err := url.Parse(uploads); err == nil && u.Host != "" {
+		img += " " + u.Scheme + "://" + u.Host
+	}
+	return "default-src 'none'; script-src 'self'; style-src 'self'; img-src " + img +
 		"; form-action 'self' " + remote + "; frame-ancestors 'none'; base-uri 'none'"
 }
 

@@ -77,18 +77,19 @@ func (p *Public) groupView(ctx context.Context, db bun.IDB, g *storage.Group) (*
 		Handle: "@" + g.Name + "@" + p.domain, Acct: g.Name + "@" + p.domain,
 		URL: p.iri.Group(g.Name), Path: "/groups/" + g.Name,
 		Summary: g.SummaryHTML, Excerpt: content.Excerpt(g.SummaryHTML, 200),
-		IconURL: mediaPath(g.IconPath), HeaderURL: mediaPath(g.HeaderPath),
+		IconURL: p.mediaPath(g.IconPath), HeaderURL: p.mediaPath(g.HeaderPath),
 		Closed: g.Closed, PublicLog: g.PublicModlog && !g.Closed, Members: members, Fields: groupFields(g), Rules: g.RuleList(),
 	}, nil
 }
 
-// mediaPath is the node-relative URL of an uploaded file, as
-// federation.Engine.MediaURL makes the absolute one; "" for none.
-func mediaPath(rel string) string {
+// mediaPath is the URL pages show an uploaded file at: node-relative (as
+// federation.Engine.MediaURL makes the absolute one), or on the CDN of
+// --media-public-url; "" for none.
+func (p *Public) mediaPath(rel string) string {
 	if rel == "" {
 		return ""
 	}
-	return "/media/" + strings.TrimPrefix(path.Clean("/"+rel), "/")
+	return p.uploads + strings.TrimPrefix(path.Clean("/"+rel), "/")
 }
 
 // authorView is who wrote a post, as a byline.
@@ -152,11 +153,11 @@ func (p *Public) images(post *storage.Post) []imageView {
 // (a placeholder) when the node cannot show it — never a remote URL, so
 // that no page makes a browser ask another server for anything.
 func (p *Public) imageURL(u string) string {
+	if rel, ok := strings.CutPrefix(u, p.iri.Media("")); ok && rel != "" && !strings.ContainsAny(rel, "?#") && !strings.HasPrefix(rel, "remote/") {
+		return p.mediaPath(rel)
+	}
 	if p.media != nil {
 		return p.media.URL(u)
-	}
-	if rel, ok := strings.CutPrefix(u, p.iri.Media("")); ok && rel != "" && !strings.ContainsAny(rel, "?#") {
-		return mediaPath(rel)
 	}
 	return ""
 }
