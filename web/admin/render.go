@@ -110,7 +110,7 @@ type page struct {
 	Title  string
 	Nav    string        // the active navigation item
 	Cur    *auth.Current // nil when nobody is logged in
-	Unread int           // the staff member's unread notifications, for the top navigation
+	Unread int           // the staff member's unread notifications asking them to act, for the top navigation
 	Domain string
 	Form   *form
 	Notice string // a confirmation shown at the top of the page
@@ -189,7 +189,7 @@ func (a *Admin) render(w http.ResponseWriter, r *http.Request, status int, name 
 	p.Domain = a.domain
 	if p.Cur != nil {
 		// The counter is a convenience: a failure must not cost the page.
-		n, err := storage.CountUnreadNotifications(r.Context(), a.db, p.Cur.Staff)
+		n, err := storage.CountNotificationsToAct(r.Context(), a.db, p.Cur.Staff)
 		if err != nil {
 			a.log.WarnContext(r.Context(), "count unread notifications", "err", err)
 		}
