@@ -84,7 +84,7 @@ func TestPolls(t *testing.T) {
 		res := owner.get("/admin/groups/gardeners/polls/new")
 		wantStatus(t, "poll form", res, http.StatusOK)
 		wantBody(t, "poll form", res, `id="f-option-9"`, `name="choice" value="single" checked`, `<option value="UTC" selected>UTC</option>`,
-			`<option value="&#43;05:30">UTC&#43;05:30</option>`, `id="f-closes"`, `id="f-publish_at"`)
+			`<option value="Asia/Kolkata">Asia/Kolkata (UTC&#43;05:30 now)</option>`, `id="f-closes"`, `id="f-publish_at"`)
 
 		now := time.Now().UTC()
 		local := func(d time.Duration) string { return now.Add(d).Format("2006-01-02T15:04") }
@@ -146,11 +146,15 @@ func TestPolls(t *testing.T) {
 			t.Error("a poll offers the post editor")
 		}
 
-		// Scheduled: a poll and a post from the composer, in a zone two hours ahead of UTC.
+		// Scheduled: a poll and a post from the composer, in a named zone
+		// (its offset then is whatever daylight saving makes it).
 		at := now.Add(50 * time.Hour).Truncate(time.Minute)
-		plus2 := time.FixedZone("", 2*3600)
+		plus2, err := time.LoadLocation("Africa/Cairo")
+		if err != nil {
+			t.Fatal(err)
+		}
 		f = valid()
-		f.Set("tz", "+02:00")
+		f.Set("tz", "Africa/Cairo")
 		f.Set("publish_at", at.In(plus2).Format("2006-01-02T15:04"))
 		f.Set("closes", at.Add(24*time.Hour).In(plus2).Format("2006-01-02T15:04"))
 		res = owner.post("/admin/groups/gardeners/polls/new", f)

@@ -46,6 +46,7 @@ func (a *Admin) eventList(w http.ResponseWriter, r *http.Request) error {
 type eventFormData struct {
 	Nav     groupNav
 	Editing *storage.Event
+	Zones   []zoneOption // the same list as the composer's (zones.go)
 }
 
 const eventTimeLayout = "2006-01-02T15:04" // <input type="datetime-local">
@@ -59,7 +60,11 @@ func (a *Admin) renderEventForm(w http.ResponseWriter, r *http.Request, status i
 	if editing != nil {
 		title = "Edit event"
 	}
-	return a.renderBelonging(w, r, status, "event_form", &page{Title: title, Form: f, Data: eventFormData{Nav: nav, Editing: editing}})
+	keep := ""
+	if editing != nil {
+		keep = editing.Timezone
+	}
+	return a.renderBelonging(w, r, status, "event_form", &page{Title: title, Form: f, Data: eventFormData{Nav: nav, Editing: editing, Zones: zoneOptions(a.now(), keep)}})
 }
 
 func (a *Admin) eventNewForm(w http.ResponseWriter, r *http.Request) error {
@@ -71,8 +76,9 @@ func (a *Admin) eventNewForm(w http.ResponseWriter, r *http.Request) error {
 	return a.renderEventForm(w, r, http.StatusOK, f, nil)
 }
 
-// eventInput reads and checks the event form; errors go on f.
-func eventInput(f *form) community.EventInput {
+// eventInput reads and checks the event form; errors go on f. keep is
+// the zone of the event being edited, accepted even if the list lacks it.
+func eventInput(f *form, keep string) community.EventInput {
 	in := community.EventInput{
 		Title: f.Get("title"), Description: f.Raw("description"), Timezone: f.Get("timezone"),
 		PlaceName: f.Get("place_name"), PlaceAddress: f.Get("place_address"), OnlineURL: f.Get("online_url"),
@@ -88,8 +94,8 @@ func eventInput(f *form) community.EventInput {
 	if in.Timezone == "" {
 		in.Timezone = "UTC"
 	}
-	if l, err := time.LoadLocation(in.Timezone); err != nil {
-		f.Fail("timezone", "Use a time zone name like Europe/London, America/New_York or UTC.")
+	if l, ok := zoneOf(in.Timezone, keep); !ok {
+		f.Fail("timezone", "Choose a time zone from the list.")
 	} else {
 		loc = l
 	}
@@ -135,7 +141,7 @@ func (a *Admin) eventCreate(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	in := eventInput(f)
+	in := eventInput(f, "")
 	var ev *storage.Event
 	if f.Valid() {
 		ev, err = a.events.PublishEvent(ctx, g.Name, in, staffOf(r))
@@ -189,7 +195,7 @@ func (a *Admin) eventEdit(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	in := eventInput(f)
+	in := eventInput(f, ev.Timezone)
 	if f.Valid() {
 		if err := belongingFail(f, a.events.EditEvent(r.Context(), ev.ID, in, staffOf(r))); err != nil {
 			return err
