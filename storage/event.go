@@ -31,18 +31,18 @@ type Event struct {
 	MembersOnly  bool      `bun:"members_only,notnull"`
 	// RemindBeforeMinutes is how long before the start attendees get a
 	// reminder DM; 0: none.
-	RemindBeforeMinutes int       `bun:"remind_before_minutes,notnull"`
+	RemindBeforeMinutes int `bun:"remind_before_minutes,notnull"`
 	// The optional cover image: ImagePath is relative to the media
 	// directory ("" for none), ImageAlt its description.
-	ImagePath           string    `bun:"image_path,notnull"`
-	ImageAlt            string    `bun:"image_alt,notnull"`
-	ImageType           string    `bun:"image_type,notnull"`
-	ImageWidth          int       `bun:"image_width,notnull"`
-	ImageHeight         int       `bun:"image_height,notnull"`
-	CancelledAt         time.Time `bun:"cancelled_at,nullzero"`
-	RemindedAt          time.Time `bun:"reminded_at,nullzero"`
-	CreatedAt           time.Time `bun:"created_at,notnull"`
-	UpdatedAt           time.Time `bun:"updated_at,notnull"`
+	ImagePath   string    `bun:"image_path,notnull"`
+	ImageAlt    string    `bun:"image_alt,notnull"`
+	ImageType   string    `bun:"image_type,notnull"`
+	ImageWidth  int       `bun:"image_width,notnull"`
+	ImageHeight int       `bun:"image_height,notnull"`
+	CancelledAt time.Time `bun:"cancelled_at,nullzero"`
+	RemindedAt  time.Time `bun:"reminded_at,nullzero"`
+	CreatedAt   time.Time `bun:"created_at,notnull"`
+	UpdatedAt   time.Time `bun:"updated_at,notnull"`
 
 	Post *Post `bun:"rel:belongs-to,join:post_id=id"`
 }
