@@ -73,4 +73,5 @@ func TestBrowserCopyHandle(t *testing.T) {
 	default:
 		t.Errorf("after the click the page says %q", status)
 	}
+	screenshot(t, ctx, "admin-copy-handle")
 }
