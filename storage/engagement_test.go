@@ -193,6 +193,33 @@ func TestNotifications(t *testing.T) {
 		if unread, _ := storage.ListNotifications(ctx, db, mod, storage.NotificationFilter{UnreadOnly: true}); len(unread) != 1 {
 			t.Errorf("mod unread list = %+v", unread)
 		}
+		// Only what asks staff to act counts for the menu; resolving it
+		// reads it for everyone, and a new one about the same subject is
+		// news again.
+		if n, _ := storage.CountNotificationsToAct(ctx, db, mod); n != 0 {
+			t.Errorf("mod has %d to act on, want 0 (news only)", n)
+		}
+		req := &storage.Notification{GroupID: g1.ID, Kind: storage.NotifyFollowRequest, SubjectIRI: "https://x.test/u/ann", Text: "ann asks"}
+		if err := storage.CreateNotification(ctx, db, time.Now(), req); err != nil {
+			t.Fatal(err)
+		}
+		if n, _ := storage.CountNotificationsToAct(ctx, db, mod); n != 1 {
+			t.Errorf("mod has %d to act on, want 1", n)
+		}
+		if err := storage.ResolveNotifications(ctx, db, time.Now(), g1.ID, storage.NotifyFollowRequest, "https://x.test/u/ann"); err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range []*storage.Staff{owner, mod} {
+			if n, _ := storage.CountNotificationsToAct(ctx, db, s); n != 0 {
+				t.Errorf("%s has %d to act on after it was resolved", s.Username, n)
+			}
+		}
+		if unread, _ := storage.ListNotifications(ctx, db, mod, storage.NotificationFilter{UnreadOnly: true}); len(unread) != 1 {
+			t.Errorf("resolved notification still unread: %+v", unread)
+		}
+		if ok, _ := storage.NotificationExists(ctx, db, g1.ID, storage.NotifyFollowRequest, "https://x.test/u/ann", time.Now().Add(-time.Hour)); ok {
+			t.Error("a resolved notification blocks a new one about the same subject")
+		}
 		if err := storage.SetNotificationPref(ctx, db, time.Now(), &storage.NotificationPref{StaffID: owner.ID, Kind: "nope"}); err == nil {
 			t.Error("unknown kind accepted")
 		}

@@ -31,11 +31,18 @@ type Event struct {
 	MembersOnly  bool      `bun:"members_only,notnull"`
 	// RemindBeforeMinutes is how long before the start attendees get a
 	// reminder DM; 0: none.
-	RemindBeforeMinutes int       `bun:"remind_before_minutes,notnull"`
-	CancelledAt         time.Time `bun:"cancelled_at,nullzero"`
-	RemindedAt          time.Time `bun:"reminded_at,nullzero"`
-	CreatedAt           time.Time `bun:"created_at,notnull"`
-	UpdatedAt           time.Time `bun:"updated_at,notnull"`
+	RemindBeforeMinutes int `bun:"remind_before_minutes,notnull"`
+	// The optional cover image: ImagePath is relative to the media
+	// directory ("" for none), ImageAlt its description.
+	ImagePath   string    `bun:"image_path,notnull"`
+	ImageAlt    string    `bun:"image_alt,notnull"`
+	ImageType   string    `bun:"image_type,notnull"`
+	ImageWidth  int       `bun:"image_width,notnull"`
+	ImageHeight int       `bun:"image_height,notnull"`
+	CancelledAt time.Time `bun:"cancelled_at,nullzero"`
+	RemindedAt  time.Time `bun:"reminded_at,nullzero"`
+	CreatedAt   time.Time `bun:"created_at,notnull"`
+	UpdatedAt   time.Time `bun:"updated_at,notnull"`
 
 	Post *Post `bun:"rel:belongs-to,join:post_id=id"`
 }
@@ -97,7 +104,8 @@ func UpdateEvent(ctx context.Context, db bun.IDB, now time.Time, ev *Event) erro
 	ev.UpdatedAt = now.UTC()
 	res, err := db.NewUpdate().Model(ev).
 		Column("title", "description", "starts_at", "ends_at", "timezone", "place_name", "place_address",
-			"online_url", "capacity", "remind_before_minutes", "cancelled_at", "reminded_at", "updated_at").
+			"online_url", "capacity", "remind_before_minutes", "image_path", "image_alt", "image_type", "image_width", "image_height",
+			"cancelled_at", "reminded_at", "updated_at").
 		WherePK().Exec(ctx)
 	if err != nil {
 		return fmt.Errorf("update event %s: %w", ev.ID, err)

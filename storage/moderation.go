@@ -211,7 +211,23 @@ func ResolveReport(ctx context.Context, db bun.IDB, now time.Time, id, by, resol
 	if err != nil {
 		return fmt.Errorf("resolve report: %w", err)
 	}
-	return mustAffect(res, "open report "+id)
+	if err := mustAffect(res, "open report "+id); err != nil {
+		return err
+	}
+	// Its notification is dealt with too. The notice names the report by
+	// id (members' reports), by its Flag's id, or, for a Flag without one,
+	// by what it reports (community/notify.go, storeReport).
+	var r Report
+	if err := db.NewSelect().Model(&r).Where("id = ?", id).Scan(ctx); err != nil {
+		return fmt.Errorf("resolved report %s: %w", id, err)
+	}
+	subjects := []string{r.ID}
+	if r.ActivityIRI != "" {
+		subjects = append(subjects, r.ActivityIRI)
+	} else if r.TargetIRI != "" {
+		subjects = append(subjects, r.TargetIRI)
+	}
+	return ResolveNotifications(ctx, db, now, r.GroupID, NotifyReport, subjects...)
 }
 
 // MarkReportForwarded records that the report was sent to the author's server.

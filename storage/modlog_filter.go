@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/uptrace/bun"
 )
@@ -13,7 +14,10 @@ type LogFilter struct {
 	StaffName string // who did it
 	Action    string // e.g. "ban"
 	Target    string // what or whom it was done to: an actor or post IRI, a domain
-	Limit     int
+	// Query finds entries whose reason or target contains it, or whose
+	// target is a person whose name or handle does (case-insensitive).
+	Query string
+	Limit int
 }
 
 // FilterLog lists the moderation log entries that match f, newest first.
@@ -28,6 +32,14 @@ func FilterLog(ctx context.Context, db bun.IDB, f LogFilter) ([]LogEntry, error)
 	}
 	if f.Target != "" {
 		q = q.Where("target = ?", f.Target)
+	}
+	if strings.TrimSpace(f.Query) != "" {
+		p := likePattern(strings.TrimPrefix(strings.TrimSpace(f.Query), "@"))
+		q = q.WhereGroup(" AND ", func(sq *bun.SelectQuery) *bun.SelectQuery {
+			return sq.Where(`LOWER(ml.reason) LIKE ? ESCAPE '\'`, p).
+				WhereOr(`LOWER(ml.target) LIKE ? ESCAPE '\'`, p).
+				WhereOr("ml.target IN (SELECT iri FROM remote_actors WHERE id IN ("+actorMatches+"))", p, p, p)
+		})
 	}
 	if err := q.Order("id DESC").Limit(int64(f.Limit)).Scan(ctx); err != nil {
 		return nil, fmt.Errorf("filter moderation log of group %s: %w", f.GroupID, err)

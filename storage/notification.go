@@ -45,8 +45,30 @@ type Notification struct {
 	SubjectIRI string    `bun:"subject_iri,notnull"` // the actor, post or report it is about
 	Text       string    `bun:"text,notnull"`        // plain text
 	CreatedAt  time.Time `bun:"created_at,notnull"`
+	// ResolvedAt is when a moderator dealt with what it is about (decided
+	// the held post, the request, the report): then it is read for all.
+	ResolvedAt time.Time `bun:"resolved_at,nullzero"`
 
 	ReadAt time.Time `bun:"read_at,scanonly,nullzero"`
+}
+
+// Unread tells whether the reader has neither read it nor seen it dealt with.
+func (n Notification) Unread() bool { return n.ReadAt.IsZero() && n.ResolvedAt.IsZero() }
+
+// ResolveNotifications marks the group's notifications of kind about any
+// of subjects resolved: the thing they are about was dealt with, so they
+// no longer count as unread for anyone, nor are they mailed. Resolving
+// twice keeps the first time.
+func ResolveNotifications(ctx context.Context, db bun.IDB, at time.Time, groupID, kind string, subjects ...string) error {
+	if len(subjects) == 0 {
+		return nil
+	}
+	_, err := db.NewUpdate().Model((*Notification)(nil)).Set("resolved_at = ?", at.UTC()).
+		Where("group_id = ? AND kind = ? AND subject_iri IN (?) AND resolved_at IS NULL", groupID, kind, bun.List(subjects)).Exec(ctx)
+	if err != nil {
+		return fmt.Errorf("resolve %s notifications: %w", kind, err)
+	}
+	return nil
 }
 
 // CreateNotification stores a notification.
@@ -63,11 +85,34 @@ func CreateNotification(ctx context.Context, db bun.IDB, now time.Time, n *Notif
 	return nil
 }
 
-// NotificationExists tells whether a group already has a notification of
-// kind about subject created at or after since.
+// ResolveConversationNotifications marks the modmail notifications of a
+// conversation resolved (staff answered it or closed it): those name the
+// conversation (members' pages) or one of its incoming messages.
+func ResolveConversationNotifications(ctx context.Context, db bun.IDB, at time.Time, c *Conversation) error {
+	_, err := db.NewUpdate().Model((*Notification)(nil)).Set("resolved_at = ?", at.UTC()).
+		Where("group_id = ? AND kind = ? AND resolved_at IS NULL", c.GroupID, NotifyModmail).
+		Where("(subject_iri = ? OR subject_iri IN (SELECT cm.iri FROM conversation_messages AS cm WHERE cm.conversation_id = ? AND cm.incoming))", c.ID, c.ID).
+		Exec(ctx)
+	if err != nil {
+		return fmt.Errorf("resolve modmail notifications of %s: %w", c.ID, err)
+	}
+	return nil
+}
+
+// NotificationKindsToAct are the kinds that ask staff to do something —
+// decide a request, a held post, a report; answer modmail — and resolve
+// when someone does. The unread count counts only these: the rest (new
+// members, mentions, replies) is news, listed but not counted.
+func NotificationKindsToAct() []string {
+	return []string{NotifyFollowRequest, NotifyReview, NotifyReport, NotifyModmail}
+}
+
+// NotificationExists tells whether a group already has an unresolved
+// notification of kind about subject created at or after since (a request
+// sent again after it was decided is news again).
 func NotificationExists(ctx context.Context, db bun.IDB, groupID, kind, subject string, since time.Time) (bool, error) {
 	ok, err := db.NewSelect().Model((*Notification)(nil)).
-		Where("group_id = ? AND kind = ? AND subject_iri = ? AND created_at >= ?", groupID, kind, subject, since.UTC()).Exists(ctx)
+		Where("group_id = ? AND kind = ? AND subject_iri = ? AND created_at >= ? AND resolved_at IS NULL", groupID, kind, subject, since.UTC()).Exists(ctx)
 	if err != nil {
 		return false, fmt.Errorf("look up %s notification: %w", kind, err)
 	}
@@ -108,7 +153,7 @@ func ListNotifications(ctx context.Context, db bun.IDB, s *Staff, f Notification
 		q = q.Where("n.group_id = ?", f.GroupID)
 	}
 	if f.UnreadOnly {
-		q = q.Where("nr.read_at IS NULL")
+		q = q.Where("nr.read_at IS NULL AND n.resolved_at IS NULL")
 	}
 	if f.Before != "" {
 		q = q.Where("n.id < ?", f.Before)
@@ -119,11 +164,25 @@ func ListNotifications(ctx context.Context, db bun.IDB, s *Staff, f Notification
 	return ns, nil
 }
 
-// CountUnreadNotifications counts what staff member s has not read.
+// CountUnreadNotifications counts what staff member s has neither read
+// nor seen dealt with (by anyone).
 func CountUnreadNotifications(ctx context.Context, db bun.IDB, s *Staff) (int, error) {
+	return countUnread(ctx, db, s, nil)
+}
+
+// CountNotificationsToAct counts the unread notifications that ask staff
+// member s to act (NotificationKindsToAct): the admin's menu shows it.
+func CountNotificationsToAct(ctx context.Context, db bun.IDB, s *Staff) (int, error) {
+	return countUnread(ctx, db, s, NotificationKindsToAct())
+}
+
+func countUnread(ctx context.Context, db bun.IDB, s *Staff, kinds []string) (int, error) {
 	q := db.NewSelect().Model((*Notification)(nil)).
 		Join("LEFT JOIN notification_receipts AS nr ON nr.notification_id = n.id AND nr.staff_id = ?", s.ID).
-		Where("nr.read_at IS NULL")
+		Where("nr.read_at IS NULL AND n.resolved_at IS NULL")
+	if kinds != nil {
+		q = q.Where("n.kind IN (?)", bun.List(kinds))
+	}
 	n, err := visibleTo(q, s).Count(ctx)
 	if err != nil {
 		return 0, fmt.Errorf("count unread notifications of %s: %w", s.Username, err)
@@ -270,7 +329,7 @@ type PendingEmail struct {
 // PendingEmails lists notifications to mail in a mode (EmailImmediate or
 // EmailDaily), by recipient then age: the recipient has an address, chose
 // the mode for the kind before the notification was created, can see it,
-// and has neither read it nor been mailed it. For EmailDaily only
+// and has neither read it nor been mailed it, and nobody dealt with it. For EmailDaily only
 // recipients whose last summary is older than digestBefore are listed.
 func PendingEmails(ctx context.Context, db bun.IDB, mode string, digestBefore time.Time, limit int) ([]PendingEmail, error) {
 	if limit <= 0 {
@@ -292,7 +351,7 @@ func PendingEmails(ctx context.Context, db bun.IDB, mode string, digestBefore ti
 	JOIN notification_settings AS ns ON ns.staff_id = np.staff_id AND ns.email <> ''
 	JOIN staff AS st ON st.id = np.staff_id
 	LEFT JOIN notification_receipts AS nr ON nr.notification_id = n.id AND nr.staff_id = np.staff_id
-	WHERE nr.emailed_at IS NULL AND nr.read_at IS NULL AND ` + strings.Join(where, " AND ") + `
+	WHERE nr.emailed_at IS NULL AND nr.read_at IS NULL AND n.resolved_at IS NULL AND ` + strings.Join(where, " AND ") + `
 	AND (n.staff_id = st.id OR n.staff_id IS NULL AND (st.role = ? OR n.group_id IN (SELECT gm.group_id FROM group_moderators AS gm WHERE gm.staff_id = st.id)))
 	ORDER BY st.id, n.id
 	LIMIT ?`

@@ -53,3 +53,27 @@ func SearchMemberPosts(ctx context.Context, db bun.IDB, groupID, state, q string
 	}
 	return ps, nil
 }
+
+// SearchReports lists reports in one state of the given groups whose
+// reason, resolution or reported account (IRI, name, handle) or reporter
+// contains q (case-insensitive), newest first.
+func SearchReports(ctx context.Context, db bun.IDB, state string, groupIDs []string, q string, limit int) ([]Report, error) {
+	p := likePattern(strings.TrimPrefix(strings.TrimSpace(q), "@"))
+	var rs []Report
+	sel := db.NewSelect().Model(&rs).Where("rp.state = ?", state)
+	if len(groupIDs) > 0 {
+		sel = sel.Where("rp.group_id IN (?)", bun.List(groupIDs))
+	}
+	sel = sel.WhereGroup(" AND ", func(sq *bun.SelectQuery) *bun.SelectQuery {
+		return sq.Where(`LOWER(rp.reason) LIKE ? ESCAPE '\'`, p).
+			WhereOr(`LOWER(rp.resolution) LIKE ? ESCAPE '\'`, p).
+			WhereOr(`LOWER(rp.target_iri) LIKE ? ESCAPE '\'`, p).
+			WhereOr(`LOWER(rp.reporter_iri) LIKE ? ESCAPE '\'`, p).
+			WhereOr("rp.target_iri IN (SELECT iri FROM remote_actors WHERE id IN ("+actorMatches+"))", p, p, p).
+			WhereOr("rp.reporter_iri IN (SELECT iri FROM remote_actors WHERE id IN ("+actorMatches+"))", p, p, p)
+	})
+	if err := sel.Order("rp.id DESC").Limit(int64(limit)).Scan(ctx); err != nil {
+		return nil, fmt.Errorf("search reports: %w", err)
+	}
+	return rs, nil
+}

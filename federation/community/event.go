@@ -61,6 +61,17 @@ type EventInput struct {
 	// RemindBefore is how long before the start attendees get a DM;
 	// 0 means DefaultRemindBefore, negative means no reminder.
 	RemindBefore time.Duration
+	// Image is a new cover image (already stored by the image pipeline);
+	// nil keeps the event's current one, and RemoveImage drops it.
+	Image       *EventImage
+	RemoveImage bool
+}
+
+// EventImage is an event's cover image: an upload under the media
+// directory (Path, relative to it), with its description.
+type EventImage struct {
+	Path, MediaType, Alt string
+	Width, Height        int
 }
 
 func (in EventInput) validate() error {
@@ -83,6 +94,9 @@ func (in EventInput) validate() error {
 		return fmt.Errorf("%w: give a place or an online link, not both", ErrInvalidPost)
 	case utf8.RuneCountInString(in.PlaceName) > 200 || utf8.RuneCountInString(in.PlaceAddress) > 500:
 		return fmt.Errorf("%w: the place is too long", ErrInvalidPost)
+	}
+	if in.Image != nil && (in.Image.Path == "" || strings.TrimSpace(in.Image.Alt) == "" || utf8.RuneCountInString(in.Image.Alt) > 1500) {
+		return fmt.Errorf("%w: the cover image needs a description (at most 1500 characters)", ErrInvalidPost)
 	}
 	if in.Timezone != "" {
 		if _, err := time.LoadLocation(in.Timezone); err != nil {
@@ -115,6 +129,13 @@ func (in EventInput) apply(ev *storage.Event) {
 	ev.Timezone = in.Timezone
 	ev.PlaceName, ev.PlaceAddress, ev.OnlineURL = strings.TrimSpace(in.PlaceName), strings.TrimSpace(in.PlaceAddress), strings.TrimSpace(in.OnlineURL)
 	ev.Capacity, ev.RemindBeforeMinutes = in.Capacity, in.remindMinutes()
+	switch {
+	case in.RemoveImage:
+		ev.ImagePath, ev.ImageAlt, ev.ImageType, ev.ImageWidth, ev.ImageHeight = "", "", "", 0, 0
+	case in.Image != nil:
+		ev.ImagePath, ev.ImageAlt, ev.ImageType = in.Image.Path, strings.TrimSpace(in.Image.Alt), in.Image.MediaType
+		ev.ImageWidth, ev.ImageHeight = in.Image.Width, in.Image.Height
+	}
 }
 
 // Input is the form of a stored event, for editing.
@@ -126,6 +147,9 @@ func EventInputOf(ev *storage.Event) EventInput {
 	}
 	if ev.RemindBeforeMinutes == 0 {
 		in.RemindBefore = -1
+	}
+	if ev.ImagePath != "" {
+		in.Image = &EventImage{Path: ev.ImagePath, MediaType: ev.ImageType, Alt: ev.ImageAlt, Width: ev.ImageWidth, Height: ev.ImageHeight}
 	}
 	return in
 }
@@ -204,13 +228,21 @@ func (e *Events) eventDocument(g *storage.Group, p *storage.Post, ev *storage.Ev
 		},
 		Name: ev.Title, Brief: eventBrief(ev), StartTime: ev.StartsAt, EndTime: ev.EndsAt, Timezone: ev.Timezone,
 		PlaceName: ev.PlaceName, PlaceAddress: ev.PlaceAddress, OnlineURL: ev.OnlineURL,
-		Capacity: ev.Capacity, Participants: attendees, Cancelled: ev.Cancelled(),
+		Capacity: ev.Capacity, Participants: attendees, Cancelled: ev.Cancelled(), Image: e.eventImage(ev),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrInvalidPost, err)
 	}
 	p.ObjectRaw = string(doc)
 	return doc, nil
+}
+
+// eventImage is the event's cover image as sent, nil when it has none.
+func (e *Events) eventImage(ev *storage.Event) *vocab.Attachment {
+	if ev.ImagePath == "" {
+		return nil
+	}
+	return &vocab.Attachment{MediaType: ev.ImageType, URL: e.MediaURL(ev.ImagePath), Name: ev.ImageAlt, Width: ev.ImageWidth, Height: ev.ImageHeight}
 }
 
 // eventBrief is the event's one-line summary: when, and where or online.

@@ -108,6 +108,10 @@ func (e *Membership) OnUnfollow(ctx context.Context, actorIRI, groupIRI string) 
 		if err := storage.DeleteFollow(ctx, tx, e.Now(), f.ID); err != nil {
 			return err
 		}
+		// A request withdrawn needs no decision any more.
+		if err := storage.ResolveNotifications(ctx, tx, e.Now(), g.ID, storage.NotifyFollowRequest, actor.IRI); err != nil {
+			return err
+		}
 		return storage.Notify(ctx, tx, storage.Invalidation{What: storage.InvalidateMembers})
 	})
 }
@@ -139,6 +143,9 @@ func (e *Membership) DecideFollow(ctx context.Context, groupName, actorIRI strin
 		follow, err := vocab.ParseActivity(ctx, []byte(f.ActivityRaw))
 		if err != nil {
 			return fmt.Errorf("stored follow of %s: %w", actorIRI, err)
+		}
+		if err := storage.ResolveNotifications(ctx, tx, e.Now(), g.ID, storage.NotifyFollowRequest, actor.IRI); err != nil {
+			return err
 		}
 		if approve {
 			if err := storage.AcceptFollow(ctx, tx, e.Now(), f.ID); err != nil {

@@ -52,6 +52,9 @@ func (e *Posting) ApprovePost(ctx context.Context, postID string, by Staff) erro
 			return err
 		}
 		p.State = storage.PostPublished
+		if err := storage.ResolveNotifications(ctx, tx, e.Now(), g.ID, storage.NotifyReview, p.IRI); err != nil {
+			return err
+		}
 		if err := e.logAction(ctx, tx, g, by, "approve_post", p.IRI, ""); err != nil {
 			return err
 		}
@@ -70,6 +73,9 @@ func (e *Posting) RejectPost(ctx context.Context, postID, reason string, by Staf
 			return err
 		}
 		if err := storage.SetPostState(ctx, tx, p.ID, storage.PostRejected); err != nil {
+			return err
+		}
+		if err := storage.ResolveNotifications(ctx, tx, e.Now(), g.ID, storage.NotifyReview, p.IRI); err != nil {
 			return err
 		}
 		if err := e.feedback(ctx, tx, g, p.Author, withReason("Your post was not shared with "+g.Title+".", reason)); err != nil {
@@ -174,6 +180,9 @@ func (e *Moderation) Ban(ctx context.Context, groupName, actorIRI, reason string
 				return err
 			}
 		} else if !isNotFound(err) {
+			return err
+		}
+		if err := storage.ResolveNotifications(ctx, tx, e.Now(), g.ID, storage.NotifyFollowRequest, actor.IRI); err != nil {
 			return err
 		}
 		if err := e.logAction(ctx, tx, g, by, "ban", actor.IRI, reason); err != nil {

@@ -295,6 +295,9 @@ func (e *Moderation) DecideAnonymous(ctx context.Context, requestID string, appr
 		if r.State != storage.AnonPending {
 			return fmt.Errorf("anonymous request %s was already decided", requestID)
 		}
+		if err := storage.ResolveNotifications(ctx, tx, e.Now(), g.ID, storage.NotifyReview, r.ID); err != nil {
+			return err
+		}
 		if !approve {
 			if err := storage.DecideAnonRequest(ctx, tx, e.Now(), r.ID, storage.AnonRejected, "", reason); err != nil {
 				return err
@@ -433,6 +436,10 @@ func (e *Modmail) ReplyModmail(ctx context.Context, conversationID, markdown str
 				}
 			}
 			if m.IRI, err = e.directMessage(ctx, tx, g, c.Actor, body, last); err != nil {
+				return err
+			}
+			// Answered: its notifications are dealt with.
+			if err := storage.ResolveConversationNotifications(ctx, tx, e.Now(), c); err != nil {
 				return err
 			}
 		}

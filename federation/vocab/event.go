@@ -11,6 +11,7 @@ package vocab
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -48,6 +49,10 @@ type Event struct {
 	Capacity     int
 	Participants int
 	Cancelled    bool
+	// Image is the optional cover image, sent as the Event's image (an
+	// Image with its description as name) and, for servers that show
+	// events as posts (Mastodon, Misskey), as an attachment too.
+	Image *Attachment
 }
 
 // EventJSON returns the Event document.
@@ -61,11 +66,29 @@ func EventJSON(ev Event) ([]byte, error) {
 	if ev.OnlineURL != "" && !isHTTPIRI(ev.OnlineURL) {
 		return nil, fmt.Errorf("event: online link %q is not an http(s) URL", ev.OnlineURL)
 	}
+	if ev.Image != nil {
+		if !isHTTPIRI(ev.Image.URL) {
+			return nil, fmt.Errorf("event: image %q is not an http(s) URL", ev.Image.URL)
+		}
+		img := *ev.Image
+		img.Type = "Image"
+		ev.Note.Attachments = append(slices.Clone(ev.Note.Attachments), img)
+	}
 	doc, err := noteDocument(ev.Note)
 	if err != nil {
 		return nil, fmt.Errorf("event: %w", err)
 	}
 	doc["type"] = "Event"
+	if ev.Image != nil {
+		img := map[string]any{"type": "Image", "url": ev.Image.URL, "mediaType": ev.Image.MediaType}
+		if ev.Image.Name != "" {
+			img["name"] = ev.Image.Name
+		}
+		if ev.Image.Width > 0 && ev.Image.Height > 0 {
+			img["width"], img["height"] = ev.Image.Width, ev.Image.Height
+		}
+		doc["image"] = img
+	}
 	doc["name"] = ev.Name
 	if ev.Brief != "" {
 		doc["summary"] = ev.Brief

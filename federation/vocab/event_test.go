@@ -61,6 +61,25 @@ func TestEventJSON(t *testing.T) {
 				}
 			},
 		},
+		{
+			name: "cover image",
+			mutate: func(e *Event) {
+				e.Image = &Attachment{MediaType: "image/jpeg", URL: "https://kith.example/media/groups/1/events/a.jpg", Name: "Seed packets", Width: 1920, Height: 640}
+			},
+			check: func(t *testing.T, doc map[string]any) {
+				img, _ := doc["image"].(map[string]any)
+				if img["type"] != "Image" || img["url"] != "https://kith.example/media/groups/1/events/a.jpg" || img["name"] != "Seed packets" ||
+					img["mediaType"] != "image/jpeg" || img["width"] != 1920.0 || img["height"] != 640.0 {
+					t.Errorf("image: %v", doc["image"])
+				}
+				// Servers that show events as posts show attachments, with alt text.
+				att := mustMarshal(t, doc["attachment"])
+				if !strings.Contains(att, `"url":"https://kith.example/media/groups/1/events/a.jpg"`) || !strings.Contains(att, `"name":"Seed packets"`) {
+					t.Errorf("attachment: %s", att)
+				}
+			},
+		},
+		{name: "image not http", mutate: func(e *Event) { e.Image = &Attachment{MediaType: "image/png", URL: "data:image/png;base64,AA"} }, bad: true},
 		{name: "no name", mutate: func(e *Event) { e.Name = " " }, bad: true},
 		{name: "ends before it starts", mutate: func(e *Event) { e.EndTime = start.Add(-time.Hour) }, bad: true},
 		{name: "online link not http", mutate: func(e *Event) { e.OnlineURL = "javascript:alert(1)" }, bad: true},

@@ -87,6 +87,7 @@ const maxFormBytes = 1 << 20
 const (
 	maxSettingsBytes = 2*maxImageBytes + maxFormBytes
 	maxComposerBytes = 40 << 20
+	maxEventBytes    = maxImageBytes + maxFormBytes
 )
 
 // Deps is what the admin UI needs from the rest of the node.
@@ -316,6 +317,8 @@ func (a *Admin) Routes(r chi.Router) {
 				// Forms with images.
 				r.With(a.limitBody(maxSettingsBytes), a.checkCSRF).Post("/edit", a.h(a.groupEdit))
 				r.With(a.limitBody(maxComposerBytes), a.checkCSRF).Post("/posts/new", a.h(a.postCreate))
+				r.With(a.limitBody(maxEventBytes), a.checkCSRF).Post("/events/new", a.h(a.eventCreate)) // a cover image
+				r.With(a.limitBody(maxEventBytes), a.checkCSRF).Post("/events/{event}/edit", a.h(a.eventEdit))
 			})
 		})
 	})

@@ -34,6 +34,19 @@ func (a *Admin) anonDecide(approve bool) handlerFunc {
 		if req.State != storage.AnonPending {
 			return redirect(w, r, back+"?done=decided")
 		}
+		if !approve {
+			ok, err := a.confirmed(w, r, f, confirmation{
+				Title: "Reject this anonymous post?",
+				Effects: []string{
+					"The group does not publish it; this cannot be undone (the sender may send it again).",
+					"The log notes the rejection" + feedbackNote(g.FeedbackDMs),
+				},
+				Button: "Reject it", Cancel: back,
+			})
+			if !ok || err != nil {
+				return err
+			}
+		}
 		if _, err := a.moderation.DecideAnonymous(ctx, req.ID, approve, reason, staffOf(r)); err != nil {
 			return fmt.Errorf("decide anonymous request %s: %w", req.ID, err)
 		}

@@ -37,10 +37,8 @@ type Belonging interface {
 func (a *Admin) belongingRoutes(r chi.Router) {
 	r.Get("/events", a.h(a.eventList))
 	r.Get("/events/new", a.h(a.eventNewForm))
-	r.Post("/events/new", a.h(a.eventCreate))
 	r.Get("/events/{event}", a.h(a.eventShow))
 	r.Get("/events/{event}/edit", a.h(a.eventEditForm))
-	r.Post("/events/{event}/edit", a.h(a.eventEdit))
 	r.Post("/events/{event}/cancel", a.h(a.eventCancel))
 	r.Post("/events/{event}/delete", a.h(a.eventDelete))
 

@@ -74,7 +74,8 @@ func (a *Admin) groupCounts(ctx context.Context, g storage.Group) (groupRow, err
 // the sub-page being shown.
 type groupNav struct {
 	groupRow
-	Tab string
+	Tab    string
+	Handle string // @name@domain, for the copy-handle field
 }
 
 // nav loads the head of a group page.
@@ -83,7 +84,7 @@ func (a *Admin) nav(ctx context.Context, tab string) (groupNav, error) {
 	if err != nil {
 		return groupNav{}, err
 	}
-	return groupNav{groupRow: row, Tab: tab}, nil
+	return groupNav{groupRow: row, Tab: tab, Handle: "@" + row.Group.Name + "@" + a.domain}, nil
 }
 
 func (a *Admin) dashboard(w http.ResponseWriter, r *http.Request) error {

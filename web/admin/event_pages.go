@@ -1,6 +1,7 @@
 package admin
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -46,6 +47,7 @@ func (a *Admin) eventList(w http.ResponseWriter, r *http.Request) error {
 type eventFormData struct {
 	Nav     groupNav
 	Editing *storage.Event
+	Zones   []zoneOption // the same list as the composer's (zones.go)
 }
 
 const eventTimeLayout = "2006-01-02T15:04" // <input type="datetime-local">
@@ -59,7 +61,11 @@ func (a *Admin) renderEventForm(w http.ResponseWriter, r *http.Request, status i
 	if editing != nil {
 		title = "Edit event"
 	}
-	return a.renderBelonging(w, r, status, "event_form", &page{Title: title, Form: f, Data: eventFormData{Nav: nav, Editing: editing}})
+	keep := ""
+	if editing != nil {
+		keep = editing.Timezone
+	}
+	return a.renderBelonging(w, r, status, "event_form", &page{Title: title, Form: f, Data: eventFormData{Nav: nav, Editing: editing, Zones: zoneOptions(a.now(), keep)}})
 }
 
 func (a *Admin) eventNewForm(w http.ResponseWriter, r *http.Request) error {
@@ -71,8 +77,9 @@ func (a *Admin) eventNewForm(w http.ResponseWriter, r *http.Request) error {
 	return a.renderEventForm(w, r, http.StatusOK, f, nil)
 }
 
-// eventInput reads and checks the event form; errors go on f.
-func eventInput(f *form) community.EventInput {
+// eventInput reads and checks the event form; errors go on f. keep is
+// the zone of the event being edited, accepted even if the list lacks it.
+func eventInput(f *form, keep string) community.EventInput {
 	in := community.EventInput{
 		Title: f.Get("title"), Description: f.Raw("description"), Timezone: f.Get("timezone"),
 		PlaceName: f.Get("place_name"), PlaceAddress: f.Get("place_address"), OnlineURL: f.Get("online_url"),
@@ -88,8 +95,8 @@ func eventInput(f *form) community.EventInput {
 	if in.Timezone == "" {
 		in.Timezone = "UTC"
 	}
-	if l, err := time.LoadLocation(in.Timezone); err != nil {
-		f.Fail("timezone", "Use a time zone name like Europe/London, America/New_York or UTC.")
+	if l, ok := zoneOf(in.Timezone, keep); !ok {
+		f.Fail("timezone", "Choose a time zone from the list.")
 	} else {
 		loc = l
 	}
@@ -135,15 +142,21 @@ func (a *Admin) eventCreate(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	in := eventInput(f)
+	in := eventInput(f, "")
+	saved, err := a.eventImageInput(r, f, g.ID, nil, &in)
+	if err != nil {
+		return err
+	}
 	var ev *storage.Event
 	if f.Valid() {
 		ev, err = a.events.PublishEvent(ctx, g.Name, in, staffOf(r))
 		if err := belongingFail(f, err); err != nil {
+			a.discardMedia(r, saved)
 			return fmt.Errorf("publish event in %s: %w", g.Name, err)
 		}
 	}
 	if !f.Valid() {
+		a.discardMedia(r, saved)
 		return a.renderEventForm(w, r, http.StatusUnprocessableEntity, f, nil)
 	}
 	return redirect(w, r, "/admin/groups/"+g.Name+"/events/"+ev.ID+"?done=event")
@@ -173,6 +186,7 @@ func (a *Admin) eventEditForm(w http.ResponseWriter, r *http.Request) error {
 		"start": ev.StartsAt.In(loc).Format(eventTimeLayout), "end": ev.EndsAt.In(loc).Format(eventTimeLayout),
 		"place_name": ev.PlaceName, "place_address": ev.PlaceAddress, "online_url": ev.OnlineURL,
 		"capacity": strconv.Itoa(ev.Capacity), "remind_hours": strconv.FormatFloat(float64(ev.RemindBeforeMinutes)/60, 'f', -1, 64),
+		"image_alt": ev.ImageAlt,
 	} {
 		f.values.Set(k, v)
 	}
@@ -189,14 +203,23 @@ func (a *Admin) eventEdit(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	in := eventInput(f)
+	in := eventInput(f, ev.Timezone)
+	saved, err := a.eventImageInput(r, f, g.ID, ev, &in)
+	if err != nil {
+		return err
+	}
 	if f.Valid() {
 		if err := belongingFail(f, a.events.EditEvent(r.Context(), ev.ID, in, staffOf(r))); err != nil {
+			a.discardMedia(r, saved)
 			return err
 		}
 	}
 	if !f.Valid() {
+		a.discardMedia(r, saved)
 		return a.renderEventForm(w, r, http.StatusUnprocessableEntity, f, ev)
+	}
+	if ev.ImagePath != "" && (in.RemoveImage || in.Image != nil && in.Image.Path != ev.ImagePath) {
+		a.discardMedia(r, []string{ev.ImagePath}) // replaced or removed: the old file is no longer served
 	}
 	return redirect(w, r, "/admin/groups/"+g.Name+"/events/"+ev.ID+"?done=event-edited")
 }
@@ -273,4 +296,55 @@ func (a *Admin) eventDelete(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return redirect(w, r, "/admin/groups/"+currentGroup(r.Context()).Name+"/events?done=event-deleted")
+}
+
+// eventCoverMaxW and eventCoverMaxH bound an event's cover image (a wide
+// banner, as Mobilizon shows it).
+const eventCoverMaxW, eventCoverMaxH = 1920, 1080
+
+// eventImageInput reads the cover image fields of the event form into in:
+// a new upload (field "image", described by "image_alt"), stored through
+// the image pipeline when the rest of the form is valid, or "remove_image"
+// for an event being edited. It returns the new file, to discard if
+// publishing fails; problems the person can fix go on f.
+func (a *Admin) eventImageInput(r *http.Request, f *form, groupID string, editing *storage.Event, in *community.EventInput) ([]string, error) {
+	fh := uploadedFile(r, "image")
+	alt := f.Get("image_alt")
+	remove := editing != nil && f.Get("remove_image") != ""
+	switch {
+	case utf8.RuneCountInString(alt) > maxAltRunes:
+		f.Fail("image_alt", "Keep the description to 1500 characters.")
+	case fh != nil && alt == "":
+		f.Fail("image_alt", "Describe the image for people who cannot see it (alt text).")
+	case fh != nil && remove:
+		f.Fail("image", "Choose a new image or remove the current one, not both.")
+	case fh == nil && alt != "" && (editing == nil || editing.ImagePath == "" || remove):
+		f.Fail("image", "Choose the image this description is for, or empty the description.")
+	}
+	if !f.Valid() {
+		if fh != nil {
+			f.Fail("", "Please correct the fields marked below, and choose the image again: browsers do not keep it.")
+		}
+		return nil, nil
+	}
+	switch {
+	case remove:
+		in.RemoveImage = true
+	case fh != nil:
+		si, err := a.saveImage(fh, groupID, "events", eventCoverMaxW, eventCoverMaxH)
+		var ue *uploadError
+		switch {
+		case errors.As(err, &ue):
+			f.Fail("image", ue.msg)
+			return nil, nil
+		case err != nil:
+			return nil, err
+		}
+		in.Image = &community.EventImage{Path: si.Rel, MediaType: si.MediaType, Alt: alt, Width: si.Width, Height: si.Height}
+		return []string{si.Rel}, nil
+	case editing != nil && editing.ImagePath != "" && alt != "" && alt != editing.ImageAlt:
+		// A new description of the current image.
+		in.Image = &community.EventImage{Path: editing.ImagePath, MediaType: editing.ImageType, Alt: alt, Width: editing.ImageWidth, Height: editing.ImageHeight}
+	}
+	return nil, nil
 }

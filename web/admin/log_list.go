@@ -28,7 +28,7 @@ type logRow struct {
 }
 
 // logList shows who did what to the group, when and why, newest first;
-// ?staff=, ?action= and ?target= filter it.
+// ?staff=, ?action=, ?target= and ?q= (text) filter it.
 func (a *Admin) logList(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	g := currentGroup(ctx)
@@ -37,7 +37,7 @@ func (a *Admin) logList(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	q := r.URL.Query()
-	filter := storage.LogFilter{GroupID: g.ID, StaffName: q.Get("staff"), Action: q.Get("action"), Target: q.Get("target"), Limit: maxListed}
+	filter := storage.LogFilter{GroupID: g.ID, StaffName: q.Get("staff"), Action: q.Get("action"), Target: q.Get("target"), Query: strings.TrimSpace(q.Get("q")), Limit: maxListed}
 	entries, err := storage.FilterLog(ctx, a.db, filter)
 	if err != nil {
 		return err

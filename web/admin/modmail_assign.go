@@ -64,6 +64,12 @@ func (a *Admin) modmailState(state string) handlerFunc {
 		if err := storage.SetConversationState(ctx, a.db, c.ID, state); err != nil {
 			return fmt.Errorf("set conversation %s %s: %w", c.ID, state, err)
 		}
+		if state == storage.ConversationClosed {
+			// Closed: nothing left to answer.
+			if err := storage.ResolveConversationNotifications(ctx, a.db, a.now(), c); err != nil {
+				return err
+			}
+		}
 		a.log.InfoContext(ctx, "conversation "+done, "group", g.Name, "conversation", c.ID, "by", staffOf(r).Name)
 		if state == storage.ConversationClosed {
 			return redirect(w, r, "/admin/groups/"+g.Name+"/modmail?done=closed")

@@ -115,15 +115,16 @@ func (a *Admin) notificationsRead(w http.ResponseWriter, r *http.Request) error 
 	return redirect(w, r, "/admin/notifications?done=read")
 }
 
-// groupRepeats folds runs of notifications of one kind in one group, read
-// or unread alike, into one row: "12 new members" instead of twelve rows.
+// groupRepeats folds runs of notifications of one kind in one group, in
+// the same state (unread, read, dealt with), into one row: "12 new
+// members" instead of twelve rows.
 // The row keeps the newest one's time and every id, to mark them all read.
 func groupRepeats(rows []notificationRow) []notificationRow {
 	var out []notificationRow
 	for _, r := range rows {
 		if n := len(out); n > 0 {
 			last := &out[n-1]
-			if last.GroupID == r.GroupID && last.Kind == r.Kind && last.ReadAt.IsZero() == r.ReadAt.IsZero() {
+			if last.GroupID == r.GroupID && last.Kind == r.Kind && last.Unread() == r.Unread() && last.ResolvedAt.IsZero() == r.ResolvedAt.IsZero() {
 				last.IDs = append(last.IDs, r.ID)
 				last.Text = repeatsText(last.Kind, len(last.IDs))
 				continue

@@ -25,7 +25,7 @@ func (a *Admin) renderPollForm(w http.ResponseWriter, r *http.Request, status in
 	if err != nil {
 		return err
 	}
-	data := pollFormPage{Nav: nav, Zones: zoneOptions()}
+	data := pollFormPage{Nav: nav, Zones: zoneOptions(a.now())}
 	for i := range community.MaxPollOptions {
 		data.Options = append(data.Options, i)
 	}

@@ -35,7 +35,7 @@ func (a *Admin) renderPostForm(w http.ResponseWriter, r *http.Request, status in
 	if err != nil {
 		return err
 	}
-	data := postFormPage{Nav: nav, Editing: editing, Zones: zoneOptions()}
+	data := postFormPage{Nav: nav, Editing: editing, Zones: zoneOptions(a.now())}
 	n := maxImages
 	if editing != nil {
 		n = len(editing.Images)
@@ -175,7 +175,7 @@ func (a *Admin) previewPost(w http.ResponseWriter, r *http.Request, f *form, edi
 	if err != nil {
 		return err
 	}
-	data := postFormPage{Nav: nav, Editing: editing, Zones: zoneOptions(), Preview: html}
+	data := postFormPage{Nav: nav, Editing: editing, Zones: zoneOptions(a.now()), Preview: html}
 	n := maxImages
 	if editing != nil {
 		n = len(editing.Images)

@@ -110,7 +110,7 @@ type page struct {
 	Title  string
 	Nav    string        // the active navigation item
 	Cur    *auth.Current // nil when nobody is logged in
-	Unread int           // the staff member's unread notifications, for the top navigation
+	Unread int           // the staff member's unread notifications asking them to act, for the top navigation
 	Domain string
 	Form   *form
 	Notice string // a confirmation shown at the top of the page
@@ -189,7 +189,7 @@ func (a *Admin) render(w http.ResponseWriter, r *http.Request, status int, name 
 	p.Domain = a.domain
 	if p.Cur != nil {
 		// The counter is a convenience: a failure must not cost the page.
-		n, err := storage.CountUnreadNotifications(r.Context(), a.db, p.Cur.Staff)
+		n, err := storage.CountNotificationsToAct(r.Context(), a.db, p.Cur.Staff)
 		if err != nil {
 			a.log.WarnContext(r.Context(), "count unread notifications", "err", err)
 		}
@@ -220,7 +220,7 @@ func setPageHeaders(w http.ResponseWriter) {
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("Cache-Control", "no-store")
-	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+	h.Set("Content-Security-Policy", "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
 	h.Set("Referrer-Policy", "same-origin")
 	h.Set("X-Content-Type-Options", "nosniff")
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"strings"
 
 	"github.com/kith-social/kith/storage"
 	"github.com/kith-social/kith/web/auth"
@@ -28,6 +29,7 @@ type reportRow struct {
 // or every group the staff member manages.
 type reportsPage struct {
 	Nav      *groupNav
+	Query    string // ?q=: only reports whose reason, resolution, reported account or reporter contains it
 	Open     []reportRow
 	Resolved []reportRow
 }
@@ -40,7 +42,7 @@ func (a *Admin) reportList(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	data, err := a.reports(ctx, []storage.Group{*g})
+	data, err := a.reports(ctx, []storage.Group{*g}, r.URL.Query().Get("q"))
 	if err != nil {
 		return err
 	}
@@ -55,15 +57,15 @@ func (a *Admin) reportListAll(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	data, err := a.reports(ctx, groups)
+	data, err := a.reports(ctx, groups, r.URL.Query().Get("q"))
 	if err != nil {
 		return err
 	}
 	return a.render(w, r, http.StatusOK, "reports", &page{Title: "Reports", Nav: "reports", Data: data})
 }
 
-func (a *Admin) reports(ctx context.Context, groups []storage.Group) (reportsPage, error) {
-	var data reportsPage
+func (a *Admin) reports(ctx context.Context, groups []storage.Group, query string) (reportsPage, error) {
+	data := reportsPage{Query: strings.TrimSpace(query)}
 	if len(groups) == 0 {
 		return data, nil // no groups: nothing (an empty list would mean every group)
 	}
@@ -78,7 +80,13 @@ func (a *Admin) reports(ctx context.Context, groups []storage.Group) (reportsPag
 		limit int
 		dst   *[]reportRow
 	}{{storage.ReportOpen, maxListed, &data.Open}, {storage.ReportResolved, 50, &data.Resolved}} {
-		rs, err := storage.ListReports(ctx, a.db, list.state, ids, list.limit)
+		var rs []storage.Report
+		var err error
+		if data.Query != "" {
+			rs, err = storage.SearchReports(ctx, a.db, list.state, ids, data.Query, list.limit)
+		} else {
+			rs, err = storage.ListReports(ctx, a.db, list.state, ids, list.limit)
+		}
 		if err != nil {
 			return reportsPage{}, err
 		}

@@ -237,7 +237,17 @@ func TestAnonymous(t *testing.T) {
 		if strings.Contains(string(create.Body), "alice") {
 			t.Errorf("the anonymous post names its author: %s", create.Body)
 		}
-		wantStatus(t, "reject", owner.post(base+spam.ID+"/reject", url.Values{"csrf": {csrf}, "reason": {"selling"}}), http.StatusSeeOther)
+		// Rejecting asks first, and nothing happens until confirmed.
+		wantBody(t, "reject without confirming", owner.post(base+spam.ID+"/reject", url.Values{"csrf": {csrf}, "reason": {"selling"}}),
+			"Reject this anonymous post?", `name="reason" value="selling"`, "Reject it")
+		if r, _ := storage.AnonRequestByID(ctx, db, spam.ID); r.State != storage.AnonPending {
+			t.Fatalf("an unconfirmed rejection decided the request: %s", r.State)
+		}
+		res = owner.post(base+spam.ID+"/reject", url.Values{"csrf": {csrf}, "reason": {"selling"}, "confirm": {"yes"}})
+		if res.location != "/admin/groups/gardeners/anonymous?done=anon-no" {
+			t.Fatalf("reject: %d %q", res.status, res.location)
+		}
+		wantBody(t, "rejected", owner.get(res.location), "Rejected: the post is not published.")
 		res = owner.post(base+spam.ID+"/approve", url.Values{"csrf": {csrf}})
 		if res.location != "/admin/groups/gardeners/anonymous?done=decided" {
 			t.Errorf("decide twice: %d %q", res.status, res.location)

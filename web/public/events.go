@@ -40,6 +40,10 @@ type eventView struct {
 	Attending int
 	Cancelled bool
 	Past      bool
+	// The cover image, "" for none: a path on this node, its description
+	// and size (so the page does not jump while it loads).
+	ImageURL, ImageAlt      string
+	ImageWidth, ImageHeight int
 }
 
 func (p *Public) eventView(g *groupView, ev *storage.Event, attending int, now time.Time) eventView {
@@ -47,6 +51,7 @@ func (p *Public) eventView(g *groupView, ev *storage.Event, attending int, now t
 		ID: ev.ID, Title: ev.Title, When: ev.When(), Start: ev.StartsAt, Where: ev.Where(), MapURL: ev.MapURL(), OnlineURL: firstWebURL(ev.OnlineURL),
 		Content: ev.Post.ContentHTML, Page: g.Path + "/events/" + ev.ID, IRI: ev.Post.IRI,
 		Capacity: ev.Capacity, Attending: attending, Cancelled: ev.Cancelled(), Past: !now.Before(ev.EndsAt),
+		ImageURL: mediaPath(ev.ImagePath), ImageAlt: ev.ImageAlt, ImageWidth: ev.ImageWidth, ImageHeight: ev.ImageHeight,
 	}
 }
 
