@@ -331,7 +331,7 @@ func (a *Admin) eventImageInput(r *http.Request, f *form, groupID string, editin
 	case remove:
 		in.RemoveImage = true
 	case fh != nil:
-		si, err := a.saveImage(fh, groupID, "events", eventCoverMaxW, eventCoverMaxH)
+		si, err := a.saveImage(r.Context(), fh, groupID, "events", eventCoverMaxW, eventCoverMaxH)
 		var ue *uploadError
 		switch {
 		case errors.As(err, &ue):

@@ -51,7 +51,7 @@ func (p *Public) eventView(g *groupView, ev *storage.Event, attending int, now t
 		ID: ev.ID, Title: ev.Title, When: ev.When(), Start: ev.StartsAt, Where: ev.Where(), MapURL: ev.MapURL(), OnlineURL: firstWebURL(ev.OnlineURL),
 		Content: ev.Post.ContentHTML, Page: g.Path + "/events/" + ev.ID, IRI: ev.Post.IRI,
 		Capacity: ev.Capacity, Attending: attending, Cancelled: ev.Cancelled(), Past: !now.Before(ev.EndsAt),
-		ImageURL: mediaPath(ev.ImagePath), ImageAlt: ev.ImageAlt, ImageWidth: ev.ImageWidth, ImageHeight: ev.ImageHeight,
+		ImageURL: p.mediaPath(ev.ImagePath), ImageAlt: ev.ImageAlt, ImageWidth: ev.ImageWidth, ImageHeight: ev.ImageHeight,
 	}
 }
 
