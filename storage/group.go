@@ -44,6 +44,12 @@ type Group struct {
 	MaxGroupMentions  int       `bun:"max_group_mentions,notnull"`   // refuse posts mentioning more groups; 0: no limit
 	MinAccountAgeDays int       `bun:"min_account_age_days,notnull"` // review posts of younger accounts; 0: off
 	ReviewKeywords    string    `bun:"review_keywords,notnull"`      // one per line: posts containing one are reviewed
+	// Moving (move.go): the new group's actor IRI and @name@host once this
+	// one has moved; the groups this one moves here from, one IRI a line.
+	MovedTo       string `bun:"moved_to,notnull"`
+	MovedToHandle string `bun:"moved_to_handle,notnull"`
+	AlsoKnownAs   string `bun:"also_known_as,notnull"`
+
 	PrivateKeyPEM     string    `bun:"private_key_pem,notnull"`
 	PublicKeyPEM      string    `bun:"public_key_pem,notnull"`
 	CreatedAt         time.Time `bun:"created_at,notnull"`
