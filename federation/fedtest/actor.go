@@ -47,7 +47,7 @@ type Actor struct {
 	keyPath   string // GoToSocial: a separate key document; else ""
 	published time.Time
 
-	mu      sync.Mutex
+	mu          sync.Mutex
 	key         *rsa.PrivateKey
 	profile     Profile
 	deleted     bool
