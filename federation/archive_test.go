@@ -51,6 +51,15 @@ func TestExportImportThenMove(t *testing.T) {
 		if p := a.WaitProcessed(t, note["id"].(string)); p.Dropped != "" || p.Err != nil {
 			t.Fatalf("member post: %+v", p)
 		}
+		if _, err := a.Fed.Community.Posting.PublishPoll(ctx, g.Name, community.PollInput{Question: "Tomatoes or beans?", Options: []string{"Tomatoes", "Beans"}, Closes: time.Now().Add(48 * time.Hour)}, ada); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := a.Fed.Community.Events.PublishEvent(ctx, g.Name, community.EventInput{Title: "Seed swap", Start: time.Now().Add(72 * time.Hour), End: time.Now().Add(74 * time.Hour), PlaceName: "The shed"}, ada); err != nil {
+			t.Fatal(err)
+		}
+		dm := alice.CreateNote(fedtest.Note{Content: "A question for the moderators", Visibility: fedtest.VisibilityDirect, Mentions: []fedtest.Mention{{Href: s.GroupIRI, Name: "@gardeners@" + webtest.Host}}})
+		s.Send(t, alice, dm)
+		a.WaitProcessed(t, dm["id"].(string))
 		aliceA, _ := storage.RemoteActorByIRI(ctx, a.DB, alice.ID())
 		bobA, _ := storage.RemoteActorByIRI(ctx, a.DB, bob.ID())
 		role := &storage.Role{GroupID: g.ID, Name: "Gardener"}
@@ -77,7 +86,7 @@ func TestExportImportThenMove(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if n.Members != 2 || n.Posts != 2 || n.Roles != 1 || n.Badges != 1 || n.Media != 1 {
+		if n.Members != 2 || n.Posts != 4 || n.Roles != 1 || n.Badges != 1 || n.Events != 1 || n.Polls != 1 || n.Modmail != 1 || n.Media != 1 {
 			t.Fatalf("exported %+v", n)
 		}
 
@@ -90,9 +99,9 @@ func TestExportImportThenMove(t *testing.T) {
 		if !res.Created || res.Alias != s.GroupIRI {
 			t.Fatalf("import: %+v", res)
 		}
-		count := func() [4]int {
-			var c [4]int
-			for i, table := range []string{"posts", "member_roles", "badge_awards", "arriving_members"} {
+		count := func() [8]int {
+			var c [8]int
+			for i, table := range []string{"posts", "member_roles", "badge_awards", "arriving_members", "events", "poll_options", "conversation_messages", "member_profiles"} {
 				n, err := b.DB.NewSelect().TableExpr(table).Count(ctx)
 				if err != nil {
 					t.Fatal(err)
@@ -102,8 +111,8 @@ func TestExportImportThenMove(t *testing.T) {
 			return c
 		}
 		first := count()
-		if first != [4]int{2, 1, 1, 2} {
-			t.Fatalf("rows after import (posts, roles, awards, arriving members) = %v", first)
+		if first != [8]int{4, 1, 1, 2, 1, 2, 1, 1} {
+			t.Fatalf("rows after import (posts, roles, awards, arriving members, events, poll options, modmail messages, profiles) = %v", first)
 		}
 		again, err := grouparchive.Import(ctx, cfgB, bytes.NewReader(file.Bytes()), int64(file.Len()), "")
 		if err != nil || again.Created {

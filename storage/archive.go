@@ -30,6 +30,8 @@ type GroupRows struct {
 	Polls           []Poll
 	PollOptions     []PollOption
 	PollVotes       []PollVote
+	Conversations   []Conversation // modmail
+	Messages        []Message
 }
 
 // ReadGroupRows reads every row of the group an export carries. Run it in
@@ -62,6 +64,8 @@ func ReadGroupRows(ctx context.Context, db bun.IDB, groupID string) (*GroupRows,
 		{"polls", &r.Polls, "pl.group_id = ?"},
 		{"poll options", &r.PollOptions, "po.poll_id IN (SELECT id FROM polls WHERE group_id = ?)"},
 		{"poll votes", &r.PollVotes, "pv.poll_id IN (SELECT id FROM polls WHERE group_id = ?)"},
+		{"modmail", &r.Conversations, "cv.group_id = ?"},
+		{"modmail messages", &r.Messages, "cm.conversation_id IN (SELECT id FROM conversations WHERE group_id = ?)"},
 	}
 	for _, s := range steps {
 		if err := byGroup(s.what, s.dest, s.where); err != nil {
@@ -98,6 +102,9 @@ func ReadGroupRows(ctx context.Context, db bun.IDB, groupID string) (*GroupRows,
 	}
 	for _, v := range r.PollVotes {
 		add(v.ActorID)
+	}
+	for _, c := range r.Conversations {
+		add(c.ActorID)
 	}
 	if len(ids) > 0 {
 		list := make([]string, 0, len(ids))
@@ -166,6 +173,8 @@ func InsertGroupRows(ctx context.Context, db bun.IDB, r *GroupRows) error {
 		func() error { return insertChunks(ctx, db, "polls", r.Polls) },
 		func() error { return insertChunks(ctx, db, "poll options", r.PollOptions) },
 		func() error { return insertChunks(ctx, db, "poll votes", r.PollVotes) },
+		func() error { return insertChunks(ctx, db, "modmail", r.Conversations) },
+		func() error { return insertChunks(ctx, db, "modmail messages", r.Messages) },
 	} {
 		if err := err(); err != nil {
 			return err

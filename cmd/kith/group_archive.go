@@ -53,8 +53,8 @@ func cmdGroupExport(ctx context.Context, args []string, e env) error {
 	if err != nil {
 		return fmt.Errorf("group export: %w", err)
 	}
-	fmt.Fprintf(e.stdout, "exported @%s@%s to %s: %d members, %d posts, %d roles, %d badges, %d events, %d polls, %d media files\n",
-		pos[0], cfg.Domain, pos[1], n.Members, n.Posts, n.Roles, n.Badges, n.Events, n.Polls, n.Media)
+	fmt.Fprintf(e.stdout, "exported @%s@%s to %s: %d members, %d posts, %d roles, %d badges, %d events, %d polls, %d modmail conversations, %d media files\n",
+		pos[0], cfg.Domain, pos[1], n.Members, n.Posts, n.Roles, n.Badges, n.Events, n.Polls, n.Modmail, n.Media)
 	return nil
 }
 
@@ -94,8 +94,8 @@ func cmdGroupImport(ctx context.Context, args []string, e env) error {
 		verb = "merged into"
 	}
 	n := res.Counts
-	fmt.Fprintf(e.stdout, "%s @%s@%s: %d members waiting to follow, %d posts, %d roles, %d badges, %d events, %d polls, %d media files\n",
-		verb, res.Group.Name, cfg.Domain, n.Members, n.Posts, n.Roles, n.Badges, n.Events, n.Polls, n.Media)
+	fmt.Fprintf(e.stdout, "%s @%s@%s: %d members waiting to follow, %d posts, %d roles, %d badges, %d events, %d polls, %d modmail conversations, %d media files\n",
+		verb, res.Group.Name, cfg.Domain, n.Members, n.Posts, n.Roles, n.Badges, n.Events, n.Polls, n.Modmail, n.Media)
 	if res.Alias != "" {
 		fmt.Fprintf(e.stdout, "it lists %s as the address it moves from: on the old node, move the group to @%s@%s (admin › the group › Move)\n",
 			res.Alias, res.Group.Name, cfg.Domain)

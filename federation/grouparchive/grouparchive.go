@@ -89,12 +89,12 @@ type Config struct {
 
 // Counts says how much an archive carries.
 type Counts struct {
-	Members, Posts, Roles, Badges, Events, Polls, Media int
+	Members, Posts, Roles, Badges, Events, Polls, Modmail, Media int
 }
 
 func countsOf(a *Archive) Counts {
 	return Counts{Members: len(a.Rows.Members), Posts: len(a.Rows.Posts), Roles: len(a.Rows.Roles),
-		Badges: len(a.Rows.Badges), Events: len(a.Rows.Events), Polls: len(a.Rows.Polls), Media: len(a.Media)}
+		Badges: len(a.Rows.Badges), Events: len(a.Rows.Events), Polls: len(a.Rows.Polls), Modmail: len(a.Rows.Conversations), Media: len(a.Media)}
 }
 
 // Export writes group name to w.
@@ -495,6 +495,17 @@ func (m *mapper) rows() *storage.GroupRows {
 	for _, x := range a.PollVotes {
 		x.ID, x.PollID, x.OptionID, x.ActorID = m.id(x.ID), m.id(x.PollID), m.id(x.OptionID), m.actor(x.ActorID)
 		r.PollVotes = append(r.PollVotes, x)
+	}
+	for _, x := range a.Conversations {
+		x.ID, x.GroupID, x.ActorID, x.Actor = m.id(x.ID), g, m.actor(x.ActorID), nil
+		r.Conversations = append(r.Conversations, x)
+	}
+	for _, x := range a.Messages {
+		x.ID, x.ConversationID = m.id(x.ID), m.id(x.ConversationID)
+		if !x.Incoming {
+			x.IRI = m.rewrite.Replace(x.IRI) // the group's answers are its own notes
+		}
+		r.Messages = append(r.Messages, x)
 	}
 	return r
 }
