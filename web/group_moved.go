@@ -14,7 +14,7 @@ import (
 // collections, posts as JSON) stay served, so that servers can read
 // movedTo; the members' own pages (/me) stay too, for members settling
 // their affairs. The redirect is a 301 cached for an hour, not forever:
-// an operator can undo a mistaken move.
+// browsers then follow a later move (to yet another address) too.
 func (s *Server) movedRedirect(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if (r.Method != http.MethodGet && r.Method != http.MethodHead) || wantsActivityJSON(r) {
