@@ -149,6 +149,22 @@ func TestMemberAccountMoveMovesMembership(t *testing.T) {
 			t.Errorf("bob's membership after a refused move: %v %v", f, err)
 		}
 
+		// A banned account that moves stays banned.
+		carol, newCarol := s.Masto.NewActor("carol"), other.NewActor("carol")
+		newCarol.SetAlsoKnownAs(carol.ID())
+		s.Join(t, carol)
+		if err := n.Fed.Community.Moderation.Ban(ctx, g.Name, carol.ID(), "spam", ada); err != nil {
+			t.Fatal(err)
+		}
+		evade := carol.MoveTo(newCarol.ID())
+		s.Send(t, carol, evade)
+		n.WaitProcessed(t, evade["id"].(string))
+		if nc, err := storage.RemoteActorByIRI(ctx, n.DB, newCarol.ID()); err != nil {
+			t.Errorf("the new account of a banned member: %v", err)
+		} else if _, err := storage.BanOf(ctx, n.DB, g.ID, nc.ID); err != nil {
+			t.Errorf("the ban did not follow the account: %v", err)
+		}
+
 		move := alice.MoveTo(newAlice.ID())
 		s.Send(t, alice, move)
 		if p := n.WaitProcessed(t, move["id"].(string)); p.Dropped != "" || p.Err != nil {

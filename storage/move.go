@@ -89,11 +89,31 @@ func CountArrivingMembers(ctx context.Context, db bun.IDB, groupID string) (int,
 	return int(n), nil
 }
 
-// MoveMembership hands every membership, request, role, badge and
-// directory entry of the actor from to the actor to (an account that moved,
+// MoveMembership hands every membership, request, role, badge, directory
+// entry and ban of the actor from to the actor to (an account that moved,
 // with Move): where to already has the same, it keeps its own. It returns
 // the ids of the groups whose membership moved.
-func MoveMembership(ctx context.Context, db bun.IDB, from, to string) ([]string, error) {
+func MoveMembership(ctx context.Context, db bun.IDB, now time.Time, from, to string) ([]string, error) {
+	// Bans follow the account (as Mastodon carries blocks over on a move):
+	// moving is no way around one. A group that banned the new account
+	// keeps it out, and the old account's membership there ends.
+	var bans []Ban
+	if err := db.NewSelect().Model(&bans).Where("b.actor_id = ?", from).Scan(ctx); err != nil {
+		return nil, fmt.Errorf("bans of %s: %w", from, err)
+	}
+	for _, b := range bans {
+		nb := &Ban{ID: NewID(), GroupID: b.GroupID, ActorID: to, Reason: b.Reason, CreatedBy: b.CreatedBy, CreatedAt: now.UTC()}
+		if _, err := db.NewInsert().Model(nb).On("CONFLICT DO NOTHING").Exec(ctx); err != nil {
+			return nil, fmt.Errorf("carry ban of %s over: %w", from, err)
+		}
+	}
+	if err := RecordDepartures(ctx, db, now, "f.actor_id = ? AND f.group_id IN (SELECT group_id FROM bans WHERE actor_id = ?)", from, to); err != nil {
+		return nil, err
+	}
+	if _, err := db.NewDelete().Model((*Follow)(nil)).
+		Where("actor_id = ? AND group_id IN (SELECT group_id FROM bans WHERE actor_id = ?)", from, to).Exec(ctx); err != nil {
+		return nil, fmt.Errorf("end memberships of %s where %s is banned: %w", from, to, err)
+	}
 	var groups []string
 	if err := db.NewSelect().Model((*Follow)(nil)).Column("group_id").Where("actor_id = ?", from).Scan(ctx, &groups); err != nil {
 		return nil, fmt.Errorf("memberships of %s: %w", from, err)

@@ -180,7 +180,7 @@ func (e *Membership) OnMove(ctx context.Context, act *vocab.Activity) error {
 	defer e.out.MembersChanged()
 	origin := act.Actor
 	if act.Object == nil || act.Object.ID != origin {
-		return drop("Move of %v by %s: only an account can move itself", act.Object, origin)
+		return drop("Move by %s of something else: only an account can move itself", origin)
 	}
 	if act.Target == "" || act.Target == origin {
 		return drop("Move of %s without a new address", origin)
@@ -209,7 +209,7 @@ func (e *Membership) OnMove(ctx context.Context, act *vocab.Activity) error {
 	var groups []string
 	err = e.Tx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		var err error
-		if groups, err = storage.MoveMembership(ctx, tx, old.ID, target.ID); err != nil {
+		if groups, err = storage.MoveMembership(ctx, tx, e.Now(), old.ID, target.ID); err != nil {
 			return err
 		}
 		return storage.Notify(ctx, tx, storage.Invalidation{What: storage.InvalidateMembers})
