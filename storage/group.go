@@ -38,16 +38,22 @@ type Group struct {
 	Rules         string `bun:"rules,notnull"` // one per line, plain text
 
 	// Safety settings.
-	JoinQuestions     string    `bun:"join_questions,notnull"`       // sent to applicants of a closed group; empty: none
-	ProbationPosts    int       `bun:"probation_posts,notnull"`      // a new member's first N posts are reviewed; 0: off
-	FeedbackDMs       bool      `bun:"feedback_dms,notnull"`         // tell authors by DM when a post is held, approved, rejected or removed
-	MaxGroupMentions  int       `bun:"max_group_mentions,notnull"`   // refuse posts mentioning more groups; 0: no limit
-	MinAccountAgeDays int       `bun:"min_account_age_days,notnull"` // review posts of younger accounts; 0: off
-	ReviewKeywords    string    `bun:"review_keywords,notnull"`      // one per line: posts containing one are reviewed
-	PrivateKeyPEM     string    `bun:"private_key_pem,notnull"`
-	PublicKeyPEM      string    `bun:"public_key_pem,notnull"`
-	CreatedAt         time.Time `bun:"created_at,notnull"`
-	UpdatedAt         time.Time `bun:"updated_at,notnull"`
+	JoinQuestions     string `bun:"join_questions,notnull"`       // sent to applicants of a closed group; empty: none
+	ProbationPosts    int    `bun:"probation_posts,notnull"`      // a new member's first N posts are reviewed; 0: off
+	FeedbackDMs       bool   `bun:"feedback_dms,notnull"`         // tell authors by DM when a post is held, approved, rejected or removed
+	MaxGroupMentions  int    `bun:"max_group_mentions,notnull"`   // refuse posts mentioning more groups; 0: no limit
+	MinAccountAgeDays int    `bun:"min_account_age_days,notnull"` // review posts of younger accounts; 0: off
+	ReviewKeywords    string `bun:"review_keywords,notnull"`      // one per line: posts containing one are reviewed
+	// Moving (move.go): the new group's actor IRI and @name@host once this
+	// one has moved; the groups this one moves here from, one IRI a line.
+	MovedTo       string `bun:"moved_to,notnull"`
+	MovedToHandle string `bun:"moved_to_handle,notnull"`
+	AlsoKnownAs   string `bun:"also_known_as,notnull"`
+
+	PrivateKeyPEM string    `bun:"private_key_pem,notnull"`
+	PublicKeyPEM  string    `bun:"public_key_pem,notnull"`
+	CreatedAt     time.Time `bun:"created_at,notnull"`
+	UpdatedAt     time.Time `bun:"updated_at,notnull"`
 }
 
 var groupNameRE = regexp.MustCompile(`^[a-z0-9_]{1,30}$`)

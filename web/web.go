@@ -204,6 +204,7 @@ func (s *Server) routes() http.Handler {
 	inboxLimit := s.inboxLimits.middleware
 	r.With(inboxLimit).Post("/inbox", s.handle(s.inbox))
 	r.Route("/groups/{name}", func(r chi.Router) {
+		r.Use(s.movedRedirect) // group_moved.go
 		r.Get("/", s.handle(s.group))
 		r.With(inboxLimit).Post("/inbox", s.handle(s.inbox))
 		r.Get("/outbox", s.handle(s.groupCollection(community.CollectionOutbox)))

@@ -10,7 +10,7 @@ import (
 
 func cmdGroup(ctx context.Context, args []string, e env) error {
 	if len(args) == 0 {
-		return usagef("group: want a subcommand: create, list, requests, approve or reject")
+		return usagef("group: want a subcommand: create, list, requests, approve, reject, export or import")
 	}
 	switch args[0] {
 	case "create":
@@ -21,8 +21,12 @@ func cmdGroup(ctx context.Context, args []string, e env) error {
 		return cmdGroupRequests(ctx, args[1:], e)
 	case "approve", "reject":
 		return cmdGroupDecide(ctx, args[0] == "approve", args[1:], e)
+	case "export":
+		return cmdGroupExport(ctx, args[1:], e)
+	case "import":
+		return cmdGroupImport(ctx, args[1:], e)
 	default:
-		return usagef("group: unknown subcommand %q: want create, list, requests, approve or reject", args[0])
+		return usagef("group: unknown subcommand %q: want create, list, requests, approve, reject, export or import", args[0])
 	}
 }
 

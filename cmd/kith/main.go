@@ -52,6 +52,8 @@ Usage:
   kith group requests NAME      pending follow requests of a closed group
   kith group approve NAME ACTOR approve a request (ACTOR is the actor IRI)
   kith group reject NAME ACTOR  reject a request
+  kith group export NAME FILE   write the group to FILE (a zip), to import on another node
+  kith group import FILE [--as NAME]  recreate an exported group here
   kith owner create --username U [--password-stdin]
   kith media migrate [-v]       copy DATA/media and DATA/media-cache into the --media-store bucket (resumable, verified)
   kith version

@@ -332,6 +332,9 @@ func (e *Belonging) SendDueDigests(ctx context.Context) (int, error) {
 			errs = append(errs, err)
 			continue
 		}
+		if g.Moved() {
+			continue // its members follow the new group now (move.go)
+		}
 		var published bool
 		err = e.Tx(ctx, func(ctx context.Context, tx bun.Tx) error {
 			claimed, err := storage.ClaimDigest(ctx, tx, g.ID, due, now)

@@ -58,6 +58,7 @@ func (e *Documents) groupDocument(g *storage.Group) ([]byte, error) {
 		ManuallyApprovesFollowers: g.Closed, Discoverable: g.Discoverable,
 		PostingRestrictedToMods: g.PostingPolicy == storage.PostingModerators,
 		Published:               g.CreatedAt,
+		AlsoKnownAs:             g.AliasList(), MovedTo: g.MovedTo,
 	}
 	if g.IconPath != "" {
 		ga.IconURL, ga.IconMediaType = e.MediaURL(g.IconPath), mediaType(g.IconPath)

@@ -42,11 +42,28 @@ func (e *Membership) OnFollow(ctx context.Context, act *vocab.Activity) error {
 			e.Log.InfoContext(ctx, "follow from a banned actor rejected", "group", g.Name, "actor", actor.IRI)
 			return e.answerFollow(ctx, tx, g, actor, act, false)
 		}
+		if g.Moved() {
+			// Follows go to the new address; say where (move.go).
+			if err := e.answerFollow(ctx, tx, g, actor, act, false); err != nil {
+				return err
+			}
+			text := fmt.Sprintf(`<p>This group has moved to <a href="%s">%s</a>: please follow it there.</p>`, html.EscapeString(g.MovedTo), html.EscapeString(g.MovedToHandle))
+			_, err := e.directMessage(ctx, tx, g, actor, text, "")
+			return err
+		}
 		state := storage.FollowAccepted
 		if g.Closed {
 			state = storage.FollowPending
 		}
 		f := &storage.Follow{GroupID: g.ID, ActorID: actor.ID, ActivityIRI: act.ID, ActivityRaw: string(act.Raw), State: state}
+		// A member of the group's old address (from an imported export)
+		// following because of the Move: no join questions, the same
+		// membership date (move.go).
+		if arriving, err := storage.TakeArrivingMember(ctx, tx, g.ID, actor.IRI); err == nil {
+			f.State, f.AcceptedAt = storage.FollowAccepted, arriving.MemberSince
+		} else if !isNotFound(err) {
+			return err
+		}
 		if err := storage.UpsertFollow(ctx, tx, e.Now(), f); err != nil {
 			return err
 		}

@@ -167,6 +167,9 @@ func visibility(obj *vocab.Object, act *vocab.Activity, author *storage.RemoteAc
 // acceptPost applies a group's posting policy and review queue to a post
 // and stores it; a published post is announced to the members.
 func (e *Posting) acceptPost(ctx context.Context, g *storage.Group, act *vocab.Activity, obj *vocab.Object, author *storage.RemoteActor) error {
+	if g.Moved() {
+		return e.answerMoved(ctx, g, author) // move.go
+	}
 	vis := visibility(obj, act, author)
 	if vis == storage.VisibilityDirect {
 		// A private message to the group: modmail, or a command.

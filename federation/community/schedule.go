@@ -156,6 +156,9 @@ func (e *Posting) publishScheduled(ctx context.Context, id string) error {
 	if err != nil {
 		return err
 	}
+	if g.Moved() {
+		return e.failScheduled(ctx, s, fmt.Errorf("the group has moved to %s", g.MovedToHandle))
+	}
 	by := Staff{ID: s.StaffID, Name: s.StaffName}
 	input, err := DecodeScheduled(s)
 	if err != nil {

@@ -48,7 +48,9 @@ type Note struct {
 
 // Follow returns a Follow of target.
 func (a *Actor) Follow(target string) map[string]any {
-	return a.activity("Follow", target, nil)
+	f := a.activity("Follow", target, nil)
+	a.inst.follows.sent(f) // its Accept makes a follow (move.go)
+	return f
 }
 
 // Like returns a Like of object.

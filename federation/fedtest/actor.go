@@ -47,10 +47,12 @@ type Actor struct {
 	keyPath   string // GoToSocial: a separate key document; else ""
 	published time.Time
 
-	mu      sync.Mutex
-	key     *rsa.PrivateKey
-	profile Profile
-	deleted bool
+	mu          sync.Mutex
+	key         *rsa.PrivateKey
+	profile     Profile
+	deleted     bool
+	alsoKnownAs []string
+	movedTo     string
 }
 
 // NewActor creates a Person with a key from the Network's pool.
@@ -227,7 +229,7 @@ func (a *Actor) publicKeyJSON() map[string]any {
 // document is the actor JSON as the flavor serves it.
 func (a *Actor) document() map[string]any {
 	a.mu.Lock()
-	p := a.profile
+	p, aka, movedTo := a.profile, a.alsoKnownAs, a.movedTo
 	a.mu.Unlock()
 	attachment := make([]any, 0, len(p.Fields))
 	for _, f := range p.Fields {
@@ -241,6 +243,8 @@ func (a *Actor) document() map[string]any {
 			"PropertyValue":             "schema:PropertyValue",
 			"value":                     "schema:value",
 			"discoverable":              "toot:discoverable",
+			"alsoKnownAs":               map[string]any{"@id": "as:alsoKnownAs", "@type": "@id"},
+			"movedTo":                   map[string]any{"@id": "as:movedTo", "@type": "@id"},
 		}},
 		"id":                        a.ID(),
 		"type":                      a.actorType,
@@ -266,6 +270,12 @@ func (a *Actor) document() map[string]any {
 	}
 	if a.featured != "" {
 		d["featured"] = a.inst.URL(a.featured)
+	}
+	if len(aka) > 0 {
+		d["alsoKnownAs"] = aka
+	}
+	if movedTo != "" {
+		d["movedTo"] = movedTo
 	}
 	if s := a.inst.SharedInbox(); s != "" {
 		d["endpoints"] = map[string]any{"sharedInbox": s}

@@ -112,6 +112,9 @@ type Instance struct {
 	inboxAttempts   int
 	software        string // NodeInfo software.name; "" is the flavor's
 	noNodeInfo      bool
+	follows         follows // what the instance's actors follow (move.go)
+	moves           []MoveOutcome
+	work            sync.WaitGroup // Moves being processed
 }
 
 type routeKind int
@@ -143,8 +146,10 @@ func (n *Network) NewInstance(host string, flavor Flavor) *Instance {
 		actors:          make(map[string]*Actor),
 		keyCache:        make(map[string]httpsig.PublicKey),
 		changed:         make(chan struct{}),
+		follows:         newFollows(),
 	}
 	n.AddHost(host, inst)
+	n.t.Cleanup(inst.work.Wait)
 	return inst
 }
 
@@ -450,6 +455,7 @@ func (i *Instance) serveInbox(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	i.record(d, true)
+	i.react(d) // follows and moves (move.go)
 	if i.flavor == Lemmy {
 		w.WriteHeader(http.StatusOK)
 		return

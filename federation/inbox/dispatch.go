@@ -38,6 +38,8 @@ func (e *Inbox) process(ctx context.Context, act *vocab.Activity, groupName stri
 		return e.flag(ctx, act)
 	case "Join", "Leave":
 		return e.rsvp(ctx, act)
+	case "Move":
+		return e.move(ctx, act)
 	case "Accept", "Reject":
 		return dropf("groups do not follow anyone, so there is nothing to accept")
 	default:

@@ -110,6 +110,8 @@ func ParseActor(ctx context.Context, raw []byte) (*Actor, error) {
 	a.Indexable = extBool(m, "indexable")
 	a.PostingRestrictedToMods = extBool(m, "postingRestrictedToMods")
 	a.Fields = extFields(m)
+	a.AlsoKnownAs = extIRIs(m, "alsoKnownAs")
+	a.MovedTo = refID(m["movedTo"])
 
 	if a.Inbox == "" {
 		// go-fed drops an inbox that is not an absolute IRI; say so.

@@ -61,6 +61,9 @@ var extensionTerms = [...]extensionTerm{
 	{name: "votersCount", id: "toot:votersCount", prefix: prefixToot},
 	{name: "PropertyValue", id: "schema:PropertyValue", prefix: prefixSchema},
 	{name: "value", id: "schema:value", prefix: prefixSchema},
+	// Account migration, as Mastodon defines them.
+	{name: "alsoKnownAs", id: "as:alsoKnownAs", isIRI: true},
+	{name: "movedTo", id: "as:movedTo", isIRI: true},
 	{name: "postingRestrictedToMods", id: "lemmy:postingRestrictedToMods", prefix: prefixLemmy},
 	// Events, as Mobilizon writes them (see event.go).
 	{name: "timezone", id: "mz:timezone", prefix: prefixMz},

@@ -256,6 +256,8 @@ func GroupActorJSON(g GroupActor) ([]byte, error) {
 		postingRestrictedToMods:   &restricted,
 		fields:                    g.Fields,
 		published:                 g.Published,
+		alsoKnownAs:               g.AlsoKnownAs,
+		movedTo:                   g.MovedTo,
 	}.apply(doc)
 	return marshalDocument(doc)
 }
@@ -428,6 +430,8 @@ func newActivity(typ string) (activityType, error) {
 		return streams.NewActivityStreamsBlock(), nil
 	case "Flag":
 		return streams.NewActivityStreamsFlag(), nil
+	case "Move":
+		return streams.NewActivityStreamsMove(), nil
 	default:
 		return nil, fmt.Errorf("no builder for activity type %q", typ)
 	}
@@ -632,6 +636,13 @@ func Add(id, actor, object, target string, to, cc []string) ([]byte, error) {
 // Remove returns a Remove of object from target (unpinning).
 func Remove(id, actor, object, target string, to, cc []string) ([]byte, error) {
 	return targeted("Remove", id, actor, object, target, to, cc)
+}
+
+// Move returns a Move of actor (the object is the mover itself) to target,
+// its new address: the account migration Mastodon, GoToSocial and Misskey
+// follow when target lists actor in alsoKnownAs.
+func Move(id, actor, target string, to, cc []string) ([]byte, error) {
+	return targeted("Move", id, actor, actor, target, to, cc)
 }
 
 func targeted(typ, id, actor, object, target string, to, cc []string) ([]byte, error) {

@@ -199,8 +199,22 @@ func refID(v any) string {
 	return ""
 }
 
+// extIRIs returns the ids a member lists: an IRI, an object, or a list of
+// either (alsoKnownAs).
+func extIRIs(m map[string]any, name string) []string {
+	var out []string
+	for _, e := range asList(m[name]) {
+		if id := refID(e); id != "" {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
 // actorExtensions are the extension terms of an actor document.
 type actorExtensions struct {
+	alsoKnownAs               []string
+	movedTo                   string
 	sharedInbox               string
 	manuallyApprovesFollowers bool
 	indexable                 bool
@@ -227,6 +241,12 @@ func (e actorExtensions) apply(doc map[string]any) {
 		doc["attachment"] = attachments
 	}
 	setTime(doc, "published", e.published)
+	if len(e.alsoKnownAs) > 0 {
+		doc["alsoKnownAs"] = e.alsoKnownAs
+	}
+	if e.movedTo != "" {
+		doc["movedTo"] = e.movedTo
+	}
 }
 
 // objectExtensions are the extension terms of an object document.

@@ -146,7 +146,11 @@ type Actor struct {
 	PostingRestrictedToMods   bool
 	Fields                    []Field
 	Published                 time.Time
-	Raw                       json.RawMessage
+	// AlsoKnownAs lists the actor's other addresses (the accounts it moved
+	// from); MovedTo is where it moved (Mastodon's account migration).
+	AlsoKnownAs []string
+	MovedTo     string
+	Raw         json.RawMessage
 }
 
 // GroupActor is what Kith publishes for a group.
@@ -179,6 +183,10 @@ type GroupActor struct {
 	// Fields are published as PropertyValue attachments; values are HTML.
 	Fields    []Field
 	Published time.Time
+	// AlsoKnownAs names the groups this one moves here from; MovedTo the
+	// group this one moved to.
+	AlsoKnownAs []string
+	MovedTo     string
 }
 
 // ApplicationActor is the instance actor (FEP-d556): type Application,

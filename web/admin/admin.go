@@ -257,6 +257,9 @@ func (a *Admin) Routes(r chi.Router) {
 					r.With(a.requireOwner).Post("/invites", a.h(a.inviteCreate))
 					r.With(a.requireOwner).Post("/invites/{invite}/revoke", a.h(a.inviteRevoke))
 					r.With(a.requireOwner).Post("/moderators/{staff}/remove", a.h(a.moderatorRemove))
+					r.With(a.requireOwner).Get("/move", a.h(a.moveForm))
+					r.With(a.requireOwner).Post("/move", a.h(a.moveSubmit))
+					r.With(a.requireOwner).Post("/move/from", a.h(a.movingFromSubmit))
 
 					// The group's own posts.
 					r.Get("/posts", a.h(a.postList))

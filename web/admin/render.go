@@ -28,7 +28,7 @@ var staticFiles embed.FS
 func pageNames() []string {
 	return []string{
 		"setup", "login", "dashboard", "groups", "group", "group_new",
-		"moderators", "invite", "account", "error",
+		"moderators", "invite", "account", "error", "move",
 		"group_edit", "posts", "post_form", "requests", "queue", "recent",
 		"members", "bans", "reports", "log", "domain_blocks", "federation",
 		"modmail", "conversation", "anonymous", "thread", "poll_form", "scheduled",
@@ -281,6 +281,8 @@ type profileField struct {
 func noticeText(key string) string {
 	return map[string]string{
 		"saved":          "Saved. Members' servers are told about the new profile.",
+		"moved":          "Moved. Members' servers are told, and follow the new group as they process it.",
+		"moving-from":    "Saved. The group now lists these addresses as the ones it moves here from.",
 		"published":      "Published. The post is on its way to the members.",
 		"edited":         "Saved. Members' servers are told about the change.",
 		"deleted":        "Deleted. Members' servers are told to delete it too.",

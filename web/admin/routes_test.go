@@ -47,6 +47,9 @@ func routeAccess() map[string]string {
 		"POST /admin/groups/{group}/invites":   groupOwner,
 		"POST /admin/groups/{group}/invites/{invite}/revoke":   groupOwner,
 		"POST /admin/groups/{group}/moderators/{staff}/remove": groupOwner,
+		"GET /admin/groups/{group}/move":                       groupOwner,
+		"POST /admin/groups/{group}/move":                      groupOwner,
+		"POST /admin/groups/{group}/move/from":                 groupOwner,
 
 		"GET /admin/reports":               staffOnly,
 		"GET /admin/domain-blocks":         ownerOnly,

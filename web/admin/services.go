@@ -61,6 +61,11 @@ type Moderation interface {
 // Membership is deciding requests to join.
 type Membership interface {
 	DecideFollow(ctx context.Context, groupName, actorIRI string, approve bool) error
+
+	// Moving the group to another server (group_move.go).
+	ResolveMoveTarget(ctx context.Context, groupName, handle string) (*community.MoveTarget, error)
+	MoveGroup(ctx context.Context, groupName, handle string, by community.Staff) (*community.MoveTarget, error)
+	SetAliases(ctx context.Context, groupName string, addresses []string, by community.Staff) ([]string, error)
 }
 
 // Modmail is answering members' private messages to the group.

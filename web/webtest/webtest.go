@@ -38,6 +38,9 @@ const Host = "kith.test"
 
 // Node is a running node under test.
 type Node struct {
+	// Host is the node's host name in the fake fediverse (Host unless
+	// Options.Host says otherwise).
+	Host  string
 	Net   *fedtest.Network
 	Fed   *federation.Engine
 	DB    *bun.DB
@@ -80,6 +83,9 @@ type Options struct {
 	// command next to `kith serve`), so every request and job reaches
 	// the first node. Call its services directly.
 	Beside bool
+	// Host is the node's host name; "" is Host. A second node on the same
+	// network needs its own (a group moving between two nodes).
+	Host string
 	// Shapes makes the node read each server's NodeInfo and send it only
 	// the shapes its software uses (federation/software), as kith serve
 	// does. Off, every server gets every shape: most tests are about
@@ -104,9 +110,10 @@ func StartOn(t testing.TB, network *fedtest.Network, db *bun.DB, opts Options) *
 	}
 	reads := readPool(t, db)
 	m := metrics.New()
+	host := cmp.Or(opts.Host, Host)
 	fed, err := federation.New(ctx, db, federation.Config{
 		Reads:  reads,
-		Scheme: "http", Domain: Host, AuthorizedFetch: opts.AuthorizedFetch,
+		Scheme: "http", Domain: host, AuthorizedFetch: opts.AuthorizedFetch,
 		Transport: transport.Config{
 			InsecureHTTP: true, AllowPrivateNetworks: true,
 			DialContext: network.DialContext, RootCAs: network.RootCAs(),
@@ -119,7 +126,7 @@ func StartOn(t testing.TB, network *fedtest.Network, db *bun.DB, opts Options) *
 	if err != nil {
 		t.Fatalf("start engine: %v", err)
 	}
-	n := &Node{Net: network, Fed: fed, DB: db, Metrics: m, changed: make(chan struct{})}
+	n := &Node{Host: host, Net: network, Fed: fed, DB: db, Metrics: m, changed: make(chan struct{})}
 	fed.Inbox.OnProcessed(func(p inbox.Processed) {
 		n.mu.Lock()
 		n.processed = append(n.processed, p)
@@ -152,7 +159,7 @@ func StartOn(t testing.TB, network *fedtest.Network, db *bun.DB, opts Options) *
 		t.Cleanup(func() { _ = fed.Stop(context.Background()) })
 		return n
 	}
-	network.AddHost(Host, web.New(web.Deps{DB: db, Reads: reads, Fed: fed, Log: log, InsecureHTTP: true, DataDir: dataDir, InboxPerMinute: opts.InboxPerMinute, InboxPerServerPerMinute: opts.InboxPerServerPerMinute, Now: opts.InboxClock, Metrics: m, Media: cache}))
+	network.AddHost(host, web.New(web.Deps{DB: db, Reads: reads, Fed: fed, Log: log, InsecureHTTP: true, DataDir: dataDir, InboxPerMinute: opts.InboxPerMinute, InboxPerServerPerMinute: opts.InboxPerServerPerMinute, Now: opts.InboxClock, Metrics: m, Media: cache}))
 	if err := fed.Start(ctx); err != nil {
 		t.Fatalf("start queue: %v", err)
 	}
@@ -165,7 +172,7 @@ func StartOn(t testing.TB, network *fedtest.Network, db *bun.DB, opts Options) *
 }
 
 // URL is the node's base URL.
-func (n *Node) URL(path string) string { return "http://" + Host + path }
+func (n *Node) URL(path string) string { return "http://" + n.Host + path }
 
 // GroupIRI is a group's actor IRI.
 func (n *Node) GroupIRI(name string) string { return n.Fed.IRI.Group(name) }
