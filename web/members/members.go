@@ -5,9 +5,10 @@
 //
 // A visitor enters their handle on the group's page. If they are a member
 // (or an applicant of a closed group), the group sends them a direct
-// message with a one-time link (federation/community: SendSignInLink);
-// everyone gets the same answer page, so the form tells nobody who
-// belongs. Requests are limited per handle, per server and per client
+// message with a one-time link (federation/community: RequestSignInLink);
+// everyone gets the same answer page after the same work (the handle is
+// looked up by a job after the answer), so the form tells nobody who
+// belongs, not even by how long it takes. Requests are limited per handle, per server and per client
 // address, in the database (storage.TakeSignInRequest), so the limits hold
 // across processes. Opening the link shows a button; pressing it spends
 // the token and starts a session. (A GET does not spend it: servers and
@@ -39,7 +40,7 @@ import (
 // Community is what the members' pages ask of the group's community; the
 // federation engine's community.Service meets it.
 type Community interface {
-	SendSignInLink(ctx context.Context, groupName string, addr community.MemberAddress) error
+	RequestSignInLink(ctx context.Context, groupID string, addr community.MemberAddress) error
 	RedeemSignIn(ctx context.Context, groupName, token string) (*storage.Group, *storage.RemoteActor, error)
 	StandingOf(ctx context.Context, groupID, actorID string) (community.Standing, error)
 	MembershipOf(ctx context.Context, groupID, actorID string) (*community.MemberProfile, error)
