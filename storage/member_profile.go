@@ -87,6 +87,18 @@ func MemberPostsInGroup(ctx context.Context, db bun.IDB, groupID, authorID strin
 	return ps, nil
 }
 
+// HasNamedPostInGroup tells whether an author has a published post in a
+// group that names them: not anonymous, not a direct message.
+func HasNamedPostInGroup(ctx context.Context, db bun.IDB, groupID, authorID string) (bool, error) {
+	ok, err := db.NewSelect().Model((*Post)(nil)).
+		Where("p.group_id = ? AND p.author_id = ? AND p.state = ? AND p.anonymous = ? AND p.visibility <> ?",
+			groupID, authorID, PostPublished, false, VisibilityDirect).Exists(ctx)
+	if err != nil {
+		return false, fmt.Errorf("named posts of %s in group %s: %w", authorID, groupID, err)
+	}
+	return ok, nil
+}
+
 // MembersOnlyThreads lists the first posts of a group's members-only
 // threads (published, visibility followers), newest first, before the id
 // before ("" for the newest). A member's post that the group republished

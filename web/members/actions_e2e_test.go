@@ -235,3 +235,104 @@ func TestMemberActions(t *testing.T) {
 		}
 	})
 }
+
+// TestReportMember: a member reports another member — from the directory,
+// or by the link beside a post's author — with a reason and an optional
+// note; the report lands in the reports staff see, naming the reported
+// account. Nobody outside the group, and not oneself, can be reported.
+func TestReportMember(t *testing.T) {
+	t.Parallel()
+	webtest.Each(t, func(t *testing.T, s *webtest.Scenario) {
+		ctx := context.Background()
+		n, alice, bob, carol, eve := s.Node, s.Alice(), s.Masto.NewActor("bob"), s.Masto.NewActor("carol"), s.Masto.NewActor("eve")
+		for _, a := range []*fedtest.Actor{alice, bob, carol, eve} {
+			s.Join(t, a)
+		}
+		row := func(a *fedtest.Actor) *storage.RemoteActor {
+			t.Helper()
+			r, err := storage.RemoteActorByIRI(ctx, n.DB, a.ID())
+			if err != nil {
+				t.Fatal(err)
+			}
+			return r
+		}
+		aliceRow, bobRow, carolRow, eveRow := row(alice), row(bob), row(carol), row(eve)
+		for _, r := range []*storage.RemoteActor{aliceRow, bobRow} {
+			if err := n.Fed.Community.Members.SaveMemberSettings(ctx, s.Group.ID, r.ID, community.MemberSettingsInput{InDirectory: true}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := n.Fed.Community.Members.LeaveGroup(ctx, s.Group.ID, eveRow.ID); err != nil {
+			t.Fatal(err)
+		}
+		c := newClient(t, n)
+		signIn(t, c, alice, "@alice@"+webtest.MastodonHost)
+		me := "/groups/" + webtest.ScenarioGroup + "/me"
+		reportOf := func(id string) string { return me + "/members/" + id + "/report" }
+
+		// From the directory: a link for bob, none for herself.
+		_, _, dir := c.get(t, me+"/directory")
+		if !strings.Contains(dir, `href="`+reportOf(bobRow.ID)+`"`) || strings.Contains(dir, reportOf(aliceRow.ID)) {
+			t.Errorf("directory's report links:\n%s", dir)
+		}
+		status, _, page := c.get(t, reportOf(bobRow.ID))
+		if status != http.StatusOK || !strings.Contains(page, "@bob@"+webtest.MastodonHost) || !strings.Contains(page, "Report a member") {
+			t.Fatalf("report form: %d\n%s", status, page)
+		}
+		csrf := csrfOf(t, page)
+		if status, _, body := c.post(t, reportOf(bobRow.ID), url.Values{"csrf": {csrf}, "reason": {"made up"}, "note": {"keeps it"}}); status != http.StatusUnprocessableEntity ||
+			!strings.Contains(body, "Choose a reason") || !strings.Contains(body, "keeps it") {
+			t.Errorf("report with an unknown reason: %d\n%s", status, body)
+		}
+		if status, _, body := c.post(t, reportOf(bobRow.ID), url.Values{"csrf": {csrf}, "reason": {"Harassment or hate"}, "note": {"  sends me rude DMs  "}}); status != http.StatusOK ||
+			!strings.Contains(body, "The moderators have your report") {
+			t.Fatalf("report bob: %d\n%s", status, body)
+		}
+		// A member not listed in the directory can be reported too (from
+		// the link beside their posts).
+		if status, _, body := c.post(t, reportOf(carolRow.ID), url.Values{"csrf": {csrf}, "reason": {"Spam"}}); status != http.StatusOK {
+			t.Fatalf("report carol: %d\n%s", status, body)
+		}
+		reports, err := storage.ListReports(ctx, n.DB, storage.ReportOpen, []string{s.Group.ID}, 10)
+		if err != nil || len(reports) != 2 {
+			t.Fatalf("reports: %+v %v", reports, err)
+		}
+		got := map[string]storage.Report{}
+		for _, r := range reports {
+			got[r.TargetIRI] = r
+		}
+		if r := got[bob.ID()]; r.ReporterIRI != alice.ID() || r.Reason != "Harassment or hate: sends me rude DMs" || r.ObjectIRIs != "[]" {
+			t.Errorf("report of bob: %+v", r)
+		}
+		if r := got[carol.ID()]; r.ReporterIRI != alice.ID() || r.Reason != "Spam" {
+			t.Errorf("report of carol: %+v", r)
+		}
+
+		// Not herself, not someone who is no member (eve left without
+		// posting), not an unknown id.
+		if status, _, _ := c.post(t, reportOf(aliceRow.ID), url.Values{"csrf": {csrf}, "reason": {"Spam"}}); status != http.StatusUnprocessableEntity {
+			t.Errorf("report herself: %d, want 422", status)
+		}
+		for _, id := range []string{eveRow.ID, "nobody"} {
+			if status, _, _ := c.get(t, reportOf(id)); status != http.StatusNotFound {
+				t.Errorf("report form for %s: %d, want 404", id, status)
+			}
+			if status, _, _ := c.post(t, reportOf(id), url.Values{"csrf": {csrf}, "reason": {"Spam"}}); status != http.StatusNotFound {
+				t.Errorf("report %s: %d, want 404", id, status)
+			}
+		}
+		if reports, _ := storage.ListReports(ctx, n.DB, storage.ReportOpen, []string{s.Group.ID}, 10); len(reports) != 2 {
+			t.Errorf("%d reports after the refused ones, want 2", len(reports))
+		}
+
+		// Beside a post's author: a link to report them.
+		post := sendNote(t, s, bob, fedtest.Note{Content: "a public note from bob"})
+		ps, err := storage.PostsByIRI(ctx, n.DB, post)
+		if err != nil || len(ps) == 0 {
+			t.Fatalf("bob's post: %v", err)
+		}
+		if _, _, page := c.get(t, me+"/report/"+ps[0].ID); !strings.Contains(page, `href="`+reportOf(bobRow.ID)+`"`) {
+			t.Errorf("no link to report the post's author:\n%s", page)
+		}
+	})
+}

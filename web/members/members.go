@@ -50,6 +50,8 @@ type Community interface {
 	WriteToModerators(ctx context.Context, groupID, actorID, text string) error
 	PostAnonymously(ctx context.Context, groupID, actorID, text string, membersOnly bool) error
 	ReportAsMember(ctx context.Context, groupID, actorID, postID, reason, note string) error
+	ReportableMember(ctx context.Context, groupID, actorID, targetID string) (*storage.RemoteActor, error)
+	ReportMember(ctx context.Context, groupID, actorID, targetID, reason, note string) error
 	LeaveGroup(ctx context.Context, groupID, actorID string) error
 	UpcomingEventsFor(ctx context.Context, groupID, actorID string) ([]community.MemberEvent, error)
 	RSVPAsMember(ctx context.Context, groupID, actorID, eventID, answer string) (string, error)
@@ -175,6 +177,8 @@ func (m *Members) GroupRoutes(r chi.Router) {
 				r.With(m.cop.Handler, m.limitBody, m.checkCSRF).Post("/anonymous", m.h(m.anon))
 				r.Get("/report/{id}", m.h(m.reportPage))
 				r.With(m.cop.Handler, m.limitBody, m.checkCSRF).Post("/report/{id}", m.h(m.report))
+				r.Get("/members/{id}/report", m.h(m.reportMemberPage))
+				r.With(m.cop.Handler, m.limitBody, m.checkCSRF).Post("/members/{id}/report", m.h(m.reportMember))
 			})
 			r.With(m.cop.Handler, m.limitBody, m.checkCSRF).Post("/settings", m.h(m.saveSettings))
 			r.With(m.cop.Handler, m.limitBody, m.checkCSRF).Post("/intro", m.h(m.saveIntro))
