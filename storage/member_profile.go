@@ -155,3 +155,21 @@ func PollChoicesOf(ctx context.Context, db bun.IDB, pollID, actorID string) ([]s
 	}
 	return ids, nil
 }
+
+// PollVotesOf lists an actor's votes in a poll.
+func PollVotesOf(ctx context.Context, db bun.IDB, pollID, actorID string) ([]PollVote, error) {
+	var vs []PollVote
+	err := db.NewSelect().Model(&vs).Where("pv.poll_id = ? AND pv.actor_id = ?", pollID, actorID).Order("pv.id").Scan(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("votes of %s in poll %s: %w", actorID, pollID, err)
+	}
+	return vs, nil
+}
+
+// DeletePollVotes takes back an actor's votes in a poll and recounts it.
+func DeletePollVotes(ctx context.Context, db bun.IDB, pollID, actorID string) error {
+	if _, err := db.NewDelete().Model((*PollVote)(nil)).Where("poll_id = ? AND actor_id = ?", pollID, actorID).Exec(ctx); err != nil {
+		return fmt.Errorf("delete votes of %s in poll %s: %w", actorID, pollID, err)
+	}
+	return RecountPoll(ctx, db, pollID)
+}

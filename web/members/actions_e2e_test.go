@@ -206,9 +206,6 @@ func TestMemberActions(t *testing.T) {
 		if status, _, body := c.post(t, me+"/polls/"+poll.ID+"/vote", url.Values{"csrf": {csrfOf(t, page)}, "option": {sunday}}); status != http.StatusOK || !strings.Contains(body, "(your vote)") {
 			t.Fatalf("vote: %d\n%s", status, body)
 		}
-		if status, _, _ := c.post(t, me+"/polls/"+poll.ID+"/vote", url.Values{"csrf": {csrfOf(t, page)}, "option": {poll.Options[0].ID}}); status != http.StatusUnprocessableEntity {
-			t.Errorf("second vote: %d, want 422", status)
-		}
 		if p, err := storage.PollByID(ctx, n.DB, poll.ID); err != nil || p.VotersCount != 1 || p.Options[1].VotesCount != 1 || p.Options[0].VotesCount != 0 {
 			t.Errorf("counts after her vote: %+v %v", p, err)
 		}
@@ -216,6 +213,64 @@ func TestMemberActions(t *testing.T) {
 			obj, _ := d.Activity["object"].(map[string]any)
 			return d.Type() == "Update" && obj != nil && obj["type"] == "Question" && obj["votersCount"] == float64(1)
 		}, webtest.Wait)
+		// While the poll is open she may change her vote: it replaces the
+		// first (still one voter), and the new counts go out.
+		_, _, page = c.get(t, me+"/polls")
+		if !strings.Contains(page, `id="vote-`+poll.ID+`">Change your vote`) || !strings.Contains(page, `value="`+sunday+`" checked`) {
+			t.Errorf("no form to change her vote, with her choice ticked:\n%s", page)
+		}
+		saturday := poll.Options[0].ID
+		if status, _, body := c.post(t, me+"/polls/"+poll.ID+"/vote", url.Values{"csrf": {csrfOf(t, page)}, "option": {saturday}}); status != http.StatusOK || !strings.Contains(body, "Your vote is changed.") {
+			t.Errorf("change her vote: %d\n%s", status, body)
+		}
+		if p, err := storage.PollByID(ctx, n.DB, poll.ID); err != nil || p.VotersCount != 1 || p.Options[0].VotesCount != 1 || p.Options[1].VotesCount != 0 {
+			t.Errorf("counts after changing her vote: %+v %v", p, err)
+		}
+		s.Masto.WaitFor(t, func(d fedtest.Delivery) bool {
+			obj, _ := d.Activity["object"].(map[string]any)
+			if d.Type() != "Update" || obj == nil || obj["type"] != "Question" {
+				return false
+			}
+			opts, _ := obj["oneOf"].([]any)
+			for _, o := range opts {
+				o, _ := o.(map[string]any)
+				replies, _ := o["replies"].(map[string]any)
+				if o["name"] == "Saturday" && replies["totalItems"] == float64(1) {
+					return true
+				}
+			}
+			return false
+		}, webtest.Wait)
+		if status, _, _ := c.post(t, me+"/polls/"+poll.ID+"/vote", url.Values{"csrf": {csrfOf(t, page)}, "option": {saturday, sunday}}); status != http.StatusUnprocessableEntity {
+			t.Errorf("two answers in a single-choice poll: %d, want 422", status)
+		}
+		// A vote her server sent stays as sent (servers never change a
+		// vote, and hers would go on showing the first): bob, who voted
+		// from his account, cannot change it here, and a second vote from
+		// his server is still ignored.
+		vote := bob.Vote(pollPost.IRI, s.GroupIRI, "Sunday")
+		s.Send(t, bob, vote)
+		if p := n.WaitProcessed(t, vote["id"].(string)); p.Err != nil || p.Dropped != "" {
+			t.Fatalf("bob's vote: %v %s", p.Err, p.Dropped)
+		}
+		bc := newClient(t, n)
+		signIn(t, bc, bob, "@bob@"+webtest.MastodonHost)
+		_, _, bpage := bc.get(t, me+"/polls")
+		if !strings.Contains(bpage, "You voted from your own account") || strings.Contains(bpage, `id="vote-`+poll.ID+`"`) {
+			t.Errorf("bob's polls page:\n%s", bpage)
+		}
+		_, _, writePage := bc.get(t, me+"/write") // his form token
+		if status, _, body := bc.post(t, me+"/polls/"+poll.ID+"/vote", url.Values{"csrf": {csrfOf(t, writePage)}, "option": {saturday}}); status != http.StatusUnprocessableEntity || !strings.Contains(body, "You voted from your own account") {
+			t.Errorf("bob changing his server's vote: %d\n%s", status, body)
+		}
+		again := bob.Vote(pollPost.IRI, s.GroupIRI, "Saturday")
+		s.Send(t, bob, again)
+		if p := n.WaitProcessed(t, again["id"].(string)); p.Err != nil || p.Dropped == "" {
+			t.Errorf("bob's second vote from his server: %v %q, want it dropped", p.Err, p.Dropped)
+		}
+		if p, err := storage.PollByID(ctx, n.DB, poll.ID); err != nil || p.VotersCount != 2 || p.Options[0].VotesCount != 1 || p.Options[1].VotesCount != 1 {
+			t.Errorf("counts after bob's votes: %+v %v", p, err)
+		}
 
 		// Leave: the membership ends, her server gets a Reject of her
 		// Follow, her sessions end.

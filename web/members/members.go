@@ -56,7 +56,7 @@ type Community interface {
 	UpcomingEventsFor(ctx context.Context, groupID, actorID string) ([]community.MemberEvent, error)
 	RSVPAsMember(ctx context.Context, groupID, actorID, eventID, answer string) (string, error)
 	PollsFor(ctx context.Context, groupID, actorID string) ([]community.MemberPoll, error)
-	VoteAsMember(ctx context.Context, groupID, actorID, pollID string, optionIDs []string) error
+	VoteAsMember(ctx context.Context, groupID, actorID, pollID string, optionIDs []string) (bool, error)
 }
 
 // Limits bound how often sign-in links may be asked for, so that the form
