@@ -16,7 +16,7 @@ type memberProfileData struct {
 	Follow    *storage.Follow
 	Profile   *storage.MemberProfile
 	Fields    []storage.MemberField // what they added on the members' pages
-	Roles     []storage.Role // all the group's custom roles
+	Roles     []storage.Role        // all the group's custom roles
 	Held      map[string]bool
 	Badges    []storage.BadgeAward
 	AllBadges []storage.Badge
