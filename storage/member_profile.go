@@ -87,6 +87,18 @@ func MemberPostsInGroup(ctx context.Context, db bun.IDB, groupID, authorID strin
 	return ps, nil
 }
 
+// HasNamedPostInGroup tells whether an author has a published post in a
+// group that names them: not anonymous, not a direct message.
+func HasNamedPostInGroup(ctx context.Context, db bun.IDB, groupID, authorID string) (bool, error) {
+	ok, err := db.NewSelect().Model((*Post)(nil)).
+		Where("p.group_id = ? AND p.author_id = ? AND p.state = ? AND p.anonymous = ? AND p.visibility <> ?",
+			groupID, authorID, PostPublished, false, VisibilityDirect).Exists(ctx)
+	if err != nil {
+		return false, fmt.Errorf("named posts of %s in group %s: %w", authorID, groupID, err)
+	}
+	return ok, nil
+}
+
 // MembersOnlyThreads lists the first posts of a group's members-only
 // threads (published, visibility followers), newest first, before the id
 // before ("" for the newest). A member's post that the group republished
@@ -142,4 +154,22 @@ func PollChoicesOf(ctx context.Context, db bun.IDB, pollID, actorID string) ([]s
 		return nil, fmt.Errorf("votes of %s in poll %s: %w", actorID, pollID, err)
 	}
 	return ids, nil
+}
+
+// PollVotesOf lists an actor's votes in a poll.
+func PollVotesOf(ctx context.Context, db bun.IDB, pollID, actorID string) ([]PollVote, error) {
+	var vs []PollVote
+	err := db.NewSelect().Model(&vs).Where("pv.poll_id = ? AND pv.actor_id = ?", pollID, actorID).Order("pv.id").Scan(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("votes of %s in poll %s: %w", actorID, pollID, err)
+	}
+	return vs, nil
+}
+
+// DeletePollVotes takes back an actor's votes in a poll and recounts it.
+func DeletePollVotes(ctx context.Context, db bun.IDB, pollID, actorID string) error {
+	if _, err := db.NewDelete().Model((*PollVote)(nil)).Where("poll_id = ? AND actor_id = ?", pollID, actorID).Exec(ctx); err != nil {
+		return fmt.Errorf("delete votes of %s in poll %s: %w", actorID, pollID, err)
+	}
+	return RecountPoll(ctx, db, pollID)
 }

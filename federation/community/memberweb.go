@@ -112,13 +112,22 @@ func (e *MembersPages) StandingOf(ctx context.Context, groupID, actorID string) 
 	return NotAMember, nil
 }
 
-// SendSignInLink sends whoever addr names, if they are a member or an
-// applicant of the group, a direct message with a one-time sign-in link.
-// It returns nil whether or not anything was sent, so that the answer to
-// the form tells a visitor nothing about who belongs to the group; only
-// an unknown group, a bad address or a failure is an error.
-func (e *MembersPages) SendSignInLink(ctx context.Context, groupName string, addr MemberAddress) error {
-	g, err := storage.GroupByName(ctx, e.DB, groupName)
+// RequestSignInLink queues the sending of a sign-in link to whoever addr
+// names in the group. It does the same work whoever that is — it looks
+// nobody up — so that neither the answer to the form nor the time it
+// takes tells a visitor who belongs to the group: the job
+// (signInLinkWorker, sendSignInLink) decides, after the answer, whether
+// anyone gets a message. The typed address stays in the job's row until
+// the queue forgets completed jobs (a day).
+func (e *MembersPages) RequestSignInLink(ctx context.Context, groupID string, addr MemberAddress) error {
+	return e.Queue.Insert(ctx, signInLinkArgs{GroupID: groupID, Username: addr.Username, Host: addr.Host, URL: addr.URL}, nil)
+}
+
+// sendSignInLink sends whoever addr names, if they are a member or an
+// applicant of the group, a direct message with a one-time sign-in link;
+// anyone else gets nothing, and that is no error.
+func (e *MembersPages) sendSignInLink(ctx context.Context, groupID string, addr MemberAddress) error {
+	g, err := storage.GroupByID(ctx, e.DB, groupID)
 	if err != nil {
 		return err
 	}
@@ -229,9 +238,10 @@ func (e *MembersPages) PurgeExpiredSignIns(ctx context.Context) error {
 	})
 }
 
-// addMembersWorkers registers the purge of expired sign-in links, run every
-// signInPurgeEvery.
+// addMembersWorkers registers the sending of sign-in links and the purge
+// of expired ones, run every signInPurgeEvery.
 func (c *Community) addMembersWorkers(workers *river.Workers) []*river.PeriodicJob {
+	river.AddWorker(workers, &signInLinkWorker{e: c.Members})
 	river.AddWorker(workers, &signInPurgeWorker{e: c.Members})
 	return []*river.PeriodicJob{river.NewPeriodicJob(river.PeriodicInterval(signInPurgeEvery),
 		func() (river.JobArgs, *river.InsertOpts) { return signInPurgeArgs{}, nil }, nil)}
@@ -250,4 +260,33 @@ type signInPurgeWorker struct {
 
 func (w *signInPurgeWorker) Work(ctx context.Context, _ *river.Job[signInPurgeArgs]) error {
 	return w.e.PurgeExpiredSignIns(ctx)
+}
+
+// signInLinkArgs is a request for a sign-in link: the group and the
+// address typed.
+type signInLinkArgs struct {
+	GroupID  string `json:"group_id"`
+	Username string `json:"username,omitempty"`
+	Host     string `json:"host,omitempty"`
+	URL      string `json:"url,omitempty"`
+}
+
+func (signInLinkArgs) Kind() string { return "signin_link" }
+
+// A link that could not be sent within a few tries is of no use: it lives
+// 15 minutes; the member asks again.
+func (signInLinkArgs) InsertOpts() river.InsertOpts { return river.InsertOpts{MaxAttempts: 3} }
+
+type signInLinkWorker struct {
+	river.WorkerDefaults[signInLinkArgs]
+	e *MembersPages
+}
+
+func (w *signInLinkWorker) Work(ctx context.Context, job *river.Job[signInLinkArgs]) error {
+	a := job.Args
+	err := w.e.sendSignInLink(ctx, a.GroupID, MemberAddress{Username: a.Username, Host: a.Host, URL: a.URL})
+	if isNotFound(err) { // the group is gone
+		return river.JobCancel(err)
+	}
+	return err
 }

@@ -121,16 +121,29 @@ func (e *MembersPages) PostAnonymously(ctx context.Context, groupID, actorID, te
 	})
 }
 
+// reportText checks a member's report: a reason from ReportReasons and an
+// optional note; it returns the text staff see.
+func reportText(reason, note string) (string, error) {
+	if !slices.Contains(ReportReasons(), reason) {
+		return "", &InputError{"Choose a reason."}
+	}
+	note = strings.TrimSpace(note)
+	if utf8.RuneCountInString(note) > MaxReportNote {
+		return "", &InputError{fmt.Sprintf("Please keep the note under %d characters.", MaxReportNote)}
+	}
+	if note != "" {
+		reason += ": " + note
+	}
+	return reason, nil
+}
+
 // ReportAsMember files a member's report of a post in the group they can
 // read (public or members-only), with a reason from ReportReasons and an
 // optional note; its author is named as the reported account.
 func (e *MembersPages) ReportAsMember(ctx context.Context, groupID, actorID, postID, reason, note string) error {
-	if !slices.Contains(ReportReasons(), reason) {
-		return &InputError{"Choose a reason."}
-	}
-	note = strings.TrimSpace(note)
-	if utf8.RuneCountInString(note) > MaxReportNote {
-		return &InputError{fmt.Sprintf("Please keep the note under %d characters.", MaxReportNote)}
+	text, err := reportText(reason, note)
+	if err != nil {
+		return err
 	}
 	if err := e.mustBeMember(ctx, groupID, actorID); err != nil {
 		return err
@@ -144,10 +157,6 @@ func (e *MembersPages) ReportAsMember(ctx context.Context, groupID, actorID, pos
 		if err != nil || p.GroupID != g.ID || p.State != storage.PostPublished || p.Visibility == storage.VisibilityDirect {
 			return fmt.Errorf("post %s: %w", postID, storage.ErrNotFound)
 		}
-		text := reason
-		if note != "" {
-			text += ": " + note
-		}
 		r := &storage.Report{GroupID: g.ID, ReporterIRI: reporter.IRI, Reason: text, ObjectIRIs: mustJSON([]string{p.IRI})}
 		if p.Author != nil {
 			r.TargetIRI = p.Author.IRI
@@ -156,6 +165,74 @@ func (e *MembersPages) ReportAsMember(ctx context.Context, groupID, actorID, pos
 			return err
 		}
 		return e.notifier.notify(ctx, tx, g, storage.NotifyReport, r.ID, "A member reported a post: "+text)
+	})
+}
+
+// ReportableMember is the account targetID, if the member actorID may
+// report it in the group: someone the group shows its members — a
+// member, or the named author of a post in the group (who may have left
+// since). ErrNotFound for anyone else (so that the form reveals nothing
+// about accounts that never showed themselves in the group); an
+// InputError for the member themselves.
+func (e *MembersPages) ReportableMember(ctx context.Context, groupID, actorID, targetID string) (*storage.RemoteActor, error) {
+	if targetID == actorID {
+		return nil, &InputError{"You cannot report yourself."}
+	}
+	return e.reportable(ctx, e.DB, groupID, targetID)
+}
+
+func (e *MembersPages) reportable(ctx context.Context, db bun.IDB, groupID, targetID string) (*storage.RemoteActor, error) {
+	notFound := fmt.Errorf("reportable member %s: %w", targetID, storage.ErrNotFound)
+	f, err := storage.FollowOf(ctx, db, groupID, targetID)
+	switch {
+	case err == nil && f.State == storage.FollowAccepted:
+	case err != nil && !isNotFound(err):
+		return nil, err
+	default:
+		posted, err := storage.HasNamedPostInGroup(ctx, db, groupID, targetID)
+		if err != nil {
+			return nil, err
+		}
+		if !posted {
+			return nil, notFound
+		}
+	}
+	a, err := storage.RemoteActorByID(ctx, db, targetID)
+	if isNotFound(err) {
+		return nil, notFound
+	}
+	return a, err
+}
+
+// ReportMember files a member's report of another member (ReportableMember)
+// with a reason from ReportReasons and an optional note. It lands in the
+// reports staff see, like a report of a post, naming the account and no
+// post.
+func (e *MembersPages) ReportMember(ctx context.Context, groupID, actorID, targetID, reason, note string) error {
+	if targetID == actorID {
+		return &InputError{"You cannot report yourself."}
+	}
+	text, err := reportText(reason, note)
+	if err != nil {
+		return err
+	}
+	if err := e.mustBeMember(ctx, groupID, actorID); err != nil {
+		return err
+	}
+	return e.Tx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		g, reporter, err := e.groupAndActor(ctx, tx, groupID, actorID)
+		if err != nil {
+			return err
+		}
+		target, err := e.reportable(ctx, tx, g.ID, targetID)
+		if err != nil {
+			return err
+		}
+		r := &storage.Report{GroupID: g.ID, ReporterIRI: reporter.IRI, TargetIRI: target.IRI, Reason: text, ObjectIRIs: "[]"}
+		if err := storage.CreateReport(ctx, tx, e.Now(), r); err != nil {
+			return err
+		}
+		return e.notifier.notify(ctx, tx, g, storage.NotifyReport, r.ID, "A member reported "+actorName(target)+": "+text)
 	})
 }
 

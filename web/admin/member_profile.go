@@ -15,7 +15,8 @@ type memberProfileData struct {
 	Nav       groupNav
 	Follow    *storage.Follow
 	Profile   *storage.MemberProfile
-	Roles     []storage.Role // all the group's custom roles
+	Fields    []storage.MemberField // what they added on the members' pages
+	Roles     []storage.Role        // all the group's custom roles
 	Held      map[string]bool
 	Badges    []storage.BadgeAward
 	AllBadges []storage.Badge
@@ -51,6 +52,7 @@ func (a *Admin) memberProfile(w http.ResponseWriter, r *http.Request) error {
 	if d.Profile, err = storage.MemberProfileOf(ctx, a.db, g.ID, f.ActorID); err != nil {
 		return err
 	}
+	d.Fields = d.Profile.Fields()
 	if d.Roles, err = storage.ListRoles(ctx, a.db, g.ID); err != nil {
 		return err
 	}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 
 	"github.com/go-chi/chi/v5"
 
@@ -21,6 +22,8 @@ type formData struct {
 	Error       string
 	Messages    []messageView // the modmail conversation
 	Post        *postView     // the post being reported
+	Member      *memberView   // or the member being reported
+	Action      string        // where the report form goes
 	Reasons     []string
 	Reason      string
 	Applicant   bool
@@ -135,7 +138,7 @@ func (m *Members) reportPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return m.render(w, http.StatusOK, "report", cur.Group.Title, &formData{Group: cur.Group, CSRF: cur.CSRF, Post: pv, Reasons: community.ReportReasons()})
+	return m.render(w, http.StatusOK, "report", cur.Group.Title, &formData{Group: cur.Group, CSRF: cur.CSRF, Post: pv, Action: pv.Report, Reasons: community.ReportReasons()})
 }
 
 // report files a report.
@@ -149,7 +152,7 @@ func (m *Members) report(w http.ResponseWriter, r *http.Request) error {
 	reason, note := r.PostForm.Get("reason"), r.PostForm.Get("note")
 	err = m.community.ReportAsMember(ctx, cur.Group.ID, cur.Actor.ID, pv.ID, reason, note)
 	if msg := inputError(err); msg != "" {
-		return m.render(w, http.StatusUnprocessableEntity, "report", cur.Group.Title, &formData{Group: cur.Group, CSRF: cur.CSRF, Post: pv,
+		return m.render(w, http.StatusUnprocessableEntity, "report", cur.Group.Title, &formData{Group: cur.Group, CSRF: cur.CSRF, Post: pv, Action: pv.Report,
 			Reasons: community.ReportReasons(), Reason: reason, Text: note, Error: msg})
 	}
 	if err != nil {
@@ -157,6 +160,64 @@ func (m *Members) report(w http.ResponseWriter, r *http.Request) error {
 	}
 	return m.render(w, http.StatusOK, "done", cur.Group.Title, &doneData{Group: cur.Group, Heading: "Thank you",
 		Message: "The moderators have your report.", Back: cookiePath(cur.Group.Name) + "/archive"})
+}
+
+// memberView is the member a report is about.
+type memberView struct {
+	Name, Handle, ProfileURL, IconURL string
+}
+
+// reportMemberPath is the form to report the member actorID.
+func reportMemberPath(groupName, actorID string) string {
+	return cookiePath(groupName) + "/members/" + actorID + "/report"
+}
+
+// reportedMember loads the member of the URL, if the signed-in member may
+// report them (community: ReportableMember).
+func (m *Members) reportedMember(r *http.Request) (*memberView, error) {
+	ctx := r.Context()
+	cur := currentMember(ctx)
+	a, err := m.community.ReportableMember(ctx, cur.Group.ID, cur.Actor.ID, chi.URLParam(r, "id"))
+	if err != nil {
+		return nil, err
+	}
+	v := &memberView{Name: strings.TrimSpace(a.Name), Handle: "@" + a.Username + "@" + a.Host, ProfileURL: webURL(a.URL, a.IRI), IconURL: m.imageURL(a.IconURL)}
+	if v.Name == "" {
+		v.Name = a.Username
+	}
+	return v, nil
+}
+
+// reportMemberPage is the form to report a member.
+func (m *Members) reportMemberPage(w http.ResponseWriter, r *http.Request) error {
+	cur := currentMember(r.Context())
+	mv, err := m.reportedMember(r)
+	if err != nil {
+		return err
+	}
+	return m.render(w, http.StatusOK, "report", cur.Group.Title, &formData{Group: cur.Group, CSRF: cur.CSRF, Member: mv,
+		Action: reportMemberPath(cur.Group.Name, chi.URLParam(r, "id")), Reasons: community.ReportReasons()})
+}
+
+// reportMember files a report of a member.
+func (m *Members) reportMember(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	cur := currentMember(ctx)
+	mv, err := m.reportedMember(r)
+	if err != nil {
+		return err
+	}
+	reason, note := r.PostForm.Get("reason"), r.PostForm.Get("note")
+	err = m.community.ReportMember(ctx, cur.Group.ID, cur.Actor.ID, chi.URLParam(r, "id"), reason, note)
+	if msg := inputError(err); msg != "" {
+		return m.render(w, http.StatusUnprocessableEntity, "report", cur.Group.Title, &formData{Group: cur.Group, CSRF: cur.CSRF, Member: mv,
+			Action: reportMemberPath(cur.Group.Name, chi.URLParam(r, "id")), Reasons: community.ReportReasons(), Reason: reason, Text: note, Error: msg})
+	}
+	if err != nil {
+		return err
+	}
+	return m.render(w, http.StatusOK, "done", cur.Group.Title, &doneData{Group: cur.Group, Heading: "Thank you",
+		Message: "The moderators have your report.", Back: cookiePath(cur.Group.Name) + "/directory"})
 }
 
 // leavePage explains how to leave and offers the button.

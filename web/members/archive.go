@@ -20,20 +20,21 @@ const archivePage = 20
 
 // postView is a post on a members' page.
 type postView struct {
-	ID          string
-	AuthorName  string
-	Handle      string
-	ProfileURL  string
-	IconURL     string // through the node: its uploads, or other servers' images through its media cache
-	Title, CW   string
-	Content     string // sanitised when stored
-	Published   time.Time
-	Thread      string // the thread on the members' pages
-	Images      []imageView
-	Replies     int
-	Depth       int
-	MembersOnly bool
-	Report      string // the report form
+	ID           string
+	AuthorName   string
+	Handle       string
+	ProfileURL   string
+	IconURL      string // through the node: its uploads, or other servers' images through its media cache
+	Title, CW    string
+	Content      string // sanitised when stored
+	Published    time.Time
+	Thread       string // the thread on the members' pages
+	Images       []imageView
+	Replies      int
+	Depth        int
+	MembersOnly  bool
+	Report       string // the report form
+	ReportAuthor string // the form to report its author; "" for the group's own and anonymous posts
 }
 
 // imageView is an image attached to a post, shown from the node.
@@ -86,6 +87,7 @@ func (m *Members) postView(g *storage.Group, p *storage.Post) postView {
 			v.AuthorName = a.Username
 		}
 		v.Handle, v.ProfileURL, v.IconURL = "@"+a.Username+"@"+a.Host, webURL(a.URL, a.IRI), m.imageURL(a.IconURL)
+		v.ReportAuthor = reportMemberPath(g.Name, a.ID)
 	} else {
 		v.AuthorName, v.Handle = g.Title, "@"+g.Name
 	}
@@ -199,6 +201,7 @@ type directoryEntry struct {
 	Name, Handle, ProfileURL, IconURL, Pronouns string
 	Fields                                      []community.ProfileField
 	Intro                                       string // sanitised HTML of their intro post
+	Report                                      string // the form to report them; "" for oneself
 }
 
 type directoryData struct {
@@ -222,6 +225,9 @@ func (m *Members) directory(w http.ResponseWriter, r *http.Request) error {
 			continue
 		}
 		de := directoryEntry{Name: strings.TrimSpace(a.Name), Handle: "@" + a.Username + "@" + a.Host, ProfileURL: webURL(a.URL, a.IRI), IconURL: m.imageURL(a.IconURL)}
+		if a.ID != cur.Actor.ID {
+			de.Report = reportMemberPath(cur.Group.Name, a.ID)
+		}
 		if de.Name == "" {
 			de.Name = a.Username
 		}

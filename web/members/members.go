@@ -5,9 +5,10 @@
 //
 // A visitor enters their handle on the group's page. If they are a member
 // (or an applicant of a closed group), the group sends them a direct
-// message with a one-time link (federation/community: SendSignInLink);
-// everyone gets the same answer page, so the form tells nobody who
-// belongs. Requests are limited per handle, per server and per client
+// message with a one-time link (federation/community: RequestSignInLink);
+// everyone gets the same answer page after the same work (the handle is
+// looked up by a job after the answer), so the form tells nobody who
+// belongs, not even by how long it takes. Requests are limited per handle, per server and per client
 // address, in the database (storage.TakeSignInRequest), so the limits hold
 // across processes. Opening the link shows a button; pressing it spends
 // the token and starts a session. (A GET does not spend it: servers and
@@ -39,7 +40,7 @@ import (
 // Community is what the members' pages ask of the group's community; the
 // federation engine's community.Service meets it.
 type Community interface {
-	SendSignInLink(ctx context.Context, groupName string, addr community.MemberAddress) error
+	RequestSignInLink(ctx context.Context, groupID string, addr community.MemberAddress) error
 	RedeemSignIn(ctx context.Context, groupName, token string) (*storage.Group, *storage.RemoteActor, error)
 	StandingOf(ctx context.Context, groupID, actorID string) (community.Standing, error)
 	MembershipOf(ctx context.Context, groupID, actorID string) (*community.MemberProfile, error)
@@ -49,11 +50,13 @@ type Community interface {
 	WriteToModerators(ctx context.Context, groupID, actorID, text string) error
 	PostAnonymously(ctx context.Context, groupID, actorID, text string, membersOnly bool) error
 	ReportAsMember(ctx context.Context, groupID, actorID, postID, reason, note string) error
+	ReportableMember(ctx context.Context, groupID, actorID, targetID string) (*storage.RemoteActor, error)
+	ReportMember(ctx context.Context, groupID, actorID, targetID, reason, note string) error
 	LeaveGroup(ctx context.Context, groupID, actorID string) error
 	UpcomingEventsFor(ctx context.Context, groupID, actorID string) ([]community.MemberEvent, error)
 	RSVPAsMember(ctx context.Context, groupID, actorID, eventID, answer string) (string, error)
 	PollsFor(ctx context.Context, groupID, actorID string) ([]community.MemberPoll, error)
-	VoteAsMember(ctx context.Context, groupID, actorID, pollID string, optionIDs []string) error
+	VoteAsMember(ctx context.Context, groupID, actorID, pollID string, optionIDs []string) (bool, error)
 }
 
 // Limits bound how often sign-in links may be asked for, so that the form
@@ -174,6 +177,8 @@ func (m *Members) GroupRoutes(r chi.Router) {
 				r.With(m.cop.Handler, m.limitBody, m.checkCSRF).Post("/anonymous", m.h(m.anon))
 				r.Get("/report/{id}", m.h(m.reportPage))
 				r.With(m.cop.Handler, m.limitBody, m.checkCSRF).Post("/report/{id}", m.h(m.report))
+				r.Get("/members/{id}/report", m.h(m.reportMemberPage))
+				r.With(m.cop.Handler, m.limitBody, m.checkCSRF).Post("/members/{id}/report", m.h(m.reportMember))
 			})
 			r.With(m.cop.Handler, m.limitBody, m.checkCSRF).Post("/settings", m.h(m.saveSettings))
 			r.With(m.cop.Handler, m.limitBody, m.checkCSRF).Post("/intro", m.h(m.saveIntro))

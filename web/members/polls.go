@@ -15,6 +15,7 @@ type pollView struct {
 	Multiple     bool
 	Closed       bool
 	Voted        bool
+	FromServer   bool // voted from their own account: cannot change it here
 	Options      []optionView
 }
 
@@ -46,7 +47,7 @@ func (m *Members) renderPolls(w http.ResponseWriter, r *http.Request, status int
 	}
 	d := &pollsData{Group: cur.Group, CSRF: cur.CSRF, Message: msg, Error: errMsg}
 	for _, p := range ps {
-		v := pollView{ID: p.Poll.ID, Question: p.Question, Multiple: p.Poll.Multiple, Closed: p.Closed, Voted: len(p.Voted) > 0}
+		v := pollView{ID: p.Poll.ID, Question: p.Question, Multiple: p.Poll.Multiple, Closed: p.Closed, Voted: len(p.Voted) > 0, FromServer: p.FromServer}
 		for _, o := range p.Poll.Options {
 			v.Options = append(v.Options, optionView{ID: o.ID, Name: o.Name, Votes: o.VotesCount, Chosen: slices.Contains(p.Voted, o.ID)})
 		}
@@ -55,16 +56,20 @@ func (m *Members) renderPolls(w http.ResponseWriter, r *http.Request, status int
 	return m.render(w, status, "polls", cur.Group.Title, d)
 }
 
-// vote records the member's vote.
+// vote records the member's vote, or changes it.
 func (m *Members) vote(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	cur := currentMember(ctx)
-	err := m.community.VoteAsMember(ctx, cur.Group.ID, cur.Actor.ID, chi.URLParam(r, "id"), r.PostForm["option"])
+	changed, err := m.community.VoteAsMember(ctx, cur.Group.ID, cur.Actor.ID, chi.URLParam(r, "id"), r.PostForm["option"])
 	if bad := inputError(err); bad != "" {
 		return m.renderPolls(w, r, http.StatusUnprocessableEntity, "", bad)
 	}
 	if err != nil {
 		return err
 	}
-	return m.renderPolls(w, r, http.StatusOK, "Your vote is counted.", "")
+	msg := "Your vote is counted."
+	if changed {
+		msg = "Your vote is changed."
+	}
+	return m.renderPolls(w, r, http.StatusOK, msg, "")
 }

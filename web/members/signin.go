@@ -38,8 +38,11 @@ func (m *Members) signInPage(w http.ResponseWriter, r *http.Request) error {
 }
 
 // requestLink asks the group to send a sign-in link to the handle typed.
-// Members, applicants and strangers get the same page; only a stranger
-// gets no message.
+// Members, applicants and strangers get the same page, after the same
+// work (the limits, one queued job): whether the handle belongs to
+// anyone is looked up by the job, after the answer, so that not even the
+// time the answer takes tells them apart. Only a stranger gets no
+// message.
 func (m *Members) requestLink(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	g, err := storage.GroupByName(ctx, m.db, chi.URLParam(r, "name"))
@@ -67,7 +70,8 @@ func (m *Members) requestLink(w http.ResponseWriter, r *http.Request) error {
 		return m.render(w, http.StatusTooManyRequests, "signin", g.Title, &signInData{Group: g, Address: typed,
 			Error: "Too many sign-in links were asked for this account, its server or from your connection. Try again in an hour."})
 	}
-	if err := m.community.SendSignInLink(ctx, g.Name, addr); err != nil {
+	// The same for everyone: the link, if any, is sent after the answer.
+	if err := m.community.RequestSignInLink(ctx, g.ID, addr); err != nil {
 		return err
 	}
 	return m.render(w, http.StatusOK, "sent", g.Title, &signInData{Group: g, Address: typed})

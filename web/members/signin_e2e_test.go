@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/uptrace/bun"
+
 	"github.com/kith-social/kith/federation/community"
 	"github.com/kith-social/kith/federation/fedtest"
 	"github.com/kith-social/kith/storage"
@@ -117,6 +119,7 @@ func TestSignInByHandle(t *testing.T) {
 		if status != http.StatusOK || !strings.Contains(body, "Check your messages") {
 			t.Fatalf("stranger: %d\n%s", status, body)
 		}
+		waitSignInJobs(t, n)
 		if after := outboxCount(t, n); after != sent {
 			t.Errorf("the group sent %d activities for a stranger", after-sent)
 		}
@@ -248,6 +251,7 @@ func expiryAndSessions(t *testing.T, s *webtest.Scenario, clk *webtest.Clock) {
 		if status, _, _ := newClient(t, n).post(t, signInPath, url.Values{"handle": {"@alice@" + webtest.MastodonHost}}); status != http.StatusOK {
 			t.Errorf("banned member asking for a link: %d", status)
 		}
+		waitSignInJobs(t, n)
 		if after := outboxCount(t, n); after != sent {
 			t.Errorf("the group sent a banned member %d activities", after-sent)
 		}
@@ -289,12 +293,97 @@ func TestSignInLimits(t *testing.T) {
 				t.Errorf("step %d (%s from %s): %d, want %d", i, st.handle, st.client, got, st.want)
 			}
 		}
+		waitSignInJobs(t, n)
 		tokens, err := n.DB.NewSelect().Model((*storage.SignInToken)(nil)).Count(context.Background())
 		if err != nil {
 			t.Fatal(err)
 		}
 		if tokens != 2 {
 			t.Errorf("%d sign-in links sent to alice, want 2", tokens)
+		}
+	})
+}
+
+// signInJobs counts the queued sign-in link jobs in the given states
+// (all states when none is given).
+func signInJobs(t *testing.T, n *webtest.Node, states ...string) int {
+	t.Helper()
+	q := n.DB.NewSelect().Table("river_job").Where("kind = ?", "signin_link")
+	if len(states) > 0 {
+		q = q.Where("state IN (?)", bun.In(states))
+	}
+	c, err := q.Count(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return int(c)
+}
+
+// waitSignInJobs waits until every queued sign-in link job has run.
+func waitSignInJobs(t *testing.T, n *webtest.Node) {
+	t.Helper()
+	deadline := time.Now().Add(webtest.Wait)
+	for signInJobs(t, n, "available", "pending", "retryable", "running", "scheduled") > 0 {
+		if time.Now().After(deadline) {
+			t.Fatalf("sign-in link jobs still waiting after %s", webtest.Wait)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// TestSignInAnswerRevealsNothing: asking for a link does the same work for
+// a member and a stranger before the answer — it queues a job naming the
+// handle typed — so neither the page nor the time it takes tells them
+// apart. Only the job, after the answer, looks the handle up and sends the
+// member their link. The node's job queue is stopped while the two
+// answers are given, so whatever happened before them is all there is.
+func TestSignInAnswerRevealsNothing(t *testing.T) {
+	t.Parallel()
+	webtest.Each(t, func(t *testing.T, s *webtest.Scenario) {
+		ctx := context.Background()
+		n, alice, stranger := s.Node, s.Alice(), s.Masto.NewActor("dave")
+		s.Join(t, alice)
+		if err := n.Fed.Queue.Stop(ctx); err != nil {
+			t.Fatal(err)
+		}
+		sent := outboxCount(t, n)
+		pages := map[string]string{}
+		for _, handle := range []string{"@alice@" + webtest.MastodonHost, "@dave@" + webtest.MastodonHost} {
+			status, _, body := newClient(t, n).post(t, signInPath, url.Values{"handle": {handle}})
+			if status != http.StatusOK {
+				t.Fatalf("ask for a link as %s: %d\n%s", handle, status, body)
+			}
+			pages[handle] = strings.ReplaceAll(body, handle, "HANDLE")
+		}
+		if pages["@alice@"+webtest.MastodonHost] != pages["@dave@"+webtest.MastodonHost] {
+			t.Errorf("the member's and the stranger's answers differ:\n%s\n---\n%s", pages["@alice@"+webtest.MastodonHost], pages["@dave@"+webtest.MastodonHost])
+		}
+		tokens, err := n.DB.NewSelect().Model((*storage.SignInToken)(nil)).Count(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if tokens != 0 || outboxCount(t, n) != sent {
+			t.Errorf("before the answer: %d links made, %d activities sent; want the member's link made after it", tokens, outboxCount(t, n)-sent)
+		}
+		if got := signInJobs(t, n, "available"); got != 2 {
+			t.Errorf("%d sign-in link jobs waiting, want one for each request", got)
+		}
+
+		// After the answers, the jobs: the member gets her link, the
+		// stranger nothing.
+		if err := n.Fed.Queue.Start(ctx); err != nil {
+			t.Fatal(err)
+		}
+		d := s.Masto.WaitFor(t, isSignInDM(alice), webtest.Wait)
+		linkIn(t, d, alice)
+		waitSignInJobs(t, n)
+		for _, d := range stranger.Instance().Received() {
+			if isSignInDM(stranger)(d) {
+				t.Errorf("the stranger got a sign-in link")
+			}
+		}
+		if got := signInJobs(t, n, "completed"); got != 2 {
+			t.Errorf("%d sign-in link jobs completed, want 2", got)
 		}
 	})
 }
