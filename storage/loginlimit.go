@@ -44,7 +44,7 @@ func UpdateLoginLimits(ctx context.Context, db *bun.DB, keys []string, now time.
 			return fmt.Errorf("make login records: %w", err)
 		}
 		var rows []LoginLimit
-		q := tx.NewSelect().Model(&rows).Where("key IN (?)", bun.In(keys)).Order("key")
+		q := tx.NewSelect().Model(&rows).Where("key IN (?)", bun.List(keys)).Order("key")
 		if IsPostgres(db) {
 			q = q.For("UPDATE")
 		}

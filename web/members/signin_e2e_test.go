@@ -310,7 +310,7 @@ func signInJobs(t *testing.T, n *webtest.Node, states ...string) int {
 	t.Helper()
 	q := n.DB.NewSelect().Table("river_job").Where("kind = ?", "signin_link")
 	if len(states) > 0 {
-		q = q.Where("state IN (?)", bun.In(states))
+		q = q.Where("state IN (?)", bun.List(states))
 	}
 	c, err := q.Count(context.Background())
 	if err != nil {
