@@ -134,6 +134,7 @@ type Admin struct {
 	modmail     Modmail
 	events      Events
 	belonging   Belonging
+	trust       Trust
 	mediaDir    string
 	markdown    *content.Sanitizer
 	media       MediaCache
@@ -168,6 +169,7 @@ func New(d Deps) *Admin {
 		modmail:     d.Services.Modmail,
 		events:      d.Services.Events,
 		belonging:   d.Services.Belonging,
+		trust:       d.Services.Trust,
 		mediaDir:    filepath.Join(d.DataDir, "media"),
 		markdown:    content.New(),
 		sessions:    auth.NewSessions(d.DB, !d.InsecureHTTP, d.Now),
@@ -304,6 +306,7 @@ func (a *Admin) Routes(r chi.Router) {
 					r.Get("/pulse", a.h(a.pulse))
 					r.Post("/pulse/welcomed/{actor}", a.h(a.markWelcomed))
 					a.belongingRoutes(r) // events, profiles, roles, badges, digest (belonging.go)
+					a.trustRoutes(r)     // trust levels (trust.go)
 				})
 				// Forms with images.
 				r.With(a.limitBody(maxSettingsBytes), a.checkCSRF).Post("/edit", a.h(a.groupEdit))

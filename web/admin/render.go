@@ -35,6 +35,7 @@ func pageNames() []string {
 		"pulse", "notifications", "notification_settings",
 		"events", "event_form", "event", "member_profile", "belonging", // belonging.go
 		"confirm", // confirm.go
+		"trust",   // trust.go
 	}
 }
 

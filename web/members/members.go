@@ -177,6 +177,7 @@ func (m *Members) GroupRoutes(r chi.Router) {
 			})
 			r.With(m.cop.Handler, m.limitBody, m.checkCSRF).Post("/settings", m.h(m.saveSettings))
 			r.With(m.cop.Handler, m.limitBody, m.checkCSRF).Post("/intro", m.h(m.saveIntro))
+			r.With(m.cop.Handler, m.limitBody, m.checkCSRF).Post("/level", m.h(m.saveLevelShown)) // trust.go
 			r.With(m.cop.Handler, m.limitBody, m.checkCSRF).Post("/signout", m.h(m.signOut))
 			r.With(m.cop.Handler, m.limitBody, m.checkCSRF).Post("/signout-everywhere", m.h(m.signOutEverywhere))
 			r.With(m.cop.Handler, m.limitBody, m.checkCSRF).Post("/sessions/{id}/end", m.h(m.endSession))
