@@ -74,6 +74,9 @@ type TrustSettings struct {
 	RegularPosts    int    `bun:"regular_posts,notnull"`
 	RegularLikes    int    `bun:"regular_likes,notnull"`
 	RegularEvents   int    `bun:"regular_events,notnull"`
+	// Vouching (invitation.go): who may invite in a closed group, how often.
+	InviteLevel    string `bun:"invite_level,notnull"`
+	InvitesPerWeek int    `bun:"invites_per_week,notnull"` // 0: nobody invites
 
 	UpdatedAt time.Time `bun:"updated_at,nullzero"`
 }
@@ -83,7 +86,8 @@ type TrustSettings struct {
 // month, ten posts and ten likes from other members make a regular.
 func DefaultTrustSettings(groupID string) *TrustSettings {
 	return &TrustSettings{GroupID: groupID, MemberAuto: true, MemberPosts: 1,
-		RegularAuto: true, RegularDays: 30, RegularPosts: 10, RegularLikes: 10}
+		RegularAuto: true, RegularDays: 30, RegularPosts: 10, RegularLikes: 10,
+		InviteLevel: LevelRegular, InvitesPerWeek: 3}
 }
 
 // Member is the thresholds for member.
@@ -129,6 +133,9 @@ func SaveTrustSettings(ctx context.Context, db bun.IDB, now time.Time, s *TrustS
 			return fmt.Errorf("trust threshold %d: %w", n, ErrInvalid)
 		}
 	}
+	if err := ValidateLevel(s.InviteLevel); err != nil || s.InvitesPerWeek < 0 {
+		return fmt.Errorf("invitations by %q, %d a week: %w", s.InviteLevel, s.InvitesPerWeek, ErrInvalid)
+	}
 	s.UpdatedAt = now.UTC()
 	_, err := db.NewInsert().Model(s).On("CONFLICT (group_id) DO UPDATE").
 		Set("review_newcomers = EXCLUDED.review_newcomers").
@@ -136,6 +143,7 @@ func SaveTrustSettings(ctx context.Context, db bun.IDB, now time.Time, s *TrustS
 		Set("member_likes = EXCLUDED.member_likes, member_events = EXCLUDED.member_events").
 		Set("regular_auto = EXCLUDED.regular_auto, regular_days = EXCLUDED.regular_days, regular_posts = EXCLUDED.regular_posts").
 		Set("regular_likes = EXCLUDED.regular_likes, regular_events = EXCLUDED.regular_events").
+		Set("invite_level = EXCLUDED.invite_level, invites_per_week = EXCLUDED.invites_per_week").
 		Set("updated_at = EXCLUDED.updated_at").Exec(ctx)
 	if err != nil {
 		return fmt.Errorf("save trust settings of group %s: %w", s.GroupID, err)
@@ -153,6 +161,7 @@ type MemberLevel struct {
 	Level           string    `bun:"level,notnull"`
 	ByHand          bool      `bun:"by_hand,notnull"`           // staff set it: automatic promotion leaves it alone
 	ShowInDirectory bool      `bun:"show_in_directory,notnull"` // the member shows it in the directory
+	InviteRevoked   bool      `bun:"invite_revoked,notnull"`    // staff took away their right to invite
 	ChangedAt       time.Time `bun:"changed_at,nullzero"`
 }
 

@@ -182,6 +182,18 @@ func TestTrustLevelsMigration(t *testing.T) {
 				t.Fatalf("migration: %v\n%s", err, q)
 			}
 		}
+		// The later migration's columns on the tables this one made.
+		later, err := os.ReadFile("../migrations/20261207001501_invitations.tx.up.sql")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, q := range strings.Split(string(later), "--bun:split") {
+			if strings.Contains(q, "ALTER TABLE") {
+				if _, err := db.ExecContext(ctx, q); err != nil {
+					t.Fatalf("migration: %v\n%s", err, q)
+				}
+			}
+		}
 		for _, tc := range []struct {
 			g      *storage.Group
 			review bool

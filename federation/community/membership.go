@@ -45,6 +45,15 @@ func (e *Membership) OnFollow(ctx context.Context, act *vocab.Activity) error {
 		state := storage.FollowAccepted
 		if g.Closed {
 			state = storage.FollowPending
+			// Vouched for by a member: in without questions (invitation.go).
+			if inv, err := e.invitedFollow(ctx, tx, g, actor); err != nil {
+				return err
+			} else if inv != nil {
+				state = storage.FollowAccepted
+				if err := e.logAction(ctx, tx, g, Staff{Name: "kith"}, "invited_join", actor.IRI, "invited by "+inv.InviterID); err != nil {
+					return err
+				}
+			}
 		}
 		f := &storage.Follow{GroupID: g.ID, ActorID: actor.ID, ActivityIRI: act.ID, ActivityRaw: string(act.Raw), State: state}
 		if err := storage.UpsertFollow(ctx, tx, e.Now(), f); err != nil {

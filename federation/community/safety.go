@@ -233,6 +233,8 @@ func (e *Modmail) onDirectMessage(ctx context.Context, g *storage.Group, act *vo
 		case lower == "report" || strings.HasPrefix(lower, "report ") || strings.HasPrefix(lower, "report:"):
 			reason := strings.TrimSpace(strings.TrimLeft(text[len("report"):], ": "))
 			return e.moderation.memberReport(ctx, tx, g, act, obj, author, reason)
+		case isInviteCommand(lower): // invite (invitation.go)
+			return e.belonging.inviteCommand(ctx, tx, g, obj.ID, author)
 		case trustCommand(lower): // level on/off (trust.go)
 			return e.belonging.levelCommand(ctx, tx, g, obj.ID, author, member, lower)
 		case belongingCommand(lower): // directory on/off, intro (belonging.go)

@@ -28,6 +28,7 @@ func (a *Admin) trustRoutes(r chi.Router) {
 	r.Get("/trust", a.h(a.trustPage))
 	r.Post("/trust", a.h(a.trustSave))
 	r.Post("/members/{actor}/level", a.h(a.memberLevelSet))
+	a.invitationRoutes(r) // invitations.go
 }
 
 // trustPageData is the trust levels page: the settings and how many
@@ -35,6 +36,7 @@ func (a *Admin) trustRoutes(r chi.Router) {
 type trustPageData struct {
 	Nav      groupNav
 	PerLevel []storage.LevelCount
+	Levels   []string
 }
 
 // trustNumbers are the threshold fields, each with where it goes.
@@ -42,6 +44,7 @@ func trustNumbers(s *storage.TrustSettings) map[string]*int {
 	return map[string]*int{
 		"member_days": &s.MemberDays, "member_posts": &s.MemberPosts, "member_likes": &s.MemberLikes, "member_events": &s.MemberEvents,
 		"regular_days": &s.RegularDays, "regular_posts": &s.RegularPosts, "regular_likes": &s.RegularLikes, "regular_events": &s.RegularEvents,
+		"invites_per_week": &s.InvitesPerWeek,
 	}
 }
 
@@ -51,6 +54,7 @@ func (a *Admin) trustPage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	f := newForm(nil)
+	f.values.Set("invite_level", s.InviteLevel)
 	for name, n := range trustNumbers(s) {
 		f.values.Set(name, strconv.Itoa(*n))
 	}
@@ -69,7 +73,7 @@ func (a *Admin) renderTrustPage(w http.ResponseWriter, r *http.Request, status i
 	if err != nil {
 		return err
 	}
-	d := trustPageData{Nav: nav}
+	d := trustPageData{Nav: nav, Levels: storage.Levels}
 	if d.PerLevel, err = storage.CountMembersPerLevel(ctx, a.db, g.ID); err != nil {
 		return err
 	}
@@ -89,7 +93,10 @@ func (a *Admin) trustSave(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	s := &storage.TrustSettings{GroupID: g.ID, ReviewNewcomers: f.Get("review_newcomers") == "on",
-		MemberAuto: f.Get("member_auto") == "on", RegularAuto: f.Get("regular_auto") == "on"}
+		MemberAuto: f.Get("member_auto") == "on", RegularAuto: f.Get("regular_auto") == "on", InviteLevel: f.Get("invite_level")}
+	if storage.ValidateLevel(s.InviteLevel) != nil {
+		f.Fail("invite_level", "Choose the level from which members invite.")
+	}
 	for name, n := range trustNumbers(s) {
 		*n = intField(f, name, maxTrustThreshold, fmt.Sprintf("Type a whole number from 0 to %d.", maxTrustThreshold))
 	}

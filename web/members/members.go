@@ -148,6 +148,7 @@ func New(d Deps) *Members {
 func (m *Members) GroupRoutes(r chi.Router) {
 	r.Route("/me", func(r chi.Router) {
 		r.Use(m.loadSession)
+		public := r
 		r.Get("/signin", m.h(m.signInPage))
 		r.With(m.cop.Handler, m.limitBody).Post("/signin", m.h(m.requestLink))
 		r.With(m.cop.Handler, m.limitBody).Post("/session", m.h(m.redeem))
@@ -174,6 +175,7 @@ func (m *Members) GroupRoutes(r chi.Router) {
 				r.With(m.cop.Handler, m.limitBody, m.checkCSRF).Post("/anonymous", m.h(m.anon))
 				r.Get("/report/{id}", m.h(m.reportPage))
 				r.With(m.cop.Handler, m.limitBody, m.checkCSRF).Post("/report/{id}", m.h(m.report))
+				m.inviteRoutes(r, public) // invite.go
 			})
 			r.With(m.cop.Handler, m.limitBody, m.checkCSRF).Post("/settings", m.h(m.saveSettings))
 			r.With(m.cop.Handler, m.limitBody, m.checkCSRF).Post("/intro", m.h(m.saveIntro))
