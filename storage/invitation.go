@@ -96,10 +96,10 @@ func ClaimInvitation(ctx context.Context, db bun.IDB, now time.Time, id, handle 
 }
 
 // ClaimedInvitationFor finds the open invitation a handle claimed in a
-// group, the newest if several.
+// group, the newest if several, with its inviter.
 func ClaimedInvitationFor(ctx context.Context, db bun.IDB, groupID, handle string, now time.Time) (*Invitation, error) {
 	inv := new(Invitation)
-	err := db.NewSelect().Model(inv).
+	err := db.NewSelect().Model(inv).Relation("Inviter").
 		Where("inv.group_id = ? AND inv.invitee_handle = ? AND inv.used_at IS NULL AND inv.expires_at > ?", groupID, handle, now.UTC()).
 		Order("inv.claimed_at DESC").Limit(1).Scan(ctx)
 	if err != nil {

@@ -50,7 +50,7 @@ func (e *Membership) OnFollow(ctx context.Context, act *vocab.Activity) error {
 				return err
 			} else if inv != nil {
 				state = storage.FollowAccepted
-				if err := e.logAction(ctx, tx, g, Staff{Name: "kith"}, "invited_join", actor.IRI, "invited by "+inv.InviterID); err != nil {
+				if err := e.logAction(ctx, tx, g, Staff{Name: "kith"}, "invited_join", actor.IRI, "invited by "+inv.Inviter.IRI); err != nil {
 					return err
 				}
 			}

@@ -46,6 +46,11 @@ func memberRouteAccess() map[string]string {
 		"POST /groups/{name}/me/anonymous":          "member",
 		"GET /groups/{name}/me/report/{id}":         "member",
 		"POST /groups/{name}/me/report/{id}":        "member",
+		"POST /groups/{name}/me/level":              "session", // trust.go
+		"GET /groups/{name}/me/invitations":         "member",  // invite.go
+		"POST /groups/{name}/me/invitations":        "member",
+		"GET /groups/{name}/me/invitation":          "anyone", // the invitee's page: the token is the key
+		"POST /groups/{name}/me/invitation":         "anyone",
 	}
 }
 
