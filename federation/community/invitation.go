@@ -131,15 +131,12 @@ func (e *MembersPages) ClaimInvitation(ctx context.Context, groupName, token, ha
 	if h == "" {
 		return "", &InputError{Msg: "Type your handle as @you@your.server."}
 	}
-	g, inv, err := e.OpenInvitation(ctx, groupName, token)
+	_, inv, err := e.OpenInvitation(ctx, groupName, token)
 	if err != nil {
 		return "", err
 	}
 	err = e.Tx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		if err := storage.ClaimInvitation(ctx, tx, e.Now(), inv.ID, h); err != nil {
-			return err
-		}
-		return e.logAction(ctx, tx, g, Staff{Name: "kith"}, "invitation_claimed", inv.Inviter.IRI, h)
+		return storage.ClaimInvitation(ctx, tx, e.Now(), inv.ID, h)
 	})
 	if isNotFound(err) {
 		return "", ErrNoInvitation

@@ -92,32 +92,35 @@ func (e *core) promote(ctx context.Context, tx bun.Tx, g *storage.Group, ts *sto
 	if st.ByHand || storage.LevelRank(earned) <= storage.LevelRank(st.Level) {
 		return nil
 	}
+	// Not in the moderation log: nobody decided it, and the log is about
+	// what moderators do.
 	if err := storage.SetLevel(ctx, tx, e.Now(), g.ID, st.ActorID, earned, false); err != nil {
 		return err
 	}
-	if err := e.logAction(ctx, tx, g, Staff{Name: "kith"}, "promote", st.ActorIRI, "earned "+earned); err != nil {
-		return err
-	}
-	e.Log.InfoContext(ctx, "member promoted", "group", g.Name, "actor", st.ActorID, "level", earned)
+	e.Log.InfoContext(ctx, "member promoted", "group", g.Name, "actor", st.ActorIRI, "level", earned)
 	return e.tellLevel(ctx, tx, g, ts, st.ActorID, earned)
 }
 
 // tellLevel sends a member the DM that says their new level and what it
-// lets them do, in the terms of the group's settings.
+// lets them do, in the terms of the group's settings. A level that changes
+// nothing for them in this group (member, where newcomers are not reviewed
+// and members do not invite) is not worth a message.
 func (e *core) tellLevel(ctx context.Context, tx bun.Tx, g *storage.Group, ts *storage.TrustSettings, actorID, level string) error {
+	can := levelPrivileges(g, ts, level)
+	if len(can) == 0 {
+		return nil
+	}
 	a, err := storage.RemoteActorByID(ctx, tx, actorID)
 	if err != nil {
 		return err
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "<p>You are now a %s of %s.</p>", html.EscapeString(level), html.EscapeString(g.Title))
-	if can := levelPrivileges(g, ts, level); len(can) > 0 {
-		b.WriteString("<p>What you can now do:</p><ul>")
-		for _, c := range can {
-			b.WriteString("<li>" + html.EscapeString(c) + "</li>")
-		}
-		b.WriteString("</ul>")
+	b.WriteString("<p>What you can now do:</p><ul>")
+	for _, c := range can {
+		b.WriteString("<li>" + html.EscapeString(c) + "</li>")
 	}
+	b.WriteString("</ul>")
 	b.WriteString("<p>Levels are private to the group. To show yours in the member directory, reply “level on”.</p>")
 	_, err = e.directMessage(ctx, tx, g, a, b.String(), "")
 	return err
@@ -136,6 +139,9 @@ func levelPrivileges(g *storage.Group, ts *storage.TrustSettings, level string) 
 		can = append(can, "You are one of the group's regulars: the moderators may post to the regulars only.")
 	case storage.LevelLeader:
 		can = append(can, "The moderators made you a leader: the group's most trusted members.")
+	}
+	if g.Closed && ts.InvitesPerWeek > 0 && level == ts.InviteLevel {
+		can = append(can, fmt.Sprintf("You can invite people you know (up to %d a week): send the group the message “invite”, or use Invite on the members' pages.", ts.InvitesPerWeek))
 	}
 	return can
 }
