@@ -92,10 +92,15 @@ func TestMembersOnlyDiscussion(t *testing.T) {
 func TestJoinQuestionsFeedbackAndProbation(t *testing.T) {
 	t.Parallel()
 	webtest.EachWith(t, webtest.ScenarioOptions{Group: func(g *storage.Group) {
-		g.Closed, g.JoinQuestions, g.ProbationPosts, g.FeedbackDMs = true, "Which allotment is yours?", 1, true
+		g.Closed, g.JoinQuestions, g.FeedbackDMs = true, "Which allotment is yours?", true
 	}}, func(t *testing.T, s *webtest.Scenario) {
 		ctx := context.Background()
 		n, g, group, masto := s.Node, s.Group, s.GroupIRI, s.Masto
+		probation := storage.DefaultTrustSettings(g.ID) // as the migration maps "first post reviewed"
+		probation.ReviewNewcomers, probation.MemberPosts = true, 1
+		if err := storage.SaveTrustSettings(ctx, n.DB, time.Now(), probation); err != nil {
+			t.Fatal(err)
+		}
 		alice := masto.NewActor("alice")
 		f := alice.Follow(group)
 		resp, _ := alice.Send(ctx, group, f)

@@ -70,6 +70,7 @@ type DirectoryEntry struct {
 	Follow
 	IntroPost *Post // nil: none chosen
 	Profile   *MemberProfile
+	Level     string // their trust level when they chose to show it in the directory; "" otherwise
 }
 
 // DirectoryMembers lists the accepted members of a group who opted in to
@@ -93,7 +94,15 @@ func DirectoryMembers(ctx context.Context, db bun.IDB, groupID string, limit, of
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, DirectoryEntry{Follow: f, IntroPost: mp.IntroPost, Profile: mp})
+		ml, err := MemberLevelOf(ctx, db, groupID, f.ActorID)
+		if err != nil {
+			return nil, err
+		}
+		e := DirectoryEntry{Follow: f, IntroPost: mp.IntroPost, Profile: mp}
+		if ml.ShowInDirectory {
+			e.Level = ml.Level
+		}
+		out = append(out, e)
 	}
 	return out, nil
 }

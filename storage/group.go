@@ -39,7 +39,6 @@ type Group struct {
 
 	// Safety settings.
 	JoinQuestions     string `bun:"join_questions,notnull"`       // sent to applicants of a closed group; empty: none
-	ProbationPosts    int    `bun:"probation_posts,notnull"`      // a new member's first N posts are reviewed; 0: off
 	FeedbackDMs       bool   `bun:"feedback_dms,notnull"`         // tell authors by DM when a post is held, approved, rejected or removed
 	MaxGroupMentions  int    `bun:"max_group_mentions,notnull"`   // refuse posts mentioning more groups; 0: no limit
 	MinAccountAgeDays int    `bun:"min_account_age_days,notnull"` // review posts of younger accounts; 0: off
@@ -169,7 +168,7 @@ func UpdateGroup(ctx context.Context, db bun.IDB, now time.Time, g *Group) error
 	g.UpdatedAt = now.UTC()
 	res, err := db.NewUpdate().Model(g).
 		Column("title", "summary", "summary_html", "icon_path", "header_path", "closed",
-			"posting_policy", "review_queue", "boost_replies", "discoverable", "fields_json", "public_modlog", "rules", "join_questions", "probation_posts", "feedback_dms",
+			"posting_policy", "review_queue", "boost_replies", "discoverable", "fields_json", "public_modlog", "rules", "join_questions", "feedback_dms",
 			"max_group_mentions", "min_account_age_days", "review_keywords", "updated_at").
 		WherePK().Exec(ctx)
 	if err != nil {

@@ -159,6 +159,7 @@ type Report struct {
 	ForwardedAt time.Time `bun:"forwarded_at,nullzero"`
 	CreatedAt   time.Time `bun:"created_at,notnull"`
 	ResolvedAt  time.Time `bun:"resolved_at,nullzero"`
+	Upheld      bool      `bun:"upheld,notnull"` // staff acted on it: it counts against the target's trust level
 }
 
 // CreateReport stores a report.

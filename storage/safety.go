@@ -170,7 +170,8 @@ func DecideAnonRequest(ctx context.Context, db bun.IDB, now time.Time, id, state
 	return mustAffect(res, "pending anonymous request "+id)
 }
 
-// CountAuthorPosts counts an actor's published posts in a group (probation).
+// CountAuthorPosts counts an actor's published posts in a group (a
+// non-member's posts are reviewed until they reach the member threshold).
 func CountAuthorPosts(ctx context.Context, db bun.IDB, groupID, actorID string) (int, error) {
 	n, err := db.NewSelect().Model((*Post)(nil)).
 		Where("group_id = ? AND author_id = ? AND state = ?", groupID, actorID, PostPublished).Count(ctx)

@@ -149,11 +149,12 @@ func New(n *node.Node, out *outbox.Outbox, a *actors.Actors, engage EngagementCo
 }
 
 // AddWorkers registers the community's jobs (polls, scheduled posts,
-// notification mail, event reminders, digests, the purge of expired
-// sign-in links) and returns its periodic jobs.
+// notification mail, event reminders, digests, promotions, the purge of
+// expired sign-in links) and returns its periodic jobs.
 func (c *Community) AddWorkers(workers *river.Workers) []*river.PeriodicJob {
 	periodic := c.addEngagementWorkers(workers)
 	periodic = append(periodic, c.addBelongingWorkers(workers)...) // events, digests (belonging.go)
+	periodic = append(periodic, c.addTrustWorkers(workers)...)     // promotion to trust levels (trust.go)
 	return append(periodic, c.addMembersWorkers(workers)...)       // expired sign-in links (memberweb.go)
 }
 

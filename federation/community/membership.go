@@ -54,6 +54,15 @@ func (e *Membership) OnFollow(ctx context.Context, act *vocab.Activity) error {
 		state := storage.FollowAccepted
 		if g.Closed {
 			state = storage.FollowPending
+			// Vouched for by a member: in without questions (invitation.go).
+			if inv, err := e.invitedFollow(ctx, tx, g, actor); err != nil {
+				return err
+			} else if inv != nil {
+				state = storage.FollowAccepted
+				if err := e.logAction(ctx, tx, g, Staff{Name: "kith"}, "invited_join", actor.IRI, "invited by "+inv.Inviter.IRI); err != nil {
+					return err
+				}
+			}
 		}
 		f := &storage.Follow{GroupID: g.ID, ActorID: actor.ID, ActivityIRI: act.ID, ActivityRaw: string(act.Raw), State: state}
 		// A member of the group's old address (from an imported export)

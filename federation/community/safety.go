@@ -37,10 +37,17 @@ const feedbackEvery = time.Minute
 // sharePost makes a newly published post reach the members: public posts
 // are announced; members-only ones are republished by the group.
 func (e *Posting) sharePost(ctx context.Context, tx bun.Tx, g *storage.Group, p *storage.Post, author *storage.RemoteActor) error {
-	if p.IsPublicish() {
-		return e.announcePost(ctx, tx, g, p, author)
+	share := e.announcePost
+	if !p.IsPublicish() {
+		share = e.republishMembersOnly
 	}
-	return e.republishMembersOnly(ctx, tx, g, p, author)
+	if err := share(ctx, tx, g, p, author); err != nil {
+		return err
+	}
+	if author == nil {
+		return nil
+	}
+	return e.reconsiderLevel(ctx, tx, g, author.ID) // a published post may earn a level (trust.go)
 }
 
 // republishMembersOnly publishes a member's members-only post as the
@@ -158,17 +165,8 @@ func (e *Moderation) screen(ctx context.Context, tx bun.IDB, g *storage.Group, o
 		e.Now().Sub(author.PublishedAt) < time.Duration(g.MinAccountAgeDays)*24*time.Hour {
 		return fmt.Sprintf("the account is younger than %d days", g.MinAccountAgeDays), "", nil
 	}
-	if g.ProbationPosts > 0 {
-		n, err := storage.CountAuthorPosts(ctx, tx, g.ID, author.ID)
-		if err != nil {
-			return "", "", err
-		}
-		if n < g.ProbationPosts {
-			if g.ProbationPosts == 1 {
-				return "a new member's first post is reviewed", "", nil
-			}
-			return fmt.Sprintf("new members' first %d posts are reviewed", g.ProbationPosts), "", nil
-		}
+	if hold, err := e.newcomerHold(ctx, tx, g, author); err != nil || hold != "" { // trust levels (trust.go)
+		return hold, "", err
 	}
 	if kw := matchKeyword(g.ReviewKeywords, obj); kw != "" {
 		return "it contains a word the moderators review (" + kw + ")", "", nil
@@ -235,6 +233,10 @@ func (e *Modmail) onDirectMessage(ctx context.Context, g *storage.Group, act *vo
 		case lower == "report" || strings.HasPrefix(lower, "report ") || strings.HasPrefix(lower, "report:"):
 			reason := strings.TrimSpace(strings.TrimLeft(text[len("report"):], ": "))
 			return e.moderation.memberReport(ctx, tx, g, act, obj, author, reason)
+		case isInviteCommand(lower): // invite (invitation.go)
+			return e.belonging.inviteCommand(ctx, tx, g, obj.ID, author)
+		case trustCommand(lower): // level on/off (trust.go)
+			return e.belonging.levelCommand(ctx, tx, g, obj.ID, author, member, lower)
 		case belongingCommand(lower): // directory on/off, intro (belonging.go)
 			return e.belonging.memberCommand(ctx, tx, g, obj, author, member, lower)
 		case pending != nil:

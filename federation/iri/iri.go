@@ -144,6 +144,12 @@ func (b Builder) MemberSignIn(group, token string) string {
 	return b.MemberPages(group) + "/signin?token=" + url.QueryEscape(token)
 }
 
+// MemberInvitation is the one-time link a member gives someone they vouch
+// for; the token is a query parameter, which request logs leave out.
+func (b Builder) MemberInvitation(group, token string) string {
+	return b.MemberPages(group) + "/invitation?token=" + url.QueryEscape(token)
+}
+
 // Acct is the WebFinger handle of a group.
 func (b Builder) Acct(name string) string { return "acct:" + name + "@" + b.domain }
 

@@ -141,6 +141,7 @@ type Admin struct {
 	events      Events
 	belonging   Belonging
 	store       mediastore.Store
+	trust       Trust
 	markdown    *content.Sanitizer
 	media       MediaCache
 
@@ -178,6 +179,7 @@ func New(d Deps) *Admin {
 		events:      d.Services.Events,
 		belonging:   d.Services.Belonging,
 		store:       d.MediaStore,
+		trust:       d.Services.Trust,
 		markdown:    content.New(),
 		sessions:    auth.NewSessions(d.DB, !d.InsecureHTTP, d.Now),
 		limiter:     auth.NewLoginLimiter(d.DB, d.LoginLimits, d.Now),
@@ -316,6 +318,7 @@ func (a *Admin) Routes(r chi.Router) {
 					r.Get("/pulse", a.h(a.pulse))
 					r.Post("/pulse/welcomed/{actor}", a.h(a.markWelcomed))
 					a.belongingRoutes(r) // events, profiles, roles, badges, digest (belonging.go)
+					a.trustRoutes(r)     // trust levels (trust.go)
 				})
 				// Forms with images.
 				r.With(a.limitBody(maxSettingsBytes), a.checkCSRF).Post("/edit", a.h(a.groupEdit))

@@ -71,6 +71,7 @@ func belongingNotice(key string) string {
 		"badge-deleted":  "The badge is deleted.",
 		"roles-set":      "The member's roles are saved.",
 		"awarded":        "The badge is awarded.",
+		"level":          "The member's level is saved.",
 	}[key]
 }
 

@@ -57,7 +57,6 @@ func (a *Admin) groupEditForm(w http.ResponseWriter, r *http.Request) error {
 	}
 	v.Set("join_questions", g.JoinQuestions)
 	v.Set("rules", g.Rules)
-	v.Set("probation_posts", strconv.Itoa(g.ProbationPosts))
 	v.Set("max_group_mentions", strconv.Itoa(g.MaxGroupMentions))
 	v.Set("min_account_age_days", strconv.Itoa(g.MinAccountAgeDays))
 	v.Set("review_keywords", g.ReviewKeywords)

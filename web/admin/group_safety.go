@@ -12,7 +12,6 @@ import (
 // Bounds of the safety settings (see docs/owners-guide.md).
 const (
 	maxJoinQuestionRunes = 5000
-	maxProbationPosts    = 50
 	maxGroupMentions     = 20
 	maxAccountAgeDays    = 365
 	maxReviewKeywords    = 200
@@ -26,8 +25,6 @@ func checkSafetySettings(f *form, g *storage.Group) {
 	if utf8.RuneCountInString(g.JoinQuestions) > maxJoinQuestionRunes {
 		f.Fail("join_questions", fmt.Sprintf("Keep the questions to %d characters.", maxJoinQuestionRunes))
 	}
-	g.ProbationPosts = intField(f, "probation_posts", maxProbationPosts,
-		fmt.Sprintf("Type a number of posts from 0 (off) to %d.", maxProbationPosts))
 	g.MaxGroupMentions = intField(f, "max_group_mentions", maxGroupMentions,
 		fmt.Sprintf("Type a number of groups from 0 (no limit) to %d.", maxGroupMentions))
 	g.MinAccountAgeDays = intField(f, "min_account_age_days", maxAccountAgeDays,

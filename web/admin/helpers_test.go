@@ -312,8 +312,8 @@ func wantBody(t *testing.T, what string, res response, parts ...string) {
 // group: members post, it is listed, and authors hear about held posts.
 func wantNewGroupDefaults(t *testing.T, g *storage.Group) {
 	t.Helper()
-	if !g.FeedbackDMs || !g.Discoverable || g.PostingPolicy != storage.PostingMembers || g.ReviewQueue || g.ProbationPosts != 0 {
-		t.Errorf("new group %s: feedback_dms %v, discoverable %v, posting %q, review queue %v, probation %d; want true, true, members, false, 0",
-			g.Name, g.FeedbackDMs, g.Discoverable, g.PostingPolicy, g.ReviewQueue, g.ProbationPosts)
+	if !g.FeedbackDMs || !g.Discoverable || g.PostingPolicy != storage.PostingMembers || g.ReviewQueue {
+		t.Errorf("new group %s: feedback_dms %v, discoverable %v, posting %q, review queue %v; want true, true, members, false",
+			g.Name, g.FeedbackDMs, g.Discoverable, g.PostingPolicy, g.ReviewQueue)
 	}
 }

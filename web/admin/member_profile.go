@@ -22,6 +22,8 @@ type memberProfileData struct {
 	AllBadges []storage.Badge
 	AllTime   storage.Contributions
 	Month     storage.Contributions
+	Level     *storage.MemberLevel // trust.go
+	Levels    []string
 }
 
 // groupMember loads the {actor} member of the current group (404 for
@@ -75,6 +77,10 @@ func (a *Admin) memberProfile(w http.ResponseWriter, r *http.Request) error {
 			d.AllBadges = append(d.AllBadges, b)
 		}
 	}
+	if d.Level, err = storage.MemberLevelOf(ctx, a.db, g.ID, f.ActorID); err != nil {
+		return err
+	}
+	d.Levels = storage.Levels
 	if d.AllTime, err = storage.ContributionsOf(ctx, a.db, g.ID, f.ActorID, time.Time{}, time.Time{}); err != nil {
 		return err
 	}

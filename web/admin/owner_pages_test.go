@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/kith-social/kith/federation/fedtest"
 	"github.com/kith-social/kith/storage"
@@ -19,20 +20,25 @@ func TestOwnerPagesSayWhatIsTrue(t *testing.T) {
 	webtest.EachWith(t, noGroup, func(t *testing.T, sc *webtest.Scenario) {
 		n, db := newNode(t, sc), sc.Node.DB
 		owner := n.setup("gardeners")
-		n.setGroup("gardeners", func(g *storage.Group) { g.ReviewQueue = false; g.ProbationPosts = 2 })
+		n.setGroup("gardeners", func(g *storage.Group) { g.ReviewQueue = false })
+		ts := storage.DefaultTrustSettings(mustGroup(t, db, "gardeners").ID)
+		ts.ReviewNewcomers, ts.MemberPosts = true, 2
+		if err := storage.SaveTrustSettings(context.Background(), db, time.Now(), ts); err != nil {
+			t.Fatal(err)
+		}
 		alice := sc.Masto.NewActor("alice")
 		alice.SetProfile(fedtest.Profile{Name: "Alice Allotment"})
 		n.send(alice, sc.GroupIRI, alice.Follow(sc.GroupIRI))
 		held := n.memberPost(alice, "gardeners", "My first post")
 		if held.State != storage.PostPending {
-			t.Fatalf("probation post state %s, want pending", held.State)
+			t.Fatalf("newcomer post state %s, want pending", held.State)
 		}
 		res := owner.get("/admin/groups/gardeners/queue")
 		wantStatus(t, "queue", res, http.StatusOK)
 		wantBody(t, "queue", res, "My first post", "unless a safety rule holds them here",
-			"<strong>Held because</strong> new members&#39; first 2 posts are reviewed.", "The author was told the same.")
+			"<strong>Held because</strong> a newcomer&#39;s posts are reviewed until they become a member.", "The author was told the same.")
 		// The author was told the same reason.
-		sc.Masto.WaitFor(t, isDMTo(alice.ID(), "first 2 posts are reviewed)"), wait)
+		sc.Masto.WaitFor(t, isDMTo(alice.ID(), "until they become a member)"), wait)
 		wantNoBody(t, "queue", res, "The review queue is off: new posts are shared at once")
 		// Every group page links to the group's public page.
 		wantBody(t, "queue", res, `<a class="public-link" href="/groups/gardeners">Public page`)

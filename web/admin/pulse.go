@@ -39,6 +39,7 @@ type pulsePage struct {
 	Hours      int
 	Unanswered []postRow
 	Unwelcomed []storage.Follow
+	PerLevel   []storage.LevelCount // members per trust level now (trust.go)
 }
 
 // chart is a bar chart of posts and replies per day, drawn as SVG on the
@@ -110,6 +111,9 @@ func (a *Admin) pulse(w http.ResponseWriter, r *http.Request) error {
 	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
 	data := pulsePage{Nav: nav, From: today.AddDate(0, 0, -(pulseDays - 1)), To: now, Hours: hours}
 	if data.Members, err = storage.CountMembershipEvents(ctx, a.db, g.ID, data.From, now); err != nil {
+		return err
+	}
+	if data.PerLevel, err = storage.CountMembersPerLevel(ctx, a.db, g.ID); err != nil {
 		return err
 	}
 	if data.Joined, err = storage.MembershipEvents(ctx, a.db, g.ID, storage.MemberJoined, data.From, now); err != nil {

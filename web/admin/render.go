@@ -34,7 +34,8 @@ func pageNames() []string {
 		"modmail", "conversation", "anonymous", "thread", "poll_form", "scheduled",
 		"pulse", "notifications", "notification_settings",
 		"events", "event_form", "event", "member_profile", "belonging", // belonging.go
-		"confirm", // confirm.go
+		"confirm",              // confirm.go
+		"trust", "invitations", // trust.go, invitations.go
 	}
 }
 

@@ -115,6 +115,8 @@ func (a *Admin) reportAct(w http.ResponseWriter, r *http.Request) error {
 		action := "resolve_report"
 		if done == "dismissed" {
 			action = "dismiss_report"
+		} else if err := storage.UpholdReport(ctx, tx, a.now(), rp); err != nil { // acted on: the target is a newcomer again (trust levels)
+			return err
 		}
 		return storage.AddLogEntry(ctx, tx, a.now(), &storage.LogEntry{GroupID: g.ID, StaffID: by.ID, StaffName: by.Name,
 			Action: action, Target: rp.TargetIRI, Reason: resolution})

@@ -51,6 +51,13 @@ func TestReportActions(t *testing.T) {
 			`name="do" value="block"`, `name="do" value="dismiss"`, "Ban @troll@mastodon.test", "Block spam.test")
 		wantNoBody(t, "reports", res, "from "+sc.Masto.URL("/actor"))
 
+		trollRow, err := storage.RemoteActorByIRI(ctx, db, troll.ID())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := storage.SetLevel(ctx, db, time.Now(), g.ID, trollRow.ID, storage.LevelRegular, true); err != nil {
+			t.Fatal(err)
+		}
 		// Remove: asked first, then the post is out of the group.
 		res = act(removeIt, url.Values{"do": {"remove"}, "post": {trollPost.ID}})
 		wantBody(t, "remove, unconfirmed", res, "Remove the reported post from", "Remove the post")
@@ -60,6 +67,13 @@ func TestReportActions(t *testing.T) {
 		}
 		if p, _ := storage.PostByID(ctx, db, trollPost.ID); p.State != storage.PostRemoved {
 			t.Errorf("reported post state %s, want removed", p.State)
+		}
+		// The report is upheld: the troll is a newcomer again, earned levels only.
+		if rp, _ := storage.ReportByID(ctx, db, removeIt.ID); !rp.Upheld {
+			t.Error("acted-on report not upheld")
+		}
+		if ml, _ := storage.MemberLevelOf(ctx, db, g.ID, trollRow.ID); ml.Level != storage.LevelNewcomer || ml.ByHand {
+			t.Errorf("troll's level after an upheld report: %+v", ml)
 		}
 
 		// Ban: the author is out, their server gets a Block.
@@ -82,8 +96,8 @@ func TestReportActions(t *testing.T) {
 			t.Fatalf("dismiss: %d %q", res.status, res.location)
 		}
 		for _, rp := range []*storage.Report{removeIt, banIt, blockIt, dismissIt} {
-			if got, _ := storage.ReportByID(ctx, db, rp.ID); got.State != storage.ReportResolved {
-				t.Errorf("report %q is %s, want resolved", rp.Reason, got.State)
+			if got, _ := storage.ReportByID(ctx, db, rp.ID); got.State != storage.ReportResolved || got.Upheld != (rp != dismissIt) {
+				t.Errorf("report %q is %s, upheld %v", rp.Reason, got.State, got.Upheld)
 			}
 		}
 		wantBody(t, "log", owner.get("/admin/groups/gardeners/log"), "removed a post", "banned",

@@ -134,6 +134,13 @@ func routeAccess() map[string]string {
 		"POST /admin/groups/{group}/badges/{badge}/delete":  groupStaff,
 		"POST /admin/groups/{group}/roles":                  groupOwner,
 		"POST /admin/groups/{group}/roles/{role}/delete":    groupOwner,
+
+		// Trust levels and invitations (trust.go, invitations.go).
+		"GET /admin/groups/{group}/trust":                         groupStaff,
+		"POST /admin/groups/{group}/trust":                        groupStaff,
+		"POST /admin/groups/{group}/members/{actor}/level":        groupStaff,
+		"GET /admin/groups/{group}/invitations":                   groupStaff,
+		"POST /admin/groups/{group}/members/{actor}/invite-right": groupStaff,
 	}
 }
 

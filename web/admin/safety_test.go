@@ -40,22 +40,21 @@ func TestSafetySettings(t *testing.T) {
 		csrf := owner.csrf()
 
 		res := owner.get("/admin/groups/gardeners/edit")
-		wantBody(t, "settings form", res, `id="f-join_questions"`, `id="f-probation_posts"`, `name="probation_posts" type="number" value="0"`,
+		wantBody(t, "settings form", res, `id="f-join_questions"`, `name="max_group_mentions" type="number" value="0"`, `href="/admin/groups/gardeners/trust"`,
 			`id="f-review_keywords"`, `name="feedback_dms"`)
 
 		valid := func() url.Values {
 			return url.Values{
 				"csrf": {csrf}, "title": {"Gardeners"}, "join": {"closed"}, "posting": {"members"},
-				"join_questions": {"Which plot is yours?"}, "probation_posts": {"3"}, "feedback_dms": {"on"},
+				"join_questions": {"Which plot is yours?"}, "feedback_dms": {"on"},
 				"max_group_mentions": {"2"}, "min_account_age_days": {"7"}, "review_keywords": {"watches\r\n  crypto  \r\n\r\n"},
 			}
 		}
 		for _, tc := range []struct {
 			name, field, value, msg string
 		}{
-			{"probation too high", "probation_posts", "51", "from 0 (off) to 50"},
-			{"probation negative", "probation_posts", "-1", "from 0 (off) to 50"},
-			{"probation not a number", "probation_posts", "three", "from 0 (off) to 50"},
+			{"mentions negative", "max_group_mentions", "-1", "from 0 (no limit) to 20"},
+			{"mentions not a number", "max_group_mentions", "two", "from 0 (no limit) to 20"},
 			{"mentions too high", "max_group_mentions", "21", "from 0 (no limit) to 20"},
 			{"account age too high", "min_account_age_days", "366", "from 0 (off) to 365"},
 			{"too many keywords", "review_keywords", strings.Repeat("spam\n", 201), "Keep the list to 200 keywords"},
@@ -70,7 +69,7 @@ func TestSafetySettings(t *testing.T) {
 				wantBody(t, "invalid safety settings", res, `id="f-`+tc.field+`-error"`, tc.msg)
 				// What was typed stays, in the wrong field too.
 				for field, kept := range map[string]string{
-					"probation_posts": `name="probation_posts" type="number" value="3"`, "min_account_age_days": `value="7"`,
+					"max_group_mentions": `name="max_group_mentions" type="number" value="2"`, "min_account_age_days": `value="7"`,
 					"join_questions": "Which plot is yours?</textarea>",
 				} {
 					if field != tc.field {
@@ -82,21 +81,21 @@ func TestSafetySettings(t *testing.T) {
 				}
 			})
 		}
-		if g := mustGroup(t, db, "gardeners"); g.ProbationPosts != 0 || g.JoinQuestions != "" {
+		if g := mustGroup(t, db, "gardeners"); g.MaxGroupMentions != 0 || g.JoinQuestions != "" {
 			t.Fatalf("refused settings were saved: %+v", g)
 		}
 		wantStatus(t, "save", owner.post("/admin/groups/gardeners/edit", valid()), http.StatusSeeOther)
 		g := mustGroup(t, db, "gardeners")
-		if g.JoinQuestions != "Which plot is yours?" || g.ProbationPosts != 3 || !g.FeedbackDMs || g.MaxGroupMentions != 2 ||
+		if g.JoinQuestions != "Which plot is yours?" || !g.FeedbackDMs || g.MaxGroupMentions != 2 ||
 			g.MinAccountAgeDays != 7 || g.ReviewKeywords != "watches\ncrypto" {
 			t.Errorf("saved %+v", g)
 		}
 		// Unchecked is off; empty numbers are 0.
 		f := valid()
 		f.Del("feedback_dms")
-		f.Set("probation_posts", "")
+		f.Set("max_group_mentions", "")
 		wantStatus(t, "save again", owner.post("/admin/groups/gardeners/edit", f), http.StatusSeeOther)
-		if g := mustGroup(t, db, "gardeners"); g.FeedbackDMs || g.ProbationPosts != 0 {
+		if g := mustGroup(t, db, "gardeners"); g.FeedbackDMs || g.MaxGroupMentions != 0 {
 			t.Errorf("saved %+v", g)
 		}
 	})

@@ -76,7 +76,7 @@ type Modmail interface {
 // ServicesOf wires each interface to the community's service that
 // provides it.
 func ServicesOf(c *community.Community) Services {
-	return Services{Posting: c.Posting, Moderation: c.Moderation, Membership: c.Membership, Modmail: c.Modmail, Events: c.Events, Belonging: c.Belonging}
+	return Services{Posting: c.Posting, Moderation: c.Moderation, Membership: c.Membership, Modmail: c.Modmail, Events: c.Events, Belonging: c.Belonging, Trust: c.Belonging}
 }
 
 // Services are the community services the admin UI calls.
@@ -87,6 +87,7 @@ type Services struct {
 	Modmail    Modmail
 	Events     Events    // belonging.go
 	Belonging  Belonging // belonging.go
+	Trust      Trust     // trust.go
 }
 
 // staffOf names the logged-in staff member for the moderation log.

@@ -202,6 +202,7 @@ type directoryEntry struct {
 	Fields                                      []community.ProfileField
 	Intro                                       string // sanitised HTML of their intro post
 	Report                                      string // the form to report them; "" for oneself
+	Level                                       string // their trust level, only when they chose to show it
 }
 
 type directoryData struct {
@@ -234,6 +235,7 @@ func (m *Members) directory(w http.ResponseWriter, r *http.Request) error {
 		if e.Profile != nil {
 			de.Pronouns, de.Fields = e.Profile.Pronouns, e.Profile.Fields()
 		}
+		de.Level = e.Level
 		if p := e.IntroPost; p != nil && p.State == storage.PostPublished && p.Visibility != storage.VisibilityDirect {
 			de.Intro = p.ContentHTML
 		}

@@ -36,6 +36,7 @@ type homeData struct {
 	Posts    []postChoice
 	Error    string // why the last form was not saved
 	Saved    bool
+	Level    *levelView // trust.go
 }
 
 // home is the member's page in the group: who they are signed in as,
@@ -85,6 +86,9 @@ func (m *Members) homeData(r *http.Request) (*homeData, error) {
 		d.Posts = append(d.Posts, postChoice{ID: p.ID, Excerpt: content.Excerpt(p.ContentHTML, 120), When: when(p.PublishedAt), Chosen: p.ID == ms.Profile.IntroPostID})
 	}
 	d.Form, d.Fields = d.Settings, formRows(ms.Fields)
+	if d.Level, err = m.levelOf(r); err != nil {
+		return nil, err
+	}
 	return d, nil
 }
 

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/kith-social/kith/federation/community"
 	"github.com/kith-social/kith/storage"
 )
 
@@ -17,7 +18,7 @@ type howSection struct {
 
 // howItWorks explains a group's settings to its members, in their words.
 // It is generated, so it is never out of date with the settings.
-func howItWorks(g *storage.Group, bs *storage.BelongingSettings, domain string) []howSection {
+func howItWorks(g *storage.Group, bs *storage.BelongingSettings, ts *storage.TrustSettings, domain string) []howSection {
 	handle := "@" + g.Name + "@" + domain
 	var joining []string
 	if g.Closed {
@@ -42,13 +43,7 @@ func howItWorks(g *storage.Group, bs *storage.BelongingSettings, domain string) 
 	if g.ReviewQueue {
 		posting = append(posting, "Every post waits for a moderator's approval before the group shares it.")
 	}
-	if g.ProbationPosts > 0 {
-		if g.ProbationPosts == 1 {
-			posting = append(posting, "A new member's first post waits for a moderator's approval.")
-		} else {
-			posting = append(posting, fmt.Sprintf("A new member's first %d posts wait for a moderator's approval.", g.ProbationPosts))
-		}
-	}
+	posting = append(posting, community.DescribeLevels(ts)...) // trust levels
 	if g.MinAccountAgeDays > 0 {
 		posting = append(posting, fmt.Sprintf("Posts from accounts younger than %d %s wait for a moderator's approval.", g.MinAccountAgeDays, plural(g.MinAccountAgeDays, "day", "days")))
 	}
@@ -134,7 +129,11 @@ func (m *Members) how(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	ts, err := storage.TrustSettingsOf(ctx, m.db, cur.Group.ID)
+	if err != nil {
+		return err
+	}
 	return m.render(w, http.StatusOK, "how", cur.Group.Title, &howData{
-		Group: cur.Group, Sections: howItWorks(cur.Group, bs, m.domain),
+		Group: cur.Group, Sections: howItWorks(cur.Group, bs, ts, m.domain),
 	})
 }

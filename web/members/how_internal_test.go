@@ -27,8 +27,11 @@ func TestHowItWorks(t *testing.T) {
 			[]string{"The group is closed", "the group's questions", "only members and moderators see it"}, []string{"anyone can see it"}},
 		{"review everything", func(g *storage.Group) { g.ReviewQueue = true }, nil,
 			[]string{"Every post waits for a moderator's approval"}, nil},
-		{"probation and age", func(g *storage.Group) { g.ProbationPosts = 1; g.MinAccountAgeDays = 7 }, nil,
-			[]string{"first post waits", "younger than 7 days"}, nil},
+		{"account age", func(g *storage.Group) { g.MinAccountAgeDays = 7 }, nil,
+			[]string{"younger than 7 days", "New members start as newcomers.", "You become a member with 1 approved post, and no upheld report",
+				"You become a regular with 10 approved posts, 10 likes from other members and 30 days in the group"}, nil},
+		{"reviewed newcomers", nil, nil,
+			[]string{"newcomers, whose posts wait for a moderator's approval", "The moderators make regulars by hand."}, nil},
 		{"moderators only", func(g *storage.Group) { g.PostingPolicy = storage.PostingModerators }, nil,
 			[]string{"Only the moderators start threads"}, []string{"Members post to the group"}},
 		{"keywords, mentions, feedback", func(g *storage.Group) {
@@ -54,7 +57,11 @@ func TestHowItWorks(t *testing.T) {
 				c.bs(bs)
 			}
 			var b strings.Builder
-			for _, s := range howItWorks(g, bs, "kith.example") {
+			ts := storage.DefaultTrustSettings(g.ID)
+			if c.name == "reviewed newcomers" {
+				ts.ReviewNewcomers, ts.RegularAuto = true, false
+			}
+			for _, s := range howItWorks(g, bs, ts, "kith.example") {
 				b.WriteString(s.Heading + "\n" + strings.Join(s.Lines, "\n") + "\n")
 			}
 			text := b.String()

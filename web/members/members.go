@@ -151,6 +151,7 @@ func New(d Deps) *Members {
 func (m *Members) GroupRoutes(r chi.Router) {
 	r.Route("/me", func(r chi.Router) {
 		r.Use(m.loadSession)
+		public := r
 		r.Get("/signin", m.h(m.signInPage))
 		r.With(m.cop.Handler, m.limitBody).Post("/signin", m.h(m.requestLink))
 		r.With(m.cop.Handler, m.limitBody).Post("/session", m.h(m.redeem))
@@ -179,9 +180,11 @@ func (m *Members) GroupRoutes(r chi.Router) {
 				r.With(m.cop.Handler, m.limitBody, m.checkCSRF).Post("/report/{id}", m.h(m.report))
 				r.Get("/members/{id}/report", m.h(m.reportMemberPage))
 				r.With(m.cop.Handler, m.limitBody, m.checkCSRF).Post("/members/{id}/report", m.h(m.reportMember))
+				m.inviteRoutes(r, public) // invite.go
 			})
 			r.With(m.cop.Handler, m.limitBody, m.checkCSRF).Post("/settings", m.h(m.saveSettings))
 			r.With(m.cop.Handler, m.limitBody, m.checkCSRF).Post("/intro", m.h(m.saveIntro))
+			r.With(m.cop.Handler, m.limitBody, m.checkCSRF).Post("/level", m.h(m.saveLevelShown)) // trust.go
 			r.With(m.cop.Handler, m.limitBody, m.checkCSRF).Post("/signout", m.h(m.signOut))
 			r.With(m.cop.Handler, m.limitBody, m.checkCSRF).Post("/signout-everywhere", m.h(m.signOutEverywhere))
 			r.With(m.cop.Handler, m.limitBody, m.checkCSRF).Post("/sessions/{id}/end", m.h(m.endSession))

@@ -20,7 +20,7 @@ import (
 var templateFiles embed.FS
 
 // pageNames are the templates besides the layout, one per page.
-var pageNames = []string{"signin", "sent", "link", "home", "error", "archive", "thread", "directory", "how", "write", "anonymous", "report", "leave", "done", "events", "polls"}
+var pageNames = []string{"signin", "sent", "link", "home", "error", "archive", "thread", "directory", "how", "write", "anonymous", "report", "leave", "done", "events", "polls", "invitations", "invitation"}
 
 type pages map[string]*template.Template
 

@@ -48,6 +48,11 @@ func memberRouteAccess() map[string]string {
 		"POST /groups/{name}/me/report/{id}":         "member",
 		"GET /groups/{name}/me/members/{id}/report":  "member",
 		"POST /groups/{name}/me/members/{id}/report": "member",
+		"POST /groups/{name}/me/level":               "session", // trust.go
+		"GET /groups/{name}/me/invitations":          "member",  // invite.go
+		"POST /groups/{name}/me/invitations":         "member",
+		"GET /groups/{name}/me/invitation":           "anyone", // the invitee's page: the token is the key
+		"POST /groups/{name}/me/invitation":          "anyone",
 	}
 }
 

@@ -56,7 +56,11 @@ func (p *Public) groupPageData(ctx context.Context, g *storage.Group, before str
 	if err != nil {
 		return nil, fmt.Errorf("group page %s: %w", g.Name, err)
 	}
-	d.HowItWorks = howItWorks(g, gv.Handle, bs)
+	ts, err := storage.TrustSettingsOf(ctx, p.db, g.ID)
+	if err != nil {
+		return nil, fmt.Errorf("group page %s: %w", g.Name, err)
+	}
+	d.HowItWorks = howItWorks(g, gv.Handle, bs, ts)
 	var pinned []storage.Post
 	if before == "" {
 		if pinned, err = storage.ListPinned(ctx, p.db, g.ID); err != nil {

@@ -10,7 +10,7 @@ import (
 // howItWorks explains a group to a visitor from its settings: how to join,
 // who may post, what is reviewed first, and what members can send the
 // group by direct message. Each item is one plain-text sentence or two.
-func howItWorks(g *storage.Group, handle string, bs *storage.BelongingSettings) []string {
+func howItWorks(g *storage.Group, handle string, bs *storage.BelongingSettings, ts *storage.TrustSettings) []string {
 	var out []string
 	if g.Closed {
 		join := "Follow " + handle + " to ask to join: a moderator approves each request."
@@ -30,7 +30,7 @@ func howItWorks(g *storage.Group, handle string, bs *storage.BelongingSettings) 
 		out = append(out, "Members post to everyone by mentioning "+handle+" in a public post; replies in a thread reach the group too.")
 	}
 	out = append(out, "A followers-only post that mentions the group goes to the members only, never to this page.")
-	out = append(out, reviewRules(g)...)
+	out = append(out, reviewRules(g, ts)...)
 	if g.FeedbackDMs {
 		out = append(out, "When a moderator holds, approves, rejects or removes your post, the group tells you by direct message.")
 	}
@@ -52,13 +52,13 @@ func howItWorks(g *storage.Group, handle string, bs *storage.BelongingSettings) 
 
 // reviewRules says which posts a moderator sees before the members do,
 // without naming the review keywords.
-func reviewRules(g *storage.Group) []string {
+func reviewRules(g *storage.Group, ts *storage.TrustSettings) []string {
 	if g.ReviewQueue {
 		return []string{"A moderator reviews every post before the group shares it."}
 	}
 	var rules []string
-	if g.ProbationPosts > 0 {
-		rules = append(rules, fmt.Sprintf("a new member's first %d %s", g.ProbationPosts, plural(g.ProbationPosts, "post", "posts")))
+	if ts.ReviewNewcomers {
+		rules = append(rules, "newcomers' posts (until they earn the member level)")
 	}
 	if g.MinAccountAgeDays > 0 {
 		rules = append(rules, fmt.Sprintf("posts from accounts younger than %d %s", g.MinAccountAgeDays, plural(g.MinAccountAgeDays, "day", "days")))

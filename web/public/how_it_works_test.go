@@ -1,7 +1,9 @@
 package public_test
 
 import (
+	"context"
 	"testing"
+	"time"
 
 	"github.com/uptrace/bun"
 
@@ -27,12 +29,12 @@ func TestHowThisGroupWorks(t *testing.T) {
 					"reaches the moderators"},
 				[]string{"a moderator approves", "reviews every post"}},
 			{"closed", func(g *storage.Group) {
-				g.Closed, g.JoinQuestions, g.ProbationPosts, g.MinAccountAgeDays = true, "Which plot?", 2, 1
+				g.Closed, g.JoinQuestions, g.MinAccountAgeDays = true, "Which plot?", 1
 				g.ReviewKeywords, g.PostingPolicy = "watches", storage.PostingModerators
 			},
 				[]string{"a moderator approves each request", "a few questions by direct message",
 					"Only the moderators start threads",
-					"Posts are shared at once, except a new member&#39;s first 2 posts, posts from accounts younger than 1 day and posts with certain words, which a moderator reviews first.",
+					"Posts are shared at once, except newcomers&#39; posts (until they earn the member level), posts from accounts younger than 1 day and posts with certain words, which a moderator reviews first.",
 					"which only the moderators see"},
 				[]string{"watches", "the group tells you by direct message", "you are in at once"}},
 			{"reviewed", func(g *storage.Group) { g.ReviewQueue, g.PostingPolicy = true, storage.PostingAnyone },
@@ -40,7 +42,14 @@ func TestHowThisGroupWorks(t *testing.T) {
 				[]string{"shared with every member at once"}},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
-				f.group(tc.name, tc.mutate)
+				g := f.group(tc.name, tc.mutate)
+				if tc.name == "closed" { // newcomers reviewed: a trust setting
+					ts := storage.DefaultTrustSettings(g.ID)
+					ts.ReviewNewcomers = true
+					if err := storage.SaveTrustSettings(context.Background(), db, time.Now(), ts); err != nil {
+						t.Fatal(err)
+					}
+				}
 				res := newSite(t, db, nil).get("/groups/" + tc.name)
 				mustContain(t, tc.name, res.Body, tc.want...)
 				mustNotContain(t, tc.name, res.Body, tc.not...)
