@@ -66,11 +66,12 @@ func (e *core) newcomerHold(ctx context.Context, db bun.IDB, g *storage.Group, a
 	return fmt.Sprintf("a newcomer's first %d posts are reviewed", ts.MemberPosts), nil
 }
 
-// reconsiderLevel raises one member's level when they earned more, and
-// tells them.
+// reconsiderLevel raises one member's level (actorID "": every member's)
+// when they earned more, and tells them. With automatic levels off nobody
+// earns anything (TrustSettings.Earned), so nothing is read.
 func (e *core) reconsiderLevel(ctx context.Context, tx bun.Tx, g *storage.Group, actorID string) error {
 	ts, err := storage.TrustSettingsOf(ctx, tx, g.ID)
-	if err != nil {
+	if err != nil || !ts.MemberAuto {
 		return err
 	}
 	stats, err := storage.MemberTrustStats(ctx, tx, g.ID, actorID, e.Now())
@@ -156,20 +157,7 @@ func (e *Belonging) PromoteMembers(ctx context.Context) error {
 	for i := range groups {
 		g := &groups[i]
 		err := e.Tx(ctx, func(ctx context.Context, tx bun.Tx) error {
-			ts, err := storage.TrustSettingsOf(ctx, tx, g.ID)
-			if err != nil || (!ts.MemberAuto && !ts.RegularAuto) {
-				return err
-			}
-			stats, err := storage.MemberTrustStats(ctx, tx, g.ID, "", e.Now())
-			if err != nil {
-				return err
-			}
-			for _, st := range stats {
-				if err := e.promote(ctx, tx, g, ts, st); err != nil {
-					return err
-				}
-			}
-			return nil
+			return e.reconsiderLevel(ctx, tx, g, "")
 		})
 		if err != nil {
 			return fmt.Errorf("promote members of %s: %w", g.Name, err)

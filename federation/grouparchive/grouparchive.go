@@ -78,11 +78,11 @@ type Source struct {
 
 // Config is what export and import need of the node.
 type Config struct {
-	DB       *bun.DB
-	IRI      iri.Builder
-	Scheme   string
-	Media    mediastore.Store // where uploads are (--media-store): keys under media/
-	Now      func() time.Time
+	DB     *bun.DB
+	IRI    iri.Builder
+	Scheme string
+	Media  mediastore.Store // where uploads are (--media-store): keys under media/
+	Now    func() time.Time
 }
 
 // Counts says how much an archive carries.
