@@ -22,6 +22,10 @@ const (
 	VisibilityUnlisted  = "unlisted"  // Public in cc
 	VisibilityFollowers = "followers" // members only
 	VisibilityDirect    = "direct"    // addressed to named actors only
+	// VisibilityRegulars is a post the group addressed to exactly its
+	// regulars' (and leaders') actors: not Public, not the followers
+	// collection. Only regulars, or their servers, may read it.
+	VisibilityRegulars = "regulars"
 )
 
 // Post is a piece of group content: a member's post or reply that reached

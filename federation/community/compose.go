@@ -25,6 +25,7 @@ type PostInput struct {
 	Markdown       string
 	ContentWarning string
 	MembersOnly    bool // addressed to the group's followers only
+	RegularsOnly   bool // addressed to the group's regulars and leaders only (wins over MembersOnly)
 	Attachments    []vocab.Attachment
 }
 
