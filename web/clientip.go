@@ -76,7 +76,7 @@ func (s *Server) clientIP(next http.Handler) http.Handler {
 		case len(r.Header.Values("X-Real-IP")) > 0:
 			fromXRealIP.ServeHTTP(w, r)
 		default:
-			if r.URL.Path != "/healthz" { // health checks come from the machine itself
+			if r.URL.Path != "/healthz" && !s.localTrial { // health checks and a local trial's browser come from the machine itself
 				s.noClientIPWarning.Do(func() {
 					s.log.WarnContext(r.Context(), "a request from a trusted proxy carries no X-Forwarded-For or X-Real-IP header, "+
 						"so every client behind that proxy counts as one address: one of them could use up the login and inbox "+

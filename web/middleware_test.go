@@ -148,6 +148,13 @@ func TestClientIPWarnsOnceWithoutHeader(t *testing.T) {
 	if strings.Count(logs.String(), "level=WARN") != 1 {
 		t.Errorf("second server: %q", logs.String())
 	}
+	// A local trial (no --domain): the browser is on the loopback itself.
+	logs.Reset()
+	s3 := &Server{log: slog.New(slog.NewTextHandler(&logs, nil)), trustedProxies: DefaultTrustedProxies(), localTrial: true}
+	s3.clientIP(http.NotFoundHandler()).ServeHTTP(httptest.NewRecorder(), r)
+	if logs.Len() != 0 {
+		t.Errorf("local trial warned: %q", logs.String())
+	}
 }
 
 // The client-address and nosniff middleware on an inbox POST through a

@@ -60,6 +60,10 @@ type Deps struct {
 	// DefaultTrustedProxies (loopback); an empty non-nil slice trusts no
 	// one.
 	TrustedProxies []netip.Prefix
+	// LocalTrial is a node without a public domain: browsers connect to it
+	// directly on the loopback, so a loopback request without proxy
+	// headers is expected and not worth a warning.
+	LocalTrial bool
 	// Metrics, when set, receives request timings and inbox refusals, and
 	// gets the collectors of the database and job queue; it is served on
 	// its own listener (Metrics.Handler), never by this handler.
@@ -81,6 +85,7 @@ type Server struct {
 	public         *public.Public
 	members        *members.Members
 	trustedProxies []netip.Prefix
+	localTrial     bool
 	// noClientIPWarning logs, once per process, that a trusted proxy sends
 	// no client address (clientip.go).
 	noClientIPWarning sync.Once
@@ -93,7 +98,7 @@ func New(d Deps) http.Handler {
 		d.Log = slog.New(slog.DiscardHandler)
 	}
 	s := &Server{db: d.DB, reads: d.Reads, fed: d.Fed, log: d.Log, dataDir: d.DataDir, metrics: d.Metrics}
-	s.trustedProxies = d.TrustedProxies
+	s.trustedProxies, s.localTrial = d.TrustedProxies, d.LocalTrial
 	if s.trustedProxies == nil {
 		s.trustedProxies = DefaultTrustedProxies()
 	}

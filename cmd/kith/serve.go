@@ -95,7 +95,7 @@ func cmdServe(ctx context.Context, args []string, e env) error {
 		return err
 	}
 	deps := web.Deps{DB: db, Reads: reads, Fed: fed, Log: log, InsecureHTTP: cfg.InsecureHTTP, DataDir: cfg.Data,
-		TrustedProxies: cfg.TrustedProxies, Metrics: m, Media: cache, MediaStore: store, MediaPublicURL: uploadsURL(cfg, store),
+		TrustedProxies: cfg.TrustedProxies, LocalTrial: cfg.LocalTrial, Metrics: m, Media: cache, MediaStore: store, MediaPublicURL: uploadsURL(cfg, store),
 		InboxPerMinute: cfg.InboxRate, InboxPerServerPerMinute: cfg.InboxServerRate}
 	srv := &http.Server{
 		Handler:           web.New(deps),
