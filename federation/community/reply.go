@@ -203,6 +203,14 @@ func (e *Posting) LikeAsGroup(ctx context.Context, postID string, by Staff) erro
 	if p.IsPublicish() {
 		cc = append(cc, vocab.PublicAddress)
 	}
+	deliver := outbox.Members(p.Author.DeliveryInbox())
+	if p.Visibility == storage.VisibilityRegulars { // a reply in a regulars-only thread: the tier only
+		aud, err := e.audienceOf(ctx, e.DB, g, p.Visibility)
+		if err != nil {
+			return err
+		}
+		cc, deliver = aud.to, aud.deliver(p.Author.DeliveryInbox())
+	}
 	like, err := vocab.Like(id, e.IRI.Group(g.Name), p.IRI, to, cc)
 	if err != nil {
 		return fmt.Errorf("build Like: %w", err)
@@ -211,7 +219,7 @@ func (e *Posting) LikeAsGroup(ctx context.Context, postID string, by Staff) erro
 		if err := e.logAction(ctx, tx, g, by, "like_post", p.IRI, ""); err != nil {
 			return err
 		}
-		return e.out.Publish(ctx, tx, g, outbox.Activity{IRI: id, Type: "Like", ObjectIRI: p.IRI, Body: like}, outbox.Members(p.Author.DeliveryInbox()))
+		return e.out.Publish(ctx, tx, g, outbox.Activity{IRI: id, Type: "Like", ObjectIRI: p.IRI, Body: like}, deliver)
 	}, id)
 }
 
