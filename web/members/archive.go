@@ -140,7 +140,7 @@ func (m *Members) archive(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
-		thread, err := m.thread(r, cur.Group, roots[i].ID)
+		thread, err := m.thread(r, cur.Group, roots[i].ID, vis)
 		if err != nil {
 			return err
 		}
@@ -180,14 +180,10 @@ func (m *Members) mayRead(ctx context.Context, cur *current, p *storage.Post) (b
 // g: its published posts, never a direct message, and a regular's reply
 // once, as the group's copy the regulars got. ErrNotFound when rootID is
 // not the first post of such a thread.
-func (m *Members) thread(r *http.Request, g *storage.Group, rootID string) ([]storage.Post, error) {
+// vis are the visibilities the reader may see (privateVisibilities).
+func (m *Members) thread(r *http.Request, g *storage.Group, rootID string, vis []string) ([]storage.Post, error) {
 	ctx := r.Context()
-	cur := currentMember(ctx)
 	root, err := storage.PostByID(ctx, m.db, rootID)
-	if err != nil {
-		return nil, err
-	}
-	vis, err := m.privateVisibilities(ctx, cur)
 	if err != nil {
 		return nil, err
 	}
@@ -222,7 +218,11 @@ type threadData struct {
 // threadPage shows one members-only thread.
 func (m *Members) threadPage(w http.ResponseWriter, r *http.Request) error {
 	cur := currentMember(r.Context())
-	posts, err := m.thread(r, cur.Group, chi.URLParam(r, "id"))
+	vis, err := m.privateVisibilities(r.Context(), cur)
+	if err != nil {
+		return err
+	}
+	posts, err := m.thread(r, cur.Group, chi.URLParam(r, "id"), vis)
 	if err != nil {
 		return err
 	}
