@@ -373,11 +373,36 @@ func TestRegularsOnlyReplies(t *testing.T) {
 			t.Errorf("thread has %d posts, want 4", len(thread))
 		}
 
-		// rita deletes her reply: the group's copy goes too, for the regulars.
+		// rita edits her reply, then deletes it: the group's copy follows,
+		// for the regulars only.
 		copyIRI := ""
 		for _, p := range thread {
 			if p.SourceIRI == fedtest.ObjectID(reply) {
 				copyIRI = p.IRI
+			}
+		}
+		if dropped := processed(t, n, tr.rita, group, tr.rita.Update(reply, "<p>Broad beans and peas first.</p>")); dropped != "" {
+			t.Fatalf("Update dropped: %s", dropped)
+		}
+		deliveriesDone(t, n)
+		for _, c := range []struct {
+			inst *fedtest.Instance
+			want int
+		}{{tr.gts, 1}, {tr.mk, 1}, {tr.plain, 0}, {tr.forum, 0}} {
+			ups := of(c.inst, "Update", copyIRI)
+			if len(ups) != c.want {
+				t.Errorf("%s got %d Updates of the group's copy, want %d", c.inst.Host(), len(ups), c.want)
+			}
+			for _, d := range ups {
+				checkTierAddressing(t, tr, d)
+				if !strings.Contains(string(d.Body), "Broad beans and peas first.") {
+					t.Errorf("the Update lacks the edit: %s", d.Body)
+				}
+			}
+			for _, d := range c.inst.Received() {
+				if d.Type() == "Announce" && strings.Contains(string(d.Body), "peas") {
+					t.Errorf("%s got rita's edit announced: %s", c.inst.Host(), d.Body)
+				}
 			}
 		}
 		if dropped := processed(t, n, tr.rita, group, tr.rita.Delete(fedtest.ObjectID(reply))); dropped != "" {

@@ -337,6 +337,9 @@ func (e *Posting) OnUpdate(ctx context.Context, act *vocab.Activity) error {
 			if err != nil {
 				return err
 			}
+			if p.Visibility == storage.VisibilityRegulars { // the group's copy carries the edit (regulars.go)
+				return e.updateRegularsCopy(ctx, tx, g, p, author)
+			}
 			return e.announceActivity(ctx, tx, g, p, act)
 		})
 		if err != nil {

@@ -27,7 +27,8 @@ package community
 //
 // Replies stay in the tier: a regular's reply to a regulars-only thread is
 // republished by the group to the regulars (Mastodon shows no boost of a
-// non-public post), crediting its author; a reply by anyone else is
+// non-public post), crediting its author, and the author's edit or delete
+// of it reaches that copy; a reply by anyone else is
 // refused and its author told so (holding it for review would only let
 // staff publish it to an audience its author is not part of).
 
@@ -231,16 +232,10 @@ func (e *Posting) relayRegularsReply(ctx context.Context, tx bun.Tx, g *storage.
 	if err != nil {
 		return err
 	}
-	profile := author.URL
-	if profile == "" {
-		profile = author.IRI
-	}
-	credit := fmt.Sprintf(`<p><a href="%s" class="u-url mention">%s</a> replied (<a href="%s">original</a>):</p>`,
-		html.EscapeString(profile), html.EscapeString(handle(author)), html.EscapeString(src.URL))
 	now := e.Stamp(src.PublishedAt)
 	p := &storage.Post{
 		ID: storage.NewID(), GroupID: g.ID, Kind: "Note", Summary: src.Summary, Sensitive: src.Sensitive,
-		ContentHTML: e.HTML.Sanitize(credit + src.ContentHTML), Visibility: storage.VisibilityRegulars,
+		ContentHTML: e.HTML.Sanitize(creditHTML(author, src) + src.ContentHTML), Visibility: storage.VisibilityRegulars,
 		State: storage.PostPublished, SourceIRI: src.IRI, CreditActorID: author.ID, PublishedAt: now, CreatedAt: now,
 		InReplyTo: parent.IRI, ParentID: parent.ID, RootID: parent.RootID,
 	}
@@ -313,4 +308,48 @@ func (e *Posting) retractRegularsCopy(ctx context.Context, tx bun.Tx, src *stora
 		return err
 	}
 	return e.out.Publish(ctx, tx, g, outbox.Activity{IRI: id, Type: "Delete", ObjectIRI: cp.IRI, Body: del}, aud.deliver())
+}
+
+// creditHTML names the author of a reply the group relays to the regulars,
+// with a link to the original.
+func creditHTML(author *storage.RemoteActor, src *storage.Post) string {
+	profile := author.URL
+	if profile == "" {
+		profile = author.IRI
+	}
+	return fmt.Sprintf(`<p><a href="%s" class="u-url mention">%s</a> replied (<a href="%s">original</a>):</p>`,
+		html.EscapeString(profile), html.EscapeString(handle(author)), html.EscapeString(src.URL))
+}
+
+// updateRegularsCopy carries a regular's edit of their reply in a
+// regulars-only thread to the group's copy, and sends its Update to the
+// regulars, as for the group's own post.
+func (e *Posting) updateRegularsCopy(ctx context.Context, tx bun.Tx, g *storage.Group, src *storage.Post, author *storage.RemoteActor) error {
+	cp, err := storage.PostBySourceIRI(ctx, tx, g.ID, src.IRI)
+	if isNotFound(err) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	cp.ContentHTML = e.HTML.Sanitize(creditHTML(author, src) + src.ContentHTML)
+	cp.Summary, cp.Sensitive, cp.UpdatedAt = src.Summary, src.Sensitive, e.Stamp(cp.PublishedAt)
+	aud, err := e.audienceOf(ctx, tx, g, cp.Visibility, cp.ObjectRaw, cp.ActivityRaw)
+	if err != nil {
+		return err
+	}
+	note, err := e.note(g, cp, aud, nil)
+	if err != nil {
+		return err
+	}
+	cp.ObjectRaw = string(note)
+	id := e.IRI.Activity(g.Name, storage.NewID())
+	update, err := vocab.Update(id, e.IRI.Group(g.Name), note, aud.to, aud.cc)
+	if err != nil {
+		return fmt.Errorf("build Update: %w", err)
+	}
+	if err := storage.UpdatePostContent(ctx, tx, cp); err != nil {
+		return err
+	}
+	return e.out.Publish(ctx, tx, g, outbox.Activity{IRI: id, Type: "Update", ObjectIRI: cp.IRI, Body: update}, aud.deliver())
 }
