@@ -28,9 +28,9 @@ package community
 // Replies stay in the tier: a regular's reply to a regulars-only thread is
 // republished by the group to the regulars (Mastodon shows no boost of a
 // non-public post), crediting its author, and the author's edit or delete
-// of it reaches that copy; a reply by anyone else is
-// refused and its author told so (holding it for review would only let
-// staff publish it to an audience its author is not part of).
+// of it reaches that copy; a reply by anyone else is refused and its
+// author told so (holding it for review would only let staff publish it
+// to an audience its author is not part of).
 
 import (
 	"context"
@@ -122,7 +122,7 @@ func (e *core) audienceOf(ctx context.Context, db bun.IDB, g *storage.Group, vis
 	return a, nil
 }
 
-// visibilityOf is the visibility of a composed group post.
+// visibility is the visibility of a composed group post.
 func (in PostInput) visibility() string {
 	switch {
 	case in.RegularsOnly:
@@ -133,8 +133,8 @@ func (in PostInput) visibility() string {
 	return storage.VisibilityPublic
 }
 
-// regularsThread tells whether the post iri replies in one of g's
-// regulars-only threads, and returns its parent there.
+// regularsThread tells whether a post replying to inReplyTo is in one of
+// g's regulars-only threads, and returns its parent there.
 func (e *Posting) regularsThread(ctx context.Context, db bun.IDB, g *storage.Group, inReplyTo string) (*storage.Post, bool, error) {
 	if inReplyTo == "" {
 		return nil, false, nil
@@ -148,6 +148,9 @@ func (e *Posting) regularsThread(ctx context.Context, db bun.IDB, g *storage.Gro
 	}
 	if parent.Visibility == storage.VisibilityRegulars {
 		return parent, true, nil
+	}
+	if parent.RootID == parent.ID || parent.RootID == "" { // the thread's first post: no other look-up
+		return parent, false, nil
 	}
 	root, err := storage.PostByID(ctx, db, parent.RootID)
 	if isNotFound(err) {
