@@ -104,12 +104,19 @@ func HasNamedPostInGroup(ctx context.Context, db bun.IDB, groupID, authorID stri
 // before ("" for the newest). A member's post that the group republished
 // is listed once, as the group's copy, where the members reply.
 func MembersOnlyThreads(ctx context.Context, db bun.IDB, groupID, before string, limit int) ([]Post, error) {
+	return PrivateThreads(ctx, db, groupID, []string{VisibilityFollowers}, before, limit)
+}
+
+// PrivateThreads is MembersOnlyThreads for the threads of any of the
+// visibilities given: a regular sees the members-only and the
+// regulars-only threads together.
+func PrivateThreads(ctx context.Context, db bun.IDB, groupID string, visibilities []string, before string, limit int) ([]Post, error) {
 	if limit <= 0 || limit > 100 {
 		limit = 20
 	}
 	var ps []Post
 	q := db.NewSelect().Model(&ps).Relation("Author").
-		Where("p.group_id = ? AND p.state = ? AND p.visibility = ? AND p.root_id = p.id", groupID, PostPublished, VisibilityFollowers).
+		Where("p.group_id = ? AND p.state = ? AND p.visibility IN (?) AND p.root_id = p.id", groupID, PostPublished, bun.List(visibilities)).
 		Where("NOT EXISTS (SELECT 1 FROM posts AS copy WHERE copy.group_id = p.group_id AND copy.source_iri = p.iri AND p.iri <> '')")
 	if before != "" {
 		q = q.Where("p.id < ?", before)

@@ -56,7 +56,8 @@ type Staff struct {
 	Name string
 }
 
-// addressing returns to/cc for a group post.
+// addressing returns to/cc for a public or members-only group post (a
+// regulars-only one has its own audience: audienceOf, regulars.go).
 func (e *core) addressing(g *storage.Group, membersOnly bool) (to, cc []string) {
 	followers := e.IRI.GroupFollowers(g.Name)
 	if membersOnly {
@@ -68,20 +69,19 @@ func (e *core) addressing(g *storage.Group, membersOnly bool) (to, cc []string) 
 // note builds the Note of a group post. Every object the group publishes
 // mentions the group and names it as audience, so replies written on
 // Mastodon come back to the group.
-func (e *core) note(g *storage.Group, p *storage.Post, in PostInput) ([]byte, error) {
-	to, cc := e.addressing(g, in.MembersOnly)
-	html := p.ContentHTML
+func (e *core) note(g *storage.Group, p *storage.Post, aud *audience, attachments []vocab.Attachment) ([]byte, error) {
+	tags := append([]vocab.Tag{{Type: "Mention", Href: e.IRI.Group(g.Name), Name: "@" + g.Name + "@" + e.IRI.Domain()}}, aud.tags...)
 	return vocab.NoteJSON(vocab.Note{
-		ID: p.IRI, AttributedTo: e.IRI.Group(g.Name), ContentHTML: html, Summary: p.Summary, URL: p.IRI,
-		Audience: e.IRI.Group(g.Name), To: to, Cc: cc, Sensitive: p.Summary != "",
-		Tags:        []vocab.Tag{{Type: "Mention", Href: e.IRI.Group(g.Name), Name: "@" + g.Name + "@" + e.IRI.Domain()}},
-		Attachments: in.Attachments, Published: p.PublishedAt, Updated: p.UpdatedAt,
+		ID: p.IRI, AttributedTo: e.IRI.Group(g.Name), ContentHTML: p.ContentHTML, Summary: p.Summary, URL: p.IRI,
+		InReplyTo: p.InReplyTo, Audience: e.IRI.Group(g.Name), To: aud.to, Cc: aud.cc, Sensitive: p.Summary != "",
+		Tags: tags, Attachments: attachments, Published: p.PublishedAt, Updated: p.UpdatedAt,
 	})
 }
 
 // PublishPost publishes a post written by staff as the group: a Create of
 // a Note, sent to every member. Members-only posts are addressed to the
-// group's followers and never appear in the public outbox.
+// group's followers and never appear in the public outbox; regulars-only
+// posts are addressed and sent to the regulars only (regulars.go).
 func (e *Posting) PublishPost(ctx context.Context, groupName string, in PostInput, by Staff) (*storage.Post, error) {
 	if err := in.validate(); err != nil {
 		return nil, err
@@ -97,11 +97,8 @@ func (e *Posting) PublishPost(ctx context.Context, groupName string, in PostInpu
 	now := e.Stamp(time.Time{})
 	p := &storage.Post{
 		ID: storage.NewID(), GroupID: g.ID, Kind: "Note", Summary: strings.TrimSpace(in.ContentWarning),
-		ContentHTML: html, SourceMarkdown: in.Markdown, Visibility: storage.VisibilityPublic, State: storage.PostPublished,
+		ContentHTML: html, SourceMarkdown: in.Markdown, Visibility: in.visibility(), State: storage.PostPublished,
 		PublishedAt: now, CreatedAt: now,
-	}
-	if in.MembersOnly {
-		p.Visibility = storage.VisibilityFollowers
 	}
 	p.Sensitive = p.Summary != ""
 	err = e.Tx(ctx, func(ctx context.Context, tx bun.Tx) error {
@@ -126,17 +123,21 @@ func (e *Posting) EditPost(ctx context.Context, postID string, in PostInput, by 
 	if err != nil {
 		return fmt.Errorf("%w: %v", ErrInvalidPost, err)
 	}
-	in.MembersOnly = p.Visibility == storage.VisibilityFollowers // audience cannot change after the fact
+	// The audience cannot change after the fact: the post keeps its visibility.
+	prev := []string{p.ObjectRaw, p.ActivityRaw}
 	p.ContentHTML, p.SourceMarkdown, p.Summary = html, in.Markdown, strings.TrimSpace(in.ContentWarning)
 	p.Sensitive, p.UpdatedAt = p.Summary != "", e.Stamp(p.PublishedAt)
-	note, err := e.note(g, p, in)
+	aud, err := e.audienceOf(ctx, e.DB, g, p.Visibility, prev...)
+	if err != nil {
+		return err
+	}
+	note, err := e.note(g, p, aud, in.Attachments)
 	if err != nil {
 		return err
 	}
 	p.ObjectRaw = string(note)
-	to, cc := e.addressing(g, in.MembersOnly)
 	id := e.IRI.Activity(g.Name, storage.NewID())
-	update, err := vocab.Update(id, e.IRI.Group(g.Name), note, to, cc)
+	update, err := vocab.Update(id, e.IRI.Group(g.Name), note, aud.to, aud.cc)
 	if err != nil {
 		return fmt.Errorf("build Update: %w", err)
 	}
@@ -147,7 +148,7 @@ func (e *Posting) EditPost(ctx context.Context, postID string, in PostInput, by 
 		if err := e.logAction(ctx, tx, g, by, "edit_post", p.IRI, ""); err != nil {
 			return err
 		}
-		return e.out.Publish(ctx, tx, g, outbox.Activity{IRI: id, Type: "Update", ObjectIRI: p.IRI, Body: update, Public: !in.MembersOnly}, outbox.Members())
+		return e.out.Publish(ctx, tx, g, outbox.Activity{IRI: id, Type: "Update", ObjectIRI: p.IRI, Body: update, Public: aud.public}, aud.deliver())
 	})
 }
 
@@ -157,9 +158,12 @@ func (e *Posting) DeleteOwnPost(ctx context.Context, postID string, by Staff) er
 	if err != nil {
 		return err
 	}
-	to, cc := e.addressing(g, p.Visibility == storage.VisibilityFollowers)
+	aud, err := e.audienceOf(ctx, e.DB, g, p.Visibility, p.ObjectRaw, p.ActivityRaw)
+	if err != nil {
+		return err
+	}
 	id := e.IRI.Activity(g.Name, storage.NewID())
-	del, err := vocab.DeleteTombstone(id, e.IRI.Group(g.Name), p.IRI, to, cc)
+	del, err := vocab.DeleteTombstone(id, e.IRI.Group(g.Name), p.IRI, aud.to, aud.cc)
 	if err != nil {
 		return fmt.Errorf("build Delete: %w", err)
 	}
@@ -170,7 +174,7 @@ func (e *Posting) DeleteOwnPost(ctx context.Context, postID string, by Staff) er
 		if err := e.logAction(ctx, tx, g, by, "delete_post", p.IRI, ""); err != nil {
 			return err
 		}
-		return e.out.Publish(ctx, tx, g, outbox.Activity{IRI: id, Type: "Delete", ObjectIRI: p.IRI, Body: del, Public: p.IsPublicish()}, outbox.Members())
+		return e.out.Publish(ctx, tx, g, outbox.Activity{IRI: id, Type: "Delete", ObjectIRI: p.IRI, Body: del, Public: p.IsPublicish()}, aud.deliver())
 	})
 }
 
@@ -235,8 +239,9 @@ func (e *Posting) ownPost(ctx context.Context, postID string, forDelete bool) (*
 // PostDocument is the Note of a group post, for GETs of its IRI. Public
 // posts are served to anyone (to signed requests only in authorized-fetch
 // mode); members-only posts only to requests signed by a member, or by the
-// instance actor of a server where the group has a member (readers.go) —
-// to everyone else they do not exist (404).
+// instance actor of a server where the group has a member (readers.go),
+// and regulars-only posts likewise with regulars (regulars.go) — to
+// everyone else they do not exist (404).
 func (e *Documents) PostDocument(ctx context.Context, r *http.Request, groupName, postID string) ([]byte, error) {
 	p, err := storage.PostByID(ctx, e.Reads, postID)
 	if err != nil {
@@ -260,7 +265,11 @@ func (e *Documents) PostDocument(ctx context.Context, r *http.Request, groupName
 	if err != nil {
 		return nil, notFound
 	}
-	if ok, err := e.mayReadMembersOnly(ctx, g, key.Owner); err != nil { // readers.go
+	mayRead := e.mayReadMembersOnly // readers.go
+	if p.Visibility == storage.VisibilityRegulars {
+		mayRead = e.mayReadRegularsOnly // regulars.go
+	}
+	if ok, err := mayRead(ctx, g, key.Owner); err != nil {
 		return nil, err
 	} else if !ok {
 		return nil, notFound

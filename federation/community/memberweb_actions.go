@@ -157,6 +157,13 @@ func (e *MembersPages) ReportAsMember(ctx context.Context, groupID, actorID, pos
 		if err != nil || p.GroupID != g.ID || p.State != storage.PostPublished || p.Visibility == storage.VisibilityDirect {
 			return fmt.Errorf("post %s: %w", postID, storage.ErrNotFound)
 		}
+		if p.Visibility == storage.VisibilityRegulars { // only a regular knows of it
+			if ok, err := storage.IsRegular(ctx, tx, g.ID, actorID); err != nil {
+				return err
+			} else if !ok {
+				return fmt.Errorf("post %s: %w", postID, storage.ErrNotFound)
+			}
+		}
 		r := &storage.Report{GroupID: g.ID, ReporterIRI: reporter.IRI, Reason: text, ObjectIRIs: mustJSON([]string{p.IRI})}
 		if p.Author != nil {
 			r.TargetIRI = p.Author.IRI

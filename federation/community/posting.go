@@ -170,6 +170,13 @@ func (e *Posting) acceptPost(ctx context.Context, g *storage.Group, act *vocab.A
 	if g.Moved() {
 		return e.answerMoved(ctx, g, author) // move.go
 	}
+	// A reply in a regulars-only thread stays in the tier, whatever its
+	// own addressing (regulars.go).
+	if parent, ok, err := e.regularsThread(ctx, e.DB, g, obj.InReplyTo); err != nil {
+		return err
+	} else if ok {
+		return e.acceptRegularsReply(ctx, g, act, obj, author, parent)
+	}
 	vis := visibility(obj, act, author)
 	if vis == storage.VisibilityDirect {
 		// A private message to the group: modmail, or a command.
@@ -330,6 +337,9 @@ func (e *Posting) OnUpdate(ctx context.Context, act *vocab.Activity) error {
 			if err != nil {
 				return err
 			}
+			if p.Visibility == storage.VisibilityRegulars { // the group's copy carries the edit (regulars.go)
+				return e.updateRegularsCopy(ctx, tx, g, p, author)
+			}
 			return e.announceActivity(ctx, tx, g, p, act)
 		})
 		if err != nil {
@@ -342,6 +352,11 @@ func (e *Posting) OnUpdate(ctx context.Context, act *vocab.Activity) error {
 // announceActivity forwards an activity about a group post to the members,
 // wrapped in the group's Announce (FEP-1b12).
 func (e *Posting) announceActivity(ctx context.Context, tx bun.Tx, g *storage.Group, p *storage.Post, act *vocab.Activity) error {
+	if p.Visibility == storage.VisibilityRegulars {
+		// Never wrapped for every member: the regulars have the group's
+		// copy, which a Delete takes back (retractRegularsCopy).
+		return nil
+	}
 	id := e.IRI.Activity(g.Name, storage.NewID())
 	to, cc := []string{vocab.PublicAddress}, []string{e.IRI.GroupFollowers(g.Name)}
 	if !p.IsPublicish() {
@@ -392,6 +407,9 @@ func (e *Posting) OnDelete(ctx context.Context, act *vocab.Activity) error {
 				}
 			}
 			if err := e.retractPost(ctx, tx, p); err != nil {
+				return err
+			}
+			if err := e.retractRegularsCopy(ctx, tx, p); err != nil {
 				return err
 			}
 			return storage.DeletePost(ctx, tx, p.ID)

@@ -20,8 +20,9 @@ import (
 type noteDraft struct {
 	post    *storage.Post
 	create  []byte
-	public  bool     // listed in the public outbox
-	inboxes []string // beyond the members: the people a reply mentions
+	public  bool      // listed in the public outbox
+	inboxes []string  // beyond the members: the people a reply mentions
+	aud     *audience // whom it goes to (the members, or the regulars only)
 }
 
 // replyContext is what a reply adds to a Note: the parent and whom to mention.
@@ -34,7 +35,7 @@ type replyContext struct {
 // prepareNote builds a group Note from composer input: a new thread, or a
 // reply when rc is set. Every Note mentions the group and names it as
 // audience, so replies written on Mastodon come back to the group.
-func (e *Posting) prepareNote(g *storage.Group, in PostInput, rc *replyContext, by Staff, signed bool) (*noteDraft, error) {
+func (e *Posting) prepareNote(ctx context.Context, g *storage.Group, in PostInput, rc *replyContext, by Staff, signed bool) (*noteDraft, error) {
 	body, err := e.HTML.Markdown(in.Markdown)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrInvalidPost, err)
@@ -45,25 +46,33 @@ func (e *Posting) prepareNote(g *storage.Group, in PostInput, rc *replyContext, 
 	now := e.Stamp(time.Time{})
 	p := &storage.Post{
 		ID: storage.NewID(), GroupID: g.ID, Kind: "Note", Summary: strings.TrimSpace(in.ContentWarning),
-		ContentHTML: body, Visibility: storage.VisibilityPublic, State: storage.PostPublished,
+		ContentHTML: body, Visibility: in.visibility(), State: storage.PostPublished,
 		PublishedAt: now, CreatedAt: now,
-	}
-	if in.MembersOnly {
-		p.Visibility = storage.VisibilityFollowers
 	}
 	p.IRI = e.IRI.Post(g.Name, p.ID)
 	p.URL, p.Sensitive = p.IRI, p.Summary != ""
 	groupIRI := e.IRI.Group(g.Name)
-	to, cc := e.addressing(g, in.MembersOnly)
-	tags := []vocab.Tag{{Type: "Mention", Href: groupIRI, Name: "@" + g.Name + "@" + e.IRI.Domain()}}
-	d := &noteDraft{post: p, public: !in.MembersOnly}
+	aud, err := e.audienceOf(ctx, e.DB, g, p.Visibility)
+	if err != nil {
+		return nil, err
+	}
+	if aud.regulars && len(aud.to) == 0 {
+		return nil, errNoRegulars
+	}
+	to, cc := aud.to, aud.cc
+	tags := append([]vocab.Tag{{Type: "Mention", Href: groupIRI, Name: "@" + g.Name + "@" + e.IRI.Domain()}}, aud.tags...)
+	d := &noteDraft{post: p, public: aud.public, aud: aud}
 	if rc != nil {
 		p.InReplyTo, p.ParentID, p.RootID = rc.parent.IRI, rc.parent.ID, rc.parent.RootID
-		for _, m := range rc.mentions {
-			tags = append(tags, m)
-			cc = append(cc, m.Href)
+		// In a regulars-only thread the regulars are addressed and tagged
+		// already, and no one else may be.
+		if !aud.regulars {
+			for _, m := range rc.mentions {
+				tags = append(tags, m)
+				cc = append(cc, m.Href)
+			}
+			d.inboxes = rc.inboxes
 		}
-		d.inboxes = rc.inboxes
 	}
 	note, err := vocab.NoteJSON(vocab.Note{
 		ID: p.IRI, AttributedTo: groupIRI, ContentHTML: p.ContentHTML, Summary: p.Summary, URL: p.IRI,
@@ -90,11 +99,12 @@ func (e *Posting) commitNote(ctx context.Context, tx bun.Tx, g *storage.Group, d
 	if err := e.logAction(ctx, tx, g, by, action, d.post.IRI, ""); err != nil {
 		return err
 	}
-	return e.out.Publish(ctx, tx, g, outbox.Activity{IRI: e.IRI.PostActivity(g.Name, d.post.ID), Type: "Create", ObjectIRI: d.post.IRI, Body: d.create, Public: d.public}, outbox.Members(d.inboxes...))
+	return e.out.Publish(ctx, tx, g, outbox.Activity{IRI: e.IRI.PostActivity(g.Name, d.post.ID), Type: "Create", ObjectIRI: d.post.IRI, Body: d.create, Public: d.public}, d.aud.deliver(d.inboxes...))
 }
 
 // ReplyAsGroup publishes staff's answer in a thread as the group: a Note
-// in reply to the post, public (members-only when the thread is), that
+// in reply to the post, public (members-only or regulars-only when the
+// thread is), that
 // mentions the post's author and the people the post mentions, sent to the
 // members and to the mentioned people's inboxes, and stored in the thread.
 // With signed, "— name" of the staff member ends the content (whether to
@@ -115,8 +125,10 @@ func (e *Posting) ReplyAsGroup(ctx context.Context, postID string, in PostInput,
 		return nil, err
 	}
 	in.MembersOnly = in.MembersOnly || !parent.IsPublicish()
+	in.RegularsOnly = in.RegularsOnly || parent.Visibility == storage.VisibilityRegulars
 	if root, err := storage.PostByID(ctx, e.DB, parent.RootID); err == nil && !root.IsPublicish() {
 		in.MembersOnly = true
+		in.RegularsOnly = in.RegularsOnly || root.Visibility == storage.VisibilityRegulars // stays in the tier
 	} else if err != nil && !isNotFound(err) {
 		return nil, err
 	}
@@ -124,7 +136,7 @@ func (e *Posting) ReplyAsGroup(ctx context.Context, postID string, in PostInput,
 	if err != nil {
 		return nil, err
 	}
-	d, err := e.prepareNote(g, in, rc, by, signed)
+	d, err := e.prepareNote(ctx, g, in, rc, by, signed)
 	if err != nil {
 		return nil, err
 	}
@@ -191,6 +203,14 @@ func (e *Posting) LikeAsGroup(ctx context.Context, postID string, by Staff) erro
 	if p.IsPublicish() {
 		cc = append(cc, vocab.PublicAddress)
 	}
+	deliver := outbox.Members(p.Author.DeliveryInbox())
+	if p.Visibility == storage.VisibilityRegulars { // a reply in a regulars-only thread: the tier only
+		aud, err := e.audienceOf(ctx, e.DB, g, p.Visibility)
+		if err != nil {
+			return err
+		}
+		cc, deliver = aud.to, aud.deliver(p.Author.DeliveryInbox())
+	}
 	like, err := vocab.Like(id, e.IRI.Group(g.Name), p.IRI, to, cc)
 	if err != nil {
 		return fmt.Errorf("build Like: %w", err)
@@ -199,7 +219,7 @@ func (e *Posting) LikeAsGroup(ctx context.Context, postID string, by Staff) erro
 		if err := e.logAction(ctx, tx, g, by, "like_post", p.IRI, ""); err != nil {
 			return err
 		}
-		return e.out.Publish(ctx, tx, g, outbox.Activity{IRI: id, Type: "Like", ObjectIRI: p.IRI, Body: like}, outbox.Members(p.Author.DeliveryInbox()))
+		return e.out.Publish(ctx, tx, g, outbox.Activity{IRI: id, Type: "Like", ObjectIRI: p.IRI, Body: like}, deliver)
 	}, id)
 }
 

@@ -71,19 +71,28 @@ func (e *Posting) republishMembersOnly(ctx context.Context, tx bun.Tx, g *storag
 }
 
 // publishGroupPost stores p (a post by the group itself, its IRI still
-// unset) and sends its Create to the members; logAction, if set, goes to
-// the moderation log as done by `by`.
+// unset) and sends its Create to its audience (p.Visibility: the members,
+// or the regulars only); logAction, if set, goes to the moderation log as
+// done by `by`.
 func (e *core) publishGroupPost(ctx context.Context, tx bun.Tx, g *storage.Group, p *storage.Post, in PostInput, by Staff, logAction string) error {
 	p.IRI = e.IRI.Post(g.Name, p.ID)
 	p.URL = p.IRI
-	p.RootID = p.ID
-	note, err := e.note(g, p, in)
+	if p.RootID == "" {
+		p.RootID = p.ID // a new thread; a relayed reply (regulars.go) has its thread
+	}
+	aud, err := e.audienceOf(ctx, tx, g, p.Visibility)
 	if err != nil {
 		return err
 	}
-	to, cc := e.addressing(g, in.MembersOnly)
+	if aud.regulars && len(aud.to) == 0 {
+		return errNoRegulars
+	}
+	note, err := e.note(g, p, aud, in.Attachments)
+	if err != nil {
+		return err
+	}
 	createID := e.IRI.PostActivity(g.Name, p.ID)
-	create, err := vocab.Create(createID, e.IRI.Group(g.Name), note, to, cc)
+	create, err := vocab.Create(createID, e.IRI.Group(g.Name), note, aud.to, aud.cc)
 	if err != nil {
 		return fmt.Errorf("build Create: %w", err)
 	}
@@ -96,7 +105,7 @@ func (e *core) publishGroupPost(ctx context.Context, tx bun.Tx, g *storage.Group
 			return err
 		}
 	}
-	return e.out.Publish(ctx, tx, g, outbox.Activity{IRI: createID, Type: "Create", ObjectIRI: p.IRI, Body: create, Public: !in.MembersOnly}, outbox.Members())
+	return e.out.Publish(ctx, tx, g, outbox.Activity{IRI: createID, Type: "Create", ObjectIRI: p.IRI, Body: create, Public: aud.public}, aud.deliver())
 }
 
 // directMessage sends a private Note from the group to one person; it is

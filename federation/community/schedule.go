@@ -173,7 +173,7 @@ func (e *Posting) publishScheduled(ctx context.Context, id string) error {
 		if err := in.validate(); err != nil {
 			return e.failScheduled(ctx, s, err)
 		}
-		d, err := e.prepareNote(g, in, nil, by, false)
+		d, err := e.prepareNote(ctx, g, in, nil, by, false)
 		if err != nil {
 			return e.failScheduled(ctx, s, err)
 		}

@@ -100,8 +100,8 @@ func (a *Admin) postCreate(w http.ResponseWriter, r *http.Request) error {
 	}
 	checkPostText(f, hasImages)
 	aud := f.Get("audience")
-	if aud != "public" && aud != "members" {
-		f.Fail("audience", "Choose who sees the post: everyone or members only.")
+	if aud != "public" && aud != "members" && aud != "regulars" {
+		f.Fail("audience", "Choose who sees the post: everyone, members only or regulars only.")
 	}
 	at, scheduled := formTime(f, "publish_at", "")
 	if scheduled && !at.After(a.now()) {
@@ -132,7 +132,7 @@ func (a *Admin) postCreate(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	if f.Valid() {
-		in := community.PostInput{Markdown: f.Raw("body"), ContentWarning: f.Get("cw"), MembersOnly: aud == "members", Attachments: atts}
+		in := community.PostInput{Markdown: f.Raw("body"), ContentWarning: f.Get("cw"), MembersOnly: aud == "members", RegularsOnly: aud == "regulars", Attachments: atts}
 		if scheduled {
 			_, err = a.posting.SchedulePost(ctx, g.Name, in, at, staffOf(r))
 		} else {

@@ -124,7 +124,11 @@ func (m *Members) reportedPost(r *http.Request) (*postView, error) {
 	if err != nil {
 		return nil, err
 	}
-	if p.GroupID != cur.Group.ID || p.State != storage.PostPublished || p.Visibility == storage.VisibilityDirect {
+	ok, err := m.mayRead(ctx, cur, p)
+	if err != nil {
+		return nil, err
+	}
+	if p.GroupID != cur.Group.ID || p.State != storage.PostPublished || !ok {
 		return nil, fmt.Errorf("post %s: %w", p.ID, storage.ErrNotFound)
 	}
 	v := m.postView(cur.Group, p)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -33,6 +34,7 @@ type postView struct {
 	Replies      int
 	Depth        int
 	MembersOnly  bool
+	RegularsOnly bool   // seen by the group's regulars and leaders only
 	Report       string // the report form
 	ReportAuthor string // the form to report its author; "" for the group's own and anonymous posts
 }
@@ -78,8 +80,8 @@ func (m *Members) postView(g *storage.Group, p *storage.Post) postView {
 	v := postView{
 		ID: p.ID, Title: p.Name, CW: p.Summary, Content: p.ContentHTML, Published: p.PublishedAt,
 		Thread:      cookiePath(g.Name) + "/threads/" + p.RootID,
-		MembersOnly: p.Visibility == storage.VisibilityFollowers,
-		Report:      cookiePath(g.Name) + "/report/" + p.ID,
+		MembersOnly: p.Visibility == storage.VisibilityFollowers, RegularsOnly: p.Visibility == storage.VisibilityRegulars,
+		Report: cookiePath(g.Name) + "/report/" + p.ID,
 	}
 	if a := p.Author; a != nil && !p.Anonymous {
 		v.AuthorName = strings.TrimSpace(a.Name)
@@ -111,6 +113,7 @@ func webURL(urls ...string) string {
 
 type archiveData struct {
 	Group   *storage.Group
+	Regular bool // the reader sees the regulars-only threads too
 	Threads []postView
 	Older   string // the next page, "" at the end
 }
@@ -119,11 +122,15 @@ type archiveData struct {
 func (m *Members) archive(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	cur := currentMember(ctx)
-	roots, err := storage.MembersOnlyThreads(ctx, m.db, cur.Group.ID, r.URL.Query().Get("before"), archivePage+1)
+	vis, err := m.privateVisibilities(ctx, cur)
 	if err != nil {
 		return err
 	}
-	d := &archiveData{Group: cur.Group}
+	roots, err := storage.PrivateThreads(ctx, m.db, cur.Group.ID, vis, r.URL.Query().Get("before"), archivePage+1)
+	if err != nil {
+		return err
+	}
+	d := &archiveData{Group: cur.Group, Regular: slices.Contains(vis, storage.VisibilityRegulars)}
 	if len(roots) > archivePage {
 		roots = roots[:archivePage]
 		d.Older = cookiePath(cur.Group.Name) + "/archive?before=" + roots[len(roots)-1].ID
@@ -133,7 +140,7 @@ func (m *Members) archive(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
-		thread, err := m.thread(r, cur.Group, roots[i].ID)
+		thread, err := m.thread(r, cur.Group, roots[i].ID, vis)
 		if err != nil {
 			return err
 		}
@@ -143,25 +150,60 @@ func (m *Members) archive(w http.ResponseWriter, r *http.Request) error {
 	return m.render(w, http.StatusOK, "archive", cur.Group.Title, d)
 }
 
-// thread is a members-only thread of g: its published posts, never a
-// direct message. ErrNotFound when rootID is not the first post of one of
-// g's members-only threads.
-func (m *Members) thread(r *http.Request, g *storage.Group, rootID string) ([]storage.Post, error) {
+// privateVisibilities are the visibilities of the threads the member may
+// read here: members-only, and regulars-only for a regular or a leader
+// (asked of the primary at each request, so a demotion counts at once).
+func (m *Members) privateVisibilities(ctx context.Context, cur *current) ([]string, error) {
+	regular, err := storage.IsRegular(ctx, m.db, cur.Group.ID, cur.Actor.ID)
+	if err != nil {
+		return nil, err
+	}
+	if regular {
+		return []string{storage.VisibilityFollowers, storage.VisibilityRegulars}, nil
+	}
+	return []string{storage.VisibilityFollowers}, nil
+}
+
+// mayRead tells whether the member may read post p of their group here:
+// never a direct message, a regulars-only post only as a regular.
+func (m *Members) mayRead(ctx context.Context, cur *current, p *storage.Post) (bool, error) {
+	switch p.Visibility {
+	case storage.VisibilityDirect:
+		return false, nil
+	case storage.VisibilityRegulars:
+		return storage.IsRegular(ctx, m.db, cur.Group.ID, cur.Actor.ID)
+	}
+	return true, nil
+}
+
+// thread is a members-only (or, for a regular, regulars-only) thread of
+// g: its published posts, never a direct message, and a regular's reply
+// once, as the group's copy the regulars got. ErrNotFound when rootID is
+// not the first post of such a thread.
+// vis are the visibilities the reader may see (privateVisibilities).
+func (m *Members) thread(r *http.Request, g *storage.Group, rootID string, vis []string) ([]storage.Post, error) {
 	ctx := r.Context()
 	root, err := storage.PostByID(ctx, m.db, rootID)
 	if err != nil {
 		return nil, err
 	}
-	if root.GroupID != g.ID || root.ID != root.RootID || root.State != storage.PostPublished || root.Visibility != storage.VisibilityFollowers {
+	if root.GroupID != g.ID || root.ID != root.RootID || root.State != storage.PostPublished || !slices.Contains(vis, root.Visibility) {
 		return nil, fmt.Errorf("members-only thread %s: %w", rootID, storage.ErrNotFound)
 	}
 	posts, err := storage.Thread(ctx, m.db, rootID, storage.PostPublished)
 	if err != nil {
 		return nil, err
 	}
+	copied := map[string]bool{}
+	for _, p := range posts {
+		if p.SourceIRI != "" && p.Visibility == storage.VisibilityRegulars {
+			copied[p.SourceIRI] = true
+		}
+	}
 	out := posts[:0]
 	for _, p := range posts {
-		if p.Visibility != storage.VisibilityDirect && p.GroupID == g.ID {
+		if p.GroupID == g.ID && p.Visibility != storage.VisibilityDirect && !copied[p.IRI] &&
+			(p.Visibility != storage.VisibilityRegulars || slices.Contains(vis, storage.VisibilityRegulars)) {
 			out = append(out, p)
 		}
 	}
@@ -176,7 +218,11 @@ type threadData struct {
 // threadPage shows one members-only thread.
 func (m *Members) threadPage(w http.ResponseWriter, r *http.Request) error {
 	cur := currentMember(r.Context())
-	posts, err := m.thread(r, cur.Group, chi.URLParam(r, "id"))
+	vis, err := m.privateVisibilities(r.Context(), cur)
+	if err != nil {
+		return err
+	}
+	posts, err := m.thread(r, cur.Group, chi.URLParam(r, "id"), vis)
 	if err != nil {
 		return err
 	}
@@ -236,8 +282,12 @@ func (m *Members) directory(w http.ResponseWriter, r *http.Request) error {
 			de.Pronouns, de.Fields = e.Profile.Pronouns, e.Profile.Fields()
 		}
 		de.Level = e.Level
-		if p := e.IntroPost; p != nil && p.State == storage.PostPublished && p.Visibility != storage.VisibilityDirect {
-			de.Intro = p.ContentHTML
+		if p := e.IntroPost; p != nil && p.State == storage.PostPublished {
+			if ok, err := m.mayRead(ctx, cur, p); err != nil {
+				return err
+			} else if ok {
+				de.Intro = p.ContentHTML
+			}
 		}
 		d.Members = append(d.Members, de)
 	}

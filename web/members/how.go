@@ -67,6 +67,7 @@ func howItWorks(g *storage.Group, bs *storage.BelongingSettings, ts *storage.Tru
 
 	private := []string{
 		"A followers-only post that mentions the group is shared with the members only: the group posts it again to its members, crediting you. Members read these on the members' pages too.",
+		"The moderators can also post to the regulars and leaders only: those posts reach them alone, and only their replies are shared in those threads, with them alone.",
 		"Anonymous posts: send the group a direct message starting with “anon:” (or “anon members:” for members only). A moderator reviews it; the group publishes it without your name, and the moderators can forget who sent it.",
 		"Direct messages to the group that are not commands reach the moderators (modmail).",
 	}
