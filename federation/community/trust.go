@@ -148,7 +148,9 @@ func levelPrivileges(g *storage.Group, ts *storage.TrustSettings, level string) 
 }
 
 // PromoteMembers raises every member of every group who earned a level
-// (the periodic job).
+// (the periodic job), then records the group's members per level for the
+// pulse's history (storage.RecordLevelCounts: today's count, replaced by
+// each run, so the day keeps its last).
 func (e *Belonging) PromoteMembers(ctx context.Context) error {
 	groups, err := storage.ListGroups(ctx, e.Reads)
 	if err != nil {
@@ -157,7 +159,10 @@ func (e *Belonging) PromoteMembers(ctx context.Context) error {
 	for i := range groups {
 		g := &groups[i]
 		err := e.Tx(ctx, func(ctx context.Context, tx bun.Tx) error {
-			return e.reconsiderLevel(ctx, tx, g, "")
+			if err := e.reconsiderLevel(ctx, tx, g, ""); err != nil {
+				return err
+			}
+			return storage.RecordLevelCounts(ctx, tx, g.ID, e.Now())
 		})
 		if err != nil {
 			return fmt.Errorf("promote members of %s: %w", g.Name, err)
