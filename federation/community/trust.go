@@ -36,6 +36,17 @@ import (
 // a level (days since joining and events attended grow without any post).
 const promoteEvery = time.Hour
 
+// flaggedHold says why a flagged member's post must wait for review (staff
+// flagged them, e.g. as someone a banned member invited), or "". It comes
+// before the server's trust: it is a decision about this person.
+func (e *core) flaggedHold(ctx context.Context, db bun.IDB, g *storage.Group, author *storage.RemoteActor) (string, error) {
+	ml, err := storage.MemberLevelOf(ctx, db, g.ID, author.ID)
+	if err != nil {
+		return "", err
+	}
+	return ml.ReviewReason, nil
+}
+
 // newcomerHold says why a post must wait for review under the group's
 // trust settings, or "". A member's level decides; someone who is not a
 // member (a group anyone may post to) has no level, and their posts are
