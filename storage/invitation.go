@@ -166,3 +166,60 @@ func SetInviteRevoked(ctx context.Context, db bun.IDB, groupID, actorID string, 
 	}
 	return nil
 }
+
+// InviteesOf lists the people a member's used invitations admitted to a
+// group, oldest first, leaving out those banned from it.
+func InviteesOf(ctx context.Context, db bun.IDB, groupID, inviterID string) ([]RemoteActor, error) {
+	var out []RemoteActor
+	err := db.NewSelect().Model(&out).
+		Join("JOIN member_invitations AS inv ON inv.invitee_id = ra.id").
+		Where("inv.group_id = ? AND inv.inviter_id = ? AND inv.used_at IS NOT NULL", groupID, inviterID).
+		Where("NOT EXISTS (SELECT 1 FROM bans AS b WHERE b.group_id = inv.group_id AND b.actor_id = ra.id)").
+		Order("inv.used_at", "inv.id").Scan(ctx)
+	if err != nil && !isNoRows(err) {
+		return nil, fmt.Errorf("invitees of %s in group %s: %w", inviterID, groupID, err)
+	}
+	return out, nil
+}
+
+// FlagForReview holds a member's posts in a group for review, with reason
+// shown to moderators, until ClearReviewFlag. Flagged again, the newer
+// reason stands.
+func FlagForReview(ctx context.Context, db bun.IDB, now time.Time, groupID, actorID, reason string) error {
+	if reason == "" {
+		return fmt.Errorf("flag %s for review without a reason: %w", actorID, ErrInvalid)
+	}
+	ml := &MemberLevel{GroupID: groupID, ActorID: actorID, Level: LevelNewcomer, ReviewReason: reason, FlaggedAt: now.UTC()}
+	_, err := db.NewInsert().Model(ml).On("CONFLICT (group_id, actor_id) DO UPDATE").
+		Set("review_reason = EXCLUDED.review_reason, flagged_at = EXCLUDED.flagged_at").Exec(ctx)
+	if err != nil {
+		return fmt.Errorf("flag %s for review in group %s: %w", actorID, groupID, err)
+	}
+	return nil
+}
+
+// ClearReviewFlag lets a flagged member's posts through again; ErrNotFound
+// when they are not flagged.
+func ClearReviewFlag(ctx context.Context, db bun.IDB, groupID, actorID string) error {
+	res, err := db.NewUpdate().Model((*MemberLevel)(nil)).Set("review_reason = ?, flagged_at = NULL", "").
+		Where("group_id = ? AND actor_id = ? AND review_reason <> ?", groupID, actorID, "").Exec(ctx)
+	if err != nil {
+		return fmt.Errorf("clear the review flag of %s in group %s: %w", actorID, groupID, err)
+	}
+	return mustAffect(res, "review flag of "+actorID)
+}
+
+// ReviewFlags returns a group's flagged actors with the reason of each.
+func ReviewFlags(ctx context.Context, db bun.IDB, groupID string) (map[string]string, error) {
+	var rows []MemberLevel
+	err := db.NewSelect().Model(&rows).Column("actor_id", "review_reason").
+		Where("ml.group_id = ? AND ml.review_reason <> ?", groupID, "").Scan(ctx)
+	if err != nil && !isNoRows(err) {
+		return nil, fmt.Errorf("review flags of group %s: %w", groupID, err)
+	}
+	out := make(map[string]string, len(rows))
+	for _, r := range rows {
+		out[r.ActorID] = r.ReviewReason
+	}
+	return out, nil
+}

@@ -163,6 +163,10 @@ type MemberLevel struct {
 	ShowInDirectory bool      `bun:"show_in_directory,notnull"` // the member shows it in the directory
 	InviteRevoked   bool      `bun:"invite_revoked,notnull"`    // staff took away their right to invite
 	ChangedAt       time.Time `bun:"changed_at,nullzero"`
+	// ReviewReason, when set, holds every post of theirs for review with
+	// this reason until staff clear it (FlagForReview).
+	ReviewReason string    `bun:"review_reason,notnull"`
+	FlaggedAt    time.Time `bun:"flagged_at,nullzero"`
 }
 
 // MemberLevelOf loads a member's level row; a missing row is a newcomer.

@@ -182,15 +182,17 @@ func TestTrustLevelsMigration(t *testing.T) {
 				t.Fatalf("migration: %v\n%s", err, q)
 			}
 		}
-		// The later migration's columns on the tables this one made.
-		later, err := os.ReadFile("../migrations/20261207001501_invitations.tx.up.sql")
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, q := range strings.Split(string(later), "--bun:split") {
-			if strings.Contains(q, "ALTER TABLE") {
-				if _, err := db.ExecContext(ctx, q); err != nil {
-					t.Fatalf("migration: %v\n%s", err, q)
+		// The later migrations' columns on the tables this one made.
+		for _, name := range []string{"20261207001501_invitations", "20261207001801_review_flag"} {
+			later, err := os.ReadFile("../migrations/" + name + ".tx.up.sql")
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, q := range strings.Split(string(later), "--bun:split") {
+				if strings.Contains(q, "ALTER TABLE") {
+					if _, err := db.ExecContext(ctx, q); err != nil {
+						t.Fatalf("migration: %v\n%s", err, q)
+					}
 				}
 			}
 		}

@@ -141,6 +141,32 @@ func reportText(reason, note string) (string, error) {
 // read (public or members-only), with a reason from ReportReasons and an
 // optional note; its author is named as the reported account.
 func (e *MembersPages) ReportAsMember(ctx context.Context, groupID, actorID, postID, reason, note string) error {
+	return e.fileReport(ctx, groupID, actorID, reason, note, func(ctx context.Context, tx bun.Tx, g *storage.Group, text string) (*storage.Report, string, error) {
+		p, err := storage.PostByID(ctx, tx, postID)
+		if err != nil || p.GroupID != g.ID || p.State != storage.PostPublished || p.Visibility == storage.VisibilityDirect {
+			return nil, "", fmt.Errorf("post %s: %w", postID, storage.ErrNotFound)
+		}
+		if p.Visibility == storage.VisibilityRegulars { // only a regular knows of it
+			if ok, err := storage.IsRegular(ctx, tx, g.ID, actorID); err != nil {
+				return nil, "", err
+			} else if !ok {
+				return nil, "", fmt.Errorf("post %s: %w", postID, storage.ErrNotFound)
+			}
+		}
+		r := &storage.Report{ObjectIRIs: mustJSON([]string{p.IRI})}
+		if p.Author != nil {
+			r.TargetIRI = p.Author.IRI
+		}
+		return r, "A member reported a post: " + text, nil
+	})
+}
+
+// fileReport is what every member's report does: the reason checked, the
+// reporter a member, then in one transaction the report that build makes
+// (what it is about) stored with the group, the reporter and the reason,
+// and staff told with the line build gives.
+func (e *MembersPages) fileReport(ctx context.Context, groupID, actorID, reason, note string,
+	build func(ctx context.Context, tx bun.Tx, g *storage.Group, text string) (*storage.Report, string, error)) error {
 	text, err := reportText(reason, note)
 	if err != nil {
 		return err
@@ -153,25 +179,15 @@ func (e *MembersPages) ReportAsMember(ctx context.Context, groupID, actorID, pos
 		if err != nil {
 			return err
 		}
-		p, err := storage.PostByID(ctx, tx, postID)
-		if err != nil || p.GroupID != g.ID || p.State != storage.PostPublished || p.Visibility == storage.VisibilityDirect {
-			return fmt.Errorf("post %s: %w", postID, storage.ErrNotFound)
+		r, line, err := build(ctx, tx, g, text)
+		if err != nil {
+			return err
 		}
-		if p.Visibility == storage.VisibilityRegulars { // only a regular knows of it
-			if ok, err := storage.IsRegular(ctx, tx, g.ID, actorID); err != nil {
-				return err
-			} else if !ok {
-				return fmt.Errorf("post %s: %w", postID, storage.ErrNotFound)
-			}
-		}
-		r := &storage.Report{GroupID: g.ID, ReporterIRI: reporter.IRI, Reason: text, ObjectIRIs: mustJSON([]string{p.IRI})}
-		if p.Author != nil {
-			r.TargetIRI = p.Author.IRI
-		}
+		r.GroupID, r.ReporterIRI, r.Reason = g.ID, reporter.IRI, text
 		if err := storage.CreateReport(ctx, tx, e.Now(), r); err != nil {
 			return err
 		}
-		return e.notifier.notify(ctx, tx, g, storage.NotifyReport, r.ID, "A member reported a post: "+text)
+		return e.notifier.notify(ctx, tx, g, storage.NotifyReport, r.ID, line)
 	})
 }
 
@@ -219,27 +235,12 @@ func (e *MembersPages) ReportMember(ctx context.Context, groupID, actorID, targe
 	if targetID == actorID {
 		return &InputError{"You cannot report yourself."}
 	}
-	text, err := reportText(reason, note)
-	if err != nil {
-		return err
-	}
-	if err := e.mustBeMember(ctx, groupID, actorID); err != nil {
-		return err
-	}
-	return e.Tx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		g, reporter, err := e.groupAndActor(ctx, tx, groupID, actorID)
-		if err != nil {
-			return err
-		}
+	return e.fileReport(ctx, groupID, actorID, reason, note, func(ctx context.Context, tx bun.Tx, g *storage.Group, text string) (*storage.Report, string, error) {
 		target, err := e.reportable(ctx, tx, g.ID, targetID)
 		if err != nil {
-			return err
+			return nil, "", err
 		}
-		r := &storage.Report{GroupID: g.ID, ReporterIRI: reporter.IRI, TargetIRI: target.IRI, Reason: text, ObjectIRIs: "[]"}
-		if err := storage.CreateReport(ctx, tx, e.Now(), r); err != nil {
-			return err
-		}
-		return e.notifier.notify(ctx, tx, g, storage.NotifyReport, r.ID, "A member reported "+actorName(target)+": "+text)
+		return &storage.Report{TargetIRI: target.IRI, ObjectIRIs: "[]"}, "A member reported " + actorName(target) + ": " + text, nil
 	})
 }
 

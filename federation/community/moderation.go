@@ -157,6 +157,16 @@ func (e *Moderation) RemovePost(ctx context.Context, postID, reason string, by S
 // their follows and posts are refused from now on, and the group sends
 // them a Block (Mastodon then drops the follow on its side too).
 func (e *Moderation) Ban(ctx context.Context, groupName, actorIRI, reason string, by Staff) error {
+	return e.ban(ctx, groupName, actorIRI, reason, false, by)
+}
+
+// BanReviewingInvitees bans as Ban does, and flags for review everyone the
+// banned member invited (reviewInvitees).
+func (e *Moderation) BanReviewingInvitees(ctx context.Context, groupName, actorIRI, reason string, by Staff) error {
+	return e.ban(ctx, groupName, actorIRI, reason, true, by)
+}
+
+func (e *Moderation) ban(ctx context.Context, groupName, actorIRI, reason string, reviewInvitees bool, by Staff) error {
 	defer e.out.MembersChanged()
 	g, err := storage.GroupByName(ctx, e.DB, groupName)
 	if err != nil {
@@ -188,10 +198,67 @@ func (e *Moderation) Ban(ctx context.Context, groupName, actorIRI, reason string
 		if err := e.logAction(ctx, tx, g, by, "ban", actor.IRI, reason); err != nil {
 			return err
 		}
+		if reviewInvitees {
+			if err := e.reviewInvitees(ctx, tx, g, actor, by); err != nil {
+				return err
+			}
+		}
 		if err := storage.Notify(ctx, tx, storage.Invalidation{What: storage.InvalidateMembers}); err != nil {
 			return err
 		}
 		return e.out.Publish(ctx, tx, g, outbox.Activity{IRI: id, Type: "Block", ObjectIRI: actor.IRI, Body: block}, outbox.To(actor.DeliveryInbox()))
+	})
+}
+
+// reviewInvitees flags for review the people a banned member invited:
+// their posts are held, with the reason, until staff clear the flag
+// (ClearReviewFlag). Only direct invitees: the ban judges the banned
+// member's vouching, and an invitee's own invitees were vouched for by the
+// invitee, whom staff can review and ban in turn; flagging the whole
+// subtree would hold people two steps removed from someone they may never
+// have met. One notification lists them; each flag is in the log.
+func (e *Moderation) reviewInvitees(ctx context.Context, tx bun.Tx, g *storage.Group, banned *storage.RemoteActor, by Staff) error {
+	invitees, err := storage.InviteesOf(ctx, tx, g.ID, banned.ID)
+	if err != nil || len(invitees) == 0 {
+		return err
+	}
+	why := "invited by " + handle(banned) + ", who was banned"
+	names := make([]string, 0, len(invitees))
+	for i := range invitees {
+		a := &invitees[i]
+		if err := storage.FlagForReview(ctx, tx, e.Now(), g.ID, a.ID, why); err != nil {
+			return err
+		}
+		if err := e.logAction(ctx, tx, g, by, "review_flag", a.IRI, why); err != nil {
+			return err
+		}
+		names = append(names, handle(a))
+	}
+	people := "the one person"
+	if len(names) > 1 {
+		people = fmt.Sprintf("the %d people", len(names))
+	}
+	text := fmt.Sprintf("%s was banned from %s: posts by %s they invited are held for review until you clear the flag: %s",
+		handle(banned), g.Name, people, strings.Join(names, ", "))
+	return e.notifier.notify(ctx, tx, g, storage.NotifyReview, banned.IRI, text)
+}
+
+// ClearReviewFlag lets a flagged member's posts reach the group again
+// without review.
+func (e *Moderation) ClearReviewFlag(ctx context.Context, groupName, actorID string, by Staff) error {
+	return e.Tx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		g, err := storage.GroupByName(ctx, tx, groupName)
+		if err != nil {
+			return err
+		}
+		a, err := storage.RemoteActorByID(ctx, tx, actorID)
+		if err != nil {
+			return err
+		}
+		if err := storage.ClearReviewFlag(ctx, tx, g.ID, a.ID); err != nil {
+			return err
+		}
+		return e.logAction(ctx, tx, g, by, "review_flag_cleared", a.IRI, "")
 	})
 }
 

@@ -160,6 +160,9 @@ func (e *Moderation) screen(ctx context.Context, tx bun.IDB, g *storage.Group, o
 			return "", fmt.Sprintf("mentions %d groups, more than %d", n, g.MaxGroupMentions), nil
 		}
 	}
+	if hold, err := e.flaggedHold(ctx, tx, g, author); err != nil || hold != "" { // trust.go
+		return hold, "", err
+	}
 	trust, err := storage.TrustOf(ctx, tx, author.Host)
 	if err != nil {
 		return "", "", err

@@ -36,6 +36,17 @@ import (
 // a level (days since joining and events attended grow without any post).
 const promoteEvery = time.Hour
 
+// flaggedHold says why a flagged member's post must wait for review (staff
+// flagged them, e.g. as someone a banned member invited), or "". It comes
+// before the server's trust: it is a decision about this person.
+func (e *core) flaggedHold(ctx context.Context, db bun.IDB, g *storage.Group, author *storage.RemoteActor) (string, error) {
+	ml, err := storage.MemberLevelOf(ctx, db, g.ID, author.ID)
+	if err != nil {
+		return "", err
+	}
+	return ml.ReviewReason, nil
+}
+
 // newcomerHold says why a post must wait for review under the group's
 // trust settings, or "". A member's level decides; someone who is not a
 // member (a group anyone may post to) has no level, and their posts are
@@ -148,7 +159,9 @@ func levelPrivileges(g *storage.Group, ts *storage.TrustSettings, level string) 
 }
 
 // PromoteMembers raises every member of every group who earned a level
-// (the periodic job).
+// (the periodic job), then records the group's members per level for the
+// pulse's history (storage.RecordLevelCounts: today's count, replaced by
+// each run, so the day keeps its last).
 func (e *Belonging) PromoteMembers(ctx context.Context) error {
 	groups, err := storage.ListGroups(ctx, e.Reads)
 	if err != nil {
@@ -157,7 +170,10 @@ func (e *Belonging) PromoteMembers(ctx context.Context) error {
 	for i := range groups {
 		g := &groups[i]
 		err := e.Tx(ctx, func(ctx context.Context, tx bun.Tx) error {
-			return e.reconsiderLevel(ctx, tx, g, "")
+			if err := e.reconsiderLevel(ctx, tx, g, ""); err != nil {
+				return err
+			}
+			return storage.RecordLevelCounts(ctx, tx, g.ID, e.Now())
 		})
 		if err != nil {
 			return fmt.Errorf("promote members of %s: %w", g.Name, err)

@@ -268,25 +268,18 @@ func (i *Instance) Fetches() []Fetch {
 // or fails the test after timeout. Call it from the test goroutine.
 func (i *Instance) WaitFor(t testing.TB, cond func(Delivery) bool, timeout time.Duration) Delivery {
 	t.Helper()
-	deadline := time.NewTimer(timeout)
-	defer deadline.Stop()
-	for {
-		i.mu.Lock()
+	d, ok := Await(&i.mu, func() chan struct{} { return i.changed }, func() (Delivery, bool) {
 		for _, d := range i.received {
 			if cond(d) {
-				i.mu.Unlock()
-				return d
+				return d, true
 			}
 		}
-		changed, n := i.changed, len(i.received)
-		i.mu.Unlock()
-		select {
-		case <-changed:
-		case <-deadline.C:
-			t.Fatalf("fedtest: %s: no matching delivery within %s (%d received, %d rejected)", i.host, timeout, n, len(i.Rejected()))
-			return Delivery{}
-		}
+		return Delivery{}, false
+	}, timeout)
+	if !ok {
+		t.Fatalf("fedtest: %s: no matching delivery within %s (%d received, %d rejected)", i.host, timeout, len(i.Received()), len(i.Rejected()))
 	}
+	return d
 }
 
 // record appends a delivery and wakes waiters.

@@ -220,25 +220,18 @@ func (i *Instance) Moves() []MoveOutcome {
 // returns its outcome, or fails the test after timeout.
 func (i *Instance) WaitMove(t testing.TB, origin string, timeout time.Duration) MoveOutcome {
 	t.Helper()
-	deadline := time.NewTimer(timeout)
-	defer deadline.Stop()
-	for {
-		i.mu.Lock()
+	m, ok := Await(&i.mu, func() chan struct{} { return i.changed }, func() (MoveOutcome, bool) {
 		for _, m := range i.moves {
 			if m.Origin == origin {
-				i.mu.Unlock()
-				return m
+				return m, true
 			}
 		}
-		changed := i.changed
-		i.mu.Unlock()
-		select {
-		case <-changed:
-		case <-deadline.C:
-			t.Fatalf("fedtest: %s: no Move of %s processed within %s", i.host, origin, timeout)
-			return MoveOutcome{}
-		}
+		return MoveOutcome{}, false
+	}, timeout)
+	if !ok {
+		t.Fatalf("fedtest: %s: no Move of %s processed within %s", i.host, origin, timeout)
 	}
+	return m
 }
 
 // MarkFollowing records that follower follows target, as if target had

@@ -72,6 +72,7 @@ func belongingNotice(key string) string {
 		"roles-set":      "The member's roles are saved.",
 		"awarded":        "The badge is awarded.",
 		"level":          "The member's level is saved.",
+		"cleared":        "The flag is cleared: their posts reach the group without review again.",
 	}[key]
 }
 

@@ -15,7 +15,14 @@ type confirmation struct {
 	Cancel  string   // the page to go back to
 	Action  string   // the form's URL (set by confirmed)
 	Fields  []field  // the form as sent, carried along (set by confirmed)
+	// Option is a box the confirm step offers, unticked; nil: none.
+	Option *confirmOption
 }
+
+// confirmOption is a choice made on the confirm step itself, where what
+// it concerns can be counted: "also review everyone they invited (2
+// people)". Its field is sent "on" when ticked.
+type confirmOption struct{ Name, Label string }
 
 // field is a form value carried to the confirm step.
 type field struct{ Name, Value string }
@@ -29,7 +36,7 @@ func (a *Admin) confirmed(w http.ResponseWriter, r *http.Request, f *form, c con
 	c.Action = r.URL.Path
 	names := make([]string, 0, len(f.values))
 	for name := range f.values {
-		if name != "csrf" && name != "confirm" {
+		if name != "csrf" && name != "confirm" && (c.Option == nil || name != c.Option.Name) {
 			names = append(names, name)
 		}
 	}

@@ -12,6 +12,7 @@ import (
 func (a *Admin) invitationRoutes(r chi.Router) {
 	r.Get("/invitations", a.h(a.invitationTree))
 	r.Post("/members/{actor}/invite-right", a.h(a.inviteRightSet))
+	r.Post("/members/{actor}/review-flag/clear", a.h(a.reviewFlagClear)) // review_flag.go
 }
 
 // treeRow is one person in the invitation tree, in reading order: each
@@ -19,10 +20,11 @@ func (a *Admin) invitationRoutes(r chi.Router) {
 type treeRow struct {
 	Depth    int
 	Actor    *storage.RemoteActor
-	Invited  int  // how many they invited
-	Banned   int  // how many of those were later banned
-	IsBanned bool // they themselves were
-	Revoked  bool // their right to invite was taken away
+	Invited  int    // how many they invited
+	Banned   int    // how many of those were later banned
+	IsBanned bool   // they themselves were
+	Revoked  bool   // their right to invite was taken away
+	Flag     string // why their posts are held for review; "" when not flagged
 }
 
 type invitationTreeData struct {
@@ -73,7 +75,7 @@ func (a *Admin) invitationTree(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
-		row := treeRow{Depth: depth, Actor: act, Invited: len(children[act.ID]), IsBanned: banned[act.ID], Revoked: ml.InviteRevoked}
+		row := treeRow{Depth: depth, Actor: act, Invited: len(children[act.ID]), IsBanned: banned[act.ID], Revoked: ml.InviteRevoked, Flag: ml.ReviewReason}
 		for _, c := range children[act.ID] {
 			if banned[c.ID] {
 				row.Banned++

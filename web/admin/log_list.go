@@ -104,6 +104,7 @@ func actionText(action string) string {
 		"schedule_post": "scheduled a post", "schedule_poll": "scheduled a poll", "cancel_scheduled": "cancelled the scheduled post",
 		"trust_trusted": "trusts the server", "trust_normal": "set normal trust for", "trust_review": "sends to review every post from",
 		"republish_members_only": "shared with the members only",
+		"review_flag":            "flagged for review the posts of", "review_flag_cleared": "cleared the review flag of",
 	}[action]; ok {
 		return s
 	}

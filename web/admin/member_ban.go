@@ -26,6 +26,10 @@ func (a *Admin) memberBan(w http.ResponseWriter, r *http.Request) error {
 	if utf8.RuneCountInString(reason) > maxReasonRunes {
 		return &httpError{http.StatusUnprocessableEntity, "Keep the reason to 1000 characters."}
 	}
+	option, err := a.reviewInviteesOption(ctx, g.ID, actor.ID)
+	if err != nil {
+		return err
+	}
 	ok, err := a.confirmed(w, r, f, confirmation{
 		Title: "Ban " + actorHandle(actor) + " from " + g.Title + "?",
 		Effects: []string{
@@ -34,11 +38,12 @@ func (a *Admin) memberBan(w http.ResponseWriter, r *http.Request) error {
 			"You can lift the ban later on the Bans page.",
 		},
 		Button: "Ban them", Cancel: "/admin/groups/" + g.Name + "/members",
+		Option: option,
 	})
 	if !ok || err != nil {
 		return err
 	}
-	err = a.moderation.Ban(ctx, g.Name, actor.IRI, reason, staffOf(r))
+	err = a.ban(ctx, f, g, actor.IRI, reason, staffOf(r))
 	if err != nil && !errors.Is(err, storage.ErrConflict) { // banned already: done
 		return fmt.Errorf("ban %s from %s: %w", actor.IRI, g.Name, err)
 	}

@@ -14,6 +14,7 @@ const membersPerPage = 100
 type memberRow struct {
 	storage.Follow
 	Posts int
+	Flag  string // why their posts are held for review; "" when not flagged
 }
 
 // membersPage lists a group's members with their fediverse profiles.
@@ -56,11 +57,15 @@ func (a *Admin) memberList(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	flags, err := storage.ReviewFlags(ctx, a.db, g.ID)
+	if err != nil {
+		return err
+	}
 	for _, f := range follows {
 		if f.Actor == nil {
 			continue
 		}
-		data.Members = append(data.Members, memberRow{Follow: f, Posts: counts[f.ActorID]})
+		data.Members = append(data.Members, memberRow{Follow: f, Posts: counts[f.ActorID], Flag: flags[f.ActorID]})
 	}
 	return a.render(w, r, http.StatusOK, "members", &page{Title: "Members of " + g.Title, Nav: "groups", Data: data})
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/kith-social/kith/storage"
@@ -40,6 +41,67 @@ type pulsePage struct {
 	Unanswered []postRow
 	Unwelcomed []storage.Follow
 	PerLevel   []storage.LevelCount // members per trust level now (trust.go)
+	LevelDays  []storage.LevelDay   // members per level each day, today's live
+	LevelChart levelChart
+	Recorded   []storage.LevelDay // the days with a count, newest first, for the table
+}
+
+// levelChart is members per level per day, as stacked bars drawn on the
+// server like chart; a day with no recorded count has no bar.
+type levelChart struct {
+	Width, Height int
+	Max           int
+	Bars          []levelBar
+	Baseline      int
+	LabelY        int
+}
+
+type levelBar struct {
+	X, W  int
+	Segs  []levelSeg // lowest level at the bottom
+	Label string
+	Title string
+}
+
+type levelSeg struct {
+	Class string // bar-newcomer, bar-member, …
+	Y, H  int
+}
+
+func buildLevelChart(days []storage.LevelDay) levelChart {
+	c := levelChart{Width: chartWidth, Height: chartHeight, Max: 1, Baseline: chartTop + chartInnerHeight, LabelY: chartHeight - 4}
+	for _, d := range days {
+		c.Max = max(c.Max, d.Total)
+	}
+	if len(days) == 0 {
+		return c
+	}
+	step := chartWidth / len(days)
+	for i, d := range days {
+		b := levelBar{X: i*step + chartBarGap/2, W: step - chartBarGap}
+		if i%chartLabelEveryDay == 0 {
+			b.Label = d.Day.Format("2 Jan")
+		}
+		if !d.Recorded {
+			b.Title = d.Day.Format("2 Jan") + ": not recorded"
+			c.Bars = append(c.Bars, b)
+			continue
+		}
+		parts := make([]string, 0, len(d.Counts))
+		y := c.Baseline
+		for _, lc := range d.Counts {
+			parts = append(parts, fmt.Sprintf("%d %s", lc.Count, plural(lc.Count, lc.Level, lc.Level+"s")))
+			h := lc.Count * chartInnerHeight / c.Max
+			if h == 0 {
+				continue
+			}
+			y -= h
+			b.Segs = append(b.Segs, levelSeg{Class: "bar-" + lc.Level, Y: y, H: h})
+		}
+		b.Title = d.Day.Format("2 Jan") + ": " + strings.Join(parts, ", ")
+		c.Bars = append(c.Bars, b)
+	}
+	return c
 }
 
 // chart is a bar chart of posts and replies per day, drawn as SVG on the
@@ -115,6 +177,24 @@ func (a *Admin) pulse(w http.ResponseWriter, r *http.Request) error {
 	}
 	if data.PerLevel, err = storage.CountMembersPerLevel(ctx, a.db, g.ID); err != nil {
 		return err
+	}
+	// Past days are the counts the periodic promotion recorded; today is
+	// counted now, so the page never waits for the job nor writes on a GET.
+	if data.LevelDays, err = storage.LevelCountsPerDay(ctx, a.db, g.ID, data.From, now); err != nil {
+		return err
+	}
+	if n := len(data.LevelDays); n > 0 {
+		last := &data.LevelDays[n-1]
+		last.Recorded, last.Counts, last.Total = true, data.PerLevel, 0
+		for _, lc := range data.PerLevel {
+			last.Total += lc.Count
+		}
+	}
+	data.LevelChart = buildLevelChart(data.LevelDays)
+	for i := len(data.LevelDays) - 1; i >= 0; i-- {
+		if data.LevelDays[i].Recorded {
+			data.Recorded = append(data.Recorded, data.LevelDays[i])
+		}
 	}
 	if data.Joined, err = storage.MembershipEvents(ctx, a.db, g.ID, storage.MemberJoined, data.From, now); err != nil {
 		return err

@@ -297,6 +297,7 @@ func noticeText(key string) string {
 		"removed":        "Removed from the group.",
 		"banned":         "Banned: they are out of the group and their server is told.",
 		"unbanned":       "The ban is lifted.",
+		"cleared":        "The flag is cleared: their posts reach the group without review again.",
 		"blocked":        "The server is blocked: its members are out of your groups and everything it sends is refused.",
 		"unblocked":      "The domain block is lifted.",
 		"resolved":       "The report is resolved.",

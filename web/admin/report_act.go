@@ -66,15 +66,19 @@ func (a *Admin) reportAct(w http.ResponseWriter, r *http.Request) error {
 		if row.Target == nil {
 			return errNotFound("The reported account is not known here.")
 		}
+		option, err := a.reviewInviteesOption(ctx, g.ID, row.Target.ID)
+		if err != nil {
+			return err
+		}
 		ok, err := a.confirmed(w, r, f, confirmation{
 			Title:   "Ban " + actorHandle(row.Target) + " from " + g.Title + "?",
 			Effects: []string{"Their membership ends and their server is told (a Block).", "Their follows and posts to the group are refused from now on.", "The report is resolved as done."},
-			Button:  "Ban them", Cancel: back,
+			Button:  "Ban them", Cancel: back, Option: option,
 		})
 		if !ok || err != nil {
 			return err
 		}
-		if err := a.moderation.Ban(ctx, g.Name, row.Target.IRI, reason, by); err != nil && !errors.Is(err, storage.ErrConflict) {
+		if err := a.ban(ctx, f, g, row.Target.IRI, reason, by); err != nil && !errors.Is(err, storage.ErrConflict) {
 			return fmt.Errorf("ban reported %s: %w", row.Target.IRI, err)
 		}
 		done, resolution = "report-banned", "Banned "+actorHandle(row.Target)

@@ -136,11 +136,12 @@ func routeAccess() map[string]string {
 		"POST /admin/groups/{group}/roles/{role}/delete":    groupOwner,
 
 		// Trust levels and invitations (trust.go, invitations.go).
-		"GET /admin/groups/{group}/trust":                         groupStaff,
-		"POST /admin/groups/{group}/trust":                        groupStaff,
-		"POST /admin/groups/{group}/members/{actor}/level":        groupStaff,
-		"GET /admin/groups/{group}/invitations":                   groupStaff,
-		"POST /admin/groups/{group}/members/{actor}/invite-right": groupStaff,
+		"GET /admin/groups/{group}/trust":                              groupStaff,
+		"POST /admin/groups/{group}/trust":                             groupStaff,
+		"POST /admin/groups/{group}/members/{actor}/level":             groupStaff,
+		"GET /admin/groups/{group}/invitations":                        groupStaff,
+		"POST /admin/groups/{group}/members/{actor}/invite-right":      groupStaff,
+		"POST /admin/groups/{group}/members/{actor}/review-flag/clear": groupStaff,
 	}
 }
 

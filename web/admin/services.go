@@ -50,6 +50,8 @@ type Moderation interface {
 	UpdateGroup(ctx context.Context, g *storage.Group, by community.Staff) error
 	RemovePost(ctx context.Context, postID, reason string, by community.Staff) error
 	Ban(ctx context.Context, groupName, actorIRI, reason string, by community.Staff) error
+	BanReviewingInvitees(ctx context.Context, groupName, actorIRI, reason string, by community.Staff) error
+	ClearReviewFlag(ctx context.Context, groupName, actorID string, by community.Staff) error
 	Unban(ctx context.Context, groupName, actorIRI string, by community.Staff) error
 	BlockDomain(ctx context.Context, domain, reason string, by community.Staff) error
 	UnblockDomain(ctx context.Context, domain string, by community.Staff) error

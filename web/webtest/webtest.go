@@ -203,24 +203,18 @@ func (n *Node) CreateGroup(t testing.TB, name string, mutate func(*storage.Group
 // returns how it ended.
 func (n *Node) WaitProcessed(t testing.TB, id string) inbox.Processed {
 	t.Helper()
-	deadline := time.NewTimer(Wait)
-	defer deadline.Stop()
-	for {
-		n.mu.Lock()
+	p, ok := fedtest.Await(&n.mu, func() chan struct{} { return n.changed }, func() (inbox.Processed, bool) {
 		for _, p := range n.processed {
 			if p.ActivityID == id {
-				n.mu.Unlock()
-				return p
+				return p, true
 			}
 		}
-		changed := n.changed
-		n.mu.Unlock()
-		select {
-		case <-changed:
-		case <-deadline.C:
-			t.Fatalf("activity %s was not processed in time", id)
-		}
+		return inbox.Processed{}, false
+	}, Wait)
+	if !ok {
+		t.Fatalf("activity %s was not processed in time", id)
 	}
+	return p
 }
 
 // Eventually polls cond until it holds or the deadline passes.
