@@ -61,9 +61,16 @@ type Node struct {
 }
 
 // Tx runs fn in a transaction that concurrent callers may share
-// (tune.GroupCommit): fn must wait on nothing but the database.
+// (tune.GroupCommit): fn must wait on nothing but the database. The jobs
+// fn queues start as soon as it commits, not at the queue's next poll
+// (queue.AfterCommit).
 func (n *Node) Tx(ctx context.Context, fn func(context.Context, bun.Tx) error) error {
-	return n.Writes.RunInTx(ctx, fn)
+	ctx, committed := n.Queue.AfterCommit(ctx)
+	if err := n.Writes.RunInTx(ctx, fn); err != nil {
+		return err
+	}
+	committed()
+	return nil
 }
 
 // GroupKey returns the signing key of a group.
