@@ -44,14 +44,14 @@ func TestMemberInboxesReadOnceByConcurrentReaders(t *testing.T) {
 	storagetest.Each(t, func(t *testing.T, db *bun.DB) {
 		e, g, _ := fanoutFixture(t, db, func(*http.Request) {})
 		h := &memberQueries{started: make(chan struct{}), release: make(chan struct{})}
-		db.AddQueryHook(h)
+		hooked := db.WithQueryHook(h)
 		const readers = 8
 		var waiting sync.WaitGroup
 		waiting.Add(readers - 1)
 		var wg sync.WaitGroup
 		errs := make(chan error, readers)
 		read := func() {
-			if _, err := e.MemberInboxes(context.Background(), db, g.ID); err != nil {
+			if _, err := e.MemberInboxes(context.Background(), hooked, g.ID); err != nil {
 				errs <- err
 			}
 		}
