@@ -373,22 +373,27 @@ func TestScenariosAgainstFakeNode(t *testing.T) {
 		t.Fatal(err)
 	}
 	n := newFakeNode(t, keys)
-	for _, sc := range []string{"follow", "fanout", "inbox", "junk", "pages"} {
+	for _, sc := range []string{"follow", "follow-live", "fanout", "inbox", "junk", "pages"} {
 		t.Run(sc, func(t *testing.T) {
 			var out, errs bytes.Buffer
-			args := []string{"-node", n.base, "-metrics", n.base, "-group", "load", "-scenario", sc, "-members", "20", "-servers", "5",
-				"-port", "0", "-keys", "2", "-duration", "300ms", "-timeout", "5s", "-settle", "100ms", "-presign", "40", "-concurrency", "8"}
+			scenario, extra := sc, []string(nil)
+			if sc == "follow-live" { // the Follows signed as they are sent
+				scenario, extra = "follow", []string{"-presign-follows=false"}
+			}
+			args := append([]string{"-node", n.base, "-metrics", n.base, "-group", "load", "-scenario", scenario, "-members", "20", "-servers", "5",
+				"-port", "0", "-keys", "2", "-duration", "300ms", "-timeout", "5s", "-settle", "100ms", "-presign", "40", "-concurrency", "8"}, extra...)
 			code := mainCode(t.Context(), args, &out, &errs)
 			t.Logf("kith-load %s:\n%s%s", sc, out.String(), errs.String())
 			if code != exitOK {
 				t.Fatalf("exit code %d", code)
 			}
 			want := map[string][]string{
-				"follow": {"Accepts received", "20 of 20", "node CPU per follow 25ms"},
-				"fanout": {"NodeInfo read 5 of 5", "mastodon (microblog): 1 shape(s)", "servers reached", "5 of 5", "Announce(Create)×5 Announce(iri)×5", "min 2, max 2"},
-				"inbox":  {"activities/s", "accepted (2xx)", "processed/s", "left queued then fanout×3", "all delivered after", "processed/s incl. deliveries"},
-				"junk":   {"unsigned: status 401×", "oversized: status", "413×", "legitimate still succeed yes"},
-				"pages":  {"thread page", "/groups/load/posts/1", "outbox (AP JSON): status 200×"},
+				"follow":      {"Follows presigned 20", "Accepts received", "20 of 20", "node CPU per follow 25ms"},
+				"follow-live": {"Follows presigned - -presign-follows=false", "Accepts received", "20 of 20", "node CPU per follow 25ms"},
+				"fanout":      {"NodeInfo read 5 of 5", "mastodon (microblog): 1 shape(s)", "servers reached", "5 of 5", "Announce(Create)×5 Announce(iri)×5", "min 2, max 2"},
+				"inbox":       {"activities/s", "accepted (2xx)", "processed/s", "left queued then fanout×3", "all delivered after", "processed/s incl. deliveries"},
+				"junk":        {"unsigned: status 401×", "oversized: status", "413×", "legitimate still succeed yes"},
+				"pages":       {"thread page", "/groups/load/posts/1", "outbox (AP JSON): status 200×"},
 			}[sc]
 			if sc == "inbox" {
 				// The fake node's first /metrics still lists a batch of

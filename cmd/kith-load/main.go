@@ -61,13 +61,16 @@ type config struct {
 	Mix         mix
 	MaxRequests int
 	Presign     int
-	Thread      string
-	Posts       int
-	Kinds       int
-	Software    string // NodeInfo software of the fake servers
-	PostEvery   time.Duration
-	Events      string
-	Verbose     bool
+	// PresignFollows signs every Follow before the follow setup's clock
+	// starts (scenario_follow.go).
+	PresignFollows bool
+	Thread         string
+	Posts          int
+	Kinds          int
+	Software       string // NodeInfo software of the fake servers
+	PostEvery      time.Duration
+	Events         string
+	Verbose        bool
 }
 
 // errIncomplete means the scenario ran but did not see everything it
@@ -128,6 +131,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	mixStr := fs.String("mix", "like:70,update:20,create:10", "inbox scenario: weights of Like, Update and Create")
 	fs.IntVar(&cfg.MaxRequests, "max-requests", 1_000_000, "hard cap on requests per scenario, whatever the duration")
 	fs.IntVar(&cfg.Presign, "presign", 0, "inbox scenario: activities signed before the clock starts (0: 2000 per core)")
+	fs.BoolVar(&cfg.PresignFollows, "presign-follows", true, "follow setup: sign every Follow before the clock starts, so the tool's signing does not compete with the node (false: sign each as it is sent)")
 	fs.StringVar(&cfg.Thread, "thread", "", "pages scenario: thread page path or URL (default: the first post in the outbox)")
 	fs.IntVar(&cfg.Posts, "posts", 1, "fanout: notes to post, one after another (fault scripts kill the node meanwhile)")
 	fs.IntVar(&cfg.Kinds, "kinds", 1, "fanout: wait until every server has this many kinds of Announce of each note (Kith sends a known family 1 shape: the plain boost to microblogs, Announce{Create} to FEP-1b12 software; 2 to an unknown -software)")

@@ -7,9 +7,11 @@ package node
 
 import (
 	"context"
+	"crypto/rsa"
 	"fmt"
 	"log/slog"
 	"net/url"
+	"sync"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -58,21 +60,72 @@ type Node struct {
 	// public key (PEM).
 	InstanceKey httpsig.Key
 	InstancePub string
+
+	groupKeys groupKeyCache // GroupKey's parsed keys
 }
 
 // Tx runs fn in a transaction that concurrent callers may share
-// (tune.GroupCommit): fn must wait on nothing but the database.
+// (tune.GroupCommit): fn must wait on nothing but the database. The jobs
+// fn queues start as soon as it commits, not at the queue's next poll
+// (queue.AfterCommit).
 func (n *Node) Tx(ctx context.Context, fn func(context.Context, bun.Tx) error) error {
-	return n.Writes.RunInTx(ctx, fn)
+	ctx, committed := n.Queue.AfterCommit(ctx)
+	if err := n.Writes.RunInTx(ctx, fn); err != nil {
+		return err
+	}
+	committed()
+	return nil
 }
 
 // GroupKey returns the signing key of a group.
 func (n *Node) GroupKey(g *storage.Group) (httpsig.Key, error) {
+	if k, ok := n.groupKeys.get(g.ID, g.PrivateKeyPEM); ok {
+		return httpsig.Key{ID: n.IRI.GroupKey(g.Name), Private: k}, nil
+	}
 	k, err := keys.ParsePrivate(g.PrivateKeyPEM)
 	if err != nil {
 		return httpsig.Key{}, fmt.Errorf("key of group %s: %w", g.Name, err)
 	}
+	n.groupKeys.put(g.ID, g.PrivateKeyPEM, k)
 	return httpsig.Key{ID: n.IRI.GroupKey(g.Name), Private: k}, nil
+}
+
+// groupKeyCache keeps each group's parsed private key: parsing a PEM key
+// (and precomputing its CRT values) cost a third of a signature, and every
+// answer to one person (an Accept, a Reject) is an activity of its own,
+// which the outbox's per-activity cache cannot share — 4 % of the node's
+// CPU during a burst of Follows (docs/performance.md). A key is kept with
+// the PEM it was parsed from, so a rotated key is parsed again; at most
+// groupKeyCacheMax groups are kept.
+type groupKeyCache struct {
+	mu sync.Mutex
+	m  map[string]cachedGroupKey // group id →
+}
+
+type cachedGroupKey struct {
+	pem string
+	key *rsa.PrivateKey
+}
+
+const groupKeyCacheMax = 1024
+
+func (c *groupKeyCache) get(groupID, pem string) (*rsa.PrivateKey, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	ck, ok := c.m[groupID]
+	if !ok || ck.pem != pem {
+		return nil, false
+	}
+	return ck.key, true
+}
+
+func (c *groupKeyCache) put(groupID, pem string, k *rsa.PrivateKey) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil || len(c.m) >= groupKeyCacheMax {
+		c.m = map[string]cachedGroupKey{}
+	}
+	c.m[groupID] = cachedGroupKey{pem: pem, key: k}
 }
 
 // Stamp returns now with millisecond precision, never before notBefore:

@@ -8,11 +8,13 @@ package outbox
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/hashicorp/golang-lru/v2/expirable"
 	"github.com/riverqueue/river"
 	"github.com/uptrace/bun"
+	"golang.org/x/sync/singleflight"
 
 	"github.com/kith-social/kith/federation/node"
 	"github.com/kith-social/kith/federation/software"
@@ -33,8 +35,13 @@ type Outbox struct {
 	// another process's change arrives on the invalidation bus
 	// (federation/invalidate.go), or, on a lost connection, within
 	// membersCacheTTL.
-	members *memberCache                     // group id → inboxes, with a generation (membercache.go)
-	alive   *expirable.LRU[string, struct{}] // hosts recently marked alive
+	members *memberCache // group id → inboxes, with a generation (membercache.go)
+	// memberReads joins concurrent reads of one group's inboxes made
+	// outside a transaction (MemberInboxes).
+	memberReads singleflight.Group
+	// beforeMemberRead, in tests, is called before a shared read.
+	beforeMemberRead func()
+	alive            *expirable.LRU[string, struct{}] // hosts recently marked alive
 	// servers knows each server's software family, which decides the
 	// shapes it gets (shapes.go); nil: every server gets every shape.
 	servers *software.Servers
@@ -169,15 +176,35 @@ func (e *Outbox) MemberInboxes(ctx context.Context, tx bun.IDB, groupID string) 
 	if ok {
 		return in, nil
 	}
-	in, err := storage.MemberInboxes(ctx, tx, groupID)
+	read := func() ([]string, error) {
+		in, err := storage.MemberInboxes(ctx, tx, groupID)
+		if err != nil {
+			return nil, err
+		}
+		// Kept as delivery targets (each once, none of this node's), so
+		// that each announce does not sort them out again; callers only
+		// read it.
+		in = e.Targets(in)
+		e.members.add(groupID, in, gen) // not if membership changed meanwhile
+		return in, nil
+	}
+	if _, inTx := tx.(bun.Tx); inTx {
+		return read() // the transaction's own view
+	}
+	// Outside a transaction, the fan-out shards of one activity that find
+	// the list expired read it once between them instead of each (a
+	// thousand members' list costs tens of milliseconds on SQLite). Only
+	// readers of the same generation share a read: one that comes after a
+	// change of membership reads afresh.
+	ctx = context.WithoutCancel(ctx) // a reader that gives up must not fail the others
+	if e.beforeMemberRead != nil {
+		e.beforeMemberRead()
+	}
+	v, err, _ := e.memberReads.Do(fmt.Sprintf("%s %d", groupID, gen), func() (any, error) { return read() })
 	if err != nil {
 		return nil, err
 	}
-	// Kept as delivery targets (each once, none of this node's), so that
-	// each announce does not sort them out again; callers only read it.
-	in = e.Targets(in)
-	e.members.add(groupID, in, gen) // not if membership changed meanwhile
-	return in, nil
+	return v.([]string), nil
 }
 
 // MembersChanged forgets every group's member inboxes. Call it (deferred)

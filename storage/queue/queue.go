@@ -32,9 +32,10 @@ type Options struct {
 	Queues map[string]int
 	// PollInterval is how often idle workers look for jobs they were not
 	// told about. Zero: 1 s on SQLite (where River learns of inserts
-	// itself) and on PostgreSQL with ListenPool; 100 ms on PostgreSQL
-	// without it, where every job inserted inside a transaction, and every
-	// job of another process, is found only by polling.
+	// outside transactions itself, and of those inside a transaction run
+	// with AfterCommit when it commits) and on PostgreSQL with ListenPool;
+	// 100 ms on PostgreSQL without it, where every job of another process
+	// is found only by polling.
 	PollInterval time.Duration
 	// ListenPool, on PostgreSQL, is a pgx pool (storage.OpenListenPool)
 	// from which River takes one connection to LISTEN for inserts, so that
@@ -72,6 +73,7 @@ const pgPollInterval = 100 * time.Millisecond
 type Queue struct {
 	client *river.Client[*sql.Tx]
 	work   bool
+	pilot  *kickPilot // see kick.go
 }
 
 // New builds a queue over db. Call Start to run jobs.
@@ -112,6 +114,7 @@ func New(db *bun.DB, opts Options) (*Queue, error) {
 	var (
 		client *river.Client[*sql.Tx]
 		err    error
+		pilot  = &kickPilot{}
 	)
 	switch {
 	case db.Dialect().Name() == dialect.PG && opts.ListenPool != nil:
@@ -120,7 +123,7 @@ func New(db *bun.DB, opts Options) (*Queue, error) {
 		// still share bun's transactions. A NOTIFY sent in a transaction
 		// is delivered when it commits: each step of a chain (received →
 		// processed → fanned out) starts at once.
-		client, err = river.NewClient(riverdatabasesql.NewWithPgxListener(db.DB, opts.ListenPool), cfg)
+		client, err = river.NewClient(&kickDriver{riverdatabasesql.NewWithPgxListener(db.DB, opts.ListenPool), pilot}, cfg)
 	case db.Dialect().Name() == dialect.PG:
 		// Poll-only: a job inserted inside a transaction (nearly all of
 		// Kith's) is seen at the next poll. At River's 1 s default every
@@ -131,14 +134,14 @@ func New(db *bun.DB, opts Options) (*Queue, error) {
 			cfg.FetchPollInterval = pgPollInterval
 			cfg.FetchCooldown = min(cfg.FetchPollInterval, fetchCooldown)
 		}
-		client, err = river.NewClient(riverdatabasesql.New(db.DB), cfg)
+		client, err = river.NewClient(&kickDriver{riverdatabasesql.New(db.DB), pilot}, cfg)
 	default:
-		client, err = river.NewClient(riversqlite.New(db.DB), cfg)
+		client, err = river.NewClient(&kickDriver{riversqlite.New(db.DB), pilot}, cfg)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("create job queue: %w", err)
 	}
-	return &Queue{client: client, work: work}, nil
+	return &Queue{client: client, work: work, pilot: pilot}, nil
 }
 
 // InsertTx enqueues a job inside tx: it exists if and only if tx commits.
@@ -146,6 +149,7 @@ func (q *Queue) InsertTx(ctx context.Context, tx bun.Tx, args river.JobArgs, opt
 	if _, err := q.client.InsertTx(ctx, tx.Tx, args, opts); err != nil {
 		return fmt.Errorf("enqueue %s job: %w", args.Kind(), err)
 	}
+	noteInserted(ctx, args, opts)
 	return nil
 }
 
@@ -159,6 +163,9 @@ func (q *Queue) InsertManyTx(ctx context.Context, tx bun.Tx, params []river.Inse
 	}
 	if _, err := q.client.InsertManyFastTx(ctx, tx.Tx, params); err != nil {
 		return fmt.Errorf("enqueue %d jobs: %w", len(params), err)
+	}
+	for _, p := range params {
+		noteInserted(ctx, p.Args, p.InsertOpts)
 	}
 	return nil
 }

@@ -273,3 +273,79 @@ func TestListenRunsCommittedJobs(t *testing.T) {
 	}
 	t.Fatal("a job inserted in a committed transaction did not run without a poll")
 }
+
+// TestAfterCommitRunsJobsWithoutPoll: without a listener (SQLite, and
+// PostgreSQL without ListenPool), a job inserted in a transaction run with
+// AfterCommit starts when the transaction commits, with an hour between
+// polls; a failed transaction's kick is never called and changes nothing.
+func TestAfterCommitRunsJobsWithoutPoll(t *testing.T) {
+	t.Parallel()
+	for _, b := range storagetest.Backends() {
+		t.Run(b.Name, func(t *testing.T) {
+			ctx := context.Background()
+			db, _ := b.Open(t)
+			done := make(chan string, 10)
+			workers := river.NewWorkers()
+			river.AddWorker(workers, &noteWorker{db: db, done: done})
+			q, err := queue.New(db, queue.Options{Workers: workers, PollInterval: time.Hour, Logger: slog.New(slog.DiscardHandler)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := q.Start(ctx); err != nil {
+				t.Fatal(err)
+			}
+			defer stopQueue(t, q)
+			insert := func(name string) string {
+				var id string
+				tctx, committed := q.AfterCommit(ctx)
+				err := db.RunInTx(tctx, nil, func(ctx context.Context, tx bun.Tx) error {
+					g := &storage.Group{Name: name, PrivateKeyPEM: "x", PublicKeyPEM: "y"}
+					if err := storage.CreateGroup(ctx, tx, time.Now(), g); err != nil {
+						return err
+					}
+					id = g.ID
+					return q.InsertTx(ctx, tx, noteArgs{GroupID: g.ID}, nil)
+				})
+				if err != nil {
+					t.Fatal(err)
+				}
+				committed()
+				return id
+			}
+			// Each job is inserted once the one before it is recorded as
+			// completed (River looks for more after a completion, which
+			// could otherwise find it); the poll never comes.
+			for i := range 3 {
+				want := insert(fmt.Sprint("kicked", i))
+				select {
+				case got := <-done:
+					if got != want {
+						t.Fatalf("ran %q, want %q", got, want)
+					}
+				case <-time.After(5 * time.Second):
+					t.Fatalf("job %d, inserted in a committed transaction, did not run without a poll", i)
+				}
+				waitCompleted(t, db, i+1)
+			}
+		})
+	}
+}
+
+// waitCompleted waits until n jobs are recorded as completed.
+func waitCompleted(t *testing.T, db *bun.DB, n int) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		got, err := db.NewSelect().TableExpr("river_job").Where("state = 'completed'").Count(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got >= int64(n) {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d jobs completed, want %d", got, n)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
