@@ -2,6 +2,8 @@ package main
 
 import (
 	"bytes"
+	"crypto/rand"
+	"crypto/rsa"
 	"encoding/json"
 	"errors"
 	"io"
@@ -81,6 +83,20 @@ func TestHistogramAndRecorder(t *testing.T) {
 	}
 	if got := fanoutFloor(250, 2*time.Millisecond, 4); got != 125*time.Millisecond {
 		t.Errorf("fanoutFloor = %v, want 125ms", got)
+	}
+	// The measured floor signs every one of n, however cores divide it:
+	// 7 signatures cannot take less than 7 one-core signatures ÷ 2 cores.
+	k, _ := rsa.GenerateKey(rand.Reader, 2048)
+	one, err := measureRSA(k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pf, err := measureParallelSign(k, 7, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if least := fanoutFloor(7, one.Sign, 2) / 2; pf < least {
+		t.Errorf("7 signatures on 2 cores took %v, less than half the least possible %v: not all were made", pf, least)
 	}
 	if got := verifyCeiling(50*time.Microsecond, 2); got != 40000 {
 		t.Errorf("verifyCeiling = %v, want 40000", got)
@@ -390,7 +406,7 @@ func TestScenariosAgainstFakeNode(t *testing.T) {
 			want := map[string][]string{
 				"follow":      {"Follows presigned 20", "Accepts received", "20 of 20", "node CPU per follow 25ms"},
 				"follow-live": {"Follows presigned - -presign-follows=false", "Accepts received", "20 of 20", "node CPU per follow 25ms"},
-				"fanout":      {"NodeInfo read 5 of 5", "mastodon (microblog): 1 shape(s)", "servers reached", "5 of 5", "Announce(Create)×5 Announce(iri)×5", "min 2, max 2"},
+				"fanout":      {"NodeInfo read 5 of 5", "mastodon (microblog): 1 shape(s)", "servers reached", "5 of 5", "Announce(Create)×5 Announce(iri)×5", "min 2, max 2", "signing floor, measured", "all delivered ÷ measured floor"},
 				"inbox":       {"activities/s", "accepted (2xx)", "processed/s", "left queued then fanout×3", "all delivered after", "processed/s incl. deliveries"},
 				"junk":        {"unsigned: status 401×", "oversized: status", "413×", "legitimate still succeed yes"},
 				"pages":       {"thread page", "/groups/load/posts/1", "outbox (AP JSON): status 200×"},

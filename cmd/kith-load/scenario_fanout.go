@@ -169,6 +169,14 @@ func (r *run) fanout(ctx context.Context, members []member) error {
 			}
 			if floor > 0 {
 				t.addf("total ÷ floor", "how far from pure signing cost the fan-out is", "%.1f×", float64(total)/float64(floor))
+				// Measured after the fan-out and -settle, when the node is idle.
+				k, _ := r.keys.key(0)
+				if pf, err := measureParallelSign(k, S*shapes, r.cores); err != nil {
+					t.add("signing floor, measured", "-", err.Error())
+				} else if pf > 0 {
+					t.add("signing floor, measured", fmtDur(pf), fmt.Sprintf("%d signatures by %d goroutines at once, after the fan-out: what the cores really sign together (the floor above assumes %d× one core)", S*shapes, r.cores, r.cores))
+					t.addf("all delivered ÷ measured floor", "how far the fan-out is from nothing but signing on this machine's cores", "%.2f×", float64(lastAny.Sub(p.t0))/float64(pf))
+				}
 				fs := floor * time.Duration(shapes)
 				all := lastAny.Sub(p.t0)
 				t.add("floor of the shapes sent", fmtDur(fs), fmt.Sprintf("floor × %d shape(s) the servers' family uses", shapes))
