@@ -232,25 +232,36 @@ func (e *Posting) acceptPost(ctx context.Context, g *storage.Group, act *vocab.A
 		if refuse != "" {
 			return drop("%s", refuse)
 		}
-		p.State = storage.PostPublished
-		if g.ReviewQueue && hold == "" {
-			hold = "the group reviews every post"
-		}
-		if hold != "" {
-			p.State, p.HeldReason = storage.PostPending, hold
-		}
-		if err := storage.CreatePost(ctx, tx, e.Now(), p); err != nil {
+		if held, err := e.storeScreened(ctx, tx, g, p, obj, author, hold); err != nil || held {
 			return err
-		}
-		if err := e.notifier.postNotice(ctx, tx, g, p, obj, author); err != nil { // staff notifications (notify.go)
-			return err
-		}
-		if p.State != storage.PostPublished {
-			e.Log.InfoContext(ctx, "post waits in the review queue", "group", g.Name, "post", p.IRI, "why", hold)
-			return e.feedback(ctx, tx, g, author, heldMessage(g, hold))
 		}
 		return e.sharePost(ctx, tx, g, p, author)
 	})
+}
+
+// storeScreened stores a member's post that passed screen: published, or
+// held when screen gave a reason or the group reviews every post. Staff
+// are notified either way; the author of a held post is told why, and
+// held is true.
+func (e *Posting) storeScreened(ctx context.Context, tx bun.Tx, g *storage.Group, p *storage.Post, obj *vocab.Object, author *storage.RemoteActor, hold string) (held bool, err error) {
+	p.State = storage.PostPublished
+	if g.ReviewQueue && hold == "" {
+		hold = "the group reviews every post"
+	}
+	if hold != "" {
+		p.State, p.HeldReason = storage.PostPending, hold
+	}
+	if err := storage.CreatePost(ctx, tx, e.Now(), p); err != nil {
+		return false, err
+	}
+	if err := e.notifier.postNotice(ctx, tx, g, p, obj, author); err != nil { // staff notifications (notify.go)
+		return false, err
+	}
+	if hold == "" {
+		return false, nil
+	}
+	e.Log.InfoContext(ctx, "post waits in the review queue", "group", g.Name, "post", p.IRI, "why", hold)
+	return true, e.feedback(ctx, tx, g, author, heldMessage(g, hold))
 }
 
 // heldMessage is what the author of a held post is told; the review queue

@@ -199,26 +199,14 @@ func (e *Posting) acceptRegularsReply(ctx context.Context, g *storage.Group, act
 			URL: obj.URL, Name: plainLine(obj.Name), Summary: plainLine(obj.Summary),
 			ContentHTML: e.HTML.Sanitize(obj.Content), Sensitive: obj.Sensitive, InReplyTo: obj.InReplyTo,
 			ParentID: parent.ID, RootID: parent.RootID, Visibility: storage.VisibilityRegulars,
-			State: storage.PostPublished, ActivityRaw: string(act.Raw), ObjectRaw: string(obj.Raw),
+			ActivityRaw: string(act.Raw), ObjectRaw: string(obj.Raw),
 			PublishedAt: obj.Published, CreatedAt: e.Now().UTC(),
 		}
 		if src.URL == "" {
 			src.URL = obj.ID
 		}
-		if g.ReviewQueue && hold == "" {
-			hold = "the group reviews every post"
-		}
-		if hold != "" {
-			src.State, src.HeldReason = storage.PostPending, hold
-		}
-		if err := storage.CreatePost(ctx, tx, e.Now(), src); err != nil {
+		if held, err := e.storeScreened(ctx, tx, g, src, obj, author, hold); err != nil || held {
 			return err
-		}
-		if err := e.notifier.postNotice(ctx, tx, g, src, obj, author); err != nil {
-			return err
-		}
-		if src.State != storage.PostPublished {
-			return e.feedback(ctx, tx, g, author, heldMessage(g, hold))
 		}
 		if err := e.relayRegularsReply(ctx, tx, g, src, author); err != nil {
 			return err
