@@ -95,7 +95,9 @@ func (j *jobs) wait(t testing.TB, id string, timeout time.Duration) jobEnd {
 // failedAttempts returns the recorded errors of an inbox job for activity
 // id that failed at least once and has not finished: the queue's errors of
 // the job's own attempts, or the error of its attempt in a batch, which
-// the retry job carries (federation/inbox.go).
+// the retry job carries (federation/inbox.go). A job running again after a
+// failed attempt counts: the queue may take a retry due within a second at
+// once, so the job can sit between attempts for less than a poll.
 func (j *jobs) failedAttempts(t testing.TB, id string) string {
 	t.Helper()
 	var rows []struct {
@@ -103,7 +105,8 @@ func (j *jobs) failedAttempts(t testing.TB, id string) string {
 		Errors string `bun:"errs"`
 	}
 	err := j.n.DB.NewRaw(`SELECT state, CAST(errors AS TEXT) AS errs FROM river_job
-		WHERE kind = 'inbox' AND attempt >= 1 AND state IN ('retryable', 'available', 'discarded', 'cancelled')
+		WHERE kind = 'inbox' AND attempt >= 1 AND errors IS NOT NULL
+		AND state IN ('retryable', 'available', 'running', 'discarded', 'cancelled')
 		AND CAST(args AS TEXT) LIKE ?
 		UNION ALL
 		SELECT state, CAST(args AS TEXT) AS errs FROM river_job
