@@ -2,7 +2,8 @@
 // binary, and runs them together with the job queue's own migrations.
 //
 // Files are timestamp-named bun migrations in portable SQL (the same file
-// runs on SQLite and PostgreSQL); they are forward-only in production.
+// runs on SQLite and PostgreSQL), and a few in Go where a change depends
+// on the database's dialect; they are forward-only in production.
 package migrations
 
 import (
@@ -30,6 +31,11 @@ func load() (*migrate.Migrations, error) {
 	ms := migrate.NewMigrations()
 	if err := ms.Discover(files); err != nil {
 		return nil, fmt.Errorf("load embedded migrations: %w", err)
+	}
+	// The few that depend on the database's dialect are Go (each file
+	// says why).
+	if err := registerMemberListIndex(ms); err != nil {
+		return nil, fmt.Errorf("load migrations: %w", err)
 	}
 	return ms, nil
 }

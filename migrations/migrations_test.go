@@ -73,11 +73,22 @@ func open(t *testing.T, dsn string) *bun.DB {
 	return db
 }
 
+// files counts the migrations: the SQL files and the Go ones, whose file
+// names start with their timestamp as the SQL files' do.
 func files(t *testing.T) int {
 	t.Helper()
 	m, err := filepath.Glob("*.up.sql")
 	if err != nil || len(m) == 0 {
 		t.Fatalf("no migration files: %v", err)
+	}
+	g, err := filepath.Glob("[0-9]*_*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range g {
+		if !strings.HasSuffix(f, "_test.go") {
+			m = append(m, f)
+		}
 	}
 	return len(m)
 }

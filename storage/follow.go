@@ -134,19 +134,23 @@ func CountFollows(ctx context.Context, db bun.IDB, groupID, state string) (int, 
 
 // MemberInboxes returns the distinct delivery inboxes of a group's accepted
 // members: one per server with a shared inbox, one per member otherwise.
+// Every fan-out reads it, usually cold: on SQLite it is answered from the
+// indexes alone (migrations/20261207002000_member_list_index.go).
 func MemberInboxes(ctx context.Context, db bun.IDB, groupID string) ([]string, error) {
 	var inboxes []string
-	err := db.NewSelect().
+	if err := memberInboxesQuery(db, groupID).Scan(ctx, &inboxes); err != nil {
+		return nil, fmt.Errorf("member inboxes of group %s: %w", groupID, err)
+	}
+	return inboxes, nil
+}
+
+func memberInboxesQuery(db bun.IDB, groupID string) *bun.SelectQuery {
+	return db.NewSelect().
 		ColumnExpr("DISTINCT CASE WHEN ra.shared_inbox <> '' THEN ra.shared_inbox ELSE ra.inbox END AS inbox").
 		TableExpr("follows AS f").
 		Join("JOIN remote_actors AS ra ON ra.id = f.actor_id").
 		Where("f.group_id = ? AND f.state = ? AND ra.gone_at IS NULL", groupID, FollowAccepted).
-		OrderExpr("inbox").
-		Scan(ctx, &inboxes)
-	if err != nil {
-		return nil, fmt.Errorf("member inboxes of group %s: %w", groupID, err)
-	}
-	return inboxes, nil
+		OrderExpr("inbox")
 }
 
 // DeleteFollowsOfDomain removes every membership and request of actors on

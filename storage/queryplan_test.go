@@ -5,6 +5,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/uptrace/bun"
+
+	"github.com/kith-social/kith/storage"
 	"github.com/kith-social/kith/storage/storagetest"
 )
 
@@ -18,7 +21,6 @@ import (
 func TestLookupsUseIndexesWithBoundValues(t *testing.T) {
 	t.Parallel()
 	db, _ := storagetest.OpenSQLite(t)
-	ctx := context.Background()
 	cases := []struct {
 		name, query string
 		args        []any
@@ -31,27 +33,48 @@ func TestLookupsUseIndexesWithBoundValues(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			// db.DB: database/sql passes the parameter on, as the statement
 			// cache does; bun would write the value into the text.
-			rows, err := db.DB.QueryContext(ctx, "EXPLAIN QUERY PLAN "+c.query, c.args...)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer rows.Close()
-			var plan []string
-			for rows.Next() {
-				var id, parent, unused int
-				var detail string
-				if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
-					t.Fatal(err)
-				}
-				plan = append(plan, detail)
-			}
-			if err := rows.Err(); err != nil {
-				t.Fatal(err)
-			}
-			got := strings.Join(plan, "; ")
+			got := queryPlan(t, db, c.query, c.args...)
 			if !strings.Contains(got, "USING") || strings.Contains(got, "SCAN remote_actors") {
 				t.Errorf("plan %q: want a search of an index, not a scan", got)
 			}
 		})
 	}
+}
+
+// A group's member list is read before the first delivery of every
+// fan-out, mostly cold: on SQLite it must come from index entries alone,
+// without visiting the wide rows of follows and actors (each holds the
+// document as received).
+func TestMemberListReadsIndexesOnly(t *testing.T) {
+	t.Parallel()
+	db, _ := storagetest.OpenSQLite(t)
+	got := queryPlan(t, db, storage.MemberInboxesSQL(db, "g1"))
+	for _, want := range []string{"SEARCH f USING COVERING INDEX", "SEARCH ra USING COVERING INDEX"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("plan %q: want %q", got, want)
+		}
+	}
+}
+
+// queryPlan is SQLite's plan for query, its steps joined by "; ".
+func queryPlan(t *testing.T, db *bun.DB, query string, args ...any) string {
+	t.Helper()
+	rows, err := db.DB.QueryContext(context.Background(), "EXPLAIN QUERY PLAN "+query, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var plan []string
+	for rows.Next() {
+		var id, parent, unused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+			t.Fatal(err)
+		}
+		plan = append(plan, detail)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return strings.Join(plan, "; ")
 }

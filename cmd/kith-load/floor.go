@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/sha256"
+	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -94,4 +95,41 @@ func verifyCeiling(verify time.Duration, cores int) float64 {
 		return 0
 	}
 	return float64(cores) / verify.Seconds()
+}
+
+// floors are the two floors of a fan-out, measured together: one core's
+// median signature and the wall time of the fan-out's signatures made on
+// every core at once.
+type floors struct {
+	sign, parallel time.Duration
+	err            error
+}
+
+// measureFloors measures both floors for a fan-out of n signatures.
+func measureFloors(key *rsa.PrivateKey, n, cores int) floors {
+	var f floors
+	c, err := measureRSA(key)
+	if err != nil {
+		f.err = err
+		return f
+	}
+	f.sign = c.Sign
+	f.parallel, f.err = measureParallelSign(key, n, cores)
+	return f
+}
+
+// faster keeps the faster of two measurements of each floor (a zero is a
+// measurement that failed): the stricter floor, so that a slow moment of
+// the machine does not flatter the node.
+func (f floors) faster(g floors) floors {
+	pick := func(a, b time.Duration) time.Duration {
+		switch {
+		case a <= 0:
+			return b
+		case b <= 0:
+			return a
+		}
+		return min(a, b)
+	}
+	return floors{sign: pick(f.sign, g.sign), parallel: pick(f.parallel, g.parallel), err: errors.Join(f.err, g.err)}
 }

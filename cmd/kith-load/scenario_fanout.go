@@ -3,13 +3,14 @@ package main
 import (
 	"context"
 	"fmt"
-	"github.com/kith-social/kith/federation/software"
 	"maps"
 	"net/http"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/kith-social/kith/federation/software"
 )
 
 // fanout: one member posts a public Note mentioning the group, and the
@@ -39,6 +40,17 @@ func (r *run) fanout(ctx context.Context, members []member) error {
 	if knownErr != nil {
 		knownNote = knownErr.Error()
 	}
+	S := len(expected)
+	shapes := 1 // a known family gets one shape of a member's post
+	if software.FamilyOf(r.cfg.Software) == software.Unknown {
+		shapes = 2
+	}
+	// The floors are measured right before the first post and again after
+	// the fan-out, with the node idle: the machine's speed moves by tens of
+	// percent within minutes, so a probe taken at the start of the run (a
+	// minute earlier, before the setup) says little about the fan-out.
+	key, _ := r.keys.key(0)
+	before := measureFloors(key, S*shapes, r.cores)
 	dupBefore := r.sink.totals().Duplicates
 	r.event("fanout-start")
 	for i := range probes {
@@ -83,17 +95,18 @@ func (r *run) fanout(ctx context.Context, members []member) error {
 		}
 	}
 
-	S := len(expected)
-	floor := fanoutFloor(S, r.cost.Sign, r.cores)
-	shapes := 1 // a known family gets one shape of a member's post
-	if software.FamilyOf(r.cfg.Software) == software.Unknown {
-		shapes = 2
-	}
+	after := measureFloors(key, S*shapes, r.cores)
+	fl := before.faster(after)
+	floor := fanoutFloor(S, fl.sign, r.cores)
 	t := r.tbl
 	t.section("fanout")
 	t.add("servers' software", fmt.Sprintf("%s (%s): %d shape(s) per server", r.cfg.Software, software.FamilyOf(r.cfg.Software), shapes), "-software; what each fake server's NodeInfo says")
 	t.addf("NodeInfo read", "servers whose NodeInfo the node had read before the post"+errNote(knownNote), "%d of %d", known, len(r.fleet.servers))
+	t.add("RSA-2048 sign, around the fan-out", fmtDur(fl.sign), fmt.Sprintf("one core, median; %s before the first post, %s after the fan-out: the faster counts, so a slow moment does not flatter the node", fmtDur(before.sign), fmtDur(after.sign)))
+	t.add("signing floor, measured", fmtDur(fl.parallel), fmt.Sprintf("%d signatures by %d goroutines at once, the node idle: what the cores really sign together (the floor assumes %d× one core); %s before, %s after, the faster counts%s",
+		S*shapes, r.cores, r.cores, fmtDur(before.parallel), fmtDur(after.parallel), errNote(errString(fl.err))))
 	var missingAll []string
+	var ratios, measuredRatios []float64
 	lost := 0
 	for i, p := range probes {
 		got := r.sink.arrivals(p.id)
@@ -134,11 +147,24 @@ func (r *run) fanout(ctx context.Context, members []member) error {
 		for _, h := range missing {
 			missingAll = append(missingAll, p.id+" → "+h)
 		}
+		var all time.Duration // from the POST until the last delivery of any kind
+		ratio := ""           // of this post, for its line in a run of several
+		if len(lat) > 0 {
+			all = lastAny.Sub(p.t0)
+			if fs := floor * time.Duration(shapes); fs > 0 {
+				ratios = append(ratios, float64(all)/float64(fs))
+				ratio = fmt.Sprintf("; all delivered ÷ floor %.1f×", ratios[len(ratios)-1])
+			}
+			if fl.parallel > 0 {
+				measuredRatios = append(measuredRatios, float64(all)/float64(fl.parallel))
+				ratio += fmt.Sprintf(", ÷ measured floor %.2f×", measuredRatios[len(measuredRatios)-1])
+			}
+		}
 		if n > 1 {
 			// One line per post: a fault run posts several.
 			total := "-"
 			if len(lat) > 0 {
-				total = fmtDur(lastArrival.Sub(p.t0))
+				total = fmtDur(lastArrival.Sub(p.t0)) + ratio
 			}
 			t.addf(fmt.Sprintf("post %d", i+1), fmt.Sprintf("POST %s after %d tries (%s); %d deliveries (%s); per server min %d max %d; last server after %s",
 				statusString(p.status, p.postErr), p.tries, p.answers, deliveries, countsString(kinds), first(perServer), last(perServer), total),
@@ -153,14 +179,14 @@ func (r *run) fanout(ctx context.Context, members []member) error {
 		if len(perServer) > 0 {
 			t.addf("per server", "deliveries referencing the post; more than the kinds sent means per-follower, not per-shared-inbox, delivery", "min %d, max %d", perServer[0], perServer[len(perServer)-1])
 		}
+		t.add("first server", fmtDur(percentile(lat, 0)), "from the POST to the first Announce anywhere: the node's work before its first signature")
 		t.latencyRows("per-server latency", lat, "from the POST to the server's first Announce")
 		if len(lat) > 0 {
 			total := lastArrival.Sub(p.t0)
 			t.add("total time", fmtDur(total), "from the POST until the last server got its Announce")
-			t.add("floor", fmtDur(floor), fmt.Sprintf("%d servers × %s per RSA-2048 signature ÷ %d cores: nothing can be faster", S, fmtDur(r.cost.Sign), r.cores))
+			t.add("floor", fmtDur(floor), fmt.Sprintf("%d servers × %s per RSA-2048 signature ÷ %d cores: the one-core model (it assumes %d cores sign %d× as fast as one)", S, fmtDur(fl.sign), r.cores, r.cores, r.cores))
 			if len(kinds) > 1 {
 				fk := floor * time.Duration(len(kinds))
-				all := lastAny.Sub(p.t0)
 				t.add("floor × kinds", fmtDur(fk), fmt.Sprintf("the node signs %d Announces per server", len(kinds)))
 				t.add("all kinds delivered", fmtDur(all), "from the POST until the last delivery of every kind (seen within -settle)")
 				if fk > 0 {
@@ -169,19 +195,19 @@ func (r *run) fanout(ctx context.Context, members []member) error {
 			}
 			if floor > 0 {
 				t.addf("total ÷ floor", "how far from pure signing cost the fan-out is", "%.1f×", float64(total)/float64(floor))
-				// Measured after the fan-out and -settle, when the node is idle.
-				k, _ := r.keys.key(0)
-				if pf, err := measureParallelSign(k, S*shapes, r.cores); err != nil {
-					t.add("signing floor, measured", "-", err.Error())
-				} else if pf > 0 {
-					t.add("signing floor, measured", fmtDur(pf), fmt.Sprintf("%d signatures by %d goroutines at once, after the fan-out: what the cores really sign together (the floor above assumes %d× one core)", S*shapes, r.cores, r.cores))
-					t.addf("all delivered ÷ measured floor", "how far the fan-out is from nothing but signing on this machine's cores", "%.2f×", float64(lastAny.Sub(p.t0))/float64(pf))
+				if fl.parallel > 0 {
+					t.addf("all delivered ÷ measured floor", "how far the fan-out is from nothing but signing on this machine's cores", "%.2f×", float64(all)/float64(fl.parallel))
 				}
 				fs := floor * time.Duration(shapes)
-				all := lastAny.Sub(p.t0)
 				t.add("floor of the shapes sent", fmtDur(fs), fmt.Sprintf("floor × %d shape(s) the servers' family uses", shapes))
 				t.addf("all delivered ÷ floor of the shapes", "from the POST until the last delivery of any kind (seen within -settle), against the signatures the shapes need", "%.1f×", float64(all)/float64(fs))
 			}
+		}
+	}
+	if n > 1 && len(ratios) > 0 {
+		t.add("posts ÷ floor of the shapes", ratioSpread(ratios, "%.1f×"), "each post from its POST until the last delivery of any kind, against the one-core model")
+		if len(measuredRatios) > 0 {
+			t.add("posts ÷ measured floor", ratioSpread(measuredRatios, "%.2f×"), "the same, against the signing floor measured around the fan-outs")
 		}
 	}
 	t.addf("duplicates", "same activity id twice at the same server, counted until -settle after the last server", "%d", r.sink.totals().Duplicates-dupBefore)
@@ -267,4 +293,22 @@ func statusString(status int, err error) string {
 		return "error: " + err.Error()
 	}
 	return fmt.Sprint(status)
+}
+
+// ratioSpread is the median and the range of ratios, in format f.
+func ratioSpread(ratios []float64, f string) string {
+	sorted := slices.Sorted(slices.Values(ratios))
+	med := sorted[len(sorted)/2]
+	if len(sorted)%2 == 0 {
+		med = (sorted[len(sorted)/2-1] + med) / 2
+	}
+	return fmt.Sprintf("median "+f+" ("+f+"–"+f+", %d posts)", med, sorted[0], sorted[len(sorted)-1], len(sorted))
+}
+
+// errString is err's text, or "" for nil.
+func errString(err error) string {
+	if err == nil {
+		return ""
+	}
+	return err.Error()
 }
