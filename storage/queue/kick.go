@@ -12,26 +12,42 @@ import (
 	"github.com/riverqueue/river/rivertype"
 )
 
-// Without a listener (SQLite, and PostgreSQL without ListenPool), River
-// learns of a job inserted outside a transaction at once, but of one
-// inserted inside a transaction — nearly all of Kith's: an Accept, the
-// shards of a fan-out — only at its next poll, up to a second later on
-// SQLite, once per step of a chain (received → processed → fanned out).
-// Measured in docs/performance.md, that wait was most of what a fan-out
-// to a thousand servers spent beyond signing. River tells its workers
-// itself through a hook it gives its pilot (PilotInitParams.
-// NotifyNonTxJobInsert: "a job has become available and the transaction
-// that committed it has finished"); kickDriver hands River a pilot that
-// keeps that hook, so the queue can call it once a transaction that
-// inserted jobs has committed (AfterCommit). Everything else is River's
-// standard driver and pilot. With a listener the hook does nothing: the
-// database's NOTIFY already tells every process.
+// River learns of a job inserted outside a transaction at once, but of
+// one inserted inside a transaction — nearly all of Kith's: an Accept, the
+// shards of a fan-out — only through its listener or at its next poll. On
+// SQLite its listener is itself a poll: the insert writes a row to a
+// notification table, which each process reads every 50 ms, and a queue
+// notified in the last few milliseconds is not notified again. Every step
+// of a chain (received → processed → fanned out) waited 0–50 ms for it,
+// and sometimes a whole fetch poll. River tells its workers itself through
+// a hook it gives its pilot (PilotInitParams.NotifyNonTxJobInsert: "a job
+// has become available and the transaction that committed it has
+// finished"); kickDriver hands River a pilot that keeps that hook, so the
+// queue can call it once a transaction that inserted jobs has committed
+// (AfterCommit). On SQLite it also tells River that there is no listener:
+// River then runs poll-only, uses the hook, and writes no notification row
+// in every transaction that queues a job. A SQLite database has one Kith
+// process; a job queued by another (a command-line tool, a process that
+// died before it could kick) still starts at the next poll. On
+// PostgreSQL with a listener the hook does nothing: NOTIFY already tells
+// every process.
 
 // kickDriver is a River driver with the standard pilot that keeps River's
 // notify hook (River asks a driver for its pilot through PluginPilot).
 type kickDriver struct {
 	riverdriver.Driver[*sql.Tx]
 	pilot *kickPilot
+	// noListener hides the driver's listener (SQLite's polled one) from
+	// River: see above.
+	noListener bool
+}
+
+func (d *kickDriver) SupportsListener() bool {
+	return !d.noListener && d.Driver.SupportsListener()
+}
+
+func (d *kickDriver) SupportsListenNotify() bool {
+	return !d.noListener && d.Driver.SupportsListenNotify()
 }
 
 func (d *kickDriver) PluginInit(*baseservice.Archetype) {}

@@ -123,7 +123,7 @@ func New(db *bun.DB, opts Options) (*Queue, error) {
 		// still share bun's transactions. A NOTIFY sent in a transaction
 		// is delivered when it commits: each step of a chain (received →
 		// processed → fanned out) starts at once.
-		client, err = river.NewClient(&kickDriver{riverdatabasesql.NewWithPgxListener(db.DB, opts.ListenPool), pilot}, cfg)
+		client, err = river.NewClient(&kickDriver{Driver: riverdatabasesql.NewWithPgxListener(db.DB, opts.ListenPool), pilot: pilot}, cfg)
 	case db.Dialect().Name() == dialect.PG:
 		// Poll-only: a job inserted inside a transaction (nearly all of
 		// Kith's) is seen at the next poll. At River's 1 s default every
@@ -134,9 +134,12 @@ func New(db *bun.DB, opts Options) (*Queue, error) {
 			cfg.FetchPollInterval = pgPollInterval
 			cfg.FetchCooldown = min(cfg.FetchPollInterval, fetchCooldown)
 		}
-		client, err = river.NewClient(&kickDriver{riverdatabasesql.New(db.DB), pilot}, cfg)
+		client, err = river.NewClient(&kickDriver{Driver: riverdatabasesql.New(db.DB), pilot: pilot}, cfg)
 	default:
-		client, err = river.NewClient(&kickDriver{riversqlite.New(db.DB), pilot}, cfg)
+		// SQLite: jobs start when their transaction commits (kick.go), and
+		// at the poll otherwise.
+		cfg.PollOnly = true
+		client, err = river.NewClient(&kickDriver{Driver: riversqlite.New(db.DB), pilot: pilot, noListener: true}, cfg)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("create job queue: %w", err)

@@ -295,7 +295,7 @@ func TestAfterCommitRunsJobsWithoutPoll(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer stopQueue(t, q)
-			insert := func(name string) string {
+			insertUnkicked := func(name string) (string, func()) {
 				var id string
 				tctx, committed := q.AfterCommit(ctx)
 				err := db.RunInTx(tctx, nil, func(ctx context.Context, tx bun.Tx) error {
@@ -309,6 +309,10 @@ func TestAfterCommitRunsJobsWithoutPoll(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
+				return id, committed
+			}
+			insert := func(name string) string {
+				id, committed := insertUnkicked(name)
 				committed()
 				return id
 			}
@@ -326,6 +330,25 @@ func TestAfterCommitRunsJobsWithoutPoll(t *testing.T) {
 					t.Fatalf("job %d, inserted in a committed transaction, did not run without a poll", i)
 				}
 				waitCompleted(t, db, i+1)
+			}
+			// The kick is what starts them, on SQLite too, whose River
+			// listener is a poll of a notification table every 50 ms
+			// (kick.go): a job whose kick has not come yet waits, well
+			// past that poll, and starts when it comes.
+			want, committed := insertUnkicked("unkicked")
+			select {
+			case got := <-done:
+				t.Fatalf("ran %q before its transaction's kick: the queue learns of jobs some other way", got)
+			case <-time.After(300 * time.Millisecond):
+			}
+			committed()
+			select {
+			case got := <-done:
+				if got != want {
+					t.Fatalf("ran %q, want %q", got, want)
+				}
+			case <-time.After(5 * time.Second):
+				t.Fatal("the job did not run after its kick")
 			}
 		})
 	}
