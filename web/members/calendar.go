@@ -71,12 +71,7 @@ func (m *Members) calendarFeed(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	var c ical.Calendar
-	c.Line("BEGIN", "VCALENDAR")
-	c.Line("VERSION", "2.0")
-	c.Line("PRODID", "-//Kith//Member calendar//EN")
-	c.Line("CALSCALE", "GREGORIAN")
-	c.Line("METHOD", "PUBLISH")
-	c.Text("X-WR-CALNAME", g.Title)
+	c.Begin("Member calendar", g.Title)
 	for i := range evs {
 		ev := &evs[i]
 		going := false
@@ -85,18 +80,9 @@ func (m *Members) calendarFeed(w http.ResponseWriter, r *http.Request) error {
 		} else if !errors.Is(err, storage.ErrNotFound) {
 			return err
 		}
-		c.Line("BEGIN", "VEVENT")
-		c.Line("UID", ev.ID+"@"+m.domain)
-		c.Time("DTSTAMP", ev.UpdatedAt)
-		c.Time("DTSTART", ev.StartsAt)
-		c.Time("DTEND", ev.EndsAt)
-		summary := ev.Title
+		summary, desc := ev.Title, ""
 		if going {
 			summary = "✓ " + summary
-		}
-		c.Text("SUMMARY", summary)
-		desc := ""
-		if going {
 			desc = "You are going.\n\n"
 		}
 		if ev.MembersOnly {
@@ -105,18 +91,10 @@ func (m *Members) calendarFeed(w http.ResponseWriter, r *http.Request) error {
 		if ev.Post != nil {
 			desc += content.PlainText(ev.Post.ContentHTML)
 		}
-		c.Text("DESCRIPTION", desc)
-		if where := ev.Where(); where != "" {
-			c.Text("LOCATION", where)
-		}
-		status := "CONFIRMED"
-		if ev.Cancelled() {
-			status = "CANCELLED"
-		}
-		c.Line("STATUS", status)
-		c.Line("END", "VEVENT")
+		c.Event(ical.Event{UID: ev.ID + "@" + m.domain, Stamp: ev.UpdatedAt, Start: ev.StartsAt, End: ev.EndsAt,
+			Summary: summary, Description: desc, Location: ev.Where(), Cancelled: ev.Cancelled()})
 	}
-	c.Line("END", "VCALENDAR")
+	c.End()
 	h := w.Header()
 	h.Set("Content-Type", "text/calendar; charset=utf-8")
 	h.Set("Cache-Control", "private, no-store")

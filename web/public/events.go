@@ -152,38 +152,21 @@ func (p *Public) eventCalendar(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	var c ical.Calendar
-	c.Line("BEGIN", "VCALENDAR")
-	c.Line("VERSION", "2.0")
-	c.Line("PRODID", "-//Kith//Group events//EN")
-	c.Line("CALSCALE", "GREGORIAN")
-	c.Line("METHOD", "PUBLISH")
-	c.Text("X-WR-CALNAME", gv.Title)
+	c.Begin("Group events", gv.Title)
 	for i := range evs {
 		ev := &evs[i]
 		if !publicEvent(ev) {
 			continue
 		}
-		c.Line("BEGIN", "VEVENT")
-		c.Line("UID", ev.ID+"@"+p.domain)
-		c.Time("DTSTAMP", ev.UpdatedAt)
-		c.Time("DTSTART", ev.StartsAt)
-		c.Time("DTEND", ev.EndsAt)
-		c.Text("SUMMARY", ev.Title)
-		c.Text("DESCRIPTION", content.PlainText(ev.Post.ContentHTML))
-		if ev.OnlineURL != "" {
-			c.Text("LOCATION", ev.OnlineURL)
-		} else if where := ev.Where(); where != "" {
-			c.Text("LOCATION", where)
+		where := ev.OnlineURL
+		if where == "" {
+			where = ev.Where()
 		}
-		c.Line("URL", p.base+gv.Path+"/events/"+ev.ID)
-		status := "CONFIRMED"
-		if ev.Cancelled() {
-			status = "CANCELLED"
-		}
-		c.Line("STATUS", status)
-		c.Line("END", "VEVENT")
+		c.Event(ical.Event{UID: ev.ID + "@" + p.domain, Stamp: ev.UpdatedAt, Start: ev.StartsAt, End: ev.EndsAt,
+			Summary: ev.Title, Description: content.PlainText(ev.Post.ContentHTML), Location: where,
+			URL: p.base + gv.Path + "/events/" + ev.ID, Cancelled: ev.Cancelled()})
 	}
-	c.Line("END", "VCALENDAR")
+	c.End()
 	h := w.Header()
 	h.Set("Content-Type", "text/calendar; charset=utf-8")
 	h.Set("Content-Disposition", `inline; filename="`+g.Name+`-events.ics"`)
