@@ -78,11 +78,11 @@ func wait(t *testing.T, done <-chan string) string {
 }
 
 // insertNote creates a group and queues its note job in one committed
-// transaction, and returns the group's id.
-func insertNote(t *testing.T, db *bun.DB, q *queue.Queue, name string) string {
+// transaction run with ctx, and returns the group's id.
+func insertNote(ctx context.Context, t *testing.T, db *bun.DB, q *queue.Queue, name string) string {
 	t.Helper()
 	var id string
-	err := db.RunInTx(context.Background(), nil, func(ctx context.Context, tx bun.Tx) error {
+	err := db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		g := &storage.Group{Name: name, PrivateKeyPEM: "x", PublicKeyPEM: "y"}
 		if err := storage.CreateGroup(ctx, tx, time.Now(), g); err != nil {
 			return err
@@ -154,7 +154,7 @@ func TestInsertTxIsAtomic(t *testing.T) {
 				t.Fatal(err)
 			}
 			// Committed: the job runs and finds its group.
-			id := insertNote(t, db, q, "kept")
+			id := insertNote(context.Background(), t, db, q, "kept")
 			if got := wait(t, done); got != id {
 				t.Fatalf("first job to run: %q, want %q", got, id)
 			}
@@ -251,7 +251,7 @@ func TestListenRunsCommittedJobs(t *testing.T) {
 	}
 	defer stopQueue(t, q)
 	// The first job may be found by the fetch the queue makes as it starts.
-	want := insertNote(t, db, q, "first")
+	want := insertNote(context.Background(), t, db, q, "first")
 	if got := wait(t, done); got != want {
 		t.Fatalf("ran %q, want %q", got, want)
 	}
@@ -261,7 +261,7 @@ func TestListenRunsCommittedJobs(t *testing.T) {
 	// of them, the earliest first.
 	later := map[string]bool{}
 	for attempt := range 10 {
-		later[insertNote(t, db, q, fmt.Sprint("later", attempt))] = true
+		later[insertNote(context.Background(), t, db, q, fmt.Sprint("later", attempt))] = true
 		select {
 		case got := <-done:
 			if !later[got] {
@@ -296,20 +296,8 @@ func TestAfterCommitRunsJobsWithoutPoll(t *testing.T) {
 			}
 			defer stopQueue(t, q)
 			insertUnkicked := func(name string) (string, func()) {
-				var id string
 				tctx, committed := q.AfterCommit(ctx)
-				err := db.RunInTx(tctx, nil, func(ctx context.Context, tx bun.Tx) error {
-					g := &storage.Group{Name: name, PrivateKeyPEM: "x", PublicKeyPEM: "y"}
-					if err := storage.CreateGroup(ctx, tx, time.Now(), g); err != nil {
-						return err
-					}
-					id = g.ID
-					return q.InsertTx(ctx, tx, noteArgs{GroupID: g.ID}, nil)
-				})
-				if err != nil {
-					t.Fatal(err)
-				}
-				return id, committed
+				return insertNote(tctx, t, db, q, name), committed
 			}
 			insert := func(name string) string {
 				id, committed := insertUnkicked(name)

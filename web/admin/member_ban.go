@@ -14,7 +14,7 @@ import (
 func (a *Admin) memberBan(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	g := currentGroup(ctx)
-	actor, err := storage.RemoteActorByID(ctx, a.db, chiParam(r, "actor"))
+	actor, err := a.routeActor(r)
 	if err != nil {
 		return err
 	}

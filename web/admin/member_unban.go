@@ -13,7 +13,7 @@ import (
 func (a *Admin) memberUnban(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	g := currentGroup(ctx)
-	actor, err := storage.RemoteActorByID(ctx, a.db, chiParam(r, "actor"))
+	actor, err := a.routeActor(r)
 	if err != nil {
 		return err
 	}
@@ -22,4 +22,9 @@ func (a *Admin) memberUnban(w http.ResponseWriter, r *http.Request) error {
 		return fmt.Errorf("unban %s in %s: %w", actor.IRI, g.Name, err)
 	}
 	return redirect(w, r, "/admin/groups/"+g.Name+"/bans?done=unbanned")
+}
+
+// routeActor is the remote account the route's {actor} (its id) names.
+func (a *Admin) routeActor(r *http.Request) (*storage.RemoteActor, error) {
+	return storage.RemoteActorByID(r.Context(), a.db, chiParam(r, "actor"))
 }

@@ -40,7 +40,7 @@ func (a *Admin) ban(ctx context.Context, f *form, g *storage.Group, actorIRI, re
 func (a *Admin) reviewFlagClear(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	g := currentGroup(ctx)
-	actor, err := storage.RemoteActorByID(ctx, a.db, chiParam(r, "actor"))
+	actor, err := a.routeActor(r)
 	if err != nil {
 		return err
 	}
